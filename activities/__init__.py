@@ -1,0 +1,1 @@
+"""Activities: everything a case does to the outside world. Each is safe to retry."""

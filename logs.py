@@ -1,0 +1,82 @@
+"""Structured logs for every process: one JSON (or console) line per event, with the complaint
+id, workflow id, stage and activity attached wherever they are known.
+
+Temporal's own workflow and activity loggers go through the same renderer; their context
+(`temporal_workflow`, `temporal_activity`) is flattened into plain keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import structlog
+from temporalio import activity, workflow
+
+
+def _flatten_temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in ("temporal_workflow", "temporal_activity"):
+        details = event.pop(key, None)
+        if isinstance(details, dict):
+            for name in ("workflow_id", "run_id", "activity_type", "attempt"):
+                if name in details:
+                    event.setdefault(name, details[name])
+    workflow_id = event.get("workflow_id")
+    if isinstance(workflow_id, str) and workflow_id.startswith("complaint-"):
+        event.setdefault("complaint_id", workflow_id.removeprefix("complaint-"))
+    return event
+
+
+def configure(level: str | None = None, json: bool | None = None) -> None:
+    """Route structlog and the standard library (Temporal's loggers) to one renderer."""
+    level = level or os.environ.get("LOG_LEVEL", "INFO")
+    json = json if json is not None else not sys.stderr.isatty()
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json
+        else structlog.dev.ConsoleRenderer()
+    )
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.ExtraAdder(),
+        _flatten_temporal_context,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # The context is in the structured fields; don't repeat it inside the message text.
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
+
+
+def for_activity() -> structlog.stdlib.BoundLogger:
+    """A logger bound to the running activity and the complaint it works for."""
+    info = activity.info()
+    logger: structlog.stdlib.BoundLogger = structlog.get_logger("complaint_desk.activity")
+    return logger.bind(
+        workflow_id=info.workflow_id,
+        complaint_id=(info.workflow_id or "").removeprefix("complaint-"),
+        activity=info.activity_type,
+        attempt=info.attempt,
+    )

@@ -1,0 +1,87 @@
+"""Payloads of every signal and update a case accepts.
+
+Customers' messages are signals: a channel relays them and must never lose one, whatever the
+case is doing. Agents' actions are updates: the agent needs to know whether it was accepted.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import AwareDatetime, Field
+
+from schemas.classification import RiskLevel, Severity
+from schemas.intake import EVIDENCE_MAX, Channel, Evidence, Strict
+from schemas.text import Identifier, Text
+
+
+class ReplyIntent(StrEnum):
+    """What a customer's message means for the case, as the relaying channel understood it."""
+
+    MESSAGE = "message"
+    ACCEPT_PLAN = "accept_plan"
+    REJECT_PLAN = "reject_plan"
+    CONFIRM_RESOLVED = "confirm_resolved"
+    NOT_RESOLVED = "not_resolved"
+
+
+class CustomerReply(Strict):
+    text: Text
+    intent: ReplyIntent = ReplyIntent.MESSAGE
+    channel: Channel | None = None
+
+
+class ReopenRequest(Strict):
+    reason: Text
+    channel: Channel | None = None
+
+
+Score = int
+
+
+class SurveyAnswer(Strict):
+    """Seed 000's follow-up questions, each scored 1 (very poor) to 5 (very good)."""
+
+    result: Score = Field(ge=1, le=5)
+    attitude: Score = Field(ge=1, le=5)
+    timeliness: Score = Field(ge=1, le=5)
+    suggestions: Text | None = None
+
+
+class Escalation(Strict):
+    """A supervisor's escalation: raise severity or risk, hand the case to someone else, or both."""
+
+    by: Identifier
+    reason: Text
+    severity: Severity | None = None
+    risk: RiskLevel | None = None
+    assign_to: Identifier | None = None
+
+
+class AgentMessage(Strict):
+    """An agent's message to the customer; the first one meets the respond deadline."""
+
+    agent: Identifier
+    text: Text
+
+
+class Finding(Strict):
+    agent: Identifier
+    summary: Text
+    evidence: list[Evidence] = Field(default_factory=list, max_length=EVIDENCE_MAX)
+
+
+class ResolutionPlan(Strict):
+    agent: Identifier
+    summary: Text
+    compensation_yuan: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    next_update_by: AwareDatetime | None = Field(
+        default=None, description="When the customer will next hear from us (R-RS-2)"
+    )
+
+
+class ProgressNote(Strict):
+    agent: Identifier
+    note: Text
+    completed: bool = Field(default=False, description="The plan is carried out; ask to confirm")

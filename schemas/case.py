@@ -1,0 +1,148 @@
+"""A case as the workflow keeps it, and as queries show it (R-TR-2, R-OP-3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from schemas.actions import ResolutionPlan, SurveyAnswer
+from schemas.classification import Category, Classification, RiskLevel, Severity
+from schemas.intake import Channel, ComplaintIntake
+from schemas.sla import DeadlineKind, SlaPolicy
+
+
+class Stage(StrEnum):
+    """The design card's stages, in order; a case may step back to INVESTIGATE."""
+
+    RECEIVE = "receive"  # accepted; loading the SLA policy
+    CLASSIFY = "classify"  # grading severity and category
+    INVESTIGATE = "investigate"  # gathering facts, drafting a plan
+    RESOLVE = "resolve"  # plan proposed; the customer decides
+    TRACK = "track"  # plan accepted; being carried out
+    CLOSE = "close"  # result delivered; waiting for the customer to confirm
+    FOLLOW_UP = "follow_up"  # closed; satisfaction survey 3-7 days later
+    DONE = "done"  # ended; see the outcome
+
+
+class Outcome(StrEnum):
+    CLOSED_CONFIRMED = "closed_confirmed"  # the customer answered the follow-up, satisfied
+    CLOSED_NO_RESPONSE = "closed_no_response"  # no answer by the end of the follow-up window
+
+
+class ClosedBy(StrEnum):
+    CUSTOMER = "customer"  # the customer confirmed the result
+    SILENCE = "silence"  # no confirmation within the policy's confirmation wait
+
+
+class EscalationLevel(StrEnum):
+    OWNER = "owner"
+    SUPERVISOR = "supervisor"
+
+
+class Deadline(BaseModel):
+    """One durable promise. Breached and met are both kept: a late answer is still recorded."""
+
+    kind: DeadlineKind
+    round: int = Field(description="0 for the first handling, +1 for every re-open")
+    severity: Severity | None
+    started_at: datetime
+    due_at: datetime
+    met_at: datetime | None = None
+    breached_at: datetime | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.met_at is None and self.breached_at is None
+
+
+class EntryKind(StrEnum):
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    CLASSIFIED = "classified"
+    STAGE_CHANGED = "stage_changed"
+    CUSTOMER_MESSAGE = "customer_message"
+    AGENT_MESSAGE = "agent_message"
+    FINDING = "finding"
+    PLAN_PROPOSED = "plan_proposed"
+    PROGRESS = "progress"
+    REOPENED = "reopened"
+    ESCALATED = "escalated"
+    DEADLINE_SET = "deadline_set"
+    DEADLINE_MET = "deadline_met"
+    DEADLINE_BREACHED = "deadline_breached"
+    SURVEY_SENT = "survey_sent"
+    SURVEY_ANSWERED = "survey_answered"
+    CLOSED = "closed"
+    ENDED = "ended"
+    NOTIFICATION_FAILED = "notification_failed"
+    REFUSED = "refused"  # a signal that could not apply; kept so nothing a customer said is lost
+
+
+class TimelineEntry(BaseModel):
+    seq: int = Field(description="Position in the case's timeline; with the workflow id, a key")
+    at: datetime
+    stage: Stage
+    kind: EntryKind
+    actor: str = Field(description="'system', 'customer' or an agent id")
+    summary: str
+    public: bool = Field(description="May be shown to the customer")
+
+
+class CaseState(BaseModel):
+    """Everything the workflow needs to carry a case across continue-as-new."""
+
+    intake: ComplaintIntake
+    workflow_id: str
+    received_at: datetime
+    stage: Stage = Stage.RECEIVE
+    outcome: Outcome | None = None
+    closed_by: ClosedBy | None = None
+    policy: SlaPolicy | None = None
+    classification: Classification | None = None
+    severity: Severity | None = None
+    risk: RiskLevel | None = None
+    owner: str
+    escalation_level: EscalationLevel = EscalationLevel.OWNER
+    reopen_count: int = 0
+    round_started_at: datetime
+    deadlines: list[Deadline] = Field(default_factory=list)
+    plan: ResolutionPlan | None = None
+    result_delivered_at: datetime | None = None
+    closed_at: datetime | None = None
+    survey_sent_at: datetime | None = None
+    survey: SurveyAnswer | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one)")
+
+
+class CaseSnapshot(BaseModel):
+    """What an operator or a backend needs to know about a case right now."""
+
+    complaint_id: str
+    workflow_id: str
+    stage: Stage
+    outcome: Outcome | None
+    closed_by: ClosedBy | None
+    channel: Channel
+    subject: str
+    product: str | None
+    category: Category | None
+    severity: Severity | None
+    risk: RiskLevel | None
+    owner: str
+    escalation_level: EscalationLevel
+    reopen_count: int
+    deadlines: list[Deadline]
+    next_deadline: Deadline | None
+    plan: ResolutionPlan | None
+    classification: Classification | None
+    policy_version: str | None
+    received_at: datetime
+    result_delivered_at: datetime | None
+    closed_at: datetime | None
+    survey_sent_at: datetime | None
+    survey: SurveyAnswer | None
+    timeline_length: int
+    runs: int

@@ -1,0 +1,113 @@
+"""The complaint as a backend system hands it over (R-IN-1, R-IN-3, R-IN-4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from schemas.classification import Severity
+from schemas.text import Email, Identifier, Line, Phone, Text
+
+EVIDENCE_MAX = 20
+
+
+class Channel(StrEnum):
+    HOTLINE = "hotline"
+    ONLINE_CHAT = "online_chat"
+    APP_FORM = "app_form"
+    EMAIL = "email"
+    WECHAT = "wechat"
+    STORE_DESK = "store_desk"
+    WEIBO = "weibo"
+    DOUYIN = "douyin"
+    APP_STORE_REVIEW = "app_store_review"
+    THIRD_PARTY_PLATFORM = "third_party_platform"
+
+
+class Urgency(StrEnum):
+    """How urgent the customer says it is; a signal for classification, not a verdict."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Language(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class Strict(BaseModel):
+    """Boundary models refuse unknown fields: a typo must not silently drop data."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Contact(Strict):
+    phone: Phone | None = None
+    email: Email | None = None
+    wechat: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Self:
+        if not (self.phone or self.email or self.wechat):
+            raise ValueError("contact needs at least one of phone, email, wechat")
+        return self
+
+
+class Customer(Strict):
+    """Anonymous complaints are allowed (seed 001); otherwise we must be able to answer."""
+
+    anonymous: bool = False
+    name: Line | None = None
+    contact: Contact | None = None
+    account_id: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _reachable_unless_anonymous(self) -> Self:
+        if not self.anonymous and (self.name is None or self.contact is None):
+            raise ValueError("a customer who is not anonymous needs a name and a contact")
+        return self
+
+
+class Evidence(Strict):
+    """A link or path to a recording, screenshot, chat log...; the file itself stays where it is."""
+
+    ref: Line
+    note: Line | None = None
+
+
+class InitialAssessment(Strict):
+    """The receiving agent's first impression; classification takes the more urgent view."""
+
+    nature: Line | None = None
+    priority: Severity | None = None
+
+
+class ComplaintIntake(Strict):
+    complaint_id: Identifier = Field(description="Unique complaint id, shown on every channel")
+    customer: Customer
+    received_at: AwareDatetime | None = Field(
+        default=None, description="When first received; defaults to when the case is started"
+    )
+    channel: Channel
+    receiver: Identifier = Field(description="First-contact agent, who owns the case (R-IN-5)")
+    subject: Line
+    description: Text
+    evidence: list[Evidence] = Field(default_factory=list, max_length=EVIDENCE_MAX)
+    product: Line | None = None
+    occurred_at: AwareDatetime | None = None
+    occurred_place: Line | None = None
+    initial_assessment: InitialAssessment | None = None
+    expected_resolution: Text | None = None
+    declared_urgency: Urgency | None = None
+    language: Language = Language.ZH
+
+    @model_validator(mode="after")
+    def _occurred_before_received(self) -> Self:
+        if self.occurred_at and self.received_at and self.occurred_at > self.received_at:
+            raise ValueError("occurred_at is after received_at")
+        return self

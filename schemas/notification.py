@@ -1,0 +1,27 @@
+"""A message the case sends to a person, through whatever gateway the notifier uses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from schemas.intake import Channel, Language
+
+
+class Audience(StrEnum):
+    CUSTOMER = "customer"
+    OWNER = "owner"
+    SUPERVISOR = "supervisor"
+
+
+class Notification(BaseModel):
+    key: str = Field(description="Idempotency key: a retried delivery with the same key is a no-op")
+    complaint_id: str
+    audience: Audience
+    recipient: str | None = Field(description="Agent id; None for the customer")
+    topic: str
+    text: str
+    urgent: bool = False
+    channel: Channel | None = None
+    language: Language = Language.ZH

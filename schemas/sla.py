@@ -1,0 +1,83 @@
+"""The SLA policy: every deadline the workflow enforces comes from here (R-CL-2, R-SLA, R-FU).
+
+The defaults are seed 000's numbers; seed 004's finer variant is `policies/sla-seed-004.json`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.classification import Severity
+
+PositiveDuration = Annotated[timedelta, Field(gt=timedelta(0))]
+
+
+class DeadlineKind(StrEnum):
+    ACKNOWLEDGE = "acknowledge"  # receipt confirmed to the customer (R-IN-6)
+    RESPOND = "respond"  # first real answer: L1 response, L2 initial plan, L3 feedback direction
+    RESOLVE = "resolve"  # the agreed result delivered
+
+
+class SeverityTargets(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    respond: PositiveDuration
+    resolve: PositiveDuration
+
+    @model_validator(mode="after")
+    def _respond_first(self) -> Self:
+        if self.respond > self.resolve:
+            raise ValueError("respond must not be later than resolve")
+        return self
+
+
+class SlaPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1, max_length=64)
+    acknowledge: PositiveDuration = timedelta(minutes=5)
+    targets: dict[Severity, SeverityTargets]
+    confirmation_wait: PositiveDuration = Field(
+        default=timedelta(days=3),
+        description="Silence after the result is delivered, after which the case closes unconfirmed",
+    )
+    follow_up_after: PositiveDuration = Field(
+        default=timedelta(days=3), description="Survey is sent this long after closing"
+    )
+    follow_up_until: PositiveDuration = Field(
+        default=timedelta(days=7), description="No answer by this long after closing: no-response"
+    )
+    reopen_below_score: int = Field(
+        default=3, ge=1, le=5, description="A survey result score below this re-opens the case"
+    )
+
+    @model_validator(mode="after")
+    def _complete_and_ordered(self) -> Self:
+        missing = [s.value for s in Severity if s not in self.targets]
+        if missing:
+            raise ValueError(f"targets missing for severity {', '.join(missing)}")
+        if self.follow_up_after >= self.follow_up_until:
+            raise ValueError("follow_up_after must be before follow_up_until")
+        return self
+
+    def allowance(self, kind: DeadlineKind, severity: Severity) -> timedelta:
+        """How long the case has for `kind` at `severity`, counted from the deadline's start."""
+        if kind is DeadlineKind.ACKNOWLEDGE:
+            return self.acknowledge
+        targets = self.targets[severity]
+        return targets.respond if kind is DeadlineKind.RESPOND else targets.resolve
+
+
+DEFAULT_POLICY = SlaPolicy(
+    version="seed-000",
+    targets={
+        Severity.L1: SeverityTargets(respond=timedelta(hours=1), resolve=timedelta(hours=24)),
+        Severity.L2: SeverityTargets(respond=timedelta(hours=24), resolve=timedelta(hours=48)),
+        Severity.L3: SeverityTargets(respond=timedelta(hours=48), resolve=timedelta(hours=72)),
+    },
+)
+"""Seed 000: L1 respond 1 h, L2 initial plan 24 h, L3 feedback 48 h; resolution from seed 004."""

@@ -1,0 +1,229 @@
+"""`complaint-desk`: the command line over `ComplaintDesk`, for people and shell scripts.
+
+complaint-desk up                                   # the whole system, locally
+complaint-desk start --file complaint.json          # or with flags, see --help
+complaint-desk reply C-1001 "还是坏的" [--intent not_resolved]
+complaint-desk escalate C-1001 --by sup-li --reason "media" --severity L1
+complaint-desk show C-1001 [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+import logs
+from schemas import CaseSnapshot, ReplyIntent, RiskLevel, Severity, TimelineEntry
+from starter import json_schemas
+from starter.client import ComplaintDesk, connect, register_search_attributes
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="complaint-desk",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("up", help="run the dev server, its UI and a worker (Ctrl-C stops)")
+    sub.add_parser("setup", help="register the search attributes on the configured namespace")
+    s = sub.add_parser("schemas", help="write the JSON Schemas of every payload")
+    s.add_argument("--out", type=Path, default=json_schemas.DEFAULT_DIR)
+
+    s = sub.add_parser("start", help="start a complaint from a JSON file or from flags")
+    s.add_argument("--file", type=Path, help="intake JSON (see schemas/json/ComplaintIntake.json)")
+    s.add_argument("--id", dest="complaint_id")
+    s.add_argument("--channel")
+    s.add_argument("--receiver")
+    s.add_argument("--subject")
+    s.add_argument("--description")
+    s.add_argument("--product")
+    s.add_argument("--name")
+    s.add_argument("--phone")
+    s.add_argument("--email")
+    s.add_argument("--anonymous", action="store_true")
+    s.add_argument("--language", choices=["zh", "en"])
+
+    s = sub.add_parser("reply", help="a customer's message (signal)")
+    s.add_argument("complaint_id")
+    s.add_argument("text")
+    s.add_argument("--intent", choices=[i.value for i in ReplyIntent], default="message")
+    s = sub.add_parser("reopen", help="a customer's re-open request (signal)")
+    s.add_argument("complaint_id")
+    s.add_argument("reason")
+    s = sub.add_parser("survey", help="a customer's follow-up answer (signal)")
+    s.add_argument("complaint_id")
+    for score in ("result", "attitude", "timeliness"):
+        s.add_argument(f"--{score}", type=int, required=True)
+    s.add_argument("--suggestions")
+    s = sub.add_parser("escalate", help="a supervisor's escalation (signal)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--severity", choices=[v.value for v in Severity])
+    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    s.add_argument("--assign-to")
+
+    for name, what in (
+        ("respond", "text"),
+        ("finding", "summary"),
+        ("plan", "summary"),
+        ("progress", "note"),
+    ):
+        s = sub.add_parser(
+            name, help=f"an agent's {name} (update: refused with a reason if invalid)"
+        )
+        s.add_argument("complaint_id")
+        s.add_argument(what)
+        s.add_argument("--agent", required=True)
+        if name == "plan":
+            s.add_argument("--compensation", dest="compensation_yuan")
+        if name == "progress":
+            s.add_argument("--completed", action="store_true")
+
+    s = sub.add_parser("show", help="a case's snapshot and timeline")
+    s.add_argument("complaint_id")
+    s.add_argument("--json", action="store_true")
+    return p
+
+
+def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) not in (None, False)}
+
+
+def _intake(args: argparse.Namespace) -> dict[str, Any]:
+    if args.file:
+        data: dict[str, Any] = json.loads(args.file.read_text(encoding="utf-8"))
+        return data
+    contact = _given(args, "phone", "email")
+    customer: dict[str, Any] = {"anonymous": args.anonymous, **_given(args, "name")}
+    if contact:
+        customer["contact"] = contact
+    fields = _given(
+        args, "complaint_id", "channel", "receiver", "subject", "description", "product", "language"
+    )
+    return {**fields, "customer": customer}
+
+
+async def _run(args: argparse.Namespace) -> int:
+    if args.command == "up":
+        from starter.local import up
+
+        await up()
+        return 0
+    if args.command == "schemas":
+        for path in json_schemas.write(args.out):
+            print(path)
+        return 0
+
+    client = await connect()
+    if args.command == "setup":
+        added = await register_search_attributes(client)
+        print(f"registered: {', '.join(added)}" if added else "search attributes already there")
+        return 0
+
+    desk = ComplaintDesk(client)
+    cid = getattr(args, "complaint_id", None)
+    actions: dict[str, Callable[[], Awaitable[object]]] = {
+        "reply": lambda: desk.reply(cid, _given(args, "text", "intent")),
+        "reopen": lambda: desk.reopen(cid, _given(args, "reason")),
+        "survey": lambda: desk.answer_survey(
+            cid, _given(args, "result", "attitude", "timeliness", "suggestions")
+        ),
+        "escalate": lambda: desk.escalate(
+            cid, _given(args, "by", "reason", "severity", "risk", "assign_to")
+        ),
+        "respond": lambda: desk.respond(cid, _given(args, "agent", "text")),
+        "finding": lambda: desk.add_finding(cid, _given(args, "agent", "summary")),
+        "plan": lambda: desk.propose_plan(
+            cid, _given(args, "agent", "summary", "compensation_yuan")
+        ),
+        "progress": lambda: desk.record_progress(cid, _given(args, "agent", "note", "completed")),
+    }
+    if args.command == "start":
+        started = await desk.start(_intake(args))
+        state = "started" if started.created else "already exists: this is its case"
+        print(f"{started.complaint_id}: {state} (workflow {started.workflow_id})")
+    elif args.command == "show":
+        snapshot, timeline = await desk.snapshot(cid), await desk.timeline(cid)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "snapshot": snapshot.model_dump(mode="json"),
+                        "timeline": [e.model_dump(mode="json") for e in timeline],
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            print(_render(snapshot, timeline))
+    else:
+        result = await actions[args.command]()
+        if isinstance(result, CaseSnapshot):
+            print(f"{cid}: accepted; stage {result.stage.value}")
+        else:
+            print(f"{cid}: sent")
+    return 0
+
+
+def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
+    lines = [
+        f"{snapshot.complaint_id}  stage {snapshot.stage.value}"
+        f"{'  outcome ' + snapshot.outcome.value if snapshot.outcome else ''}",
+        f"  severity {snapshot.severity or '-'}  risk {snapshot.risk or '-'}  category "
+        f"{snapshot.category or '-'}  owner {snapshot.owner} ({snapshot.escalation_level.value})"
+        f"  re-opens {snapshot.reopen_count}",
+        "  deadlines:",
+    ]
+    for d in snapshot.deadlines:
+        state = ("breached " + d.breached_at.isoformat(timespec="minutes")) if d.breached_at else ""
+        state += (" met " + d.met_at.isoformat(timespec="minutes")) if d.met_at else ""
+        lines.append(
+            f"    {d.kind.value:<11} r{d.round} due {d.due_at.isoformat(timespec='minutes')}"
+            f"  {state.strip() or 'pending'}"
+        )
+    lines.append("  timeline:")
+    for e in timeline:
+        lines.append(
+            f"    {e.seq:>3} {e.at.isoformat(timespec='seconds')} {e.stage.value:<11} "
+            f"{e.kind.value:<18} {e.actor:<10} {e.summary}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    logs.configure()
+    args = _parser().parse_args(argv)
+    try:
+        code = asyncio.run(_run(args))
+    except ValidationError as err:
+        print(f"invalid input, nothing was sent:\n{_validation_text(err)}", file=sys.stderr)
+        code = 2
+    except WorkflowUpdateFailedError as err:
+        print(f"refused: {err.cause or err}", file=sys.stderr)
+        code = 3
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            print("no open case with that complaint id (it may have ended)", file=sys.stderr)
+        else:
+            print(f"Temporal said: {err.message}", file=sys.stderr)
+        code = 4
+    sys.exit(code)
+
+
+def _validation_text(err: ValidationError) -> str:
+    return "\n".join(
+        f"  {'.'.join(str(p) for p in e['loc']) or '(input)'}: {e['msg']}" for e in err.errors()
+    )

@@ -1,0 +1,217 @@
+"""The Python API for backend systems and tools: start a complaint, send it what happens, read it.
+
+    desk = ComplaintDesk(await connect())
+    case = await desk.start(intake)                # intake: ComplaintIntake or a plain dict
+    await desk.reply(case.complaint_id, CustomerReply(text="still broken"))
+    snapshot = await desk.snapshot(case.complaint_id)
+
+Every payload is validated here before anything is sent, so bad input fails in the caller with
+pydantic's message and nothing is started or stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.envconfig import ClientConfig
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from schemas.actions import (
+    AgentMessage,
+    CustomerReply,
+    Escalation,
+    Finding,
+    ProgressNote,
+    ReopenRequest,
+    ResolutionPlan,
+    SurveyAnswer,
+)
+from schemas.case import CaseSnapshot, TimelineEntry
+from schemas.intake import ComplaintIntake
+from workflows import search_attributes
+from workflows.complaint import TASK_QUEUE, ComplaintWorkflow, workflow_id_for
+
+DEFAULT_ADDRESS = "localhost:7233"
+Model = TypeVar("Model", bound=BaseModel)
+
+
+async def connect(profile: str | None = None) -> Client:
+    """Connect as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+    TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); a local dev server otherwise."""
+    config = ClientConfig.load_client_connect_config(profile=profile)
+    config.setdefault("target_host", DEFAULT_ADDRESS)
+    return await Client.connect(**config, data_converter=pydantic_data_converter)
+
+
+_TYPES = {
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+}
+
+
+def search_attribute_specs() -> dict[str, str]:
+    """Name → type, as the dev server's `--search-attribute NAME=TYPE` and `setup` take them."""
+    return {
+        key.name: key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_").title()
+        for key in search_attributes.ALL
+    }
+
+
+async def missing_search_attributes(client: Client) -> list[str] | None:
+    """Names not yet registered; None where the server cannot list them (the test server)."""
+    try:
+        listed = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=client.namespace)
+        )
+    except RPCError as err:
+        if err.status is RPCStatusCode.UNIMPLEMENTED:
+            return None
+        raise
+    return [name for name in search_attribute_specs() if name not in listed.custom_attributes]
+
+
+async def register_search_attributes(client: Client) -> list[str]:
+    """Register what is missing on the client's namespace; running it twice is harmless."""
+    missing = await missing_search_attributes(client)
+    if missing is None:
+        missing = list(search_attribute_specs())
+    if missing:
+        specs = search_attribute_specs()
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=client.namespace,
+                search_attributes={name: _TYPES[specs[name]] for name in missing},
+            )
+        )
+    return missing
+
+
+@dataclass(frozen=True)
+class StartedCase:
+    complaint_id: str
+    workflow_id: str
+    created: bool  # False: the complaint already had a case, and this is it (R-IN-2)
+
+
+class ComplaintDesk:
+    def __init__(self, client: Client, task_queue: str = TASK_QUEUE) -> None:
+        self.client = client
+        self.task_queue = task_queue
+
+    async def start(self, intake: ComplaintIntake | Mapping[str, Any]) -> StartedCase:
+        intake = _valid(ComplaintIntake, intake)
+        workflow_id = workflow_id_for(intake.complaint_id)
+        try:
+            await self.client.start_workflow(
+                ComplaintWorkflow.run,
+                intake,
+                id=workflow_id,
+                task_queue=self.task_queue,
+                # A complaint whose case ended keeps that case; only a failed start may be redone.
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+                static_summary=f"{intake.complaint_id} · {intake.channel.value} · {intake.subject}",
+                static_details=_details(intake),
+            )
+        except WorkflowAlreadyStartedError:
+            return StartedCase(intake.complaint_id, workflow_id, created=False)
+        return StartedCase(intake.complaint_id, workflow_id, created=True)
+
+    # customers
+    async def reply(self, complaint_id: str, reply: CustomerReply | Mapping[str, Any]) -> None:
+        await self._handle(complaint_id).signal(
+            ComplaintWorkflow.customer_reply, _valid(CustomerReply, reply)
+        )
+
+    async def reopen(self, complaint_id: str, request: ReopenRequest | Mapping[str, Any]) -> None:
+        await self._handle(complaint_id).signal(
+            ComplaintWorkflow.reopen_request, _valid(ReopenRequest, request)
+        )
+
+    async def answer_survey(
+        self, complaint_id: str, answer: SurveyAnswer | Mapping[str, Any]
+    ) -> None:
+        await self._handle(complaint_id).signal(
+            ComplaintWorkflow.survey_answer, _valid(SurveyAnswer, answer)
+        )
+
+    # supervisors
+    async def escalate(self, complaint_id: str, escalation: Escalation | Mapping[str, Any]) -> None:
+        await self._handle(complaint_id).signal(
+            ComplaintWorkflow.escalate, _valid(Escalation, escalation)
+        )
+
+    # agents: updates answer with the case as it now stands, or raise with the refusal
+    async def respond(
+        self, complaint_id: str, message: AgentMessage | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.respond, _valid(AgentMessage, message)
+        )
+
+    async def add_finding(
+        self, complaint_id: str, finding: Finding | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.add_finding, _valid(Finding, finding)
+        )
+
+    async def propose_plan(
+        self, complaint_id: str, plan: ResolutionPlan | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.propose_plan, _valid(ResolutionPlan, plan)
+        )
+
+    async def record_progress(
+        self, complaint_id: str, progress: ProgressNote | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.record_progress, _valid(ProgressNote, progress)
+        )
+
+    # everyone
+    async def snapshot(self, complaint_id: str) -> CaseSnapshot:
+        return await self._handle(complaint_id).query(ComplaintWorkflow.snapshot)
+
+    async def timeline(self, complaint_id: str, since_seq: int = 0) -> list[TimelineEntry]:
+        return await self._handle(complaint_id).query(ComplaintWorkflow.timeline, since_seq)
+
+    async def outcome(self, complaint_id: str) -> CaseSnapshot:
+        """Wait for the case to end and return its final state."""
+        return await self._handle(complaint_id).result()
+
+    def _handle(self, complaint_id: str) -> WorkflowHandle[ComplaintWorkflow, CaseSnapshot]:
+        return self.client.get_workflow_handle_for(
+            ComplaintWorkflow.run, workflow_id_for(complaint_id)
+        )
+
+
+def _valid(model: type[Model], value: Model | Mapping[str, Any]) -> Model:
+    return value if isinstance(value, model) else model.model_validate(value)
+
+
+def _details(intake: ComplaintIntake) -> str:
+    """Shown once in the UI's case page; customer contact details stay out of it."""
+    lines = [
+        f"**Complaint** {intake.complaint_id}",
+        f"**Channel** {intake.channel.value} · **Receiver (owner)** {intake.receiver}",
+        f"**Product** {intake.product or '-'}",
+        f"**Customer account** {intake.customer.account_id or ('anonymous' if intake.customer.anonymous else '-')}",
+        "",
+        intake.description,
+    ]
+    return "\n".join(lines)

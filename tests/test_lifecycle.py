@@ -1,0 +1,199 @@
+"""A complaint's whole life on the real Temporal test server, with time skipped, not waited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from schemas import Audience, ClosedBy, DeadlineKind, Outcome, Severity, Stage
+from tests.conftest import Desk, intake
+from workflows.complaint import workflow_id_for
+
+AGENT = "agent-zhang"
+
+
+async def drive_to_close(desk: Desk, cid: str) -> None:
+    """Agent answers, proposes, customer accepts, agent carries it out: the case awaits confirmation."""
+    await desk.api.respond(cid, {"agent": AGENT, "text": "非常抱歉，我们马上处理。"})
+    await desk.api.propose_plan(
+        cid, {"agent": AGENT, "summary": "上门更换洗衣机", "compensation_yuan": "50"}
+    )
+    await desk.api.reply(cid, {"text": "可以", "intent": "accept_plan"})
+    await desk.until(cid, lambda s: s.stage is Stage.TRACK)
+    await desk.api.record_progress(cid, {"agent": AGENT, "note": "已更换新机", "completed": True})
+
+
+async def test_happy_path_runs_through_follow_up(desk: Desk) -> None:
+    cid = await desk.open()
+    await drive_to_close(desk, cid)
+    await desk.api.reply(cid, {"text": "好了，谢谢", "intent": "confirm_resolved"})
+    closed = await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+    assert closed.closed_by is ClosedBy.CUSTOMER and closed.survey_sent_at is None
+
+    await desk.skip(timedelta(days=3, minutes=1))
+    surveyed = await desk.until(cid, lambda s: s.survey_sent_at is not None)
+    assert surveyed.closed_at is not None
+    assert surveyed.survey_sent_at - surveyed.closed_at < timedelta(days=3, minutes=1)
+
+    await desk.api.answer_survey(cid, {"result": 5, "attitude": 5, "timeliness": 4})
+    final = await desk.api.outcome(cid)
+    assert final.stage is Stage.DONE and final.outcome is Outcome.CLOSED_CONFIRMED
+    assert not any(d.breached_at for d in final.deadlines)
+    assert all(d.met_at for d in final.deadlines)
+    assert desk.notifier.topics(Audience.CUSTOMER) == [
+        "acknowledged",
+        "agent_message",
+        "plan_proposed",
+        "plan_accepted",
+        "result_delivered",
+        "closed",
+        "survey",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("description", "severity", "allowed"),
+    [
+        ("孩子吃了你们的饼干后食物中毒，已经去医院了。", Severity.L1, timedelta(hours=1)),
+        ("洗衣机第一次用就漏水，地板都泡了。", Severity.L2, timedelta(hours=24)),
+        ("建议App增加夜间模式，晚上看太亮了。", Severity.L3, timedelta(hours=48)),
+    ],
+)
+async def test_respond_deadline_fires_at_its_due_time_and_escalates(
+    desk: Desk, description: str, severity: Severity, allowed: timedelta
+) -> None:
+    cid = await desk.open(description=description)
+    case = await desk.api.snapshot(cid)
+    assert case.severity is severity
+    respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
+    assert respond.due_at == case.received_at + allowed
+
+    await desk.skip(allowed - timedelta(minutes=1))
+    assert (await desk.api.snapshot(cid)).escalation_level.value == "owner"
+
+    await desk.skip(timedelta(minutes=2))
+    case = await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))
+    breached = [d for d in case.deadlines if d.breached_at]
+    assert [d.kind for d in breached] == [DeadlineKind.RESPOND]
+    assert timedelta(0) <= breached[0].breached_at - respond.due_at < timedelta(seconds=1)
+    assert case.escalation_level.value == "supervisor"
+    await desk.until(
+        cid, lambda s: "deadline_breached" in desk.notifier.topics(Audience.SUPERVISOR)
+    )
+
+
+async def test_no_breach_when_the_response_is_in_time(desk: Desk) -> None:
+    cid = await desk.open()  # L2: 24 h to respond
+    await desk.skip(timedelta(hours=23))
+    case = await desk.api.respond(cid, {"agent": AGENT, "text": "我们已安排工程师联系您。"})
+    respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
+    assert respond.met_at is not None and respond.met_at < respond.due_at
+
+    await desk.skip(timedelta(hours=2))
+    case = await desk.api.snapshot(cid)
+    assert not any(d.breached_at for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
+    assert case.escalation_level.value == "owner"
+
+
+async def test_escalation_raises_severity_and_shortens_the_pending_deadline(desk: Desk) -> None:
+    cid = await desk.open(description="建议增加夜间模式。")  # L3: 48 h to respond
+    received = (await desk.api.snapshot(cid)).received_at
+    await desk.skip(timedelta(minutes=30))
+    await desk.api.escalate(
+        cid, {"by": "sup-li", "reason": "客户在微博上曝光", "severity": "L1", "risk": "high"}
+    )
+    case = await desk.until(cid, lambda s: s.severity is Severity.L1)
+    respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
+    assert respond.due_at == received + timedelta(hours=1)
+    assert case.risk.value == "high"
+
+    await desk.skip(timedelta(minutes=31))
+    case = await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))
+    assert next(d for d in case.deadlines if d.breached_at).kind is DeadlineKind.RESPOND
+
+
+async def test_escalation_cannot_lower_severity(desk: Desk) -> None:
+    cid = await desk.open(description="有人盗刷了我的账户资金！")  # L1
+    await desk.api.escalate(cid, {"by": "sup-li", "reason": "not urgent", "severity": "L3"})
+    await desk.until(cid, lambda s: s.escalation_level.value == "owner")
+    timeline = await desk.api.timeline(cid)
+    refusals = [e for e in timeline if e.kind.value == "refused"]
+    assert len(refusals) == 1 and "only be raised" in refusals[0].summary
+    assert (await desk.api.snapshot(cid)).severity is Severity.L1
+
+
+async def test_rejected_plan_goes_back_to_investigation(desk: Desk) -> None:
+    cid = await desk.open()
+    await desk.api.propose_plan(cid, {"agent": AGENT, "summary": "补偿 20 元优惠券"})
+    await desk.api.reply(cid, {"text": "不接受，我要换新机", "intent": "reject_plan"})
+    case = await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
+    assert case.plan is None
+    case = await desk.api.propose_plan(cid, {"agent": AGENT, "summary": "换新机"})
+    assert case.stage is Stage.RESOLVE
+
+
+async def test_reopen_during_follow_up_starts_a_new_round(desk: Desk) -> None:
+    cid = await desk.open()
+    await drive_to_close(desk, cid)
+    await desk.api.reply(cid, {"text": "好了", "intent": "confirm_resolved"})
+    await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+    await desk.skip(timedelta(days=4))
+    await desk.api.reopen(cid, {"reason": "又漏水了"})
+    case = await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
+    assert case.reopen_count == 1 and case.closed_at is None
+    round_1 = [d for d in case.deadlines if d.round == 1]
+    assert {d.kind for d in round_1} == {DeadlineKind.RESPOND, DeadlineKind.RESOLVE}
+    assert all(d.pending for d in round_1)
+
+
+async def test_low_survey_score_reopens(desk: Desk) -> None:
+    cid = await desk.open()
+    await drive_to_close(desk, cid)
+    await desk.api.reply(cid, {"text": "好了", "intent": "confirm_resolved"})
+    await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+    await desk.api.answer_survey(cid, {"result": 1, "attitude": 3, "timeliness": 2})
+    case = await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
+    assert case.reopen_count == 1
+
+
+async def test_silence_closes_then_no_answer_ends_as_no_response(desk: Desk) -> None:
+    cid = await desk.open()
+    await drive_to_close(desk, cid)
+    await desk.skip(timedelta(days=3, minutes=1))  # confirmation wait
+    case = await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+    assert case.closed_by is ClosedBy.SILENCE
+    await desk.skip(timedelta(days=7))
+    final = await desk.api.outcome(cid)
+    assert final.outcome is Outcome.CLOSED_NO_RESPONSE
+    assert final.survey_sent_at is not None
+
+
+async def test_second_start_for_the_same_complaint_lands_on_the_same_case(desk: Desk) -> None:
+    cid = await desk.open()
+    again = await desk.api.start(intake(cid, await desk.now(), channel="hotline"))
+    assert again.created is False and again.workflow_id == workflow_id_for(cid)
+    case = await desk.api.snapshot(cid)
+    assert case.channel.value == "app_form"  # the first contact's case, untouched
+
+
+async def test_invalid_intake_is_refused_and_nothing_starts(desk: Desk) -> None:
+    bad = intake("C-bad-1", await desk.now(), customer={"name": "匿名?"}, channel="fax")
+    with pytest.raises(ValidationError) as refused:
+        await desk.api.start(bad)
+    problems = {".".join(map(str, e["loc"])) for e in refused.value.errors()}
+    assert {"channel", "customer"} <= problems
+    with pytest.raises(RPCError):
+        await desk.env.client.get_workflow_handle(workflow_id_for("C-bad-1")).describe()
+
+
+async def test_agent_action_out_of_turn_is_refused_with_a_reason(desk: Desk) -> None:
+    cid = await desk.open()
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await desk.api.record_progress(cid, {"agent": AGENT, "note": "done", "completed": True})
+    assert "stage 'investigate'" in str(refused.value.cause)
+    timeline = await desk.api.timeline(cid)
+    assert all(e.kind.value != "progress" for e in timeline)  # nothing reached the case

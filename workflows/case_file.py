@@ -1,0 +1,555 @@
+"""The rules of one case: what every action, reply and timer does to it (pure, no Temporal).
+
+`ComplaintWorkflow` owns a `CaseFile`, feeds it what happens, sends what lands in `outbox`, and
+sleeps until the earliest item of `agenda()`. Everything here takes `now` as an argument, so the
+same rules run under unit tests, property tests and the workflow alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from schemas.actions import (
+    AgentMessage,
+    CustomerReply,
+    Escalation,
+    Finding,
+    ProgressNote,
+    ReopenRequest,
+    ReplyIntent,
+    ResolutionPlan,
+    SurveyAnswer,
+)
+from schemas.case import (
+    CaseSnapshot,
+    CaseState,
+    ClosedBy,
+    Deadline,
+    EntryKind,
+    EscalationLevel,
+    Outcome,
+    Stage,
+    TimelineEntry,
+)
+from schemas.classification import Classification, RiskLevel, Severity
+from schemas.intake import ComplaintIntake
+from schemas.notification import Audience, Notification
+from schemas.sla import DeadlineKind, SlaPolicy
+from workflows import deadlines
+from workflows.customer_messages import customer_text
+from workflows.stages import OPEN_STAGES, InvalidMove, Move, can_move, next_stage
+
+SYSTEM = "system"
+CUSTOMER = "customer"
+
+_RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
+
+
+class InvalidAction(ValueError):
+    """An agent's action that does not apply to the case as it stands; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A moment at which the case must act by itself, with the name operators see on its timer."""
+
+    due_at: datetime
+    summary: str
+
+
+class CaseFile:
+    def __init__(self, state: CaseState) -> None:
+        self.state = state
+        self.outbox: list[Notification] = []
+
+    @classmethod
+    def open(cls, intake: ComplaintIntake, workflow_id: str, now: datetime) -> CaseFile:
+        received_at = intake.received_at or now
+        case = cls(
+            CaseState(
+                intake=intake,
+                workflow_id=workflow_id,
+                received_at=received_at,
+                owner=intake.receiver,
+                round_started_at=received_at,
+            )
+        )
+        case._record(
+            EntryKind.RECEIVED,
+            SYSTEM,
+            f"Received via {intake.channel.value} by {intake.receiver}: {intake.subject}",
+            now,
+            public=True,
+        )
+        return case
+
+    # ---- the workflow's own steps -------------------------------------------------------------
+
+    def adopt_policy(self, policy: SlaPolicy, now: datetime) -> None:
+        """Start the clock: the acknowledgement deadline counts from receipt, not from now."""
+        self.state.policy = policy
+        ack = deadlines.open_deadline(
+            policy, DeadlineKind.ACKNOWLEDGE, None, 0, self.state.received_at
+        )
+        self.state.deadlines.append(ack)
+        self._record(EntryKind.DEADLINE_SET, SYSTEM, self._deadline_text(ack), now)
+        self._move(Move.REGISTER, now)
+        self._tell_customer("acknowledged", now)
+
+    def delivered(self, notification: Notification, now: datetime) -> None:
+        if notification.topic == "acknowledged":
+            self._meet(DeadlineKind.ACKNOWLEDGE, now, round=0)
+            self._record(
+                EntryKind.ACKNOWLEDGED, SYSTEM, "Receipt acknowledged to the customer", now
+            )
+
+    def undeliverable(self, notification: Notification, error: str, now: datetime) -> None:
+        self._record(
+            EntryKind.NOTIFICATION_FAILED,
+            SYSTEM,
+            f"{notification.topic} to {notification.audience.value} not delivered: {error}",
+            now,
+        )
+
+    def classified(self, result: Classification, now: datetime) -> None:
+        """Grade the case. An escalation that arrived first and is more urgent is kept."""
+        s = self.state
+        s.classification = result
+        s.severity = _most_urgent(s.severity, result.severity)
+        s.risk = _riskiest(s.risk, result.risk)
+        reasons = "; ".join(f"{r.factor}: {r.detail}" for r in result.reasons) or "no signal"
+        self._record(
+            EntryKind.CLASSIFIED,
+            SYSTEM,
+            f"{result.category.value} / {s.severity.value} / risk {s.risk.value} "
+            f"(rules {result.rules_version}; {reasons})",
+            now,
+        )
+        self._open_round_deadlines(now)
+        self._move(Move.CLASSIFY, now)
+        self._tell_staff(
+            Audience.OWNER, "new_case", f"New {s.severity.value} case: {s.intake.subject}", now
+        )
+        if s.severity is Severity.L1:
+            self._tell_staff(
+                Audience.SUPERVISOR, "urgent_case", f"L1 case opened: {s.intake.subject}", now
+            )
+
+    # ---- customers' signals: never refused outright, since nothing a customer says is lost ----
+
+    def customer_reply(self, reply: CustomerReply, now: datetime) -> None:
+        self._record(EntryKind.CUSTOMER_MESSAGE, CUSTOMER, reply.text, now, public=True)
+        self._tell_staff(Audience.OWNER, "customer_message", f"Customer wrote: {reply.text}", now)
+        intent = reply.intent
+        if intent is ReplyIntent.MESSAGE:
+            return
+        if intent is ReplyIntent.NOT_RESOLVED and self.state.stage in (
+            Stage.CLOSE,
+            Stage.FOLLOW_UP,
+        ):
+            self._reopen("customer says the problem is not resolved", CUSTOMER, now)
+        elif intent is ReplyIntent.ACCEPT_PLAN and can_move(self.state.stage, Move.ACCEPT_PLAN):
+            self._move(Move.ACCEPT_PLAN, now, actor=CUSTOMER)
+            resolve = deadlines.unmet(self.state.deadlines, DeadlineKind.RESOLVE, self._round)
+            due = resolve.due_at.isoformat(timespec="minutes") if resolve else "-"
+            self._tell_customer("plan_accepted", now, due=due)
+        elif intent is ReplyIntent.REJECT_PLAN and can_move(self.state.stage, Move.REJECT_PLAN):
+            self.state.plan = None
+            self._move(Move.REJECT_PLAN, now, actor=CUSTOMER)
+            self._tell_staff(Audience.OWNER, "plan_rejected", "The customer rejected the plan", now)
+        elif intent is ReplyIntent.CONFIRM_RESOLVED and can_move(
+            self.state.stage, Move.CONFIRM_RESULT
+        ):
+            self._close(ClosedBy.CUSTOMER, Move.CONFIRM_RESULT, now)
+        else:
+            self._refuse(f"'{intent.value}' does not apply at this stage; kept as a message", now)
+
+    def reopen_request(self, request: ReopenRequest, now: datetime) -> None:
+        self._record(
+            EntryKind.CUSTOMER_MESSAGE,
+            CUSTOMER,
+            f"Re-open request: {request.reason}",
+            now,
+            public=True,
+        )
+        if can_move(self.state.stage, Move.REOPEN):
+            self._reopen(request.reason, CUSTOMER, now)
+        else:
+            self._refuse("the case is still being handled; the request is kept as a message", now)
+            self._tell_staff(
+                Audience.OWNER, "customer_message", f"Customer asks: {request.reason}", now
+            )
+
+    def survey_answer(self, answer: SurveyAnswer, now: datetime) -> None:
+        s = self.state
+        scores = (
+            f"result {answer.result}, attitude {answer.attitude}, timeliness {answer.timeliness}"
+        )
+        if s.stage is not Stage.FOLLOW_UP:
+            self._refuse(f"survey answer outside follow-up ({scores}); kept as a message", now)
+            return
+        s.survey = answer
+        text = scores + (f"; suggestions: {answer.suggestions}" if answer.suggestions else "")
+        self._record(EntryKind.SURVEY_ANSWERED, CUSTOMER, text, now, public=True)
+        assert s.policy is not None  # FOLLOW_UP is only reached with a policy
+        if answer.result < s.policy.reopen_below_score:
+            self._reopen(f"follow-up result score {answer.result}", CUSTOMER, now)
+        else:
+            self._finish(Outcome.CLOSED_CONFIRMED, Move.FINISH_SATISFIED, now)
+
+    # ---- supervisors' escalation (a signal: supervisors fire it from many tools) --------------
+
+    def escalate(self, escalation: Escalation, now: datetime) -> None:
+        s = self.state
+        problem = self._escalation_problem(escalation)
+        if problem:
+            self._refuse(f"escalation by {escalation.by} refused: {problem}", now)
+            return
+        changes = []
+        if escalation.severity and escalation.severity != s.severity:
+            changes.append(f"severity {_value(s.severity)} → {escalation.severity.value}")
+            self._regrade(escalation.severity)
+        if escalation.risk and escalation.risk != s.risk:
+            changes.append(f"risk {_value(s.risk)} → {escalation.risk.value}")
+            s.risk = escalation.risk
+        if escalation.assign_to and escalation.assign_to != s.owner:
+            changes.append(f"owner {s.owner} → {escalation.assign_to}")
+            s.owner = escalation.assign_to
+        s.escalation_level = EscalationLevel.SUPERVISOR
+        what = ", ".join(changes) or "supervisor attention"
+        self._record(EntryKind.ESCALATED, escalation.by, f"{what}: {escalation.reason}", now)
+        self._tell_staff(
+            Audience.OWNER,
+            "escalated",
+            f"Escalated ({what}): {escalation.reason}",
+            now,
+            urgent=True,
+        )
+
+    def _escalation_problem(self, escalation: Escalation) -> str | None:
+        s = self.state
+        if s.stage not in OPEN_STAGES:
+            return "the case has ended"
+        if (
+            escalation.severity
+            and s.severity
+            and s.severity.is_more_urgent_than(escalation.severity)
+        ):
+            return f"severity can only be raised ({s.severity.value} is more urgent)"
+        if (
+            escalation.risk
+            and s.risk
+            and _RISK_ORDER.index(escalation.risk) < _RISK_ORDER.index(s.risk)
+        ):
+            return f"risk can only be raised (it is {s.risk.value})"
+        return None
+
+    # ---- agents' updates: check_* is the validator, the plain method applies -----------------
+
+    def check_respond(self, message: AgentMessage) -> None:
+        self._require_open()
+
+    def respond(self, message: AgentMessage, now: datetime) -> None:
+        self._record(EntryKind.AGENT_MESSAGE, message.agent, message.text, now, public=True)
+        self._notify(Audience.CUSTOMER, None, "agent_message", message.text, now)
+        self._responded(now)
+
+    def check_add_finding(self, finding: Finding) -> None:
+        self._require_open()
+
+    def add_finding(self, finding: Finding, now: datetime) -> None:
+        refs = ", ".join(e.ref for e in finding.evidence)
+        text = finding.summary + (f" [evidence: {refs}]" if refs else "")
+        self._record(EntryKind.FINDING, finding.agent, text, now)
+
+    def check_propose_plan(self, plan: ResolutionPlan) -> None:
+        self._require_move(Move.PROPOSE_PLAN)
+
+    def propose_plan(self, plan: ResolutionPlan, now: datetime) -> None:
+        self.state.plan = plan
+        money = f" (compensation {plan.compensation_yuan} yuan)" if plan.compensation_yuan else ""
+        self._record(EntryKind.PLAN_PROPOSED, plan.agent, plan.summary + money, now, public=True)
+        self._move(Move.PROPOSE_PLAN, now, actor=plan.agent)
+        next_update = (
+            plan.next_update_by.isoformat(timespec="minutes") if plan.next_update_by else "-"
+        )
+        self._tell_customer(
+            "plan_proposed", now, plan=plan.summary + money, next_update=next_update
+        )
+        self._responded(now)
+
+    def check_record_progress(self, progress: ProgressNote) -> None:
+        if progress.completed:
+            self._require_move(Move.CARRY_OUT_PLAN)
+        elif self.state.stage is not Stage.TRACK:
+            raise InvalidAction(
+                f"progress is recorded while the plan is carried out (stage 'track'); "
+                f"the case is at '{self.state.stage.value}'"
+            )
+
+    def record_progress(self, progress: ProgressNote, now: datetime) -> None:
+        self._record(EntryKind.PROGRESS, progress.agent, progress.note, now, public=True)
+        if progress.completed:
+            self.state.result_delivered_at = now
+            self._meet(DeadlineKind.RESOLVE, now, round=self._round)
+            self._move(Move.CARRY_OUT_PLAN, now, actor=progress.agent)
+            self._tell_customer("result_delivered", now, note=progress.note)
+
+    # ---- timers -----------------------------------------------------------------------------
+
+    def agenda(self) -> list[Alarm]:
+        """Every moment the case must wake up by itself, earliest first."""
+        s = self.state
+        alarms = [Alarm(d.due_at, deadlines.label(d)) for d in s.deadlines if d.pending]
+        if s.policy and s.stage is Stage.CLOSE and s.result_delivered_at:
+            alarms.append(
+                Alarm(s.result_delivered_at + s.policy.confirmation_wait, "confirmation wait ends")
+            )
+        if s.policy and s.stage is Stage.FOLLOW_UP and s.closed_at:
+            if s.survey_sent_at is None:
+                alarms.append(Alarm(s.closed_at + s.policy.follow_up_after, "follow-up survey due"))
+            alarms.append(Alarm(s.closed_at + s.policy.follow_up_until, "follow-up window ends"))
+        return sorted(alarms, key=lambda a: a.due_at)
+
+    def fire_due(self, now: datetime) -> None:
+        """Act on every alarm that is due at `now`."""
+        s = self.state
+        for deadline in deadlines.overdue(s.deadlines, now):
+            self._breach(deadline, now)
+        if s.policy is None:
+            return
+        if (
+            s.stage is Stage.CLOSE
+            and s.result_delivered_at
+            and now >= s.result_delivered_at + s.policy.confirmation_wait
+        ):
+            self._close(ClosedBy.SILENCE, Move.CLOSE_ON_SILENCE, now)
+        if s.stage is Stage.FOLLOW_UP and s.closed_at:
+            if now >= s.closed_at + s.policy.follow_up_until:
+                self._finish(Outcome.CLOSED_NO_RESPONSE, Move.FINISH_NO_RESPONSE, now)
+            elif s.survey_sent_at is None and now >= s.closed_at + s.policy.follow_up_after:
+                s.survey_sent_at = now
+                self._record(
+                    EntryKind.SURVEY_SENT, SYSTEM, "Satisfaction survey sent", now, public=True
+                )
+                self._tell_customer("survey", now)
+
+    # ---- what queries show ------------------------------------------------------------------
+
+    def snapshot(self) -> CaseSnapshot:
+        s = self.state
+        return CaseSnapshot(
+            complaint_id=s.intake.complaint_id,
+            workflow_id=s.workflow_id,
+            stage=s.stage,
+            outcome=s.outcome,
+            closed_by=s.closed_by,
+            channel=s.intake.channel,
+            subject=s.intake.subject,
+            product=s.intake.product,
+            category=s.classification.category if s.classification else None,
+            severity=s.severity,
+            risk=s.risk,
+            owner=s.owner,
+            escalation_level=s.escalation_level,
+            reopen_count=s.reopen_count,
+            deadlines=list(s.deadlines),
+            next_deadline=deadlines.next_pending(s.deadlines),
+            plan=s.plan,
+            classification=s.classification,
+            policy_version=s.policy.version if s.policy else None,
+            received_at=s.received_at,
+            result_delivered_at=s.result_delivered_at,
+            closed_at=s.closed_at,
+            survey_sent_at=s.survey_sent_at,
+            survey=s.survey,
+            timeline_length=len(s.timeline),
+            runs=s.runs,
+        )
+
+    # ---- internals --------------------------------------------------------------------------
+
+    @property
+    def _round(self) -> int:
+        return self.state.reopen_count
+
+    def _require_open(self) -> None:
+        if self.state.stage not in OPEN_STAGES:
+            raise InvalidAction(f"case {self.state.intake.complaint_id} has ended")
+
+    def _require_move(self, move: Move) -> None:
+        self._require_open()
+        try:
+            next_stage(self.state.stage, move)
+        except InvalidMove as err:
+            raise InvalidAction(str(err)) from None
+
+    def _move(self, move: Move, now: datetime, actor: str = SYSTEM) -> None:
+        before = self.state.stage
+        self.state.stage = next_stage(before, move)
+        self._record(
+            EntryKind.STAGE_CHANGED,
+            actor,
+            f"{before.value} → {self.state.stage.value}",
+            now,
+            public=True,
+        )
+
+    def _open_round_deadlines(self, now: datetime) -> None:
+        s = self.state
+        assert s.policy is not None and s.severity is not None
+        for kind in (DeadlineKind.RESPOND, DeadlineKind.RESOLVE):
+            d = deadlines.open_deadline(s.policy, kind, s.severity, self._round, s.round_started_at)
+            s.deadlines.append(d)
+            self._record(EntryKind.DEADLINE_SET, SYSTEM, self._deadline_text(d), now)
+        if self._responded_this_round():
+            self._meet(DeadlineKind.RESPOND, now, round=self._round)
+
+    def _responded_this_round(self) -> bool:
+        s = self.state
+        return any(
+            e.kind in (EntryKind.AGENT_MESSAGE, EntryKind.PLAN_PROPOSED)
+            and e.at >= s.round_started_at
+            for e in s.timeline
+        )
+
+    def _responded(self, now: datetime) -> None:
+        self._meet(DeadlineKind.RESPOND, now, round=self._round)
+
+    def _meet(self, kind: DeadlineKind, now: datetime, round: int) -> None:
+        d = deadlines.unmet(self.state.deadlines, kind, round)
+        if d is None:
+            return
+        if d.pending and now > d.due_at:
+            self._breach(d, now)  # the loop was busy when it fell due; the miss still counts
+        d.met_at = now
+        late = " (late)" if d.breached_at else ""
+        self._record(EntryKind.DEADLINE_MET, SYSTEM, f"{deadlines.label(d)} met{late}", now)
+
+    def _breach(self, deadline: Deadline, now: datetime) -> None:
+        deadline.breached_at = now
+        name = deadlines.label(deadline)
+        self._record(
+            EntryKind.DEADLINE_BREACHED, SYSTEM, f"{name} missed (due {_hm(deadline.due_at)})", now
+        )
+        self.state.escalation_level = EscalationLevel.SUPERVISOR
+        self._record(EntryKind.ESCALATED, SYSTEM, f"{name} missed: escalated to supervisor", now)
+        text = f"{name} missed on {self.state.intake.subject}"
+        self._tell_staff(Audience.OWNER, "deadline_breached", text, now, urgent=True)
+        self._tell_staff(Audience.SUPERVISOR, "deadline_breached", text, now, urgent=True)
+
+    def _regrade(self, severity: Severity) -> None:
+        s = self.state
+        s.severity = severity
+        if s.policy is not None:
+            s.deadlines = [deadlines.retarget(d, s.policy, severity) for d in s.deadlines]
+
+    def _reopen(self, reason: str, actor: str, now: datetime) -> None:
+        s = self.state
+        s.reopen_count += 1
+        s.round_started_at = now
+        s.plan = None
+        s.result_delivered_at = None
+        s.closed_at = None
+        s.closed_by = None
+        s.survey_sent_at = None
+        s.survey = None
+        self._record(
+            EntryKind.REOPENED, actor, f"Re-open #{s.reopen_count}: {reason}", now, public=True
+        )
+        self._move(Move.REOPEN, now, actor=actor)
+        self._open_round_deadlines(now)
+        self._tell_staff(Audience.OWNER, "reopened", f"Case re-opened: {reason}", now, urgent=True)
+        self._tell_customer("reopened", now)
+
+    def _close(self, closed_by: ClosedBy, move: Move, now: datetime) -> None:
+        s = self.state
+        s.closed_by = closed_by
+        s.closed_at = now
+        how = "confirmed by the customer" if closed_by is ClosedBy.CUSTOMER else "no confirmation"
+        self._record(EntryKind.CLOSED, SYSTEM, f"Closed: {how}", now, public=True)
+        self._move(move, now)
+        self._tell_customer("closed", now)
+
+    def _finish(self, outcome: Outcome, move: Move, now: datetime) -> None:
+        self.state.outcome = outcome
+        self._move(move, now)
+        self._record(EntryKind.ENDED, SYSTEM, f"Ended: {outcome.value}", now)
+
+    def _refuse(self, why: str, now: datetime) -> None:
+        self._record(EntryKind.REFUSED, SYSTEM, why, now)
+
+    def _record(
+        self, kind: EntryKind, actor: str, summary: str, now: datetime, public: bool = False
+    ) -> TimelineEntry:
+        entry = TimelineEntry(
+            seq=len(self.state.timeline),
+            at=now,
+            stage=self.state.stage,
+            kind=kind,
+            actor=actor,
+            summary=summary,
+            public=public,
+        )
+        self.state.timeline.append(entry)
+        return entry
+
+    def _tell_customer(self, topic: str, now: datetime, **facts: str) -> None:
+        intake = self.state.intake
+        text = customer_text(topic, intake.language, complaint_id=intake.complaint_id, **facts)
+        self._notify(Audience.CUSTOMER, None, topic, text, now)
+
+    def _tell_staff(
+        self, audience: Audience, topic: str, text: str, now: datetime, urgent: bool = False
+    ) -> None:
+        recipient = self.state.owner if audience is Audience.OWNER else None
+        urgent = urgent or self.state.severity is Severity.L1
+        self._notify(audience, recipient, topic, text, now, urgent=urgent)
+
+    def _notify(
+        self,
+        audience: Audience,
+        recipient: str | None,
+        topic: str,
+        text: str,
+        now: datetime,
+        urgent: bool = False,
+    ) -> None:
+        # The key ties the message to the timeline position that caused it, so a retried
+        # delivery, or a replay of the workflow, can never send it twice.
+        seq = len(self.state.timeline) - 1
+        intake = self.state.intake
+        self.outbox.append(
+            Notification(
+                key=f"{self.state.workflow_id}/{seq}/{audience.value}/{topic}",
+                complaint_id=intake.complaint_id,
+                audience=audience,
+                recipient=recipient,
+                topic=topic,
+                text=text,
+                urgent=urgent,
+                channel=intake.channel if audience is Audience.CUSTOMER else None,
+                language=intake.language,
+            )
+        )
+
+    @staticmethod
+    def _deadline_text(d: Deadline) -> str:
+        return f"{deadlines.label(d)} due {_hm(d.due_at)}"
+
+
+def _most_urgent(a: Severity | None, b: Severity) -> Severity:
+    return a if a is not None and a.is_more_urgent_than(b) else b
+
+
+def _riskiest(a: RiskLevel | None, b: RiskLevel) -> RiskLevel:
+    return a if a is not None and _RISK_ORDER.index(a) > _RISK_ORDER.index(b) else b
+
+
+def _value(x: Severity | RiskLevel | None) -> str:
+    return x.value if x else "unset"
+
+
+def _hm(at: datetime) -> str:
+    return at.isoformat(timespec="minutes")

@@ -1,0 +1,287 @@
+"""ComplaintWorkflow: one durable workflow per complaint, from receipt to the follow-up.
+
+The rules live in `CaseFile`; this class only wires them to Temporal:
+
+- handlers (signals, updates) change the case at once and wake the main loop;
+- activities (classification, notifications) run as background jobs, so a slow gateway never
+  holds up a deadline;
+- the main loop keeps one durable timer on the case's earliest alarm and fires it when due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import Field, ValidationError
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.classification import classify_complaint
+    from activities.notifier import NotificationActivities
+    from activities.policy import PolicySource
+    from schemas.actions import (
+        AgentMessage,
+        CustomerReply,
+        Escalation,
+        Finding,
+        ProgressNote,
+        ReopenRequest,
+        ResolutionPlan,
+        SurveyAnswer,
+    )
+    from schemas.case import CaseSnapshot, CaseState, Stage, TimelineEntry
+    from schemas.intake import ComplaintIntake
+    from schemas.notification import Notification
+    from workflows import search_attributes
+    from workflows.case_file import Alarm, CaseFile, InvalidAction
+
+TASK_QUEUE = "complaints"
+
+QUICK_TIMEOUT = timedelta(seconds=30)
+RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
+# A gateway may be down for hours; keep trying for a day, then record the failure on the case.
+DELIVERY_GIVE_UP = timedelta(days=1)
+
+
+# Callers start a case with the intake; continue-as-new restarts it with the state it carries.
+# A CaseState is never a valid intake (unknown fields are refused), so the two cannot be confused.
+CaseStart = Annotated[ComplaintIntake | CaseState, Field(union_mode="left_to_right")]
+
+
+def workflow_id_for(complaint_id: str) -> str:
+    """One workflow id per complaint id: a second start for the same complaint finds the case."""
+    return f"complaint-{complaint_id}"
+
+
+@workflow.defn(name="Complaint", failure_exception_types=[ValidationError])
+class ComplaintWorkflow:
+    """Invalid input (a `ValidationError` decoding the intake) fails the run with the reason,
+    instead of retrying a workflow task that can never succeed."""
+
+    @workflow.init
+    def __init__(self, start: CaseStart) -> None:
+        if isinstance(start, CaseState):
+            self._case = CaseFile(start)
+        else:
+            self._case = CaseFile.open(start, workflow.info().workflow_id, workflow.now())
+        self._stirred = False
+        self._jobs: set[asyncio.Task[None]] = set()
+        self._classifying = False
+        self._shown: dict[str, object] = {}
+        self._timer: tuple[datetime, asyncio.Future[None]] | None = None
+
+    @workflow.run
+    async def run(self, start: CaseStart) -> CaseSnapshot:
+        if not isinstance(start, CaseState):
+            policy = await workflow.execute_activity_method(
+                PolicySource.load_sla_policy,
+                summary="load SLA policy",
+                start_to_close_timeout=QUICK_TIMEOUT,
+                retry_policy=RETRY,
+            )
+            self._case.adopt_policy(policy, workflow.now())
+        while self._case.state.stage is not Stage.DONE:
+            self._dispatch()
+            self._show()
+            if self._ready_to_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._carried())
+            await self._sleep_until_next_alarm()
+            self._case.fire_due(workflow.now())
+        self._set_timer(None)
+        await self._settle()
+        self._show()
+        return self._case.snapshot()
+
+    # ---- customers (signals) ----------------------------------------------------------------
+
+    @workflow.signal
+    def customer_reply(self, reply: CustomerReply) -> None:
+        self._case.customer_reply(reply, workflow.now())
+        self._stirred = True
+
+    @workflow.signal
+    def reopen_request(self, request: ReopenRequest) -> None:
+        self._case.reopen_request(request, workflow.now())
+        self._stirred = True
+
+    @workflow.signal
+    def survey_answer(self, answer: SurveyAnswer) -> None:
+        self._case.survey_answer(answer, workflow.now())
+        self._stirred = True
+
+    # ---- supervisors (signal) ---------------------------------------------------------------
+
+    @workflow.signal
+    def escalate(self, escalation: Escalation) -> None:
+        self._case.escalate(escalation, workflow.now())
+        self._stirred = True
+
+    # ---- agents (updates: validated, answered with the new snapshot) ------------------------
+
+    @workflow.update
+    def respond(self, message: AgentMessage) -> CaseSnapshot:
+        return self._apply(lambda: self._case.respond(message, workflow.now()))
+
+    @respond.validator
+    def _check_respond(self, message: AgentMessage) -> None:
+        _refuse_invalid(lambda: self._case.check_respond(message))
+
+    @workflow.update
+    def add_finding(self, finding: Finding) -> CaseSnapshot:
+        return self._apply(lambda: self._case.add_finding(finding, workflow.now()))
+
+    @add_finding.validator
+    def _check_add_finding(self, finding: Finding) -> None:
+        _refuse_invalid(lambda: self._case.check_add_finding(finding))
+
+    @workflow.update
+    def propose_plan(self, plan: ResolutionPlan) -> CaseSnapshot:
+        return self._apply(lambda: self._case.propose_plan(plan, workflow.now()))
+
+    @propose_plan.validator
+    def _check_propose_plan(self, plan: ResolutionPlan) -> None:
+        _refuse_invalid(lambda: self._case.check_propose_plan(plan))
+
+    @workflow.update
+    def record_progress(self, progress: ProgressNote) -> CaseSnapshot:
+        return self._apply(lambda: self._case.record_progress(progress, workflow.now()))
+
+    @record_progress.validator
+    def _check_record_progress(self, progress: ProgressNote) -> None:
+        _refuse_invalid(lambda: self._case.check_record_progress(progress))
+
+    # ---- operators and backends (queries) ---------------------------------------------------
+
+    @workflow.query
+    def snapshot(self) -> CaseSnapshot:
+        return self._case.snapshot()
+
+    @workflow.query
+    def timeline(self, since_seq: int = 0) -> list[TimelineEntry]:
+        return self._case.state.timeline[since_seq:]
+
+    # ---- the loop's parts -------------------------------------------------------------------
+
+    def _apply(self, change: Callable[[], None]) -> CaseSnapshot:
+        _refuse_invalid(change)  # the validator already ran; this guards a change of state since
+        self._stirred = True
+        return self._case.snapshot()
+
+    def _dispatch(self) -> None:
+        """Start the background work the case now needs."""
+        state = self._case.state
+        if state.stage is Stage.CLASSIFY and not self._classifying:
+            self._classifying = True
+            self._start_job(self._classify())
+        while self._case.outbox:
+            self._start_job(self._deliver(self._case.outbox.pop(0)))
+
+    def _start_job(self, job: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(job)
+        self._jobs.add(task)
+
+        def finished(done: asyncio.Task[None]) -> None:
+            self._jobs.discard(done)
+            self._stirred = True
+
+        task.add_done_callback(finished)
+
+    async def _classify(self) -> None:
+        result = await workflow.execute_activity(
+            classify_complaint,
+            self._case.state.intake,
+            summary="classify complaint",
+            start_to_close_timeout=QUICK_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        self._case.classified(result, workflow.now())
+
+    async def _deliver(self, notification: Notification) -> None:
+        summary = f"notify {notification.audience.value}: {notification.topic}"
+        try:
+            await workflow.execute_activity_method(
+                NotificationActivities.notify,
+                notification,
+                summary=summary,
+                start_to_close_timeout=QUICK_TIMEOUT,
+                schedule_to_close_timeout=DELIVERY_GIVE_UP,
+                retry_policy=RETRY,
+            )
+        except ActivityError as err:
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
+            self._case.undeliverable(notification, cause, workflow.now())
+        else:
+            self._case.delivered(notification, workflow.now())
+
+    async def _sleep_until_next_alarm(self) -> None:
+        self._stirred = False
+        agenda = self._case.agenda()
+        alarm = agenda[0] if agenda else None
+        if alarm and alarm.due_at <= workflow.now():
+            return
+        self._set_timer(alarm)
+        await workflow.wait_condition(lambda: self._stirred)
+
+    def _set_timer(self, alarm: Alarm | None) -> None:
+        """One durable timer for the earliest alarm, kept while that alarm stays the earliest:
+        a chatty case must not cancel and restart its timer on every message."""
+        if self._timer and alarm and self._timer[0] == alarm.due_at and not self._timer[1].done():
+            return
+        if self._timer:
+            self._timer[1].cancel()
+            self._timer = None
+        if alarm:
+            delay = alarm.due_at - workflow.now()
+            task = asyncio.ensure_future(workflow.sleep(delay, summary=alarm.summary))
+            task.add_done_callback(self._timer_fired)
+            self._timer = (alarm.due_at, task)
+
+    def _timer_fired(self, task: asyncio.Future[None]) -> None:
+        if not task.cancelled():
+            self._stirred = True
+
+    async def _settle(self) -> None:
+        """Deliver what is still queued before the run ends."""
+        while self._jobs or self._case.outbox:
+            self._dispatch()
+            await workflow.wait_condition(lambda: not self._jobs or bool(self._case.outbox))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    def _ready_to_continue_as_new(self) -> bool:
+        return (
+            workflow.info().is_continue_as_new_suggested()
+            and not self._jobs
+            and not self._case.outbox
+        )
+
+    def _carried(self) -> CaseState:
+        return self._case.state.model_copy(update={"runs": self._case.state.runs + 1})
+
+    def _show(self) -> None:
+        """Keep the Temporal UI's search attributes and current details in step with the case."""
+        snapshot = self._case.snapshot()
+        shown = search_attributes.values(snapshot)
+        changes = search_attributes.updates(self._shown, shown)
+        if changes:
+            workflow.upsert_search_attributes(changes)
+            self._shown = shown
+        nxt = snapshot.next_deadline
+        waiting = f"next: {nxt.kind.value} due {nxt.due_at:%Y-%m-%d %H:%M %Z}" if nxt else ""
+        workflow.set_current_details(
+            f"**{snapshot.stage.value}** · {snapshot.severity or '-'} · owner {snapshot.owner}"
+            f" · re-opens {snapshot.reopen_count} {waiting}"
+        )
+
+
+def _refuse_invalid(check: Callable[[], None]) -> None:
+    """An update refused in its validator never reaches history; callers get the reason."""
+    try:
+        check()
+    except InvalidAction as err:
+        raise ApplicationError(str(err), type="InvalidAction", non_retryable=True) from None

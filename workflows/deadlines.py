@@ -1,0 +1,66 @@
+"""SLA arithmetic: when each deadline falls due, and what a severity change does to it (pure).
+
+A deadline's clock starts at a fixed moment (receipt, or the re-open) and its allowance comes
+from the policy at the case's current severity; so re-grading a case moves the due time of every
+pending deadline without restarting its clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from schemas.case import Deadline
+from schemas.classification import Severity
+from schemas.sla import DeadlineKind, SlaPolicy
+
+
+def open_deadline(
+    policy: SlaPolicy,
+    kind: DeadlineKind,
+    severity: Severity | None,
+    round: int,
+    started_at: datetime,
+) -> Deadline:
+    # Acknowledgement is the same for every severity, so it can start before classification.
+    if severity is None and kind is not DeadlineKind.ACKNOWLEDGE:
+        raise ValueError(f"a {kind.value} deadline needs a severity")
+    allowance = policy.allowance(kind, severity or Severity.L2)
+    return Deadline(
+        kind=kind,
+        round=round,
+        severity=severity if kind is not DeadlineKind.ACKNOWLEDGE else None,
+        started_at=started_at,
+        due_at=started_at + allowance,
+    )
+
+
+def retarget(deadline: Deadline, policy: SlaPolicy, severity: Severity) -> Deadline:
+    """The same deadline under a new severity; settled deadlines keep what happened to them."""
+    if not deadline.pending or deadline.kind is DeadlineKind.ACKNOWLEDGE:
+        return deadline
+    due_at = deadline.started_at + policy.allowance(deadline.kind, severity)
+    return deadline.model_copy(update={"severity": severity, "due_at": due_at})
+
+
+def next_pending(deadlines: Iterable[Deadline]) -> Deadline | None:
+    pending = [d for d in deadlines if d.pending]
+    return min(pending, key=lambda d: d.due_at, default=None)
+
+
+def overdue(deadlines: Iterable[Deadline], now: datetime) -> list[Deadline]:
+    return [d for d in deadlines if d.pending and d.due_at <= now]
+
+
+def unmet(deadlines: Iterable[Deadline], kind: DeadlineKind, round: int) -> Deadline | None:
+    """The deadline of `kind` in `round` still waiting to be met, breached or not."""
+    return next(
+        (d for d in deadlines if d.kind is kind and d.round == round and d.met_at is None), None
+    )
+
+
+def label(deadline: Deadline) -> str:
+    """How operators see a deadline in the UI: 'L1 respond deadline', 'acknowledge deadline'."""
+    prefix = f"{deadline.severity.value} " if deadline.severity else ""
+    suffix = f" (re-open {deadline.round})" if deadline.round else ""
+    return f"{prefix}{deadline.kind.value} deadline{suffix}"
