@@ -133,7 +133,7 @@ async def _run(args: argparse.Namespace) -> int:
         return 0
 
     desk = ComplaintDesk(client)
-    cid = getattr(args, "complaint_id", None)
+    cid = str(getattr(args, "complaint_id", ""))
     actions: dict[str, Callable[[], Awaitable[object]]] = {
         "reply": lambda: desk.reply(cid, _given(args, "text", "intent")),
         "reopen": lambda: desk.reopen(cid, _given(args, "reason")),
@@ -227,3 +227,7 @@ def _validation_text(err: ValidationError) -> str:
     return "\n".join(
         f"  {'.'.join(str(p) for p in e['loc']) or '(input)'}: {e['msg']}" for e in err.errors()
     )
+
+
+if __name__ == "__main__":
+    main()

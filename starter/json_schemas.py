@@ -22,7 +22,7 @@ from schemas import (
     TimelineEntry,
 )
 
-DEFAULT_DIR = Path("schemas/json")
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "schemas" / "json"
 
 # What each model is for, keyed by the name a caller uses with Temporal.
 PAYLOADS: dict[str, type[BaseModel]] = {

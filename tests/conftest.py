@@ -61,7 +61,7 @@ class Desk:
 
     async def open(self, **overrides: Any) -> str:
         """Start a complaint received right now; returns its complaint id."""
-        complaint_id = overrides.pop("complaint_id", f"C-{uuid.uuid4().hex[:10]}")
+        complaint_id = str(overrides.pop("complaint_id", f"C-{uuid.uuid4().hex[:10]}"))
         await self.api.start(intake(complaint_id, await self.now(), **overrides))
         await self.until(complaint_id, lambda s: s.stage.value == "investigate")
         return complaint_id

@@ -36,7 +36,7 @@ async def test_happy_path_runs_through_follow_up(desk: Desk) -> None:
 
     await desk.skip(timedelta(days=3, minutes=1))
     surveyed = await desk.until(cid, lambda s: s.survey_sent_at is not None)
-    assert surveyed.closed_at is not None
+    assert surveyed.closed_at is not None and surveyed.survey_sent_at is not None
     assert surveyed.survey_sent_at - surveyed.closed_at < timedelta(days=3, minutes=1)
 
     await desk.api.answer_survey(cid, {"result": 5, "attitude": 5, "timeliness": 4})
@@ -79,6 +79,7 @@ async def test_respond_deadline_fires_at_its_due_time_and_escalates(
     case = await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))
     breached = [d for d in case.deadlines if d.breached_at]
     assert [d.kind for d in breached] == [DeadlineKind.RESPOND]
+    assert breached[0].breached_at is not None
     assert timedelta(0) <= breached[0].breached_at - respond.due_at < timedelta(seconds=1)
     assert case.escalation_level.value == "supervisor"
     await desk.until(
@@ -109,7 +110,7 @@ async def test_escalation_raises_severity_and_shortens_the_pending_deadline(desk
     case = await desk.until(cid, lambda s: s.severity is Severity.L1)
     respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
     assert respond.due_at == received + timedelta(hours=1)
-    assert case.risk.value == "high"
+    assert case.risk is not None and case.risk.value == "high"
 
     await desk.skip(timedelta(minutes=31))
     case = await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))

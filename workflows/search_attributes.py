@@ -6,6 +6,8 @@ server, `complaint-desk setup` does it on a real cluster.
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
 from schemas.case import CaseSnapshot
@@ -18,14 +20,14 @@ BREACHED = SearchAttributeKey.for_bool("ComplaintBreached")
 REOPEN_COUNT = SearchAttributeKey.for_int("ComplaintReopenCount")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("ComplaintNextDeadline")
 
-ALL: list[SearchAttributeKey[object]] = [
+ALL: list[SearchAttributeKey[Any]] = [
     STAGE,
     SEVERITY,
     CHANNEL,
     OWNER,
     BREACHED,
     REOPEN_COUNT,
-    NEXT_DEADLINE,  # type: ignore[list-item]
+    NEXT_DEADLINE,
 ]
 
 
@@ -42,9 +44,11 @@ def values(case: CaseSnapshot) -> dict[str, object]:
     }
 
 
-def updates(before: dict[str, object], after: dict[str, object]) -> list[SearchAttributeUpdate]:
+def updates(
+    before: dict[str, object], after: dict[str, object]
+) -> list[SearchAttributeUpdate[Any]]:
     keys = {key.name: key for key in ALL}
-    changed: list[SearchAttributeUpdate] = []
+    changed: list[SearchAttributeUpdate[Any]] = []
     for name, value in after.items():
         if before.get(name, ...) == value:
             continue

@@ -1,0 +1,182 @@
+"""A case's rules without Temporal: targeted cases plus random sequences (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from activities.classification import classify
+from schemas import (
+    DEFAULT_POLICY,
+    AgentMessage,
+    ComplaintIntake,
+    CustomerReply,
+    DeadlineKind,
+    EntryKind,
+    Escalation,
+    Finding,
+    Outcome,
+    ProgressNote,
+    ReopenRequest,
+    ReplyIntent,
+    ResolutionPlan,
+    Severity,
+    Stage,
+    SurveyAnswer,
+)
+from tests.conftest import intake
+from workflows.case_file import CaseFile, InvalidAction
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def opened(description: str = "洗衣机漏水", at: datetime = T0) -> CaseFile:
+    data = ComplaintIntake.model_validate(intake("C-1", T0, description=description))
+    case = CaseFile.open(data, "complaint-C-1", at)
+    case.adopt_policy(DEFAULT_POLICY, at)
+    return case
+
+
+def classified(description: str = "洗衣机漏水") -> CaseFile:
+    """A case as the workflow has it once receipt is acknowledged and classification is back."""
+    case = opened(description)
+    for notice in case.outbox:
+        case.delivered(notice, T0)
+    case.classified(classify(case.state.intake), T0)
+    return case
+
+
+def kinds(case: CaseFile) -> list[EntryKind]:
+    return [e.kind for e in case.state.timeline]
+
+
+def test_acknowledgement_is_met_when_delivered_and_late_delivery_counts_as_a_breach() -> None:
+    case = opened()
+    ack_notice = next(n for n in case.outbox if n.topic == "acknowledged")
+    case.delivered(ack_notice, T0 + timedelta(minutes=9))
+    ack = case.state.deadlines[0]
+    assert ack.met_at == T0 + timedelta(minutes=9)
+    assert ack.breached_at == T0 + timedelta(minutes=9)
+    assert EntryKind.DEADLINE_BREACHED in kinds(case)
+
+
+def test_an_escalation_before_classification_is_not_undone_by_it() -> None:
+    case = opened()
+    case.escalate(Escalation(by="sup-li", reason="媒体关注", severity=Severity.L1), T0)
+    case.classified(classify(case.state.intake), T0)  # the rules alone say L2
+    assert case.state.severity is Severity.L1
+    respond = next(d for d in case.state.deadlines if d.kind is DeadlineKind.RESPOND)
+    assert respond.due_at == T0 + timedelta(hours=1)
+
+
+def test_a_response_before_classification_still_meets_the_respond_deadline() -> None:
+    case = opened()
+    case.respond(AgentMessage(agent="a", text="我们在处理"), T0 + timedelta(minutes=1))
+    case.classified(classify(case.state.intake), T0 + timedelta(minutes=2))
+    respond = next(d for d in case.state.deadlines if d.kind is DeadlineKind.RESPOND)
+    assert respond.met_at is not None and respond.breached_at is None
+
+
+def test_an_intent_that_does_not_apply_is_kept_as_a_message() -> None:
+    case = classified()
+    case.customer_reply(CustomerReply(text="行", intent=ReplyIntent.ACCEPT_PLAN), T0)
+    assert case.state.stage is Stage.INVESTIGATE
+    assert kinds(case)[-1] is EntryKind.REFUSED
+    assert EntryKind.CUSTOMER_MESSAGE in kinds(case)
+
+
+def test_agent_actions_out_of_turn_are_refused_and_change_nothing() -> None:
+    case = classified()
+    before = case.state.model_copy(deep=True)
+    with pytest.raises(InvalidAction, match="track"):
+        case.check_record_progress(ProgressNote(agent="a", note="x"))
+    with pytest.raises(InvalidAction, match="carry out plan"):
+        case.check_record_progress(ProgressNote(agent="a", note="x", completed=True))
+    assert case.state == before
+
+
+def test_l1_cases_alert_the_supervisor_and_are_urgent() -> None:
+    case = classified("饼干吃了以后食物中毒")
+    urgent = [n for n in case.outbox if n.topic == "urgent_case"]
+    assert len(urgent) == 1 and urgent[0].urgent
+
+
+# ---- random sequences ----------------------------------------------------------------------
+
+AGENT = "agent-a"
+actions = st.one_of(
+    st.tuples(st.just("reply"), st.sampled_from(list(ReplyIntent))),
+    st.tuples(st.just("reopen"), st.just(None)),
+    st.tuples(st.just("survey"), st.integers(1, 5)),
+    st.tuples(st.just("escalate"), st.sampled_from([None, *Severity])),
+    st.tuples(st.just("respond"), st.just(None)),
+    st.tuples(st.just("finding"), st.just(None)),
+    st.tuples(st.just("plan"), st.just(None)),
+    st.tuples(st.just("progress"), st.booleans()),
+    st.tuples(st.just("wait"), st.integers(1, 60 * 24 * 8)),  # minutes
+)
+
+
+def apply(case: CaseFile, action: tuple[str, object], now: datetime) -> datetime:
+    kind, arg = action
+    if kind == "wait":
+        assert isinstance(arg, int)
+        target = now + timedelta(minutes=arg)
+        for alarm in case.agenda():  # fire alarms in order, as the workflow does
+            if alarm.due_at > target:
+                break
+            case.fire_due(max(alarm.due_at, now))
+        return target
+    if kind == "reply":
+        case.customer_reply(CustomerReply(text="…", intent=ReplyIntent(str(arg))), now)
+    elif kind == "reopen":
+        case.reopen_request(ReopenRequest(reason="again"), now)
+    elif kind == "survey":
+        assert isinstance(arg, int)
+        case.survey_answer(SurveyAnswer(result=arg, attitude=3, timeliness=3), now)
+    elif kind == "escalate":
+        sev = Severity(str(arg)) if arg else None
+        case.escalate(Escalation(by="sup", reason="r", severity=sev), now)
+    else:
+        update = {
+            "respond": (case.check_respond, case.respond, AgentMessage(agent=AGENT, text="t")),
+            "finding": (case.check_add_finding, case.add_finding, Finding(agent=AGENT, summary="s")),
+            "plan": (case.check_propose_plan, case.propose_plan,
+                     ResolutionPlan(agent=AGENT, summary="p")),
+            "progress": (case.check_record_progress, case.record_progress,
+                         ProgressNote(agent=AGENT, note="n", completed=bool(arg))),
+        }[kind]
+        check, change, payload = update
+        try:
+            check(payload)  # type: ignore[operator]
+        except InvalidAction:
+            return now  # refused in the validator: nothing reaches the case
+        change(payload, now)  # type: ignore[operator]
+    return now
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(actions, max_size=40))
+def test_no_sequence_breaks_the_case(sequence: list[tuple[str, object]]) -> None:
+    case = classified()
+    now = T0
+    for action in sequence:
+        if case.state.stage is Stage.DONE:
+            break
+        now = apply(case, action, now)
+        s = case.state
+        assert [e.seq for e in s.timeline] == list(range(len(s.timeline)))
+        assert s.reopen_count == kinds(case).count(EntryKind.REOPENED)
+        assert (s.stage is Stage.DONE) == (s.outcome is not None)
+        assert (s.stage is Stage.FOLLOW_UP) == (s.closed_at is not None)
+        assert (s.stage is Stage.TRACK) <= (s.plan is not None)
+        assert all(d.due_at > d.started_at for d in s.deadlines)
+        open_rounds = {(d.kind, d.round) for d in s.deadlines if d.met_at is None}
+        assert all(r == s.reopen_count for _, r in open_rounds), "an old round left unmet"
+        keys = [n.key for n in case.outbox]
+        assert len(keys) == len(set(keys)), "two notifications share an idempotency key"
+    if case.state.stage is Stage.DONE:
+        assert case.state.outcome in set(Outcome)
