@@ -4,11 +4,14 @@ notifier that records instead of texting anyone (the one fake: the edge of the w
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +23,7 @@ from schemas import DEFAULT_POLICY, Audience, CaseSnapshot, Notification, SlaPol
 from starter.client import ComplaintDesk, register_search_attributes
 from starter.local import installed_binary
 from worker import build_worker
+from workflows.complaint import workflow_id_for
 
 
 class RecordingNotifier:
@@ -55,6 +59,7 @@ class Desk:
     api: ComplaintDesk
     env: WorkflowEnvironment
     notifier: RecordingNotifier
+    opened: list[str] = field(default_factory=list)
 
     async def now(self) -> datetime:
         return await self.env.get_current_time()
@@ -63,6 +68,7 @@ class Desk:
         """Start a complaint received right now; returns its complaint id."""
         complaint_id = str(overrides.pop("complaint_id", f"C-{uuid.uuid4().hex[:10]}"))
         await self.api.start(intake(complaint_id, await self.now(), **overrides))
+        self.opened.append(complaint_id)
         await self.until(complaint_id, lambda s: s.stage.value == "investigate")
         return complaint_id
 
@@ -101,9 +107,25 @@ def intake(complaint_id: str, received_at: datetime, **overrides: Any) -> dict[s
 
 
 @pytest.fixture
-async def desk(env: WorkflowEnvironment) -> AsyncIterator[Desk]:
+async def desk(env: WorkflowEnvironment, request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
     async with running_desk(env.client, env, DEFAULT_POLICY) as d:
         yield d
+        if os.environ.get("RECORD_HISTORIES"):
+            await record_histories(d, request.node.name)
+
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def record_histories(desk: Desk, test_name: str) -> None:
+    """`RECORD_HISTORIES=1 pytest tests/test_lifecycle.py` keeps each case's history for the
+    replay suite: what today's code wrote, tomorrow's code must still replay."""
+    HISTORIES.mkdir(exist_ok=True)
+    slug = re.sub(r"[^A-Za-z0-9_]+", "_", test_name).strip("_")[:80]
+    for i, complaint_id in enumerate(desk.opened):
+        handle = desk.env.client.get_workflow_handle(workflow_id_for(complaint_id))
+        history = await handle.fetch_history()
+        (HISTORIES / f"{slug}_{i}.json").write_text(history.to_json(), encoding="utf-8")
 
 
 @asynccontextmanager

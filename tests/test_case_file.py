@@ -143,11 +143,21 @@ def apply(case: CaseFile, action: tuple[str, object], now: datetime) -> datetime
     else:
         update = {
             "respond": (case.check_respond, case.respond, AgentMessage(agent=AGENT, text="t")),
-            "finding": (case.check_add_finding, case.add_finding, Finding(agent=AGENT, summary="s")),
-            "plan": (case.check_propose_plan, case.propose_plan,
-                     ResolutionPlan(agent=AGENT, summary="p")),
-            "progress": (case.check_record_progress, case.record_progress,
-                         ProgressNote(agent=AGENT, note="n", completed=bool(arg))),
+            "finding": (
+                case.check_add_finding,
+                case.add_finding,
+                Finding(agent=AGENT, summary="s"),
+            ),
+            "plan": (
+                case.check_propose_plan,
+                case.propose_plan,
+                ResolutionPlan(agent=AGENT, summary="p"),
+            ),
+            "progress": (
+                case.check_record_progress,
+                case.record_progress,
+                ProgressNote(agent=AGENT, note="n", completed=bool(arg)),
+            ),
         }[kind]
         check, change, payload = update
         try:

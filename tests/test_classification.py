@@ -14,8 +14,11 @@ NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def graded(description: str, **extra: object) -> tuple[Severity, Category, RiskLevel, str]:
-    result = classify(ComplaintIntake.model_validate(
-        intake("C-1", NOW, subject="投诉", description=description, **extra)))
+    result = classify(
+        ComplaintIntake.model_validate(
+            intake("C-1", NOW, subject="投诉", description=description, **extra)
+        )
+    )
     reasons = "; ".join(f"{r.factor}: {r.detail}" for r in result.reasons)
     return result.severity, result.category, result.risk, reasons
 

@@ -21,7 +21,9 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
         (Severity.L3, timedelta(hours=48), timedelta(hours=72)),
     ],
 )
-def test_default_policy_is_seed_000(severity: Severity, respond: timedelta, resolve: timedelta) -> None:
+def test_default_policy_is_seed_000(
+    severity: Severity, respond: timedelta, resolve: timedelta
+) -> None:
     r = open_deadline(DEFAULT_POLICY, DeadlineKind.RESPOND, severity, 0, T0)
     s = open_deadline(DEFAULT_POLICY, DeadlineKind.RESOLVE, severity, 0, T0)
     assert (r.due_at - T0, s.due_at - T0) == (respond, resolve)
@@ -36,8 +38,11 @@ def test_acknowledgement_is_five_minutes_for_everyone() -> None:
 def test_seed_004_variant_is_configuration_only() -> None:
     policy = load_policy("policies/sla-seed-004.json")
     due = {s: open_deadline(policy, DeadlineKind.RESPOND, s, 0, T0).due_at - T0 for s in Severity}
-    assert due == {Severity.L1: timedelta(hours=1), Severity.L2: timedelta(hours=2),
-                   Severity.L3: timedelta(hours=4)}
+    assert due == {
+        Severity.L1: timedelta(hours=1),
+        Severity.L2: timedelta(hours=2),
+        Severity.L3: timedelta(hours=4),
+    }
     assert load_policy("policies/sla-seed-000.json") == DEFAULT_POLICY
 
 

@@ -43,7 +43,10 @@ def test_a_complete_intake_is_accepted_verbatim() -> None:
         ({"received_at": "yesterday"}, "received_at"),
         ({"evidence": [{"ref": f"s3://e/{i}"} for i in range(21)]}, "evidence"),
         ({"customer": {"name": "王", "contact": {"phone": "call me"}}}, "customer.contact.phone"),
-        ({"customer": {"name": "王", "contact": {"email": "no-at-sign"}}}, "customer.contact.email"),
+        (
+            {"customer": {"name": "王", "contact": {"email": "no-at-sign"}}},
+            "customer.contact.email",
+        ),
         ({"customer": {"name": "王"}}, "customer"),
         ({"customer": {"name": "王", "contact": {}}}, "customer.contact"),
         ({"urgent": True}, "urgent"),  # unknown field: a typo must not drop data
@@ -54,7 +57,9 @@ def test_bad_intake_names_the_field(change: dict[str, Any], field: str) -> None:
 
 
 def test_missing_required_fields_are_all_named() -> None:
-    assert {"complaint_id", "channel", "receiver", "subject", "description", "customer"} <= refused({})
+    assert {"complaint_id", "channel", "receiver", "subject", "description", "customer"} <= refused(
+        {}
+    )
 
 
 def test_anonymous_complaints_need_no_name_or_contact() -> None:

@@ -62,6 +62,7 @@ async def test_happy_path_runs_through_follow_up(desk: Desk) -> None:
         ("洗衣机第一次用就漏水，地板都泡了。", Severity.L2, timedelta(hours=24)),
         ("建议App增加夜间模式，晚上看太亮了。", Severity.L3, timedelta(hours=48)),
     ],
+    ids=["L1", "L2", "L3"],
 )
 async def test_respond_deadline_fires_at_its_due_time_and_escalates(
     desk: Desk, description: str, severity: Severity, allowed: timedelta

@@ -26,8 +26,15 @@ def test_done_is_final() -> None:
 def test_the_happy_path_in_design_card_order() -> None:
     stage = Stage.RECEIVE
     seen = [stage]
-    for move in (Move.REGISTER, Move.CLASSIFY, Move.PROPOSE_PLAN, Move.ACCEPT_PLAN,
-                 Move.CARRY_OUT_PLAN, Move.CONFIRM_RESULT, Move.FINISH_SATISFIED):
+    for move in (
+        Move.REGISTER,
+        Move.CLASSIFY,
+        Move.PROPOSE_PLAN,
+        Move.ACCEPT_PLAN,
+        Move.CARRY_OUT_PLAN,
+        Move.CONFIRM_RESULT,
+        Move.FINISH_SATISFIED,
+    ):
         stage = next_stage(stage, move)
         seen.append(stage)
     assert seen == list(Stage)

@@ -1,0 +1,190 @@
+"""Against the real Temporal dev server (the one `complaint-desk up` runs): plain-JSON starts from
+the `temporal` CLI, operators' list filters, continue-as-new on a long conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from schemas import DEFAULT_POLICY, EntryKind, Stage
+from starter.local import installed_binary
+from tests.conftest import Desk, intake, record_histories, running_desk
+from workflows import search_attributes
+from workflows.complaint import workflow_id_for
+
+pytestmark = pytest.mark.devserver
+
+HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT = 60
+
+
+@pytest.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=installed_binary("temporal"),
+        search_attributes=search_attributes.ALL,
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            f"limit.historyCount.suggestContinueAsNew={HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT}",
+        ],
+    )
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture
+async def desk(dev_env: WorkflowEnvironment, request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
+    async with running_desk(dev_env.client, dev_env, DEFAULT_POLICY) as d:
+        yield d
+        if os.environ.get("RECORD_HISTORIES"):
+            await record_histories(d, request.node.name)
+
+
+async def temporal_cli(env: WorkflowEnvironment, *args: str) -> str:
+    """The plain `temporal` CLI, run without blocking: the worker shares this event loop."""
+    address = env.client.service_client.config.target_host
+    process = await asyncio.create_subprocess_exec(
+        installed_binary("temporal"),
+        *args,
+        "--address",
+        address,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(desk: Desk) -> None:
+    cid = f"C-cli-{uuid.uuid4().hex[:8]}"
+    data = intake(cid, datetime.now(UTC))
+    del data["received_at"]  # optional: defaults to the moment the case starts
+    await temporal_cli(
+        desk.env,
+        "workflow",
+        "start",
+        "--type",
+        "Complaint",
+        "--task-queue",
+        desk.api.task_queue,
+        "--workflow-id",
+        workflow_id_for(cid),
+        "--input",
+        json.dumps(data, ensure_ascii=False),
+    )
+    await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
+
+    await temporal_cli(
+        desk.env,
+        "workflow",
+        "signal",
+        "--workflow-id",
+        workflow_id_for(cid),
+        "--name",
+        "customer_reply",
+        "--input",
+        json.dumps({"text": "请尽快处理"}),
+    )
+    await temporal_cli(
+        desk.env,
+        "workflow",
+        "update",
+        "execute",
+        "--workflow-id",
+        workflow_id_for(cid),
+        "--name",
+        "propose_plan",
+        "--input",
+        json.dumps({"agent": "agent-zhang", "summary": "上门维修"}),
+    )
+    case = await desk.until(cid, lambda s: s.stage is Stage.RESOLVE)
+    assert case.subject == "洗衣机漏水" and case.plan is not None
+
+    shown = json.loads(
+        await temporal_cli(
+            desk.env,
+            "workflow",
+            "query",
+            "--workflow-id",
+            workflow_id_for(cid),
+            "--name",
+            "snapshot",
+            "-o",
+            "json",
+        )
+    )
+    assert shown["queryResult"][0]["stage"] == "resolve"
+    timeline = await desk.api.timeline(cid)
+    assert [e.summary for e in timeline if e.kind is EntryKind.CUSTOMER_MESSAGE] == ["请尽快处理"]
+
+
+async def test_invalid_json_from_the_cli_fails_the_case_with_the_reason(desk: Desk) -> None:
+    cid = f"C-bad-{uuid.uuid4().hex[:8]}"
+    await temporal_cli(
+        desk.env,
+        "workflow",
+        "start",
+        "--type",
+        "Complaint",
+        "--task-queue",
+        desk.api.task_queue,
+        "--workflow-id",
+        workflow_id_for(cid),
+        "--input",
+        json.dumps({"complaint_id": cid, "channel": "fax"}),
+    )
+    handle = desk.env.client.get_workflow_handle(workflow_id_for(cid))
+    with pytest.raises(WorkflowFailureError) as failed:
+        await asyncio.wait_for(handle.result(), 20)
+    assert "channel" in str(failed.value.cause)
+    # A corrected intake may then start the case under the same id.
+    started = await desk.api.start(intake(cid, datetime.now(UTC)))
+    assert started.created
+
+
+async def test_operators_find_cases_by_search_attributes(desk: Desk) -> None:
+    urgent = await desk.open(description="我的账户被盗刷了")
+    calm = await desk.open(description="建议增加夜间模式")
+
+    async def listed(query: str) -> set[str]:
+        found: set[str] = set()
+        for _ in range(100):  # visibility is eventually consistent; wait for it, bounded
+            found = {w.id async for w in desk.env.client.list_workflows(query)}
+            if workflow_id_for(urgent) in found or workflow_id_for(calm) in found:
+                return found
+            await asyncio.sleep(0.1)
+        return found
+
+    ids = await listed(f'ComplaintSeverity = "L1" AND TaskQueue = "{desk.api.task_queue}"')
+    assert workflow_id_for(urgent) in ids and workflow_id_for(calm) not in ids
+    ids = await listed(
+        f'ComplaintStage = "investigate" AND ComplaintBreached = false '
+        f'AND TaskQueue = "{desk.api.task_queue}"'
+    )
+    assert {workflow_id_for(urgent), workflow_id_for(calm)} <= ids
+
+
+async def test_a_long_conversation_continues_as_new_and_keeps_its_timeline(desk: Desk) -> None:
+    cid = await desk.open()
+    replies = 80
+    for i in range(replies):
+        await desk.api.reply(cid, {"text": f"第{i}条消息"})
+    case = await desk.until(cid, lambda s: s.timeline_length >= replies and s.runs > 1, seconds=60)
+    timeline = await desk.api.timeline(cid)
+    messages = [e.summary for e in timeline if e.kind is EntryKind.CUSTOMER_MESSAGE]
+    assert messages == [f"第{i}条消息" for i in range(replies)]
+    assert case.stage is Stage.INVESTIGATE and case.runs > 1
+    description: Any = await desk.env.client.get_workflow_handle(workflow_id_for(cid)).describe()
+    assert description.history_length < 2 * HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT

@@ -1,0 +1,34 @@
+"""Every committed history must replay against today's workflow code.
+
+A failure here means a change would break cases that are running in production right now: guard
+the change with `workflow.patched` (see README, "Changing workflow code safely") instead of
+re-recording. Record new histories with `RECORD_HISTORIES=1 pytest tests/test_lifecycle.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.complaint import ComplaintWorkflow
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_there_are_histories_to_replay() -> None:
+    assert len(HISTORIES) >= 10
+
+
+def load(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays_on_current_code(path: Path) -> None:
+    history = load(path)
+    replayer = Replayer(workflows=[ComplaintWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
