@@ -11,6 +11,7 @@ from typing import Protocol
 import structlog
 from temporalio import activity
 
+import logs
 from schemas.notification import Notification
 
 
@@ -21,11 +22,9 @@ class Notifier(Protocol):
 class LogNotifier:
     """The default gateway: a structured log line per message (no contact details in it)."""
 
-    def __init__(self) -> None:
-        self._log = structlog.get_logger("complaint_desk.notifier")
-
     async def send(self, notification: Notification) -> None:
-        self._log.info(
+        log = logs.for_activity() if activity.in_activity() else structlog.get_logger()
+        log.info(
             "notification",
             key=notification.key,
             audience=notification.audience.value,

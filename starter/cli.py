@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 import logs
@@ -212,7 +213,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"invalid input, nothing was sent:\n{_validation_text(err)}", file=sys.stderr)
         code = 2
     except WorkflowUpdateFailedError as err:
-        print(f"refused: {err.cause or err}", file=sys.stderr)
+        cause = err.cause
+        print(
+            f"refused: {cause.message if isinstance(cause, ApplicationError) else err}",
+            file=sys.stderr,
+        )
         code = 3
     except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND:

@@ -108,10 +108,8 @@ def intake(complaint_id: str, received_at: datetime, **overrides: Any) -> dict[s
 
 @pytest.fixture
 async def desk(env: WorkflowEnvironment, request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
-    async with running_desk(env.client, env, DEFAULT_POLICY) as d:
+    async with running_desk(env.client, env, DEFAULT_POLICY, request.node.name) as d:
         yield d
-        if os.environ.get("RECORD_HISTORIES"):
-            await record_histories(d, request.node.name)
 
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -130,7 +128,7 @@ async def record_histories(desk: Desk, test_name: str) -> None:
 
 @asynccontextmanager
 async def running_desk(
-    client: Client, env: WorkflowEnvironment, policy: SlaPolicy
+    client: Client, env: WorkflowEnvironment, policy: SlaPolicy, test_name: str
 ) -> AsyncIterator[Desk]:
     """A worker on a task queue of its own, so tests never pick up each other's cases."""
     d = Desk(
@@ -142,3 +140,5 @@ async def running_desk(
         client, notifier=d.notifier, policy=policy, task_queue=d.api.task_queue
     ):
         yield d
+        if os.environ.get("RECORD_HISTORIES"):
+            await record_histories(d, test_name)

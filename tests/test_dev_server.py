@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
@@ -19,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from schemas import DEFAULT_POLICY, EntryKind, Stage
 from starter.local import installed_binary
-from tests.conftest import Desk, intake, record_histories, running_desk
+from tests.conftest import Desk, intake, running_desk
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
@@ -45,10 +44,8 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture
 async def desk(dev_env: WorkflowEnvironment, request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
-    async with running_desk(dev_env.client, dev_env, DEFAULT_POLICY) as d:
+    async with running_desk(dev_env.client, dev_env, DEFAULT_POLICY, request.node.name) as d:
         yield d
-        if os.environ.get("RECORD_HISTORIES"):
-            await record_histories(d, request.node.name)
 
 
 async def temporal_cli(env: WorkflowEnvironment, *args: str) -> str:
@@ -67,23 +64,19 @@ async def temporal_cli(env: WorkflowEnvironment, *args: str) -> str:
     return out.decode()
 
 
+async def cli_start(desk: Desk, complaint_id: str, payload: dict[str, Any]) -> None:
+    await temporal_cli(
+        desk.env, "workflow", "start", "--type", "Complaint", "--task-queue",
+        desk.api.task_queue, "--workflow-id", workflow_id_for(complaint_id),
+        "--input", json.dumps(payload, ensure_ascii=False),
+    )  # fmt: skip
+
+
 async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(desk: Desk) -> None:
     cid = f"C-cli-{uuid.uuid4().hex[:8]}"
     data = intake(cid, datetime.now(UTC))
     del data["received_at"]  # optional: defaults to the moment the case starts
-    await temporal_cli(
-        desk.env,
-        "workflow",
-        "start",
-        "--type",
-        "Complaint",
-        "--task-queue",
-        desk.api.task_queue,
-        "--workflow-id",
-        workflow_id_for(cid),
-        "--input",
-        json.dumps(data, ensure_ascii=False),
-    )
+    await cli_start(desk, cid, data)
     await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
 
     await temporal_cli(
@@ -132,19 +125,7 @@ async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(des
 
 async def test_invalid_json_from_the_cli_fails_the_case_with_the_reason(desk: Desk) -> None:
     cid = f"C-bad-{uuid.uuid4().hex[:8]}"
-    await temporal_cli(
-        desk.env,
-        "workflow",
-        "start",
-        "--type",
-        "Complaint",
-        "--task-queue",
-        desk.api.task_queue,
-        "--workflow-id",
-        workflow_id_for(cid),
-        "--input",
-        json.dumps({"complaint_id": cid, "channel": "fax"}),
-    )
+    await cli_start(desk, cid, {"complaint_id": cid, "channel": "fax"})
     handle = desk.env.client.get_workflow_handle(workflow_id_for(cid))
     with pytest.raises(WorkflowFailureError) as failed:
         await asyncio.wait_for(handle.result(), 20)

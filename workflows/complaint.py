@@ -266,6 +266,17 @@ class ComplaintWorkflow:
     def _show(self) -> None:
         """Keep the Temporal UI's search attributes and current details in step with the case."""
         snapshot = self._case.snapshot()
+        if self._shown.get(search_attributes.STAGE.name) != snapshot.stage.value:
+            # workflow.logger stays silent while replaying, so each change is logged once.
+            workflow.logger.info(
+                "stage changed",
+                extra={
+                    "complaint_id": snapshot.complaint_id,
+                    "stage": snapshot.stage.value,
+                    "severity": snapshot.severity,
+                    "owner": snapshot.owner,
+                },
+            )
         shown = search_attributes.values(snapshot)
         changes = search_attributes.updates(self._shown, shown)
         if changes:
