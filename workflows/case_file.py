@@ -22,6 +22,7 @@ from schemas.actions import (
     SurveyAnswer,
 )
 from schemas.case import (
+    AnsweredSurvey,
     CaseSnapshot,
     CaseState,
     ClosedBy,
@@ -36,6 +37,7 @@ from schemas.classification import Classification, RiskLevel, Severity
 from schemas.intake import ComplaintIntake
 from schemas.notification import Audience, Notification
 from schemas.sla import DeadlineKind, SlaPolicy
+from schemas.store import CustomerHistory
 from workflows import deadlines
 from workflows.customer_messages import customer_text
 from workflows.stages import OPEN_STAGES, InvalidMove, Move, can_move, next_stage
@@ -109,6 +111,21 @@ class CaseFile:
             EntryKind.NOTIFICATION_FAILED,
             SYSTEM,
             f"{notification.topic} to {notification.audience.value} not delivered: {error}",
+            now,
+        )
+
+    def record_history(self, history: CustomerHistory, now: datetime) -> None:
+        """What the store knows about the customer, kept on the case as evidence (R-IV-1)."""
+        if history.customer_id is None:
+            return
+        tier = history.tier.value if history.tier else "unknown"
+        past = ", ".join(p.complaint_id for p in history.past_complaints[:5]) or "none"
+        self._record(
+            EntryKind.FINDING,
+            SYSTEM,
+            f"Customer {history.customer_id} ({tier}): {len(history.orders)} recent orders, "
+            f"{len(history.service_records)} service records, past complaints: {past}; "
+            f"complaint #{history.repeat_count} on this product in 90 days",
             now,
         )
 
@@ -190,6 +207,7 @@ class CaseFile:
             self._refuse(f"survey answer outside follow-up ({scores}); kept as a message", now)
             return
         s.survey = answer
+        s.surveys.append(AnsweredSurvey(round=s.reopen_count, answered_at=now, answer=answer))
         text = scores + (f"; suggestions: {answer.suggestions}" if answer.suggestions else "")
         self._record(EntryKind.SURVEY_ANSWERED, CUSTOMER, text, now, public=True)
         assert s.policy is not None  # FOLLOW_UP is only reached with a policy
@@ -364,6 +382,7 @@ class CaseFile:
             closed_at=s.closed_at,
             survey_sent_at=s.survey_sent_at,
             survey=s.survey,
+            surveys=list(s.surveys),
             timeline_length=len(s.timeline),
             runs=s.runs,
         )

@@ -21,7 +21,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.classification import classify_complaint
+    from activities.case_store import CaseStoreActivities
+    from activities.classification import ClassificationActivities, classify_complaint
     from activities.notifier import NotificationActivities
     from activities.policy import PolicySource
     from schemas.actions import (
@@ -37,10 +38,12 @@ with workflow.unsafe.imports_passed_through():
     from schemas.case import CaseSnapshot, CaseState, Stage, TimelineEntry
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
+    from schemas.store import CaseProjection
     from workflows import search_attributes
     from workflows.case_file import Alarm, CaseFile, InvalidAction
 
 TASK_QUEUE = "complaints"
+CASE_STORE_PATCH = "case-store"
 
 QUICK_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
@@ -72,11 +75,15 @@ class ComplaintWorkflow:
         self._stirred = False
         self._jobs: set[asyncio.Task[None]] = set()
         self._classifying = False
+        self._projecting = False
+        self._store = False
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
 
     @workflow.run
     async def run(self, start: CaseStart) -> CaseSnapshot:
+        # Cases started before the case store existed replay without it (tests/histories).
+        self._store = workflow.patched(CASE_STORE_PATCH)
         if not isinstance(start, CaseState):
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
@@ -178,9 +185,12 @@ class ComplaintWorkflow:
         state = self._case.state
         if state.stage is Stage.CLASSIFY and not self._classifying:
             self._classifying = True
-            self._start_job(self._classify())
+            self._start_job(self._assess() if self._store else self._classify())
         while self._case.outbox:
             self._start_job(self._deliver(self._case.outbox.pop(0)))
+        if self._unprojected() and not self._projecting:
+            self._projecting = True
+            self._start_job(self._project())
 
     def _start_job(self, job: Awaitable[None]) -> None:
         task = asyncio.ensure_future(job)
@@ -201,6 +211,44 @@ class ComplaintWorkflow:
             retry_policy=RETRY,
         )
         self._case.classified(result, workflow.now())
+
+    async def _assess(self) -> None:
+        assessment = await workflow.execute_activity_method(
+            ClassificationActivities.assess_complaint,
+            self._case.state.intake,
+            summary="classify complaint (with customer history)",
+            start_to_close_timeout=QUICK_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        self._case.record_history(assessment.history, workflow.now())
+        self._case.classified(assessment.classification, workflow.now())
+
+    def _unprojected(self) -> bool:
+        return self._store and self._case.state.projected_seq < len(self._case.state.timeline)
+
+    async def _project(self) -> None:
+        """Write what the store has not seen yet; one projection at a time, in order."""
+        state = self._case.state
+        upto = len(state.timeline)
+        intake = state.intake
+        projection = CaseProjection(
+            snapshot=self._case.snapshot(),
+            customer_id=intake.customer.account_id,
+            customer_name=intake.customer.name,
+            description=intake.description,
+            entries=state.timeline[state.projected_seq : upto],
+        )
+        try:
+            await workflow.execute_activity_method(
+                CaseStoreActivities.project_case,
+                projection,
+                summary=f"write case store (events {state.projected_seq}-{upto - 1})",
+                start_to_close_timeout=QUICK_TIMEOUT,
+                retry_policy=RETRY,
+            )
+            state.projected_seq = upto
+        finally:
+            self._projecting = False
 
     async def _deliver(self, notification: Notification) -> None:
         summary = f"notify {notification.audience.value}: {notification.topic}"
@@ -247,10 +295,13 @@ class ComplaintWorkflow:
             self._stirred = True
 
     async def _settle(self) -> None:
-        """Deliver what is still queued before the run ends."""
-        while self._jobs or self._case.outbox:
+        """Deliver and project what is still queued before the run ends."""
+        while True:
+            self._stirred = False
             self._dispatch()
-            await workflow.wait_condition(lambda: not self._jobs or bool(self._case.outbox))
+            if not self._jobs:
+                break
+            await workflow.wait_condition(lambda: self._stirred)  # a job finished, or a handler ran
         await workflow.wait_condition(workflow.all_handlers_finished)
 
     def _ready_to_continue_as_new(self) -> bool:

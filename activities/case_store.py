@@ -1,0 +1,23 @@
+"""Writing each case's progress to the case store (see `case_store.projection`)."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+import logs
+from case_store import projection
+from case_store.db import Pool
+from schemas.store import CaseProjection
+
+
+class CaseStoreActivities:
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    @activity.defn(name="project_case")
+    async def project_case(self, case: CaseProjection) -> None:
+        async with self._pool.acquire() as connection:
+            await projection.write(connection, case)
+        logs.for_activity().info(
+            "projected", stage=case.snapshot.stage.value, events=len(case.entries)
+        )

@@ -1,0 +1,95 @@
+"""Writing a case's projection: its timeline events, its current row, its survey, its archive.
+
+Everything happens in one transaction, and every write is keyed, so Temporal may retry the
+activity, or replay the whole lifecycle, any number of times: one row per event, always.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from schemas.case import Stage
+from schemas.store import CaseProjection
+
+
+async def write(connection: asyncpg.Connection, projection: CaseProjection) -> None:
+    s = projection.snapshot
+    async with connection.transaction():
+        if projection.customer_id:
+            await connection.execute(
+                """INSERT INTO customers (customer_id, name) VALUES ($1, $2)
+                   ON CONFLICT (customer_id) DO NOTHING""",
+                projection.customer_id,
+                projection.customer_name,
+            )
+        await connection.executemany(
+            """INSERT INTO complaint_events
+                   (workflow_id, seq, complaint_id, at, stage, kind, actor, summary, public)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               ON CONFLICT (workflow_id, seq) DO NOTHING""",
+            [
+                (s.workflow_id, e.seq, s.complaint_id, e.at, e.stage.value, e.kind.value,
+                 e.actor, e.summary, e.public)
+                for e in projection.entries
+            ],
+        )  # fmt: skip
+        last_seq = s.timeline_length - 1
+        updated_at = projection.entries[-1].at if projection.entries else s.received_at
+        await connection.execute(
+            """INSERT INTO complaints AS c (
+                   complaint_id, workflow_id, customer_id, channel, product, subject, category,
+                   severity, risk, stage, outcome, closed_by, owner, escalation_level,
+                   reopen_count, received_at, result_delivered_at, closed_at, next_deadline_at,
+                   breached, deadlines, policy_version, last_seq, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                       $17, $18, $19, $20, $21, $22, $23, $24)
+               ON CONFLICT (complaint_id) DO UPDATE SET
+                   category = EXCLUDED.category, severity = EXCLUDED.severity,
+                   risk = EXCLUDED.risk, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
+                   closed_by = EXCLUDED.closed_by, owner = EXCLUDED.owner,
+                   escalation_level = EXCLUDED.escalation_level,
+                   reopen_count = EXCLUDED.reopen_count,
+                   result_delivered_at = EXCLUDED.result_delivered_at,
+                   closed_at = EXCLUDED.closed_at, next_deadline_at = EXCLUDED.next_deadline_at,
+                   breached = EXCLUDED.breached, deadlines = EXCLUDED.deadlines,
+                   policy_version = EXCLUDED.policy_version, last_seq = EXCLUDED.last_seq,
+                   updated_at = EXCLUDED.updated_at
+               -- an older projection arriving late (or a retry) never overwrites a newer one
+               WHERE c.last_seq < EXCLUDED.last_seq""",
+            s.complaint_id, s.workflow_id, projection.customer_id, s.channel.value, s.product,
+            s.subject, _v(s.category), _v(s.severity), _v(s.risk), s.stage.value, _v(s.outcome),
+            _v(s.closed_by), s.owner, s.escalation_level.value, s.reopen_count, s.received_at,
+            s.result_delivered_at, s.closed_at,
+            s.next_deadline.due_at if s.next_deadline else None,
+            any(d.breached_at for d in s.deadlines),
+            [d.model_dump(mode="json") for d in s.deadlines],
+            s.policy_version, last_seq, updated_at,
+        )  # fmt: skip
+        await connection.executemany(
+            """INSERT INTO survey_answers
+                   (complaint_id, round, result, attitude, timeliness, suggestions, answered_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)
+               ON CONFLICT (complaint_id, round) DO NOTHING""",
+            [
+                (s.complaint_id, a.round, a.answer.result, a.answer.attitude,
+                 a.answer.timeliness, a.answer.suggestions, a.answered_at)
+                for a in s.surveys
+            ],
+        )  # fmt: skip
+        if s.stage is Stage.DONE and s.outcome:
+            resolution = s.plan.summary if s.plan else None
+            summary = projection.description
+            await connection.execute(
+                """INSERT INTO case_library (complaint_id, subject, summary, category, severity,
+                       risk, resolution, outcome, archived_at, search_text)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                   ON CONFLICT (complaint_id) DO NOTHING""",
+                s.complaint_id, s.subject, summary, _v(s.category), _v(s.severity), _v(s.risk),
+                resolution, s.outcome.value, updated_at,
+                " ".join(filter(None, [s.subject, summary, resolution, s.product])).lower(),
+            )  # fmt: skip
+
+
+def _v(value: object) -> str | None:
+    """An enum's value, or None."""
+    return getattr(value, "value", None)

@@ -1,0 +1,186 @@
+"""The case store on a real PostgreSQL, fed by real lifecycles on the time-skipping server."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import ActivityEnvironment
+
+from activities.case_store import CaseStoreActivities
+from case_store import library
+from case_store.migrate import available, migrate
+from case_store.outbox import OutboxNotifier
+from schemas import Audience, EntryKind, Language, Notification, RiskLevel, Stage
+from schemas.store import CaseProjection
+from tests.conftest import Desk
+from tests.test_lifecycle import AGENT, drive_to_close
+from workflows.complaint import workflow_id_for
+
+
+async def finish(desk: Desk, cid: str) -> None:
+    await drive_to_close(desk, cid)
+    await desk.api.reply(cid, {"text": "好了", "intent": "confirm_resolved"})
+    await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+    await desk.api.answer_survey(cid, {"result": 5, "attitude": 4, "timeliness": 4})
+    await desk.api.outcome(cid)
+
+
+async def projected(desk: Desk, cid: str) -> asyncpg.Record:
+    """The complaint row once the store has seen the whole timeline (written after the fact)."""
+    length = (await desk.api.snapshot(cid)).timeline_length
+    async with asyncio.timeout(10):
+        while True:
+            row = await desk.pool.fetchrow("SELECT * FROM complaints WHERE complaint_id = $1", cid)
+            if row and row["last_seq"] == length - 1:
+                return row
+            await asyncio.sleep(0.05)
+
+
+async def dump(desk: Desk) -> dict[str, list[Any]]:
+    tables = [
+        "customers",
+        "complaints",
+        "complaint_events",
+        "survey_answers",
+        "notification_outbox",
+        "case_library",
+    ]
+    return {t: [dict(r) for r in await desk.pool.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
+            for t in tables}  # fmt: skip
+
+
+async def test_a_lifecycle_leaves_a_projection_equal_to_the_workflows_snapshot(desk: Desk) -> None:
+    cid = await desk.open()
+    await finish(desk, cid)
+    snapshot = await desk.api.snapshot(cid)
+    row = await projected(desk, cid)
+    assert (row["stage"], row["outcome"], row["severity"], row["category"], row["owner"]) == (
+        snapshot.stage.value, snapshot.outcome and snapshot.outcome.value,
+        snapshot.severity and snapshot.severity.value,
+        snapshot.category and snapshot.category.value, snapshot.owner,
+    )  # fmt: skip
+    assert row["deadlines"] == [d.model_dump(mode="json") for d in snapshot.deadlines]
+    assert row["reopen_count"] == snapshot.reopen_count and row["breached"] is False
+    events = await desk.pool.fetch(
+        "SELECT seq, kind, summary FROM complaint_events WHERE workflow_id = $1 ORDER BY seq",
+        workflow_id_for(cid),
+    )
+    timeline = await desk.api.timeline(cid)
+    assert [(e["seq"], e["kind"], e["summary"]) for e in events] == [
+        (e.seq, e.kind.value, e.summary) for e in timeline
+    ]
+    survey = await desk.pool.fetchrow("SELECT * FROM survey_answers WHERE complaint_id = $1", cid)
+    assert (survey["result"], survey["attitude"]) == (5, 4)
+
+
+async def test_running_every_projection_twice_changes_nothing(desk: Desk) -> None:
+    cid = await desk.open()
+    await finish(desk, cid)
+    await projected(desk, cid)
+    before = await dump(desk)
+
+    # Replay each project_case call exactly as Temporal would on a retry: same input, again.
+    converter = pydantic_data_converter.payload_converter
+    history = await desk.env.client.get_workflow_handle(workflow_id_for(cid)).fetch_history()
+    calls = [
+        converter.from_payloads(e.activity_task_scheduled_event_attributes.input.payloads,
+                                [CaseProjection])[0]
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "project_case"
+    ]  # fmt: skip
+    assert len(calls) >= 5
+    activities = CaseStoreActivities(desk.pool)
+    for call in calls:
+        await ActivityEnvironment().run(activities.project_case, call)
+    assert await dump(desk) == before
+
+
+async def test_an_outbox_write_retried_is_one_row(desk: Desk) -> None:
+    notice = Notification(key="complaint-C-9/3/customer/closed", complaint_id="C-9",
+                          audience=Audience.CUSTOMER, recipient=None, topic="closed",
+                          text="您的投诉已结案", language=Language.ZH)  # fmt: skip
+    outbox = OutboxNotifier(desk.pool)
+    for _ in range(3):
+        await ActivityEnvironment().run(outbox.send, notice)
+    assert await desk.pool.fetchval("SELECT count(*) FROM notification_outbox") == 1
+
+
+async def test_two_workers_migrating_at_once_both_succeed(fresh_database: str) -> None:
+    admin = await asyncpg.connect(fresh_database)
+    await admin.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")  # an empty database
+    first, second = await asyncpg.connect(fresh_database), await asyncpg.connect(fresh_database)
+    applied = await asyncio.gather(migrate(first), migrate(second))
+    assert sorted(map(len, applied)) == [0, len(available())]  # one did the work, one found it done
+    assert await migrate(first) == []  # and again: harmless
+    assert await admin.fetchval("SELECT count(*) FROM schema_migrations") == len(available())
+    for connection in (admin, first, second):
+        await connection.close()
+
+
+async def test_the_library_finds_a_closed_case_by_chinese_and_english_keywords(desk: Desk) -> None:
+    leak = await desk.open(description="洗衣机第一次用就漏水，地板都泡了")
+    await finish(desk, leak)
+    refund = await desk.open(
+        subject="Charged twice",
+        product="online store",
+        language="en",
+        description="My card was charged twice for order 8812, please refund",
+    )
+    await finish(desk, refund)
+    await projected(desk, refund)
+    async with desk.pool.acquire() as connection:
+        assert [c.complaint_id for c in await library.search(connection, "漏水")] == [leak]
+        found = await library.search(connection, "CHARGED TWICE")
+        assert [c.complaint_id for c in found] == [refund] and found[
+            0
+        ].resolution == "上门更换洗衣机"
+        assert [c.complaint_id for c in await library.search(connection, category="price")] == [
+            refund
+        ]
+        assert await library.search(connection, "漏水", risk="high") == []
+        assert await library.search(connection, "100%") == []  # text, not a pattern
+
+
+async def test_a_customers_third_complaint_on_the_same_product_counts_3_and_raises_risk(
+    desk: Desk,
+) -> None:
+    await desk.pool.execute(
+        "INSERT INTO customers (customer_id, name, tier) VALUES ('U-42', '王小明', 'vip')"
+    )
+    await desk.pool.execute(
+        """INSERT INTO orders VALUES ('O-1', 'U-42', 'WM-200', 2999.00, 'delivered', $1)""",
+        datetime(2026, 10, 1, tzinfo=UTC),
+    )
+    first = await desk.open()
+    second = await desk.open()
+    for cid in (first, second):
+        await projected(desk, cid)
+    third = await desk.open()
+    case = await desk.api.snapshot(third)
+    assert case.classification is not None
+    reasons = {r.factor: r.detail for r in case.classification.reasons}
+    assert reasons["repeat complaint"].startswith("#3 on WM-200")
+    assert reasons["customer tier"] == "vip"
+    assert case.risk is RiskLevel.HIGH
+    evidence = [e.summary for e in await desk.api.timeline(third) if e.kind is EntryKind.FINDING]
+    assert len(evidence) == 1 and "1 recent orders" in evidence[0] and first in evidence[0]
+    assert "complaint #3 on this product" in evidence[0]
+    # A different product is not a repeat.
+    other = await desk.open(product="TV-55")
+    assert "repeat complaint" not in {
+        r.factor for r in (await desk.api.snapshot(other)).classification.reasons
+    }  # type: ignore[union-attr]
+
+
+async def test_a_breach_and_a_reopen_reach_the_store(desk: Desk) -> None:
+    cid = await desk.open(description="我的账户被盗刷了")  # L1: 1 h
+    await desk.skip(timedelta(hours=1, minutes=1))
+    await desk.until(cid, lambda s: s.escalation_level.value == "supervisor")
+    await desk.api.respond(cid, {"agent": AGENT, "text": "已冻结账户"})
+    row = await projected(desk, cid)
+    assert row["breached"] is True and row["escalation_level"] == "supervisor"
