@@ -171,13 +171,11 @@ async def test_a_customers_third_complaint_on_the_same_product_counts_3_and_rais
     assert len(evidence) == 1 and "1 recent orders" in evidence[0] and first in evidence[0]
     assert "complaint #3 on this product" in evidence[0]
     # A different product is not a repeat.
-    other = await desk.open(product="TV-55")
-    assert "repeat complaint" not in {
-        r.factor for r in (await desk.api.snapshot(other)).classification.reasons
-    }  # type: ignore[union-attr]
+    other = (await desk.api.snapshot(await desk.open(product="TV-55"))).classification
+    assert other is not None and "repeat complaint" not in {r.factor for r in other.reasons}
 
 
-async def test_a_breach_and_a_reopen_reach_the_store(desk: Desk) -> None:
+async def test_a_breach_reaches_the_store(desk: Desk) -> None:
     cid = await desk.open(description="我的账户被盗刷了")  # L1: 1 h
     await desk.skip(timedelta(hours=1, minutes=1))
     await desk.until(cid, lambda s: s.escalation_level.value == "supervisor")
