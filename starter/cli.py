@@ -24,7 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import logs
 from schemas import CaseSnapshot, ReplyIntent, RiskLevel, Severity, TimelineEntry
-from starter import json_schemas
+from starter import json_schemas, store_commands
 from starter.client import ComplaintDesk, connect, register_search_attributes
 
 
@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "progress":
             s.add_argument("--completed", action="store_true")
 
+    store_commands.add_parser(sub)
+
     s = sub.add_parser("show", help="a case's snapshot and timeline")
     s.add_argument("complaint_id")
     s.add_argument("--json", action="store_true")
@@ -122,6 +124,8 @@ async def _run(args: argparse.Namespace) -> int:
 
         await up()
         return 0
+    if args.command == "store":
+        return await store_commands.run(args)
     if args.command == "schemas":
         for path in json_schemas.write(args.out):
             print(path)

@@ -168,10 +168,11 @@ HISTORIES = Path(__file__).parent / "histories"
 
 
 async def record_histories(desk: Desk, test_name: str) -> None:
-    """`RECORD_HISTORIES=1 pytest tests/test_lifecycle.py` keeps each case's history for the
-    replay suite: what today's code wrote, tomorrow's code must still replay."""
+    """`RECORD_HISTORIES=v2 pytest tests/test_lifecycle.py` keeps each case's history for the
+    replay suite, named with that prefix: what today's code wrote, tomorrow's must replay."""
     HISTORIES.mkdir(exist_ok=True)
-    slug = re.sub(r"[^A-Za-z0-9_]+", "_", test_name).strip("_")[:80]
+    slug = os.environ["RECORD_HISTORIES"] + "_"
+    slug += re.sub(r"[^A-Za-z0-9_]+", "_", test_name).strip("_")[:80]
     for i, complaint_id in enumerate(desk.opened):
         handle = desk.env.client.get_workflow_handle(workflow_id_for(complaint_id))
         history = await handle.fetch_history()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import ActivityEnvironment
 
@@ -16,6 +19,7 @@ from case_store.migrate import available, migrate
 from case_store.outbox import OutboxNotifier
 from schemas import Audience, EntryKind, Language, Notification, RiskLevel, Stage
 from schemas.store import CaseProjection
+from starter import store_commands
 from tests.conftest import Desk
 from tests.test_lifecycle import AGENT, drive_to_close
 from workflows.complaint import workflow_id_for
@@ -182,3 +186,31 @@ async def test_a_breach_reaches_the_store(desk: Desk) -> None:
     await desk.api.respond(cid, {"agent": AGENT, "text": "已冻结账户"})
     row = await projected(desk, cid)
     assert row["breached"] is True and row["escalation_level"] == "supervisor"
+
+
+async def test_the_store_command_shows_a_case_and_searches_the_library(
+    desk: Desk, fresh_database: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    cid = await desk.open()
+    await finish(desk, cid)
+    await projected(desk, cid)
+    monkeypatch.setenv("DATABASE_URL", fresh_database)
+    assert (
+        await store_commands.run(
+            argparse.Namespace(
+                store_command="search", keyword="漏水", category=None, risk=None, json=False
+            )
+        )
+        == 0
+    )
+    assert f"{cid}  other" in capsys.readouterr().out
+    assert (
+        await store_commands.run(
+            argparse.Namespace(store_command="case", complaint_id=cid, json=True)
+        )
+        == 0
+    )
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["complaint"]["outcome"] == "closed_confirmed"
+    assert [e["kind"] for e in shown["timeline"]][-1] == "ended"

@@ -270,7 +270,7 @@ class CaseFile:
 
     def respond(self, message: AgentMessage, now: datetime) -> None:
         self._record(EntryKind.AGENT_MESSAGE, message.agent, message.text, now, public=True)
-        self._notify(Audience.CUSTOMER, None, "agent_message", message.text, now)
+        self._tell_customer("agent_message", now, text=message.text)
         self._responded(now)
 
     def check_add_finding(self, finding: Finding) -> None:
@@ -516,7 +516,14 @@ class CaseFile:
 
     def _tell_customer(self, topic: str, now: datetime, **facts: str) -> None:
         intake = self.state.intake
-        text = customer_text(topic, intake.language, complaint_id=intake.complaint_id, **facts)
+        text = customer_text(
+            topic,
+            intake.language,
+            intake.channel,
+            intake.customer.name,
+            complaint_id=intake.complaint_id,
+            **facts,
+        )
         self._notify(Audience.CUSTOMER, None, topic, text, now)
 
     def _tell_staff(

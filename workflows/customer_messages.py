@@ -1,11 +1,16 @@
-"""What the customer is told at each step, in the complaint's language (R-RS-2: feeling first,
-then the plan, then when they will hear from us next)."""
+"""What the customer is told at each step, in the complaint's language and in the manner of its
+channel (R-RS-2: feeling first, then the plan, then when they will hear from us next).
+
+Public channels (Weibo, Douyin, app-store reviews) get a reply that repeats nothing of the
+complaint: it points the customer to a private conversation.
+"""
 
 from __future__ import annotations
 
-from schemas.intake import Language
+from schemas.intake import Channel, Language
 
 _TEMPLATES: dict[str, dict[Language, str]] = {
+    "agent_message": {Language.ZH: "{text}", Language.EN: "{text}"},
     "acknowledged": {
         Language.ZH: "您好，您的投诉（编号 {complaint_id}）已收到。我们理解您的心情，"
         "专属负责人会尽快与您联系。",
@@ -47,5 +52,35 @@ _TEMPLATES: dict[str, dict[Language, str]] = {
 }
 
 
-def customer_text(topic: str, language: Language, **facts: str) -> str:
-    return _TEMPLATES[topic][language].format(**facts)
+PUBLIC_CHANNELS = frozenset({Channel.WEIBO, Channel.DOUYIN, Channel.APP_STORE_REVIEW})
+
+_PUBLIC = {
+    Language.ZH: "您好，关于您反映的问题（编号 {complaint_id}），我们已通过私信与您联系，请留意查收。",
+    Language.EN: "Hello, about the issue you raised (ref. {complaint_id}): we have sent you a "
+    "private message, please check your inbox.",
+}
+_FRAMES: dict[Channel, dict[Language, str]] = {
+    Channel.EMAIL: {
+        Language.ZH: "尊敬的{customer}：\n\n{body}\n\n客户服务中心",
+        Language.EN: "Dear {customer},\n\n{body}\n\nCustomer Care",
+    },
+}
+_CHAT = {Language.ZH: "{customer}，{body}", Language.EN: "Hi {customer}, {body}"}
+_CHAT_CHANNELS = frozenset(
+    {Channel.ONLINE_CHAT, Channel.APP_FORM, Channel.WECHAT, Channel.THIRD_PARTY_PLATFORM}
+)
+_NO_NAME = {Language.ZH: "您好", Language.EN: "there"}
+
+
+def customer_text(
+    topic: str, language: Language, channel: Channel, customer: str | None, **facts: str
+) -> str:
+    """The message for `topic`; hotline and store-desk contacts get the plain text (read out or
+    sent by SMS), chat channels a greeting, e-mail a letter."""
+    if channel in PUBLIC_CHANNELS:
+        return _PUBLIC[language].format(**facts)
+    body = _TEMPLATES[topic][language].format(**facts)
+    frame = _FRAMES.get(channel, {}).get(language) or (
+        _CHAT[language] if channel in _CHAT_CHANNELS else "{body}"
+    )
+    return frame.format(customer=customer or _NO_NAME[language], body=body)

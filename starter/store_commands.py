@@ -1,0 +1,74 @@
+"""`complaint-desk store …`: read the case store directly (DATABASE_URL, or the local one).
+
+complaint-desk store case C-1001          # the projection and the timeline, from the database
+complaint-desk store search 漏水 [--category product] [--risk high]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from case_store import library
+from case_store.db import database_url, open_pool
+
+
+def add_parser(sub: Any) -> None:
+    store = sub.add_parser("store", help="read the case store (PostgreSQL)")
+    what = store.add_subparsers(dest="store_command", required=True)
+    s = what.add_parser("case", help="a case's projection and timeline as stored")
+    s.add_argument("complaint_id")
+    s = what.add_parser("search", help="search the case library")
+    s.add_argument("keyword", nargs="?")
+    s.add_argument("--category")
+    s.add_argument("--risk", choices=["high", "medium", "low"])
+    for p in what.choices.values():
+        p.add_argument("--json", action="store_true")
+
+
+async def run(args: argparse.Namespace) -> int:
+    pool = await open_pool(database_url(), max_size=2)
+    try:
+        async with pool.acquire() as connection:
+            if args.store_command == "search":
+                found = await library.search(connection, args.keyword, args.category, args.risk)
+                rows: Any = [c.model_dump(mode="json") for c in found]
+                text = (
+                    "\n".join(
+                        f"{c.complaint_id}  {c.category or '-':<9} {c.risk or '-':<6} {c.outcome:<18} "
+                        f"{c.subject} → {c.resolution or '-'}"
+                        for c in found
+                    )
+                    or "nothing found"
+                )
+            else:
+                case = await connection.fetchrow(
+                    "SELECT * FROM complaints WHERE complaint_id = $1", args.complaint_id
+                )
+                if case is None:
+                    print(f"{args.complaint_id}: not in the case store")
+                    return 1
+                events = await connection.fetch(
+                    """SELECT seq, at, stage, kind, actor, summary FROM complaint_events
+                       WHERE complaint_id = $1 ORDER BY seq""",
+                    args.complaint_id,
+                )
+                rows = {
+                    "complaint": _plain(dict(case)),
+                    "timeline": [_plain(dict(e)) for e in events],
+                }
+                text = "\n".join(
+                    [f"{case['complaint_id']}  stage {case['stage']}  severity {case['severity']}  "
+                     f"risk {case['risk']}  owner {case['owner']}  breached {case['breached']}"]
+                    + [f"  {e['seq']:>3} {e['at']:%Y-%m-%d %H:%M:%S} {e['stage']:<11} "
+                       f"{e['kind']:<18} {e['actor']:<10} {e['summary']}" for e in events]
+                )  # fmt: skip
+    finally:
+        await pool.close()
+    print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else text)
+    return 0
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
