@@ -16,10 +16,9 @@ from temporalio.client import WorkflowFailureError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from case_store.db import Pool
-from schemas import DEFAULT_POLICY, EntryKind, Stage
+from schemas import EntryKind, Stage
 from starter.local import installed_binary
-from tests.conftest import Desk, intake, running_desk
+from tests.conftest import Desk, intake
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
@@ -44,11 +43,9 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-async def desk(
-    dev_env: WorkflowEnvironment, pool: Pool, request: pytest.FixtureRequest
-) -> AsyncIterator[Desk]:
-    async with running_desk(dev_env.client, dev_env, pool, DEFAULT_POLICY, request.node.name) as d:
-        yield d
+def env(dev_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    """The shared `desk` fixture, on the dev server instead of the time-skipping one."""
+    return dev_env
 
 
 async def temporal_cli(env: WorkflowEnvironment, *args: str) -> str:
