@@ -17,12 +17,14 @@ from temporalio.worker import Worker
 
 import logs
 from activities.case_store import CaseStoreActivities
-from activities.classification import ClassificationActivities, classify_complaint
+from activities.classification import ClassificationActivities
 from activities.notifier import NotificationActivities, Notifier
 from activities.policy import PolicySource, load_policy
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
+from grading.policy import load_grading_policy
+from schemas.grading import GradingPolicy
 from schemas.sla import SlaPolicy
 from starter.client import connect, missing_search_attributes
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
@@ -34,17 +36,19 @@ def build_worker(
     *,
     notifier: Notifier | None = None,
     policy: SlaPolicy | None = None,
+    grading: GradingPolicy | None = None,
     task_queue: str = TASK_QUEUE,
 ) -> Worker:
     """The one place that says what a complaint worker runs; tests build theirs here too.
     Notifications go to the case store's outbox unless another gateway is given."""
+    classification = ClassificationActivities(pool, grading or load_grading_policy())
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[ComplaintWorkflow],
         activities=[
-            classify_complaint,
-            ClassificationActivities(pool).assess_complaint,
+            classification.assess_complaint,
+            classification.classify_complaint,
             CaseStoreActivities(pool).project_case,
             NotificationActivities(notifier or OutboxNotifier(pool)).notify,
             PolicySource(policy or load_policy()).load_sla_policy,
@@ -63,16 +67,17 @@ async def run_worker(
             f"namespace lacks search attributes {', '.join(missing)}: run `complaint-desk setup`"
         )
     policy = policy or load_policy()
+    grading = load_grading_policy()  # validated now: a bad edit stops the start, not a case
     pool = await open_pool(database or database_url())
     async with pool.acquire() as connection:
         applied = await migrate(connection)
     log.info("case store ready", migrations_applied=applied)
-    worker = build_worker(client, pool, policy=policy)
+    worker = build_worker(client, pool, policy=policy, grading=grading)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version)
+    log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version)
     async with worker:
         await stop.wait()
     await pool.close()

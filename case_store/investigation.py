@@ -61,3 +61,22 @@ async def customer_history(
         past_complaints=[PastComplaint(**dict(r)) for r in past],
         repeat_count=same_product + 1,
     )
+
+
+async def recent_on_product(
+    connection: asyncpg.Connection,
+    product: str | None,
+    complaint_id: str,
+    at: datetime,
+    window: timedelta,
+) -> int:
+    """Other complaints on `product` received in the `window` before `at` (concentration,
+    R-CL-4); served by the (product, received_at) index."""
+    if product is None:
+        return 0
+    count: int = await connection.fetchval(
+        """SELECT count(*) FROM complaints
+           WHERE product = $1 AND received_at > $2 AND received_at <= $3 AND complaint_id <> $4""",
+        product, at - window, at, complaint_id,
+    )  # fmt: skip
+    return count

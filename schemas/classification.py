@@ -42,6 +42,7 @@ class Reason(BaseModel):
 
     factor: str
     detail: str
+    score: int | None = Field(default=None, description="What the factor added to the risk score")
 
 
 class Classification(BaseModel):
@@ -53,3 +54,4 @@ class Classification(BaseModel):
     risk: RiskLevel
     reasons: list[Reason] = Field(default_factory=list)
     rules_version: str
+    risk_score: int | None = None

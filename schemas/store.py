@@ -70,6 +70,7 @@ class CustomerHistory(BaseModel):
 class Assessment(BaseModel):
     classification: Classification
     history: CustomerHistory
+    recent_on_product: int = Field(default=0, description="Other complaints on the product lately")
 
 
 class LibraryCase(BaseModel):

@@ -148,7 +148,7 @@ def intake(complaint_id: str, received_at: datetime, **overrides: Any) -> dict[s
         "received_at": received_at.isoformat(),
         "channel": "app_form",
         "receiver": "agent-zhang",
-        "subject": "洗衣机漏水",
+        "subject": "洗衣机问题",
         "description": "新买的洗衣机第一次用就漏水，地板都泡了。",
         "product": "WM-200",
     }

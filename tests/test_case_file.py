@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activities.classification import classify
+from grading.engine import grade
+from grading.policy import load_grading_policy
 from schemas import (
     DEFAULT_POLICY,
     AgentMessage,
@@ -31,6 +32,7 @@ from tests.conftest import intake
 from workflows.case_file import CaseFile, InvalidAction
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+RULES = load_grading_policy()
 
 
 def opened(description: str = "洗衣机漏水", at: datetime = T0) -> CaseFile:
@@ -45,7 +47,7 @@ def classified(description: str = "洗衣机漏水") -> CaseFile:
     case = opened(description)
     for notice in case.outbox:
         case.delivered(notice, T0)
-    case.classified(classify(case.state.intake), T0)
+    case.classified(grade(case.state.intake, RULES), T0)
     return case
 
 
@@ -66,7 +68,7 @@ def test_acknowledgement_is_met_when_delivered_and_late_delivery_counts_as_a_bre
 def test_an_escalation_before_classification_is_not_undone_by_it() -> None:
     case = opened()
     case.escalate(Escalation(by="sup-li", reason="媒体关注", severity=Severity.L1), T0)
-    case.classified(classify(case.state.intake), T0)  # the rules alone say L2
+    case.classified(grade(case.state.intake, RULES), T0)  # the rules alone say L2
     assert case.state.severity is Severity.L1
     respond = next(d for d in case.state.deadlines if d.kind is DeadlineKind.RESPOND)
     assert respond.due_at == T0 + timedelta(hours=1)
@@ -75,7 +77,7 @@ def test_an_escalation_before_classification_is_not_undone_by_it() -> None:
 def test_a_response_before_classification_still_meets_the_respond_deadline() -> None:
     case = opened()
     case.respond(AgentMessage(agent="a", text="我们在处理"), T0 + timedelta(minutes=1))
-    case.classified(classify(case.state.intake), T0 + timedelta(minutes=2))
+    case.classified(grade(case.state.intake, RULES), T0 + timedelta(minutes=2))
     respond = next(d for d in case.state.deadlines if d.kind is DeadlineKind.RESPOND)
     assert respond.met_at is not None and respond.breached_at is None
 

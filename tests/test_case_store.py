@@ -204,7 +204,7 @@ async def test_the_store_command_shows_a_case_and_searches_the_library(
         )
         == 0
     )
-    assert f"{cid}  other" in capsys.readouterr().out
+    assert f"{cid}  product" in capsys.readouterr().out
     assert (
         await store_commands.run(
             argparse.Namespace(store_command="case", complaint_id=cid, json=True)

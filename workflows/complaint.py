@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_store import CaseStoreActivities
-    from activities.classification import ClassificationActivities, classify_complaint
+    from activities.classification import ClassificationActivities
     from activities.notifier import NotificationActivities
     from activities.policy import PolicySource
     from schemas.actions import (
@@ -203,8 +203,8 @@ class ComplaintWorkflow:
         task.add_done_callback(finished)
 
     async def _classify(self) -> None:
-        result = await workflow.execute_activity(
-            classify_complaint,
+        result = await workflow.execute_activity_method(
+            ClassificationActivities.classify_complaint,
             self._case.state.intake,
             summary="classify complaint",
             start_to_close_timeout=QUICK_TIMEOUT,

@@ -1,0 +1,1 @@
+"""Classification and grading: category, severity L1-L3 and risk, each with its reasons (pure)."""

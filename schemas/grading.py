@@ -1,0 +1,77 @@
+"""The classification rules as data (R-CL-1…R-CL-5): operators edit `policies/grading.json`,
+the worker validates it on start, and every classification records the version it used."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.classification import Category, Severity
+from schemas.intake import Urgency
+from schemas.store import CustomerTier
+
+
+class _Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Signal(_Rules):
+    """A family of words that says something about the case, e.g. safety or public exposure."""
+
+    name: str = Field(min_length=1)
+    severity: Severity | None = Field(description="The least urgent level a hit allows")
+    score: int = Field(ge=0, le=20, description="Added to the risk score on a hit")
+    keywords: list[str] = Field(min_length=1)
+
+
+class Emotion(_Rules):
+    keywords: list[str]
+    per_hit: int = Field(ge=0)
+    per_exclamation: int = Field(ge=0)
+    cap: int = Field(ge=0)
+
+
+class Concentration(_Rules):
+    window: timedelta = timedelta(hours=3)
+    above: int = Field(default=50, ge=1, description="More complaints than this in the window")
+    score: int = Field(ge=0)
+
+
+class Repeat(_Rules):
+    from_count: int = Field(default=3, ge=2, description="This complaint's number that counts")
+    score: int = Field(ge=0)
+
+
+class RiskThresholds(_Rules):
+    high: int = Field(ge=1)
+    medium: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.medium >= self.high:
+            raise ValueError("medium must be below high")
+        return self
+
+
+class GradingPolicy(_Rules):
+    version: str = Field(min_length=1, max_length=64)
+    negations: list[str] = Field(min_length=1)
+    negation_window: int = Field(default=6, ge=1, le=20, description="Characters before a hit")
+    signals: list[Signal]
+    suggestion: list[str] = Field(description="Words of a suggestion rather than a problem")
+    categories: dict[Category, list[str]]
+    emotion: Emotion
+    tiers: dict[CustomerTier, int]
+    urgency: dict[Urgency, int]
+    repeat: Repeat
+    concentration: Concentration
+    risk: RiskThresholds
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Self:
+        names = [s.name for s in self.signals]
+        if len(names) != len(set(names)):
+            raise ValueError("signal names must be unique")
+        return self

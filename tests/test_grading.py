@@ -1,0 +1,98 @@
+"""The grading engine: the floor on the labelled set, and each factor on its own."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from grading.engine import Context, grade
+from grading.evaluate import evaluate, load_examples
+from grading.policy import DEFAULT_FILE, load_grading_policy
+from schemas import Category, ComplaintIntake, RiskLevel, Severity
+from schemas.grading import GradingPolicy
+from schemas.store import CustomerTier
+from tests.conftest import intake
+
+POLICY = load_grading_policy()
+
+
+def graded(description: str, context: Context | None = None, **extra: Any) -> Any:
+    data = intake("C-1", datetime(2026, 11, 23, tzinfo=UTC), subject="投诉",
+                  description=description, **extra)  # fmt: skip
+    return grade(ComplaintIntake.model_validate(data), POLICY, context or Context())
+
+
+def test_the_labelled_set_holds_its_floor() -> None:
+    """Issue #4: L1 recall >= 0.95 (a missed safety case is the costly error), accuracy >= 0.85.
+    These rules were tuned on this set; see docs/grading.md for the held-out figures."""
+    report = evaluate(load_examples(), POLICY)
+    assert len(report.pairs) >= 150
+    assert report.recall(Severity.L1) >= 0.95
+    assert report.accuracy >= 0.85
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我没有受伤，只是洗衣机漏水",
+        "I was not injured, but the washer leaks",
+        "并没有食物中毒，只是不好吃",
+    ],
+)
+def test_a_negated_safety_word_does_not_make_it_urgent(text: str) -> None:
+    assert graded(text).severity is Severity.L2
+
+
+def test_english_words_match_whole_words_only() -> None:
+    result = graded("This issue needs attention immediately")  # not "sue", not "media"
+    assert result.severity is Severity.L2 and {r.factor for r in result.reasons} == {"default"}
+
+
+def test_every_reason_says_what_it_added() -> None:
+    result = graded("孩子吃了饼干食物中毒住院了！！我要曝光你们")
+    scores = {r.factor: r.score for r in result.reasons}
+    assert scores["safety"] == 16 and scores["exposure"] == 8 and scores["emotion"] == 2
+    assert result.risk_score == 26 and result.risk is RiskLevel.HIGH
+    assert result.rules_version == POLICY.version and result.category is Category.PRODUCT
+
+
+def test_risk_is_the_sum_of_factors_against_the_thresholds() -> None:
+    assert graded("洗衣机漏水").risk is RiskLevel.LOW  # failure 2
+    assert graded("洗衣机漏水", Context(tier=CustomerTier.VIP)).risk is RiskLevel.LOW  # 2 + 4
+    assert graded("洗衣机漏水，我要曝光").risk is RiskLevel.MEDIUM  # 2 + 8
+    assert (
+        graded("洗衣机漏水，我要曝光", Context(tier=CustomerTier.INFLUENTIAL)).risk
+        is RiskLevel.HIGH
+    )
+
+
+def test_a_third_complaint_is_at_least_l2_and_riskier() -> None:
+    third = graded("建议增加夜间模式", Context(repeat_count=3), product="WM-200")
+    assert third.severity is Severity.L2 and third.risk is RiskLevel.HIGH  # seed 001
+    assert {r.factor: r.detail for r in third.reasons}["repeat complaint"] == "#3 on WM-200"
+
+
+@pytest.mark.parametrize(("recent", "raised"), [(50, False), (51, True)])
+def test_concentration_counts_above_fifty(recent: int, raised: bool) -> None:
+    result = graded("洗衣机漏水", Context(recent_on_product=recent), product="WM-200")
+    assert ("concentration" in {r.factor for r in result.reasons}) is raised
+
+
+def test_the_receivers_assessment_only_makes_it_more_urgent() -> None:
+    assert graded("建议增加夜间模式", initial_assessment={"priority": "L1"}).severity is Severity.L1
+    assert graded("我被盗刷了", initial_assessment={"priority": "L3"}).severity is Severity.L1
+
+
+def test_a_bad_policy_is_refused_on_load() -> None:
+    data = json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    data["risk"] = {"high": 5, "medium": 9}
+    with pytest.raises(ValidationError, match="medium must be below high"):
+        GradingPolicy.model_validate(data)
+    data = json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    data["signals"][0]["severity"] = "L0"
+    with pytest.raises(ValidationError):
+        GradingPolicy.model_validate(data)
