@@ -15,6 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.case_store import CaseStoreActivities
 from case_store import library
+from case_store.fixtures import insert_complaints
 from case_store.migrate import available, migrate
 from case_store.outbox import OutboxNotifier
 from schemas import Audience, EntryKind, Language, Notification, RiskLevel, Stage
@@ -214,3 +215,23 @@ async def test_the_store_command_shows_a_case_and_searches_the_library(
     shown = json.loads(capsys.readouterr().out)
     assert shown["complaint"]["outcome"] == "closed_confirmed"
     assert [e["kind"] for e in shown["timeline"]][-1] == "ended"
+
+
+@pytest.mark.parametrize(("already", "raised"), [(50, False), (51, True)])
+async def test_concentration_in_the_store_raises_the_next_complaints_risk(
+    desk: Desk, already: int, raised: bool
+) -> None:
+    now = await desk.now()
+    async with desk.pool.acquire() as connection:
+        # `already` complaints on P-0 within the last 3 h, plus older ones that must not count.
+        await insert_complaints(connection, already, products=1, start=now - timedelta(hours=2, minutes=59),
+                                span=timedelta(hours=2, minutes=58))  # fmt: skip
+        await insert_complaints(connection, 30, products=1, start=now - timedelta(hours=9),
+                                span=timedelta(hours=5), prefix="OLD")  # fmt: skip
+    cid = await desk.open(product="P-0")
+    case = await desk.api.snapshot(cid)
+    assert case.classification is not None
+    factors = {r.factor: r.detail for r in case.classification.reasons}
+    assert ("concentration" in factors) is raised
+    if raised:
+        assert factors["concentration"] == "51 complaints on P-0 in 3 h"
