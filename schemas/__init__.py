@@ -6,6 +6,7 @@ All are pydantic v2 models, carried by Temporal's pydantic data converter; plain
 
 from schemas.actions import (
     AgentMessage,
+    ClassificationOverride,
     CustomerReply,
     Escalation,
     Finding,
@@ -49,6 +50,7 @@ __all__ = [
     "Category",
     "Channel",
     "Classification",
+    "ClassificationOverride",
     "ClosedBy",
     "ComplaintIntake",
     "Contact",

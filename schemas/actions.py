@@ -11,9 +11,9 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, Field
 
-from schemas.classification import RiskLevel, Severity
+from schemas.classification import Category, RiskLevel, Severity
 from schemas.intake import EVIDENCE_MAX, Channel, Evidence, Strict
-from schemas.text import Identifier, Text
+from schemas.text import Identifier, Line, Text
 
 
 class ReplyIntent(StrEnum):
@@ -57,6 +57,17 @@ class Escalation(Strict):
     severity: Severity | None = None
     risk: RiskLevel | None = None
     assign_to: Identifier | None = None
+
+
+class ClassificationOverride(Strict):
+    """A person correcting the automatic classification (R-CL-5); who and why are kept."""
+
+    by: Identifier
+    reason: Text
+    category: Category | None = None
+    sub_category: Line | None = None
+    severity: Severity | None = None
+    risk: RiskLevel | None = None
 
 
 class AgentMessage(Strict):

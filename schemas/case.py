@@ -69,6 +69,8 @@ class EntryKind(StrEnum):
     PROGRESS = "progress"
     REOPENED = "reopened"
     ESCALATED = "escalated"
+    RECLASSIFIED = "reclassified"
+    EMERGENCY = "emergency"
     DEADLINE_SET = "deadline_set"
     DEADLINE_MET = "deadline_met"
     DEADLINE_BREACHED = "deadline_breached"

@@ -20,6 +20,33 @@ class DeadlineKind(StrEnum):
     ACKNOWLEDGE = "acknowledge"  # receipt confirmed to the customer (R-IN-6)
     RESPOND = "respond"  # first real answer: L1 response, L2 initial plan, L3 feedback direction
     RESOLVE = "resolve"  # the agreed result delivered
+    # R-IV-3, while a high-risk case is handled by the emergency team:
+    FIRST_ASSESSMENT = "first_assessment"  # an agent's first finding
+    TEMPORARY_REMEDY = "temporary_remedy"  # an interim measure told to the customer
+    PROGRESS_UPDATE = "progress_update"  # every day until the result is delivered
+
+    @property
+    def per_severity(self) -> bool:
+        return self in (DeadlineKind.RESPOND, DeadlineKind.RESOLVE)
+
+    @property
+    def emergency(self) -> bool:
+        return self in EMERGENCY_KINDS
+
+
+EMERGENCY_KINDS = frozenset(
+    {DeadlineKind.FIRST_ASSESSMENT, DeadlineKind.TEMPORARY_REMEDY, DeadlineKind.PROGRESS_UPDATE}
+)
+
+
+class EmergencyTargets(BaseModel):
+    """Seed 001's emergency response for high-risk cases."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first_assessment: PositiveDuration = timedelta(hours=1)
+    temporary_remedy: PositiveDuration = timedelta(hours=2)
+    progress_every: PositiveDuration = timedelta(days=1)
 
 
 class SeverityTargets(BaseModel):
@@ -51,6 +78,7 @@ class SlaPolicy(BaseModel):
     follow_up_until: PositiveDuration = Field(
         default=timedelta(days=7), description="No answer by this long after closing: no-response"
     )
+    emergency: EmergencyTargets = EmergencyTargets()
     reopen_below_score: int = Field(
         default=3, ge=1, le=5, description="A survey result score below this re-opens the case"
     )
@@ -68,6 +96,12 @@ class SlaPolicy(BaseModel):
         """How long the case has for `kind` at `severity`, counted from the deadline's start."""
         if kind is DeadlineKind.ACKNOWLEDGE:
             return self.acknowledge
+        if kind is DeadlineKind.FIRST_ASSESSMENT:
+            return self.emergency.first_assessment
+        if kind is DeadlineKind.TEMPORARY_REMEDY:
+            return self.emergency.temporary_remedy
+        if kind is DeadlineKind.PROGRESS_UPDATE:
+            return self.emergency.progress_every
         targets = self.targets[severity]
         return targets.respond if kind is DeadlineKind.RESPOND else targets.resolve
 

@@ -148,6 +148,9 @@ async def _run(args: argparse.Namespace) -> int:
         "escalate": lambda: desk.escalate(
             cid, _given(args, "by", "reason", "severity", "risk", "assign_to")
         ),
+        "override": lambda: desk.override_classification(
+            cid, _given(args, "by", "reason", "severity", "risk", "category")
+        ),
         "respond": lambda: desk.respond(cid, _given(args, "agent", "text")),
         "finding": lambda: desk.add_finding(cid, _given(args, "agent", "summary")),
         "plan": lambda: desk.propose_plan(

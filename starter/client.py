@@ -30,6 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.actions import (
     AgentMessage,
+    ClassificationOverride,
     CustomerReply,
     Escalation,
     Finding,
@@ -155,6 +156,13 @@ class ComplaintDesk:
         )
 
     # agents: updates answer with the case as it now stands, or raise with the refusal
+    async def override_classification(
+        self, complaint_id: str, override: ClassificationOverride | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.override_classification, _valid(ClassificationOverride, override)
+        )
+
     async def respond(
         self, complaint_id: str, message: AgentMessage | Mapping[str, Any]
     ) -> CaseSnapshot:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from schemas import (
     AgentMessage,
     CaseSnapshot,
+    ClassificationOverride,
     ComplaintIntake,
     CustomerReply,
     Escalation,
@@ -31,6 +32,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "ReopenRequest": ReopenRequest,  # signal reopen_request
     "SurveyAnswer": SurveyAnswer,  # signal survey_answer
     "Escalation": Escalation,  # signal escalate
+    "ClassificationOverride": ClassificationOverride,  # update override_classification
     "AgentMessage": AgentMessage,  # update respond
     "Finding": Finding,  # update add_finding
     "ResolutionPlan": ResolutionPlan,  # update propose_plan

@@ -79,9 +79,11 @@ async def test_respond_deadline_fires_at_its_due_time_and_escalates(
     await desk.skip(timedelta(minutes=2))
     case = await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))
     breached = [d for d in case.deadlines if d.breached_at]
-    assert [d.kind for d in breached] == [DeadlineKind.RESPOND]
-    assert breached[0].breached_at is not None
-    assert timedelta(0) <= breached[0].breached_at - respond.due_at < timedelta(seconds=1)
+    # L1 here is also high risk: its emergency first assessment (1 h from classification) too.
+    assert DeadlineKind.RESPOND in {d.kind for d in breached}
+    for d in breached:
+        assert d.breached_at is not None
+        assert timedelta(0) <= d.breached_at - d.due_at < timedelta(seconds=1)
     assert case.escalation_level.value == "supervisor"
     await desk.until_notified(cid, Audience.SUPERVISOR, "deadline_breached")
 

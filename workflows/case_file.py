@@ -12,6 +12,7 @@ from datetime import datetime
 
 from schemas.actions import (
     AgentMessage,
+    ClassificationOverride,
     CustomerReply,
     Escalation,
     Finding,
@@ -33,7 +34,7 @@ from schemas.case import (
     Stage,
     TimelineEntry,
 )
-from schemas.classification import Classification, RiskLevel, Severity
+from schemas.classification import Classification, Reason, RiskLevel, Severity
 from schemas.intake import ComplaintIntake
 from schemas.notification import Audience, Notification
 from schemas.sla import DeadlineKind, SlaPolicy
@@ -46,6 +47,10 @@ SYSTEM = "system"
 CUSTOMER = "customer"
 
 _RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
+# Stages in which a case is being handled, before the result is delivered.
+_HANDLING = frozenset(
+    {Stage.RECEIVE, Stage.CLASSIFY, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK}
+)
 
 
 class InvalidAction(ValueError):
@@ -61,9 +66,11 @@ class Alarm:
 
 
 class CaseFile:
-    def __init__(self, state: CaseState) -> None:
+    def __init__(self, state: CaseState, emergency: bool = True) -> None:
         self.state = state
         self.outbox: list[Notification] = []
+        # Cases started before the emergency response existed replay without it.
+        self.emergency = emergency
 
     @classmethod
     def open(cls, intake: ComplaintIntake, workflow_id: str, now: datetime) -> CaseFile:
@@ -134,17 +141,18 @@ class CaseFile:
         s = self.state
         s.classification = result
         s.severity = _most_urgent(s.severity, result.severity)
-        s.risk = _riskiest(s.risk, result.risk)
-        reasons = "; ".join(f"{r.factor}: {r.detail}" for r in result.reasons) or "no signal"
+        risk = _riskiest(s.risk, result.risk)
+        reasons = "; ".join(_reason(r) for r in result.reasons) or "no signal"
         self._record(
             EntryKind.CLASSIFIED,
             SYSTEM,
-            f"{result.category.value} / {s.severity.value} / risk {s.risk.value} "
+            f"{result.category.value} / {s.severity.value} / risk {risk.value} "
             f"(rules {result.rules_version}; {reasons})",
             now,
         )
         self._open_round_deadlines(now)
         self._move(Move.CLASSIFY, now)
+        self._set_risk(risk, now)
         self._tell_staff(
             Audience.OWNER, "new_case", f"New {s.severity.value} case: {s.intake.subject}", now
         )
@@ -228,15 +236,17 @@ class CaseFile:
         if escalation.severity and escalation.severity != s.severity:
             changes.append(f"severity {_value(s.severity)} → {escalation.severity.value}")
             self._regrade(escalation.severity)
-        if escalation.risk and escalation.risk != s.risk:
-            changes.append(f"risk {_value(s.risk)} → {escalation.risk.value}")
-            s.risk = escalation.risk
+        raise_risk = escalation.risk and escalation.risk != s.risk
+        if raise_risk:
+            changes.append(f"risk {_value(s.risk)} → {_value(escalation.risk)}")
         if escalation.assign_to and escalation.assign_to != s.owner:
             changes.append(f"owner {s.owner} → {escalation.assign_to}")
             s.owner = escalation.assign_to
         s.escalation_level = EscalationLevel.SUPERVISOR
         what = ", ".join(changes) or "supervisor attention"
         self._record(EntryKind.ESCALATED, escalation.by, f"{what}: {escalation.reason}", now)
+        if raise_risk and escalation.risk:
+            self._set_risk(escalation.risk, now)
         self._tell_staff(
             Audience.OWNER,
             "escalated",
@@ -265,6 +275,53 @@ class CaseFile:
 
     # ---- agents' updates: check_* is the validator, the plain method applies -----------------
 
+    def check_override(self, override: ClassificationOverride) -> None:
+        self._require_open()
+        current = self.state.classification
+        if current is None:
+            raise InvalidAction("the case is not classified yet; override it once it is")
+        if not self._override_changes(override):
+            raise InvalidAction("the override changes nothing")
+
+    def override(self, override: ClassificationOverride, now: datetime) -> None:
+        s = self.state
+        assert s.classification is not None
+        changes = self._override_changes(override)
+        s.classification = s.classification.model_copy(
+            update={
+                "category": override.category or s.classification.category,
+                "sub_category": override.sub_category or s.classification.sub_category,
+                "severity": override.severity or s.classification.severity,
+                "risk": override.risk or s.classification.risk,
+                "reasons": [
+                    *s.classification.reasons,
+                    Reason(factor=f"override by {override.by}", detail=override.reason),
+                ],
+            }
+        )
+        if override.severity:
+            self._regrade(override.severity)
+        self._record(
+            EntryKind.RECLASSIFIED, override.by, f"{', '.join(changes)}: {override.reason}", now
+        )
+        if override.risk:
+            self._set_risk(override.risk, now)
+        self._tell_staff(
+            Audience.OWNER, "reclassified", f"Reclassified ({', '.join(changes)})", now
+        )
+
+    def _override_changes(self, override: ClassificationOverride) -> list[str]:
+        s = self.state
+        c = s.classification
+        pairs = [
+            ("category", c.category if c else None, override.category),
+            ("sub-category", c.sub_category if c else None, override.sub_category),
+            ("severity", s.severity, override.severity),
+            ("risk", s.risk, override.risk),
+        ]
+        return [f"{name} {_value(old)} → {_value(new)}" for name, old, new in pairs
+                if new is not None and new != old]  # fmt: skip
+
     def check_respond(self, message: AgentMessage) -> None:
         self._require_open()
 
@@ -272,6 +329,8 @@ class CaseFile:
         self._record(EntryKind.AGENT_MESSAGE, message.agent, message.text, now, public=True)
         self._tell_customer("agent_message", now, text=message.text)
         self._responded(now)
+        self._meet(DeadlineKind.TEMPORARY_REMEDY, now, round=self._round)
+        self._meet(DeadlineKind.PROGRESS_UPDATE, now, round=self._round)
 
     def check_add_finding(self, finding: Finding) -> None:
         self._require_open()
@@ -280,6 +339,7 @@ class CaseFile:
         refs = ", ".join(e.ref for e in finding.evidence)
         text = finding.summary + (f" [evidence: {refs}]" if refs else "")
         self._record(EntryKind.FINDING, finding.agent, text, now)
+        self._meet(DeadlineKind.FIRST_ASSESSMENT, now, round=self._round)
 
     def check_propose_plan(self, plan: ResolutionPlan) -> None:
         self._require_move(Move.PROPOSE_PLAN)
@@ -308,11 +368,14 @@ class CaseFile:
 
     def record_progress(self, progress: ProgressNote, now: datetime) -> None:
         self._record(EntryKind.PROGRESS, progress.agent, progress.note, now, public=True)
-        if progress.completed:
-            self.state.result_delivered_at = now
-            self._meet(DeadlineKind.RESOLVE, now, round=self._round)
-            self._move(Move.CARRY_OUT_PLAN, now, actor=progress.agent)
-            self._tell_customer("result_delivered", now, note=progress.note)
+        if not progress.completed:
+            self._meet(DeadlineKind.PROGRESS_UPDATE, now, round=self._round)
+            return
+        self.state.result_delivered_at = now
+        self._meet(DeadlineKind.RESOLVE, now, round=self._round)
+        self._stand_down(now)
+        self._move(Move.CARRY_OUT_PLAN, now, actor=progress.agent)
+        self._tell_customer("result_delivered", now, note=progress.note)
 
     # ---- timers -----------------------------------------------------------------------------
 
@@ -445,6 +508,8 @@ class CaseFile:
         d.met_at = now
         late = " (late)" if d.breached_at else ""
         self._record(EntryKind.DEADLINE_MET, SYSTEM, f"{deadlines.label(d)} met{late}", now)
+        if kind is DeadlineKind.PROGRESS_UPDATE:
+            self._open_emergency(DeadlineKind.PROGRESS_UPDATE, now)
 
     def _breach(self, deadline: Deadline, now: datetime) -> None:
         deadline.breached_at = now
@@ -457,6 +522,43 @@ class CaseFile:
         text = f"{name} missed on {self.state.intake.subject}"
         self._tell_staff(Audience.OWNER, "deadline_breached", text, now, urgent=True)
         self._tell_staff(Audience.SUPERVISOR, "deadline_breached", text, now, urgent=True)
+        if deadline.kind is DeadlineKind.PROGRESS_UPDATE:
+            self._open_emergency(DeadlineKind.PROGRESS_UPDATE, now)  # the daily cadence goes on
+
+    def _set_risk(self, risk: RiskLevel, now: datetime) -> None:
+        self.state.risk = risk
+        if risk is RiskLevel.HIGH and self.emergency and self.state.stage in _HANDLING:
+            self._convene_emergency(now)
+
+    def _convene_emergency(self, now: datetime) -> None:
+        """R-IV-3: service, PR, legal and tech take the case; first assessment within 1 h,
+        a temporary remedy within 2 h, progress at least daily (durations from the policy)."""
+        s = self.state
+        if any(d.kind.emergency and d.round == self._round for d in s.deadlines):
+            return  # already convened for this handling
+        self._record(EntryKind.EMERGENCY, SYSTEM,
+                     "High risk: emergency response convened (service, PR, legal, tech)", now)  # fmt: skip
+        for kind in (DeadlineKind.FIRST_ASSESSMENT, DeadlineKind.TEMPORARY_REMEDY,
+                     DeadlineKind.PROGRESS_UPDATE):  # fmt: skip
+            self._open_emergency(kind, now)
+        self._tell_staff(Audience.SUPERVISOR, "emergency_response",
+                         f"Emergency response convened: {s.intake.subject}", now, urgent=True)  # fmt: skip
+
+    def _open_emergency(self, kind: DeadlineKind, now: datetime) -> None:
+        s = self.state
+        if s.policy is None or s.stage not in _HANDLING:
+            return
+        d = deadlines.open_deadline(s.policy, kind, None, self._round, now)
+        s.deadlines.append(d)
+        self._record(EntryKind.DEADLINE_SET, SYSTEM, self._deadline_text(d), now)
+
+    def _stand_down(self, now: datetime) -> None:
+        """The result is delivered: the emergency deadlines still open are no longer owed."""
+        for d in self.state.deadlines:
+            if d.kind.emergency and d.pending:
+                d.met_at = now
+                self._record(EntryKind.DEADLINE_MET, SYSTEM,
+                             f"{deadlines.label(d)} closed: result delivered", now)  # fmt: skip
 
     def _regrade(self, severity: Severity) -> None:
         s = self.state
@@ -573,8 +675,12 @@ def _riskiest(a: RiskLevel | None, b: RiskLevel) -> RiskLevel:
     return a if a is not None and _RISK_ORDER.index(a) > _RISK_ORDER.index(b) else b
 
 
-def _value(x: Severity | RiskLevel | None) -> str:
-    return x.value if x else "unset"
+def _value(x: object) -> str:
+    return str(getattr(x, "value", x)) if x is not None else "unset"
+
+
+def _reason(r: Reason) -> str:
+    return f"{r.factor}: {r.detail}" + (f" (+{r.score})" if r.score else "")
 
 
 def _hm(at: datetime) -> str:

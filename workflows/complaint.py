@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.policy import PolicySource
     from schemas.actions import (
         AgentMessage,
+        ClassificationOverride,
         CustomerReply,
         Escalation,
         Finding,
@@ -44,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
 
 TASK_QUEUE = "complaints"
 CASE_STORE_PATCH = "case-store"
+EMERGENCY_PATCH = "emergency-response"
 
 QUICK_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
@@ -84,6 +86,7 @@ class ComplaintWorkflow:
     async def run(self, start: CaseStart) -> CaseSnapshot:
         # Cases started before the case store existed replay without it (tests/histories).
         self._store = workflow.patched(CASE_STORE_PATCH)
+        self._case.emergency = workflow.patched(EMERGENCY_PATCH)
         if not isinstance(start, CaseState):
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
@@ -130,6 +133,14 @@ class ComplaintWorkflow:
         self._stirred = True
 
     # ---- agents (updates: validated, answered with the new snapshot) ------------------------
+
+    @workflow.update
+    def override_classification(self, override: ClassificationOverride) -> CaseSnapshot:
+        return self._apply(lambda: self._case.override(override, workflow.now()))
+
+    @override_classification.validator
+    def _check_override(self, override: ClassificationOverride) -> None:
+        _refuse_invalid(lambda: self._case.check_override(override))
 
     @workflow.update
     def respond(self, message: AgentMessage) -> CaseSnapshot:
@@ -335,9 +346,14 @@ class ComplaintWorkflow:
             self._shown = shown
         nxt = snapshot.next_deadline
         waiting = f"next: {nxt.kind.value} due {nxt.due_at:%Y-%m-%d %H:%M %Z}" if nxt else ""
+        why = ""
+        if snapshot.classification:
+            why = "\n\nwhy: " + "; ".join(
+                f"{r.factor}: {r.detail}" for r in snapshot.classification.reasons
+            )
         workflow.set_current_details(
-            f"**{snapshot.stage.value}** · {snapshot.severity or '-'} · owner {snapshot.owner}"
-            f" · re-opens {snapshot.reopen_count} {waiting}"
+            f"**{snapshot.stage.value}** · {snapshot.severity or '-'} · risk {snapshot.risk or '-'}"
+            f" · owner {snapshot.owner} · re-opens {snapshot.reopen_count} {waiting}{why}"
         )
 
 

@@ -22,14 +22,14 @@ def open_deadline(
     round: int,
     started_at: datetime,
 ) -> Deadline:
-    # Acknowledgement is the same for every severity, so it can start before classification.
-    if severity is None and kind is not DeadlineKind.ACKNOWLEDGE:
+    # Only respond and resolve depend on severity; the others can start before classification.
+    if severity is None and kind.per_severity:
         raise ValueError(f"a {kind.value} deadline needs a severity")
     allowance = policy.allowance(kind, severity or Severity.L2)
     return Deadline(
         kind=kind,
         round=round,
-        severity=severity if kind is not DeadlineKind.ACKNOWLEDGE else None,
+        severity=severity if kind.per_severity else None,
         started_at=started_at,
         due_at=started_at + allowance,
     )
@@ -37,7 +37,7 @@ def open_deadline(
 
 def retarget(deadline: Deadline, policy: SlaPolicy, severity: Severity) -> Deadline:
     """The same deadline under a new severity; settled deadlines keep what happened to them."""
-    if not deadline.pending or deadline.kind is DeadlineKind.ACKNOWLEDGE:
+    if not deadline.pending or not deadline.kind.per_severity:
         return deadline
     due_at = deadline.started_at + policy.allowance(deadline.kind, severity)
     return deadline.model_copy(update={"severity": severity, "due_at": due_at})
@@ -62,5 +62,6 @@ def unmet(deadlines: Iterable[Deadline], kind: DeadlineKind, round: int) -> Dead
 def label(deadline: Deadline) -> str:
     """How operators see a deadline in the UI: 'L1 respond deadline', 'acknowledge deadline'."""
     prefix = f"{deadline.severity.value} " if deadline.severity else ""
+    prefix = "emergency " if deadline.kind.emergency else prefix
     suffix = f" (re-open {deadline.round})" if deadline.round else ""
-    return f"{prefix}{deadline.kind.value} deadline{suffix}"
+    return f"{prefix}{deadline.kind.value.replace('_', ' ')} deadline{suffix}"

@@ -1,0 +1,90 @@
+"""A person overrides the classification; high risk convenes the emergency response (R-IV-3)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+from temporalio.client import WorkflowUpdateFailedError
+
+from schemas import Audience, DeadlineKind, EntryKind, RiskLevel, Severity, Stage
+from tests.conftest import Desk
+from tests.test_lifecycle import AGENT
+
+
+async def test_an_override_records_who_why_and_moves_the_deadlines(desk: Desk) -> None:
+    cid = await desk.open()  # L2, 24 h to respond
+    case = await desk.api.override_classification(
+        cid,
+        {"by": "sup-li", "reason": "漏水导致楼下触电风险", "severity": "L1", "category": "product"},
+    )
+    assert case.severity is Severity.L1 and case.classification is not None
+    respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
+    assert respond.due_at == case.received_at + timedelta(hours=1)
+    assert case.classification.reasons[-1].factor == "override by sup-li"
+    entry = next(e for e in await desk.api.timeline(cid) if e.kind is EntryKind.RECLASSIFIED)
+    assert entry.actor == "sup-li" and "severity L2 → L1" in entry.summary
+    assert "漏水导致楼下触电风险" in entry.summary
+
+    lowered = await desk.api.override_classification(
+        cid, {"by": "sup-li", "reason": "现场确认无漏电", "severity": "L3"}
+    )
+    respond = next(d for d in lowered.deadlines if d.kind is DeadlineKind.RESPOND)
+    assert respond.due_at == case.received_at + timedelta(hours=48)
+
+
+async def test_an_override_that_changes_nothing_is_refused_in_the_validator(desk: Desk) -> None:
+    cid = await desk.open()  # already L2
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await desk.api.override_classification(
+            cid, {"by": "sup-li", "reason": "x", "severity": "L2"}
+        )
+    assert "changes nothing" in str(refused.value.cause)
+    assert all(e.kind is not EntryKind.RECLASSIFIED for e in await desk.api.timeline(cid))
+
+
+async def test_an_override_with_an_unknown_level_is_refused_before_sending(desk: Desk) -> None:
+    cid = await desk.open()
+    with pytest.raises(ValidationError, match="risk"):
+        await desk.api.override_classification(cid, {"by": "s", "reason": "x", "risk": "extreme"})
+
+
+async def test_high_risk_convenes_the_emergency_response(desk: Desk) -> None:
+    cid = await desk.open()
+    await desk.skip(timedelta(minutes=10))
+    await desk.api.escalate(cid, {"by": "sup-li", "reason": "记者来电", "risk": "high"})
+    case = await desk.until(cid, lambda s: s.risk is RiskLevel.HIGH)
+    kinds = {d.kind: d for d in case.deadlines}
+    convened = kinds[DeadlineKind.FIRST_ASSESSMENT].started_at
+    assert kinds[DeadlineKind.FIRST_ASSESSMENT].due_at == convened + timedelta(hours=1)
+    assert kinds[DeadlineKind.TEMPORARY_REMEDY].due_at == convened + timedelta(hours=2)
+    assert kinds[DeadlineKind.PROGRESS_UPDATE].due_at == convened + timedelta(days=1)
+    await desk.until_notified(cid, Audience.SUPERVISOR, "emergency_response")
+
+    await desk.skip(timedelta(minutes=30))
+    await desk.api.add_finding(cid, {"agent": AGENT, "summary": "漏水源于进水管接口"})
+    await desk.skip(timedelta(minutes=60))
+    case = await desk.api.respond(cid, {"agent": AGENT, "text": "已派人关闭总阀，今天内上门"})
+    assert all(d.breached_at is None for d in case.deadlines)
+    progress = [d for d in case.deadlines if d.kind is DeadlineKind.PROGRESS_UPDATE]
+    assert len(progress) == 2 and progress[0].met_at and progress[1].pending
+    assert progress[1].due_at == progress[0].met_at + timedelta(days=1)
+
+    await desk.skip(timedelta(days=1, minutes=1))  # no update for a day: breach, and the next one
+    case = await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))
+    progress = [d for d in case.deadlines if d.kind is DeadlineKind.PROGRESS_UPDATE]
+    assert progress[1].breached_at and progress[2].pending
+
+
+async def test_delivering_the_result_stands_the_emergency_down(desk: Desk) -> None:
+    cid = await desk.open(description="我的账户被盗刷了5000元")  # money: L1, high risk
+    case = await desk.until(cid, lambda s: s.risk is RiskLevel.HIGH)
+    assert any(d.kind is DeadlineKind.FIRST_ASSESSMENT for d in case.deadlines)
+    await desk.api.propose_plan(cid, {"agent": AGENT, "summary": "冻结并追回"})
+    await desk.api.reply(cid, {"text": "好", "intent": "accept_plan"})
+    await desk.until(cid, lambda s: s.stage is Stage.TRACK)
+    case = await desk.api.record_progress(
+        cid, {"agent": AGENT, "note": "已追回", "completed": True}
+    )
+    assert not [d for d in case.deadlines if d.kind.emergency and d.pending]
