@@ -3,7 +3,8 @@
     classification = grade(intake, policy, Context(tier=..., repeat_count=3))
 
 Severity is the most urgent level any hit allows (safety, money and compliance are L1), else L3
-for a pure suggestion, else L2. Risk sums the factor scores against the policy's thresholds (seed
+for a pure suggestion, else L2 — and then `needs_triage`: no rule placed the complaint, and on
+unseen text that is where the missed L1 cases are (docs/grading.md), so a person must look. Risk sums the factor scores against the policy's thresholds (seed
 001: "9 + 7 = 16 → high"). The receiving agent's assessment can only make a case more urgent.
 """
 
@@ -58,6 +59,7 @@ def grade(
     else:
         severity = Severity.L2
         add("default", "no signal words: a general complaint", 0)
+    placed = bool(severities or suggestion)
 
     emotion = hits(text, policy.emotion.keywords, [], 1)
     shouting = text.count("!") + text.count("！")
@@ -87,6 +89,7 @@ def grade(
     if assessed and assessed.is_more_urgent_than(severity):
         severity = assessed
         add("receiver's assessment", assessed.value, 0)
+    placed = placed or assessed is not None  # the receiver has graded it: a person looked
 
     category, sub_category = _category(text, policy)
     risk = (
@@ -102,6 +105,7 @@ def grade(
         reasons=reasons,
         rules_version=policy.version,
         risk_score=total,
+        needs_triage=not placed,
     )
 
 

@@ -31,6 +31,7 @@ class Example:
 @dataclass(frozen=True)
 class Report:
     pairs: list[tuple[Example, Severity, Category]]  # (labelled, predicted severity, category)
+    triaged: list[bool]  # the engine asked a person to confirm the grade
 
     def precision(self, level: Severity) -> float:
         predicted = [e for e, s, _ in self.pairs if s is level]
@@ -48,6 +49,13 @@ class Report:
     def category_accuracy(self) -> float:
         return sum(e.category is c for e, _, c in self.pairs) / len(self.pairs)
 
+    @property
+    def l1_unguarded(self) -> list[Example]:
+        """L1 cases neither graded L1 nor sent to a person within the triage hour: the misses
+        that matter."""
+        return [e for (e, s, _), t in zip(self.pairs, self.triaged, strict=True)
+                if e.severity is Severity.L1 and s is not Severity.L1 and not t]  # fmt: skip
+
     def confusion(self) -> Counter[tuple[Severity, Severity]]:
         return Counter((e.severity, s) for e, s, _ in self.pairs)
 
@@ -58,8 +66,11 @@ class Report:
             support = sum(e.severity is level for e, _, _ in self.pairs)
             lines.append(f"{level.value:<6} {self.precision(level):>9.3f} "
                          f"{self.recall(level):>7.3f} {support:>8}")  # fmt: skip
+        l1 = sum(e.severity is Severity.L1 for e, _, _ in self.pairs)
         lines += ["", f"severity accuracy  {self.accuracy:.3f}",
-                  f"category accuracy  {self.category_accuracy:.3f}", "",
+                  f"category accuracy  {self.category_accuracy:.3f}",
+                  f"sent to triage     {sum(self.triaged)} of {len(self.pairs)}",
+                  f"L1 neither graded L1 nor triaged: {len(self.l1_unguarded)} of {l1}", "",
                   "confusion (rows: labelled, columns: predicted)",
                   "        " + "".join(f"{p.value:>6}" for p in Severity)]  # fmt: skip
         matrix = self.confusion()
@@ -87,7 +98,7 @@ def load_examples(path: Path = LABELLED) -> list[Example]:
 
 
 def evaluate(examples: list[Example], policy: GradingPolicy) -> Report:
-    pairs = []
+    pairs, triaged = [], []
     for i, example in enumerate(examples):
         intake = ComplaintIntake.model_validate({
             "complaint_id": f"E-{i}", "customer": {"anonymous": True}, "channel": "app_form",
@@ -95,7 +106,8 @@ def evaluate(examples: list[Example], policy: GradingPolicy) -> Report:
         })  # fmt: skip
         result = grade(intake, policy)
         pairs.append((example, result.severity, result.category))
-    return Report(pairs)
+        triaged.append(result.needs_triage)
+    return Report(pairs, triaged)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ All are pydantic v2 models, carried by Temporal's pydantic data converter; plain
 
 from schemas.actions import (
     AgentMessage,
+    ClassificationConfirmation,
     ClassificationOverride,
     CustomerReply,
     Escalation,
@@ -50,6 +51,7 @@ __all__ = [
     "Category",
     "Channel",
     "Classification",
+    "ClassificationConfirmation",
     "ClassificationOverride",
     "ClosedBy",
     "ComplaintIntake",

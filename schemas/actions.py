@@ -70,6 +70,13 @@ class ClassificationOverride(Strict):
     risk: RiskLevel | None = None
 
 
+class ClassificationConfirmation(Strict):
+    """A person has read the case and agrees with its classification."""
+
+    by: Identifier
+    note: Text | None = None
+
+
 class AgentMessage(Strict):
     """An agent's message to the customer; the first one meets the respond deadline."""
 

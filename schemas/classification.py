@@ -55,3 +55,6 @@ class Classification(BaseModel):
     reasons: list[Reason] = Field(default_factory=list)
     rules_version: str
     risk_score: int | None = None
+    needs_triage: bool = Field(
+        default=False, description="No rule placed it: a person must confirm or correct the grade"
+    )

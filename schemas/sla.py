@@ -24,6 +24,7 @@ class DeadlineKind(StrEnum):
     FIRST_ASSESSMENT = "first_assessment"  # an agent's first finding
     TEMPORARY_REMEDY = "temporary_remedy"  # an interim measure told to the customer
     PROGRESS_UPDATE = "progress_update"  # every day until the result is delivered
+    TRIAGE = "triage"  # a person confirms a grade the rules could not place
 
     @property
     def per_severity(self) -> bool:
@@ -79,6 +80,10 @@ class SlaPolicy(BaseModel):
         default=timedelta(days=7), description="No answer by this long after closing: no-response"
     )
     emergency: EmergencyTargets = EmergencyTargets()
+    triage: PositiveDuration = Field(
+        default=timedelta(hours=1),
+        description="From receipt; as short as L1's respond, since an unplaced case may be L1",
+    )
     reopen_below_score: int = Field(
         default=3, ge=1, le=5, description="A survey result score below this re-opens the case"
     )
@@ -102,6 +107,8 @@ class SlaPolicy(BaseModel):
             return self.emergency.temporary_remedy
         if kind is DeadlineKind.PROGRESS_UPDATE:
             return self.emergency.progress_every
+        if kind is DeadlineKind.TRIAGE:
+            return self.triage
         targets = self.targets[severity]
         return targets.respond if kind is DeadlineKind.RESPOND else targets.resolve
 

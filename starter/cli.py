@@ -148,6 +148,7 @@ async def _run(args: argparse.Namespace) -> int:
         "escalate": lambda: desk.escalate(
             cid, _given(args, "by", "reason", "severity", "risk", "assign_to")
         ),
+        "confirm": lambda: desk.confirm_classification(cid, _given(args, "by", "note")),
         "override": lambda: desk.override_classification(
             cid, _given(args, "by", "reason", "severity", "risk", "category")
         ),

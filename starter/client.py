@@ -30,6 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.actions import (
     AgentMessage,
+    ClassificationConfirmation,
     ClassificationOverride,
     CustomerReply,
     Escalation,
@@ -156,6 +157,14 @@ class ComplaintDesk:
         )
 
     # agents: updates answer with the case as it now stands, or raise with the refusal
+    async def confirm_classification(
+        self, complaint_id: str, confirmation: ClassificationConfirmation | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.confirm_classification,
+            _valid(ClassificationConfirmation, confirmation),
+        )
+
     async def override_classification(
         self, complaint_id: str, override: ClassificationOverride | Mapping[str, Any]
     ) -> CaseSnapshot:

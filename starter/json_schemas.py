@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from schemas import (
     AgentMessage,
     CaseSnapshot,
+    ClassificationConfirmation,
     ClassificationOverride,
     ComplaintIntake,
     CustomerReply,
@@ -32,6 +33,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "ReopenRequest": ReopenRequest,  # signal reopen_request
     "SurveyAnswer": SurveyAnswer,  # signal survey_answer
     "Escalation": Escalation,  # signal escalate
+    "ClassificationConfirmation": ClassificationConfirmation,  # update confirm_classification
     "ClassificationOverride": ClassificationOverride,  # update override_classification
     "AgentMessage": AgentMessage,  # update respond
     "Finding": Finding,  # update add_finding

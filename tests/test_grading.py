@@ -47,6 +47,12 @@ def test_a_negated_safety_word_does_not_make_it_urgent(text: str) -> None:
     assert graded(text).severity is Severity.L2
 
 
+def test_a_complaint_no_rule_places_goes_to_triage() -> None:
+    assert graded("等了三天没人给我个说法").needs_triage
+    assert not graded("洗衣机漏水").needs_triage
+    assert not graded("等了三天", initial_assessment={"priority": "L2"}).needs_triage
+
+
 def test_english_words_match_whole_words_only() -> None:
     result = graded("This issue needs attention immediately")  # not "sue", not "media"
     assert result.severity is Severity.L2 and {r.factor for r in result.reasons} == {"default"}

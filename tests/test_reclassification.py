@@ -88,3 +88,27 @@ async def test_delivering_the_result_stands_the_emergency_down(desk: Desk) -> No
         cid, {"agent": AGENT, "note": "已追回", "completed": True}
     )
     assert not [d for d in case.deadlines if d.kind.emergency and d.pending]
+
+
+async def test_a_case_no_rule_places_must_be_triaged_within_the_hour(desk: Desk) -> None:
+    cid = await desk.open(description="等了三天都没有人给我一个说法")
+    case = await desk.api.snapshot(cid)
+    assert case.classification is not None and case.classification.needs_triage
+    triage = next(d for d in case.deadlines if d.kind is DeadlineKind.TRIAGE)
+    assert triage.due_at == case.received_at + timedelta(hours=1)
+    await desk.until_notified(cid, Audience.OWNER, "triage")
+
+    await desk.skip(timedelta(minutes=61))
+    case = await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))
+    assert next(d for d in case.deadlines if d.breached_at).kind is DeadlineKind.TRIAGE
+    await desk.until_notified(cid, Audience.SUPERVISOR, "deadline_breached")
+
+
+async def test_confirming_the_grade_meets_the_triage_deadline(desk: Desk) -> None:
+    cid = await desk.open(description="等了三天都没有人给我一个说法")
+    await desk.skip(timedelta(minutes=20))
+    case = await desk.api.confirm_classification(cid, {"by": "agent-zhang", "note": "普通服务问题"})
+    triage = next(d for d in case.deadlines if d.kind is DeadlineKind.TRIAGE)
+    assert triage.met_at is not None and triage.breached_at is None
+    entry = next(e for e in await desk.api.timeline(cid) if e.kind is EntryKind.RECLASSIFIED)
+    assert entry.actor == "agent-zhang" and "confirmed" in entry.summary

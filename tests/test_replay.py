@@ -3,8 +3,10 @@
 A failure here means a change would break cases that are running in production right now: guard
 the change with `workflow.patched` (see README, "Changing workflow code safely") instead of
 re-recording. `v1_*` were recorded before the case store (`workflow.patched("case-store")`),
-`v2_*` before the emergency response (`workflow.patched("emergency-response")`), `v3_*` after;
-record a new generation with `RECORD_HISTORIES=v4 pytest tests/test_lifecycle.py …`.
+`v2_*` before the emergency response (`workflow.patched("emergency-response")`), `v3_*` before
+triage (`workflow.patched("triage")`), `v4_*` after; record a new generation with
+`RECORD_HISTORIES=v5 pytest tests/test_lifecycle.py tests/test_dev_server.py
+tests/test_reclassification.py`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_there_are_histories_to_replay() -> None:
     generations = {p.name.split("_", 1)[0] for p in HISTORIES}
-    assert {"v1", "v2", "v3"} <= generations and len(HISTORIES) >= 40
+    assert {"v1", "v2", "v3", "v4"} <= generations and len(HISTORIES) >= 60
 
 
 def load(path: Path) -> WorkflowHistory:

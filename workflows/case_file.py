@@ -12,6 +12,7 @@ from datetime import datetime
 
 from schemas.actions import (
     AgentMessage,
+    ClassificationConfirmation,
     ClassificationOverride,
     CustomerReply,
     Escalation,
@@ -53,6 +54,11 @@ _HANDLING = frozenset(
 )
 
 
+EMERGENCY = "emergency-response"
+TRIAGE = "triage"
+FEATURES = frozenset({EMERGENCY, TRIAGE})
+
+
 class InvalidAction(ValueError):
     """An agent's action that does not apply to the case as it stands; nothing was changed."""
 
@@ -66,11 +72,12 @@ class Alarm:
 
 
 class CaseFile:
-    def __init__(self, state: CaseState, emergency: bool = True) -> None:
+    def __init__(self, state: CaseState, features: frozenset[str] = FEATURES) -> None:
         self.state = state
         self.outbox: list[Notification] = []
-        # Cases started before the emergency response existed replay without it.
-        self.emergency = emergency
+        # Rules added after cases were already running; the workflow enables each through
+        # `workflow.patched(<feature>)`, so older cases replay without them.
+        self.features = features
 
     @classmethod
     def open(cls, intake: ComplaintIntake, workflow_id: str, now: datetime) -> CaseFile:
@@ -151,6 +158,8 @@ class CaseFile:
             now,
         )
         self._open_round_deadlines(now)
+        if result.needs_triage and TRIAGE in self.features and s.policy:
+            self._open_triage(s.policy, now)
         self._move(Move.CLASSIFY, now)
         self._set_risk(risk, now)
         self._tell_staff(
@@ -275,6 +284,19 @@ class CaseFile:
 
     # ---- agents' updates: check_* is the validator, the plain method applies -----------------
 
+    def check_confirm(self, confirmation: ClassificationConfirmation) -> None:
+        self._require_open()
+        if self.state.classification is None:
+            raise InvalidAction("the case is not classified yet")
+
+    def confirm(self, confirmation: ClassificationConfirmation, now: datetime) -> None:
+        s = self.state
+        note = f": {confirmation.note}" if confirmation.note else ""
+        self._record(EntryKind.RECLASSIFIED, confirmation.by,
+                     f"classification confirmed ({_value(s.severity)}, risk {_value(s.risk)}){note}",
+                     now)  # fmt: skip
+        self._meet(DeadlineKind.TRIAGE, now, round=0)
+
     def check_override(self, override: ClassificationOverride) -> None:
         self._require_open()
         current = self.state.classification
@@ -304,6 +326,7 @@ class CaseFile:
         self._record(
             EntryKind.RECLASSIFIED, override.by, f"{', '.join(changes)}: {override.reason}", now
         )
+        self._meet(DeadlineKind.TRIAGE, now, round=0)
         if override.risk:
             self._set_risk(override.risk, now)
         self._tell_staff(
@@ -525,9 +548,18 @@ class CaseFile:
         if deadline.kind is DeadlineKind.PROGRESS_UPDATE:
             self._open_emergency(DeadlineKind.PROGRESS_UPDATE, now)  # the daily cadence goes on
 
+    def _open_triage(self, policy: SlaPolicy, now: datetime) -> None:
+        """No rule placed the case: a person confirms or corrects the grade, counted from
+        receipt and as fast as an L1 answer, since an unplaced case may be one."""
+        d = deadlines.open_deadline(policy, DeadlineKind.TRIAGE, None, 0, self.state.received_at)
+        self.state.deadlines.append(d)
+        self._record(EntryKind.DEADLINE_SET, SYSTEM, self._deadline_text(d), now)
+        self._tell_staff(Audience.OWNER, "triage", "No rule placed this case: confirm or correct "
+                         f"its grade by {_hm(d.due_at)}", now, urgent=True)  # fmt: skip
+
     def _set_risk(self, risk: RiskLevel, now: datetime) -> None:
         self.state.risk = risk
-        if risk is RiskLevel.HIGH and self.emergency and self.state.stage in _HANDLING:
+        if risk is RiskLevel.HIGH and EMERGENCY in self.features and self.state.stage in _HANDLING:
             self._convene_emergency(now)
 
     def _convene_emergency(self, now: datetime) -> None:

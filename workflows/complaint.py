@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.policy import PolicySource
     from schemas.actions import (
         AgentMessage,
+        ClassificationConfirmation,
         ClassificationOverride,
         CustomerReply,
         Escalation,
@@ -41,11 +42,10 @@ with workflow.unsafe.imports_passed_through():
     from schemas.notification import Notification
     from schemas.store import CaseProjection
     from workflows import search_attributes
-    from workflows.case_file import Alarm, CaseFile, InvalidAction
+    from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
 
 TASK_QUEUE = "complaints"
 CASE_STORE_PATCH = "case-store"
-EMERGENCY_PATCH = "emergency-response"
 
 QUICK_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
@@ -86,7 +86,7 @@ class ComplaintWorkflow:
     async def run(self, start: CaseStart) -> CaseSnapshot:
         # Cases started before the case store existed replay without it (tests/histories).
         self._store = workflow.patched(CASE_STORE_PATCH)
-        self._case.emergency = workflow.patched(EMERGENCY_PATCH)
+        self._case.features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if not isinstance(start, CaseState):
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
@@ -133,6 +133,14 @@ class ComplaintWorkflow:
         self._stirred = True
 
     # ---- agents (updates: validated, answered with the new snapshot) ------------------------
+
+    @workflow.update
+    def confirm_classification(self, confirmation: ClassificationConfirmation) -> CaseSnapshot:
+        return self._apply(lambda: self._case.confirm(confirmation, workflow.now()))
+
+    @confirm_classification.validator
+    def _check_confirm(self, confirmation: ClassificationConfirmation) -> None:
+        _refuse_invalid(lambda: self._case.check_confirm(confirmation))
 
     @workflow.update
     def override_classification(self, override: ClassificationOverride) -> CaseSnapshot:
