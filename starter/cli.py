@@ -23,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 import logs
-from schemas import CaseSnapshot, ReplyIntent, RiskLevel, Severity, TimelineEntry
+from schemas import CaseSnapshot, Category, ReplyIntent, RiskLevel, Severity, TimelineEntry
 from starter import json_schemas, store_commands
 from starter.client import ComplaintDesk, connect, register_search_attributes
 
@@ -74,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--severity", choices=[v.value for v in Severity])
     s.add_argument("--risk", choices=[v.value for v in RiskLevel])
     s.add_argument("--assign-to")
+
+    s = sub.add_parser("confirm", help="confirm the classification after reading the case (update)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--note")
+    s = sub.add_parser("override", help="correct the classification (update; who and why kept)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--severity", choices=[v.value for v in Severity])
+    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    s.add_argument("--category", choices=[v.value for v in Category])
 
     for name, what in (
         ("respond", "text"),
