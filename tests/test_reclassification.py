@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowUpdateFailedError
 
 from schemas import Audience, DeadlineKind, EntryKind, RiskLevel, Severity, Stage
 from tests.conftest import Desk
 from tests.test_lifecycle import AGENT
+from workflows.complaint import workflow_id_for
 
 
 async def test_an_override_records_who_why_and_moves_the_deadlines(desk: Desk) -> None:
@@ -112,3 +114,13 @@ async def test_confirming_the_grade_meets_the_triage_deadline(desk: Desk) -> Non
     assert triage.met_at is not None and triage.breached_at is None
     entry = next(e for e in await desk.api.timeline(cid) if e.kind is EntryKind.RECLASSIFIED)
     assert entry.actor == "agent-zhang" and "confirmed" in entry.summary
+
+
+async def test_the_ui_details_carry_the_classifications_reasons(desk: Desk) -> None:
+    """What the Temporal UI shows as the case's current details (R-OP-3, issue #4)."""
+    cid = await desk.open(description="孩子吃了饼干食物中毒，我要曝光你们")
+    handle = desk.env.client.get_workflow_handle(workflow_id_for(cid))
+    metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    details = metadata.current_details
+    assert "**investigate** · L1 · risk high" in details
+    assert "why: safety: 食物中毒" in details and "exposure: 曝光" in details

@@ -528,6 +528,8 @@ class CaseFile:
             return
         if d.pending and now > d.due_at:
             self._breach(d, now)  # the loop was busy when it fell due; the miss still counts
+            if kind is DeadlineKind.PROGRESS_UPDATE:
+                return  # the breach opened the next day's update; this late one was yesterday's
         d.met_at = now
         late = " (late)" if d.breached_at else ""
         self._record(EntryKind.DEADLINE_MET, SYSTEM, f"{deadlines.label(d)} met{late}", now)

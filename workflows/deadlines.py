@@ -53,10 +53,14 @@ def overdue(deadlines: Iterable[Deadline], now: datetime) -> list[Deadline]:
 
 
 def unmet(deadlines: Iterable[Deadline], kind: DeadlineKind, round: int) -> Deadline | None:
-    """The deadline of `kind` in `round` still waiting to be met, breached or not."""
-    return next(
-        (d for d in deadlines if d.kind is kind and d.round == round and d.met_at is None), None
-    )
+    """The deadline of `kind` in `round` that an action now meets: the pending one, else one
+    already breached (met late). A missed daily progress update is not met late: the next day's
+    deadline has replaced it."""
+    candidates = [d for d in deadlines if d.kind is kind and d.round == round and d.met_at is None]
+    pending = [d for d in candidates if d.pending]
+    if pending or kind is DeadlineKind.PROGRESS_UPDATE:
+        return pending[0] if pending else None
+    return candidates[0] if candidates else None
 
 
 def label(deadline: Deadline) -> str:
