@@ -125,6 +125,9 @@ class CaseState(BaseModel):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one)")
     projected_seq: int = Field(default=0, description="Timeline entries already in the case store")
+    timeline_offset: int = Field(
+        default=0, description="Seq of the first entry kept here; earlier ones are in the store"
+    )
 
 
 class CaseSnapshot(BaseModel):

@@ -191,7 +191,8 @@ def test_no_sequence_breaks_the_case(sequence: list[tuple[str, object]]) -> None
             break
         now = apply(case, action, now)
         s = case.state
-        assert [e.seq for e in s.timeline] == list(range(len(s.timeline)))
+        first = s.timeline_offset
+        assert [e.seq for e in s.timeline] == list(range(first, first + len(s.timeline)))
         assert s.reopen_count == kinds(case).count(EntryKind.REOPENED)
         assert (s.stage is Stage.DONE) == (s.outcome is not None)
         assert (s.stage in (Stage.FOLLOW_UP, Stage.DONE)) == (s.closed_at is not None)
@@ -207,3 +208,21 @@ def test_no_sequence_breaks_the_case(sequence: list[tuple[str, object]]) -> None
         assert len(keys) == len(set(keys)), "two notifications share an idempotency key"
     if case.state.stage is Stage.DONE:
         assert case.state.outcome in set(Outcome)
+
+
+def test_continue_as_new_carries_a_bounded_timeline_and_loses_nothing() -> None:
+    case = classified()
+    for i in range(300):
+        case.customer_reply(CustomerReply(text=f"消息{i}"), T0)
+    total = case.next_seq
+    # The store has seen all but the last 50 entries: those 50 must be carried whatever `keep`.
+    carried = case.carried(keep=100, stored_upto=total - 50)
+    assert len(carried.timeline) == 100 and carried.timeline_offset == total - 100
+    assert carried.runs == case.state.runs + 1
+    carried = case.carried(keep=10, stored_upto=total - 50)
+    assert len(carried.timeline) == 50  # unprojected entries are never dropped
+    resumed = CaseFile(carried)
+    resumed.customer_reply(CustomerReply(text="又一条"), T0)
+    assert resumed.state.timeline[-1].seq == total  # numbering goes on where it stopped
+    assert [e.seq for e in resumed.entries_since(total - 1)] == [total - 1, total]
+    assert case.carried(keep=10, stored_upto=0).timeline == case.state.timeline  # no store

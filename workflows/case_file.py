@@ -469,8 +469,32 @@ class CaseFile:
             survey_sent_at=s.survey_sent_at,
             survey=s.survey,
             surveys=list(s.surveys),
-            timeline_length=len(s.timeline),
+            timeline_length=self.next_seq,
             runs=s.runs,
+        )
+
+    # ---- the timeline across runs ----------------------------------------------------------
+
+    @property
+    def next_seq(self) -> int:
+        return self.state.timeline_offset + len(self.state.timeline)
+
+    def entries_since(self, seq: int) -> list[TimelineEntry]:
+        """The kept entries from `seq` on (earlier ones may live only in the case store)."""
+        return self.state.timeline[max(0, seq - self.state.timeline_offset) :]
+
+    def carried(self, keep: int, stored_upto: int) -> CaseState:
+        """The state for the next run: at most `keep` timeline entries, and only entries the
+        case store already holds (`seq < stored_upto`) are dropped, so nothing is ever lost and
+        the continue-as-new input stays bounded however long the conversation."""
+        s = self.state
+        drop = max(0, min(len(s.timeline) - keep, stored_upto - s.timeline_offset))
+        return s.model_copy(
+            update={
+                "runs": s.runs + 1,
+                "timeline": s.timeline[drop:],
+                "timeline_offset": s.timeline_offset + drop,
+            }
         )
 
     # ---- internals --------------------------------------------------------------------------
@@ -639,7 +663,7 @@ class CaseFile:
         self, kind: EntryKind, actor: str, summary: str, now: datetime, public: bool = False
     ) -> TimelineEntry:
         entry = TimelineEntry(
-            seq=len(self.state.timeline),
+            seq=self.next_seq,
             at=now,
             stage=self.state.stage,
             kind=kind,
@@ -680,7 +704,7 @@ class CaseFile:
     ) -> None:
         # The key ties the message to the timeline position that caused it, so a retried
         # delivery, or a replay of the workflow, can never send it twice.
-        seq = len(self.state.timeline) - 1
+        seq = self.next_seq - 1
         intake = self.state.intake
         self.outbox.append(
             Notification(

@@ -46,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
 
 TASK_QUEUE = "complaints"
 CASE_STORE_PATCH = "case-store"
+# Timeline entries carried across continue-as-new; the case store keeps them all.
+KEPT_TIMELINE = 200
 
 QUICK_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
@@ -190,7 +192,9 @@ class ComplaintWorkflow:
 
     @workflow.query
     def timeline(self, since_seq: int = 0) -> list[TimelineEntry]:
-        return self._case.state.timeline[since_seq:]
+        """The kept entries; after many continue-as-new runs, the oldest are in the case store
+        only (`complaint-desk store case ID`)."""
+        return self._case.entries_since(since_seq)
 
     # ---- the loop's parts -------------------------------------------------------------------
 
@@ -243,19 +247,19 @@ class ComplaintWorkflow:
         self._case.classified(assessment.classification, workflow.now())
 
     def _unprojected(self) -> bool:
-        return self._store and self._case.state.projected_seq < len(self._case.state.timeline)
+        return self._store and self._case.state.projected_seq < self._case.next_seq
 
     async def _project(self) -> None:
         """Write what the store has not seen yet; one projection at a time, in order."""
         state = self._case.state
-        upto = len(state.timeline)
+        upto = self._case.next_seq
         intake = state.intake
         projection = CaseProjection(
             snapshot=self._case.snapshot(),
             customer_id=intake.customer.account_id,
             customer_name=intake.customer.name,
             description=intake.description,
-            entries=state.timeline[state.projected_seq : upto],
+            entries=self._case.entries_since(state.projected_seq),
         )
         try:
             await workflow.execute_activity_method(
@@ -331,7 +335,9 @@ class ComplaintWorkflow:
         )
 
     def _carried(self) -> CaseState:
-        return self._case.state.model_copy(update={"runs": self._case.state.runs + 1})
+        # Without the case store (cases started before it) nothing may be dropped.
+        stored_upto = self._case.state.projected_seq if self._store else 0
+        return self._case.carried(keep=KEPT_TIMELINE, stored_upto=stored_upto)
 
     def _show(self) -> None:
         """Keep the Temporal UI's search attributes and current details in step with the case."""
