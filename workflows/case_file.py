@@ -80,7 +80,13 @@ class CaseFile:
         self.features = features
 
     @classmethod
-    def open(cls, intake: ComplaintIntake, workflow_id: str, now: datetime) -> CaseFile:
+    def open(
+        cls,
+        intake: ComplaintIntake,
+        workflow_id: str,
+        now: datetime,
+        features: frozenset[str] = FEATURES,
+    ) -> CaseFile:
         received_at = intake.received_at or now
         case = cls(
             CaseState(
@@ -89,7 +95,8 @@ class CaseFile:
                 received_at=received_at,
                 owner=intake.receiver,
                 round_started_at=received_at,
-            )
+            ),
+            features,
         )
         case._record(
             EntryKind.RECEIVED,

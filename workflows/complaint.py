@@ -72,23 +72,24 @@ class ComplaintWorkflow:
 
     @workflow.init
     def __init__(self, start: CaseStart) -> None:
+        # Decided before any handler can run: cases started before a feature existed replay
+        # without it (tests/histories, README "Changing workflow code safely").
+        self._store = workflow.patched(CASE_STORE_PATCH)
+        features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
-            self._case = CaseFile(start)
+            self._case = CaseFile(start, features)
         else:
-            self._case = CaseFile.open(start, workflow.info().workflow_id, workflow.now())
+            now, workflow_id = workflow.now(), workflow.info().workflow_id
+            self._case = CaseFile.open(start, workflow_id, now, features)
         self._stirred = False
         self._jobs: set[asyncio.Task[None]] = set()
         self._classifying = False
         self._projecting = False
-        self._store = False
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
 
     @workflow.run
     async def run(self, start: CaseStart) -> CaseSnapshot:
-        # Cases started before the case store existed replay without it (tests/histories).
-        self._store = workflow.patched(CASE_STORE_PATCH)
-        self._case.features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if not isinstance(start, CaseState):
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
