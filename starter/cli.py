@@ -67,24 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     for score in ("result", "attitude", "timeliness"):
         s.add_argument(f"--{score}", type=int, required=True)
     s.add_argument("--suggestions")
-    s = sub.add_parser("escalate", help="a supervisor's escalation (signal)")
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--severity", choices=[v.value for v in Severity])
-    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    s = _regrading(sub.add_parser("escalate", help="a supervisor's escalation (signal)"))
     s.add_argument("--assign-to")
 
     s = sub.add_parser("confirm", help="confirm the classification after reading the case (update)")
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
     s.add_argument("--note")
-    s = sub.add_parser("override", help="correct the classification (update; who and why kept)")
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--severity", choices=[v.value for v in Severity])
-    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    s = _regrading(sub.add_parser("override", help="correct the classification (update)"))
     s.add_argument("--category", choices=[v.value for v in Category])
 
     for name, what in (
@@ -110,6 +100,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("complaint_id")
     s.add_argument("--json", action="store_true")
     return p
+
+
+def _regrading(s: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """What escalations and overrides share: the case, who, why, and the new levels."""
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--severity", choices=[v.value for v in Severity])
+    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    return s
 
 
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
