@@ -14,7 +14,7 @@ import asyncpg
 from asyncpg import Pool
 
 DATABASE_URL_ENV = "DATABASE_URL"
-__all__ = ["Pool", "database_url", "embedded_url", "open_pool"]
+__all__ = ["Pool", "data_home", "database_url", "embedded_url", "open_pool"]
 
 
 def embedded_url(pgdata: Path) -> str:
@@ -29,13 +29,17 @@ def embedded_url(pgdata: Path) -> str:
         return str(get_server(pgdata).get_uri())
 
 
-def database_url(home: Path | None = None) -> str:
+def data_home() -> Path:
+    """The local data folder (`var/`, or `$COMPLAINT_DESK_HOME`): the dev server's database and
+    the embedded PostgreSQL live here, so a laptop's cases survive a restart."""
+    home = Path(os.environ.get("COMPLAINT_DESK_HOME", "var")).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def database_url() -> str:
     """`DATABASE_URL` if set; otherwise the embedded server under the local data folder."""
-    url = os.environ.get(DATABASE_URL_ENV)
-    if url:
-        return url
-    home = home or Path(os.environ.get("COMPLAINT_DESK_HOME", "var")).resolve()
-    return embedded_url(home / "postgres")
+    return os.environ.get(DATABASE_URL_ENV) or embedded_url(data_home() / "postgres")
 
 
 async def _codecs(connection: asyncpg.Connection) -> None:

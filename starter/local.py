@@ -16,7 +16,7 @@ from pathlib import Path
 
 import structlog
 
-from case_store.db import database_url
+from case_store.db import data_home, database_url
 from starter.client import connect, register_search_attributes, search_attribute_specs
 
 GRPC_PORT = 7233
@@ -39,12 +39,6 @@ def dev_server_args(db_file: Path | None, port: int, ui_port: int | None) -> lis
     for name, kind in search_attribute_specs().items():
         args += ["--search-attribute", f"{name}={kind}"]
     return args
-
-
-def data_home() -> Path:
-    home = Path(os.environ.get("COMPLAINT_DESK_HOME", "var")).resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    return home
 
 
 async def wait_for_port(port: int, seconds: float = 30) -> None:
@@ -77,7 +71,7 @@ async def up() -> None:
         os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{GRPC_PORT}")
         client = await connect()
         await register_search_attributes(client)  # a db made by an older version may lack some
-        database = database_url(home)
+        database = database_url()
         print(
             f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
             f"  Temporal:     localhost:{GRPC_PORT}   (data in {home})\n"

@@ -8,12 +8,12 @@ import asyncio
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
@@ -82,6 +82,19 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     await environment.shutdown()
 
 
+T = TypeVar("T")
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], seconds: float = 10) -> T:
+    """Wait on the thing, not on a clock: poll `probe` until it returns a value, bounded."""
+    async with asyncio.timeout(seconds):
+        while True:
+            found = await probe()
+            if found is not None:
+                return found
+            await asyncio.sleep(0.05)
+
+
 @dataclass
 class Desk:
     """A running worker and the API a backend would use, plus the test server's clock."""
@@ -106,12 +119,12 @@ class Desk:
         self, complaint_id: str, condition: Callable[[CaseSnapshot], bool], seconds: float = 10
     ) -> CaseSnapshot:
         """Wait on the case itself (not on a clock) until `condition` holds."""
-        async with asyncio.timeout(seconds):
-            while True:
-                snapshot = await self.api.snapshot(complaint_id)
-                if condition(snapshot):
-                    return snapshot
-                await asyncio.sleep(0.05)
+
+        async def probe() -> CaseSnapshot | None:
+            snapshot = await self.api.snapshot(complaint_id)
+            return snapshot if condition(snapshot) else None
+
+        return await eventually(probe, seconds)
 
     async def skip(self, duration: timedelta) -> None:
         await self.env.sleep(duration)
@@ -130,11 +143,11 @@ class Desk:
         self, complaint_id: str, audience: Audience, topic: str, seconds: float = 10
     ) -> None:
         """Notifications are written by activities after the fact: wait for this one."""
-        async with asyncio.timeout(seconds):
-            while True:
-                if topic in await self.notified(complaint_id, audience):
-                    return
-                await asyncio.sleep(0.05)
+
+        async def probe() -> bool | None:
+            return True if topic in await self.notified(complaint_id, audience) else None
+
+        await eventually(probe, seconds)
 
 
 def intake(complaint_id: str, received_at: datetime, **overrides: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from case_store.outbox import OutboxNotifier
 from schemas import Audience, EntryKind, Language, Notification, RiskLevel, Stage
 from schemas.store import CaseProjection
 from starter import store_commands
-from tests.conftest import Desk
+from tests.conftest import Desk, eventually
 from tests.test_lifecycle import AGENT, drive_to_close
 from workflows.complaint import workflow_id_for
 
@@ -37,12 +37,12 @@ async def finish(desk: Desk, cid: str) -> None:
 async def projected(desk: Desk, cid: str) -> asyncpg.Record:
     """The complaint row once the store has seen the whole timeline (written after the fact)."""
     length = (await desk.api.snapshot(cid)).timeline_length
-    async with asyncio.timeout(10):
-        while True:
-            row = await desk.pool.fetchrow("SELECT * FROM complaints WHERE complaint_id = $1", cid)
-            if row and row["last_seq"] == length - 1:
-                return row
-            await asyncio.sleep(0.05)
+
+    async def probe() -> asyncpg.Record | None:
+        row = await desk.pool.fetchrow("SELECT * FROM complaints WHERE complaint_id = $1", cid)
+        return row if row and row["last_seq"] == length - 1 else None
+
+    return await eventually(probe)
 
 
 async def dump(desk: Desk) -> dict[str, list[Any]]:

@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from schemas import EntryKind, Stage
 from starter.local import installed_binary
-from tests.conftest import Desk, intake
+from tests.conftest import Desk, eventually, intake
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
@@ -169,14 +169,14 @@ async def test_a_long_conversation_continues_as_new_and_keeps_its_timeline(desk:
     assert case.stage is Stage.INVESTIGATE and case.runs > 1
     description: Any = await desk.env.client.get_workflow_handle(workflow_id_for(cid)).describe()
     assert description.history_length < 2 * HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT
+
     # Every message also reached the case store, which is what lets long cases carry only the
     # recent part of their timeline across runs.
-    async with asyncio.timeout(10):
-        while True:
-            stored = await desk.pool.fetchval(
-                "SELECT count(*) FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
-                cid, EntryKind.CUSTOMER_MESSAGE.value,
-            )  # fmt: skip
-            if stored == replies:
-                break
-            await asyncio.sleep(0.05)
+    async def all_stored() -> bool | None:
+        stored = await desk.pool.fetchval(
+            "SELECT count(*) FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
+            cid, EntryKind.CUSTOMER_MESSAGE.value,
+        )  # fmt: skip
+        return True if stored == replies else None
+
+    await eventually(all_stored)
