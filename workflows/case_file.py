@@ -618,9 +618,10 @@ class CaseFile:
         self._record(EntryKind.DEADLINE_SET, SYSTEM, self._deadline_text(d), now)
 
     def _stand_down(self, now: datetime) -> None:
-        """The result is delivered: the emergency deadlines still open are no longer owed."""
+        """The result is delivered: the emergency deadlines not yet met, missed ones included,
+        are no longer owed (a missed one keeps its breach)."""
         for d in self.state.deadlines:
-            if d.kind.emergency and d.pending:
+            if d.kind.emergency and d.met_at is None:
                 d.met_at = now
                 self._record(EntryKind.DEADLINE_MET, SYSTEM,
                              f"{deadlines.label(d)} closed: result delivered", now)  # fmt: skip
