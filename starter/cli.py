@@ -5,6 +5,7 @@ complaint-desk start --file complaint.json          # or with flags, see --help
 complaint-desk reply C-1001 "还是坏的" [--intent not_resolved]
 complaint-desk escalate C-1001 --by sup-li --reason "media" --severity L1
 complaint-desk show C-1001 [--json]
+complaint-desk codec-server                         # decrypted payloads in the UI and CLI
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,6 +25,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 import logs
+from encryption import codec_server
+from encryption.keys import KeyConfigError, load_keyring
 from schemas import CaseSnapshot, Category, ReplyIntent, RiskLevel, Severity, TimelineEntry
 from starter import json_schemas, store_commands
 from starter.client import ComplaintDesk, connect, register_search_attributes
@@ -38,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("up", help="run the dev server, its UI and a worker (Ctrl-C stops)")
     sub.add_parser("setup", help="register the search attributes on the configured namespace")
+    s = sub.add_parser(
+        "codec-server", help="decrypt payloads for the Temporal UI and CLI (authorised operators)"
+    )
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=codec_server.DEFAULT_PORT)
+    s.add_argument(
+        "--ui-origin",
+        action="append",
+        help="a Web UI origin allowed to call it (repeatable; default: the local UI)",
+    )
     s = sub.add_parser("schemas", help="write the JSON Schemas of every payload")
     s.add_argument("--out", type=Path, default=json_schemas.DEFAULT_DIR)
 
@@ -138,6 +152,17 @@ async def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "store":
         return await store_commands.run(args)
+    if args.command == "codec-server":
+        config = codec_server.CodecConfig(
+            ring=load_keyring(),
+            origins=tuple(args.ui_origin or codec_server.LOCAL_UI_ORIGINS),
+            token=os.environ.get(codec_server.TOKEN_ENV),
+        )
+        print(f"codec server on http://{args.host}:{args.port}", flush=True)
+        await asyncio.to_thread(
+            codec_server.codec_server(config, args.host, args.port).serve_forever
+        )
+        return 0
     if args.command == "schemas":
         for path in json_schemas.write(args.out):
             print(path)
@@ -239,6 +264,9 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         code = 3
+    except KeyConfigError as err:
+        print(str(err), file=sys.stderr)
+        code = 5
     except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND:
             print("no open case with that complaint id (it may have ended)", file=sys.stderr)

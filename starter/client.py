@@ -23,11 +23,12 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from encryption.codec import data_converter
+from encryption.keys import KeyRing, load_keyring
 from schemas.actions import (
     AgentMessage,
     ClassificationConfirmation,
@@ -49,12 +50,13 @@ DEFAULT_ADDRESS = "localhost:7233"
 Model = TypeVar("Model", bound=BaseModel)
 
 
-async def connect(profile: str | None = None) -> Client:
+async def connect(profile: str | None = None, ring: KeyRing | None = None) -> Client:
     """Connect as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
-    TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); a local dev server otherwise."""
+    TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); a local dev server otherwise.
+    Payloads are encrypted with the configured key ring (`encryption.keys`)."""
     config = ClientConfig.load_client_connect_config(profile=profile)
     config.setdefault("target_host", DEFAULT_ADDRESS)
-    return await Client.connect(**config, data_converter=pydantic_data_converter)
+    return await Client.connect(**config, data_converter=data_converter(ring or load_keyring()))
 
 
 _TYPES = {

@@ -17,6 +17,8 @@ from pathlib import Path
 import structlog
 
 from case_store.db import data_home, database_url
+from encryption import codec_server
+from encryption.keys import local_keyring
 from starter.client import connect, register_search_attributes, search_attribute_specs
 
 GRPC_PORT = 7233
@@ -32,10 +34,13 @@ def installed_binary(name: str) -> str:
     return found
 
 
-def dev_server_args(db_file: Path | None, port: int, ui_port: int | None) -> list[str]:
+def dev_server_args(
+    db_file: Path | None, port: int, ui_port: int | None, codec_url: str | None = None
+) -> list[str]:
     args = ["server", "start-dev", "--port", str(port), "--log-level", "warn"]
     args += ["--db-filename", str(db_file)] if db_file else []
     args += ["--ui-port", str(ui_port), "--ui-disable-news-fetch"] if ui_port else ["--headless"]
+    args += ["--ui-codec-endpoint", codec_url] if codec_url else []
     for name, kind in search_attribute_specs().items():
         args += ["--search-attribute", f"{name}={kind}"]
     return args
@@ -58,31 +63,35 @@ async def wait_for_port(port: int, seconds: float = 30) -> None:
 async def up() -> None:
     from worker import run_worker  # the worker imports this package; import it late
 
-    log = structlog.get_logger("complaint_desk.local")
     home = data_home()
-    server = await asyncio.create_subprocess_exec(
-        installed_binary("temporal"),
-        *dev_server_args(home / "temporal.db", GRPC_PORT, UI_PORT),
-        stdout=(home / "temporal.log").open("ab"),
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        await wait_for_port(GRPC_PORT)
-        os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{GRPC_PORT}")
-        client = await connect()
-        await register_search_attributes(client)  # a db made by an older version may lack some
-        database = database_url()
-        print(
-            f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
-            f"  Temporal:     localhost:{GRPC_PORT}   (data in {home})\n"
-            f"  PostgreSQL:   {database}\n"
-            f"  Try:          complaint-desk start --file examples/complaint.json\n"
-            f"  Stop:         Ctrl-C\n",
-            flush=True,
+    ring = local_keyring(home)
+    config = codec_server.CodecConfig(ring)
+    with codec_server.serving(config, port=codec_server.DEFAULT_PORT) as codec_url:
+        server = await asyncio.create_subprocess_exec(
+            installed_binary("temporal"),
+            *dev_server_args(home / "temporal.db", GRPC_PORT, UI_PORT, codec_url),
+            stdout=(home / "temporal.log").open("ab"),
+            stderr=asyncio.subprocess.STDOUT,
         )
-        await run_worker(client, database)
-    finally:
-        log.info("stopping the dev server")
-        with contextlib.suppress(ProcessLookupError):
-            server.terminate()
-        await server.wait()
+        try:
+            await wait_for_port(GRPC_PORT)
+            os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{GRPC_PORT}")
+            client = await connect(ring=ring)
+            await register_search_attributes(client)  # a db made by an older version may lack some
+            database = database_url()
+            print(
+                f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
+                f"  Temporal:     localhost:{GRPC_PORT}   (data in {home})\n"
+                f"  PostgreSQL:   {database}\n"
+                f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
+                f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
+                f"  Try:          complaint-desk start --file examples/complaint.json\n"
+                f"  Stop:         Ctrl-C\n",
+                flush=True,
+            )
+            await run_worker(client, database)
+        finally:
+            structlog.get_logger("complaint_desk.local").info("stopping the dev server")
+            with contextlib.suppress(ProcessLookupError):
+                server.terminate()
+            await server.wait()

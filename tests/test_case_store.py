@@ -10,7 +10,6 @@ from typing import Any
 
 import asyncpg
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import ActivityEnvironment
 
 from activities.case_store import CaseStoreActivities
@@ -21,7 +20,7 @@ from case_store.outbox import OutboxNotifier
 from schemas import Audience, EntryKind, Language, Notification, RiskLevel, Stage
 from schemas.store import CaseProjection
 from starter import store_commands
-from tests.conftest import Desk, eventually
+from tests.conftest import CONVERTER, Desk, eventually
 from tests.test_lifecycle import AGENT, drive_to_close
 from workflows.complaint import workflow_id_for
 
@@ -89,11 +88,10 @@ async def test_running_every_projection_twice_changes_nothing(desk: Desk) -> Non
     before = await dump(desk)
 
     # Replay each project_case call exactly as Temporal would on a retry: same input, again.
-    converter = pydantic_data_converter.payload_converter
     history = await desk.env.client.get_workflow_handle(workflow_id_for(cid)).fetch_history()
     calls = [
-        converter.from_payloads(e.activity_task_scheduled_event_attributes.input.payloads,
-                                [CaseProjection])[0]
+        (await CONVERTER.decode(e.activity_task_scheduled_event_attributes.input.payloads,
+                                [CaseProjection]))[0]
         for e in history.events
         if e.HasField("activity_task_scheduled_event_attributes")
         and e.activity_task_scheduled_event_attributes.activity_type.name == "project_case"

@@ -4,21 +4,23 @@ the `temporal` CLI, operators' list filters, continue-as-new on a long conversat
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import re
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from temporalio.client import WorkflowFailureError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from encryption.codec_server import CodecConfig, serving
 from schemas import EntryKind, Stage
 from starter.local import installed_binary
-from tests.conftest import Desk, eventually, intake
+from tests.conftest import CONVERTER, TEST_KEYS, Desk, eventually, intake
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
@@ -30,7 +32,7 @@ HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT = 60
 @pytest.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=CONVERTER,
         dev_server_existing_path=installed_binary("temporal"),
         search_attributes=search_attributes.ALL,
         dev_server_extra_args=[
@@ -48,7 +50,14 @@ def env(dev_env: WorkflowEnvironment) -> WorkflowEnvironment:
     return dev_env
 
 
-async def temporal_cli(env: WorkflowEnvironment, *args: str) -> str:
+@pytest.fixture(scope="module")
+def codec_url() -> Iterator[str]:
+    """The codec server operators point the UI and CLI at; without it they see ciphertext."""
+    with serving(CodecConfig(TEST_KEYS)) as url:
+        yield url
+
+
+async def temporal_cli(env: WorkflowEnvironment, *args: str, codec: str | None = None) -> str:
     """The plain `temporal` CLI, run without blocking: the worker shares this event loop."""
     address = env.client.service_client.config.target_host
     process = await asyncio.create_subprocess_exec(
@@ -56,6 +65,7 @@ async def temporal_cli(env: WorkflowEnvironment, *args: str) -> str:
         *args,
         "--address",
         address,
+        *(["--codec-endpoint", codec] if codec else []),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -64,19 +74,21 @@ async def temporal_cli(env: WorkflowEnvironment, *args: str) -> str:
     return out.decode()
 
 
-async def cli_start(desk: Desk, complaint_id: str, payload: dict[str, Any]) -> None:
+async def cli_start(desk: Desk, complaint_id: str, payload: dict[str, Any], codec: str) -> None:
     await temporal_cli(
         desk.env, "workflow", "start", "--type", "Complaint", "--task-queue",
         desk.api.task_queue, "--workflow-id", workflow_id_for(complaint_id),
-        "--input", json.dumps(payload, ensure_ascii=False),
+        "--input", json.dumps(payload, ensure_ascii=False), codec=codec,
     )  # fmt: skip
 
 
-async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(desk: Desk) -> None:
+async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(
+    desk: Desk, codec_url: str
+) -> None:
     cid = f"C-cli-{uuid.uuid4().hex[:8]}"
     data = intake(cid, datetime.now(UTC))
     del data["received_at"]  # optional: defaults to the moment the case starts
-    await cli_start(desk, cid, data)
+    await cli_start(desk, cid, data, codec_url)
     await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
 
     await temporal_cli(
@@ -89,6 +101,7 @@ async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(des
         "customer_reply",
         "--input",
         json.dumps({"text": "请尽快处理"}),
+        codec=codec_url,
     )
     await temporal_cli(
         desk.env,
@@ -101,6 +114,7 @@ async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(des
         "propose_plan",
         "--input",
         json.dumps({"agent": "agent-zhang", "summary": "上门维修"}),
+        codec=codec_url,
     )
     case = await desk.until(cid, lambda s: s.stage is Stage.RESOLVE)
     assert case.subject == "洗衣机问题" and case.plan is not None
@@ -116,6 +130,7 @@ async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(des
             "snapshot",
             "-o",
             "json",
+            codec=codec_url,
         )
     )
     assert shown["queryResult"][0]["stage"] == "resolve"
@@ -123,9 +138,11 @@ async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(des
     assert [e.summary for e in timeline if e.kind is EntryKind.CUSTOMER_MESSAGE] == ["请尽快处理"]
 
 
-async def test_invalid_json_from_the_cli_fails_the_case_with_the_reason(desk: Desk) -> None:
+async def test_invalid_json_from_the_cli_fails_the_case_with_the_reason(
+    desk: Desk, codec_url: str
+) -> None:
     cid = f"C-bad-{uuid.uuid4().hex[:8]}"
-    await cli_start(desk, cid, {"complaint_id": cid, "channel": "fax"})
+    await cli_start(desk, cid, {"complaint_id": cid, "channel": "fax"}, codec_url)
     handle = desk.env.client.get_workflow_handle(workflow_id_for(cid))
     with pytest.raises(WorkflowFailureError) as failed:
         await asyncio.wait_for(handle.result(), 20)
@@ -180,3 +197,27 @@ async def test_a_long_conversation_continues_as_new_and_keeps_its_timeline(desk:
         return True if stored == replies else None
 
     await eventually(all_stored)
+
+
+async def test_a_history_read_with_the_plain_cli_shows_no_name_or_phone(
+    desk: Desk, codec_url: str
+) -> None:
+    cid = await desk.open(customer={"name": "王小明", "contact": {"phone": "+86 138 0000 0000"}})
+    await desk.api.reply(cid, {"text": "我的电话是 +86 138 0000 0000"})
+    await desk.until(cid, lambda s: s.timeline_length >= 4)
+    show = ("workflow", "show", "--workflow-id", workflow_id_for(cid), "-o", "json")
+
+    # `-o json` prints payloads base64-encoded: decode every one before looking.
+    plain = payload_texts(await temporal_cli(desk.env, *show))
+    assert "王小明" not in plain and "138 0000" not in plain
+    assert "binary/encrypted" in plain  # each payload's encoding, in its metadata
+
+    # An operator given the codec server reads the case in full.
+    decoded = payload_texts(await temporal_cli(desk.env, *show, codec=codec_url))
+    assert "王小明" in decoded and "138 0000" in decoded
+
+
+def payload_texts(history_json: str) -> str:
+    """Every base64 value in a history printed by the CLI (payload data, metadata), as text."""
+    found = re.findall(r'"(?:data|encoding)":\s*"([A-Za-z0-9+/=]+)"', history_json)
+    return "\n".join(base64.b64decode(v).decode(errors="replace") for v in found)

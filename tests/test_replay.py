@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from tests.conftest import CONVERTER
 from workflows.complaint import ComplaintWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -35,5 +35,5 @@ def load(path: Path) -> WorkflowHistory:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_on_current_code(path: Path) -> None:
     history = load(path)
-    replayer = Replayer(workflows=[ComplaintWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[ComplaintWorkflow], data_converter=CONVERTER)
     await replayer.replay_workflow(history)
