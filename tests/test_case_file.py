@@ -32,6 +32,7 @@ from schemas import (
     Stage,
     SurveyAnswer,
 )
+from schemas.text import TEXT_MAX
 from tests.conftest import intake
 from workflows.case_file import CaseFile, InvalidAction
 
@@ -226,3 +227,22 @@ def test_continue_as_new_carries_a_bounded_timeline_and_loses_nothing() -> None:
     assert resumed.state.timeline[-1].seq == total  # numbering goes on where it stopped
     assert [e.seq for e in resumed.entries_since(total - 1)] == [total - 1, total]
     assert case.carried(keep=10, stored_upto=0).timeline == case.state.timeline  # no store
+
+
+def test_the_longest_replies_still_fit_one_payload_when_carried_or_stored() -> None:
+    """200 replies of 4,000 Chinese characters are 2.4 MB, over Temporal's 2 MB payload limit."""
+    case = classified()
+    for _ in range(200):
+        case.customer_reply(CustomerReply(text="漏" * TEXT_MAX), T0)
+    total = case.next_seq
+    carried = case.carried(keep=200, stored_upto=total, max_bytes=256 * 1024)
+    assert len(carried.model_dump_json().encode()) < 300 * 1024
+    assert carried.timeline[-1].seq == total - 1 and len(carried.timeline) < 200
+    # Unstored entries are carried whatever their size: losing them would be worse.
+    assert len(case.carried(keep=200, stored_upto=0, max_bytes=1).timeline) == total
+
+    batch = case.projection_batch(0, max_entries=100, max_bytes=256 * 1024)
+    assert [e.seq for e in batch] == list(range(len(batch))) and 0 < len(batch) < 100
+    assert sum(len(e.summary.encode()) for e in batch) <= 256 * 1024
+    assert len(case.projection_batch(0, max_entries=100, max_bytes=1)) == 1  # always progress
+    assert case.projection_batch(total, max_entries=100, max_bytes=1) == []

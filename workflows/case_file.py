@@ -490,12 +490,19 @@ class CaseFile:
         """The kept entries from `seq` on (earlier ones may live only in the case store)."""
         return self.state.timeline[max(0, seq - self.state.timeline_offset) :]
 
-    def carried(self, keep: int, stored_upto: int) -> CaseState:
-        """The state for the next run: at most `keep` timeline entries, and only entries the
-        case store already holds (`seq < stored_upto`) are dropped, so nothing is ever lost and
-        the continue-as-new input stays bounded however long the conversation."""
+    def carried(self, keep: int, stored_upto: int, max_bytes: int | None = None) -> CaseState:
+        """The state for the next run: at most `keep` timeline entries and `max_bytes` of their
+        text, and only entries the case store already holds (`seq < stored_upto`) are dropped,
+        so nothing is ever lost and the continue-as-new input stays bounded however long the
+        conversation (4,000-character replies in Chinese are 12 KB each)."""
         s = self.state
-        drop = max(0, min(len(s.timeline) - keep, stored_upto - s.timeline_offset))
+        droppable = max(0, stored_upto - s.timeline_offset)
+        drop = max(0, min(len(s.timeline) - keep, droppable))
+        if max_bytes is not None:
+            kept = sum(_text_bytes(e) for e in s.timeline[drop:])
+            while kept > max_bytes and drop < droppable:
+                kept -= _text_bytes(s.timeline[drop])
+                drop += 1
         return s.model_copy(
             update={
                 "runs": s.runs + 1,
@@ -503,6 +510,18 @@ class CaseFile:
                 "timeline_offset": s.timeline_offset + drop,
             }
         )
+
+    def projection_batch(self, since: int, max_entries: int, max_bytes: int) -> list[TimelineEntry]:
+        """The next entries for the case store, from `since`, bounded so that one activity's
+        input stays far below Temporal's payload limit even after a long store outage."""
+        batch: list[TimelineEntry] = []
+        size = 0
+        for entry in self.entries_since(since)[:max_entries]:
+            size += _text_bytes(entry)
+            if batch and size > max_bytes:
+                break
+            batch.append(entry)
+        return batch
 
     # ---- internals --------------------------------------------------------------------------
 
@@ -751,3 +770,7 @@ def _reason(r: Reason) -> str:
 
 def _hm(at: datetime) -> str:
     return at.isoformat(timespec="minutes")
+
+
+def _text_bytes(entry: TimelineEntry) -> int:
+    return len(entry.summary.encode())

@@ -46,8 +46,13 @@ with workflow.unsafe.imports_passed_through():
 
 TASK_QUEUE = "complaints"
 CASE_STORE_PATCH = "case-store"
+BOUNDED_PROJECTION_PATCH = "bounded-projection"
 # Timeline entries carried across continue-as-new; the case store keeps them all.
 KEPT_TIMELINE = 200
+# Bounds on one payload (Temporal refuses any over 2 MB): the carried timeline, one store write.
+KEPT_TIMELINE_BYTES = 256 * 1024
+PROJECTION_ENTRIES = 100
+PROJECTION_BYTES = 256 * 1024
 
 QUICK_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
@@ -75,6 +80,7 @@ class ComplaintWorkflow:
         # Decided before any handler can run: cases started before a feature existed replay
         # without it (tests/histories, README "Changing workflow code safely").
         self._store = workflow.patched(CASE_STORE_PATCH)
+        self._bounded_projection = workflow.patched(BOUNDED_PROJECTION_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -253,14 +259,20 @@ class ComplaintWorkflow:
     async def _project(self) -> None:
         """Write what the store has not seen yet; one projection at a time, in order."""
         state = self._case.state
-        upto = self._case.next_seq
+        if self._bounded_projection:
+            entries = self._case.projection_batch(
+                state.projected_seq, PROJECTION_ENTRIES, PROJECTION_BYTES
+            )
+        else:
+            entries = self._case.entries_since(state.projected_seq)
+        upto = entries[-1].seq + 1 if entries else self._case.next_seq
         intake = state.intake
         projection = CaseProjection(
             snapshot=self._case.snapshot(),
             customer_id=intake.customer.account_id,
             customer_name=intake.customer.name,
             description=intake.description,
-            entries=self._case.entries_since(state.projected_seq),
+            entries=entries,
         )
         try:
             await workflow.execute_activity_method(
@@ -338,7 +350,7 @@ class ComplaintWorkflow:
     def _carried(self) -> CaseState:
         # Without the case store (cases started before it) nothing may be dropped.
         stored_upto = self._case.state.projected_seq if self._store else 0
-        return self._case.carried(keep=KEPT_TIMELINE, stored_upto=stored_upto)
+        return self._case.carried(KEPT_TIMELINE, stored_upto, max_bytes=KEPT_TIMELINE_BYTES)
 
     def _show(self) -> None:
         """Keep the Temporal UI's search attributes and current details in step with the case."""
