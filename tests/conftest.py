@@ -36,6 +36,17 @@ TEST_KEYS = KeyRing.parse("test-1=KcnGVYPcBXzv6t5eql9cVsVi755SGLsb2IYBFifU0T4=")
 CONVERTER = data_converter(TEST_KEYS)
 
 
+# What the fault scenarios (test_faults.py) saw, printed at the end of the run.
+FAULT_REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FAULT_REPORT:
+        terminalreporter.section("fault scenarios")
+        for line in FAULT_REPORT:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
     server = get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
@@ -108,6 +119,7 @@ class Desk:
     env: WorkflowEnvironment
     pool: Pool
     opened: list[str] = field(default_factory=list)
+    patience: float = 10  # seconds `until` waits; fault scenarios wait out crashed workers
 
     async def now(self) -> datetime:
         return await self.env.get_current_time()
@@ -121,7 +133,10 @@ class Desk:
         return complaint_id
 
     async def until(
-        self, complaint_id: str, condition: Callable[[CaseSnapshot], bool], seconds: float = 10
+        self,
+        complaint_id: str,
+        condition: Callable[[CaseSnapshot], bool],
+        seconds: float | None = None,
     ) -> CaseSnapshot:
         """Wait on the case itself (not on a clock) until `condition` holds."""
 
@@ -129,7 +144,7 @@ class Desk:
             snapshot = await self.api.snapshot(complaint_id)
             return snapshot if condition(snapshot) else None
 
-        return await eventually(probe, seconds)
+        return await eventually(probe, seconds or self.patience)
 
     async def skip(self, duration: timedelta) -> None:
         await self.env.sleep(duration)

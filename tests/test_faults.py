@@ -1,0 +1,210 @@
+"""Faults production will bring, each with many complaints in flight, on the real dev server:
+a worker killed with SIGKILL, the Temporal server stopped and restarted, PostgreSQL down for a
+while, the same complaint submitted twice at once. After each, every case is checked against the
+case store: one row per timeline event, none missing, none doubled.
+
+Each scenario reports `in flight / completed / store rows expected vs found` in the run's
+summary. Deadlines come from a policy scaled down to seconds, so lifecycles finish in real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from case_store.db import open_pool
+from encryption.keys import KEYS_ENV
+from schemas import Outcome, SlaPolicy, Stage
+from starter.client import ComplaintDesk
+from starter.local import dev_server_args, installed_binary, wait_for_port
+from tests.conftest import CONVERTER, FAULT_REPORT, TEST_KEYS, Desk
+from tests.test_lifecycle import drive_to_close
+
+pytestmark = pytest.mark.faults
+ROOT = Path(__file__).parent.parent
+
+FAST = SlaPolicy.model_validate(
+    {
+        "version": "faults-fast",
+        "acknowledge": "PT30S",
+        "targets": {
+            level: {"respond": "PT60S", "resolve": "PT120S"} for level in ("L1", "L2", "L3")
+        },
+        "confirmation_wait": "PT60S",
+        "follow_up_after": "PT2S",
+        "follow_up_until": "PT5S",
+        "triage": "PT60S",
+    }
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class DevServer:
+    """A dev server with its state in a file, so that it can be stopped and started again."""
+
+    db_file: Path
+    port: int
+    process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            installed_binary("temporal"), *dev_server_args(self.db_file, self.port, None),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        await wait_for_port(self.port)
+
+    async def stop(self) -> None:
+        if self.process and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+
+@dataclass
+class WorkerProcess:
+    """`python worker.py`, exactly as production runs it, configured by environment only."""
+
+    address: str
+    database: str
+    policy_file: Path
+    log: Path
+    process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": self.address,
+            "DATABASE_URL": self.database,
+            KEYS_ENV: TEST_KEYS.render(),
+            "COMPLAINT_SLA_POLICY": str(self.policy_file),
+            "LOG_LEVEL": "WARNING",
+        }
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "worker.py"), env=env, cwd=ROOT,
+            stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+
+    async def wait(self) -> None:
+        if self.process and self.process.returncode is None:
+            await self.process.wait()
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[DevServer]:
+    dev = DevServer(tmp_path / "temporal.db", free_port())
+    await dev.start()
+    yield dev
+    await dev.stop()
+
+
+async def connect_to(dev: DevServer) -> Client:
+    return await Client.connect(f"localhost:{dev.port}", data_converter=CONVERTER)
+
+
+def desk_on(client: Client, pool: asyncpg.Pool) -> Desk:
+    environment = WorkflowEnvironment.from_client(client)
+    return Desk(api=ComplaintDesk(client), env=environment, pool=pool, patience=90)
+
+
+async def full_lifecycle(desk: Desk, cid: str, answer_survey: bool) -> None:
+    await drive_to_close(desk, cid)
+    await desk.api.reply(cid, {"text": "好了，谢谢", "intent": "confirm_resolved"})
+    if answer_survey:
+        await desk.until(cid, lambda s: s.survey_sent_at is not None)
+        await desk.api.answer_survey(cid, {"result": 5, "attitude": 4, "timeliness": 4})
+
+
+async def store_check(desk: Desk, cids: list[str]) -> tuple[int, int]:
+    """Rows expected (every case's timeline) and found; any gap or double fails the test."""
+    expected = found = 0
+    for cid in cids:
+        final = await desk.api.outcome(cid)
+        seqs = [
+            r["seq"]
+            for r in await desk.pool.fetch(
+                "SELECT seq FROM complaint_events WHERE complaint_id = $1 ORDER BY seq", cid
+            )
+        ]
+        assert seqs == list(range(final.timeline_length)), f"{cid}: store has {seqs}"
+        expected += final.timeline_length
+        found += len(seqs)
+    return expected, found
+
+
+async def until_stored(desk: Desk, cids: list[str], seconds: float = 90) -> tuple[int, int]:
+    """The last projection may still be in flight after a case ends: wait for it, bounded."""
+    async with asyncio.timeout(seconds):
+        while True:
+            try:
+                return await store_check(desk, cids)
+            except AssertionError:
+                await asyncio.sleep(0.25)
+
+
+def report(scenario: str, in_flight: int, completed: int, rows: tuple[int, int]) -> None:
+    FAULT_REPORT.append(
+        f"{scenario:<34} in flight {in_flight:>3} · completed {completed:>3} · "
+        f"store rows expected {rows[0]:>4} found {rows[1]:>4}"
+    )
+
+
+@pytest.fixture
+def policy_file(tmp_path: Path) -> Path:
+    path = tmp_path / "policy.json"
+    path.write_text(FAST.model_dump_json(), encoding="utf-8")
+    return path
+
+
+CASES = 12
+
+
+async def test_a_worker_killed_mid_lifecycle_loses_nothing(
+    server: DevServer, fresh_database: str, policy_file: Path, tmp_path: Path
+) -> None:
+    worker = WorkerProcess(f"localhost:{server.port}", fresh_database, policy_file,
+                           tmp_path / "worker.log")  # fmt: skip
+    await worker.start()
+    pool = await open_pool(fresh_database)
+    desk = desk_on(await connect_to(server), pool)
+    try:
+        cids = list(await asyncio.gather(*(desk.open() for _ in range(CASES))))
+        lifecycles = asyncio.gather(
+            *(full_lifecycle(desk, cid, answer_survey=i % 2 == 0) for i, cid in enumerate(cids))
+        )
+        # Kill it while the lifecycles are mid-way, then start a fresh one.
+        await desk.until(cids[-1], lambda s: s.stage is not Stage.INVESTIGATE)
+        worker.kill()
+        await worker.wait()
+        await worker.start()
+        await lifecycles
+        finals = [await desk.api.outcome(cid) for cid in cids]
+        assert all(f.stage is Stage.DONE for f in finals)
+        assert {f.outcome for f in finals} == {Outcome.CLOSED_CONFIRMED, Outcome.CLOSED_NO_RESPONSE}
+        rows = await until_stored(desk, cids)
+        report("worker killed (SIGKILL)", CASES, len(finals), rows)
+    finally:
+        worker.kill()
+        await worker.wait()
+        await pool.close()
