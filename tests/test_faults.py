@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -26,7 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import open_pool
 from encryption.keys import KEYS_ENV
-from schemas import Outcome, SlaPolicy, Stage
+from schemas import Audience, DeadlineKind, EntryKind, Outcome, SlaPolicy, Stage
 from starter.client import ComplaintDesk
 from starter.local import dev_server_args, installed_binary, wait_for_port
 from tests.conftest import CONVERTER, FAULT_REPORT, TEST_KEYS, Desk
@@ -140,7 +141,7 @@ async def store_check(desk: Desk, cids: list[str]) -> tuple[int, int]:
     """Rows expected (every case's timeline) and found; any gap or double fails the test."""
     expected = found = 0
     for cid in cids:
-        final = await desk.api.outcome(cid)
+        final = await desk.api.snapshot(cid)
         seqs = [
             r["seq"]
             for r in await desk.pool.fetch(
@@ -204,6 +205,52 @@ async def test_a_worker_killed_mid_lifecycle_loses_nothing(
         assert {f.outcome for f in finals} == {Outcome.CLOSED_CONFIRMED, Outcome.CLOSED_NO_RESPONSE}
         rows = await until_stored(desk, cids)
         report("worker killed (SIGKILL)", CASES, len(finals), rows)
+    finally:
+        worker.kill()
+        await worker.wait()
+        await pool.close()
+
+
+async def test_deadlines_due_while_the_server_was_down_fire_after_restart(
+    server: DevServer, fresh_database: str, tmp_path: Path
+) -> None:
+    respond_in = timedelta(seconds=8)
+    policy = FAST.model_copy(
+        update={"targets": {level: t.model_copy(update={"respond": respond_in})
+                            for level, t in FAST.targets.items()}}
+    )  # fmt: skip
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text(policy.model_dump_json(), encoding="utf-8")
+    worker = WorkerProcess(f"localhost:{server.port}", fresh_database, policy_file,
+                           tmp_path / "worker.log")  # fmt: skip
+    await worker.start()
+    pool = await open_pool(fresh_database)
+    desk = desk_on(await connect_to(server), pool)
+    try:
+        cids = list(await asyncio.gather(*(desk.open() for _ in range(CASES))))
+        for cid in cids:
+            await desk.api.reply(cid, {"text": "在吗？"})
+        dues = [
+            next(d.due_at for d in s.deadlines if d.kind is DeadlineKind.RESPOND)
+            for s in [await desk.until(c, lambda s: s.timeline_length >= 4) for c in cids]
+        ]
+        await server.stop()
+        # The server is down while every respond deadline falls due; that is the scenario.
+        await asyncio.sleep(max(d for d in dues).timestamp() - (await desk.now()).timestamp() + 2)
+        await server.start()
+
+        breached = [
+            await desk.until(c, lambda s: any(d.breached_at for d in s.deadlines)) for c in cids
+        ]
+        for case, due in zip(breached, dues, strict=True):
+            respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
+            assert respond.breached_at is not None and respond.breached_at >= due
+        for cid in cids:
+            timeline = await desk.api.timeline(cid)
+            assert "在吗？" in [e.summary for e in timeline if e.kind is EntryKind.CUSTOMER_MESSAGE]
+            await desk.until_notified(cid, Audience.SUPERVISOR, "deadline_breached", seconds=90)
+        rows = await until_stored(desk, cids)
+        report("Temporal server stopped, restarted", CASES, len(breached), rows)
     finally:
         worker.kill()
         await worker.wait()
