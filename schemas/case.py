@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from schemas.actions import ResolutionPlan, SurveyAnswer
 from schemas.classification import Category, Classification, RiskLevel, Severity
 from schemas.intake import Channel, ComplaintIntake
+from schemas.notification import Notification
 from schemas.sla import DeadlineKind, SlaPolicy
 
 
@@ -125,6 +126,10 @@ class CaseState(BaseModel):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one)")
     projected_seq: int = Field(default=0, description="Timeline entries already in the case store")
+    outbox: list[Notification] = Field(
+        default_factory=list,
+        description="Notifications queued and not yet handed to a gateway; carried across runs",
+    )
     timeline_offset: int = Field(
         default=0, description="Seq of the first entry kept here; earlier ones are in the store"
     )

@@ -327,3 +327,84 @@ async def test_postgres_down_for_a_while_delays_the_store_and_loses_nothing(
             worker.kill()
             await worker.wait()
             await pool.close()
+
+
+async def test_the_same_complaint_submitted_twice_at_once_is_one_case(server: DevServer) -> None:
+    first, second = ComplaintDesk(await connect_to(server)), ComplaintDesk(await connect_to(server))
+    now = await WorkflowEnvironment.from_client(first.client).get_current_time()
+    cids = [f"C-twice-{i}" for i in range(20)]
+    for cid in cids:
+        both = await asyncio.gather(first.start(intake(cid, now)), second.start(intake(cid, now)))
+        assert sorted(s.created for s in both) == [False, True]  # one created it, one found it
+        assert {s.workflow_id for s in both} == {workflow_id_for(cid)}  # both told its id
+    runs = [
+        w.id
+        async for w in first.client.list_workflows("WorkflowId STARTS_WITH 'complaint-C-twice-'")
+    ]
+    assert sorted(runs) == sorted(workflow_id_for(c) for c in cids)
+    FAULT_REPORT.append(
+        f"{'same complaint submitted twice':<34} submissions {2 * len(cids):>3} · cases {len(runs):>3}"
+    )
+
+
+REPLIES = 1000
+
+
+async def test_a_case_with_1000_replies_stays_within_history_limits_and_keeps_them_all(
+    server: DevServer, fresh_database: str, policy_file: Path, tmp_path: Path
+) -> None:
+    worker = WorkerProcess(f"localhost:{server.port}", fresh_database, policy_file,
+                           tmp_path / "worker.log")  # fmt: skip
+    await worker.start()
+    pool = await open_pool(fresh_database)
+    desk = desk_on(await connect_to(server), pool)
+    try:
+        cid = await desk.open()
+        text = "洗衣机还是漏水，" * 60  # 480 characters, 1.4 KB each
+        # A very chatty customer (or a channel relaying a backlog): bursts of 50 at once.
+        for batch in range(0, REPLIES, 50):
+            await asyncio.gather(
+                *(desk.api.reply(cid, {"text": f"{i}:{text}"}) for i in range(batch, batch + 50))
+            )
+            sent = batch + 50
+            await desk.until(cid, lambda s: s.timeline_length >= sent + 3)  # noqa: B023
+
+        async def all_stored() -> int | None:
+            count: int = await pool.fetchval(
+                "SELECT count(*) FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
+                cid, EntryKind.CUSTOMER_MESSAGE.value,
+            )  # fmt: skip
+            return count if count == REPLIES else None
+
+        await eventually(all_stored, seconds=180)
+        stored = await pool.fetch(
+            "SELECT summary FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
+            cid, EntryKind.CUSTOMER_MESSAGE.value,
+        )  # fmt: skip
+        assert {int(r["summary"].split(":")[0]) for r in stored} == set(range(REPLIES))
+
+        runs = [
+            w
+            async for w in desk.api.client.list_workflows(f"WorkflowId = '{workflow_id_for(cid)}'")
+        ]
+        described = [
+            await desk.api.client.get_workflow_handle(w.id, run_id=w.run_id).describe()
+            for w in runs
+        ]
+        longest = max(d.history_length for d in described)
+        largest = max(
+            d.raw_description.workflow_execution_info.history_size_bytes for d in described
+        )
+        # Temporal warns at a fifth of its hard caps (51,200 events, 50 MB).
+        assert longest < 10_240 and largest < 10 * 1024 * 1024
+        case = await desk.api.snapshot(cid)
+        assert case.stage is Stage.INVESTIGATE and case.timeline_length >= REPLIES + 3
+        assert len(runs) > 1, "the case continued as new"
+        FAULT_REPORT.append(
+            f"{'1,000 replies to one case':<34} runs {len(runs)} · longest history {longest} "
+            f"events · largest {largest / 1024 / 1024:.1f} MB · stored {len(stored)}"
+        )
+    finally:
+        worker.kill()
+        await worker.wait()
+        await pool.close()

@@ -74,7 +74,6 @@ class Alarm:
 class CaseFile:
     def __init__(self, state: CaseState, features: frozenset[str] = FEATURES) -> None:
         self.state = state
-        self.outbox: list[Notification] = []
         # Rules added after cases were already running; the workflow enables each through
         # `workflow.patched(<feature>)`, so older cases replay without them.
         self.features = features
@@ -181,7 +180,9 @@ class CaseFile:
 
     def customer_reply(self, reply: CustomerReply, now: datetime) -> None:
         self._record(EntryKind.CUSTOMER_MESSAGE, CUSTOMER, reply.text, now, public=True)
-        self._tell_staff(Audience.OWNER, "customer_message", f"Customer wrote: {reply.text}", now)
+        self._tell_staff(
+            Audience.OWNER, "customer_message", f"Customer wrote: {_excerpt(reply.text)}", now
+        )
         intent = reply.intent
         if intent is ReplyIntent.MESSAGE:
             return
@@ -219,7 +220,10 @@ class CaseFile:
         else:
             self._refuse("the case is still being handled; the request is kept as a message", now)
             self._tell_staff(
-                Audience.OWNER, "customer_message", f"Customer asks: {request.reason}", now
+                Audience.OWNER,
+                "customer_message",
+                f"Customer asks: {_excerpt(request.reason)}",
+                now,
             )
 
     def survey_answer(self, answer: SurveyAnswer, now: datetime) -> None:
@@ -481,6 +485,11 @@ class CaseFile:
         )
 
     # ---- the timeline across runs ----------------------------------------------------------
+
+    @property
+    def outbox(self) -> list[Notification]:
+        """What the workflow must still send; part of the state, so a new run sends it."""
+        return self.state.outbox
 
     @property
     def next_seq(self) -> int:
@@ -774,3 +783,12 @@ def _hm(at: datetime) -> str:
 
 def _text_bytes(entry: TimelineEntry) -> int:
     return len(entry.summary.encode())
+
+
+# Staff alerts quote the customer briefly; the whole text is on the case's timeline. This keeps
+# the queue of unsent notifications small enough to carry across continue-as-new.
+EXCERPT_MAX = 280
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"

@@ -47,6 +47,11 @@ with workflow.unsafe.imports_passed_through():
 TASK_QUEUE = "complaints"
 CASE_STORE_PATCH = "case-store"
 BOUNDED_PROJECTION_PATCH = "bounded-projection"
+HISTORY_BOUND_PATCH = "history-bound"
+# Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
+# Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
+HISTORY_EVENTS_BOUND = 2_000
+HISTORY_BYTES_BOUND = 4 * 1024 * 1024
 # Timeline entries carried across continue-as-new; the case store keeps them all.
 KEPT_TIMELINE = 200
 # Bounds on one payload (Temporal refuses any over 2 MB): the carried timeline, one store write.
@@ -81,6 +86,7 @@ class ComplaintWorkflow:
         # without it (tests/histories, README "Changing workflow code safely").
         self._store = workflow.patched(CASE_STORE_PATCH)
         self._bounded_projection = workflow.patched(BOUNDED_PROJECTION_PATCH)
+        self._history_bound = workflow.patched(HISTORY_BOUND_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -105,9 +111,13 @@ class ComplaintWorkflow:
             )
             self._case.adopt_policy(policy, workflow.now())
         while self._case.state.stage is not Stage.DONE:
-            self._dispatch()
+            due = self._continue_as_new_due()
+            if not (due and self._history_bound):
+                self._dispatch()
+            # else drain: running jobs finish, new work waits in the state for the next run, so
+            # a case busy without pause still reaches a moment to continue as new.
             self._show()
-            if self._ready_to_continue_as_new():
+            if due and not self._jobs and (self._history_bound or not self._case.outbox):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carried())
             await self._sleep_until_next_alarm()
@@ -340,11 +350,13 @@ class ComplaintWorkflow:
             await workflow.wait_condition(lambda: self._stirred)  # a job finished, or a handler ran
         await workflow.wait_condition(workflow.all_handlers_finished)
 
-    def _ready_to_continue_as_new(self) -> bool:
-        return (
-            workflow.info().is_continue_as_new_suggested()
-            and not self._jobs
-            and not self._case.outbox
+    def _continue_as_new_due(self) -> bool:
+        info = workflow.info()
+        if info.is_continue_as_new_suggested():
+            return True
+        return self._history_bound and (
+            info.get_current_history_length() > HISTORY_EVENTS_BOUND
+            or info.get_current_history_size() > HISTORY_BYTES_BOUND
         )
 
     def _carried(self) -> CaseState:
