@@ -209,6 +209,8 @@ async def record_histories(desk: Desk, test_name: str) -> None:
     for i, complaint_id in enumerate(desk.opened):
         handle = desk.env.client.get_workflow_handle(workflow_id_for(complaint_id))
         history = await handle.fetch_history()
+        if len(history.events) < 4:  # no workflow task completed yet: nothing to replay
+            continue
         (HISTORIES / f"{slug}_{i}.json").write_text(history.to_json(), encoding="utf-8")
 
 

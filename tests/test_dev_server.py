@@ -184,8 +184,16 @@ async def test_a_long_conversation_continues_as_new_and_keeps_its_timeline(desk:
     messages = [e.summary for e in timeline if e.kind is EntryKind.CUSTOMER_MESSAGE]
     assert messages == [f"第{i}条消息" for i in range(replies)]
     assert case.stage is Stage.INVESTIGATE and case.runs > 1
-    description: Any = await desk.env.client.get_workflow_handle(workflow_id_for(cid)).describe()
-    assert description.history_length < 2 * HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT
+
+    # A run may overshoot while a burst is still arriving (it drains before continuing as new);
+    # once the burst is handled, the live run is back near the bound.
+    async def bounded() -> int | None:
+        handle = desk.env.client.get_workflow_handle(workflow_id_for(cid))
+        description: Any = await handle.describe()
+        length: int = description.history_length
+        return length if length < 2 * HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT else None
+
+    await eventually(bounded, seconds=30)
 
     # Every message also reached the case store, which is what lets long cases carry only the
     # recent part of their timeline across runs.

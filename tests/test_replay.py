@@ -4,8 +4,10 @@ A failure here means a change would break cases that are running in production r
 the change with `workflow.patched` (see README, "Changing workflow code safely") instead of
 re-recording. `v1_*` were recorded before the case store (`workflow.patched("case-store")`),
 `v2_*` before the emergency response (`workflow.patched("emergency-response")`), `v3_*` before
-triage (`workflow.patched("triage")`), `v4_*` after; record a new generation with
-`RECORD_HISTORIES=v5 pytest tests/test_lifecycle.py tests/test_dev_server.py
+triage (`workflow.patched("triage")`), `v4_*` before payload encryption and the bounded
+projection and history (`workflow.patched("bounded-projection")`, `"history-bound"`), `v5_*`
+after (encrypted with the tests' fixed key); record a new generation with
+`RECORD_HISTORIES=v6 pytest tests/test_lifecycle.py tests/test_dev_server.py
 tests/test_reclassification.py`.
 """
 
@@ -25,7 +27,14 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_there_are_histories_to_replay() -> None:
     generations = {p.name.split("_", 1)[0] for p in HISTORIES}
-    assert {"v1", "v2", "v3", "v4"} <= generations and len(HISTORIES) >= 60
+    assert {"v1", "v2", "v3", "v4", "v5"} <= generations and len(HISTORIES) >= 95
+
+
+def test_recent_histories_are_encrypted_and_older_ones_still_replay() -> None:
+    """v5 histories hold ciphertext only; the replay suite decrypts them with the tests' key."""
+    v5 = [p for p in HISTORIES if p.name.startswith("v5_")]
+    assert v5 and all("王小明" not in p.read_text(encoding="utf-8") for p in v5)
+    assert all("YmluYXJ5L2VuY3J5cHRlZA==" in p.read_text(encoding="utf-8") for p in v5)
 
 
 def load(path: Path) -> WorkflowHistory:
