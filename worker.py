@@ -23,6 +23,7 @@ from activities.policy import PolicySource, load_policy
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
+from encryption.keys import KeyConfigError
 from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
 from schemas.sla import SlaPolicy
@@ -90,7 +91,10 @@ def main() -> None:
     async def _run() -> None:
         await run_worker(await connect())
 
-    asyncio.run(_run())
+    try:
+        asyncio.run(_run())
+    except KeyConfigError as err:  # never fall back to writing personal data in clear
+        raise SystemExit(str(err)) from None
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import structlog
 from google.protobuf import json_format
@@ -56,7 +57,8 @@ def _handler(config: CodecConfig) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
 
         def do_POST(self) -> None:
-            transform = transforms.get(self.path.rstrip("/"))
+            # The Temporal UI adds query parameters (`/decode?preserveStorageRefs=true`).
+            transform = transforms.get(urlsplit(self.path).path.rstrip("/"))
             if transform is None:
                 return self._reply(HTTPStatus.NOT_FOUND, {"message": "use /encode or /decode"})
             if not self._authorised():

@@ -13,7 +13,6 @@ from pydantic import AfterValidator, StringConstraints
 
 SUBJECT_MAX = 200
 TEXT_MAX = 4_000
-NAME_MAX = 100
 
 # Line breaks and tabs are legitimate in free text; every other control character is not.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -6,6 +6,7 @@ complaint-desk reply C-1001 "还是坏的" [--intent not_resolved]
 complaint-desk escalate C-1001 --by sup-li --reason "media" --severity L1
 complaint-desk show C-1001 [--json]
 complaint-desk codec-server                         # decrypted payloads in the UI and CLI
+complaint-desk new-key                              # a payload key, for COMPLAINT_PAYLOAD_KEYS
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import logs
 from encryption import codec_server
-from encryption.keys import KeyConfigError, load_keyring
+from encryption.keys import KeyConfigError, KeyRing, load_keyring
 from schemas import CaseSnapshot, Category, ReplyIntent, RiskLevel, Severity, TimelineEntry
 from starter import json_schemas, store_commands
 from starter.client import ComplaintDesk, connect, register_search_attributes
@@ -52,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         help="a Web UI origin allowed to call it (repeatable; default: the local UI)",
     )
+    s = sub.add_parser("new-key", help="print a fresh payload key as KEY_ID=BASE64 (for rotation)")
+    s.add_argument("--id", dest="key_id", help="key id (default: today's date)")
     s = sub.add_parser("schemas", help="write the JSON Schemas of every payload")
     s.add_argument("--out", type=Path, default=json_schemas.DEFAULT_DIR)
 
@@ -162,6 +165,9 @@ async def _run(args: argparse.Namespace) -> int:
         await asyncio.to_thread(
             codec_server.codec_server(config, args.host, args.port).serve_forever
         )
+        return 0
+    if args.command == "new-key":
+        print(KeyRing.generate(args.key_id).render())
         return 0
     if args.command == "schemas":
         for path in json_schemas.write(args.out):

@@ -32,6 +32,8 @@ COMMANDS = [
     ["show", "C-1", "--json"],
     ["store", "case", "C-1"],
     ["store", "search", "漏水", "--risk", "high"],
+    ["codec-server", "--port", "8089", "--ui-origin", "https://ui.example"],
+    ["new-key", "--id", "2027-01"],
 ]
 
 

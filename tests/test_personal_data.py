@@ -104,6 +104,12 @@ def test_the_codec_server_decodes_for_operators_holding_the_token() -> None:
         status, body = post(f"{url}/decode", sealed, {"Authorization": "Bearer s3cret"})
         assert status == 200
         assert json_format.Parse(body, Payloads()).payloads[0] == PLAIN
+        # as the Temporal UI asks
+        ui = f"{url}/decode?preserveStorageRefs=true"
+        status, body = post(
+            ui, sealed, {"Authorization": "Bearer s3cret", "X-Namespace": "default"}
+        )
+        assert status == 200 and json_format.Parse(body, Payloads()).payloads[0] == PLAIN
 
         status, body = post(f"{url}/decode", b"{not json", {"Authorization": "Bearer s3cret"})
         assert status == 400 and b"not Payloads JSON" in body
