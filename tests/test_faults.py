@@ -135,6 +135,20 @@ def desk_on(client: Client, pool: asyncpg.Pool) -> Desk:
     return Desk(api=ComplaintDesk(client), env=environment, pool=pool, patience=90)
 
 
+@asynccontextmanager
+async def running(worker: WorkerProcess) -> AsyncIterator[Desk]:
+    """Start the worker process and give a desk to drive it; the worker is killed at the end."""
+    await worker.start()
+    client = await Client.connect(worker.address, data_converter=CONVERTER)
+    desk = desk_on(client, await open_pool(worker.database))
+    try:
+        yield desk
+    finally:
+        worker.kill()
+        await worker.wait()
+        await desk.pool.close()
+
+
 async def full_lifecycle(desk: Desk, cid: str, answer_survey: bool) -> None:
     await drive_to_close(desk, cid)
     await desk.api.reply(cid, {"text": "好了，谢谢", "intent": "confirm_resolved"})
@@ -190,12 +204,10 @@ CASES = 12
 async def test_a_worker_killed_mid_lifecycle_loses_nothing(
     server: DevServer, fresh_database: str, policy_file: Path, tmp_path: Path
 ) -> None:
-    worker = WorkerProcess(f"localhost:{server.port}", fresh_database, policy_file,
-                           tmp_path / "worker.log")  # fmt: skip
-    await worker.start()
-    pool = await open_pool(fresh_database)
-    desk = desk_on(await connect_to(server), pool)
-    try:
+    worker = WorkerProcess(
+        f"localhost:{server.port}", fresh_database, policy_file, tmp_path / "log"
+    )
+    async with running(worker) as desk:
         cids = list(await asyncio.gather(*(desk.open() for _ in range(CASES))))
         lifecycles = asyncio.gather(
             *(full_lifecycle(desk, cid, answer_survey=i % 2 == 0) for i, cid in enumerate(cids))
@@ -211,10 +223,6 @@ async def test_a_worker_killed_mid_lifecycle_loses_nothing(
         assert {f.outcome for f in finals} == {Outcome.CLOSED_CONFIRMED, Outcome.CLOSED_NO_RESPONSE}
         rows = await until_stored(desk, cids)
         report("worker killed (SIGKILL)", CASES, len(finals), rows)
-    finally:
-        worker.kill()
-        await worker.wait()
-        await pool.close()
 
 
 async def test_deadlines_due_while_the_server_was_down_fire_after_restart(
@@ -227,12 +235,10 @@ async def test_deadlines_due_while_the_server_was_down_fire_after_restart(
     )  # fmt: skip
     policy_file = tmp_path / "policy.json"
     policy_file.write_text(policy.model_dump_json(), encoding="utf-8")
-    worker = WorkerProcess(f"localhost:{server.port}", fresh_database, policy_file,
-                           tmp_path / "worker.log")  # fmt: skip
-    await worker.start()
-    pool = await open_pool(fresh_database)
-    desk = desk_on(await connect_to(server), pool)
-    try:
+    worker = WorkerProcess(
+        f"localhost:{server.port}", fresh_database, policy_file, tmp_path / "log"
+    )
+    async with running(worker) as desk:
         cids = list(await asyncio.gather(*(desk.open() for _ in range(CASES))))
         for cid in cids:
             await desk.api.reply(cid, {"text": "在吗？"})
@@ -257,10 +263,6 @@ async def test_deadlines_due_while_the_server_was_down_fire_after_restart(
             await desk.until_notified(cid, Audience.SUPERVISOR, "deadline_breached", seconds=90)
         rows = await until_stored(desk, cids)
         report("Temporal server stopped, restarted", CASES, len(breached), rows)
-    finally:
-        worker.kill()
-        await worker.wait()
-        await pool.close()
 
 
 @asynccontextmanager
@@ -285,16 +287,14 @@ async def test_postgres_down_for_a_while_delays_the_store_and_loses_nothing(
     server: DevServer, policy_file: Path, tmp_path: Path
 ) -> None:
     async with own_postgres(tmp_path) as pg:
-        worker = WorkerProcess(f"localhost:{server.port}", pg.get_uri(), policy_file,
-                               tmp_path / "worker.log")  # fmt: skip
-        await worker.start()
-        client = await connect_to(server)
-        pool = await open_pool(pg.get_uri())
-        desk = desk_on(client, pool)
-        try:
+        worker = WorkerProcess(
+            f"localhost:{server.port}", pg.get_uri(), policy_file, tmp_path / "log"
+        )
+        async with running(worker) as desk:
+            client = desk.api.client
             cids = list(await asyncio.gather(*(desk.open() for _ in range(CASES))))
             await until_stored(desk, cids)
-            await pool.close()
+            await desk.pool.close()
             await asyncio.to_thread(pg_stop, pg)
 
             # While the store is down: customers keep writing, agents keep answering, and new
@@ -314,7 +314,7 @@ async def test_postgres_down_for_a_while_delays_the_store_and_loses_nothing(
             await eventually(retrying, seconds=60)  # Temporal retries, with backoff
 
             await asyncio.to_thread(pg.ensure_postgres_running)
-            desk.pool = pool = await open_pool(pg.get_uri())
+            desk.pool = await open_pool(pg.get_uri())
             for cid in late:
                 await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
             everyone = cids + late
@@ -323,10 +323,6 @@ async def test_postgres_down_for_a_while_delays_the_store_and_loses_nothing(
                 described = await client.get_workflow_handle(workflow_id_for(cid)).describe()
                 assert described.status is not None and described.status.name == "RUNNING"
             report("PostgreSQL down, then back", len(everyone), len(everyone), rows)
-        finally:
-            worker.kill()
-            await worker.wait()
-            await pool.close()
 
 
 async def test_the_same_complaint_submitted_twice_at_once_is_one_case(server: DevServer) -> None:
@@ -353,12 +349,10 @@ REPLIES = 1000
 async def test_a_case_with_1000_replies_stays_within_history_limits_and_keeps_them_all(
     server: DevServer, fresh_database: str, policy_file: Path, tmp_path: Path
 ) -> None:
-    worker = WorkerProcess(f"localhost:{server.port}", fresh_database, policy_file,
-                           tmp_path / "worker.log")  # fmt: skip
-    await worker.start()
-    pool = await open_pool(fresh_database)
-    desk = desk_on(await connect_to(server), pool)
-    try:
+    worker = WorkerProcess(
+        f"localhost:{server.port}", fresh_database, policy_file, tmp_path / "log"
+    )
+    async with running(worker) as desk:
         cid = await desk.open()
         text = "洗衣机还是漏水，" * 60  # 480 characters, 1.4 KB each
         # A very chatty customer (or a channel relaying a backlog): bursts of 50 at once.
@@ -370,14 +364,14 @@ async def test_a_case_with_1000_replies_stays_within_history_limits_and_keeps_th
             await desk.until(cid, lambda s: s.timeline_length >= sent + 3)  # noqa: B023
 
         async def all_stored() -> int | None:
-            count: int = await pool.fetchval(
+            count: int = await desk.pool.fetchval(
                 "SELECT count(*) FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
                 cid, EntryKind.CUSTOMER_MESSAGE.value,
             )  # fmt: skip
             return count if count == REPLIES else None
 
         await eventually(all_stored, seconds=180)
-        stored = await pool.fetch(
+        stored = await desk.pool.fetch(
             "SELECT summary FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
             cid, EntryKind.CUSTOMER_MESSAGE.value,
         )  # fmt: skip
@@ -404,7 +398,3 @@ async def test_a_case_with_1000_replies_stays_within_history_limits_and_keeps_th
             f"{'1,000 replies to one case':<34} runs {len(runs)} · longest history {longest} "
             f"events · largest {largest / 1024 / 1024:.1f} MB · stored {len(stored)}"
         )
-    finally:
-        worker.kill()
-        await worker.wait()
-        await pool.close()
