@@ -35,12 +35,11 @@ from encryption.keys import KEYS_ENV
 from schemas import Audience, DeadlineKind, EntryKind, Outcome, SlaPolicy, Stage
 from starter.client import ComplaintDesk
 from starter.local import dev_server_args, installed_binary, wait_for_port
-from tests.conftest import CONVERTER, FAULT_REPORT, TEST_KEYS, Desk, eventually, intake
+from tests.conftest import CONVERTER, FAULT_REPORT, ROOT, TEST_KEYS, Desk, eventually, intake
 from tests.test_lifecycle import drive_to_close
 from workflows.complaint import workflow_id_for
 
 pytestmark = pytest.mark.faults
-ROOT = Path(__file__).parent.parent
 
 FAST = SlaPolicy.model_validate(
     {

@@ -4,9 +4,8 @@ not the checkout, so a package missing from pyproject.toml breaks newcomers whil
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def test_every_package_in_the_checkout_is_installed() -> None:

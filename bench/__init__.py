@@ -1,0 +1,1 @@
+"""Benchmarks a reader can run: see docs/benchmarks.md."""

@@ -1,0 +1,53 @@
+"""The worker process the benchmark measures: `worker.py`'s complaint worker, plus the shape twin
+on a queue of its own, in one process (so the CPU and memory figures are one worker's).
+
+    TEMPORAL_ADDRESS=… DATABASE_URL=… COMPLAINT_PAYLOAD_KEYS=… python -m bench.bench_worker
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from temporalio.worker import Worker
+
+import logs
+from activities.case_store import CaseStoreActivities
+from activities.notifier import NotificationActivities
+from activities.policy import load_policy
+from bench.shape_twin import TWIN_QUEUE, ShapeTwin, noop
+from case_store.db import database_url, open_pool
+from case_store.migrate import migrate
+from case_store.outbox import OutboxNotifier
+from starter.client import connect
+from worker import build_worker
+
+
+async def main() -> None:
+    logs.configure()
+    client = await connect()
+    pool = await open_pool(database_url())
+    async with pool.acquire() as connection:
+        await migrate(connection)
+    complaints = build_worker(client, pool, policy=load_policy())
+    twin = Worker(
+        client,
+        task_queue=TWIN_QUEUE,
+        workflows=[ShapeTwin],
+        activities=[
+            noop,
+            CaseStoreActivities(pool).project_case,
+            NotificationActivities(OutboxNotifier(pool)).notify,
+        ],
+    )
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    async with complaints, twin:
+        print("bench worker ready", flush=True)
+        await stop.wait()
+    await pool.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

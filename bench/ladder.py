@@ -1,0 +1,149 @@
+"""Complaint lifecycles per second against the bare Temporal floor, measured in one run.
+
+    .venv/bin/python -m bench.ladder [--lifecycles 200] [--concurrency 20] [--server-flag …]
+
+Starts its own PostgreSQL, dev server and bench worker (`bench.system`), runs one warm-up
+lifecycle to learn its shape, then four rungs of the same number of lifecycles at the same
+concurrency:
+
+1. empty     — a workflow that returns at once;
+2. twin      — the shape twin: the lifecycle's counts of activities, timers, signals, updates
+               and search-attribute upserts, with no-op bodies (`bench.shape_twin`);
+3. twin+store — the twin replaying the lifecycle's real store writes and notifications;
+4. full      — real complaints: start → classify → respond → plan → accept → carry out →
+               confirm → follow-up survey answered, with deadlines scaled to seconds.
+
+Reports throughput and its ratio to the twin, client latencies, deadline lateness under load
+(late cases left unanswered while the full rung runs), workflow-task latencies, signal-to-state
+latency and state transitions from the histories, and the CPU split between the processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.figures import Rung, history_figures, percentile, print_report
+from bench.lifecycle import BENCH_POLICY, full_lifecycle, intake, late_case_lateness, twin_plan
+from bench.shape_twin import TWIN_QUEUE, ShapeTwin, TwinPlan
+from bench.system import System, running
+from starter.client import ComplaintDesk
+from workflows.complaint import workflow_id_for
+
+
+async def twin_lifecycle(system: System, plan: TwinPlan, rung: str, warm: str, i: int) -> float:
+    """The twin's driver: the same starts, signals and updates as a lifecycle, in its order."""
+    complaint_id = f"C-{rung.replace('+', '-')}-{uuid.uuid4().hex[:8]}-{i}"
+    started = time.perf_counter()
+    handle = await system.client.start_workflow(
+        ShapeTwin.run, plan.with_ids(warm, complaint_id), id=complaint_id, task_queue=TWIN_QUEUE
+    )
+    latency = time.perf_counter() - started
+    for kind in plan_actions(plan):
+        if kind == "signal":
+            await handle.signal(ShapeTwin.act)
+        else:
+            await handle.execute_update(ShapeTwin.act_and_answer)
+    await handle.result()
+    return latency
+
+
+def plan_actions(plan: TwinPlan) -> list[str]:
+    """A lifecycle's actions in order: agent updates, then customer signals (see lifecycle.py)."""
+    return ["update", "update", "signal", "update", "signal", "signal"][: plan.actions]
+
+
+async def run_rung(
+    name: str, lifecycles: int, concurrency: int, system: System,
+    one: Callable[[int], Awaitable[float]],
+) -> Rung:  # fmt: skip
+    gate = asyncio.Semaphore(concurrency)
+    starts: list[float] = []
+    done = 0
+    cpu_before = system.cpu()
+
+    async def bounded(i: int) -> None:
+        nonlocal done
+        async with gate:
+            starts.append(await one(i))
+            done += 1
+            print(f"\r  {name:<11} {'#' * (30 * done // lifecycles):<30} {done}/{lifecycles}",
+                  end="", file=sys.stderr, flush=True)  # fmt: skip
+
+    began = time.perf_counter()
+    await asyncio.gather(*(bounded(i) for i in range(lifecycles)))
+    wall = time.perf_counter() - began
+    print(file=sys.stderr)
+    cpu_after = system.cpu()
+    return Rung(
+        name=name,
+        lifecycles=lifecycles,
+        wall=wall,
+        start_p50=percentile(starts, 50),
+        start_p99=percentile(starts, 99),
+        cpu={k: cpu_after[k] - cpu_before[k] for k in cpu_after},
+        worker_peak_mb=system.worker_peak_mb(),
+    )
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with running(BENCH_POLICY, args.server_flag) as system:
+        desk = ComplaintDesk(system.client)
+        print("warm-up lifecycle …", file=sys.stderr)
+        warm = f"C-warm-{uuid.uuid4().hex[:6]}"
+        await full_lifecycle(desk, warm)
+        plan = await twin_plan(system.client, warm, store=False)
+        store_plan = await twin_plan(system.client, warm, store=True)
+
+        empty = TwinPlan(steps=[], cancelled_timers=0, fired_timer=timedelta(0), actions=0,
+                         upserts=0)  # fmt: skip
+        rungs = [
+            await run_rung(name, args.lifecycles, args.concurrency, system,
+                           partial(twin_lifecycle, system, twin, name, warm))
+            for name, twin in (("empty", empty), ("twin", plan), ("twin+store", store_plan))
+        ]  # fmt: skip
+
+        # The full rung, with late cases left unanswered alongside: their respond deadlines
+        # fall due while the rung loads the system.
+        tag = uuid.uuid4().hex[:6]
+        ids = [f"C-full-{tag}-{i}" for i in range(args.lifecycles)]
+        late = [f"C-late-{tag}-{i}" for i in range(max(5, args.lifecycles // 10))]
+        for cid in late:
+            await desk.start(intake(cid))
+        rungs.append(await run_rung("full", args.lifecycles, args.concurrency, system,
+                                    lambda i: full_lifecycle(desk, ids[i])))  # fmt: skip
+        lateness = await late_case_lateness(desk, late)
+        figures = await history_figures(system.client, [workflow_id_for(c) for c in ids])
+        connection = await asyncpg.connect(system.database)
+        rows = 0
+        for table in ("complaints", "complaint_events", "notification_outbox", "case_library"):
+            rows += await connection.fetchval(
+                f"SELECT count(*) FROM {table} WHERE complaint_id = ANY($1)", ids
+            )
+        await connection.close()
+        print_report(rungs, lateness, figures, rows / len(ids), args, plan)
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--lifecycles", type=int, default=200, help="per rung (default 200)")
+    p.add_argument("--concurrency", type=int, default=20, help="lifecycles in flight at once")
+    p.add_argument("--server-flag", action="append", default=[],
+                   help="extra dev-server flag, e.g. --server-flag=--sqlite-pragma "
+                        "--server-flag=journal_mode=WAL")  # fmt: skip
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))

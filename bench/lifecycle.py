@@ -1,0 +1,138 @@
+"""One real complaint lifecycle, driven the way backends, agents and customers would, with the
+deadlines scaled to seconds; and the twin's plan read from such a lifecycle's history."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import partial
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowUpdateFailedError
+
+from bench.shape_twin import TwinPlan, TwinStep
+from schemas import CaseSnapshot, DeadlineKind, SlaPolicy
+from starter.client import ComplaintDesk
+from workflows.complaint import workflow_id_for
+
+AGENT = "agent-zhang"
+BENCH_POLICY = SlaPolicy.model_validate(
+    {
+        "version": "bench-seconds",
+        "acknowledge": "PT30S",
+        "targets": {level: {"respond": "PT8S", "resolve": "PT60S"} for level in ("L1", "L2", "L3")},
+        "confirmation_wait": "PT60S",
+        "follow_up_after": "PT1S",
+        "follow_up_until": "PT60S",
+        "triage": "PT60S",
+    }
+)
+ACTIONS = {EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+           EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED}  # fmt: skip
+
+
+def intake(complaint_id: str) -> dict[str, object]:
+    return {
+        "complaint_id": complaint_id,
+        "customer": {
+            "name": "王小明",
+            "contact": {"phone": "+86 138 0000 0000"},
+            "account_id": "U-42",
+        },
+        "received_at": datetime.now(UTC).isoformat(),
+        "channel": "app_form",
+        "receiver": AGENT,
+        "subject": "洗衣机问题",
+        "description": "新买的洗衣机第一次用就漏水，地板都泡了。",
+        "product": "WM-200",
+    }
+
+
+async def until(probe: Callable[[], Awaitable[CaseSnapshot]], ok: Callable[[CaseSnapshot], bool],
+                seconds: float = 120) -> CaseSnapshot:  # fmt: skip
+    """Wait on the case, polling its snapshot (what an agent's screen would do)."""
+    async with asyncio.timeout(seconds):
+        while True:
+            snapshot = await probe()
+            if ok(snapshot):
+                return snapshot
+            await asyncio.sleep(0.1)
+
+
+async def accepted(call: Callable[[], Awaitable[object]], seconds: float = 120) -> None:
+    """An agent action refused because the case has not reached its stage yet is tried again."""
+    async with asyncio.timeout(seconds):
+        while True:
+            try:
+                await call()
+                return
+            except WorkflowUpdateFailedError:
+                await asyncio.sleep(0.1)
+
+
+async def full_lifecycle(desk: ComplaintDesk, cid: str) -> float:
+    """Start → classify → respond → plan → accept → carry out → confirm → survey; returns the
+    start latency (client call until the case is acknowledged as started)."""
+    began = time.perf_counter()
+    await desk.start(intake(cid))
+    latency = time.perf_counter() - began
+    await accepted(lambda: desk.respond(cid, {"agent": AGENT, "text": "非常抱歉，马上处理。"}))
+    await accepted(lambda: desk.propose_plan(cid, {"agent": AGENT, "summary": "上门更换洗衣机"}))
+    await desk.reply(cid, {"text": "可以", "intent": "accept_plan"})
+    await accepted(
+        lambda: desk.record_progress(cid, {"agent": AGENT, "note": "已更换", "completed": True})
+    )
+    await desk.reply(cid, {"text": "好了，谢谢", "intent": "confirm_resolved"})
+    await until(partial(desk.snapshot, cid), lambda s: s.survey_sent_at is not None)
+    await desk.answer_survey(cid, {"result": 5, "attitude": 5, "timeliness": 4})
+    await desk.outcome(cid)
+    return latency
+
+
+async def late_case_lateness(desk: ComplaintDesk, cids: list[str]) -> list[float]:
+    """Seconds from each unanswered case's respond due time to the breach being handled."""
+    lateness = []
+    for cid in cids:
+        case = await until(partial(desk.snapshot, cid),
+                           lambda s: any(d.breached_at for d in s.deadlines))  # fmt: skip
+        respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
+        assert respond.breached_at is not None
+        lateness.append((respond.breached_at - respond.due_at).total_seconds())
+        await desk.client.get_workflow_handle(workflow_id_for(cid)).terminate("benchmark over")
+    return lateness
+
+
+async def twin_plan(client: Client, cid: str, store: bool) -> TwinPlan:
+    """Count what one lifecycle did, in order; with `store`, keep its store and notify inputs."""
+    history = await client.get_workflow_handle(workflow_id_for(cid)).fetch_history()
+    codec = client.data_converter.payload_codec
+    steps: list[TwinStep] = []
+    chunks = [0]
+    cancelled = upserts = 0
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attributes = event.activity_task_scheduled_event_attributes
+            name = attributes.activity_type.name
+            payload = ""
+            if store and name in ("project_case", "notify"):
+                raw = list(attributes.input.payloads)
+                decoded = await codec.decode(raw) if codec else raw
+                payload = decoded[0].data.decode()
+            steps.append(TwinStep("noop" if not payload else name, payload))
+            chunks[-1] += 1
+        elif event.event_type in ACTIONS:
+            chunks.append(0)
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
+            cancelled += 1
+        elif event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            upserts += 1
+    return TwinPlan(
+        steps=steps,
+        cancelled_timers=cancelled,
+        fired_timer=BENCH_POLICY.follow_up_after,
+        actions=len(chunks) - 1,
+        upserts=upserts,
+        chunks=chunks,
+    )

@@ -1,0 +1,113 @@
+"""The system under benchmark, started from nothing in a temporary folder: an embedded
+PostgreSQL, a Temporal dev server (persistent SQLite, the flags a user would run) and the bench
+worker process; plus what the operating system says each of them costs (CPU, memory)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from temporalio.client import Client
+
+from case_store.db import embedded_url
+from encryption.codec import data_converter
+from encryption.keys import KEYS_ENV, KeyRing
+from schemas.sla import SlaPolicy
+from starter.local import dev_server_args, installed_binary, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class System:
+    client: Client
+    database: str
+    server_pid: int
+    worker_pid: int
+    postgres_pid: int
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by the server, the worker and PostgreSQL (all its processes)."""
+        return {
+            "server": cpu_seconds(self.server_pid),
+            "worker": cpu_seconds(self.worker_pid),
+            "postgres": cpu_seconds(self.postgres_pid, children=True),
+        }
+
+    def worker_peak_mb(self) -> float:
+        for line in Path(f"/proc/{self.worker_pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """utime+stime of a process, with its reaped children's; `children` adds its live children."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    if children:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                other = stat.read_text().rsplit(")", 1)[1].split()
+                if int(other[1]) == pid:
+                    ticks += int(other[11]) + int(other[12])
+    return ticks / TICKS
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def running(policy: SlaPolicy, server_flags: Sequence[str] = ()) -> AsyncIterator[System]:
+    with tempfile.TemporaryDirectory(prefix="complaint-bench-") as folder:
+        home = Path(folder)
+        database = await asyncio.to_thread(embedded_url, home / "pgdata")
+        postmaster = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
+        port = free_port()
+        server = await asyncio.create_subprocess_exec(
+            installed_binary("temporal"),
+            *dev_server_args(home / "temporal.db", port, None), *server_flags,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        await wait_for_port(port)
+        ring = KeyRing.generate("bench")
+        policy_file = home / "policy.json"
+        policy_file.write_text(policy.model_dump_json(), encoding="utf-8")
+        env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": f"localhost:{port}",
+            "DATABASE_URL": database,
+            KEYS_ENV: ring.render(),
+            "COMPLAINT_SLA_POLICY": str(policy_file),
+            "LOG_LEVEL": "WARNING",
+        }
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.bench_worker", env=env, cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=(home / "worker.log").open("wb"),
+        )  # fmt: skip
+        try:
+            assert worker.stdout is not None
+            ready = await asyncio.wait_for(worker.stdout.readline(), 60)
+            if b"ready" not in ready:
+                raise SystemExit(f"bench worker did not start: {(home / 'worker.log').read_text()}")
+            client = await Client.connect(f"localhost:{port}", data_converter=data_converter(ring))
+            yield System(client, database, server.pid, worker.pid, postmaster)
+        finally:
+            for process in (worker, server):
+                if process.returncode is None:
+                    process.terminate()
+                    await process.wait()

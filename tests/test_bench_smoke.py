@@ -1,0 +1,26 @@
+"""The benchmark still runs: a tiny ladder, end to end (figures are not asserted; benchmarks are
+not timed tests, see docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.devserver
+
+
+async def test_the_lifecycle_ladder_runs_every_rung_and_reports() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.ladder", "--lifecycles", "2", "--concurrency", "2",
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 300)
+    assert process.returncode == 0, err.decode()[-2000:]
+    report = out.decode()
+    for rung in ("| empty |", "| twin |", "| twin+store |", "| full |"):
+        assert rung in report
+    assert "deadline lateness" in report and "state transitions" in report
