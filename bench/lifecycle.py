@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -18,6 +19,7 @@ from starter.client import ComplaintDesk
 from workflows.complaint import workflow_id_for
 
 AGENT = "agent-zhang"
+POLL = 0.5  # how often a waiting agent's screen or a customer's app refreshes the case (s)
 BENCH_POLICY = SlaPolicy.model_validate(
     {
         "version": "bench-seconds",
@@ -34,31 +36,33 @@ ACTIONS = {EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
 
 
 def intake(complaint_id: str) -> dict[str, object]:
+    """A customer and product of the complaint's own (a few hundred products): neither the
+    repeat-complaint nor the concentration rule fires, so every case keeps the warm-up's shape."""
     return {
         "complaint_id": complaint_id,
         "customer": {
             "name": "王小明",
             "contact": {"phone": "+86 138 0000 0000"},
-            "account_id": "U-42",
+            "account_id": f"U-{complaint_id}",
         },
         "received_at": datetime.now(UTC).isoformat(),
         "channel": "app_form",
         "receiver": AGENT,
         "subject": "洗衣机问题",
         "description": "新买的洗衣机第一次用就漏水，地板都泡了。",
-        "product": "WM-200",
+        "product": f"WM-{zlib.crc32(complaint_id.encode()) % 400}",
     }
 
 
 async def until(probe: Callable[[], Awaitable[CaseSnapshot]], ok: Callable[[CaseSnapshot], bool],
                 seconds: float = 120) -> CaseSnapshot:  # fmt: skip
-    """Wait on the case, polling its snapshot (what an agent's screen would do)."""
+    """Wait on the case, polling its snapshot as an agent's screen would (every `POLL`)."""
     async with asyncio.timeout(seconds):
         while True:
             snapshot = await probe()
             if ok(snapshot):
                 return snapshot
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(POLL)
 
 
 async def accepted(call: Callable[[], Awaitable[object]], seconds: float = 120) -> None:
@@ -69,7 +73,7 @@ async def accepted(call: Callable[[], Awaitable[object]], seconds: float = 120) 
                 await call()
                 return
             except WorkflowUpdateFailedError:
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(POLL)
 
 
 async def full_lifecycle(desk: ComplaintDesk, cid: str) -> float:

@@ -1,0 +1,107 @@
+"""Many complaints open at once on one worker: does memory stay bounded, do deadlines still fire
+on time?
+
+    .venv/bin/python -m bench.scale [--complaints 10000] [--rate 15] [--respond-minutes 5]
+
+Starts the complaints at a steady rate on the system of `bench.system` (its own PostgreSQL, dev
+server and bench worker). Nobody answers them, so each one's respond deadline falls due
+`--respond-minutes` after it started, while the later ones are still arriving and every earlier
+one is still open. Reports the worker's peak and final memory and, from the case store, every
+respond deadline's lateness (breach recorded - due time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.figures import percentile
+from bench.lifecycle import BENCH_POLICY, intake
+from bench.system import running
+from starter.client import ComplaintDesk
+
+LATENESS = """
+SELECT extract(epoch FROM (d->>'breached_at')::timestamptz - (d->>'due_at')::timestamptz)
+FROM complaints, jsonb_array_elements(deadlines) AS d
+WHERE complaint_id = ANY($1) AND d->>'kind' = 'respond' AND d->>'breached_at' IS NOT NULL
+"""
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(peak, current) resident memory of a process, in MB."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmHWM"].split()[0]) / 1024, int(fields["VmRSS"].split()[0]) / 1024
+
+
+async def main(args: argparse.Namespace) -> None:
+    respond = timedelta(minutes=args.respond_minutes)
+    policy = BENCH_POLICY.model_copy(update={
+        "acknowledge": timedelta(hours=1),
+        "triage": timedelta(hours=2),
+        "targets": {level: target.model_copy(update={"respond": respond,
+                                                     "resolve": timedelta(hours=4)})
+                    for level, target in BENCH_POLICY.targets.items()},
+    })  # fmt: skip
+    async with running(policy) as system:
+        desk = ComplaintDesk(system.client)
+        tag = uuid.uuid4().hex[:6]
+        ids = [f"C-scale-{tag}-{i}" for i in range(args.complaints)]
+        gate = asyncio.Semaphore(20)
+        began = time.perf_counter()
+        started = 0
+
+        async def start(i: int) -> None:
+            nonlocal started
+            await asyncio.sleep(i / args.rate - (time.perf_counter() - began))
+            async with gate:
+                await desk.start(intake(ids[i]))
+            started += 1
+            if started % 100 == 0:
+                peak, now = rss_mb(system.worker_pid)
+                print(f"\r  started {started}/{len(ids)} · worker {now:.0f} MB (peak {peak:.0f})",
+                      end="", file=sys.stderr, flush=True)  # fmt: skip
+
+        await asyncio.gather(*(start(i) for i in range(len(ids))))
+        start_wall = time.perf_counter() - began
+        print(file=sys.stderr)
+        connection = await asyncpg.connect(system.database)
+        lateness: list[float] = []
+        async with asyncio.timeout(respond.total_seconds() + args.complaints / args.rate + 1800):
+            while len(lateness) < len(ids):
+                await asyncio.sleep(5)
+                lateness = [float(r[0]) for r in await connection.fetch(LATENESS, ids)]
+                peak, now = rss_mb(system.worker_pid)
+                print(f"\r  breaches recorded {len(lateness)}/{len(ids)} · worker {now:.0f} MB "
+                      f"(peak {peak:.0f})", end="", file=sys.stderr, flush=True)  # fmt: skip
+        await connection.close()
+        print(file=sys.stderr)
+        peak, now = rss_mb(system.worker_pid)
+        print(f"\n{len(ids)} complaints started in {start_wall:.0f} s ({len(ids) / start_wall:.1f}/s),"
+              f" all open; respond deadline {args.respond_minutes} min after each start")  # fmt: skip
+        print(f"worker memory: peak {peak:.0f} MB, at the end {now:.0f} MB")
+        print("respond-deadline lateness (breach recorded - due), every case: "
+              f"p50 {percentile(lateness, 50) * 1000:,.0f} ms · p99 "
+              f"{percentile(lateness, 99) * 1000:,.0f} ms · max {max(lateness) * 1000:,.0f} ms")  # fmt: skip
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--complaints", type=int, default=10_000)
+    p.add_argument("--rate", type=float, default=15, help="complaints started per second")
+    p.add_argument("--respond-minutes", type=float, default=5)
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
