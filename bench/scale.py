@@ -1,7 +1,7 @@
 """Many complaints open at once on one worker: does memory stay bounded, do deadlines still fire
 on time?
 
-    .venv/bin/python -m bench.scale [--complaints 10000] [--rate 15] [--respond-minutes 5]
+    .venv/bin/python -m bench.scale [--complaints 10000] [--rate 5] [--respond-minutes 5]
 
 Starts the complaints at a steady rate on the system of `bench.system` (its own PostgreSQL, dev
 server and bench worker). Nobody answers them, so each one's respond deadline falls due
@@ -98,7 +98,7 @@ async def main(args: argparse.Namespace) -> None:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--complaints", type=int, default=10_000)
-    p.add_argument("--rate", type=float, default=15, help="complaints started per second")
+    p.add_argument("--rate", type=float, default=5, help="complaints started per second")
     p.add_argument("--respond-minutes", type=float, default=5)
     return p.parse_args(argv)
 
