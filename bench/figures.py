@@ -82,7 +82,7 @@ def print_report(
           f"{os.cpu_count()} CPUs, {platform.python_version()}, server flags: "
           f"{' '.join(args.server_flag) or '(defaults)'}")  # fmt: skip
     print(f"one lifecycle: {len(plan.steps)} activities, {plan.cancelled_timers} cancelled timers "
-          f"+ 1 fired, {plan.actions} signals/updates, {plan.upserts} search-attribute upserts\n")  # fmt: skip
+          f"+ 1 fired, {len(plan.actions)} signals/updates, {plan.upserts} search-attribute upserts\n")  # fmt: skip
     print("| rung | lifecycles/s | × twin | start p50 | start p99 | CPU s server | worker | postgres "
           "| worker peak MB |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")

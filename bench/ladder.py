@@ -50,18 +50,13 @@ async def twin_lifecycle(system: System, plan: TwinPlan, rung: str, warm: str, i
         ShapeTwin.run, plan.with_ids(warm, complaint_id), id=complaint_id, task_queue=TWIN_QUEUE
     )
     latency = time.perf_counter() - started
-    for kind in plan_actions(plan):
+    for kind in plan.actions:
         if kind == "signal":
             await handle.signal(ShapeTwin.act)
         else:
             await handle.execute_update(ShapeTwin.act_and_answer)
     await handle.result()
     return latency
-
-
-def plan_actions(plan: TwinPlan) -> list[str]:
-    """A lifecycle's actions in order: agent updates, then customer signals (see lifecycle.py)."""
-    return ["update", "update", "signal", "update", "signal", "signal"][: plan.actions]
 
 
 async def run_rung(
@@ -106,7 +101,7 @@ async def main(args: argparse.Namespace) -> None:
         plan = await twin_plan(system.client, warm, store=False)
         store_plan = await twin_plan(system.client, warm, store=True)
 
-        empty = TwinPlan(steps=[], cancelled_timers=0, fired_timer=timedelta(0), actions=0,
+        empty = TwinPlan(steps=[], cancelled_timers=0, fired_timer=timedelta(0), actions=[],
                          upserts=0)  # fmt: skip
         rungs = [
             await run_rung(name, args.lifecycles, args.concurrency, system,

@@ -31,8 +31,8 @@ BENCH_POLICY = SlaPolicy.model_validate(
         "triage": "PT60S",
     }
 )
-ACTIONS = {EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
-           EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED}  # fmt: skip
+ACTIONS = {EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: "signal",
+           EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: "update"}  # fmt: skip
 
 
 def intake(complaint_id: str) -> dict[str, object]:
@@ -114,6 +114,7 @@ async def twin_plan(client: Client, cid: str, store: bool) -> TwinPlan:
     codec = client.data_converter.payload_codec
     steps: list[TwinStep] = []
     chunks = [0]
+    actions: list[str] = []
     cancelled = upserts = 0
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -127,6 +128,7 @@ async def twin_plan(client: Client, cid: str, store: bool) -> TwinPlan:
             steps.append(TwinStep("noop" if not payload else name, payload))
             chunks[-1] += 1
         elif event.event_type in ACTIONS:
+            actions.append(ACTIONS[event.event_type])
             chunks.append(0)
         elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
             cancelled += 1
@@ -136,7 +138,7 @@ async def twin_plan(client: Client, cid: str, store: bool) -> TwinPlan:
         steps=steps,
         cancelled_timers=cancelled,
         fired_timer=BENCH_POLICY.follow_up_after,
-        actions=len(chunks) - 1,
+        actions=actions,
         upserts=upserts,
         chunks=chunks,
     )

@@ -1,7 +1,7 @@
 """The shape twin: a workflow with one complaint lifecycle's counts of activities, timers,
 signals, updates and search-attribute upserts, and none of its business logic.
 
-Its plan is read from a real lifecycle's history (`bench.ladder.twin_plan`), so the twin keeps the
+Its plan is read from a real lifecycle's history (`bench.lifecycle.twin_plan`), so the twin keeps the
 same shape when the lifecycle changes. With `store=False` every activity is `noop`; with
 `store=True` the twin replays the lifecycle's own `project_case` and `notify` inputs against the
 real activities, so the rung between them prices the store writes alone.
@@ -32,7 +32,7 @@ class TwinPlan:
     steps: list[TwinStep]
     cancelled_timers: int
     fired_timer: timedelta
-    actions: int  # signals and updates, together, in the order the driver sends them
+    actions: list[str]  # "signal" or "update", in the order the lifecycle received them
     upserts: int
     chunks: list[int] = field(default_factory=list)  # activities to run before each action
 
