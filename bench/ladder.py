@@ -88,7 +88,7 @@ async def run_rung(
         start_p50=percentile(starts, 50),
         start_p99=percentile(starts, 99),
         cpu={k: cpu_after[k] - cpu_before[k] for k in cpu_after},
-        worker_peak_mb=system.worker_peak_mb(),
+        worker_peak_mb=system.worker_memory_mb()[0],
     )
 
 

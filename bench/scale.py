@@ -36,14 +36,6 @@ WHERE complaint_id = ANY($1) AND d->>'kind' = 'respond' AND d->>'breached_at' IS
 """
 
 
-def rss_mb(pid: int) -> tuple[float, float]:
-    """(peak, current) resident memory of a process, in MB."""
-    fields = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-    )
-    return int(fields["VmHWM"].split()[0]) / 1024, int(fields["VmRSS"].split()[0]) / 1024
-
-
 async def main(args: argparse.Namespace) -> None:
     respond = timedelta(minutes=args.respond_minutes)
     policy = BENCH_POLICY.model_copy(update={
@@ -68,7 +60,7 @@ async def main(args: argparse.Namespace) -> None:
                 await desk.start(intake(ids[i]))
             started += 1
             if started % 100 == 0:
-                peak, now = rss_mb(system.worker_pid)
+                peak, now = system.worker_memory_mb()
                 print(f"\r  started {started}/{len(ids)} · worker {now:.0f} MB (peak {peak:.0f})",
                       end="", file=sys.stderr, flush=True)  # fmt: skip
 
@@ -81,12 +73,12 @@ async def main(args: argparse.Namespace) -> None:
             while len(lateness) < len(ids):
                 await asyncio.sleep(5)
                 lateness = [float(r[0]) for r in await connection.fetch(LATENESS, ids)]
-                peak, now = rss_mb(system.worker_pid)
+                peak, now = system.worker_memory_mb()
                 print(f"\r  breaches recorded {len(lateness)}/{len(ids)} · worker {now:.0f} MB "
                       f"(peak {peak:.0f})", end="", file=sys.stderr, flush=True)  # fmt: skip
         await connection.close()
         print(file=sys.stderr)
-        peak, now = rss_mb(system.worker_pid)
+        peak, now = system.worker_memory_mb()
         print(f"\n{len(ids)} complaints started in {start_wall:.0f} s ({len(ids) / start_wall:.1f}/s),"
               f" all open; respond deadline {args.respond_minutes} min after each start")  # fmt: skip
         print(f"worker memory: peak {peak:.0f} MB, at the end {now:.0f} MB")

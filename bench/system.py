@@ -20,7 +20,7 @@ from case_store.db import embedded_url
 from encryption.codec import data_converter
 from encryption.keys import KEYS_ENV, KeyRing
 from schemas.sla import SlaPolicy
-from starter.local import dev_server_args, installed_binary, wait_for_port
+from starter.local import dev_server_args, free_port, installed_binary, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -42,11 +42,11 @@ class System:
             "postgres": cpu_seconds(self.postgres_pid, children=True),
         }
 
-    def worker_peak_mb(self) -> float:
-        for line in Path(f"/proc/{self.worker_pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+    def worker_memory_mb(self) -> tuple[float, float]:
+        """The worker's (peak, current) resident memory, in MB."""
+        status = Path(f"/proc/{self.worker_pid}/status").read_text().splitlines()
+        fields = dict(line.split(":", 1) for line in status)
+        return int(fields["VmHWM"].split()[0]) / 1024, int(fields["VmRSS"].split()[0]) / 1024
 
 
 def cpu_seconds(pid: int, children: bool = False) -> float:
@@ -60,15 +60,6 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
                 if int(other[1]) == pid:
                     ticks += int(other[11]) + int(other[12])
     return ticks / TICKS
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextlib.asynccontextmanager

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -48,6 +49,14 @@ def dev_server_args(
     for name, kind in search_attribute_specs().items():
         args += ["--search-attribute", f"{name}={kind}"]
     return args
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a server of a test's or a benchmark's own."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 async def wait_for_port(port: int, seconds: float = 30) -> None:

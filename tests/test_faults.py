@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -34,7 +33,7 @@ from case_store.migrate import migrate
 from encryption.keys import KEYS_ENV
 from schemas import Audience, DeadlineKind, EntryKind, Outcome, SlaPolicy, Stage
 from starter.client import ComplaintDesk
-from starter.local import dev_server_args, installed_binary, wait_for_port
+from starter.local import dev_server_args, free_port, installed_binary, wait_for_port
 from tests.conftest import CONVERTER, FAULT_REPORT, ROOT, TEST_KEYS, Desk, eventually, intake
 from tests.test_lifecycle import drive_to_close
 from workflows.complaint import workflow_id_for
@@ -54,13 +53,6 @@ FAST = SlaPolicy.model_validate(
         "triage": "PT60S",
     }
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
