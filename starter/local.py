@@ -41,7 +41,7 @@ def dev_server_args(
     args = ["server", "start-dev", "--port", str(port), "--log-level", "warn"]
     if db_file:
         # One SQLite connection holds every shard; WAL lets reads stop blocking writes
-        # (docs/benchmarks.md: 1.3-1.8x the lifecycles per second of the default journal).
+        # (docs/benchmarks.md: 1.5-2.5x the lifecycles per second of the default journal).
         args += ["--db-filename", str(db_file)]
         args += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
     args += ["--ui-port", str(ui_port), "--ui-disable-news-fetch"] if ui_port else ["--headless"]

@@ -31,8 +31,8 @@ from starter.local import installed_binary
 from worker import build_worker
 from workflows.complaint import workflow_id_for
 
-# A fixed test key: recorded histories (tests/histories) must stay decryptable by the replay suite.
 ROOT = Path(__file__).resolve().parent.parent
+# A fixed test key: recorded histories (tests/histories) must stay decryptable by the replay suite.
 TEST_KEYS = KeyRing.parse("test-1=KcnGVYPcBXzv6t5eql9cVsVi755SGLsb2IYBFifU0T4=")
 CONVERTER = data_converter(TEST_KEYS)
 

@@ -30,7 +30,7 @@ def test_there_are_histories_to_replay() -> None:
     assert {"v1", "v2", "v3", "v4", "v5"} <= generations and len(HISTORIES) >= 95
 
 
-def test_recent_histories_are_encrypted_and_older_ones_still_replay() -> None:
+def test_recent_histories_hold_ciphertext_only() -> None:
     """v5 histories hold ciphertext only; the replay suite decrypts them with the tests' key."""
     v5 = [p for p in HISTORIES if p.name.startswith("v5_")]
     assert v5 and all("王小明" not in p.read_text(encoding="utf-8") for p in v5)
