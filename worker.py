@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import structlog
 from temporalio.client import Client
@@ -30,6 +32,8 @@ from schemas.sla import SlaPolicy
 from starter.client import connect, missing_search_attributes
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
 
+Role = Literal["all", "workflows", "activities"]
+
 
 def build_worker(
     client: Client,
@@ -39,21 +43,27 @@ def build_worker(
     policy: SlaPolicy | None = None,
     grading: GradingPolicy | None = None,
     task_queue: str = TASK_QUEUE,
+    role: Role = "all",
+    **settings: Any,
 ) -> Worker:
     """The one place that says what a complaint worker runs; tests build theirs here too.
-    Notifications go to the case store's outbox unless another gateway is given."""
+    Notifications go to the case store's outbox unless another gateway is given. `role` runs
+    only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
+    the SDK's `Worker` (slots, pollers, cache)."""
     classification = ClassificationActivities(pool, grading or load_grading_policy())
+    activities: list[Callable[..., Any]] = [
+        classification.assess_complaint,
+        classification.classify_complaint,
+        CaseStoreActivities(pool).project_case,
+        NotificationActivities(notifier or OutboxNotifier(pool)).notify,
+        PolicySource(policy or load_policy()).load_sla_policy,
+    ]
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow],
-        activities=[
-            classification.assess_complaint,
-            classification.classify_complaint,
-            CaseStoreActivities(pool).project_case,
-            NotificationActivities(notifier or OutboxNotifier(pool)).notify,
-            PolicySource(policy or load_policy()).load_sla_policy,
-        ],
+        workflows=[ComplaintWorkflow] if role != "activities" else [],
+        activities=activities if role != "workflows" else [],
+        **settings,
     )
 
 

@@ -2,14 +2,21 @@
 on a queue of its own, in one process (so the CPU and memory figures are one worker's).
 
     TEMPORAL_ADDRESS=… DATABASE_URL=… COMPLAINT_PAYLOAD_KEYS=… python -m bench.bench_worker
+
+`BENCH_WORKER` (JSON) tunes it for `bench.tuning`: `role` ("all", "workflows", "activities"),
+`pool_size` (PostgreSQL connections), `sandbox` (false runs workflows unsandboxed) and any other
+key as a setting of the SDK's `Worker` (e.g. `max_cached_workflows`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import signal
+from typing import Any
 
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 import logs
 from activities.case_store import CaseStoreActivities
@@ -25,20 +32,28 @@ from worker import build_worker
 
 async def main() -> None:
     logs.configure()
+    settings: dict[str, Any] = json.loads(os.environ.get("BENCH_WORKER") or "{}")
+    role = settings.pop("role", "all")
+    pool_size = settings.pop("pool_size", 10)
+    if not settings.pop("sandbox", True):
+        settings["workflow_runner"] = UnsandboxedWorkflowRunner()
     client = await connect()
-    pool = await open_pool(database_url())
+    pool = await open_pool(database_url(), max_size=pool_size)
     async with pool.acquire() as connection:
         await migrate(connection)
-    complaints = build_worker(client, pool, policy=load_policy())
+    complaints = build_worker(client, pool, policy=load_policy(), role=role, **settings)
     twin = Worker(
         client,
         task_queue=TWIN_QUEUE,
-        workflows=[ShapeTwin],
+        workflows=[ShapeTwin] if role != "activities" else [],
         activities=[
             noop,
             CaseStoreActivities(pool).project_case,
             NotificationActivities(OutboxNotifier(pool)).notify,
-        ],
+        ]
+        if role != "workflows"
+        else [],
+        **settings,
     )
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -36,6 +36,9 @@ WHERE complaint_id = ANY($1) AND d->>'kind' = 'respond' AND d->>'breached_at' IS
 """
 
 
+STORED = "SELECT count(*) FROM complaints WHERE complaint_id = ANY($1)"
+
+
 async def main(args: argparse.Namespace) -> None:
     respond = timedelta(minutes=args.respond_minutes)
     policy = BENCH_POLICY.model_copy(update={
@@ -50,6 +53,8 @@ async def main(args: argparse.Namespace) -> None:
         tag = uuid.uuid4().hex[:6]
         ids = [f"C-scale-{tag}-{i}" for i in range(args.complaints)]
         gate = asyncio.Semaphore(20)
+        connection = await asyncpg.connect(system.database)
+        reading = asyncio.Lock()  # one query at a time on the connection
         began = time.perf_counter()
         started = 0
 
@@ -59,15 +64,16 @@ async def main(args: argparse.Namespace) -> None:
             async with gate:
                 await desk.start(intake(ids[i]))
             started += 1
-            if started % 100 == 0:
+            if started % 100 == 0 and not reading.locked():
+                async with reading:
+                    stored = await connection.fetchval(STORED, ids)
                 peak, now = system.worker_memory_mb()
-                print(f"\r  started {started}/{len(ids)} · worker {now:.0f} MB (peak {peak:.0f})",
-                      end="", file=sys.stderr, flush=True)  # fmt: skip
+                print(f"\r  started {started}/{len(ids)} · in the store {stored} · worker "
+                      f"{now:.0f} MB (peak {peak:.0f})", end="", file=sys.stderr, flush=True)  # fmt: skip
 
         await asyncio.gather(*(start(i) for i in range(len(ids))))
         start_wall = time.perf_counter() - began
         print(file=sys.stderr)
-        connection = await asyncpg.connect(system.database)
         lateness: list[float] = []
         async with asyncio.timeout(respond.total_seconds() + args.complaints / args.rate + 1800):
             while len(lateness) < len(ids):

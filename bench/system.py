@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,22 +32,26 @@ class System:
     client: Client
     database: str
     server_pid: int
-    worker_pid: int
+    worker_pids: list[int]
     postgres_pid: int
 
     def cpu(self) -> dict[str, float]:
-        """CPU seconds used so far by the server, the worker and PostgreSQL (all its processes)."""
+        """CPU seconds used so far by the server, the workers and PostgreSQL (all its processes)."""
         return {
             "server": cpu_seconds(self.server_pid),
-            "worker": cpu_seconds(self.worker_pid),
+            "worker": sum(cpu_seconds(pid) for pid in self.worker_pids),
             "postgres": cpu_seconds(self.postgres_pid, children=True),
         }
 
     def worker_memory_mb(self) -> tuple[float, float]:
-        """The worker's (peak, current) resident memory, in MB."""
-        status = Path(f"/proc/{self.worker_pid}/status").read_text().splitlines()
-        fields = dict(line.split(":", 1) for line in status)
-        return int(fields["VmHWM"].split()[0]) / 1024, int(fields["VmRSS"].split()[0]) / 1024
+        """The workers' (peak, current) resident memory, in MB, summed over worker processes."""
+        peak = now = 0.0
+        for pid in self.worker_pids:
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+            fields = dict(line.split(":", 1) for line in status)
+            peak += int(fields["VmHWM"].split()[0]) / 1024
+            now += int(fields["VmRSS"].split()[0]) / 1024
+        return peak, now
 
 
 def cpu_seconds(pid: int, children: bool = False) -> float:
@@ -63,7 +68,12 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
 
 
 @contextlib.asynccontextmanager
-async def running(policy: SlaPolicy, server_flags: Sequence[str] = ()) -> AsyncIterator[System]:
+async def running(
+    policy: SlaPolicy,
+    server_flags: Sequence[str] = (),
+    workers_tuning: Sequence[Mapping[str, object]] = ({},),
+) -> AsyncIterator[System]:
+    """`workers_tuning`: one bench worker process per item, with its `BENCH_WORKER` settings."""
     with tempfile.TemporaryDirectory(prefix="complaint-bench-") as folder:
         home = Path(folder)
         database = await asyncio.to_thread(embedded_url, home / "pgdata")
@@ -86,19 +96,24 @@ async def running(policy: SlaPolicy, server_flags: Sequence[str] = ()) -> AsyncI
             "COMPLAINT_SLA_POLICY": str(policy_file),
             "LOG_LEVEL": "WARNING",
         }
-        worker = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.bench_worker", env=env, cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=(home / "worker.log").open("wb"),
-        )  # fmt: skip
+        workers = []
         try:
-            assert worker.stdout is not None
-            ready = await asyncio.wait_for(worker.stdout.readline(), 60)
-            if b"ready" not in ready:
-                raise SystemExit(f"bench worker did not start: {(home / 'worker.log').read_text()}")
+            for n, tuning in enumerate(workers_tuning):
+                log = home / f"worker-{n}.log"
+                worker = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bench.bench_worker", cwd=ROOT,
+                    env={**env, "BENCH_WORKER": json.dumps(tuning)},
+                    stdout=subprocess.PIPE, stderr=log.open("wb"),
+                )  # fmt: skip
+                workers.append(worker)
+                assert worker.stdout is not None
+                ready = await asyncio.wait_for(worker.stdout.readline(), 60)
+                if b"ready" not in ready:
+                    raise SystemExit(f"bench worker did not start: {log.read_text()}")
             client = await Client.connect(f"localhost:{port}", data_converter=data_converter(ring))
-            yield System(client, database, server.pid, worker.pid, postmaster)
+            yield System(client, database, server.pid, [w.pid for w in workers], postmaster)
         finally:
-            for process in (worker, server):
+            for process in (*workers, server):
                 if process.returncode is None:
                     process.terminate()
                     await process.wait()

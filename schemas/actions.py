@@ -59,6 +59,28 @@ class Escalation(Strict):
     assign_to: Identifier | None = None
 
 
+class Reassignment(Strict):
+    """A supervisor hands the case to another agent (otherwise its first agent keeps it, R-IN-5)."""
+
+    by: Identifier
+    to: Identifier
+    reason: Text
+
+
+class CompensationApproval(Strict):
+    """A supervisor approves a plan whose compensation is above an agent's authority (R-RS-1)."""
+
+    by: Identifier
+    note: Text | None = None
+
+
+class ClosureOnBehalf(Strict):
+    """A supervisor closes a delivered case whose customer has gone silent, where policy allows."""
+
+    by: Identifier
+    reason: Text
+
+
 class ClassificationOverride(Strict):
     """A person correcting the automatic classification (R-CL-5); who and why are kept."""
 

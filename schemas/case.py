@@ -35,11 +35,13 @@ class Outcome(StrEnum):
 class ClosedBy(StrEnum):
     CUSTOMER = "customer"  # the customer confirmed the result
     SILENCE = "silence"  # no confirmation within the policy's confirmation wait
+    SUPERVISOR = "supervisor"  # closed by a supervisor on behalf of a silent customer
 
 
 class EscalationLevel(StrEnum):
     OWNER = "owner"
     SUPERVISOR = "supervisor"
+    MANAGEMENT = "management"
 
 
 class Deadline(BaseModel):
@@ -52,6 +54,10 @@ class Deadline(BaseModel):
     due_at: datetime
     met_at: datetime | None = None
     breached_at: datetime | None = None
+    warned_at: datetime | None = Field(default=None, description="The owner was warned it is near")
+    management_at: datetime | None = Field(
+        default=None, description="Still unmet after the breach: management was told"
+    )
 
     @property
     def pending(self) -> bool:
@@ -75,6 +81,11 @@ class EntryKind(StrEnum):
     DEADLINE_SET = "deadline_set"
     DEADLINE_MET = "deadline_met"
     DEADLINE_BREACHED = "deadline_breached"
+    DEADLINE_WARNING = "deadline_warning"
+    REASSIGNED = "reassigned"
+    APPROVAL_REQUESTED = "approval_requested"
+    APPROVED = "approved"
+    CLOSED_FOR_CUSTOMER = "closed_for_customer"  # who closed it for a silent customer, and why
     SURVEY_SENT = "survey_sent"
     SURVEY_ANSWERED = "survey_answered"
     CLOSED = "closed"
@@ -118,6 +129,9 @@ class CaseState(BaseModel):
     round_started_at: datetime
     deadlines: list[Deadline] = Field(default_factory=list)
     plan: ResolutionPlan | None = None
+    plan_awaiting_approval: ResolutionPlan | None = Field(
+        default=None, description="Compensation above the agent's authority: a supervisor decides"
+    )
     result_delivered_at: datetime | None = None
     closed_at: datetime | None = None
     survey_sent_at: datetime | None = None
@@ -155,6 +169,7 @@ class CaseSnapshot(BaseModel):
     deadlines: list[Deadline]
     next_deadline: Deadline | None
     plan: ResolutionPlan | None
+    plan_awaiting_approval: ResolutionPlan | None = None
     classification: Classification | None
     policy_version: str | None
     received_at: datetime

@@ -13,6 +13,7 @@ class Audience(StrEnum):
     CUSTOMER = "customer"
     OWNER = "owner"
     SUPERVISOR = "supervisor"
+    MANAGEMENT = "management"  # a breach left open past the policy's management interval
 
 
 class Notification(BaseModel):

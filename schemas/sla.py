@@ -6,11 +6,13 @@ The defaults are seed 000's numbers; seed 004's finer variant is `policies/sla-s
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.calendar import BusinessCalendar
 from schemas.classification import Severity
 
 PositiveDuration = Annotated[timedelta, Field(gt=timedelta(0))]
@@ -50,11 +52,30 @@ class EmergencyTargets(BaseModel):
     progress_every: PositiveDuration = timedelta(days=1)
 
 
+class EscalationChain(BaseModel):
+    """R-SLA-1: owner → supervisor → management. The owner is warned before a deadline, the
+    supervisor told at the breach, management if the deadline is still unmet after a while."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    warn_at: float | None = Field(
+        default=0.75, gt=0, lt=1, description="Share of the allowed time; None: no warning"
+    )
+    management_after: PositiveDuration | None = Field(
+        default=timedelta(hours=4), description="After the breach; None: never management"
+    )
+
+
 class SeverityTargets(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     respond: PositiveDuration
     resolve: PositiveDuration
+    clock: Literal["calendar", "working"] = Field(
+        default="calendar",
+        description="'working': respond and resolve count in the policy calendar's working time: "
+        "whole days (P3D, also PT24H) as working days, the rest as working hours (PT4H)",
+    )
 
     @model_validator(mode="after")
     def _respond_first(self) -> Self:
@@ -87,6 +108,21 @@ class SlaPolicy(BaseModel):
     reopen_below_score: int = Field(
         default=3, ge=1, le=5, description="A survey result score below this re-opens the case"
     )
+    escalation: EscalationChain = EscalationChain()
+    agent_compensation_limit_yuan: Decimal | None = Field(
+        default=None, ge=0, description="R-RS-1: above this a supervisor approves; None: no limit"
+    )
+    agents: frozenset[str] | None = Field(
+        default=None, description="Agent ids a case may be assigned to; None: anyone"
+    )
+    close_on_behalf_after: PositiveDuration | None = Field(
+        default=None,
+        description="A supervisor may close a delivered case for a silent customer this long "
+        "after delivery (before the confirmation wait ends); None: never",
+    )
+    calendar: BusinessCalendar | None = Field(
+        default=None, description="Working time for targets whose clock is 'working'"
+    )
 
     @model_validator(mode="after")
     def _complete_and_ordered(self) -> Self:
@@ -95,7 +131,16 @@ class SlaPolicy(BaseModel):
             raise ValueError(f"targets missing for severity {', '.join(missing)}")
         if self.follow_up_after >= self.follow_up_until:
             raise ValueError("follow_up_after must be before follow_up_until")
+        working = [s.value for s, t in self.targets.items() if t.clock == "working"]
+        if working and self.calendar is None:
+            raise ValueError(f"targets of {', '.join(working)} count working time: give a calendar")
         return self
+
+    def working_calendar(self, kind: DeadlineKind, severity: Severity) -> BusinessCalendar | None:
+        """The calendar whose working time `kind` counts in at `severity`; None: calendar time."""
+        if kind.per_severity and self.targets[severity].clock == "working":
+            return self.calendar
+        return None
 
     def allowance(self, kind: DeadlineKind, severity: Severity) -> timedelta:
         """How long the case has for `kind` at `severity`, counted from the deadline's start."""
@@ -115,6 +160,8 @@ class SlaPolicy(BaseModel):
 
 DEFAULT_POLICY = SlaPolicy(
     version="seed-000",
+    agent_compensation_limit_yuan=Decimal(50),
+    close_on_behalf_after=timedelta(days=1),
     targets={
         Severity.L1: SeverityTargets(respond=timedelta(hours=1), resolve=timedelta(hours=24)),
         Severity.L2: SeverityTargets(respond=timedelta(hours=24), resolve=timedelta(hours=48)),

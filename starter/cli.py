@@ -29,6 +29,7 @@ import logs
 from encryption import codec_server
 from encryption.keys import KeyConfigError, KeyRing, load_keyring
 from schemas import CaseSnapshot, Category, ReplyIntent, RiskLevel, Severity, TimelineEntry
+from schemas.customer_view import CustomerView
 from starter import json_schemas, store_commands
 from starter.client import ComplaintDesk, connect, register_search_attributes
 
@@ -84,8 +85,21 @@ def _parser() -> argparse.ArgumentParser:
     for score in ("result", "attitude", "timeliness"):
         s.add_argument(f"--{score}", type=int, required=True)
     s.add_argument("--suggestions")
-    s = _regrading(sub.add_parser("escalate", help="a supervisor's escalation (signal)"))
+    s = _regrading(sub.add_parser("escalate", help="a supervisor's escalation (update)"))
     s.add_argument("--assign-to")
+    s = sub.add_parser("assign", help="hand the case to another agent (update)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--to", required=True)
+    s.add_argument("--reason", required=True)
+    s = sub.add_parser("approve", help="approve compensation above an agent's authority (update)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--note")
+    s = sub.add_parser("close-for-customer", help="close for a silent customer (update)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--reason", required=True)
 
     s = sub.add_parser("confirm", help="confirm the classification after reading the case (update)")
     s.add_argument("complaint_id")
@@ -116,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="a case's snapshot and timeline")
     s.add_argument("complaint_id")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--customer", action="store_true", help="only what the customer may see")
     return p
 
 
@@ -188,9 +203,12 @@ async def _run(args: argparse.Namespace) -> int:
         "survey": lambda: desk.answer_survey(
             cid, _given(args, "result", "attitude", "timeliness", "suggestions")
         ),
-        "escalate": lambda: desk.escalate(
+        "escalate": lambda: desk.escalate_case(
             cid, _given(args, "by", "reason", "severity", "risk", "assign_to")
         ),
+        "assign": lambda: desk.reassign(cid, _given(args, "by", "to", "reason")),
+        "approve": lambda: desk.approve_compensation(cid, _given(args, "by", "note")),
+        "close-for-customer": lambda: desk.close_for_customer(cid, _given(args, "by", "reason")),
         "confirm": lambda: desk.confirm_classification(cid, _given(args, "by", "note")),
         "override": lambda: desk.override_classification(
             cid, _given(args, "by", "reason", "severity", "risk", "category")
@@ -206,6 +224,9 @@ async def _run(args: argparse.Namespace) -> int:
         started = await desk.start(_intake(args))
         state = "started" if started.created else "already exists: this is its case"
         print(f"{started.complaint_id}: {state} (workflow {started.workflow_id})")
+    elif args.command == "show" and args.customer:
+        view = await desk.customer_view(cid)
+        print(view.model_dump_json(indent=2) if args.json else _render_for_customer(view))
     elif args.command == "show":
         snapshot, timeline = await desk.snapshot(cid), await desk.timeline(cid)
         if args.json:
@@ -251,6 +272,24 @@ def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
         lines.append(
             f"    {e.seq:>3} {e.at.isoformat(timespec='seconds')} {e.stage.value:<11} "
             f"{e.kind.value:<18} {e.actor:<10} {e.summary}"
+        )
+    return "\n".join(lines)
+
+
+def _render_for_customer(view: CustomerView) -> str:
+    promise = view.next_promise
+    lines = [
+        f"{view.complaint_id}  {view.subject}  stage {view.stage.value}"
+        f"{'  outcome ' + view.outcome.value if view.outcome else ''}",
+        f"  next promise: {promise.kind.value} by {promise.due_at.isoformat(timespec='minutes')}"
+        if promise
+        else "  next promise: -",
+        f"  plan: {view.plan or '-'}"
+        + (f" (compensation {view.compensation_yuan} yuan)" if view.compensation_yuan else ""),
+    ]
+    for e in view.entries:
+        lines.append(
+            f"    {e.at.isoformat(timespec='seconds')} {e.by:<4} {e.kind.value:<18} {e.text or ''}"
         )
     return "\n".join(lines)
 

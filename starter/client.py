@@ -33,15 +33,19 @@ from schemas.actions import (
     AgentMessage,
     ClassificationConfirmation,
     ClassificationOverride,
+    ClosureOnBehalf,
+    CompensationApproval,
     CustomerReply,
     Escalation,
     Finding,
     ProgressNote,
+    Reassignment,
     ReopenRequest,
     ResolutionPlan,
     SurveyAnswer,
 )
 from schemas.case import CaseSnapshot, TimelineEntry
+from schemas.customer_view import CustomerView
 from schemas.intake import ComplaintIntake
 from workflows import search_attributes
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow, workflow_id_for
@@ -158,6 +162,35 @@ class ComplaintDesk:
             ComplaintWorkflow.escalate, _valid(Escalation, escalation)
         )
 
+    # supervisors: updates answer with the case as it now stands, or raise with the refusal
+    async def escalate_case(
+        self, complaint_id: str, escalation: Escalation | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.escalate_case, _valid(Escalation, escalation)
+        )
+
+    async def reassign(
+        self, complaint_id: str, reassignment: Reassignment | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.reassign, _valid(Reassignment, reassignment)
+        )
+
+    async def approve_compensation(
+        self, complaint_id: str, approval: CompensationApproval | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.approve_compensation, _valid(CompensationApproval, approval)
+        )
+
+    async def close_for_customer(
+        self, complaint_id: str, closure: ClosureOnBehalf | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.close_for_customer, _valid(ClosureOnBehalf, closure)
+        )
+
     # agents: updates answer with the case as it now stands, or raise with the refusal
     async def confirm_classification(
         self, complaint_id: str, confirmation: ClassificationConfirmation | Mapping[str, Any]
@@ -208,6 +241,9 @@ class ComplaintDesk:
 
     async def timeline(self, complaint_id: str, since_seq: int = 0) -> list[TimelineEntry]:
         return await self._handle(complaint_id).query(ComplaintWorkflow.timeline, since_seq)
+
+    async def customer_view(self, complaint_id: str) -> CustomerView:
+        return await self._handle(complaint_id).query(ComplaintWorkflow.customer_view)
 
     async def outcome(self, complaint_id: str) -> CaseSnapshot:
         """Wait for the case to end and return its final state."""

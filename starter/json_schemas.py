@@ -23,6 +23,8 @@ from schemas import (
     SurveyAnswer,
     TimelineEntry,
 )
+from schemas.actions import ClosureOnBehalf, CompensationApproval, Reassignment
+from schemas.customer_view import CustomerView
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "schemas" / "json"
 
@@ -32,7 +34,10 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "CustomerReply": CustomerReply,  # signal customer_reply
     "ReopenRequest": ReopenRequest,  # signal reopen_request
     "SurveyAnswer": SurveyAnswer,  # signal survey_answer
-    "Escalation": Escalation,  # signal escalate
+    "Escalation": Escalation,  # signal escalate, update escalate_case
+    "Reassignment": Reassignment,  # update reassign
+    "CompensationApproval": CompensationApproval,  # update approve_compensation
+    "ClosureOnBehalf": ClosureOnBehalf,  # update close_for_customer
     "ClassificationConfirmation": ClassificationConfirmation,  # update confirm_classification
     "ClassificationOverride": ClassificationOverride,  # update override_classification
     "AgentMessage": AgentMessage,  # update respond
@@ -41,6 +46,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "ProgressNote": ProgressNote,  # update record_progress
     "CaseSnapshot": CaseSnapshot,  # query snapshot, updates' answer, workflow result
     "TimelineEntry": TimelineEntry,  # query timeline (a list of these)
+    "CustomerView": CustomerView,  # query customer_view: what the customer's app may show
     "SlaPolicy": SlaPolicy,  # COMPLAINT_SLA_POLICY file
 }
 

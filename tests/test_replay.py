@@ -6,9 +6,10 @@ re-recording. `v1_*` were recorded before the case store (`workflow.patched("cas
 `v2_*` before the emergency response (`workflow.patched("emergency-response")`), `v3_*` before
 triage (`workflow.patched("triage")`), `v4_*` before payload encryption and the bounded
 projection and history (`workflow.patched("bounded-projection")`, `"history-bound"`), `v5_*`
-after (encrypted with the tests' fixed key); record a new generation with
-`RECORD_HISTORIES=v6 pytest tests/test_lifecycle.py tests/test_dev_server.py
-tests/test_reclassification.py`.
+after (encrypted with the tests' fixed key) and before the escalation chain and supervisor
+approval (`"escalation-chain"`, `"supervisor-approval"`), `v6_*` with them; record a new
+generation with `RECORD_HISTORIES=v7 pytest tests/test_lifecycle.py tests/test_dev_server.py
+tests/test_reclassification.py tests/test_escalation_chain.py tests/test_supervision.py`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_there_are_histories_to_replay() -> None:
     generations = {p.name.split("_", 1)[0] for p in HISTORIES}
-    assert {"v1", "v2", "v3", "v4", "v5"} <= generations and len(HISTORIES) >= 95
+    assert {"v1", "v2", "v3", "v4", "v5", "v6"} <= generations and len(HISTORIES) >= 120
 
 
 def test_recent_histories_hold_ciphertext_only() -> None:

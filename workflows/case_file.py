@@ -7,17 +7,22 @@ same rules run under unit tests, property tests and the workflow alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from schemas.actions import (
     AgentMessage,
     ClassificationConfirmation,
     ClassificationOverride,
+    ClosureOnBehalf,
+    CompensationApproval,
     CustomerReply,
     Escalation,
     Finding,
     ProgressNote,
+    Reassignment,
     ReopenRequest,
     ReplyIntent,
     ResolutionPlan,
@@ -56,7 +61,9 @@ _HANDLING = frozenset(
 
 EMERGENCY = "emergency-response"
 TRIAGE = "triage"
-FEATURES = frozenset({EMERGENCY, TRIAGE})
+ESCALATION_CHAIN = "escalation-chain"
+APPROVAL = "supervisor-approval"
+FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL})
 
 
 class InvalidAction(ValueError):
@@ -262,7 +269,7 @@ class CaseFile:
         if escalation.assign_to and escalation.assign_to != s.owner:
             changes.append(f"owner {s.owner} → {escalation.assign_to}")
             s.owner = escalation.assign_to
-        s.escalation_level = EscalationLevel.SUPERVISOR
+        self._raise_level(EscalationLevel.SUPERVISOR)
         what = ", ".join(changes) or "supervisor attention"
         self._record(EntryKind.ESCALATED, escalation.by, f"{what}: {escalation.reason}", now)
         if raise_risk and escalation.risk:
@@ -275,10 +282,17 @@ class CaseFile:
             urgent=True,
         )
 
+    def check_escalate(self, escalation: Escalation) -> None:
+        problem = self._escalation_problem(escalation)
+        if problem:
+            raise InvalidAction(problem)
+
     def _escalation_problem(self, escalation: Escalation) -> str | None:
         s = self.state
         if s.stage not in OPEN_STAGES:
             return "the case has ended"
+        if escalation.assign_to and not self._known_agent(escalation.assign_to):
+            return f"unknown agent '{escalation.assign_to}'"
         if (
             escalation.severity
             and s.severity
@@ -292,6 +306,61 @@ class CaseFile:
         ):
             return f"risk can only be raised (it is {s.risk.value})"
         return None
+
+    # ---- supervisors' updates: check_* is the validator, the plain method applies ------------
+
+    def check_reassign(self, reassignment: Reassignment) -> None:
+        self._require_open()
+        if not self._known_agent(reassignment.to):
+            raise InvalidAction(f"unknown agent '{reassignment.to}'")
+        if reassignment.to == self.state.owner:
+            raise InvalidAction(f"the case is already owned by {reassignment.to}")
+
+    def reassign(self, reassignment: Reassignment, now: datetime) -> None:
+        s = self.state
+        before, s.owner = s.owner, reassignment.to
+        self._record(EntryKind.REASSIGNED, reassignment.by,
+                     f"owner {before} → {s.owner}: {reassignment.reason}", now)  # fmt: skip
+        self._tell_staff(Audience.OWNER, "assigned",
+                         f"Assigned to you ({reassignment.reason}): {s.intake.subject}", now)  # fmt: skip
+
+    def check_approve(self, approval: CompensationApproval) -> None:
+        pending = self.state.plan_awaiting_approval
+        if pending is None:
+            raise InvalidAction("no plan awaits approval")
+        if approval.by == pending.agent:
+            raise InvalidAction(f"{approval.by} proposed this plan and cannot approve it")
+        self._require_move(Move.PROPOSE_PLAN)
+
+    def approve(self, approval: CompensationApproval, now: datetime) -> None:
+        plan = self.state.plan_awaiting_approval
+        assert plan is not None
+        self.state.plan_awaiting_approval = None
+        note = f": {approval.note}" if approval.note else ""
+        self._record(EntryKind.APPROVED, approval.by,
+                     f"compensation {plan.compensation_yuan} yuan approved{note}", now)  # fmt: skip
+        self._offer_plan(plan, now)
+
+    def check_close_for_customer(self, closure: ClosureOnBehalf, now: datetime) -> None:
+        s = self.state
+        if s.stage is not Stage.CLOSE or s.result_delivered_at is None:
+            raise InvalidAction("only a case whose result was delivered and awaits the customer's "
+                                f"confirmation can be closed for them; this one is at "
+                                f"'{s.stage.value}'")  # fmt: skip
+        after = s.policy.close_on_behalf_after if s.policy else None
+        if after is None:
+            raise InvalidAction("the policy does not let a supervisor close a case for a customer")
+        if now < s.result_delivered_at + after:
+            raise InvalidAction(f"the customer has until {_hm(s.result_delivered_at + after)} "
+                                "to answer before a supervisor may close for them")  # fmt: skip
+
+    def close_for_customer(self, closure: ClosureOnBehalf, now: datetime) -> None:
+        self._record(EntryKind.CLOSED_FOR_CUSTOMER, closure.by, closure.reason, now)
+        self._close(ClosedBy.SUPERVISOR, Move.CLOSE_ON_SILENCE, now)
+
+    def _known_agent(self, agent: str) -> bool:
+        roster = self.state.policy.agents if self.state.policy else None
+        return roster is None or agent in roster
 
     # ---- agents' updates: check_* is the validator, the plain method applies -----------------
 
@@ -379,6 +448,24 @@ class CaseFile:
         self._require_move(Move.PROPOSE_PLAN)
 
     def propose_plan(self, plan: ResolutionPlan, now: datetime) -> None:
+        """A plan within the agent's authority goes to the customer; one above it waits for a
+        supervisor (R-RS-1). A new plan replaces one still waiting."""
+        s = self.state
+        limit = s.policy.agent_compensation_limit_yuan if s.policy else None
+        money = plan.compensation_yuan
+        if APPROVAL in self.features and limit is not None and money and money > limit:
+            s.plan_awaiting_approval = plan
+            self._record(EntryKind.APPROVAL_REQUESTED, plan.agent,
+                         f"{plan.summary} (compensation {money} yuan, above an agent's {limit}): "
+                         "awaiting a supervisor's approval", now)  # fmt: skip
+            self._tell_staff(Audience.SUPERVISOR, "approval_needed",
+                             f"Approve {money} yuan for {s.intake.subject}? {plan.summary}", now,
+                             urgent=True)  # fmt: skip
+            return
+        s.plan_awaiting_approval = None
+        self._offer_plan(plan, now)
+
+    def _offer_plan(self, plan: ResolutionPlan, now: datetime) -> None:
         self.state.plan = plan
         money = f" (compensation {plan.compensation_yuan} yuan)" if plan.compensation_yuan else ""
         self._record(EntryKind.PLAN_PROPOSED, plan.agent, plan.summary + money, now, public=True)
@@ -417,6 +504,7 @@ class CaseFile:
         """Every moment the case must wake up by itself, earliest first."""
         s = self.state
         alarms = [Alarm(d.due_at, deadlines.label(d)) for d in s.deadlines if d.pending]
+        alarms += [Alarm(due, summary) for due, summary, _ in self._chain()]
         if s.policy and s.stage is Stage.CLOSE and s.result_delivered_at:
             alarms.append(
                 Alarm(s.result_delivered_at + s.policy.confirmation_wait, "confirmation wait ends")
@@ -432,6 +520,9 @@ class CaseFile:
         s = self.state
         for deadline in deadlines.overdue(s.deadlines, now):
             self._breach(deadline, now)
+        for due, _, act in self._chain():
+            if due <= now:
+                act(now)
         if s.policy is None:
             return
         if (
@@ -472,6 +563,7 @@ class CaseFile:
             deadlines=list(s.deadlines),
             next_deadline=deadlines.next_pending(s.deadlines),
             plan=s.plan,
+            plan_awaiting_approval=s.plan_awaiting_approval,
             classification=s.classification,
             policy_version=s.policy.version if s.policy else None,
             received_at=s.received_at,
@@ -595,13 +687,55 @@ class CaseFile:
         if kind is DeadlineKind.PROGRESS_UPDATE:
             self._open_emergency(DeadlineKind.PROGRESS_UPDATE, now)
 
+    def _chain(self) -> list[tuple[datetime, str, Callable[[datetime], None]]]:
+        """The escalation chain's next steps (R-SLA-1): warn the owner before a deadline, tell
+        management of a breach still unmet; the supervisor is told at the breach itself."""
+        s = self.state
+        if ESCALATION_CHAIN not in self.features or s.policy is None or s.stage not in _HANDLING:
+            return []
+        steps: list[tuple[datetime, str, Callable[[datetime], None]]] = []
+        for d in s.deadlines:
+            name = deadlines.label(d)
+            warn = deadlines.warning_due(s.policy, d)
+            if warn:
+                steps.append((warn, f"warn owner: {name} near", partial(self._warn, d)))
+            tell = deadlines.management_due(s.policy, d)
+            if tell:
+                steps.append((tell, f"tell management: {name} still missed",
+                              partial(self._tell_management, d)))  # fmt: skip
+        return steps
+
+    def _warn(self, deadline: Deadline, now: datetime) -> None:
+        deadline.warned_at = now
+        text = f"{deadlines.label(deadline)} due {_hm(deadline.due_at)}"
+        self._record(EntryKind.DEADLINE_WARNING, SYSTEM, f"{text}: owner warned", now)
+        self._tell_staff(
+            Audience.OWNER, "deadline_warning", f"{text} on {self.state.intake.subject}", now
+        )
+
+    def _tell_management(self, deadline: Deadline, now: datetime) -> None:
+        deadline.management_at = now
+        self._raise_level(EscalationLevel.MANAGEMENT)
+        name = deadlines.label(deadline)
+        assert deadline.breached_at is not None
+        text = f"{name} missed at {_hm(deadline.breached_at)} and still unmet"
+        self._record(EntryKind.ESCALATED, SYSTEM, f"{text}: escalated to management", now)
+        self._tell_staff(Audience.MANAGEMENT, "deadline_unmet",
+                         f"{text} on {self.state.intake.subject}", now, urgent=True)  # fmt: skip
+
+    def _raise_level(self, level: EscalationLevel) -> None:
+        """Escalation only goes up: a supervisor's escalation does not undo management's."""
+        order = list(EscalationLevel)
+        if order.index(level) > order.index(self.state.escalation_level):
+            self.state.escalation_level = level
+
     def _breach(self, deadline: Deadline, now: datetime) -> None:
         deadline.breached_at = now
         name = deadlines.label(deadline)
         self._record(
             EntryKind.DEADLINE_BREACHED, SYSTEM, f"{name} missed (due {_hm(deadline.due_at)})", now
         )
-        self.state.escalation_level = EscalationLevel.SUPERVISOR
+        self._raise_level(EscalationLevel.SUPERVISOR)
         self._record(EntryKind.ESCALATED, SYSTEM, f"{name} missed: escalated to supervisor", now)
         text = f"{name} missed on {self.state.intake.subject}"
         self._tell_staff(Audience.OWNER, "deadline_breached", text, now, urgent=True)
@@ -682,7 +816,11 @@ class CaseFile:
         s = self.state
         s.closed_by = closed_by
         s.closed_at = now
-        how = "confirmed by the customer" if closed_by is ClosedBy.CUSTOMER else "no confirmation"
+        how = {
+            ClosedBy.CUSTOMER: "confirmed by the customer",
+            ClosedBy.SILENCE: "no confirmation",
+            ClosedBy.SUPERVISOR: "closed by the service team after no confirmation",
+        }[closed_by]
         self._record(EntryKind.CLOSED, SYSTEM, f"Closed: {how}", now, public=True)
         self._move(move, now)
         self._tell_customer("closed", now)

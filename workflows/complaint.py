@@ -29,20 +29,25 @@ with workflow.unsafe.imports_passed_through():
         AgentMessage,
         ClassificationConfirmation,
         ClassificationOverride,
+        ClosureOnBehalf,
+        CompensationApproval,
         CustomerReply,
         Escalation,
         Finding,
         ProgressNote,
+        Reassignment,
         ReopenRequest,
         ResolutionPlan,
         SurveyAnswer,
     )
     from schemas.case import CaseSnapshot, CaseState, Stage, TimelineEntry
+    from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
     from schemas.store import CaseProjection
     from workflows import search_attributes
     from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
+    from workflows.customer_view import view_for_customer
 
 TASK_QUEUE = "complaints"
 CASE_STORE_PATCH = "case-store"
@@ -151,6 +156,41 @@ class ComplaintWorkflow:
         self._case.escalate(escalation, workflow.now())
         self._stirred = True
 
+    # ---- supervisors (updates: validated, answered with the new snapshot) -------------------
+
+    @workflow.update
+    def escalate_case(self, escalation: Escalation) -> CaseSnapshot:
+        """The `escalate` signal's rules, refused with the reason instead of noted as refused."""
+        return self._apply(lambda: self._case.escalate(escalation, workflow.now()))
+
+    @escalate_case.validator
+    def _check_escalate_case(self, escalation: Escalation) -> None:
+        _refuse_invalid(lambda: self._case.check_escalate(escalation))
+
+    @workflow.update
+    def reassign(self, reassignment: Reassignment) -> CaseSnapshot:
+        return self._apply(lambda: self._case.reassign(reassignment, workflow.now()))
+
+    @reassign.validator
+    def _check_reassign(self, reassignment: Reassignment) -> None:
+        _refuse_invalid(lambda: self._case.check_reassign(reassignment))
+
+    @workflow.update
+    def approve_compensation(self, approval: CompensationApproval) -> CaseSnapshot:
+        return self._apply(lambda: self._case.approve(approval, workflow.now()))
+
+    @approve_compensation.validator
+    def _check_approve_compensation(self, approval: CompensationApproval) -> None:
+        _refuse_invalid(lambda: self._case.check_approve(approval))
+
+    @workflow.update
+    def close_for_customer(self, closure: ClosureOnBehalf) -> CaseSnapshot:
+        return self._apply(lambda: self._case.close_for_customer(closure, workflow.now()))
+
+    @close_for_customer.validator
+    def _check_close_for_customer(self, closure: ClosureOnBehalf) -> None:
+        _refuse_invalid(lambda: self._case.check_close_for_customer(closure, workflow.now()))
+
     # ---- agents (updates: validated, answered with the new snapshot) ------------------------
 
     @workflow.update
@@ -212,6 +252,11 @@ class ComplaintWorkflow:
         """The kept entries; after many continue-as-new runs, the oldest are in the case store
         only (`complaint-desk store case ID`)."""
         return self._case.entries_since(since_seq)
+
+    @workflow.query
+    def customer_view(self) -> CustomerView:
+        """What the customer may see (R-TR-1), for the company's app: never internal notes."""
+        return view_for_customer(self._case.snapshot(), self._case.entries_since(0))
 
     # ---- the loop's parts -------------------------------------------------------------------
 

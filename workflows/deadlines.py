@@ -13,6 +13,7 @@ from datetime import datetime
 from schemas.case import Deadline
 from schemas.classification import Severity
 from schemas.sla import DeadlineKind, SlaPolicy
+from workflows.working_time import add_working_time
 
 
 def open_deadline(
@@ -25,13 +26,12 @@ def open_deadline(
     # Only respond and resolve depend on severity; the others can start before classification.
     if severity is None and kind.per_severity:
         raise ValueError(f"a {kind.value} deadline needs a severity")
-    allowance = policy.allowance(kind, severity or Severity.L2)
     return Deadline(
         kind=kind,
         round=round,
         severity=severity if kind.per_severity else None,
         started_at=started_at,
-        due_at=started_at + allowance,
+        due_at=due_at(policy, kind, severity or Severity.L2, started_at),
     )
 
 
@@ -39,8 +39,43 @@ def retarget(deadline: Deadline, policy: SlaPolicy, severity: Severity) -> Deadl
     """The same deadline under a new severity; settled deadlines keep what happened to them."""
     if not deadline.pending or not deadline.kind.per_severity:
         return deadline
-    due_at = deadline.started_at + policy.allowance(deadline.kind, severity)
-    return deadline.model_copy(update={"severity": severity, "due_at": due_at})
+    due = due_at(policy, deadline.kind, severity, deadline.started_at)
+    return deadline.model_copy(update={"severity": severity, "due_at": due})
+
+
+def due_at(
+    policy: SlaPolicy, kind: DeadlineKind, severity: Severity, started_at: datetime
+) -> datetime:
+    """The allowance counted from `started_at`, in calendar time or the policy's working time."""
+    allowance = policy.allowance(kind, severity)
+    calendar = policy.working_calendar(kind, severity)
+    if calendar is None:
+        return started_at + allowance
+    return add_working_time(started_at, allowance, calendar)
+
+
+def warning_due(policy: SlaPolicy, deadline: Deadline) -> datetime | None:
+    """When the owner is warned that `deadline` is near: a share of its allowed time, on the same
+    clock as the deadline. None once warned or settled, and for the automatic acknowledgement."""
+    share = policy.escalation.warn_at
+    if share is None or deadline.warned_at or not deadline.pending:
+        return None
+    if deadline.kind is DeadlineKind.ACKNOWLEDGE:
+        return None
+    severity = deadline.severity or Severity.L2
+    allowance = policy.allowance(deadline.kind, severity) * share
+    calendar = policy.working_calendar(deadline.kind, severity)
+    if calendar is None:
+        return deadline.started_at + allowance
+    return add_working_time(deadline.started_at, allowance, calendar)
+
+
+def management_due(policy: SlaPolicy, deadline: Deadline) -> datetime | None:
+    """When management hears of a breach nobody has made good (None: not, or already told)."""
+    after = policy.escalation.management_after
+    if after is None or deadline.breached_at is None or deadline.met_at or deadline.management_at:
+        return None
+    return deadline.breached_at + after
 
 
 def next_pending(deadlines: Iterable[Deadline]) -> Deadline | None:

@@ -1,0 +1,95 @@
+"""The customer's view (R-TR-1): stage, the next promise, what was said to and by the customer,
+and nothing internal — checked on a targeted case, on random sequences, and through Temporal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas import (
+    AgentMessage,
+    Category,
+    ClassificationConfirmation,
+    ClassificationOverride,
+    CustomerReply,
+    DeadlineKind,
+    EntryKind,
+    Escalation,
+    Finding,
+    ResolutionPlan,
+    Severity,
+    Stage,
+)
+from schemas.customer_view import CustomerView
+from tests.conftest import Desk
+from tests.test_case_file import T0, actions, apply, classified
+from workflows.case_file import CaseFile
+from workflows.customer_view import SHOWN, view_for_customer
+
+SECRET = "INTERNAL"
+
+
+def view_of(case: CaseFile) -> CustomerView:
+    return view_for_customer(case.snapshot(), case.entries_since(0))
+
+
+def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> None:
+    case = classified()
+    later = T0 + timedelta(minutes=10)
+    case.add_finding(Finding(agent="agent-zhang", summary=f"{SECRET}: supplier batch 7"), later)
+    case.escalate(Escalation(by="sup-li", reason=f"{SECRET}: VIP", severity=Severity.L1), later)
+    case.override(ClassificationOverride(by="sup-li", reason=f"{SECRET} regrade",
+                                         category=Category.SERVICE), later)  # fmt: skip
+    case.confirm(ClassificationConfirmation(by="sup-li", note=f"{SECRET} ok"), later)
+    case.customer_reply(CustomerReply(text="什么时候能修好？"), later)
+    case.respond(AgentMessage(agent="agent-zhang", text="明天上门维修。"), later)
+    case.propose_plan(ResolutionPlan(agent="agent-zhang", summary="上门更换",
+                                     compensation_yuan=50), later)  # fmt: skip
+
+    view = view_of(case)
+    shown = view.model_dump_json()
+    assert SECRET not in shown and "agent-zhang" not in shown and "sup-li" not in shown
+    assert "L1" not in shown and "risk" not in shown  # no grading either
+    said = [(e.by, e.text) for e in view.entries if e.text]
+    assert said == [("you", "什么时候能修好？"), ("us", "明天上门维修。"),
+                    ("us", "上门更换 (compensation 50 yuan)")]  # fmt: skip
+    assert view.stage is Stage.RESOLVE and view.plan == "上门更换"
+    assert view.compensation_yuan == 50
+    # Responded already: the next promise is the resolution (L1 after the escalation: 24 h).
+    assert view.next_promise is not None and view.next_promise.kind is DeadlineKind.RESOLVE
+    assert view.next_promise.due_at == case.state.received_at + timedelta(hours=24)
+    received = view.entries[0]
+    assert received.kind is EntryKind.RECEIVED and received.text is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(actions, max_size=30))
+def test_no_sequence_shows_the_customer_an_internal_entry(
+    sequence: list[tuple[str, object]],
+) -> None:
+    case = classified()
+    now = T0
+    for action in sequence:
+        if case.state.stage is Stage.DONE:
+            break
+        now = apply(case, action, now)
+    public = {(e.at, e.kind, e.summary) for e in case.state.timeline if e.public}
+    view = view_of(case)
+    for entry in view.entries:
+        assert entry.kind in SHOWN
+        assert entry.text is None or (entry.at, entry.kind, entry.text) in public
+    promised = view.next_promise
+    assert promised is None or promised.kind not in (DeadlineKind.TRIAGE,
+                                                     DeadlineKind.FIRST_ASSESSMENT)  # fmt: skip
+
+
+async def test_the_customer_view_through_temporal(desk: Desk) -> None:
+    cid = await desk.open()
+    await desk.api.add_finding(cid, {"agent": "agent-zhang", "summary": f"{SECRET} batch 7"})
+    await desk.api.respond(cid, {"agent": "agent-zhang", "text": "工程师明天上门。"})
+    view = await desk.api.customer_view(cid)
+    assert SECRET not in view.model_dump_json()
+    assert [e.text for e in view.entries if e.by == "us" and e.text] == ["工程师明天上门。"]
+    assert view.next_promise is not None and view.next_promise.kind is DeadlineKind.RESOLVE

@@ -1,0 +1,203 @@
+"""Supervisors' actions as validated updates (R-OP-2, R-RS-1): each invalid one is refused with
+its reason and changes nothing; each accepted one records who and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from schemas import (
+    DEFAULT_POLICY,
+    CustomerReply,
+    EntryKind,
+    Escalation,
+    ProgressNote,
+    ReplyIntent,
+    ResolutionPlan,
+    RiskLevel,
+    Severity,
+    Stage,
+)
+from schemas.actions import ClosureOnBehalf, CompensationApproval, Reassignment
+from schemas.case import ClosedBy
+from schemas.notification import Audience
+from tests.conftest import Desk
+from tests.test_case_file import T0, classified
+from workflows.case_file import CaseFile, InvalidAction
+
+AGENT = "agent-a"
+LATER = T0 + timedelta(minutes=30)
+
+
+def plan(yuan: int | None = None) -> ResolutionPlan:
+    money = Decimal(yuan) if yuan is not None else None
+    return ResolutionPlan(agent=AGENT, summary="上门更换", compensation_yuan=money)
+
+
+def stage(case: CaseFile) -> Stage:
+    """Read afresh each time (a plain attribute read would be narrowed by the type checker)."""
+    return case.state.stage
+
+
+def delivered() -> CaseFile:
+    """A case whose result was delivered; it waits for the customer's confirmation."""
+    case = classified()
+    case.propose_plan(plan(), LATER)
+    case.customer_reply(CustomerReply(text="好", intent=ReplyIntent.ACCEPT_PLAN), LATER)
+    case.record_progress(ProgressNote(agent=AGENT, note="已更换", completed=True), LATER)
+    assert case.state.stage is Stage.CLOSE
+    return case
+
+
+def ended() -> CaseFile:
+    case = classified()
+    case.state.stage = Stage.DONE
+    return case
+
+
+def with_roster(case: CaseFile) -> CaseFile:
+    assert case.state.policy is not None
+    case.state.policy = case.state.policy.model_copy(update={"agents": frozenset({AGENT, "b"})})
+    return case
+
+
+def awaiting() -> CaseFile:
+    case = classified()
+    case.propose_plan(plan(500), LATER)
+    return case
+
+
+REFUSALS = [
+    ("reassign on an ended case", ended,
+     lambda c: c.check_reassign(Reassignment(by="sup", to="b", reason="r")), "has ended"),
+    ("reassign to an unknown agent", lambda: with_roster(classified()),
+     lambda c: c.check_reassign(Reassignment(by="sup", to="nobody", reason="r")),
+     "unknown agent 'nobody'"),
+    ("reassign to the owner", classified,
+     lambda c: c.check_reassign(Reassignment(by="sup", to=c.state.owner, reason="r")),
+     "already owned by"),
+    ("escalate an ended case", ended,
+     lambda c: c.check_escalate(Escalation(by="sup", reason="r")), "the case has ended"),
+    ("escalate to a lower severity", lambda: _escalated(Severity.L1),
+     lambda c: c.check_escalate(Escalation(by="sup", reason="r", severity=Severity.L3)),
+     "severity can only be raised"),
+    ("escalate to a lower risk", lambda: _risky(),
+     lambda c: c.check_escalate(Escalation(by="sup", reason="r", risk=RiskLevel.LOW)),
+     "risk can only be raised"),
+    ("escalate to an unknown agent", lambda: with_roster(classified()),
+     lambda c: c.check_escalate(Escalation(by="sup", reason="r", assign_to="nobody")),
+     "unknown agent 'nobody'"),
+    ("approve with nothing waiting", classified,
+     lambda c: c.check_approve(CompensationApproval(by="sup")), "no plan awaits approval"),
+    ("approve one's own plan", awaiting,
+     lambda c: c.check_approve(CompensationApproval(by=AGENT)), "cannot approve it"),
+    ("close for the customer before delivery", classified,
+     lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
+     "only a case whose result was delivered"),
+    ("close for the customer too early", delivered,
+     lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
+     "the customer has until"),
+    ("close for the customer where policy forbids", lambda: _no_closing(delivered()),
+     lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"),
+                                          LATER + timedelta(days=2)),
+     "the policy does not let"),
+]  # fmt: skip
+
+
+def _escalated(severity: Severity) -> CaseFile:
+    case = classified()
+    case.escalate(Escalation(by="sup", reason="r", severity=severity), LATER)
+    return case
+
+
+def _risky() -> CaseFile:
+    case = classified()
+    case.escalate(Escalation(by="sup", reason="r", risk=RiskLevel.HIGH), LATER)
+    return case
+
+
+def _no_closing(case: CaseFile) -> CaseFile:
+    assert case.state.policy is not None
+    case.state.policy = case.state.policy.model_copy(update={"close_on_behalf_after": None})
+    return case
+
+
+@pytest.mark.parametrize(("name", "make", "check", "message"), REFUSALS,
+                         ids=[r[0] for r in REFUSALS])  # fmt: skip
+def test_each_invalid_action_is_refused_with_its_reason(
+    name: str, make: Callable[[], CaseFile], check: Callable[[CaseFile], None], message: str
+) -> None:
+    case = make()
+    before = case.state.model_copy(deep=True)
+    with pytest.raises(InvalidAction, match=message):
+        check(case)
+    assert case.state == before  # a validator changes nothing
+
+
+def test_compensation_above_the_agents_authority_waits_for_a_supervisor() -> None:
+    case = classified()
+    case.propose_plan(plan(500), LATER)  # the policy lets an agent grant 50 yuan alone
+    assert stage(case) is Stage.INVESTIGATE and case.state.plan is None
+    assert [n.topic for n in case.outbox if n.audience is Audience.SUPERVISOR][-1] == (
+        "approval_needed"
+    )
+    assert not any(n.topic == "plan_proposed" for n in case.outbox)
+
+    case.approve(CompensationApproval(by="sup-li", note="老客户"), LATER)
+    assert stage(case) is Stage.RESOLVE and case.state.plan == plan(500)
+    approved = [e for e in case.state.timeline if e.kind is EntryKind.APPROVED]
+    assert approved[0].actor == "sup-li" and "500 yuan approved: 老客户" in approved[0].summary
+    assert any(n.topic == "plan_proposed" for n in case.outbox)
+
+
+def test_a_plan_within_authority_goes_straight_to_the_customer_and_a_new_one_replaces() -> None:
+    case = classified()
+    case.propose_plan(plan(500), LATER)
+    case.propose_plan(plan(50), LATER)  # the agent revises within authority
+    assert case.state.stage is Stage.RESOLVE and case.state.plan_awaiting_approval is None
+    assert DEFAULT_POLICY.agent_compensation_limit_yuan == 50
+
+
+def test_accepted_actions_record_who_and_why() -> None:
+    case = classified()
+    case.reassign(Reassignment(by="sup-li", to="agent-wang", reason="懂洗衣机"), LATER)
+    entry = case.state.timeline[-1]
+    assert (entry.kind, entry.actor) == (EntryKind.REASSIGNED, "sup-li")
+    assert "→ agent-wang: 懂洗衣机" in entry.summary and case.state.owner == "agent-wang"
+    assert case.outbox[-1].recipient == "agent-wang"
+
+    closing = delivered()
+    when = closing.state.result_delivered_at
+    assert when is not None
+    closing.close_for_customer(ClosureOnBehalf(by="sup-li", reason="三次电话未接"),
+                               when + timedelta(days=1))  # fmt: skip
+    assert closing.state.closed_by is ClosedBy.SUPERVISOR
+    assert closing.state.stage is Stage.FOLLOW_UP
+    why = [e for e in closing.state.timeline if e.kind is EntryKind.CLOSED_FOR_CUSTOMER]
+    assert why[0].actor == "sup-li" and why[0].summary == "三次电话未接" and not why[0].public
+
+
+async def test_supervisor_actions_through_temporal(desk: Desk) -> None:
+    cid = await desk.open()
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await desk.api.approve_compensation(cid, {"by": "sup-li"})
+    assert "no plan awaits approval" in str(refused.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await desk.api.escalate_case(cid, {"by": "sup-li", "reason": "r", "severity": "L3"})
+    assert "severity can only be raised" in str(refused.value.cause)
+
+    case = await desk.api.propose_plan(
+        cid, {"agent": "agent-zhang", "summary": "退款并补偿", "compensation_yuan": "300"}
+    )
+    assert case.stage is Stage.INVESTIGATE and case.plan_awaiting_approval is not None
+    await desk.until_notified(cid, Audience.SUPERVISOR, "approval_needed")
+    case = await desk.api.approve_compensation(cid, {"by": "sup-li"})
+    assert case.stage is Stage.RESOLVE
+    case = await desk.api.reassign(cid, {"by": "sup-li", "to": "agent-wang", "reason": "休假"})
+    assert case.owner == "agent-wang"
+    case = await desk.api.escalate_case(cid, {"by": "sup-li", "reason": "媒体", "severity": "L1"})
+    assert case.severity is Severity.L1 and case.escalation_level.value == "supervisor"
