@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, Field
 
 from schemas.classification import Category, RiskLevel, Severity
 from schemas.intake import EVIDENCE_MAX, Channel, Evidence, Strict
+from schemas.sla import SlaPolicy
 from schemas.text import Identifier, Line, Text
 
 
@@ -57,6 +58,52 @@ class Escalation(Strict):
     severity: Severity | None = None
     risk: RiskLevel | None = None
     assign_to: Identifier | None = None
+
+
+class Department(StrEnum):
+    """Where a complaint's cross-department work goes (R-IV-2)."""
+
+    AFTER_SALES = "after_sales"
+    LOGISTICS = "logistics"
+    R_AND_D = "r_and_d"
+    TECH = "tech"
+    QUALITY = "quality"
+    LEGAL = "legal"
+    PR = "pr"
+    FINANCE = "finance"
+
+
+class TaskRequest(Strict):
+    """An agent asks a department for work the case needs, with an owner there and a due time."""
+
+    by: Identifier
+    department: Department
+    owner: Identifier
+    title: Line
+    due_at: AwareDatetime
+    blocking: bool = Field(default=True, description="The case cannot be resolved while open")
+
+
+class TaskDone(Strict):
+    task: int = Field(ge=1, description="The task's number on the case")
+    by: Identifier
+    note: Text | None = None
+
+
+class TaskOverride(Strict):
+    """A supervisor lets the case be resolved although the task is still open."""
+
+    task: int = Field(ge=1)
+    by: Identifier
+    reason: Text
+
+
+class PolicyChange(Strict):
+    """A new SLA policy (or calendar) for a running case: its pending deadlines recompute."""
+
+    by: Identifier
+    reason: Text
+    policy: SlaPolicy
 
 
 class Reassignment(Strict):

@@ -8,17 +8,30 @@ same local minute across a daylight-saving change.
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Self
+from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{name}'") from None
+    return name
+
+
+ZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 class BusinessCalendar(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=64)
-    time_zone: str = Field(default="Asia/Shanghai", description="An IANA zone, e.g. Europe/Berlin")
+    time_zone: ZoneName = Field(
+        default="Asia/Shanghai", description="An IANA zone, e.g. Europe/Berlin"
+    )
     working_days: frozenset[int] = Field(
         default=frozenset({1, 2, 3, 4, 5}), description="ISO weekdays: 1 = Monday … 7 = Sunday"
     )
@@ -29,15 +42,6 @@ class BusinessCalendar(BaseModel):
         default=frozenset(),
         description="Weekend days worked in exchange for a holiday (调休), e.g. 2026-10-10",
     )
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{name}'") from None
-        return name
 
     @model_validator(mode="after")
     def _works_sometimes(self) -> Self:
@@ -57,3 +61,18 @@ class BusinessCalendar(BaseModel):
         if day in self.extra_working_days:
             return True
         return day.isoweekday() in self.working_days and day not in self.holidays
+
+
+class QuietHours(BaseModel):
+    """When non-urgent messages wait (R-SLA: nobody is woken for a routine update); L1 cases and
+    urgent alerts always go through. Spans midnight when `begins` is after `ends`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    time_zone: ZoneName = "Asia/Shanghai"
+    begins: time = time(21, 0)
+    ends: time = time(8, 0)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from schemas.actions import ResolutionPlan, SurveyAnswer
+from schemas.actions import Department, ResolutionPlan, SurveyAnswer
 from schemas.classification import Category, Classification, RiskLevel, Severity
 from schemas.intake import Channel, ComplaintIntake
 from schemas.notification import Notification
@@ -58,10 +58,23 @@ class Deadline(BaseModel):
     management_at: datetime | None = Field(
         default=None, description="Still unmet after the breach: management was told"
     )
+    paused_at: datetime | None = Field(
+        default=None, description="Waiting on the customer since then: the clock is stopped"
+    )
+    paused_for: timedelta = Field(
+        default=timedelta(0),
+        description="Time paused so far, on the deadline's own clock (working time if it counts "
+        "working time); due_at includes it",
+    )
 
     @property
     def pending(self) -> bool:
         return self.met_at is None and self.breached_at is None
+
+    @property
+    def running(self) -> bool:
+        """Pending and its clock ticking: only a running deadline can fall due."""
+        return self.pending and self.paused_at is None
 
 
 class EntryKind(StrEnum):
@@ -82,16 +95,44 @@ class EntryKind(StrEnum):
     DEADLINE_MET = "deadline_met"
     DEADLINE_BREACHED = "deadline_breached"
     DEADLINE_WARNING = "deadline_warning"
+    DEADLINE_PAUSED = "deadline_paused"
+    DEADLINE_RESUMED = "deadline_resumed"
+    POLICY_CHANGED = "policy_changed"
     REASSIGNED = "reassigned"
     APPROVAL_REQUESTED = "approval_requested"
     APPROVED = "approved"
     CLOSED_FOR_CUSTOMER = "closed_for_customer"  # who closed it for a silent customer, and why
+    TASK_OPENED = "task_opened"
+    TASK_DONE = "task_done"
+    TASK_OVERDUE = "task_overdue"
+    TASK_OVERRIDDEN = "task_overridden"
     SURVEY_SENT = "survey_sent"
     SURVEY_ANSWERED = "survey_answered"
     CLOSED = "closed"
     ENDED = "ended"
     NOTIFICATION_FAILED = "notification_failed"
     REFUSED = "refused"  # a signal that could not apply; kept so nothing a customer said is lost
+
+
+class DepartmentTask(BaseModel):
+    """Cross-department work on a case (R-IV-2), with its own deadline; cycle time is
+    `done_at - opened_at`."""
+
+    number: int
+    department: Department
+    owner: str
+    title: str
+    opened_by: str
+    opened_at: datetime
+    due_at: datetime
+    blocking: bool
+    done_at: datetime | None = None
+    escalated_at: datetime | None = Field(default=None, description="Overdue: supervisor told")
+    overridden_by: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.done_at is None
 
 
 class AnsweredSurvey(BaseModel):
@@ -137,6 +178,7 @@ class CaseState(BaseModel):
     survey_sent_at: datetime | None = None
     survey: SurveyAnswer | None = None
     surveys: list[AnsweredSurvey] = Field(default_factory=list, description="Every round's answer")
+    tasks: list[DepartmentTask] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one)")
     projected_seq: int = Field(default=0, description="Timeline entries already in the case store")
@@ -170,6 +212,8 @@ class CaseSnapshot(BaseModel):
     next_deadline: Deadline | None
     plan: ResolutionPlan | None
     plan_awaiting_approval: ResolutionPlan | None = None
+    tasks: list[DepartmentTask] = Field(default_factory=list)
+    linked_to: str | None = Field(default=None, description="The ended case this one re-opens")
     classification: Classification | None
     policy_version: str | None
     received_at: datetime

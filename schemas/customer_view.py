@@ -37,6 +37,7 @@ class CustomerView(BaseModel):
     outcome: Outcome | None
     received_at: datetime
     next_promise: Promise | None = Field(description="The earliest promise still open")
+    waiting_on_you: bool = Field(description="A plan awaits the customer's answer (clock paused)")
     plan: str | None = Field(description="The proposed solution, as told to the customer")
     compensation_yuan: Decimal | None
     entries: list[CustomerEntry]

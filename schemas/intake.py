@@ -105,6 +105,9 @@ class ComplaintIntake(Strict):
     expected_resolution: Text | None = None
     declared_urgency: Urgency | None = None
     language: Language = Language.ZH
+    linked_to: Identifier | None = Field(
+        default=None, description="An ended complaint this one re-opens (asked after it ended)"
+    )
 
     @model_validator(mode="after")
     def _occurred_before_received(self) -> Self:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -14,6 +15,8 @@ class Audience(StrEnum):
     OWNER = "owner"
     SUPERVISOR = "supervisor"
     MANAGEMENT = "management"  # a breach left open past the policy's management interval
+    DEPARTMENT = "department"  # a task's owner in another department (recipient: the owner)
+    DEPARTMENT_SUPERVISOR = "department_supervisor"  # recipient: the department
 
 
 class Notification(BaseModel):
@@ -26,3 +29,6 @@ class Notification(BaseModel):
     urgent: bool = False
     channel: Channel | None = None
     language: Language = Language.ZH
+    not_before: datetime | None = Field(
+        default=None, description="Quiet hours: the gateway holds the message until then"
+    )

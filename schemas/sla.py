@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.calendar import BusinessCalendar
+from schemas.calendar import BusinessCalendar, QuietHours
 from schemas.classification import Severity
 
 PositiveDuration = Annotated[timedelta, Field(gt=timedelta(0))]
@@ -120,6 +120,9 @@ class SlaPolicy(BaseModel):
         description="A supervisor may close a delivered case for a silent customer this long "
         "after delivery (before the confirmation wait ends); None: never",
     )
+    quiet_hours: QuietHours | None = Field(
+        default=None, description="Non-urgent messages wait for their end; L1 always goes through"
+    )
     calendar: BusinessCalendar | None = Field(
         default=None, description="Working time for targets whose clock is 'working'"
     )
@@ -162,6 +165,7 @@ DEFAULT_POLICY = SlaPolicy(
     version="seed-000",
     agent_compensation_limit_yuan=Decimal(50),
     close_on_behalf_after=timedelta(days=1),
+    quiet_hours=QuietHours(),
     targets={
         Severity.L1: SeverityTargets(respond=timedelta(hours=1), resolve=timedelta(hours=24)),
         Severity.L2: SeverityTargets(respond=timedelta(hours=24), resolve=timedelta(hours=48)),

@@ -17,10 +17,11 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -29,9 +30,10 @@ import logs
 from encryption import codec_server
 from encryption.keys import KeyConfigError, KeyRing, load_keyring
 from schemas import CaseSnapshot, Category, ReplyIntent, RiskLevel, Severity, TimelineEntry
+from schemas.actions import Department
 from schemas.customer_view import CustomerView
-from starter import json_schemas, store_commands
-from starter.client import ComplaintDesk, connect, register_search_attributes
+from starter import json_schemas, list_cases, store_commands
+from starter.client import ComplaintDesk, StartedCase, connect, register_search_attributes
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("complaint_id")
     s.add_argument("text")
     s.add_argument("--intent", choices=[i.value for i in ReplyIntent], default="message")
-    s = sub.add_parser("reopen", help="a customer's re-open request (signal)")
+    s = sub.add_parser(
+        "reopen", help="a customer's re-open request (signal; a new linked case once it has ended)"
+    )
     s.add_argument("complaint_id")
     s.add_argument("reason")
     s = sub.add_parser("survey", help="a customer's follow-up answer (signal)")
@@ -100,6 +104,22 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
     s.add_argument("--reason", required=True)
+
+    s = sub.add_parser("task-open", help="ask a department for work on the case (update)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--department", required=True, choices=[d.value for d in Department])
+    s.add_argument("--owner", required=True)
+    s.add_argument("--title", required=True)
+    s.add_argument("--within", required=True, help="due after this long, e.g. PT4H or P1D")
+    s.add_argument("--not-blocking", dest="blocking", action="store_false")
+    for name, what in (("task-done", "a task is done"), ("task-override", "release a block")):
+        s = sub.add_parser(name, help=f"{what} (update)")
+        s.add_argument("complaint_id")
+        s.add_argument("--task", type=int, required=True)
+        s.add_argument("--by", required=True)
+        s.add_argument("--reason" if name == "task-override" else "--note",
+                       required=name == "task-override")  # fmt: skip
 
     s = sub.add_parser("confirm", help="confirm the classification after reading the case (update)")
     s.add_argument("complaint_id")
@@ -126,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--completed", action="store_true")
 
     store_commands.add_parser(sub)
+    list_cases.add_parser(sub)
 
     s = sub.add_parser("show", help="a case's snapshot and timeline")
     s.add_argument("complaint_id")
@@ -162,6 +183,13 @@ def _intake(args: argparse.Namespace) -> dict[str, Any]:
     return {**fields, "customer": customer}
 
 
+def _task(args: argparse.Namespace) -> dict[str, Any]:
+    within = TypeAdapter(timedelta).validate_python(args.within)
+    due_at = datetime.now(UTC) + within
+    fields = _given(args, "by", "department", "owner", "title")
+    return {**fields, "due_at": due_at.isoformat(), "blocking": args.blocking}
+
+
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "up":
         from starter.local import up
@@ -195,6 +223,11 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"registered: {', '.join(added)}" if added else "search attributes already there")
         return 0
 
+    if args.command == "list":
+        return await list_cases.run(args, client)
+    if args.command == "policy-apply":
+        return await list_cases.apply_policy(args, client)
+
     desk = ComplaintDesk(client)
     cid = str(getattr(args, "complaint_id", ""))
     actions: dict[str, Callable[[], Awaitable[object]]] = {
@@ -213,6 +246,9 @@ async def _run(args: argparse.Namespace) -> int:
         "override": lambda: desk.override_classification(
             cid, _given(args, "by", "reason", "severity", "risk", "category")
         ),
+        "task-open": lambda: desk.open_task(cid, _task(args)),
+        "task-done": lambda: desk.complete_task(cid, _given(args, "task", "by", "note")),
+        "task-override": lambda: desk.override_task(cid, _given(args, "task", "by", "reason")),
         "respond": lambda: desk.respond(cid, _given(args, "agent", "text")),
         "finding": lambda: desk.add_finding(cid, _given(args, "agent", "summary")),
         "plan": lambda: desk.propose_plan(
@@ -246,6 +282,8 @@ async def _run(args: argparse.Namespace) -> int:
         result = await actions[args.command]()
         if isinstance(result, CaseSnapshot):
             print(f"{cid}: accepted; stage {result.stage.value}")
+        elif isinstance(result, StartedCase) and result.complaint_id != cid:
+            print(f"{cid} had ended: re-opened as {result.complaint_id}, linked to it")
         else:
             print(f"{cid}: sent")
     return 0
@@ -263,9 +301,20 @@ def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
     for d in snapshot.deadlines:
         state = ("breached " + d.breached_at.isoformat(timespec="minutes")) if d.breached_at else ""
         state += (" met " + d.met_at.isoformat(timespec="minutes")) if d.met_at else ""
+        state += (" paused " + d.paused_at.isoformat(timespec="minutes")) if d.paused_at else ""
         lines.append(
             f"    {d.kind.value:<11} r{d.round} due {d.due_at.isoformat(timespec='minutes')}"
             f"  {state.strip() or 'pending'}"
+        )
+    if snapshot.tasks:
+        lines.append("  tasks:")
+    for t in snapshot.tasks:
+        state = f"done {t.done_at.isoformat(timespec='minutes')}" if t.done_at else "open"
+        state += "  overdue" if t.escalated_at and not t.done_at else ""
+        state += "  blocks resolution" if t.open and t.blocking else ""
+        lines.append(
+            f"    #{t.number} {t.department.value:<11} {t.owner:<12} due "
+            f"{t.due_at.isoformat(timespec='minutes')}  {state}  {t.title}"
         )
     lines.append("  timeline:")
     for e in timeline:
@@ -284,6 +333,7 @@ def _render_for_customer(view: CustomerView) -> str:
         f"  next promise: {promise.kind.value} by {promise.due_at.isoformat(timespec='minutes')}"
         if promise
         else "  next promise: -",
+        "  waiting on the customer's answer" if view.waiting_on_you else "",
         f"  plan: {view.plan or '-'}"
         + (f" (compensation {view.compensation_yuan} yuan)" if view.compensation_yuan else ""),
     ]

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.envconfig import ClientConfig
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -38,17 +38,21 @@ from schemas.actions import (
     CustomerReply,
     Escalation,
     Finding,
+    PolicyChange,
     ProgressNote,
     Reassignment,
     ReopenRequest,
     ResolutionPlan,
     SurveyAnswer,
+    TaskDone,
+    TaskOverride,
+    TaskRequest,
 )
 from schemas.case import CaseSnapshot, TimelineEntry
 from schemas.customer_view import CustomerView
 from schemas.intake import ComplaintIntake
 from workflows import search_attributes
-from workflows.complaint import TASK_QUEUE, ComplaintWorkflow, workflow_id_for
+from workflows.complaint import TASK_QUEUE, CaseStart, ComplaintWorkflow, workflow_id_for
 
 DEFAULT_ADDRESS = "localhost:7233"
 Model = TypeVar("Model", bound=BaseModel)
@@ -144,10 +148,45 @@ class ComplaintDesk:
             ComplaintWorkflow.customer_reply, _valid(CustomerReply, reply)
         )
 
-    async def reopen(self, complaint_id: str, request: ReopenRequest | Mapping[str, Any]) -> None:
-        await self._handle(complaint_id).signal(
-            ComplaintWorkflow.reopen_request, _valid(ReopenRequest, request)
-        )
+    async def reopen(
+        self, complaint_id: str, request: ReopenRequest | Mapping[str, Any]
+    ) -> StartedCase:
+        """Re-open the case while it is open (to the end of its follow-up window); after it has
+        ended, start a new case linked to it (`<id>-R1`, `-R2`, …) owned by the same agent."""
+        request = _valid(ReopenRequest, request)
+        try:
+            await self._handle(complaint_id).signal(ComplaintWorkflow.reopen_request, request)
+            return StartedCase(complaint_id, workflow_id_for(complaint_id), created=False)
+        except RPCError as err:
+            if err.status is not RPCStatusCode.NOT_FOUND:
+                raise
+        old = await self._first_intake(complaint_id)
+        for n in range(1, 100):
+            again = f"{complaint_id}-R{n}"
+            try:
+                status = (await self._handle(again).describe()).status
+            except RPCError as err:
+                if err.status is not RPCStatusCode.NOT_FOUND:
+                    raise
+                status = None
+            if status is WorkflowExecutionStatus.RUNNING:  # an earlier re-open, still open
+                await self._handle(again).signal(ComplaintWorkflow.reopen_request, request)
+                return StartedCase(again, workflow_id_for(again), created=False)
+            if status is None:
+                fields = old.model_dump(exclude={"received_at", "evidence", "occurred_at"})
+                subject = f"re-open of {complaint_id}: {old.subject}"
+                return await self.start({**fields, "complaint_id": again, "linked_to": complaint_id,
+                                         "subject": subject[:200], "description": request.reason})  # fmt: skip
+        raise RuntimeError(f"{complaint_id} has been re-opened 99 times")
+
+    async def _first_intake(self, complaint_id: str) -> ComplaintIntake:
+        """The intake an ended case was started with (its last run carries it)."""
+        async for event in self._handle(complaint_id).fetch_history_events():
+            payloads = event.workflow_execution_started_event_attributes.input.payloads
+            [raw] = await self.client.data_converter.decode(payloads)
+            start = TypeAdapter(CaseStart).validate_python(raw)
+            return start if isinstance(start, ComplaintIntake) else start.intake
+        raise RuntimeError(f"{complaint_id}: no history")
 
     async def answer_survey(
         self, complaint_id: str, answer: SurveyAnswer | Mapping[str, Any]
@@ -189,6 +228,35 @@ class ComplaintDesk:
     ) -> CaseSnapshot:
         return await self._handle(complaint_id).execute_update(
             ComplaintWorkflow.close_for_customer, _valid(ClosureOnBehalf, closure)
+        )
+
+    async def change_policy(
+        self, complaint_id: str, change: PolicyChange | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.change_policy, _valid(PolicyChange, change)
+        )
+
+    # cross-department tasks
+    async def open_task(
+        self, complaint_id: str, request: TaskRequest | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.open_task, _valid(TaskRequest, request)
+        )
+
+    async def complete_task(
+        self, complaint_id: str, done: TaskDone | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.complete_task, _valid(TaskDone, done)
+        )
+
+    async def override_task(
+        self, complaint_id: str, override: TaskOverride | Mapping[str, Any]
+    ) -> CaseSnapshot:
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.override_task, _valid(TaskOverride, override)
         )
 
     # agents: updates answer with the case as it now stands, or raise with the refusal

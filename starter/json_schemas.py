@@ -23,7 +23,15 @@ from schemas import (
     SurveyAnswer,
     TimelineEntry,
 )
-from schemas.actions import ClosureOnBehalf, CompensationApproval, Reassignment
+from schemas.actions import (
+    ClosureOnBehalf,
+    CompensationApproval,
+    PolicyChange,
+    Reassignment,
+    TaskDone,
+    TaskOverride,
+    TaskRequest,
+)
 from schemas.customer_view import CustomerView
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "schemas" / "json"
@@ -36,8 +44,12 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "SurveyAnswer": SurveyAnswer,  # signal survey_answer
     "Escalation": Escalation,  # signal escalate, update escalate_case
     "Reassignment": Reassignment,  # update reassign
+    "PolicyChange": PolicyChange,  # update change_policy
     "CompensationApproval": CompensationApproval,  # update approve_compensation
     "ClosureOnBehalf": ClosureOnBehalf,  # update close_for_customer
+    "TaskRequest": TaskRequest,  # update open_task
+    "TaskDone": TaskDone,  # update complete_task
+    "TaskOverride": TaskOverride,  # update override_task
     "ClassificationConfirmation": ClassificationConfirmation,  # update confirm_classification
     "ClassificationOverride": ClassificationOverride,  # update override_classification
     "AgentMessage": AgentMessage,  # update respond

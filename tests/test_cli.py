@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from starter.cli import _parser
+from starter.list_cases import case_query
 
 COMMANDS = [
     ["start", "--file", "examples/complaint.json"],
@@ -30,6 +31,38 @@ COMMANDS = [
     ["plan", "C-1", "summary", "--agent", "a", "--compensation", "50"],
     ["progress", "C-1", "note", "--agent", "a", "--completed"],
     ["show", "C-1", "--json"],
+    ["show", "C-1", "--customer"],
+    ["assign", "C-1", "--by", "sup", "--to", "agent-wang", "--reason", "leave"],
+    ["approve", "C-1", "--by", "sup", "--note", "ok"],
+    ["close-for-customer", "C-1", "--by", "sup", "--reason", "no answer"],
+    [
+        "task-open",
+        "C-1",
+        "--by",
+        "a",
+        "--department",
+        "logistics",
+        "--owner",
+        "o",
+        "--title",
+        "track",
+        "--within",
+        "PT4H",
+    ],
+    ["task-done", "C-1", "--task", "1", "--by", "o"],
+    ["task-override", "C-1", "--task", "1", "--by", "sup", "--reason", "r"],
+    ["list", "--severity", "L1", "--breached", "--json"],
+    [
+        "policy-apply",
+        "--file",
+        "policies/sla-seed-004.json",
+        "--by",
+        "ops",
+        "--reason",
+        "r",
+        "--severity",
+        "L2",
+    ],
     ["store", "case", "C-1"],
     ["store", "search", "漏水", "--risk", "high"],
     ["codec-server", "--port", "8089", "--ui-origin", "https://ui.example"],
@@ -46,3 +79,15 @@ def test_a_bad_choice_is_refused_with_the_choices(capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit):
         _parser().parse_args(["escalate", "C-1", "--by", "s", "--reason", "r", "--severity", "L0"])
     assert "invalid choice: 'L0'" in capsys.readouterr().err
+
+
+def test_list_flags_become_one_filter() -> None:
+    args = _parser().parse_args(["list", "--severity", "L1", "--breached", "--owner", "agent-zhang",
+                                 "--query", "StartTime > '2026-11-23T00:00:00Z'"])  # fmt: skip
+    assert case_query(args) == (
+        'WorkflowType = "Complaint" AND ExecutionStatus = "Running" AND ComplaintSeverity = "L1" '
+        'AND ComplaintOwner = "agent-zhang" AND ComplaintBreached = true '
+        "AND (StartTime > '2026-11-23T00:00:00Z')"
+    )
+    everything = _parser().parse_args(["list", "--all", "--product", "WM-200"])
+    assert case_query(everything) == 'WorkflowType = "Complaint" AND ComplaintProduct = "WM-200"'

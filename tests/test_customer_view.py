@@ -18,6 +18,7 @@ from schemas import (
     EntryKind,
     Escalation,
     Finding,
+    ReplyIntent,
     ResolutionPlan,
     Severity,
     Stage,
@@ -57,9 +58,14 @@ def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> 
                     ("us", "上门更换 (compensation 50 yuan)")]  # fmt: skip
     assert view.stage is Stage.RESOLVE and view.plan == "上门更换"
     assert view.compensation_yuan == 50
-    # Responded already: the next promise is the resolution (L1 after the escalation: 24 h).
+    # The plan is with the customer: no promise runs while they decide.
+    assert view.next_promise is None and view.waiting_on_you
+    case.customer_reply(CustomerReply(text="可以", intent=ReplyIntent.ACCEPT_PLAN), later)
+    view = view_of(case)
+    # Then the resolution (L1 after the escalation: 24 h from receipt, no time paused).
     assert view.next_promise is not None and view.next_promise.kind is DeadlineKind.RESOLVE
     assert view.next_promise.due_at == case.state.received_at + timedelta(hours=24)
+    assert not view.waiting_on_you
     received = view.entries[0]
     assert received.kind is EntryKind.RECEIVED and received.text is None
 

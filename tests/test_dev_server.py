@@ -19,6 +19,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from encryption.codec_server import CodecConfig, serving
 from schemas import EntryKind, Stage
+from starter import list_cases
+from starter.cli import _parser
 from starter.local import installed_binary
 from tests.conftest import CONVERTER, TEST_KEYS, Desk, eventually, intake
 from workflows import search_attributes
@@ -152,15 +154,19 @@ async def test_invalid_json_from_the_cli_fails_the_case_with_the_reason(
     assert started.created
 
 
-async def test_operators_find_cases_by_search_attributes(desk: Desk) -> None:
+async def test_operators_find_cases_by_search_attributes(
+    desk: Desk, capsys: pytest.CaptureFixture[str]
+) -> None:
     urgent = await desk.open(description="我的账户被盗刷了")
     calm = await desk.open(description="建议增加夜间模式")
 
-    async def listed(query: str) -> set[str]:
+    async def listed(query: str, *wanted: str) -> set[str]:
+        """Cases the query lists, once one of `wanted` (default: both first cases) shows."""
+        expected = {workflow_id_for(c) for c in (wanted or (urgent, calm))}
         found: set[str] = set()
         for _ in range(100):  # visibility is eventually consistent; wait for it, bounded
             found = {w.id async for w in desk.env.client.list_workflows(query)}
-            if workflow_id_for(urgent) in found or workflow_id_for(calm) in found:
+            if expected & found:
                 return found
             await asyncio.sleep(0.1)
         return found
@@ -172,6 +178,36 @@ async def test_operators_find_cases_by_search_attributes(desk: Desk) -> None:
         f'AND TaskQueue = "{desk.api.task_queue}"'
     )
     assert {workflow_id_for(urgent), workflow_id_for(calm)} <= ids
+
+    # Added by the `more-search-attributes` patch: risk, category, product, customer, escalation.
+    other = await desk.open(
+        description="电视屏幕有坏点", product="TV-9",
+        customer={"name": "李四", "contact": {"phone": "+86 139 0000 0000"}, "account_id": "U-7"},
+    )  # fmt: skip
+    case = await desk.api.snapshot(urgent)
+    assert case.risk is not None and case.category is not None
+    queue = f'TaskQueue = "{desk.api.task_queue}"'
+    ids = await listed(f'ComplaintRisk = "{case.risk.value}" AND '
+                       f'ComplaintCategory = "{case.category.value}" AND {queue}')  # fmt: skip
+    assert workflow_id_for(urgent) in ids
+    only_other = {workflow_id_for(other)}
+    assert await listed(f'ComplaintProduct = "TV-9" AND {queue}', other) == only_other
+    assert await listed(f'ComplaintCustomer = "U-7" AND {queue}', other) == only_other
+    ids = await listed(f'ComplaintEscalation = "owner" AND {queue}', other)
+    assert {workflow_id_for(c) for c in (urgent, calm, other)} <= ids
+
+    # The same filters from the command line, as a table for people and JSON for scripts.
+    argv = ["list", "--customer", "U-7", "--query", queue]
+    assert await list_cases.run(_parser().parse_args(argv), desk.env.client) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["case", "stage", "severity", "risk", "owner", "escalation",
+                                "breached", "nextdeadline"]  # fmt: skip
+    assert [line.split()[0] for line in table[1:]] == [other]
+    await list_cases.run(_parser().parse_args([*argv, "--json"]), desk.env.client)
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["case"], r["stage"], r["owner"]) for r in rows] == [
+        (other, "investigate", "agent-zhang")
+    ]
 
 
 async def test_a_long_conversation_continues_as_new_and_keeps_its_timeline(desk: Desk) -> None:

@@ -199,3 +199,22 @@ async def test_agent_action_out_of_turn_is_refused_with_a_reason(desk: Desk) -> 
     assert "stage 'investigate'" in str(refused.value.cause)
     timeline = await desk.api.timeline(cid)
     assert all(e.kind.value != "progress" for e in timeline)  # nothing reached the case
+
+
+async def test_reopening_an_ended_case_starts_a_new_case_linked_to_it(desk: Desk) -> None:
+    cid = await desk.open()
+    await drive_to_close(desk, cid)
+    await desk.skip(timedelta(days=3, minutes=1))
+    await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+    await desk.skip(timedelta(days=7))
+    assert (await desk.api.outcome(cid)).outcome is Outcome.CLOSED_NO_RESPONSE
+
+    again = await desk.api.reopen(cid, {"reason": "洗衣机又漏水了"})
+    assert again.created and again.complaint_id == f"{cid}-R1"
+    desk.opened.append(again.complaint_id)
+    case = await desk.until(again.complaint_id, lambda s: s.stage is Stage.INVESTIGATE)
+    assert case.linked_to == cid and case.owner == "agent-zhang"  # the first agent keeps it
+    received = (await desk.api.timeline(again.complaint_id))[0].summary
+    assert f"re-opens {cid}, which had ended" in received
+    # A second request while the new case is open re-opens that one, not a third.
+    assert (await desk.api.reopen(cid, {"reason": "还是不行"})).complaint_id == f"{cid}-R1"

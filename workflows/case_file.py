@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from schemas.actions import (
@@ -21,12 +21,16 @@ from schemas.actions import (
     CustomerReply,
     Escalation,
     Finding,
+    PolicyChange,
     ProgressNote,
     Reassignment,
     ReopenRequest,
     ReplyIntent,
     ResolutionPlan,
     SurveyAnswer,
+    TaskDone,
+    TaskOverride,
+    TaskRequest,
 )
 from schemas.case import (
     AnsweredSurvey,
@@ -34,6 +38,7 @@ from schemas.case import (
     CaseState,
     ClosedBy,
     Deadline,
+    DepartmentTask,
     EntryKind,
     EscalationLevel,
     Outcome,
@@ -45,9 +50,10 @@ from schemas.intake import ComplaintIntake
 from schemas.notification import Audience, Notification
 from schemas.sla import DeadlineKind, SlaPolicy
 from schemas.store import CustomerHistory
-from workflows import deadlines
+from workflows import deadlines, department_tasks
 from workflows.customer_messages import customer_text
 from workflows.stages import OPEN_STAGES, InvalidMove, Move, can_move, next_stage
+from workflows.working_time import quiet_until
 
 SYSTEM = "system"
 CUSTOMER = "customer"
@@ -63,7 +69,8 @@ EMERGENCY = "emergency-response"
 TRIAGE = "triage"
 ESCALATION_CHAIN = "escalation-chain"
 APPROVAL = "supervisor-approval"
-FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL})
+CUSTOMER_PAUSE = "customer-pause"
+FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE})
 
 
 class InvalidAction(ValueError):
@@ -107,7 +114,8 @@ class CaseFile:
         case._record(
             EntryKind.RECEIVED,
             SYSTEM,
-            f"Received via {intake.channel.value} by {intake.receiver}: {intake.subject}",
+            f"Received via {intake.channel.value} by {intake.receiver}: {intake.subject}"
+            + (f" (re-opens {intake.linked_to}, which had ended)" if intake.linked_to else ""),
             now,
             public=True,
         )
@@ -187,6 +195,7 @@ class CaseFile:
 
     def customer_reply(self, reply: CustomerReply, now: datetime) -> None:
         self._record(EntryKind.CUSTOMER_MESSAGE, CUSTOMER, reply.text, now, public=True)
+        self._resume_clock(now)
         self._tell_staff(
             Audience.OWNER, "customer_message", f"Customer wrote: {_excerpt(reply.text)}", now
         )
@@ -358,9 +367,77 @@ class CaseFile:
         self._record(EntryKind.CLOSED_FOR_CUSTOMER, closure.by, closure.reason, now)
         self._close(ClosedBy.SUPERVISOR, Move.CLOSE_ON_SILENCE, now)
 
+    def check_change_policy(self, change: PolicyChange) -> None:
+        self._require_open()
+        current = self.state.policy
+        if current is not None and current == change.policy:
+            raise InvalidAction(f"the case already runs on policy {current.version}")
+
+    def change_policy(self, change: PolicyChange, now: datetime) -> None:
+        s = self.state
+        before = s.policy.version if s.policy else "-"
+        s.policy = change.policy
+        moved = []
+        for i, d in enumerate(s.deadlines):
+            s.deadlines[i] = deadlines.recompute(d, change.policy)
+            if s.deadlines[i].due_at != d.due_at:
+                moved.append(f"{deadlines.label(d)} now due {_hm(s.deadlines[i].due_at)}")
+        what = "; ".join(moved) or "no pending deadline moved"
+        self._record(EntryKind.POLICY_CHANGED, change.by,
+                     f"policy {before} → {change.policy.version} ({change.reason}): {what}", now)  # fmt: skip
+
     def _known_agent(self, agent: str) -> bool:
         roster = self.state.policy.agents if self.state.policy else None
         return roster is None or agent in roster
+
+    # ---- cross-department tasks (updates; the rules are in department_tasks) -----------------
+
+    def check_open_task(self, request: TaskRequest, now: datetime) -> None:
+        if self.state.stage not in _HANDLING:
+            raise InvalidAction(f"tasks are opened while the case is handled; it is at "
+                                f"'{self.state.stage.value}'")  # fmt: skip
+        _refuse(department_tasks.request_problem(self.state.tasks, request, now))
+
+    def open_task(self, request: TaskRequest, now: datetime) -> None:
+        task = department_tasks.opened(self.state.tasks, request, now)
+        name = department_tasks.label(task)
+        block = ", blocks resolution" if task.blocking else ""
+        self._record(EntryKind.TASK_OPENED, request.by,
+                     f"{name} → {task.owner}, due {_hm(task.due_at)}{block}", now)  # fmt: skip
+        self._notify(Audience.DEPARTMENT, task.owner, "task_assigned",
+                     f"{name} on {self.state.intake.subject}: due {_hm(task.due_at)}", now)  # fmt: skip
+
+    def check_complete_task(self, done: TaskDone) -> None:
+        _refuse(department_tasks.done_problem(self.state.tasks, done))
+
+    def complete_task(self, done: TaskDone, now: datetime) -> None:
+        task = self.state.tasks[done.task - 1]
+        task.done_at = now
+        hours = (now - task.opened_at).total_seconds() / 3600
+        late = " (late)" if now > task.due_at else ""
+        note = f": {done.note}" if done.note else ""
+        self._record(EntryKind.TASK_DONE, done.by, f"{department_tasks.label(task)} done in "
+                     f"{hours:.1f} h{late}{note}", now)  # fmt: skip
+        self._tell_staff(Audience.OWNER, "task_done", f"{department_tasks.label(task)} done", now)
+
+    def check_override_task(self, override: TaskOverride) -> None:
+        _refuse(department_tasks.done_problem(self.state.tasks, override))
+
+    def override_task(self, override: TaskOverride, now: datetime) -> None:
+        task = self.state.tasks[override.task - 1]
+        task.blocking, task.overridden_by = False, override.by
+        self._record(EntryKind.TASK_OVERRIDDEN, override.by, f"{department_tasks.label(task)} no "
+                     f"longer blocks resolution: {override.reason}", now)  # fmt: skip
+
+    def _task_overdue(self, task: DepartmentTask, now: datetime) -> None:
+        task.escalated_at = now
+        name = department_tasks.label(task)
+        self._record(EntryKind.TASK_OVERDUE, SYSTEM,
+                     f"{name} overdue (due {_hm(task.due_at)}): {task.department.value} "
+                     "supervisor told", now)  # fmt: skip
+        self._notify(Audience.DEPARTMENT_SUPERVISOR, task.department.value, "task_overdue",
+                     f"{name}, owner {task.owner}, was due {_hm(task.due_at)}", now, urgent=True)  # fmt: skip
+        self._tell_staff(Audience.OWNER, "task_overdue", f"{name} is overdue", now)
 
     # ---- agents' updates: check_* is the validator, the plain method applies -----------------
 
@@ -470,6 +547,7 @@ class CaseFile:
         money = f" (compensation {plan.compensation_yuan} yuan)" if plan.compensation_yuan else ""
         self._record(EntryKind.PLAN_PROPOSED, plan.agent, plan.summary + money, now, public=True)
         self._move(Move.PROPOSE_PLAN, now, actor=plan.agent)
+        self._pause_clock(now)
         next_update = (
             plan.next_update_by.isoformat(timespec="minutes") if plan.next_update_by else "-"
         )
@@ -481,6 +559,10 @@ class CaseFile:
     def check_record_progress(self, progress: ProgressNote) -> None:
         if progress.completed:
             self._require_move(Move.CARRY_OUT_PLAN)
+            blocked = department_tasks.blocking(self.state.tasks)
+            if blocked:
+                raise InvalidAction(f"{department_tasks.label(blocked[0])} is still open: it must "
+                                    "be done, or a supervisor must override it, first")  # fmt: skip
         elif self.state.stage is not Stage.TRACK:
             raise InvalidAction(
                 f"progress is recorded while the plan is carried out (stage 'track'); "
@@ -503,8 +585,11 @@ class CaseFile:
     def agenda(self) -> list[Alarm]:
         """Every moment the case must wake up by itself, earliest first."""
         s = self.state
-        alarms = [Alarm(d.due_at, deadlines.label(d)) for d in s.deadlines if d.pending]
+        alarms = [Alarm(d.due_at, deadlines.label(d)) for d in s.deadlines if d.running]
         alarms += [Alarm(due, summary) for due, summary, _ in self._chain()]
+        if s.stage in OPEN_STAGES:
+            alarms += [Alarm(t.due_at, f"{department_tasks.label(t)} due")
+                       for t in department_tasks.overdue_unescalated(s.tasks)]  # fmt: skip
         if s.policy and s.stage is Stage.CLOSE and s.result_delivered_at:
             alarms.append(
                 Alarm(s.result_delivered_at + s.policy.confirmation_wait, "confirmation wait ends")
@@ -523,6 +608,10 @@ class CaseFile:
         for due, _, act in self._chain():
             if due <= now:
                 act(now)
+        if s.stage in OPEN_STAGES:
+            for task in department_tasks.overdue_unescalated(s.tasks):
+                if task.due_at <= now:
+                    self._task_overdue(task, now)
         if s.policy is None:
             return
         if (
@@ -564,6 +653,8 @@ class CaseFile:
             next_deadline=deadlines.next_pending(s.deadlines),
             plan=s.plan,
             plan_awaiting_approval=s.plan_awaiting_approval,
+            tasks=list(s.tasks),
+            linked_to=s.intake.linked_to,
             classification=s.classification,
             policy_version=s.policy.version if s.policy else None,
             received_at=s.received_at,
@@ -677,7 +768,7 @@ class CaseFile:
         d = deadlines.unmet(self.state.deadlines, kind, round)
         if d is None:
             return
-        if d.pending and now > d.due_at:
+        if d.running and now > d.due_at:
             self._breach(d, now)  # the loop was busy when it fell due; the miss still counts
             if kind is DeadlineKind.PROGRESS_UPDATE:
                 return  # the breach opened the next day's update; this late one was yesterday's
@@ -722,6 +813,24 @@ class CaseFile:
         self._record(EntryKind.ESCALATED, SYSTEM, f"{text}: escalated to management", now)
         self._tell_staff(Audience.MANAGEMENT, "deadline_unmet",
                          f"{text} on {self.state.intake.subject}", now, urgent=True)  # fmt: skip
+
+    def _pause_clock(self, now: datetime) -> None:
+        """The plan is with the customer: the resolve deadline stops until they answer, since
+        the time they take to decide is not the company's (the pause is recorded)."""
+        d = deadlines.unmet(self.state.deadlines, DeadlineKind.RESOLVE, self._round)
+        if CUSTOMER_PAUSE not in self.features or d is None or not d.running:
+            return
+        deadlines.pause(d, now)
+        self._record(EntryKind.DEADLINE_PAUSED, SYSTEM,
+                     f"{deadlines.label(d)} paused: waiting on the customer", now)  # fmt: skip
+
+    def _resume_clock(self, now: datetime) -> None:
+        for d in self.state.deadlines:
+            if d.paused_at is not None and self.state.policy is not None:
+                paused = deadlines.resume(d, self.state.policy, now)
+                self._record(EntryKind.DEADLINE_RESUMED, SYSTEM,
+                             f"{deadlines.label(d)} resumed after {_duration(paused)} waiting on "
+                             f"the customer; due {_hm(d.due_at)}", now)  # fmt: skip
 
     def _raise_level(self, level: EscalationLevel) -> None:
         """Escalation only goes up: a supervisor's escalation does not undo management's."""
@@ -858,13 +967,13 @@ class CaseFile:
             complaint_id=intake.complaint_id,
             **facts,
         )
-        self._notify(Audience.CUSTOMER, None, topic, text, now)
+        # The receipt is answered at once, day or night (R-IN-6); the rest respects quiet hours.
+        self._notify(Audience.CUSTOMER, None, topic, text, now, urgent=topic == "acknowledged")
 
     def _tell_staff(
         self, audience: Audience, topic: str, text: str, now: datetime, urgent: bool = False
     ) -> None:
         recipient = self.state.owner if audience is Audience.OWNER else None
-        urgent = urgent or self.state.severity is Severity.L1
         self._notify(audience, recipient, topic, text, now, urgent=urgent)
 
     def _notify(
@@ -880,6 +989,8 @@ class CaseFile:
         # delivery, or a replay of the workflow, can never send it twice.
         seq = self.next_seq - 1
         intake = self.state.intake
+        urgent = urgent or self.state.severity is Severity.L1
+        quiet = self.state.policy.quiet_hours if self.state.policy else None
         self.outbox.append(
             Notification(
                 key=f"{self.state.workflow_id}/{seq}/{audience.value}/{topic}",
@@ -891,12 +1002,18 @@ class CaseFile:
                 urgent=urgent,
                 channel=intake.channel if audience is Audience.CUSTOMER else None,
                 language=intake.language,
+                not_before=quiet_until(now, quiet) if quiet and not urgent else None,
             )
         )
 
     @staticmethod
     def _deadline_text(d: Deadline) -> str:
         return f"{deadlines.label(d)} due {_hm(d.due_at)}"
+
+
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise InvalidAction(problem)
 
 
 def _most_urgent(a: Severity | None, b: Severity) -> Severity:
@@ -917,6 +1034,11 @@ def _reason(r: Reason) -> str:
 
 def _hm(at: datetime) -> str:
     return at.isoformat(timespec="minutes")
+
+
+def _duration(span: timedelta) -> str:
+    hours, seconds = divmod(int(span.total_seconds()), 3600)
+    return f"{hours} h {seconds // 60} min"
 
 
 def _text_bytes(entry: TimelineEntry) -> int:

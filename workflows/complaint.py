@@ -34,11 +34,15 @@ with workflow.unsafe.imports_passed_through():
         CustomerReply,
         Escalation,
         Finding,
+        PolicyChange,
         ProgressNote,
         Reassignment,
         ReopenRequest,
         ResolutionPlan,
         SurveyAnswer,
+        TaskDone,
+        TaskOverride,
+        TaskRequest,
     )
     from schemas.case import CaseSnapshot, CaseState, Stage, TimelineEntry
     from schemas.customer_view import CustomerView
@@ -53,6 +57,7 @@ TASK_QUEUE = "complaints"
 CASE_STORE_PATCH = "case-store"
 BOUNDED_PROJECTION_PATCH = "bounded-projection"
 HISTORY_BOUND_PATCH = "history-bound"
+MORE_ATTRIBUTES_PATCH = "more-search-attributes"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -92,6 +97,7 @@ class ComplaintWorkflow:
         self._store = workflow.patched(CASE_STORE_PATCH)
         self._bounded_projection = workflow.patched(BOUNDED_PROJECTION_PATCH)
         self._history_bound = workflow.patched(HISTORY_BOUND_PATCH)
+        self._more_attributes = workflow.patched(MORE_ATTRIBUTES_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -190,6 +196,40 @@ class ComplaintWorkflow:
     @close_for_customer.validator
     def _check_close_for_customer(self, closure: ClosureOnBehalf) -> None:
         _refuse_invalid(lambda: self._case.check_close_for_customer(closure, workflow.now()))
+
+    @workflow.update
+    def change_policy(self, change: PolicyChange) -> CaseSnapshot:
+        return self._apply(lambda: self._case.change_policy(change, workflow.now()))
+
+    @change_policy.validator
+    def _check_change_policy(self, change: PolicyChange) -> None:
+        _refuse_invalid(lambda: self._case.check_change_policy(change))
+
+    # ---- cross-department tasks (updates) ---------------------------------------------------
+
+    @workflow.update
+    def open_task(self, request: TaskRequest) -> CaseSnapshot:
+        return self._apply(lambda: self._case.open_task(request, workflow.now()))
+
+    @open_task.validator
+    def _check_open_task(self, request: TaskRequest) -> None:
+        _refuse_invalid(lambda: self._case.check_open_task(request, workflow.now()))
+
+    @workflow.update
+    def complete_task(self, done: TaskDone) -> CaseSnapshot:
+        return self._apply(lambda: self._case.complete_task(done, workflow.now()))
+
+    @complete_task.validator
+    def _check_complete_task(self, done: TaskDone) -> None:
+        _refuse_invalid(lambda: self._case.check_complete_task(done))
+
+    @workflow.update
+    def override_task(self, override: TaskOverride) -> CaseSnapshot:
+        return self._apply(lambda: self._case.override_task(override, workflow.now()))
+
+    @override_task.validator
+    def _check_override_task(self, override: TaskOverride) -> None:
+        _refuse_invalid(lambda: self._case.check_override_task(override))
 
     # ---- agents (updates: validated, answered with the new snapshot) ------------------------
 
@@ -423,7 +463,8 @@ class ComplaintWorkflow:
                     "owner": snapshot.owner,
                 },
             )
-        shown = search_attributes.values(snapshot)
+        customer = self._case.state.intake.customer.account_id
+        shown = search_attributes.values(snapshot, customer, more=self._more_attributes)
         changes = search_attributes.updates(self._shown, shown)
         if changes:
             workflow.upsert_search_attributes(changes)

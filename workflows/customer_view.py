@@ -42,7 +42,7 @@ SHOWN = SPOKEN | {
 
 
 def view_for_customer(case: CaseSnapshot, timeline: list[TimelineEntry]) -> CustomerView:
-    pending = [d for d in case.deadlines if d.pending and d.kind in PROMISES]
+    pending = [d for d in case.deadlines if d.running and d.kind in PROMISES]
     nxt = min(pending, key=lambda d: d.due_at, default=None)
     return CustomerView(
         complaint_id=case.complaint_id,
@@ -51,6 +51,7 @@ def view_for_customer(case: CaseSnapshot, timeline: list[TimelineEntry]) -> Cust
         outcome=case.outcome,
         received_at=case.received_at,
         next_promise=Promise(kind=nxt.kind, due_at=nxt.due_at) if nxt else None,
+        waiting_on_you=any(d.paused_at for d in case.deadlines if d.pending),
         plan=case.plan.summary if case.plan else None,
         compensation_yuan=case.plan.compensation_yuan if case.plan else None,
         entries=[

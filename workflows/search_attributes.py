@@ -19,6 +19,13 @@ OWNER = SearchAttributeKey.for_keyword("ComplaintOwner")
 BREACHED = SearchAttributeKey.for_bool("ComplaintBreached")
 REOPEN_COUNT = SearchAttributeKey.for_int("ComplaintReopenCount")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("ComplaintNextDeadline")
+# Added later (workflow.patched("more-search-attributes")); the customer is the account id only,
+# since search attributes are not encrypted: never a name or a contact.
+RISK = SearchAttributeKey.for_keyword("ComplaintRisk")
+CATEGORY = SearchAttributeKey.for_keyword("ComplaintCategory")
+PRODUCT = SearchAttributeKey.for_keyword("ComplaintProduct")
+CUSTOMER = SearchAttributeKey.for_keyword("ComplaintCustomer")
+ESCALATION = SearchAttributeKey.for_keyword("ComplaintEscalation")
 
 ALL: list[SearchAttributeKey[Any]] = [
     STAGE,
@@ -28,11 +35,26 @@ ALL: list[SearchAttributeKey[Any]] = [
     BREACHED,
     REOPEN_COUNT,
     NEXT_DEADLINE,
+    *(RISK, CATEGORY, PRODUCT, CUSTOMER, ESCALATION),
 ]
 
 
-def values(case: CaseSnapshot) -> dict[str, object]:
-    """The attribute values a case should show; compared between loops to upsert only changes."""
+def values(case: CaseSnapshot, customer_id: str | None, more: bool = True) -> dict[str, object]:
+    """The attribute values a case should show; compared between loops to upsert only changes.
+    `more`: the attributes added later, for cases started since."""
+    shown = first_values(case)
+    if more:
+        shown |= {
+            RISK.name: case.risk.value if case.risk else None,
+            CATEGORY.name: case.category.value if case.category else None,
+            PRODUCT.name: case.product,
+            CUSTOMER.name: customer_id,
+            ESCALATION.name: case.escalation_level.value,
+        }
+    return shown
+
+
+def first_values(case: CaseSnapshot) -> dict[str, object]:
     return {
         STAGE.name: case.stage.value,
         SEVERITY.name: case.severity.value if case.severity else None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from schemas.calendar import BusinessCalendar
+from schemas.calendar import BusinessCalendar, QuietHours
 
 # A calendar always has a working day within a week; a run of holidays can stretch that, but no
 # real calendar closes for years. Past this the calendar is wrong, not the deadline far.
@@ -29,7 +29,14 @@ def add_working_time(start: datetime, allowance: timedelta, calendar: BusinessCa
         for _ in range(allowance.days):
             day = _next_working_day(day, calendar)
         moment = _at(day, local.time(), calendar)
-    rest = allowance - timedelta(days=allowance.days)
+    return add_working_hours(moment, allowance - timedelta(days=allowance.days), calendar)
+
+
+def add_working_hours(start: datetime, hours: timedelta, calendar: BusinessCalendar) -> datetime:
+    """`hours` of working time after `start`, all counted as hours (no whole-day rule): for
+    time measured on the working clock, such as a pause."""
+    moment = next_working_moment(start, calendar)
+    rest = hours
     while True:
         closes = _at(moment.astimezone(calendar.zone).date(), calendar.closes, calendar)
         if rest <= closes - moment:
@@ -65,6 +72,20 @@ def working_time_between(start: datetime, end: datetime, calendar: BusinessCalen
             total += max(closes - opens, timedelta(0))
         day += timedelta(days=1)
     return total
+
+
+def quiet_until(moment: datetime, quiet: QuietHours) -> datetime | None:
+    """When the quiet hours around `moment` end (in UTC); None if `moment` is outside them."""
+    local = moment.astimezone(quiet.zone)
+    clock, day = local.time(), local.date()
+    if quiet.begins > quiet.ends:  # e.g. 21:00-08:00, across midnight
+        if clock >= quiet.begins:
+            day += timedelta(days=1)
+        elif clock >= quiet.ends:
+            return None
+    elif not quiet.begins <= clock < quiet.ends:
+        return None
+    return datetime.combine(day, quiet.ends, tzinfo=quiet.zone).astimezone(UTC)
 
 
 def _next_working_day(day: date, calendar: BusinessCalendar) -> date:

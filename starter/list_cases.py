@@ -1,0 +1,136 @@
+"""`complaint-desk list …`: find cases by the search attributes operators filter on (R-OP-3).
+
+complaint-desk list --severity L1 --breached              # open L1 cases that missed a deadline
+complaint-desk list --owner agent-zhang --json            # one agent's open cases, for scripts
+complaint-desk list --query 'ComplaintProduct = "WM-200"' --all
+complaint-desk policy-apply --file policies/sla-seed-004.json --by ops-li --reason "new SLA"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowExecution, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributeKey
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from activities.policy import load_policy
+from schemas import RiskLevel, Severity, Stage
+from starter.client import ComplaintDesk
+from workflows import search_attributes as sa
+
+FILTERS: dict[str, SearchAttributeKey[Any]] = {  # flag → the attribute it filters
+    "stage": sa.STAGE,
+    "severity": sa.SEVERITY,
+    "risk": sa.RISK,
+    "category": sa.CATEGORY,
+    "owner": sa.OWNER,
+    "product": sa.PRODUCT,
+    "customer": sa.CUSTOMER,
+    "escalation": sa.ESCALATION,
+}
+COLUMNS: list[SearchAttributeKey[Any]] = [
+    sa.STAGE,
+    sa.SEVERITY,
+    sa.RISK,
+    sa.OWNER,
+    sa.ESCALATION,
+    sa.BREACHED,
+    sa.NEXT_DEADLINE,
+]
+
+
+def add_parser(sub: Any) -> None:
+    s = sub.add_parser("list", help="find cases by stage, severity, owner, … (search attributes)")
+    _filters(s)
+    s.add_argument("--limit", type=int, default=100)
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("policy-apply", help="move open cases (filters as `list`) to a new policy")
+    _filters(s)
+    s.add_argument("--file", type=Path, required=True, help="an SLA policy JSON file")
+    s.add_argument("--by", required=True)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--limit", type=int, default=100_000)
+
+
+def _filters(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--stage", choices=[v.value for v in Stage])
+    s.add_argument("--severity", choices=[v.value for v in Severity])
+    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    for name in ("category", "owner", "product", "customer", "escalation"):
+        s.add_argument(f"--{name}")
+    s.add_argument("--breached", action="store_true", help="only cases that missed a deadline")
+    s.add_argument("--query", help="more of Temporal's list filter, ANDed with the flags")
+    s.add_argument("--all", action="store_true", help="ended cases too (default: open ones)")
+
+
+def case_query(args: argparse.Namespace) -> str:
+    """The list filter the flags mean; every flag narrows it."""
+    parts = ['WorkflowType = "Complaint"']
+    if not args.all:
+        parts.append('ExecutionStatus = "Running"')
+    for flag, key in FILTERS.items():
+        value = getattr(args, flag)
+        if value:
+            parts.append(f"{key.name} = {json.dumps(value, ensure_ascii=False)}")
+    if args.breached:
+        parts.append(f"{sa.BREACHED.name} = true")
+    if args.query:
+        parts.append(f"({args.query})")
+    return " AND ".join(parts)
+
+
+async def run(args: argparse.Namespace, client: Client) -> int:
+    rows = []
+    async for execution in client.list_workflows(case_query(args), limit=args.limit):
+        rows.append(_row(execution))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+    elif not rows:
+        print("no cases match")
+    else:
+        names = ["case", *(k.name.removeprefix("Complaint").lower() for k in COLUMNS)]
+        table = [names, *([str(r[n] if r[n] is not None else "-") for n in names] for r in rows)]
+        widths = [max(len(line[i]) for line in table) for i in range(len(names))]
+        for line in table:
+            print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+    return 0
+
+
+async def apply_policy(args: argparse.Namespace, client: Client) -> int:
+    """Every matching open case recomputes its pending deadlines under the policy; a case
+    already on it, or ended meanwhile, is counted and skipped."""
+    policy = load_policy(args.file)  # validated before any case is touched
+    desk = ComplaintDesk(client)
+    changed = skipped = 0
+    async for execution in client.list_workflows(case_query(args), limit=args.limit):
+        complaint_id = execution.id.removeprefix("complaint-")
+        change = {"by": args.by, "reason": args.reason, "policy": policy}
+        try:
+            await desk.change_policy(complaint_id, change)
+            changed += 1
+        except WorkflowUpdateFailedError as err:  # refused: already on this policy
+            skipped += 1
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
+            print(f"{complaint_id}: skipped ({cause})")
+        except RPCError as err:  # ended since it was listed
+            skipped += 1
+            print(f"{complaint_id}: skipped ({err.message})")
+    print(f"policy {policy.version}: {changed} cases moved, {skipped} skipped")
+    return 0
+
+
+def _row(execution: WorkflowExecution) -> dict[str, Any]:
+    attributes = execution.typed_search_attributes
+    row: dict[str, Any] = {"case": execution.id.removeprefix("complaint-")}
+    for key in COLUMNS:
+        value = attributes.get(key)
+        if isinstance(value, datetime):
+            value = value.isoformat(timespec="minutes")
+        row[key.name.removeprefix("Complaint").lower()] = value
+    return row

@@ -1,0 +1,133 @@
+"""Cross-department tasks (R-IV-2): each has an owner and its own deadline; an overdue one goes to
+that department's supervisor; a blocking one keeps the case from being resolved until it is done
+or a supervisor overrides it; cycle times are on the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from schemas import CustomerReply, EntryKind, ProgressNote, ReplyIntent, ResolutionPlan, Stage
+from schemas.actions import Department, TaskDone, TaskOverride, TaskRequest
+from schemas.notification import Audience
+from tests.conftest import Desk
+from tests.test_case_file import T0, classified
+from workflows.case_file import CaseFile, InvalidAction
+
+AGENT = "agent-a"
+DUE = T0 + timedelta(hours=8)
+
+
+def request(title: str = "查物流轨迹", blocking: bool = True) -> TaskRequest:
+    return TaskRequest(by=AGENT, department=Department.LOGISTICS, owner="wl-chen", title=title,
+                       due_at=DUE, blocking=blocking)  # fmt: skip
+
+
+def tracking() -> CaseFile:
+    """A case with an accepted plan being carried out."""
+    case = classified()
+    case.propose_plan(ResolutionPlan(agent=AGENT, summary="补发"), T0)
+    case.customer_reply(CustomerReply(text="好", intent=ReplyIntent.ACCEPT_PLAN), T0)
+    assert case.state.stage is Stage.TRACK
+    return case
+
+
+def test_a_task_goes_to_its_owner_with_its_own_alarm() -> None:
+    case = classified()
+    case.check_open_task(request(), T0)
+    case.open_task(request(), T0)
+    task = case.state.tasks[0]
+    assert (task.number, task.owner, task.due_at, task.blocking) == (1, "wl-chen", DUE, True)
+    sent = case.outbox[-1]
+    assert (sent.audience, sent.recipient, sent.topic) == (
+        Audience.DEPARTMENT, "wl-chen", "task_assigned")  # fmt: skip
+    assert "task #1 for logistics (查物流轨迹) due" in [a.summary for a in case.agenda()]
+
+
+def test_an_overdue_task_escalates_to_the_departments_supervisor_once() -> None:
+    case = classified()
+    case.open_task(request(), T0)
+    case.fire_due(DUE)
+    to_department = [n for n in case.outbox if n.audience is Audience.DEPARTMENT_SUPERVISOR]
+    assert [(n.recipient, n.topic) for n in to_department] == [("logistics", "task_overdue")]
+    assert case.state.tasks[0].escalated_at == DUE
+    assert not any("task #1" in a.summary for a in case.agenda())  # told once
+    case.fire_due(DUE + timedelta(hours=1))
+    assert len([n for n in case.outbox if n.audience is Audience.DEPARTMENT_SUPERVISOR]) == 1
+
+
+def test_a_blocking_task_keeps_the_case_from_resolving_until_done() -> None:
+    case = tracking()
+    case.open_task(request(), T0)
+    with pytest.raises(InvalidAction, match=r"task #1 for logistics .* is still open"):
+        case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True))
+    case.check_complete_task(TaskDone(task=1, by="wl-chen"))
+    case.complete_task(TaskDone(task=1, by="wl-chen", note="已签收"), T0 + timedelta(hours=3))
+    done = next(e for e in case.state.timeline if e.kind is EntryKind.TASK_DONE)
+    assert done.actor == "wl-chen" and "done in 3.0 h: 已签收" in done.summary
+    case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True))
+
+
+def test_a_supervisor_may_override_the_block() -> None:
+    case = tracking()
+    case.open_task(request(), T0)
+    case.check_override_task(TaskOverride(task=1, by="sup-li", reason="客户已收到"))
+    case.override_task(TaskOverride(task=1, by="sup-li", reason="客户已收到"), T0)
+    case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True))
+    assert case.state.tasks[0].open and case.state.tasks[0].overridden_by == "sup-li"
+
+
+REFUSALS: list[tuple[str, Callable[[CaseFile], None], str]] = [
+    ("unknown task", lambda c: c.check_complete_task(TaskDone(task=3, by="x")), "has no task #3"),
+    ("due in the past", lambda c: c.check_open_task(request("退款"), DUE), "has passed"),
+    ("duplicate", lambda c: c.check_open_task(request(), T0), "task #1 already asks logistics"),
+    ("override a non-blocking task",
+     lambda c: c.check_override_task(TaskOverride(task=2, by="s", reason="r")), "does not block"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "action", "message"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_invalid_task_actions_are_refused(
+    name: str, action: Callable[[CaseFile], None], message: str
+) -> None:
+    case = classified()
+    case.open_task(request(), T0)
+    case.open_task(request("通知仓库", blocking=False), T0)
+    before = case.state.model_copy(deep=True)
+    with pytest.raises(InvalidAction, match=message):
+        action(case)
+    assert case.state == before
+
+
+def test_a_done_task_cannot_be_done_again() -> None:
+    case = classified()
+    case.open_task(request(), T0)
+    case.complete_task(TaskDone(task=1, by="wl-chen"), T0)
+    with pytest.raises(InvalidAction, match="task #1 is already done"):
+        case.check_complete_task(TaskDone(task=1, by="wl-chen"))
+
+
+async def test_an_overdue_task_escalates_and_blocks_through_temporal(desk: Desk) -> None:
+    cid = await desk.open()
+    now = await desk.now()
+    await desk.api.open_task(cid, {"by": "agent-zhang", "department": "after_sales",
+                                   "owner": "sh-wu", "title": "上门检测",
+                                   "due_at": (now + timedelta(hours=4)).isoformat()})  # fmt: skip
+    await desk.api.propose_plan(cid, {"agent": "agent-zhang", "summary": "上门更换"})
+    await desk.api.reply(cid, {"text": "好", "intent": "accept_plan"})
+    await desk.until(cid, lambda s: s.stage is Stage.TRACK)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await desk.api.record_progress(cid, {"agent": "agent-zhang", "note": "好了",
+                                             "completed": True})  # fmt: skip
+    assert "still open" in str(refused.value.cause)
+
+    await desk.skip(timedelta(hours=4, minutes=1))
+    await desk.until_notified(cid, Audience.DEPARTMENT_SUPERVISOR, "task_overdue")
+    await desk.api.complete_task(cid, {"task": 1, "by": "sh-wu"})
+    case = await desk.api.record_progress(
+        cid, {"agent": "agent-zhang", "note": "已更换", "completed": True}
+    )
+    assert case.stage is Stage.CLOSE and case.tasks[0].done_at is not None
