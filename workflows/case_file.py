@@ -2,35 +2,26 @@
 
 `ComplaintWorkflow` owns a `CaseFile`, feeds it what happens, sends what lands in `outbox`, and
 sleeps until the earliest item of `agenda()`. Everything here takes `now` as an argument, so the
-same rules run under unit tests, property tests and the workflow alike.
+same rules run under unit tests, property tests and the workflow alike. Supervisors' actions and
+the escalation chain are in `supervision`, cross-department tasks in `department_tasks`; the
+state, timeline and outbox they share in `case_record`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import datetime
 
 from schemas.actions import (
     AgentMessage,
     ClassificationConfirmation,
     ClassificationOverride,
-    ClosureOnBehalf,
-    CompensationApproval,
     CustomerReply,
-    Escalation,
     Finding,
-    PolicyChange,
     ProgressNote,
-    Reassignment,
     ReopenRequest,
     ReplyIntent,
     ResolutionPlan,
     SurveyAnswer,
-    TaskDone,
-    TaskOverride,
-    TaskRequest,
 )
 from schemas.case import (
     AnsweredSurvey,
@@ -38,12 +29,10 @@ from schemas.case import (
     CaseState,
     ClosedBy,
     Deadline,
-    DepartmentTask,
     EntryKind,
     EscalationLevel,
     Outcome,
     Stage,
-    TimelineEntry,
 )
 from schemas.classification import Classification, Reason, RiskLevel, Severity
 from schemas.intake import ComplaintIntake
@@ -51,47 +40,31 @@ from schemas.notification import Audience, Notification
 from schemas.sla import DeadlineKind, SlaPolicy
 from schemas.store import CustomerHistory
 from workflows import deadlines, department_tasks
-from workflows.customer_messages import customer_text
-from workflows.stages import OPEN_STAGES, InvalidMove, Move, can_move, next_stage
-from workflows.working_time import quiet_until
-
-SYSTEM = "system"
-CUSTOMER = "customer"
-
-_RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
-# Stages in which a case is being handled, before the result is delivered.
-_HANDLING = frozenset(
-    {Stage.RECEIVE, Stage.CLASSIFY, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK}
+from workflows.case_record import (
+    APPROVAL,
+    CUSTOMER,
+    CUSTOMER_PAUSE,
+    EMERGENCY,
+    FEATURES,
+    HANDLING,
+    RISK_ORDER,
+    SYSTEM,
+    TRIAGE,
+    Alarm,
+    InvalidAction,
+    duration_text,
+    excerpt,
+    hm,
+    value_text,
 )
+from workflows.department_tasks import DepartmentTaskActions
+from workflows.stages import OPEN_STAGES, Move, can_move
+from workflows.supervision import Supervision
+
+__all__ = ["FEATURES", "Alarm", "CaseFile", "InvalidAction"]
 
 
-EMERGENCY = "emergency-response"
-TRIAGE = "triage"
-ESCALATION_CHAIN = "escalation-chain"
-APPROVAL = "supervisor-approval"
-CUSTOMER_PAUSE = "customer-pause"
-FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE})
-
-
-class InvalidAction(ValueError):
-    """An agent's action that does not apply to the case as it stands; nothing was changed."""
-
-
-@dataclass(frozen=True)
-class Alarm:
-    """A moment at which the case must act by itself, with the name operators see on its timer."""
-
-    due_at: datetime
-    summary: str
-
-
-class CaseFile:
-    def __init__(self, state: CaseState, features: frozenset[str] = FEATURES) -> None:
-        self.state = state
-        # Rules added after cases were already running; the workflow enables each through
-        # `workflow.patched(<feature>)`, so older cases replay without them.
-        self.features = features
-
+class CaseFile(Supervision, DepartmentTaskActions):
     @classmethod
     def open(
         cls,
@@ -197,7 +170,7 @@ class CaseFile:
         self._record(EntryKind.CUSTOMER_MESSAGE, CUSTOMER, reply.text, now, public=True)
         self._resume_clock(now)
         self._tell_staff(
-            Audience.OWNER, "customer_message", f"Customer wrote: {_excerpt(reply.text)}", now
+            Audience.OWNER, "customer_message", f"Customer wrote: {excerpt(reply.text)}", now
         )
         intent = reply.intent
         if intent is ReplyIntent.MESSAGE:
@@ -238,7 +211,7 @@ class CaseFile:
             self._tell_staff(
                 Audience.OWNER,
                 "customer_message",
-                f"Customer asks: {_excerpt(request.reason)}",
+                f"Customer asks: {excerpt(request.reason)}",
                 now,
             )
 
@@ -260,185 +233,6 @@ class CaseFile:
         else:
             self._finish(Outcome.CLOSED_CONFIRMED, Move.FINISH_SATISFIED, now)
 
-    # ---- supervisors' escalation (a signal: supervisors fire it from many tools) --------------
-
-    def escalate(self, escalation: Escalation, now: datetime) -> None:
-        s = self.state
-        problem = self._escalation_problem(escalation)
-        if problem:
-            self._refuse(f"escalation by {escalation.by} refused: {problem}", now)
-            return
-        changes = []
-        if escalation.severity and escalation.severity != s.severity:
-            changes.append(f"severity {_value(s.severity)} → {escalation.severity.value}")
-            self._regrade(escalation.severity)
-        raise_risk = escalation.risk and escalation.risk != s.risk
-        if raise_risk:
-            changes.append(f"risk {_value(s.risk)} → {_value(escalation.risk)}")
-        if escalation.assign_to and escalation.assign_to != s.owner:
-            changes.append(f"owner {s.owner} → {escalation.assign_to}")
-            s.owner = escalation.assign_to
-        self._raise_level(EscalationLevel.SUPERVISOR)
-        what = ", ".join(changes) or "supervisor attention"
-        self._record(EntryKind.ESCALATED, escalation.by, f"{what}: {escalation.reason}", now)
-        if raise_risk and escalation.risk:
-            self._set_risk(escalation.risk, now)
-        self._tell_staff(
-            Audience.OWNER,
-            "escalated",
-            f"Escalated ({what}): {escalation.reason}",
-            now,
-            urgent=True,
-        )
-
-    def check_escalate(self, escalation: Escalation) -> None:
-        problem = self._escalation_problem(escalation)
-        if problem:
-            raise InvalidAction(problem)
-
-    def _escalation_problem(self, escalation: Escalation) -> str | None:
-        s = self.state
-        if s.stage not in OPEN_STAGES:
-            return "the case has ended"
-        if escalation.assign_to and not self._known_agent(escalation.assign_to):
-            return f"unknown agent '{escalation.assign_to}'"
-        if (
-            escalation.severity
-            and s.severity
-            and s.severity.is_more_urgent_than(escalation.severity)
-        ):
-            return f"severity can only be raised ({s.severity.value} is more urgent)"
-        if (
-            escalation.risk
-            and s.risk
-            and _RISK_ORDER.index(escalation.risk) < _RISK_ORDER.index(s.risk)
-        ):
-            return f"risk can only be raised (it is {s.risk.value})"
-        return None
-
-    # ---- supervisors' updates: check_* is the validator, the plain method applies ------------
-
-    def check_reassign(self, reassignment: Reassignment) -> None:
-        self._require_open()
-        if not self._known_agent(reassignment.to):
-            raise InvalidAction(f"unknown agent '{reassignment.to}'")
-        if reassignment.to == self.state.owner:
-            raise InvalidAction(f"the case is already owned by {reassignment.to}")
-
-    def reassign(self, reassignment: Reassignment, now: datetime) -> None:
-        s = self.state
-        before, s.owner = s.owner, reassignment.to
-        self._record(EntryKind.REASSIGNED, reassignment.by,
-                     f"owner {before} → {s.owner}: {reassignment.reason}", now)  # fmt: skip
-        self._tell_staff(Audience.OWNER, "assigned",
-                         f"Assigned to you ({reassignment.reason}): {s.intake.subject}", now)  # fmt: skip
-
-    def check_approve(self, approval: CompensationApproval) -> None:
-        pending = self.state.plan_awaiting_approval
-        if pending is None:
-            raise InvalidAction("no plan awaits approval")
-        if approval.by == pending.agent:
-            raise InvalidAction(f"{approval.by} proposed this plan and cannot approve it")
-        self._require_move(Move.PROPOSE_PLAN)
-
-    def approve(self, approval: CompensationApproval, now: datetime) -> None:
-        plan = self.state.plan_awaiting_approval
-        assert plan is not None
-        self.state.plan_awaiting_approval = None
-        note = f": {approval.note}" if approval.note else ""
-        self._record(EntryKind.APPROVED, approval.by,
-                     f"compensation {plan.compensation_yuan} yuan approved{note}", now)  # fmt: skip
-        self._offer_plan(plan, now)
-
-    def check_close_for_customer(self, closure: ClosureOnBehalf, now: datetime) -> None:
-        s = self.state
-        if s.stage is not Stage.CLOSE or s.result_delivered_at is None:
-            raise InvalidAction("only a case whose result was delivered and awaits the customer's "
-                                f"confirmation can be closed for them; this one is at "
-                                f"'{s.stage.value}'")  # fmt: skip
-        after = s.policy.close_on_behalf_after if s.policy else None
-        if after is None:
-            raise InvalidAction("the policy does not let a supervisor close a case for a customer")
-        if now < s.result_delivered_at + after:
-            raise InvalidAction(f"the customer has until {_hm(s.result_delivered_at + after)} "
-                                "to answer before a supervisor may close for them")  # fmt: skip
-
-    def close_for_customer(self, closure: ClosureOnBehalf, now: datetime) -> None:
-        self._record(EntryKind.CLOSED_FOR_CUSTOMER, closure.by, closure.reason, now)
-        self._close(ClosedBy.SUPERVISOR, Move.CLOSE_ON_SILENCE, now)
-
-    def check_change_policy(self, change: PolicyChange) -> None:
-        self._require_open()
-        current = self.state.policy
-        if current is not None and current == change.policy:
-            raise InvalidAction(f"the case already runs on policy {current.version}")
-
-    def change_policy(self, change: PolicyChange, now: datetime) -> None:
-        s = self.state
-        before = s.policy.version if s.policy else "-"
-        s.policy = change.policy
-        moved = []
-        for i, d in enumerate(s.deadlines):
-            s.deadlines[i] = deadlines.recompute(d, change.policy)
-            if s.deadlines[i].due_at != d.due_at:
-                moved.append(f"{deadlines.label(d)} now due {_hm(s.deadlines[i].due_at)}")
-        what = "; ".join(moved) or "no pending deadline moved"
-        self._record(EntryKind.POLICY_CHANGED, change.by,
-                     f"policy {before} → {change.policy.version} ({change.reason}): {what}", now)  # fmt: skip
-
-    def _known_agent(self, agent: str) -> bool:
-        roster = self.state.policy.agents if self.state.policy else None
-        return roster is None or agent in roster
-
-    # ---- cross-department tasks (updates; the rules are in department_tasks) -----------------
-
-    def check_open_task(self, request: TaskRequest, now: datetime) -> None:
-        if self.state.stage not in _HANDLING:
-            raise InvalidAction(f"tasks are opened while the case is handled; it is at "
-                                f"'{self.state.stage.value}'")  # fmt: skip
-        _refuse(department_tasks.request_problem(self.state.tasks, request, now))
-
-    def open_task(self, request: TaskRequest, now: datetime) -> None:
-        task = department_tasks.opened(self.state.tasks, request, now)
-        name = department_tasks.label(task)
-        block = ", blocks resolution" if task.blocking else ""
-        self._record(EntryKind.TASK_OPENED, request.by,
-                     f"{name} → {task.owner}, due {_hm(task.due_at)}{block}", now)  # fmt: skip
-        self._notify(Audience.DEPARTMENT, task.owner, "task_assigned",
-                     f"{name} on {self.state.intake.subject}: due {_hm(task.due_at)}", now)  # fmt: skip
-
-    def check_complete_task(self, done: TaskDone) -> None:
-        _refuse(department_tasks.done_problem(self.state.tasks, done))
-
-    def complete_task(self, done: TaskDone, now: datetime) -> None:
-        task = self.state.tasks[done.task - 1]
-        task.done_at = now
-        hours = (now - task.opened_at).total_seconds() / 3600
-        late = " (late)" if now > task.due_at else ""
-        note = f": {done.note}" if done.note else ""
-        self._record(EntryKind.TASK_DONE, done.by, f"{department_tasks.label(task)} done in "
-                     f"{hours:.1f} h{late}{note}", now)  # fmt: skip
-        self._tell_staff(Audience.OWNER, "task_done", f"{department_tasks.label(task)} done", now)
-
-    def check_override_task(self, override: TaskOverride) -> None:
-        _refuse(department_tasks.done_problem(self.state.tasks, override))
-
-    def override_task(self, override: TaskOverride, now: datetime) -> None:
-        task = self.state.tasks[override.task - 1]
-        task.blocking, task.overridden_by = False, override.by
-        self._record(EntryKind.TASK_OVERRIDDEN, override.by, f"{department_tasks.label(task)} no "
-                     f"longer blocks resolution: {override.reason}", now)  # fmt: skip
-
-    def _task_overdue(self, task: DepartmentTask, now: datetime) -> None:
-        task.escalated_at = now
-        name = department_tasks.label(task)
-        self._record(EntryKind.TASK_OVERDUE, SYSTEM,
-                     f"{name} overdue (due {_hm(task.due_at)}): {task.department.value} "
-                     "supervisor told", now)  # fmt: skip
-        self._notify(Audience.DEPARTMENT_SUPERVISOR, task.department.value, "task_overdue",
-                     f"{name}, owner {task.owner}, was due {_hm(task.due_at)}", now, urgent=True)  # fmt: skip
-        self._tell_staff(Audience.OWNER, "task_overdue", f"{name} is overdue", now)
-
     # ---- agents' updates: check_* is the validator, the plain method applies -----------------
 
     def check_confirm(self, confirmation: ClassificationConfirmation) -> None:
@@ -450,7 +244,7 @@ class CaseFile:
         s = self.state
         note = f": {confirmation.note}" if confirmation.note else ""
         self._record(EntryKind.RECLASSIFIED, confirmation.by,
-                     f"classification confirmed ({_value(s.severity)}, risk {_value(s.risk)}){note}",
+                     f"classification confirmed ({value_text(s.severity)}, risk {value_text(s.risk)}){note}",
                      now)  # fmt: skip
         self._meet(DeadlineKind.TRIAGE, now, round=0)
 
@@ -499,7 +293,7 @@ class CaseFile:
             ("severity", s.severity, override.severity),
             ("risk", s.risk, override.risk),
         ]
-        return [f"{name} {_value(old)} → {_value(new)}" for name, old, new in pairs
+        return [f"{name} {value_text(old)} → {value_text(new)}" for name, old, new in pairs
                 if new is not None and new != old]  # fmt: skip
 
     def check_respond(self, message: AgentMessage) -> None:
@@ -667,81 +461,7 @@ class CaseFile:
             runs=s.runs,
         )
 
-    # ---- the timeline across runs ----------------------------------------------------------
-
-    @property
-    def outbox(self) -> list[Notification]:
-        """What the workflow must still send; part of the state, so a new run sends it."""
-        return self.state.outbox
-
-    @property
-    def next_seq(self) -> int:
-        return self.state.timeline_offset + len(self.state.timeline)
-
-    def entries_since(self, seq: int) -> list[TimelineEntry]:
-        """The kept entries from `seq` on (earlier ones may live only in the case store)."""
-        return self.state.timeline[max(0, seq - self.state.timeline_offset) :]
-
-    def carried(self, keep: int, stored_upto: int, max_bytes: int | None = None) -> CaseState:
-        """The state for the next run: at most `keep` timeline entries and `max_bytes` of their
-        text, and only entries the case store already holds (`seq < stored_upto`) are dropped,
-        so nothing is ever lost and the continue-as-new input stays bounded however long the
-        conversation (4,000-character replies in Chinese are 12 KB each)."""
-        s = self.state
-        droppable = max(0, stored_upto - s.timeline_offset)
-        drop = max(0, min(len(s.timeline) - keep, droppable))
-        if max_bytes is not None:
-            kept = sum(_text_bytes(e) for e in s.timeline[drop:])
-            while kept > max_bytes and drop < droppable:
-                kept -= _text_bytes(s.timeline[drop])
-                drop += 1
-        return s.model_copy(
-            update={
-                "runs": s.runs + 1,
-                "timeline": s.timeline[drop:],
-                "timeline_offset": s.timeline_offset + drop,
-            }
-        )
-
-    def projection_batch(self, since: int, max_entries: int, max_bytes: int) -> list[TimelineEntry]:
-        """The next entries for the case store, from `since`, bounded so that one activity's
-        input stays far below Temporal's payload limit even after a long store outage."""
-        batch: list[TimelineEntry] = []
-        size = 0
-        for entry in self.entries_since(since)[:max_entries]:
-            size += _text_bytes(entry)
-            if batch and size > max_bytes:
-                break
-            batch.append(entry)
-        return batch
-
     # ---- internals --------------------------------------------------------------------------
-
-    @property
-    def _round(self) -> int:
-        return self.state.reopen_count
-
-    def _require_open(self) -> None:
-        if self.state.stage not in OPEN_STAGES:
-            raise InvalidAction(f"case {self.state.intake.complaint_id} has ended")
-
-    def _require_move(self, move: Move) -> None:
-        self._require_open()
-        try:
-            next_stage(self.state.stage, move)
-        except InvalidMove as err:
-            raise InvalidAction(str(err)) from None
-
-    def _move(self, move: Move, now: datetime, actor: str = SYSTEM) -> None:
-        before = self.state.stage
-        self.state.stage = next_stage(before, move)
-        self._record(
-            EntryKind.STAGE_CHANGED,
-            actor,
-            f"{before.value} → {self.state.stage.value}",
-            now,
-            public=True,
-        )
 
     def _open_round_deadlines(self, now: datetime) -> None:
         s = self.state
@@ -778,42 +498,6 @@ class CaseFile:
         if kind is DeadlineKind.PROGRESS_UPDATE:
             self._open_emergency(DeadlineKind.PROGRESS_UPDATE, now)
 
-    def _chain(self) -> list[tuple[datetime, str, Callable[[datetime], None]]]:
-        """The escalation chain's next steps (R-SLA-1): warn the owner before a deadline, tell
-        management of a breach still unmet; the supervisor is told at the breach itself."""
-        s = self.state
-        if ESCALATION_CHAIN not in self.features or s.policy is None or s.stage not in _HANDLING:
-            return []
-        steps: list[tuple[datetime, str, Callable[[datetime], None]]] = []
-        for d in s.deadlines:
-            name = deadlines.label(d)
-            warn = deadlines.warning_due(s.policy, d)
-            if warn:
-                steps.append((warn, f"warn owner: {name} near", partial(self._warn, d)))
-            tell = deadlines.management_due(s.policy, d)
-            if tell:
-                steps.append((tell, f"tell management: {name} still missed",
-                              partial(self._tell_management, d)))  # fmt: skip
-        return steps
-
-    def _warn(self, deadline: Deadline, now: datetime) -> None:
-        deadline.warned_at = now
-        text = f"{deadlines.label(deadline)} due {_hm(deadline.due_at)}"
-        self._record(EntryKind.DEADLINE_WARNING, SYSTEM, f"{text}: owner warned", now)
-        self._tell_staff(
-            Audience.OWNER, "deadline_warning", f"{text} on {self.state.intake.subject}", now
-        )
-
-    def _tell_management(self, deadline: Deadline, now: datetime) -> None:
-        deadline.management_at = now
-        self._raise_level(EscalationLevel.MANAGEMENT)
-        name = deadlines.label(deadline)
-        assert deadline.breached_at is not None
-        text = f"{name} missed at {_hm(deadline.breached_at)} and still unmet"
-        self._record(EntryKind.ESCALATED, SYSTEM, f"{text}: escalated to management", now)
-        self._tell_staff(Audience.MANAGEMENT, "deadline_unmet",
-                         f"{text} on {self.state.intake.subject}", now, urgent=True)  # fmt: skip
-
     def _pause_clock(self, now: datetime) -> None:
         """The plan is with the customer: the resolve deadline stops until they answer, since
         the time they take to decide is not the company's (the pause is recorded)."""
@@ -829,20 +513,14 @@ class CaseFile:
             if d.paused_at is not None and self.state.policy is not None:
                 paused = deadlines.resume(d, self.state.policy, now)
                 self._record(EntryKind.DEADLINE_RESUMED, SYSTEM,
-                             f"{deadlines.label(d)} resumed after {_duration(paused)} waiting on "
-                             f"the customer; due {_hm(d.due_at)}", now)  # fmt: skip
-
-    def _raise_level(self, level: EscalationLevel) -> None:
-        """Escalation only goes up: a supervisor's escalation does not undo management's."""
-        order = list(EscalationLevel)
-        if order.index(level) > order.index(self.state.escalation_level):
-            self.state.escalation_level = level
+                             f"{deadlines.label(d)} resumed after {duration_text(paused)} waiting on "
+                             f"the customer; due {hm(d.due_at)}", now)  # fmt: skip
 
     def _breach(self, deadline: Deadline, now: datetime) -> None:
         deadline.breached_at = now
         name = deadlines.label(deadline)
         self._record(
-            EntryKind.DEADLINE_BREACHED, SYSTEM, f"{name} missed (due {_hm(deadline.due_at)})", now
+            EntryKind.DEADLINE_BREACHED, SYSTEM, f"{name} missed (due {hm(deadline.due_at)})", now
         )
         self._raise_level(EscalationLevel.SUPERVISOR)
         self._record(EntryKind.ESCALATED, SYSTEM, f"{name} missed: escalated to supervisor", now)
@@ -859,11 +537,11 @@ class CaseFile:
         self.state.deadlines.append(d)
         self._record(EntryKind.DEADLINE_SET, SYSTEM, self._deadline_text(d), now)
         self._tell_staff(Audience.OWNER, "triage", "No rule placed this case: confirm or correct "
-                         f"its grade by {_hm(d.due_at)}", now, urgent=True)  # fmt: skip
+                         f"its grade by {hm(d.due_at)}", now, urgent=True)  # fmt: skip
 
     def _set_risk(self, risk: RiskLevel, now: datetime) -> None:
         self.state.risk = risk
-        if risk is RiskLevel.HIGH and EMERGENCY in self.features and self.state.stage in _HANDLING:
+        if risk is RiskLevel.HIGH and EMERGENCY in self.features and self.state.stage in HANDLING:
             self._convene_emergency(now)
 
     def _convene_emergency(self, now: datetime) -> None:
@@ -882,7 +560,7 @@ class CaseFile:
 
     def _open_emergency(self, kind: DeadlineKind, now: datetime) -> None:
         s = self.state
-        if s.policy is None or s.stage not in _HANDLING:
+        if s.policy is None or s.stage not in HANDLING:
             return
         d = deadlines.open_deadline(s.policy, kind, None, self._round, now)
         s.deadlines.append(d)
@@ -896,12 +574,6 @@ class CaseFile:
                 d.met_at = now
                 self._record(EntryKind.DEADLINE_MET, SYSTEM,
                              f"{deadlines.label(d)} closed: result delivered", now)  # fmt: skip
-
-    def _regrade(self, severity: Severity) -> None:
-        s = self.state
-        s.severity = severity
-        if s.policy is not None:
-            s.deadlines = [deadlines.retarget(d, s.policy, severity) for d in s.deadlines]
 
     def _reopen(self, reason: str, actor: str, now: datetime) -> None:
         s = self.state
@@ -921,134 +593,14 @@ class CaseFile:
         self._tell_staff(Audience.OWNER, "reopened", f"Case re-opened: {reason}", now, urgent=True)
         self._tell_customer("reopened", now)
 
-    def _close(self, closed_by: ClosedBy, move: Move, now: datetime) -> None:
-        s = self.state
-        s.closed_by = closed_by
-        s.closed_at = now
-        how = {
-            ClosedBy.CUSTOMER: "confirmed by the customer",
-            ClosedBy.SILENCE: "no confirmation",
-            ClosedBy.SUPERVISOR: "closed by the service team after no confirmation",
-        }[closed_by]
-        self._record(EntryKind.CLOSED, SYSTEM, f"Closed: {how}", now, public=True)
-        self._move(move, now)
-        self._tell_customer("closed", now)
-
-    def _finish(self, outcome: Outcome, move: Move, now: datetime) -> None:
-        self.state.outcome = outcome
-        self._move(move, now)
-        self._record(EntryKind.ENDED, SYSTEM, f"Ended: {outcome.value}", now)
-
-    def _refuse(self, why: str, now: datetime) -> None:
-        self._record(EntryKind.REFUSED, SYSTEM, why, now)
-
-    def _record(
-        self, kind: EntryKind, actor: str, summary: str, now: datetime, public: bool = False
-    ) -> TimelineEntry:
-        entry = TimelineEntry(
-            seq=self.next_seq,
-            at=now,
-            stage=self.state.stage,
-            kind=kind,
-            actor=actor,
-            summary=summary,
-            public=public,
-        )
-        self.state.timeline.append(entry)
-        return entry
-
-    def _tell_customer(self, topic: str, now: datetime, **facts: str) -> None:
-        intake = self.state.intake
-        text = customer_text(
-            topic,
-            intake.language,
-            intake.channel,
-            intake.customer.name,
-            complaint_id=intake.complaint_id,
-            **facts,
-        )
-        # The receipt is answered at once, day or night (R-IN-6); the rest respects quiet hours.
-        self._notify(Audience.CUSTOMER, None, topic, text, now, urgent=topic == "acknowledged")
-
-    def _tell_staff(
-        self, audience: Audience, topic: str, text: str, now: datetime, urgent: bool = False
-    ) -> None:
-        recipient = self.state.owner if audience is Audience.OWNER else None
-        self._notify(audience, recipient, topic, text, now, urgent=urgent)
-
-    def _notify(
-        self,
-        audience: Audience,
-        recipient: str | None,
-        topic: str,
-        text: str,
-        now: datetime,
-        urgent: bool = False,
-    ) -> None:
-        # The key ties the message to the timeline position that caused it, so a retried
-        # delivery, or a replay of the workflow, can never send it twice.
-        seq = self.next_seq - 1
-        intake = self.state.intake
-        urgent = urgent or self.state.severity is Severity.L1
-        quiet = self.state.policy.quiet_hours if self.state.policy else None
-        self.outbox.append(
-            Notification(
-                key=f"{self.state.workflow_id}/{seq}/{audience.value}/{topic}",
-                complaint_id=intake.complaint_id,
-                audience=audience,
-                recipient=recipient,
-                topic=topic,
-                text=text,
-                urgent=urgent,
-                channel=intake.channel if audience is Audience.CUSTOMER else None,
-                language=intake.language,
-                not_before=quiet_until(now, quiet) if quiet and not urgent else None,
-            )
-        )
-
-    @staticmethod
-    def _deadline_text(d: Deadline) -> str:
-        return f"{deadlines.label(d)} due {_hm(d.due_at)}"
-
-
-def _refuse(problem: str | None) -> None:
-    if problem:
-        raise InvalidAction(problem)
-
 
 def _most_urgent(a: Severity | None, b: Severity) -> Severity:
     return a if a is not None and a.is_more_urgent_than(b) else b
 
 
 def _riskiest(a: RiskLevel | None, b: RiskLevel) -> RiskLevel:
-    return a if a is not None and _RISK_ORDER.index(a) > _RISK_ORDER.index(b) else b
-
-
-def _value(x: object) -> str:
-    return str(getattr(x, "value", x)) if x is not None else "unset"
+    return a if a is not None and RISK_ORDER.index(a) > RISK_ORDER.index(b) else b
 
 
 def _reason(r: Reason) -> str:
     return f"{r.factor}: {r.detail}" + (f" (+{r.score})" if r.score else "")
-
-
-def _hm(at: datetime) -> str:
-    return at.isoformat(timespec="minutes")
-
-
-def _duration(span: timedelta) -> str:
-    hours, seconds = divmod(int(span.total_seconds()), 3600)
-    return f"{hours} h {seconds // 60} min"
-
-
-def _text_bytes(entry: TimelineEntry) -> int:
-    return len(entry.summary.encode())
-
-
-# Staff alerts quote the customer briefly; the whole text is on the case's timeline. This keeps
-# the queue of unsent notifications small enough to carry across continue-as-new.
-EXCERPT_MAX = 280
-
-
-def _excerpt(text: str) -> str:
-    return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"

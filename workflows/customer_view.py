@@ -10,7 +10,7 @@ from __future__ import annotations
 from schemas.case import CaseSnapshot, EntryKind, TimelineEntry
 from schemas.customer_view import CustomerEntry, CustomerView, Promise
 from schemas.sla import DeadlineKind
-from workflows.case_file import CUSTOMER
+from workflows.case_record import CUSTOMER
 
 # Deadlines that are promises to the customer; triage and first assessment are internal.
 PROMISES = frozenset(

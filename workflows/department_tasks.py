@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from schemas.actions import TaskDone, TaskOverride, TaskRequest
-from schemas.case import DepartmentTask
+from schemas.case import DepartmentTask, EntryKind
+from schemas.notification import Audience
+from workflows.case_record import HANDLING, SYSTEM, CaseRecord, InvalidAction, hm, refuse_if
 
 
 def request_problem(tasks: list[DepartmentTask], request: TaskRequest, now: datetime) -> str | None:
@@ -61,3 +63,54 @@ def overdue_unescalated(tasks: list[DepartmentTask]) -> list[DepartmentTask]:
 
 def label(task: DepartmentTask) -> str:
     return f"task #{task.number} for {task.department.value} ({task.title})"
+
+
+class DepartmentTaskActions(CaseRecord):
+    """The task updates of `CaseFile`, and what an overdue task does."""
+
+    def check_open_task(self, request: TaskRequest, now: datetime) -> None:
+        if self.state.stage not in HANDLING:
+            raise InvalidAction(f"tasks are opened while the case is handled; it is at "
+                                f"'{self.state.stage.value}'")  # fmt: skip
+        refuse_if(request_problem(self.state.tasks, request, now))
+
+    def open_task(self, request: TaskRequest, now: datetime) -> None:
+        task = opened(self.state.tasks, request, now)
+        name = label(task)
+        block = ", blocks resolution" if task.blocking else ""
+        self._record(EntryKind.TASK_OPENED, request.by,
+                     f"{name} → {task.owner}, due {hm(task.due_at)}{block}", now)  # fmt: skip
+        self._notify(Audience.DEPARTMENT, task.owner, "task_assigned",
+                     f"{name} on {self.state.intake.subject}: due {hm(task.due_at)}", now)  # fmt: skip
+
+    def check_complete_task(self, done: TaskDone) -> None:
+        refuse_if(done_problem(self.state.tasks, done))
+
+    def complete_task(self, done: TaskDone, now: datetime) -> None:
+        task = self.state.tasks[done.task - 1]
+        task.done_at = now
+        hours = (now - task.opened_at).total_seconds() / 3600
+        late = " (late)" if now > task.due_at else ""
+        note = f": {done.note}" if done.note else ""
+        self._record(EntryKind.TASK_DONE, done.by, f"{label(task)} done in "
+                     f"{hours:.1f} h{late}{note}", now)  # fmt: skip
+        self._tell_staff(Audience.OWNER, "task_done", f"{label(task)} done", now)
+
+    def check_override_task(self, override: TaskOverride) -> None:
+        refuse_if(done_problem(self.state.tasks, override))
+
+    def override_task(self, override: TaskOverride, now: datetime) -> None:
+        task = self.state.tasks[override.task - 1]
+        task.blocking, task.overridden_by = False, override.by
+        self._record(EntryKind.TASK_OVERRIDDEN, override.by, f"{label(task)} no "
+                     f"longer blocks resolution: {override.reason}", now)  # fmt: skip
+
+    def _task_overdue(self, task: DepartmentTask, now: datetime) -> None:
+        task.escalated_at = now
+        name = label(task)
+        self._record(EntryKind.TASK_OVERDUE, SYSTEM,
+                     f"{name} overdue (due {hm(task.due_at)}): {task.department.value} "
+                     "supervisor told", now)  # fmt: skip
+        self._notify(Audience.DEPARTMENT_SUPERVISOR, task.department.value, "task_overdue",
+                     f"{name}, owner {task.owner}, was due {hm(task.due_at)}", now, urgent=True)  # fmt: skip
+        self._tell_staff(Audience.OWNER, "task_overdue", f"{name} is overdue", now)
