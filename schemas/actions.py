@@ -106,6 +106,23 @@ class PolicyChange(Strict):
     policy: SlaPolicy
 
 
+class Merge(Strict):
+    """A supervisor merges this duplicate into the case that carries on."""
+
+    by: Identifier
+    into: Identifier = Field(description="The surviving complaint id")
+    reason: Text
+
+
+class MergedCase(Strict):
+    """What the surviving case is told of a duplicate merged into it."""
+
+    complaint_id: Identifier
+    subject: Line
+    by: Identifier
+    reason: Text
+
+
 class Reassignment(Strict):
     """A supervisor hands the case to another agent (otherwise its first agent keeps it, R-IN-5)."""
 

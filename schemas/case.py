@@ -30,6 +30,7 @@ class Stage(StrEnum):
 class Outcome(StrEnum):
     CLOSED_CONFIRMED = "closed_confirmed"  # the customer answered the follow-up, satisfied
     CLOSED_NO_RESPONSE = "closed_no_response"  # no answer by the end of the follow-up window
+    MERGED = "merged"  # a duplicate, merged into the surviving case (`merged_into`)
 
 
 class ClosedBy(StrEnum):
@@ -98,6 +99,8 @@ class EntryKind(StrEnum):
     DEADLINE_PAUSED = "deadline_paused"
     DEADLINE_RESUMED = "deadline_resumed"
     POLICY_CHANGED = "policy_changed"
+    MERGED = "merged"  # this duplicate went into another case
+    MERGED_IN = "merged_in"  # a duplicate came into this case
     REASSIGNED = "reassigned"
     APPROVAL_REQUESTED = "approval_requested"
     APPROVED = "approved"
@@ -179,6 +182,7 @@ class CaseState(BaseModel):
     survey: SurveyAnswer | None = None
     surveys: list[AnsweredSurvey] = Field(default_factory=list, description="Every round's answer")
     tasks: list[DepartmentTask] = Field(default_factory=list)
+    merged_into: str | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one)")
     projected_seq: int = Field(default=0, description="Timeline entries already in the case store")
@@ -214,6 +218,7 @@ class CaseSnapshot(BaseModel):
     plan_awaiting_approval: ResolutionPlan | None = None
     tasks: list[DepartmentTask] = Field(default_factory=list)
     linked_to: str | None = Field(default=None, description="The ended case this one re-opens")
+    merged_into: str | None = Field(default=None, description="The case this duplicate went into")
     classification: Classification | None
     policy_version: str | None
     received_at: datetime

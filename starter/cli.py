@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
     s.add_argument("--note")
+    s = sub.add_parser("merge", help="merge a duplicate into the case that carries on (update)")
+    s.add_argument("complaint_id")
+    s.add_argument("--into", required=True)
+    s.add_argument("--by", required=True)
+    s.add_argument("--reason", required=True)
     s = sub.add_parser("close-for-customer", help="close for a silent customer (update)")
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
@@ -239,6 +244,7 @@ async def _run(args: argparse.Namespace) -> int:
         "escalate": lambda: desk.escalate_case(
             cid, _given(args, "by", "reason", "severity", "risk", "assign_to")
         ),
+        "merge": lambda: desk.merge(cid, _given(args, "into", "by", "reason")),
         "assign": lambda: desk.reassign(cid, _given(args, "by", "to", "reason")),
         "approve": lambda: desk.approve_compensation(cid, _given(args, "by", "note")),
         "close-for-customer": lambda: desk.close_for_customer(cid, _given(args, "by", "reason")),

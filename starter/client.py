@@ -38,6 +38,7 @@ from schemas.actions import (
     CustomerReply,
     Escalation,
     Finding,
+    Merge,
     PolicyChange,
     ProgressNote,
     Reassignment,
@@ -228,6 +229,12 @@ class ComplaintDesk:
     ) -> CaseSnapshot:
         return await self._handle(complaint_id).execute_update(
             ComplaintWorkflow.close_for_customer, _valid(ClosureOnBehalf, closure)
+        )
+
+    async def merge(self, complaint_id: str, merge: Merge | Mapping[str, Any]) -> CaseSnapshot:
+        """Merge this duplicate into the case that carries on (`into`)."""
+        return await self._handle(complaint_id).execute_update(
+            ComplaintWorkflow.merge_into, _valid(Merge, merge)
         )
 
     async def change_policy(

@@ -26,6 +26,8 @@ from schemas import (
 from schemas.actions import (
     ClosureOnBehalf,
     CompensationApproval,
+    Merge,
+    MergedCase,
     PolicyChange,
     Reassignment,
     TaskDone,
@@ -45,6 +47,8 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "Escalation": Escalation,  # signal escalate, update escalate_case
     "Reassignment": Reassignment,  # update reassign
     "PolicyChange": PolicyChange,  # update change_policy
+    "Merge": Merge,  # update merge_into
+    "MergedCase": MergedCase,  # signal merged_case (sent by the duplicate's workflow)
     "CompensationApproval": CompensationApproval,  # update approve_compensation
     "ClosureOnBehalf": ClosureOnBehalf,  # update close_for_customer
     "TaskRequest": TaskRequest,  # update open_task

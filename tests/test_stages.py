@@ -51,7 +51,7 @@ def test_rejected_plan_goes_back_to_investigation() -> None:
 
 def test_a_move_not_in_the_table_is_refused_with_what_is_allowed() -> None:
     assert not can_move(Stage.INVESTIGATE, Move.CARRY_OUT_PLAN)
-    with pytest.raises(InvalidMove, match="allowed there: propose_plan"):
+    with pytest.raises(InvalidMove, match="allowed there: merge, propose_plan"):
         next_stage(Stage.INVESTIGATE, Move.CARRY_OUT_PLAN)
     with pytest.raises(InvalidMove, match="allowed there: nothing"):
         next_stage(Stage.DONE, Move.REOPEN)

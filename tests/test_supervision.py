@@ -22,8 +22,8 @@ from schemas import (
     Severity,
     Stage,
 )
-from schemas.actions import ClosureOnBehalf, CompensationApproval, Reassignment
-from schemas.case import ClosedBy
+from schemas.actions import ClosureOnBehalf, CompensationApproval, Merge, Reassignment
+from schemas.case import ClosedBy, Outcome
 from schemas.notification import Audience
 from tests.conftest import Desk
 from tests.test_case_file import T0, classified
@@ -201,3 +201,32 @@ async def test_supervisor_actions_through_temporal(desk: Desk) -> None:
     assert case.owner == "agent-wang"
     case = await desk.api.escalate_case(cid, {"by": "sup-li", "reason": "媒体", "severity": "L1"})
     assert case.severity is Severity.L1 and case.escalation_level.value == "supervisor"
+
+
+def test_merging_a_duplicate_ends_it_and_tells_the_customer_where_it_went() -> None:
+    case = classified()
+    with pytest.raises(InvalidAction, match="cannot be merged into itself"):
+        case.check_merge(Merge(by="sup-li", into="C-1", reason="r"))
+    case.merge(Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
+    assert case.state.stage is Stage.DONE and case.state.outcome is Outcome.MERGED
+    assert case.state.merged_into == "C-0"
+    assert case.outbox[-1].topic == "merged" and "C-0" in case.outbox[-1].text
+    with pytest.raises(InvalidAction, match="has ended"):
+        case.check_merge(Merge(by="sup-li", into="C-0", reason="r"))
+
+
+async def test_a_duplicate_merges_into_the_surviving_case_through_temporal(desk: Desk) -> None:
+    survivor = await desk.open()
+    duplicate = await desk.open(channel="hotline")
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await desk.api.merge(duplicate, {"by": "sup-li", "into": "C-nowhere", "reason": "r"})
+    assert "no open case C-nowhere to merge into" in str(refused.value.cause)
+    assert (await desk.api.snapshot(duplicate)).stage is Stage.INVESTIGATE  # unchanged
+
+    await desk.api.merge(duplicate, {"by": "sup-li", "into": survivor, "reason": "同一台洗衣机"})
+    final = await desk.api.outcome(duplicate)
+    assert final.outcome is Outcome.MERGED and final.merged_into == survivor
+    timeline = await desk.api.timeline(survivor)
+    merged = [e for e in timeline if e.kind is EntryKind.MERGED_IN]
+    assert merged and merged[0].actor == "sup-li" and duplicate in merged[0].summary
+    await desk.until_notified(survivor, Audience.OWNER, "merged_in")

@@ -449,6 +449,7 @@ class CaseFile(Supervision, DepartmentTaskActions):
             plan_awaiting_approval=s.plan_awaiting_approval,
             tasks=list(s.tasks),
             linked_to=s.intake.linked_to,
+            merged_into=s.merged_into,
             classification=s.classification,
             policy_version=s.policy.version if s.policy else None,
             received_at=s.received_at,

@@ -34,6 +34,8 @@ with workflow.unsafe.imports_passed_through():
         CustomerReply,
         Escalation,
         Finding,
+        Merge,
+        MergedCase,
         PolicyChange,
         ProgressNote,
         Reassignment,
@@ -196,6 +198,31 @@ class ComplaintWorkflow:
     @close_for_customer.validator
     def _check_close_for_customer(self, closure: ClosureOnBehalf) -> None:
         _refuse_invalid(lambda: self._case.check_close_for_customer(closure, workflow.now()))
+
+    @workflow.update
+    async def merge_into(self, merge: Merge) -> CaseSnapshot:
+        """The surviving case hears of the duplicate first: if it cannot (no such open case),
+        the merge is refused and this case carries on unchanged."""
+        survivor = workflow.get_external_workflow_handle(workflow_id_for(merge.into))
+        told = MergedCase(complaint_id=self._case.state.intake.complaint_id,
+                          subject=self._case.state.intake.subject, by=merge.by, reason=merge.reason)  # fmt: skip
+        try:
+            await survivor.signal(ComplaintWorkflow.merged_case, told)
+        except Exception as err:  # any other error in a handler would fail the task, forever
+            raise ApplicationError(
+                f"no open case {merge.into} to merge into ({err})", type="InvalidAction",
+                non_retryable=True,
+            ) from None  # fmt: skip
+        return self._apply(lambda: self._case.merge(merge, workflow.now()))
+
+    @merge_into.validator
+    def _check_merge_into(self, merge: Merge) -> None:
+        _refuse_invalid(lambda: self._case.check_merge(merge))
+
+    @workflow.signal
+    def merged_case(self, merged: MergedCase) -> None:
+        self._case.merged_in(merged, workflow.now())
+        self._stirred = True
 
     @workflow.update
     def change_policy(self, change: PolicyChange) -> CaseSnapshot:

@@ -42,6 +42,11 @@ _TEMPLATES: dict[str, dict[Language, str]] = {
         Language.EN: "Your complaint {complaint_id} is closed; thank you for your patience. In a "
         "few days we will ask how we did.",
     },
+    "merged": {
+        Language.ZH: "您的投诉 {complaint_id} 将与投诉 {into} 合并处理，后续进展请以 {into} 为准。",
+        Language.EN: "Your complaint {complaint_id} is handled together with complaint {into} "
+        "from now on; you will hear about both under {into}.",
+    },
     "survey": {
         Language.ZH: "关于投诉 {complaint_id}：请为处理结果、服务态度、处理时效各打 1-5 分，"
         "并留下您的建议。如问题仍未解决，可直接申请重新处理。",

@@ -24,6 +24,7 @@ class Move(StrEnum):
     REOPEN = "reopen"
     FINISH_SATISFIED = "finish_satisfied"
     FINISH_NO_RESPONSE = "finish_no_response"
+    MERGE = "merge"  # a duplicate ends; its surviving case carries on
 
 
 TRANSITIONS: Mapping[tuple[Stage, Move], Stage] = {
@@ -39,6 +40,7 @@ TRANSITIONS: Mapping[tuple[Stage, Move], Stage] = {
     (Stage.FOLLOW_UP, Move.REOPEN): Stage.INVESTIGATE,
     (Stage.FOLLOW_UP, Move.FINISH_SATISFIED): Stage.DONE,
     (Stage.FOLLOW_UP, Move.FINISH_NO_RESPONSE): Stage.DONE,
+    **{(stage, Move.MERGE): Stage.DONE for stage in Stage if stage is not Stage.DONE},
 }
 
 # Stages in which the case is open for handling: anything but the ending.

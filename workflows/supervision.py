@@ -14,6 +14,8 @@ from schemas.actions import (
     ClosureOnBehalf,
     CompensationApproval,
     Escalation,
+    Merge,
+    MergedCase,
     PolicyChange,
     Reassignment,
 )
@@ -22,6 +24,7 @@ from schemas.case import (
     Deadline,
     EntryKind,
     EscalationLevel,
+    Outcome,
     Stage,
 )
 from schemas.notification import Audience
@@ -171,6 +174,24 @@ class Supervision(CaseRecord):
     def _known_agent(self, agent: str) -> bool:
         roster = self.state.policy.agents if self.state.policy else None
         return roster is None or agent in roster
+
+    def check_merge(self, merge: Merge) -> None:
+        self._require_open()
+        if merge.into == self.state.intake.complaint_id:
+            raise InvalidAction("a case cannot be merged into itself")
+
+    def merge(self, merge: Merge, now: datetime) -> None:
+        """This duplicate ends; the surviving case was told first (see the workflow)."""
+        self.state.merged_into = merge.into
+        self._record(EntryKind.MERGED, merge.by, f"merged into {merge.into}: {merge.reason}", now)
+        self._tell_customer("merged", now, into=merge.into)
+        self._finish(Outcome.MERGED, Move.MERGE, now)
+
+    def merged_in(self, merged: MergedCase, now: datetime) -> None:
+        self._record(EntryKind.MERGED_IN, merged.by, f"duplicate {merged.complaint_id} merged in "
+                     f"({merged.subject}): {merged.reason}", now)  # fmt: skip
+        self._tell_staff(Audience.OWNER, "merged_in",
+                         f"Duplicate {merged.complaint_id} merged into this case", now)  # fmt: skip
 
     # ---- the escalation chain ----------------------------------------------------------------
 
