@@ -91,24 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--suggestions")
     s = _regrading(sub.add_parser("escalate", help="a supervisor's escalation (update)"))
     s.add_argument("--assign-to")
-    s = sub.add_parser("assign", help="hand the case to another agent (update)")
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    s.add_argument("--to", required=True)
-    s.add_argument("--reason", required=True)
-    s = sub.add_parser("approve", help="approve compensation above an agent's authority (update)")
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    s.add_argument("--note")
-    s = sub.add_parser("merge", help="merge a duplicate into the case that carries on (update)")
-    s.add_argument("complaint_id")
-    s.add_argument("--into", required=True)
-    s.add_argument("--by", required=True)
-    s.add_argument("--reason", required=True)
-    s = sub.add_parser("close-for-customer", help="close for a silent customer (update)")
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    s.add_argument("--reason", required=True)
+    _by_someone(sub, "assign", "hand the case to another agent", required=("to", "reason"))
+    _by_someone(sub, "approve", "approve compensation above an agent's authority", ("note",))
+    _by_someone(sub, "merge", "merge a duplicate into the case that carries on",
+                required=("into", "reason"))  # fmt: skip
+    _by_someone(sub, "close-for-customer", "close for a silent customer", required=("reason",))
 
     s = sub.add_parser("task-open", help="ask a department for work on the case (update)")
     s.add_argument("complaint_id")
@@ -126,10 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--reason" if name == "task-override" else "--note",
                        required=name == "task-override")  # fmt: skip
 
-    s = sub.add_parser("confirm", help="confirm the classification after reading the case (update)")
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    s.add_argument("--note")
+    _by_someone(sub, "confirm", "confirm the classification after reading the case", ("note",))
     s = _regrading(sub.add_parser("override", help="correct the classification (update)"))
     s.add_argument("--category", choices=[v.value for v in Category])
 
@@ -158,6 +142,19 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--customer", action="store_true", help="only what the customer may see")
     return p
+
+
+def _by_someone(
+    sub: Any, name: str, what: str, optional: tuple[str, ...] = (), required: tuple[str, ...] = ()
+) -> None:
+    """An update on one case by one person: the case, who, and the action's own flags."""
+    s = sub.add_parser(name, help=f"{what} (update)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    for flag in required:
+        s.add_argument(f"--{flag}", required=True)
+    for flag in optional:
+        s.add_argument(f"--{flag}")
 
 
 def _regrading(s: argparse.ArgumentParser) -> argparse.ArgumentParser:
