@@ -86,20 +86,27 @@ def case_query(args: argparse.Namespace) -> str:
 
 
 async def run(args: argparse.Namespace, client: Client) -> int:
-    rows = []
-    async for execution in client.list_workflows(case_query(args), limit=args.limit):
-        rows.append(_row(execution))
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-    elif not rows:
-        print("no cases match")
-    else:
-        names = ["case", *(k.name.removeprefix("Complaint").lower() for k in COLUMNS)]
-        table = [names, *([str(r[n] if r[n] is not None else "-") for n in names] for r in rows)]
-        widths = [max(len(line[i]) for line in table) for i in range(len(names))]
-        for line in table:
-            print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+    print(render(await found(client, case_query(args), args.limit), as_json=args.json))
     return 0
+
+
+async def found(client: Client, query: str, limit: int) -> list[dict[str, Any]]:
+    """One row per case the query lists: its id and the columns operators read."""
+    return [_row(execution) async for execution in client.list_workflows(query, limit=limit)]
+
+
+def render(rows: list[dict[str, Any]], as_json: bool = False) -> str:
+    if as_json:
+        return json.dumps(rows, ensure_ascii=False, indent=2, default=str)
+    if not rows:
+        return "no cases match"
+    names = ["case", *(k.name.removeprefix("Complaint").lower() for k in COLUMNS)]
+    table = [names, *([str(r[n] if r[n] is not None else "-") for n in names] for r in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(names))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in table
+    )
 
 
 async def apply_policy(args: argparse.Namespace, client: Client) -> int:

@@ -154,9 +154,7 @@ async def test_invalid_json_from_the_cli_fails_the_case_with_the_reason(
     assert started.created
 
 
-async def test_operators_find_cases_by_search_attributes(
-    desk: Desk, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_operators_find_cases_by_search_attributes(desk: Desk) -> None:
     urgent = await desk.open(description="我的账户被盗刷了")
     calm = await desk.open(description="建议增加夜间模式")
 
@@ -197,17 +195,16 @@ async def test_operators_find_cases_by_search_attributes(
     assert {workflow_id_for(c) for c in (urgent, calm, other)} <= ids
 
     # The same filters from the command line, as a table for people and JSON for scripts.
-    argv = ["list", "--customer", "U-7", "--query", queue]
-    assert await list_cases.run(_parser().parse_args(argv), desk.env.client) == 0
-    table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ["case", "stage", "severity", "risk", "owner", "escalation",
-                                "breached", "nextdeadline"]  # fmt: skip
-    assert [line.split()[0] for line in table[1:]] == [other]
-    await list_cases.run(_parser().parse_args([*argv, "--json"]), desk.env.client)
-    rows = json.loads(capsys.readouterr().out)
+    args = _parser().parse_args(["list", "--customer", "U-7", "--query", queue])
+    rows = await list_cases.found(desk.env.client, list_cases.case_query(args), 10)
     assert [(r["case"], r["stage"], r["owner"]) for r in rows] == [
         (other, "investigate", "agent-zhang")
     ]
+    table = list_cases.render(rows).splitlines()
+    assert table[0].split() == ["case", "stage", "severity", "risk", "owner", "escalation",
+                                "breached", "nextdeadline"]  # fmt: skip
+    assert [line.split()[0] for line in table[1:]] == [other]
+    assert json.loads(list_cases.render(rows, as_json=True)) == rows
 
 
 async def test_a_long_conversation_continues_as_new_and_keeps_its_timeline(desk: Desk) -> None:
