@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from starter.cli import _parser
 from starter.list_cases import case_query
+from tests.conftest import ROOT
 
 COMMANDS = [
     ["start", "--file", "examples/complaint.json"],
@@ -92,3 +97,18 @@ def test_list_flags_become_one_filter() -> None:
     )
     everything = _parser().parse_args(["list", "--all", "--product", "WM-200"])
     assert case_query(everything) == 'WorkflowType = "Complaint" AND ComplaintProduct = "WM-200"'
+
+
+def test_a_command_exits_with_its_code_and_its_output(tmp_path: Path) -> None:
+    """The CLI leaves without the interpreter's teardown (see `main`): output and code survive."""
+    done = subprocess.run(
+        [sys.executable, "-m", "starter.cli", "schemas", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and "ComplaintIntake.json" in done.stdout
+    refused = subprocess.run(
+        [sys.executable, "-m", "starter.cli", "escalate", "C-1", "--by", "s", "--reason", "r",
+         "--severity", "L0"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "invalid choice" in refused.stderr

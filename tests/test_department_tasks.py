@@ -16,6 +16,7 @@ from schemas.notification import Audience
 from tests.conftest import Desk
 from tests.test_case_file import T0, classified
 from workflows.case_file import CaseFile, InvalidAction
+from workflows.complaint import current_details
 
 AGENT = "agent-a"
 DUE = T0 + timedelta(hours=8)
@@ -45,6 +46,10 @@ def test_a_task_goes_to_its_owner_with_its_own_alarm() -> None:
     assert (sent.audience, sent.recipient, sent.topic) == (
         Audience.DEPARTMENT, "wl-chen", "task_assigned")  # fmt: skip
     assert "task #1 for logistics (查物流轨迹) due" in [a.summary for a in case.agenda()]
+    # Operators see it in the UI's current details, with the wait on the customer once paused.
+    assert "task #1: logistics (wl-chen) due 2026-11-23 17:00 UTC" in current_details(
+        case.snapshot()
+    )
 
 
 def test_an_overdue_task_escalates_to_the_departments_supervisor_once() -> None:

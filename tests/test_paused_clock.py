@@ -22,6 +22,7 @@ from tests.conftest import Desk, intake
 from tests.test_case_file import RULES, T0, classified
 from tests.test_working_time import at
 from workflows.case_file import FEATURES, CaseFile
+from workflows.complaint import current_details
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLAN = ResolutionPlan(agent="agent-a", summary="上门更换")
@@ -38,6 +39,9 @@ def test_the_resolve_clock_stops_while_the_customer_decides() -> None:
     resolve = resolve_of(case)
     assert resolve.paused_at == T0 + timedelta(hours=2)
     assert not any("resolve" in a.summary for a in case.agenda())  # no timer while paused
+    assert "waiting on the customer: the resolve clock is paused" in current_details(
+        case.snapshot()
+    )
     case.fire_due(T0 + timedelta(hours=49))  # past the original due time: nothing happens
     assert resolve_of(case).breached_at is None
 

@@ -496,17 +496,32 @@ class ComplaintWorkflow:
         if changes:
             workflow.upsert_search_attributes(changes)
             self._shown = shown
-        nxt = snapshot.next_deadline
-        waiting = f"next: {nxt.kind.value} due {nxt.due_at:%Y-%m-%d %H:%M %Z}" if nxt else ""
-        why = ""
-        if snapshot.classification:
-            why = "\n\nwhy: " + "; ".join(
-                f"{r.factor}: {r.detail}" for r in snapshot.classification.reasons
-            )
-        workflow.set_current_details(
-            f"**{snapshot.stage.value}** · {snapshot.severity or '-'} · risk {snapshot.risk or '-'}"
-            f" · owner {snapshot.owner} · re-opens {snapshot.reopen_count} {waiting}{why}"
-        )
+        workflow.set_current_details(current_details(snapshot))
+
+
+def current_details(case: CaseSnapshot) -> str:
+    """What the Temporal UI shows as the case's current details: where it stands, what it is
+    waiting for and on whom, and why it was graded so (Markdown)."""
+    lines = [
+        f"**{case.stage.value}** · {case.severity or '-'} · risk {case.risk or '-'} · owner "
+        f"{case.owner} ({case.escalation_level.value}) · re-opens {case.reopen_count}"
+    ]
+    nxt = case.next_deadline
+    if nxt:
+        lines.append(f"next: {nxt.kind.value} due {nxt.due_at:%Y-%m-%d %H:%M %Z}")
+    if any(d.paused_at for d in case.deadlines if d.pending):
+        lines.append("waiting on the customer: the resolve clock is paused")
+    if case.plan_awaiting_approval:
+        lines.append("waiting on a supervisor: compensation above an agent's authority")
+    for t in case.tasks:
+        if t.open:
+            late = " **overdue**" if t.escalated_at else ""
+            lines.append(f"task #{t.number}: {t.department.value} ({t.owner}) due "
+                         f"{t.due_at:%Y-%m-%d %H:%M %Z}{late}")  # fmt: skip
+    if case.classification:
+        lines.append("why: " + "; ".join(f"{r.factor}: {r.detail}"
+                                         for r in case.classification.reasons))  # fmt: skip
+    return "\n\n".join(lines)
 
 
 def _refuse_invalid(check: Callable[[], None]) -> None:
