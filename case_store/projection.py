@@ -40,9 +40,10 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                    complaint_id, workflow_id, customer_id, channel, product, subject, category,
                    severity, risk, stage, outcome, closed_by, owner, escalation_level,
                    reopen_count, received_at, result_delivered_at, closed_at, next_deadline_at,
-                   breached, deadlines, policy_version, last_seq, updated_at)
+                   breached, deadlines, policy_version, last_seq, updated_at, tasks, linked_to,
+                   merged_into)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                       $17, $18, $19, $20, $21, $22, $23, $24)
+                       $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
                ON CONFLICT (complaint_id) DO UPDATE SET
                    category = EXCLUDED.category, severity = EXCLUDED.severity,
                    risk = EXCLUDED.risk, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
@@ -53,7 +54,8 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                    closed_at = EXCLUDED.closed_at, next_deadline_at = EXCLUDED.next_deadline_at,
                    breached = EXCLUDED.breached, deadlines = EXCLUDED.deadlines,
                    policy_version = EXCLUDED.policy_version, last_seq = EXCLUDED.last_seq,
-                   updated_at = EXCLUDED.updated_at
+                   updated_at = EXCLUDED.updated_at, tasks = EXCLUDED.tasks,
+                   merged_into = EXCLUDED.merged_into
                -- an older projection arriving late (or a retry) never overwrites a newer one
                WHERE c.last_seq < EXCLUDED.last_seq""",
             s.complaint_id, s.workflow_id, projection.customer_id, s.channel.value, s.product,
@@ -64,6 +66,7 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
             any(d.breached_at for d in s.deadlines),
             [d.model_dump(mode="json") for d in s.deadlines],
             s.policy_version, last_seq, updated_at,
+            [t.model_dump(mode="json") for t in s.tasks], s.linked_to, s.merged_into,
         )  # fmt: skip
         await connection.executemany(
             """INSERT INTO survey_answers

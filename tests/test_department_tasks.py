@@ -13,7 +13,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from schemas import CustomerReply, EntryKind, ProgressNote, ReplyIntent, ResolutionPlan, Stage
 from schemas.actions import Department, TaskDone, TaskOverride, TaskRequest
 from schemas.notification import Audience
-from tests.conftest import Desk
+from tests.conftest import Desk, eventually
 from tests.test_case_file import T0, classified
 from workflows.case_file import CaseFile, InvalidAction
 from workflows.complaint import current_details
@@ -136,3 +136,13 @@ async def test_an_overdue_task_escalates_and_blocks_through_temporal(desk: Desk)
         cid, {"agent": "agent-zhang", "note": "已更换", "completed": True}
     )
     assert case.stage is Stage.CLOSE and case.tasks[0].done_at is not None
+
+    async def stored() -> list[dict[str, object]] | None:  # the case store has it, for the KPI
+        tasks = await desk.pool.fetchval(
+            "SELECT tasks FROM complaints WHERE complaint_id = $1", cid
+        )
+        return tasks if tasks and tasks[0]["done_at"] else None
+
+    task = (await eventually(stored))[0]
+    assert (task["department"], task["owner"], task["escalated_at"] is not None) == (
+        "after_sales", "sh-wu", True)  # fmt: skip

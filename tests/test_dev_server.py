@@ -22,7 +22,7 @@ from schemas import EntryKind, Stage
 from starter import list_cases
 from starter.cli import _parser
 from starter.local import installed_binary
-from tests.conftest import CONVERTER, TEST_KEYS, Desk, eventually, intake
+from tests.conftest import CONVERTER, ROOT, TEST_KEYS, Desk, eventually, intake
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
@@ -262,3 +262,28 @@ def payload_texts(history_json: str) -> str:
     """Every base64 value in a history printed by the CLI (payload data, metadata), as text."""
     found = re.findall(r'"(?:data|encoding)":\s*"([A-Za-z0-9+/=]+)"', history_json)
     return "\n".join(base64.b64decode(v).decode(errors="replace") for v in found)
+
+
+async def test_every_filter_the_readme_documents_runs(desk: Desk) -> None:
+    """The README's table of list filters is what operators copy into the UI: each must be a
+    query the server accepts, listing only cases it describes."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| what | query |", 1)[1].split("\n\n", 1)[0]
+    queries = re.findall(r"^\| [^|]+ \| `(.+)` \|$", table, flags=re.MULTILINE)
+    assert len(queries) >= 10
+    cid = await desk.open(description="孩子吃了饼干食物中毒，我要曝光你们")  # L1, high risk
+    await desk.api.reassign(cid, {"by": "sup-li", "to": "agent-zhang2", "reason": "r"})
+    queue = f'TaskQueue = "{desk.api.task_queue}"'
+    for query in queries:
+        listed = {w.id async for w in desk.env.client.list_workflows(f"({query}) AND {queue}")}
+        assert listed <= {workflow_id_for(cid)}, query  # accepted by the server
+    assert await eventually(
+        lambda: _listed(
+            desk, f'ComplaintSeverity = "L1" AND ExecutionStatus = "Running" AND {queue}'
+        )
+    ) == [workflow_id_for(cid)]
+
+
+async def _listed(desk: Desk, query: str) -> list[str] | None:
+    found = [w.id async for w in desk.env.client.list_workflows(query)]
+    return found or None
