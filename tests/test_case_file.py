@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -182,31 +183,44 @@ def apply(case: CaseFile, action: tuple[str, object], now: datetime) -> datetime
     return now
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(actions, max_size=40))
-def test_no_sequence_breaks_the_case(sequence: list[tuple[str, object]]) -> None:
+def played(
+    sequence: list[tuple[str, object]], check: Callable[[CaseFile], None] | None = None
+) -> CaseFile:
+    """A classified case after `sequence` (up to its end), `check`ed after every step."""
     case = classified()
     now = T0
     for action in sequence:
         if case.state.stage is Stage.DONE:
             break
         now = apply(case, action, now)
-        s = case.state
-        first = s.timeline_offset
-        assert [e.seq for e in s.timeline] == list(range(first, first + len(s.timeline)))
-        assert s.reopen_count == kinds(case).count(EntryKind.REOPENED)
-        assert (s.stage is Stage.DONE) == (s.outcome is not None)
-        assert (s.stage in (Stage.FOLLOW_UP, Stage.DONE)) == (s.closed_at is not None)
-        assert (s.stage is Stage.TRACK) <= (s.plan is not None)
-        assert all(d.due_at > d.started_at for d in s.deadlines)
-        open_rounds = {(d.kind, d.round) for d in s.deadlines if d.met_at is None}
-        assert all(r == s.reopen_count for _, r in open_rounds), "an old round left unmet"
-        emergency = [d for d in s.deadlines if d.kind.emergency and d.pending]
-        assert not emergency or s.stage in (Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK)
-        progress = [d for d in emergency if d.kind is DeadlineKind.PROGRESS_UPDATE]
-        assert len(progress) <= 1, "two daily progress deadlines at once"
-        keys = [n.key for n in case.outbox]
-        assert len(keys) == len(set(keys)), "two notifications share an idempotency key"
+        if check:
+            check(case)
+    return case
+
+
+def holds_together(case: CaseFile) -> None:
+    s = case.state
+    first = s.timeline_offset
+    assert [e.seq for e in s.timeline] == list(range(first, first + len(s.timeline)))
+    assert s.reopen_count == kinds(case).count(EntryKind.REOPENED)
+    assert (s.stage is Stage.DONE) == (s.outcome is not None)
+    assert (s.stage in (Stage.FOLLOW_UP, Stage.DONE)) == (s.closed_at is not None)
+    assert (s.stage is Stage.TRACK) <= (s.plan is not None)
+    assert all(d.due_at > d.started_at for d in s.deadlines)
+    open_rounds = {(d.kind, d.round) for d in s.deadlines if d.met_at is None}
+    assert all(r == s.reopen_count for _, r in open_rounds), "an old round left unmet"
+    emergency = [d for d in s.deadlines if d.kind.emergency and d.pending]
+    assert not emergency or s.stage in (Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK)
+    progress = [d for d in emergency if d.kind is DeadlineKind.PROGRESS_UPDATE]
+    assert len(progress) <= 1, "two daily progress deadlines at once"
+    keys = [n.key for n in case.outbox]
+    assert len(keys) == len(set(keys)), "two notifications share an idempotency key"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(actions, max_size=40))
+def test_no_sequence_breaks_the_case(sequence: list[tuple[str, object]]) -> None:
+    case = played(sequence, check=holds_together)
     if case.state.stage is Stage.DONE:
         assert case.state.outcome in set(Outcome)
 

@@ -25,7 +25,7 @@ from schemas import (
 )
 from schemas.customer_view import CustomerView
 from tests.conftest import Desk
-from tests.test_case_file import T0, actions, apply, classified
+from tests.test_case_file import T0, actions, classified, played
 from workflows.case_file import CaseFile
 from workflows.customer_view import SHOWN, view_for_customer
 
@@ -75,12 +75,7 @@ def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> 
 def test_no_sequence_shows_the_customer_an_internal_entry(
     sequence: list[tuple[str, object]],
 ) -> None:
-    case = classified()
-    now = T0
-    for action in sequence:
-        if case.state.stage is Stage.DONE:
-            break
-        now = apply(case, action, now)
+    case = played(sequence)
     public = {(e.at, e.kind, e.summary) for e in case.state.timeline if e.public}
     view = view_of(case)
     for entry in view.entries:
