@@ -2,15 +2,18 @@
 
 complaint-desk store case C-1001          # the projection and the timeline, from the database
 complaint-desk store search 漏水 [--category product] [--risk high]
+complaint-desk store kpis --from 2026-11-01 --to 2026-12-01   # docs/kpis.md
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from case_store import library
+from case_store import kpis, library
 from case_store.db import database_url, open_pool
 
 
@@ -23,17 +26,25 @@ def add_parser(sub: Any) -> None:
     s.add_argument("keyword", nargs="?")
     s.add_argument("--category")
     s.add_argument("--risk", choices=["high", "medium", "low"])
+    s = what.add_parser("kpis", help="the KPIs of the complaints received in a period")
+    s.add_argument("--from", dest="start", type=_day, required=True, help="e.g. 2026-11-01")
+    s.add_argument("--to", dest="end", type=_day, required=True, help="exclusive, e.g. 2026-12-01")
     for p in what.choices.values():
         p.add_argument("--json", action="store_true")
 
 
 async def run(args: argparse.Namespace) -> int:
     pool = await open_pool(database_url(), max_size=2)
+    rows: Any
     try:
         async with pool.acquire() as connection:
-            if args.store_command == "search":
+            if args.store_command == "kpis":
+                found_kpis = await kpis.compute(connection, args.start, args.end)
+                rows = [asdict(k) for k in found_kpis]
+                text = "\n".join(f"{k.name:<30} {_shown(k):>8}  over {k.count}" for k in found_kpis)
+            elif args.store_command == "search":
                 found = await library.search(connection, args.keyword, args.category, args.risk)
-                rows: Any = [c.model_dump(mode="json") for c in found]
+                rows = [c.model_dump(mode="json") for c in found]
                 text = (
                     "\n".join(
                         f"{c.complaint_id}  {c.category or '-':<9} {c.risk or '-':<6} {c.outcome:<18} "
@@ -68,6 +79,17 @@ async def run(args: argparse.Namespace) -> int:
         await pool.close()
     print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else text)
     return 0
+
+
+def _day(text: str) -> datetime:
+    return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+
+
+def _shown(kpi: kpis.Kpi) -> str:
+    if kpi.value is None:
+        return "-"
+    return f"{kpi.value:.1f} h" if kpi.name.endswith("_hours") else (
+        f"{kpi.value:.2f}" if kpi.name == "satisfaction" else f"{kpi.value:.0%}")  # fmt: skip
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:

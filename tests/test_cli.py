@@ -71,6 +71,7 @@ COMMANDS = [
     ],
     ["store", "case", "C-1"],
     ["store", "search", "漏水", "--risk", "high"],
+    ["store", "kpis", "--from", "2026-11-01", "--to", "2026-12-01", "--json"],
     ["codec-server", "--port", "8089", "--ui-origin", "https://ui.example"],
     ["new-key", "--id", "2027-01"],
 ]
