@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import structlog
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 import logs
@@ -22,6 +23,7 @@ from activities.case_store import CaseStoreActivities
 from activities.classification import ClassificationActivities
 from activities.notifier import NotificationActivities, Notifier
 from activities.policy import PolicySource, load_policy
+from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
@@ -68,7 +70,11 @@ def build_worker(
 
 
 async def run_worker(
-    client: Client, database: str | None = None, *, policy: SlaPolicy | None = None
+    client: Client,
+    database: str | None = None,
+    *,
+    policy: SlaPolicy | None = None,
+    metrics: Runtime | None = None,
 ) -> None:
     """Migrate the store, then run until SIGINT/SIGTERM, finishing in-flight tasks."""
     log = structlog.get_logger("complaint_desk.worker")
@@ -89,8 +95,11 @@ async def run_worker(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version)
+    reporting = asyncio.ensure_future(report_open_cases(metrics, pool)) if metrics else None
     async with worker:
         await stop.wait()
+    if reporting:
+        reporting.cancel()
     await pool.close()
     log.info("worker stopped")
 
@@ -99,7 +108,8 @@ def main() -> None:
     logs.configure()
 
     async def _run() -> None:
-        await run_worker(await connect())
+        metrics = metrics_runtime()
+        await run_worker(await connect(runtime=metrics), metrics=metrics)
 
     try:
         asyncio.run(_run())

@@ -25,6 +25,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.envconfig import ClientConfig
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
 from encryption.codec import data_converter
@@ -59,13 +60,17 @@ DEFAULT_ADDRESS = "localhost:7233"
 Model = TypeVar("Model", bound=BaseModel)
 
 
-async def connect(profile: str | None = None, ring: KeyRing | None = None) -> Client:
+async def connect(
+    profile: str | None = None, ring: KeyRing | None = None, runtime: Runtime | None = None
+) -> Client:
     """Connect as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
     TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); a local dev server otherwise.
-    Payloads are encrypted with the configured key ring (`encryption.keys`)."""
+    Payloads are encrypted with the configured key ring (`encryption.keys`); `runtime` carries
+    the worker's metrics (`case_metrics`)."""
     config = ClientConfig.load_client_connect_config(profile=profile)
     config.setdefault("target_host", DEFAULT_ADDRESS)
-    return await Client.connect(**config, data_converter=data_converter(ring or load_keyring()))
+    converter = data_converter(ring or load_keyring())
+    return await Client.connect(**config, data_converter=converter, runtime=runtime)
 
 
 _TYPES = {

@@ -46,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         TaskOverride,
         TaskRequest,
     )
-    from schemas.case import CaseSnapshot, CaseState, Stage, TimelineEntry
+    from schemas.case import CaseSnapshot, CaseState, EntryKind, Stage, TimelineEntry
     from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
@@ -112,6 +112,12 @@ class ComplaintWorkflow:
         self._projecting = False
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
+        # Domain metrics (case_metrics): counted from the timeline, never while replaying.
+        meter = workflow.metric_meter()
+        self._started = meter.create_counter("complaints_started", "Complaints started")
+        self._breaches = meter.create_counter("complaint_deadline_breaches", "Deadlines missed")
+        self._reopens = meter.create_counter("complaint_reopens", "Cases re-opened")
+        self._counted = self._case.next_seq
 
     @workflow.run
     async def run(self, start: CaseStart) -> CaseSnapshot:
@@ -123,6 +129,7 @@ class ComplaintWorkflow:
                 retry_policy=RETRY,
             )
             self._case.adopt_policy(policy, workflow.now())
+            self._started.add(1, {"channel": self._case.state.intake.channel.value})
         while self._case.state.stage is not Stage.DONE:
             due = self._continue_as_new_due()
             if not (due and self._history_bound):
@@ -477,8 +484,15 @@ class ComplaintWorkflow:
         return self._case.carried(KEPT_TIMELINE, stored_upto, max_bytes=KEPT_TIMELINE_BYTES)
 
     def _show(self) -> None:
-        """Keep the Temporal UI's search attributes and current details in step with the case."""
+        """Keep the Temporal UI's search attributes, current details and the worker's metrics
+        in step with the case."""
         snapshot = self._case.snapshot()
+        for entry in self._case.entries_since(self._counted):
+            if entry.kind is EntryKind.DEADLINE_BREACHED:
+                self._breaches.add(1, {"severity": snapshot.severity or "-"})
+            elif entry.kind is EntryKind.REOPENED:
+                self._reopens.add(1)
+        self._counted = self._case.next_seq
         if self._shown.get(search_attributes.STAGE.name) != snapshot.stage.value:
             # workflow.logger stays silent while replaying, so each change is logged once.
             workflow.logger.info(
