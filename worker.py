@@ -19,6 +19,7 @@ from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 import logs
+from activities.alerts import AlertActivities
 from activities.case_store import CaseStoreActivities
 from activities.classification import ClassificationActivities
 from activities.notifier import NotificationActivities, Notifier
@@ -32,6 +33,7 @@ from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
 from schemas.sla import SlaPolicy
 from starter.client import connect, missing_search_attributes
+from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
 
 Role = Literal["all", "workflows", "activities"]
@@ -53,17 +55,19 @@ def build_worker(
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
     the SDK's `Worker` (slots, pollers, cache)."""
     classification = ClassificationActivities(pool, grading or load_grading_policy())
+    gateway = notifier or OutboxNotifier(pool)
     activities: list[Callable[..., Any]] = [
         classification.assess_complaint,
         classification.classify_complaint,
         CaseStoreActivities(pool).project_case,
-        NotificationActivities(notifier or OutboxNotifier(pool)).notify,
+        NotificationActivities(gateway).notify,
+        AlertActivities(pool, gateway).sweep_alerts,
         PolicySource(policy or load_policy()).load_sla_policy,
     ]
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow] if role != "activities" else [],
+        workflows=[ComplaintWorkflow, AlertSweepWorkflow] if role != "activities" else [],
         activities=activities if role != "workflows" else [],
         **settings,
     )

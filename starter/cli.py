@@ -34,6 +34,7 @@ from schemas.actions import Department
 from schemas.customer_view import CustomerView
 from starter import json_schemas, list_cases, store_commands
 from starter.client import ComplaintDesk, StartedCase, connect, register_search_attributes
+from starter.schedules import ensure_schedules
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     sub.add_parser("up", help="run the dev server, its UI and a worker (Ctrl-C stops)")
-    sub.add_parser("setup", help="register the search attributes on the configured namespace")
+    sub.add_parser("setup", help="register the search attributes and schedules on the namespace")
     s = sub.add_parser(
         "codec-server", help="decrypt payloads for the Temporal UI and CLI (authorised operators)"
     )
@@ -223,6 +224,8 @@ async def _run(args: argparse.Namespace) -> int:
     if args.command == "setup":
         added = await register_search_attributes(client)
         print(f"registered: {', '.join(added)}" if added else "search attributes already there")
+        created = await ensure_schedules(client)
+        print(f"scheduled: {', '.join(created)}" if created else "schedules already there")
         return 0
 
     if args.command == "list":

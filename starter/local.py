@@ -21,6 +21,7 @@ from case_store.db import data_home, database_url
 from encryption import codec_server
 from encryption.keys import local_keyring
 from starter.client import connect, register_search_attributes, search_attribute_specs
+from starter.schedules import ensure_schedules
 
 GRPC_PORT = 7233
 UI_PORT = 8233
@@ -91,6 +92,7 @@ async def up() -> None:
             os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{GRPC_PORT}")
             client = await connect(ring=ring)
             await register_search_attributes(client)  # a db made by an older version may lack some
+            await ensure_schedules(client)
             database = database_url()
             print(
                 f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"

@@ -22,6 +22,7 @@ from schemas import EntryKind, Stage
 from starter import list_cases
 from starter.cli import _parser
 from starter.local import installed_binary
+from starter.schedules import ALERT_SWEEP, ALERT_SWEEP_EVERY, ensure_schedules
 from tests.conftest import CONVERTER, ROOT, TEST_KEYS, Desk, eventually, intake
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
@@ -287,3 +288,12 @@ async def test_every_filter_the_readme_documents_runs(desk: Desk) -> None:
 async def _listed(desk: Desk, query: str) -> list[str] | None:
     found = [w.id async for w in desk.env.client.list_workflows(query)]
     return found or None
+
+
+async def test_setup_creates_the_alert_schedule_once(dev_env: WorkflowEnvironment) -> None:
+    queue = f"schedules-{uuid.uuid4().hex[:6]}"
+    assert await ensure_schedules(dev_env.client, task_queue=queue) == [ALERT_SWEEP]
+    assert await ensure_schedules(dev_env.client, task_queue=queue) == []  # a second setup
+    described = await dev_env.client.get_schedule_handle(ALERT_SWEEP).describe()
+    assert described.schedule.spec.intervals[0].every == ALERT_SWEEP_EVERY
+    await dev_env.client.get_schedule_handle(ALERT_SWEEP).delete()

@@ -338,10 +338,13 @@ async def test_the_same_complaint_submitted_twice_at_once_is_one_case(server: De
         both = await asyncio.gather(first.start(intake(cid, now)), second.start(intake(cid, now)))
         assert sorted(s.created for s in both) == [False, True]  # one created it, one found it
         assert {s.workflow_id for s in both} == {workflow_id_for(cid)}  # both told its id
-    runs = [
-        w.id
-        async for w in first.client.list_workflows("WorkflowId STARTS_WITH 'complaint-C-twice-'")
-    ]
+
+    async def listed() -> list[str] | None:  # the visibility store catches up in its own time
+        query = "WorkflowId STARTS_WITH 'complaint-C-twice-'"
+        found = [w.id async for w in first.client.list_workflows(query)]
+        return found if len(found) >= len(cids) else None
+
+    runs = await eventually(listed)
     assert sorted(runs) == sorted(workflow_id_for(c) for c in cids)
     FAULT_REPORT.append(
         f"{'same complaint submitted twice':<34} submissions {2 * len(cids):>3} · cases {len(runs):>3}"

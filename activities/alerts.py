@@ -1,0 +1,48 @@
+"""The alert sweep's activity: find what crossed a threshold, record it once, tell supervisors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from temporalio import activity
+
+import logs
+from activities.notifier import Notifier
+from case_store import alerts
+from case_store.db import Pool
+from schemas.alerts import Alert, AlertPolicy
+from schemas.notification import Audience, Notification
+
+
+class AlertSweep(BaseModel):
+    at: datetime
+    policy: AlertPolicy = AlertPolicy()
+
+
+class AlertActivities:
+    def __init__(self, pool: Pool, notifier: Notifier) -> None:
+        self._pool = pool
+        self._notifier = notifier
+
+    @activity.defn(name="sweep_alerts")
+    async def sweep_alerts(self, sweep: AlertSweep) -> list[Alert]:
+        """The alerts raised by this sweep, each notified once (the alert key is the
+        notification's key, so a retried sweep sends nothing twice)."""
+        async with self._pool.acquire() as connection:
+            found = await alerts.detect(connection, sweep.at, sweep.policy)
+            raised = [a for a in found if await alerts.record(connection, a)]
+        for alert in raised:
+            await self._notifier.send(
+                Notification(
+                    key=f"alert/{alert.key}",
+                    complaint_id="-",
+                    audience=Audience.SUPERVISOR,
+                    recipient=None,
+                    topic=f"alert_{alert.kind.value}",
+                    text=alert.text(),
+                    urgent=True,
+                )
+            )
+        logs.for_activity().info("alerts swept", found=len(found), raised=len(raised))
+        return raised

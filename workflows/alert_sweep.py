@@ -1,0 +1,46 @@
+"""AlertSweep: run by a Temporal Schedule every few minutes (`complaint-desk setup`), it raises
+the alerts that crossed a threshold and, for a concentration, the risk of the open cases it
+covers (R-RP-2): each is escalated to high risk with the alert as the reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.alerts import AlertActivities, AlertSweep
+    from schemas.actions import Escalation
+    from schemas.alerts import Alert, AlertKind, AlertPolicy
+    from schemas.classification import RiskLevel
+    from workflows.complaint import ComplaintWorkflow, workflow_id_for
+
+ALERTS = "alerts"  # who raised a case's risk, as its timeline shows
+
+
+@workflow.defn(name="AlertSweep")
+class AlertSweepWorkflow:
+    @workflow.run
+    async def run(self, policy: AlertPolicy | None = None) -> list[Alert]:
+        raised = await workflow.execute_activity_method(
+            AlertActivities.sweep_alerts,
+            AlertSweep(at=workflow.now(), policy=policy or AlertPolicy()),
+            summary="find and record alerts",
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
+        )
+        for alert in raised:
+            if alert.kind is AlertKind.CONCENTRATION:
+                for complaint_id in alert.complaint_ids:
+                    await self._raise_risk(complaint_id, alert)
+        return raised
+
+    async def _raise_risk(self, complaint_id: str, alert: Alert) -> None:
+        case = workflow.get_external_workflow_handle(workflow_id_for(complaint_id))
+        raise_to = Escalation(by=ALERTS, reason=alert.text(), risk=RiskLevel.HIGH)
+        try:
+            await case.signal(ComplaintWorkflow.escalate, raise_to)
+        except Exception:  # the case ended since the sweep read the store: nothing to raise
+            workflow.logger.info("case gone before its risk was raised",
+                                 extra={"complaint_id": complaint_id})  # fmt: skip
