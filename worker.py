@@ -24,6 +24,7 @@ from activities.case_store import CaseStoreActivities
 from activities.classification import ClassificationActivities
 from activities.notifier import NotificationActivities, Notifier
 from activities.policy import PolicySource, load_policy
+from activities.reports import ReportActivities
 from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
@@ -35,6 +36,7 @@ from schemas.sla import SlaPolicy
 from starter.client import connect, missing_search_attributes
 from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
+from workflows.report import ComplaintReportWorkflow
 
 Role = Literal["all", "workflows", "activities"]
 
@@ -62,12 +64,15 @@ def build_worker(
         CaseStoreActivities(pool).project_case,
         NotificationActivities(gateway).notify,
         AlertActivities(pool, gateway).sweep_alerts,
+        ReportActivities(pool).build_report,
         PolicySource(policy or load_policy()).load_sla_policy,
     ]
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow, AlertSweepWorkflow] if role != "activities" else [],
+        workflows=[ComplaintWorkflow, AlertSweepWorkflow, ComplaintReportWorkflow]
+        if role != "activities"
+        else [],
         activities=activities if role != "workflows" else [],
         **settings,
     )

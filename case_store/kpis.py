@@ -136,3 +136,12 @@ async def compute(connection: asyncpg.Connection, start: datetime, end: datetime
         value, count = await connection.fetchrow(q.sql, start, end)
         kpis.append(Kpi(q.name, float(value) if value is not None else None, count, q.definition))
     return kpis
+
+
+def shown(kpi: Kpi) -> str:
+    """How a person reads the value: a percentage, hours, or a 1-5 score; '-' over nothing."""
+    if kpi.value is None:
+        return "-"
+    if kpi.name.endswith("_hours"):
+        return f"{kpi.value:.1f} h"
+    return f"{kpi.value:.2f}" if kpi.name == "satisfaction" else f"{kpi.value:.0%}"

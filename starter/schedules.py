@@ -16,25 +16,56 @@ from temporalio.client import (
     ScheduleSpec,
 )
 
+from reports.periods import ZONE, ReportKind
 from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE
+from workflows.report import ComplaintReportWorkflow
 
 ALERT_SWEEP = "complaint-alert-sweep"
 ALERT_SWEEP_EVERY = timedelta(minutes=5)
+# Reports at 08:00 company time for the period just ended.
+REPORT_CRON = {
+    ReportKind.DAILY: "0 8 * * *",
+    ReportKind.WEEKLY: "0 8 * * 1",
+    ReportKind.MONTHLY: "0 8 1 * *",
+}
+
+
+def report_schedule_id(kind: ReportKind) -> str:
+    return f"complaint-report-{kind.value}"
+
+
+def schedules(task_queue: str = TASK_QUEUE) -> dict[str, Schedule]:
+    # A run still going when the next is due: skip the next, never pile them up.
+    skip = SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP)
+    found = {
+        ALERT_SWEEP: Schedule(
+            action=ScheduleActionStartWorkflow(
+                AlertSweepWorkflow.run, id=ALERT_SWEEP, task_queue=task_queue
+            ),
+            spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=ALERT_SWEEP_EVERY)]),
+            policy=skip,
+        )
+    }
+    for kind, cron in REPORT_CRON.items():
+        found[report_schedule_id(kind)] = Schedule(
+            action=ScheduleActionStartWorkflow(
+                ComplaintReportWorkflow.run, kind, id=report_schedule_id(kind),
+                task_queue=task_queue,
+            ),
+            spec=ScheduleSpec(cron_expressions=[cron], time_zone_name=ZONE.key),
+            policy=skip,
+        )  # fmt: skip
+    return found
 
 
 async def ensure_schedules(client: Client, task_queue: str = TASK_QUEUE) -> list[str]:
     """Create the schedules that are missing; returns the ids it created."""
-    sweep = Schedule(
-        action=ScheduleActionStartWorkflow(
-            AlertSweepWorkflow.run, id=ALERT_SWEEP, task_queue=task_queue
-        ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=ALERT_SWEEP_EVERY)]),
-        # A sweep still running when the next is due: skip the next, never pile them up.
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
-    )
-    try:
-        await client.create_schedule(ALERT_SWEEP, sweep)
-    except ScheduleAlreadyRunningError:
-        return []
-    return [ALERT_SWEEP]
+    created = []
+    for schedule_id, schedule in schedules(task_queue).items():
+        try:
+            await client.create_schedule(schedule_id, schedule)
+        except ScheduleAlreadyRunningError:
+            continue
+        created.append(schedule_id)
+    return created

@@ -3,6 +3,7 @@
 complaint-desk store case C-1001          # the projection and the timeline, from the database
 complaint-desk store search 漏水 [--category product] [--risk high]
 complaint-desk store kpis --from 2026-11-01 --to 2026-12-01   # docs/kpis.md
+complaint-desk store report --from 2026-11-01 --to 2026-12-01 [--kind monthly] [--out DIR]
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import argparse
 import json
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 
+from activities.reports import ReportRequest, build, reports_folder
 from case_store import kpis, library
 from case_store.db import database_url, open_pool
+from reports.periods import ReportKind
 
 
 def add_parser(sub: Any) -> None:
@@ -29,6 +33,11 @@ def add_parser(sub: Any) -> None:
     s = what.add_parser("kpis", help="the KPIs of the complaints received in a period")
     s.add_argument("--from", dest="start", type=_day, required=True, help="e.g. 2026-11-01")
     s.add_argument("--to", dest="end", type=_day, required=True, help="exclusive, e.g. 2026-12-01")
+    s = what.add_parser("report", help="build a brief or risk report for any period, now")
+    s.add_argument("--from", dest="start", type=_day, required=True)
+    s.add_argument("--to", dest="end", type=_day, required=True)
+    s.add_argument("--kind", choices=[k.value for k in ReportKind], default="monthly")
+    s.add_argument("--out", type=Path, default=None, help="folder (default var/reports)")
     for p in what.choices.values():
         p.add_argument("--json", action="store_true")
 
@@ -38,10 +47,18 @@ async def run(args: argparse.Namespace) -> int:
     rows: Any
     try:
         async with pool.acquire() as connection:
-            if args.store_command == "kpis":
+            if args.store_command == "report":
+                request = ReportRequest(kind=args.kind, start=args.start, end=args.end)
+                folder = args.out or reports_folder()
+                key, total = await build(pool, folder, request)
+                rows = {"report": key, "complaints": total, "folder": str(folder)}
+                text = f"report {key} ({total} complaints): in the store and in {folder}/"
+            elif args.store_command == "kpis":
                 found_kpis = await kpis.compute(connection, args.start, args.end)
                 rows = [asdict(k) for k in found_kpis]
-                text = "\n".join(f"{k.name:<30} {_shown(k):>8}  over {k.count}" for k in found_kpis)
+                text = "\n".join(
+                    f"{k.name:<30} {kpis.shown(k):>8}  over {k.count}" for k in found_kpis
+                )
             elif args.store_command == "search":
                 found = await library.search(connection, args.keyword, args.category, args.risk)
                 rows = [c.model_dump(mode="json") for c in found]
@@ -83,13 +100,6 @@ async def run(args: argparse.Namespace) -> int:
 
 def _day(text: str) -> datetime:
     return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
-
-
-def _shown(kpi: kpis.Kpi) -> str:
-    if kpi.value is None:
-        return "-"
-    return f"{kpi.value:.1f} h" if kpi.name.endswith("_hours") else (
-        f"{kpi.value:.2f}" if kpi.name == "satisfaction" else f"{kpi.value:.0%}")  # fmt: skip
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:

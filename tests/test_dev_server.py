@@ -290,10 +290,15 @@ async def _listed(desk: Desk, query: str) -> list[str] | None:
     return found or None
 
 
-async def test_setup_creates_the_alert_schedule_once(dev_env: WorkflowEnvironment) -> None:
+async def test_setup_creates_the_schedules_once(dev_env: WorkflowEnvironment) -> None:
     queue = f"schedules-{uuid.uuid4().hex[:6]}"
-    assert await ensure_schedules(dev_env.client, task_queue=queue) == [ALERT_SWEEP]
+    created = await ensure_schedules(dev_env.client, task_queue=queue)
+    assert created == [ALERT_SWEEP, "complaint-report-daily", "complaint-report-weekly",
+                       "complaint-report-monthly"]  # fmt: skip
     assert await ensure_schedules(dev_env.client, task_queue=queue) == []  # a second setup
     described = await dev_env.client.get_schedule_handle(ALERT_SWEEP).describe()
     assert described.schedule.spec.intervals[0].every == ALERT_SWEEP_EVERY
-    await dev_env.client.get_schedule_handle(ALERT_SWEEP).delete()
+    monthly = await dev_env.client.get_schedule_handle("complaint-report-monthly").describe()
+    assert monthly.schedule.spec.time_zone_name == "Asia/Shanghai"
+    for schedule_id in created:
+        await dev_env.client.get_schedule_handle(schedule_id).delete()

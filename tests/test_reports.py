@@ -1,0 +1,78 @@
+"""Briefs and the monthly risk report: the period a schedule covers, what the report says about
+a hand-made month (the KPI test's), and that it renders with its charts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from activities.reports import ReportRequest, build
+from case_store.db import Pool
+from reports import render
+from reports.brief import gather
+from reports.periods import ReportKind, last_period
+from schemas import DEFAULT_POLICY
+from tests.conftest import running_desk
+from tests.test_kpis import DEC, NOV, load
+from workflows.report import ComplaintReportWorkflow
+
+
+def utc(year: int, month: int, day: int, hour: int) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def test_a_schedule_reports_the_period_that_just_ended_in_company_time() -> None:
+    monday_8am = utc(2026, 11, 23, 0)  # 08:00 in Shanghai, a Monday
+    assert last_period(ReportKind.DAILY, monday_8am) == (
+        utc(2026, 11, 21, 16),
+        utc(2026, 11, 22, 16),
+    )
+    assert last_period(ReportKind.WEEKLY, monday_8am) == (
+        utc(2026, 11, 15, 16),
+        utc(2026, 11, 22, 16),
+    )
+    first_8am = utc(2026, 12, 1, 0)
+    assert last_period(ReportKind.MONTHLY, first_8am) == (
+        utc(2026, 10, 31, 16),
+        utc(2026, 11, 30, 16),
+    )
+
+
+async def test_the_monthly_report_says_what_the_month_held(pool: Pool) -> None:
+    await load(pool)
+    async with pool.acquire() as connection:
+        brief = await gather(connection, "Monthly complaint risk report", NOV, DEC)
+    assert (brief.total, brief.previous_total) == (8, 1)  # C1-C8; C0 in the month before
+    assert brief.change == 7.0
+    assert dict(brief.risk) == {"unknown": 8}  # the hand-made rows carry no risk
+    assert brief.breached == 0 and len(brief.typical) == 3
+    text = render.markdown(brief)
+    assert "**8 complaints** (+700% against 1 in the period before)" in text
+    assert "| first_response_in_time | 71% | 7 |" in text
+    page = render.html(brief)
+    assert page.count("<svg") == 4  # volume, risk, severity, SLA attainment
+    assert re.search(r"<figcaption>SLA attainment \(%\)</figcaption>.*>71<", page)
+    assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
+
+
+async def test_a_scheduled_report_is_stored_and_written_once_per_period(
+    env: WorkflowEnvironment, pool: Pool, tmp_path: Path
+) -> None:
+    request = ReportRequest(kind=ReportKind.MONTHLY, start=NOV, end=DEC)
+    key, _ = await build(pool, tmp_path, request)
+    assert (key, 0) == await build(pool, tmp_path, request)  # a re-run rewrites, never duplicates
+    assert await pool.fetchval("SELECT count(*) FROM reports") == 1
+    written = await asyncio.to_thread(lambda: {p.suffix for p in tmp_path.iterdir()})
+    assert written == {".md", ".html"}
+
+    async with running_desk(env.client, env, pool, DEFAULT_POLICY, "report") as desk:
+        daily = await env.client.execute_workflow(
+            ComplaintReportWorkflow.run, ReportKind.DAILY, id="report-daily",
+            task_queue=desk.api.task_queue,
+        )  # fmt: skip
+    assert daily.startswith("daily-")
+    assert await pool.fetchval("SELECT kind FROM reports WHERE key = $1", daily) == "daily"
