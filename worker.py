@@ -25,6 +25,7 @@ from activities.classification import ClassificationActivities
 from activities.notifier import NotificationActivities, Notifier
 from activities.policy import PolicySource, load_policy
 from activities.reports import ReportActivities
+from activities.reviews import ReviewActivities
 from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
@@ -37,6 +38,7 @@ from starter.client import connect, missing_search_attributes
 from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
 from workflows.report import ComplaintReportWorkflow
+from workflows.review import MajorEventReviewWorkflow
 
 Role = Literal["all", "workflows", "activities"]
 
@@ -65,12 +67,18 @@ def build_worker(
         NotificationActivities(gateway).notify,
         AlertActivities(pool, gateway).sweep_alerts,
         ReportActivities(pool).build_report,
+        ReviewActivities(pool).record_review,
         PolicySource(policy or load_policy()).load_sla_policy,
     ]
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow, AlertSweepWorkflow, ComplaintReportWorkflow]
+        workflows=[
+            ComplaintWorkflow,
+            AlertSweepWorkflow,
+            ComplaintReportWorkflow,
+            MajorEventReviewWorkflow,
+        ]
         if role != "activities"
         else [],
         activities=activities if role != "workflows" else [],

@@ -101,6 +101,7 @@ class EntryKind(StrEnum):
     POLICY_CHANGED = "policy_changed"
     MERGED = "merged"  # this duplicate went into another case
     MERGED_IN = "merged_in"  # a duplicate came into this case
+    REVIEW_REQUESTED = "review_requested"  # a high-risk case closed: major-event review (R-CO-3)
     REASSIGNED = "reassigned"
     APPROVAL_REQUESTED = "approval_requested"
     APPROVED = "approved"
@@ -183,6 +184,8 @@ class CaseState(BaseModel):
     surveys: list[AnsweredSurvey] = Field(default_factory=list, description="Every round's answer")
     tasks: list[DepartmentTask] = Field(default_factory=list)
     merged_into: str | None = None
+    reviews_requested: list[int] = Field(default_factory=list, description="Rounds to review")
+    reviews_started: list[int] = Field(default_factory=list, description="Reviews under way")
     timeline: list[TimelineEntry] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one)")
     projected_seq: int = Field(default=0, description="Timeline entries already in the case store")

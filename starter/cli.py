@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     _by_someone(sub, "merge", "merge a duplicate into the case that carries on",
                 required=("into", "reason"))  # fmt: skip
     _by_someone(sub, "close-for-customer", "close for a silent customer", required=("reason",))
+    s = sub.add_parser("review-done", help="record a major-event review's findings (update)")
+    s.add_argument("complaint_id")
+    s.add_argument("--by", required=True)
+    s.add_argument("--findings", required=True)
+    s.add_argument("--measures")
+    s.add_argument("--round", type=int, default=0)
 
     s = sub.add_parser("task-open", help="ask a department for work on the case (update)")
     s.add_argument("complaint_id")
@@ -243,6 +249,9 @@ async def _run(args: argparse.Namespace) -> int:
         ),
         "escalate": lambda: desk.escalate_case(
             cid, _given(args, "by", "reason", "severity", "risk", "assign_to")
+        ),
+        "review-done": lambda: desk.complete_review(
+            cid, _given(args, "by", "findings", "measures"), round=args.round
         ),
         "merge": lambda: desk.merge(cid, _given(args, "into", "by", "reason")),
         "assign": lambda: desk.reassign(cid, _given(args, "by", "to", "reason")),

@@ -53,8 +53,10 @@ from schemas.actions import (
 from schemas.case import CaseSnapshot, TimelineEntry
 from schemas.customer_view import CustomerView
 from schemas.intake import ComplaintIntake
+from schemas.review import ReviewDone
 from workflows import search_attributes
 from workflows.complaint import TASK_QUEUE, CaseStart, ComplaintWorkflow, workflow_id_for
+from workflows.review import MajorEventReviewWorkflow, review_id
 
 DEFAULT_ADDRESS = "localhost:7233"
 Model = TypeVar("Model", bound=BaseModel)
@@ -248,6 +250,13 @@ class ComplaintDesk:
         return await self._handle(complaint_id).execute_update(
             ComplaintWorkflow.change_policy, _valid(PolicyChange, change)
         )
+
+    async def complete_review(
+        self, complaint_id: str, done: ReviewDone | Mapping[str, Any], round: int = 0
+    ) -> None:
+        """Record a major-event review's findings (the review outlives its case)."""
+        handle = self.client.get_workflow_handle(review_id(complaint_id, round))
+        await handle.execute_update(MajorEventReviewWorkflow.complete, _valid(ReviewDone, done))
 
     # cross-department tasks
     async def open_task(

@@ -35,6 +35,7 @@ from schemas.actions import (
     TaskRequest,
 )
 from schemas.customer_view import CustomerView
+from schemas.review import ReviewDone
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "schemas" / "json"
 
@@ -63,6 +64,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "CaseSnapshot": CaseSnapshot,  # query snapshot, updates' answer, workflow result
     "TimelineEntry": TimelineEntry,  # query timeline (a list of these)
     "CustomerView": CustomerView,  # query customer_view: what the customer's app may show
+    "ReviewDone": ReviewDone,  # update complete on the MajorEventReview workflow
     "SlaPolicy": SlaPolicy,  # COMPLAINT_SLA_POLICY file
 }
 

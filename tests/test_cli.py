@@ -39,6 +39,7 @@ COMMANDS = [
     ["show", "C-1", "--customer"],
     ["assign", "C-1", "--by", "sup", "--to", "agent-wang", "--reason", "leave"],
     ["approve", "C-1", "--by", "sup", "--note", "ok"],
+    ["review-done", "C-1", "--by", "qa-li", "--findings", "batch 7 seal", "--measures", "recall"],
     ["merge", "C-2", "--into", "C-1", "--by", "sup", "--reason", "same leak"],
     ["close-for-customer", "C-1", "--by", "sup", "--reason", "no answer"],
     [

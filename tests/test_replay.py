@@ -8,10 +8,12 @@ triage (`workflow.patched("triage")`), `v4_*` before payload encryption and the 
 projection and history (`workflow.patched("bounded-projection")`, `"history-bound"`), `v5_*`
 after (encrypted with the tests' fixed key) and before the escalation chain, supervisor
 approval, the paused clock and the added search attributes (`"escalation-chain"`,
-`"supervisor-approval"`, `"customer-pause"`, `"more-search-attributes"`), `v6_*` with them;
+`"supervisor-approval"`, `"customer-pause"`, `"major-event-review"`, `"more-search-attributes"`),
+`v6_*` with them;
 record a new generation with `RECORD_HISTORIES=v7 pytest tests/test_lifecycle.py
 tests/test_dev_server.py tests/test_reclassification.py tests/test_escalation_chain.py
-tests/test_supervision.py tests/test_department_tasks.py tests/test_paused_clock.py`.
+tests/test_supervision.py tests/test_department_tasks.py tests/test_paused_clock.py
+tests/test_review.py`.
 """
 
 from __future__ import annotations

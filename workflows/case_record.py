@@ -25,6 +25,7 @@ from schemas.case import (
 )
 from schemas.classification import RiskLevel, Severity
 from schemas.notification import Audience, Notification
+from schemas.review import REVIEW_OWNER, REVIEW_WITHIN
 from workflows import deadlines
 from workflows.customer_messages import customer_text
 from workflows.stages import OPEN_STAGES, InvalidMove, Move, next_stage
@@ -44,7 +45,8 @@ TRIAGE = "triage"
 ESCALATION_CHAIN = "escalation-chain"
 APPROVAL = "supervisor-approval"
 CUSTOMER_PAUSE = "customer-pause"
-FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE})
+REVIEW = "major-event-review"
+FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE, REVIEW})
 
 
 class InvalidAction(ValueError):
@@ -162,6 +164,13 @@ class CaseRecord:
         self._record(EntryKind.CLOSED, SYSTEM, f"Closed: {how}", now, public=True)
         self._move(move, now)
         self._tell_customer("closed", now)
+        if REVIEW in self.features and s.risk is RiskLevel.HIGH:
+            # R-CO-3: a major event is reviewed; the workflow starts the review, which outlives
+            # the case (workflows/review.py).
+            s.reviews_requested.append(s.reopen_count)
+            self._record(EntryKind.REVIEW_REQUESTED, SYSTEM,
+                         f"high-risk case closed: major-event review by {REVIEW_OWNER} due "
+                         f"{hm(now + REVIEW_WITHIN)}", now)  # fmt: skip
 
     def _finish(self, outcome: Outcome, move: Move, now: datetime) -> None:
         self.state.outcome = outcome

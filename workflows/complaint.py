@@ -11,6 +11,7 @@ The rules live in `CaseFile`; this class only wires them to Temporal:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -18,7 +19,8 @@ from typing import Annotated
 from pydantic import Field, ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_store import CaseStoreActivities
@@ -50,10 +52,12 @@ with workflow.unsafe.imports_passed_through():
     from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
+    from schemas.review import REVIEW_WITHIN, ReviewRequest
     from schemas.store import CaseProjection
     from workflows import search_attributes
     from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
     from workflows.customer_view import view_for_customer
+    from workflows.review import MajorEventReviewWorkflow, review_id
 
 TASK_QUEUE = "complaints"
 CASE_STORE_PATCH = "case-store"
@@ -350,6 +354,10 @@ class ComplaintWorkflow:
         if self._unprojected() and not self._projecting:
             self._projecting = True
             self._start_job(self._project())
+        for round in state.reviews_requested:
+            if round not in state.reviews_started:
+                state.reviews_started.append(round)
+                self._start_job(self._start_review(round))
 
     def _start_job(self, job: Awaitable[None]) -> None:
         task = asyncio.ensure_future(job)
@@ -414,6 +422,23 @@ class ComplaintWorkflow:
             state.projected_seq = upto
         finally:
             self._projecting = False
+
+    async def _start_review(self, round: int) -> None:
+        """The major-event review runs on after this case ends (ABANDON); a second start of the
+        same review (after continue-as-new) finds it running."""
+        state = self._case.state
+        assert state.closed_at is not None
+        request = ReviewRequest(
+            complaint_id=state.intake.complaint_id, round=round, subject=state.intake.subject,
+            closed_at=state.closed_at, due_at=state.closed_at + REVIEW_WITHIN,
+        )  # fmt: skip
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await workflow.start_child_workflow(
+                MajorEventReviewWorkflow.run, request,
+                id=review_id(request.complaint_id, round),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                static_summary=f"major-event review of {request.complaint_id}",
+            )  # fmt: skip
 
     async def _deliver(self, notification: Notification) -> None:
         summary = f"notify {notification.audience.value}: {notification.topic}"

@@ -1,0 +1,82 @@
+"""MajorEventReview: started by a high-risk case when it closes (R-CO-3), it lives on after the
+case ends, until the quality team records its findings; due in 7 days, after which the quality
+department's supervisor is told (once) and it keeps waiting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.notifier import NotificationActivities
+    from activities.reviews import ReviewActivities
+    from schemas.notification import Audience, Notification
+    from schemas.review import REVIEW_OWNER, ReviewDone, ReviewRecord, ReviewRequest
+
+QUICK = timedelta(seconds=30)
+RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
+
+
+def review_id(complaint_id: str, round: int) -> str:
+    return f"review-{complaint_id}-{round}"
+
+
+@workflow.defn(name="MajorEventReview")
+class MajorEventReviewWorkflow:
+    def __init__(self) -> None:
+        self._done: ReviewDone | None = None
+
+    @workflow.run
+    async def run(self, request: ReviewRequest) -> ReviewRecord:
+        review = ReviewRecord(complaint_id=request.complaint_id, round=request.round,
+                              opened_at=workflow.now(), due_at=request.due_at)  # fmt: skip
+        await self._keep(review)
+        try:
+            await workflow.wait_condition(
+                lambda: self._done is not None,
+                timeout=max(request.due_at - workflow.now(), timedelta(seconds=1)),
+                timeout_summary="review due",
+            )
+        except TimeoutError:
+            review.escalated_at = workflow.now()
+            await self._keep(review)
+            await workflow.execute_activity_method(
+                NotificationActivities.notify,
+                Notification(
+                    key=f"{workflow.info().workflow_id}/0/{REVIEW_OWNER}/review_overdue",
+                    complaint_id=request.complaint_id,
+                    audience=Audience.DEPARTMENT_SUPERVISOR,
+                    recipient=REVIEW_OWNER,
+                    topic="review_overdue",
+                    text=f"Major-event review of {request.complaint_id} ({request.subject}) "
+                    f"was due {request.due_at:%Y-%m-%d %H:%M %Z}",
+                    urgent=True,
+                ),
+                summary="notify department_supervisor: review_overdue",
+                start_to_close_timeout=QUICK,
+                retry_policy=RETRY,
+            )
+            await workflow.wait_condition(lambda: self._done is not None)
+        review.done, review.done_at = self._done, workflow.now()
+        await self._keep(review)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return review
+
+    @workflow.update
+    def complete(self, done: ReviewDone) -> None:
+        self._done = done
+
+    @complete.validator
+    def _check_complete(self, done: ReviewDone) -> None:
+        if self._done is not None:
+            raise ApplicationError(f"the review was already recorded by {self._done.by}",
+                                   type="InvalidAction", non_retryable=True)  # fmt: skip
+
+    async def _keep(self, review: ReviewRecord) -> None:
+        await workflow.execute_activity_method(
+            ReviewActivities.record_review, review, summary="write the review to the case store",
+            start_to_close_timeout=QUICK, retry_policy=RETRY,
+        )  # fmt: skip
