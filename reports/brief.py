@@ -36,6 +36,7 @@ class Brief:
     breached: int
     typical: list[TypicalCase]
     kpis: list[Kpi] = field(default_factory=list)
+    measures: list[tuple[str, str]] = field(default_factory=list)  # (case, measures) from reviews
 
     @property
     def change(self) -> float | None:
@@ -86,4 +87,8 @@ async def gather(
         ),
         typical=[TypicalCase(**dict(r)) for r in typical],
         kpis=await kpis.compute(connection, start, end),
-    )
+        measures=[(r["complaint_id"], r["measures"]) for r in await connection.fetch(
+            """SELECT complaint_id, measures FROM reviews
+               WHERE done_at >= $1 AND done_at < $2 AND measures IS NOT NULL
+               ORDER BY done_at""", start, end)],
+    )  # fmt: skip

@@ -24,8 +24,11 @@ def markdown(brief: Brief) -> str:
     lines += ["## Typical cases", ""]
     lines += [f"- {c.complaint_id} ({c.severity}, risk {c.risk}, {c.stage}): {c.subject}"
               for c in brief.typical] or ["- none"]  # fmt: skip
-    lines += ["", "## KPIs", "", "| KPI | value | over |", "|---|---|---|"]
-    lines += [f"| {k.name} | {shown(k)} | {k.count} |" for k in brief.kpis]
+    lines += ["", "## Measures taken (major-event reviews)", ""]
+    lines += [f"- {case}: {measures}" for case, measures in brief.measures] or ["- none"]
+    lines += ["", "## KPIs", "", "| KPI | value | over | target | |", "|---|---|---|---|---|"]
+    lines += [f"| {k.name} | {shown(k)} | {k.count} | {k.target or '-'} | {_met(k.met)} |"
+              for k in brief.kpis]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -49,8 +52,12 @@ def html(brief: Brief) -> str:
         "<h2>Typical cases</h2>",
         _table(["case", "severity", "risk", "stage", "subject"],
                [[c.complaint_id, c.severity, c.risk, c.stage, c.subject] for c in brief.typical]),
+        "<h2>Measures taken (major-event reviews)</h2>",
+        _table(["case", "measures"], [[c, m] for c, m in brief.measures]),
         "<h2>KPIs</h2>",
-        _table(["KPI", "value", "over"], [[k.name, shown(k), str(k.count)] for k in brief.kpis]),
+        _table(["KPI", "value", "over", "target", ""],
+               [[k.name, shown(k), str(k.count), k.target or "-", _met(k.met)]
+                for k in brief.kpis]),
     ]  # fmt: skip
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{escape(brief.title)}</title>
@@ -107,6 +114,10 @@ def _change(brief: Brief) -> str:
     if change is None:
         return f"previous period {brief.previous_total}"
     return f"{change:+.0%} against {brief.previous_total} in the period before"
+
+
+def _met(met: bool | None) -> str:
+    return "" if met is None else ("met" if met else "missed")
 
 
 def _share(n: int, total: int) -> str:

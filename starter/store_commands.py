@@ -57,7 +57,13 @@ async def run(args: argparse.Namespace) -> int:
                 found_kpis = await kpis.compute(connection, args.start, args.end)
                 rows = [asdict(k) for k in found_kpis]
                 text = "\n".join(
-                    f"{k.name:<30} {kpis.shown(k):>8}  over {k.count}" for k in found_kpis
+                    f"{k.name:<30} {kpis.shown(k):>8}  over {k.count}"
+                    + (
+                        f"  target {k.target}" + {True: " met", False: " missed", None: ""}[k.met]
+                        if k.target
+                        else ""
+                    )
+                    for k in found_kpis
                 )
             elif args.store_command == "search":
                 found = await library.search(connection, args.keyword, args.category, args.risk)

@@ -113,6 +113,13 @@ async def test_each_kpi_over_a_month_matches_the_hand_computed_value(pool: Pool)
         assert found[name].count == count, name
         assert found[name].value == pytest.approx(value), name
         assert found[name].definition
+    # Targets from seed 004 where it sets one (R-RP-4), met or missed.
+    assert (found["first_contact_resolution"].target, found["first_contact_resolution"].met) == (
+        ">= 85%", False)  # fmt: skip
+    assert (found["result_confirmation_rate"].target, found["satisfaction"].target) == (
+        ">= 95%",
+        None,
+    )
 
 
 async def test_a_rate_over_nothing_is_none_not_zero(pool: Pool) -> None:
@@ -136,6 +143,6 @@ async def test_the_kpis_from_the_command_line(
     argv = ["store", "kpis", "--from", "2026-11-01", "--to", "2026-12-01"]
     assert await store_commands.run(_parser().parse_args(argv)) == 0
     shown = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()}
-    assert shown["first_response_in_time"] == ["71%", "over", "7"]
+    assert shown["first_response_in_time"] == ["71%", "over", "7", "target", ">=", "90%", "missed"]
     assert shown["cross_department_cycle_hours"] == ["4.0", "h", "over", "2"]
     assert shown["satisfaction"] == ["3.67", "over", "3"]

@@ -44,6 +44,11 @@ def test_a_schedule_reports_the_period_that_just_ended_in_company_time() -> None
 
 async def test_the_monthly_report_says_what_the_month_held(pool: Pool) -> None:
     await load(pool)
+    await pool.execute(
+        """INSERT INTO reviews (complaint_id, round, opened_at, due_at, done_at, done_by, findings,
+                               measures) VALUES ('C3', 0, $1, $1, $1, 'qa-li', 'seal', '召回批次7')""",
+        datetime(2026, 11, 20, tzinfo=UTC),
+    )  # fmt: skip
     async with pool.acquire() as connection:
         brief = await gather(connection, "Monthly complaint risk report", NOV, DEC)
     assert (brief.total, brief.previous_total) == (8, 1)  # C1-C8; C0 in the month before
@@ -52,7 +57,10 @@ async def test_the_monthly_report_says_what_the_month_held(pool: Pool) -> None:
     assert brief.breached == 0 and len(brief.typical) == 3
     text = render.markdown(brief)
     assert "**8 complaints** (+700% against 1 in the period before)" in text
-    assert "| first_response_in_time | 71% | 7 |" in text
+    assert "| first_response_in_time | 71% | 7 | >= 90% | missed |" in text
+    assert "| repeat_complaint_rate | 29% | 7 | < 10% | missed |" in text
+    assert "| satisfaction | 3.67 | 3 | - |  |" in text  # no target in the seeds
+    assert "- C3: 召回批次7" in text  # measures taken, from the major-event reviews
     page = render.html(brief)
     assert page.count("<svg") == 4  # volume, risk, severity, SLA attainment
     assert re.search(r"<figcaption>SLA attainment \(%\)</figcaption>.*>71<", page)
