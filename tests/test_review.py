@@ -19,10 +19,11 @@ from schemas import (
     ResolutionPlan,
 )
 from schemas.notification import Audience
+from schemas.review import ReviewRecord
 from tests.conftest import Desk, eventually
 from tests.test_case_file import T0, classified
 from workflows.case_file import FEATURES, CaseFile
-from workflows.review import MajorEventReviewWorkflow, review_id
+from workflows.review import review_id
 
 POISONED = "孩子吃了你们的饼干后食物中毒，已经去医院了。"  # L1, high risk
 
@@ -55,9 +56,7 @@ async def test_the_review_outlives_the_case_and_escalates_once_when_late(desk: D
     await desk.api.reply(cid, {"text": "好", "intent": "accept_plan"})
     await desk.api.record_progress(cid, {**agent, "note": "已退款", "completed": True})
     await desk.api.reply(cid, {"text": "解决了", "intent": "confirm_resolved"})
-    review = desk.env.client.get_workflow_handle_for(
-        MajorEventReviewWorkflow.run, review_id(cid, 0)
-    )
+    review = desk.env.client.get_workflow_handle(review_id(cid, 0), result_type=ReviewRecord)
 
     async def running() -> bool | None:
         try:
