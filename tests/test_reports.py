@@ -8,9 +8,10 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.reports import ReportRequest, build
+from activities.reports import REPORTS_DIR_ENV, ReportRequest, build
 from case_store.db import Pool
 from reports import render
 from reports.brief import gather
@@ -68,8 +69,9 @@ async def test_the_monthly_report_says_what_the_month_held(pool: Pool) -> None:
 
 
 async def test_a_scheduled_report_is_stored_and_written_once_per_period(
-    env: WorkflowEnvironment, pool: Pool, tmp_path: Path
+    env: WorkflowEnvironment, pool: Pool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv(REPORTS_DIR_ENV, str(tmp_path / "scheduled"))
     request = ReportRequest(kind=ReportKind.MONTHLY, start=NOV, end=DEC)
     key, _ = await build(pool, tmp_path, request)
     assert (key, 0) == await build(pool, tmp_path, request)  # a re-run rewrites, never duplicates
@@ -83,4 +85,5 @@ async def test_a_scheduled_report_is_stored_and_written_once_per_period(
             task_queue=desk.api.task_queue,
         )  # fmt: skip
     assert daily.startswith("daily-")
+    assert await asyncio.to_thread((tmp_path / "scheduled" / f"{daily}.html").exists)
     assert await pool.fetchval("SELECT kind FROM reports WHERE key = $1", daily) == "daily"
