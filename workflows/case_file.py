@@ -52,13 +52,14 @@ from workflows.case_record import (
     TRIAGE,
     Alarm,
     InvalidAction,
+    Step,
     duration_text,
     excerpt,
     hm,
     value_text,
 )
 from workflows.department_tasks import DepartmentTaskActions
-from workflows.stages import OPEN_STAGES, Move, can_move
+from workflows.stages import Move, can_move
 from workflows.supervision import Supervision
 
 __all__ = ["FEATURES", "Alarm", "CaseFile", "InvalidAction"]
@@ -380,10 +381,7 @@ class CaseFile(Supervision, DepartmentTaskActions):
         """Every moment the case must wake up by itself, earliest first."""
         s = self.state
         alarms = [Alarm(d.due_at, deadlines.label(d)) for d in s.deadlines if d.running]
-        alarms += [Alarm(due, summary) for due, summary, _ in self._chain()]
-        if s.stage in OPEN_STAGES:
-            alarms += [Alarm(t.due_at, f"{department_tasks.label(t)} due")
-                       for t in department_tasks.overdue_unescalated(s.tasks)]  # fmt: skip
+        alarms += [Alarm(due, summary) for due, summary, _ in self._steps()]
         if s.policy and s.stage is Stage.CLOSE and s.result_delivered_at:
             alarms.append(
                 Alarm(s.result_delivered_at + s.policy.confirmation_wait, "confirmation wait ends")
@@ -399,13 +397,9 @@ class CaseFile(Supervision, DepartmentTaskActions):
         s = self.state
         for deadline in deadlines.overdue(s.deadlines, now):
             self._breach(deadline, now)
-        for due, _, act in self._chain():
+        for due, _, act in self._steps():
             if due <= now:
                 act(now)
-        if s.stage in OPEN_STAGES:
-            for task in department_tasks.overdue_unescalated(s.tasks):
-                if task.due_at <= now:
-                    self._task_overdue(task, now)
         if s.policy is None:
             return
         if (
@@ -423,6 +417,10 @@ class CaseFile(Supervision, DepartmentTaskActions):
                     EntryKind.SURVEY_SENT, SYSTEM, "Satisfaction survey sent", now, public=True
                 )
                 self._tell_customer("survey", now)
+
+    def _steps(self) -> list[Step]:
+        """The alarms kept by the rules in their own modules: the escalation chain, tasks."""
+        return self._chain() + self._task_steps()
 
     # ---- what queries show ------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ same timeline and queues on the same outbox through these methods.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,6 +52,10 @@ FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PA
 
 class InvalidAction(ValueError):
     """An agent's action that does not apply to the case as it stands; nothing was changed."""
+
+
+# A moment the case acts by itself: when, the timer's name operators see, and what it does.
+Step = tuple[datetime, str, Callable[[datetime], None]]
 
 
 @dataclass(frozen=True)

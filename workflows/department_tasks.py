@@ -9,11 +9,13 @@ refused update and these rules stay free of the case's other concerns.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from schemas.actions import TaskDone, TaskOverride, TaskRequest
 from schemas.case import DepartmentTask, EntryKind
 from schemas.notification import Audience
-from workflows.case_record import HANDLING, SYSTEM, CaseRecord, InvalidAction, hm, refuse_if
+from workflows.case_record import HANDLING, SYSTEM, CaseRecord, InvalidAction, Step, hm, refuse_if
+from workflows.stages import OPEN_STAGES
 
 
 def request_problem(tasks: list[DepartmentTask], request: TaskRequest, now: datetime) -> str | None:
@@ -54,11 +56,6 @@ def done_problem(tasks: list[DepartmentTask], done: TaskDone | TaskOverride) -> 
 
 def blocking(tasks: list[DepartmentTask]) -> list[DepartmentTask]:
     return [t for t in tasks if t.open and t.blocking]
-
-
-def overdue_unescalated(tasks: list[DepartmentTask]) -> list[DepartmentTask]:
-    """Open tasks whose supervisor has not been told yet: each has an alarm at its due time."""
-    return [t for t in tasks if t.open and t.escalated_at is None]
 
 
 def label(task: DepartmentTask) -> str:
@@ -104,6 +101,13 @@ class DepartmentTaskActions(CaseRecord):
         task.blocking, task.overridden_by = False, override.by
         self._record(EntryKind.TASK_OVERRIDDEN, override.by, f"{label(task)} no "
                      f"longer blocks resolution: {override.reason}", now)  # fmt: skip
+
+    def _task_steps(self) -> list[Step]:
+        """An alarm at each open task's due time, until its department's supervisor is told."""
+        if self.state.stage not in OPEN_STAGES:
+            return []
+        return [(t.due_at, f"{label(t)} due", partial(self._task_overdue, t))
+                for t in self.state.tasks if t.open and t.escalated_at is None]  # fmt: skip
 
     def _task_overdue(self, task: DepartmentTask, now: datetime) -> None:
         task.escalated_at = now

@@ -6,7 +6,6 @@ A part of `CaseFile`; check_* methods are the updates' validators, the plain one
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
@@ -36,6 +35,7 @@ from workflows.case_record import (
     SYSTEM,
     CaseRecord,
     InvalidAction,
+    Step,
     hm,
     value_text,
 )
@@ -195,13 +195,13 @@ class Supervision(CaseRecord):
 
     # ---- the escalation chain ----------------------------------------------------------------
 
-    def _chain(self) -> list[tuple[datetime, str, Callable[[datetime], None]]]:
+    def _chain(self) -> list[Step]:
         """The escalation chain's next steps (R-SLA-1): warn the owner before a deadline, tell
         management of a breach still unmet; the supervisor is told at the breach itself."""
         s = self.state
         if ESCALATION_CHAIN not in self.features or s.policy is None or s.stage not in HANDLING:
             return []
-        steps: list[tuple[datetime, str, Callable[[datetime], None]]] = []
+        steps: list[Step] = []
         for d in s.deadlines:
             name = deadlines.label(d)
             warn = deadlines.warning_due(s.policy, d)
