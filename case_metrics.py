@@ -13,10 +13,11 @@ import os
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from case_store.db import Pool
+from schemas.case import Stage
+from workflows.stages import OPEN_STAGES
 
 METRICS_ENV = "METRICS_ADDRESS"
 OPEN_BY_STAGE = """SELECT stage, count(*) FROM complaints WHERE outcome IS NULL GROUP BY stage"""
-STAGES = ("receive", "classify", "investigate", "resolve", "track", "close", "follow_up")
 
 
 def metrics_runtime(address: str | None = None) -> Runtime | None:
@@ -34,7 +35,7 @@ async def report_open_cases(runtime: Runtime, pool: Pool, every: float = 30) -> 
         "complaint_open_cases", "Open cases per stage, from the case store"
     )
     while True:
-        counts = dict.fromkeys(STAGES, 0)
+        counts = {stage.value: 0 for stage in Stage if stage in OPEN_STAGES}
         counts |= {row["stage"]: row["count"] for row in await pool.fetch(OPEN_BY_STAGE)}
         for stage, count in counts.items():
             gauge.with_additional_attributes({"stage": stage}).set(count)

@@ -222,6 +222,12 @@ class CaseSnapshot(BaseModel):
     tasks: list[DepartmentTask] = Field(default_factory=list)
     linked_to: str | None = Field(default=None, description="The ended case this one re-opens")
     merged_into: str | None = Field(default=None, description="The case this duplicate went into")
+
+    @property
+    def waiting_on_customer(self) -> bool:
+        """A proposed plan waits on the customer's answer, with the resolve clock paused."""
+        return any(d.paused_at for d in self.deadlines if d.pending)
+
     classification: Classification | None
     policy_version: str | None
     received_at: datetime

@@ -548,7 +548,7 @@ def current_details(case: CaseSnapshot) -> str:
     nxt = case.next_deadline
     if nxt:
         lines.append(f"next: {nxt.kind.value} due {nxt.due_at:%Y-%m-%d %H:%M %Z}")
-    if any(d.paused_at for d in case.deadlines if d.pending):
+    if case.waiting_on_customer:
         lines.append("waiting on the customer: the resolve clock is paused")
     if case.plan_awaiting_approval:
         lines.append("waiting on a supervisor: compensation above an agent's authority")

@@ -51,7 +51,7 @@ def view_for_customer(case: CaseSnapshot, timeline: list[TimelineEntry]) -> Cust
         outcome=case.outcome,
         received_at=case.received_at,
         next_promise=Promise(kind=nxt.kind, due_at=nxt.due_at) if nxt else None,
-        waiting_on_you=any(d.paused_at for d in case.deadlines if d.pending),
+        waiting_on_you=case.waiting_on_customer,
         plan=case.plan.summary if case.plan else None,
         compensation_yuan=case.plan.compensation_yuan if case.plan else None,
         entries=[

@@ -37,6 +37,7 @@ from workflows.case_record import (
     InvalidAction,
     Step,
     hm,
+    refuse_if,
     value_text,
 )
 from workflows.stages import OPEN_STAGES, Move
@@ -77,9 +78,7 @@ class Supervision(CaseRecord):
         )
 
     def check_escalate(self, escalation: Escalation) -> None:
-        problem = self._escalation_problem(escalation)
-        if problem:
-            raise InvalidAction(problem)
+        refuse_if(self._escalation_problem(escalation))
 
     def _escalation_problem(self, escalation: Escalation) -> str | None:
         s = self.state
