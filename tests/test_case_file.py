@@ -30,6 +30,7 @@ from schemas import (
     ResolutionPlan,
     RiskLevel,
     Severity,
+    SlaPolicy,
     Stage,
     SurveyAnswer,
 )
@@ -41,19 +42,24 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 RULES = load_grading_policy()
 
 
-def opened(description: str = "洗衣机漏水", at: datetime = T0) -> CaseFile:
-    data = ComplaintIntake.model_validate(intake("C-1", T0, description=description))
+def opened(
+    description: str = "洗衣机漏水", at: datetime = T0, policy: SlaPolicy = DEFAULT_POLICY
+) -> CaseFile:
+    """A case received at `at`, its policy loaded."""
+    data = ComplaintIntake.model_validate(intake("C-1", at, description=description))
     case = CaseFile.open(data, "complaint-C-1", at)
-    case.adopt_policy(DEFAULT_POLICY, at)
+    case.adopt_policy(policy, at)
     return case
 
 
-def classified(description: str = "洗衣机漏水") -> CaseFile:
+def classified(
+    description: str = "洗衣机漏水", at: datetime = T0, policy: SlaPolicy = DEFAULT_POLICY
+) -> CaseFile:
     """A case as the workflow has it once receipt is acknowledged and classification is back."""
-    case = opened(description)
+    case = opened(description, at, policy)
     for notice in case.outbox:
-        case.delivered(notice, T0)
-    case.classified(grade(case.state.intake, RULES), T0)
+        case.delivered(notice, at)
+    case.classified(grade(case.state.intake, RULES), at)
     return case
 
 

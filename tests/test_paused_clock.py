@@ -7,9 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from activities.policy import load_policy
-from grading.engine import grade
 from schemas import (
-    ComplaintIntake,
     CustomerReply,
     Deadline,
     DeadlineKind,
@@ -18,8 +16,8 @@ from schemas import (
     ResolutionPlan,
     Severity,
 )
-from tests.conftest import Desk, intake
-from tests.test_case_file import RULES, T0, classified
+from tests.conftest import Desk
+from tests.test_case_file import T0, classified
 from tests.test_working_time import at
 from workflows.case_file import FEATURES, CaseFile
 from workflows.complaint import current_details
@@ -59,10 +57,7 @@ def test_the_resolve_clock_stops_while_the_customer_decides() -> None:
 def test_a_pause_on_the_working_clock_counts_working_time_only() -> None:
     policy = load_policy("policies/sla-working-days.json")
     friday = at(SHANGHAI, 2026, 11, 20, 16)
-    data = ComplaintIntake.model_validate(intake("C-1", friday, description="洗衣机漏水"))
-    case = CaseFile.open(data, "complaint-C-1", friday)
-    case.adopt_policy(policy, friday)
-    case.classified(grade(case.state.intake, RULES), friday)
+    case = classified("洗衣机漏水", at=friday, policy=policy)
     assert case.state.severity is Severity.L2
     assert resolve_of(case).due_at == at(SHANGHAI, 2026, 11, 25, 16)  # 3 working days
     case.propose_plan(PLAN, at(SHANGHAI, 2026, 11, 20, 17))

@@ -14,12 +14,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import load_policy
 from case_store.db import Pool
-from grading.engine import grade
-from grading.policy import load_grading_policy
-from schemas import ComplaintIntake, DeadlineKind, Severity, SlaPolicy
+from schemas import DeadlineKind, Severity, SlaPolicy
 from schemas.calendar import BusinessCalendar, QuietHours
-from tests.conftest import intake, running_desk
-from workflows.case_file import CaseFile
+from tests.conftest import running_desk
+from tests.test_case_file import classified
 from workflows.deadlines import open_deadline, retarget
 from workflows.working_time import (
     add_working_time,
@@ -182,17 +180,9 @@ def test_quiet_hours_across_midnight(local: datetime, until: datetime | None) ->
 
 def test_routine_messages_wait_for_morning_and_urgent_ones_do_not() -> None:
     late = at(SHANGHAI, 2026, 11, 23, 23)
-    case = classified_at(late, "洗衣机漏水")  # L2
+    case = classified("洗衣机漏水", at=late)  # L2
     held = {n.topic: n.not_before for n in case.outbox}
     assert held["acknowledged"] is None  # the receipt is answered at once (R-IN-6)
     assert held["new_case"] == at(SHANGHAI, 2026, 11, 24, 8)
-    urgent = classified_at(late, "孩子吃了你们的饼干后食物中毒，已经去医院了。")  # L1
+    urgent = classified("孩子吃了你们的饼干后食物中毒，已经去医院了。", at=late)  # L1
     assert all(n.not_before is None for n in urgent.outbox)
-
-
-def classified_at(moment: datetime, description: str) -> CaseFile:
-    data = ComplaintIntake.model_validate(intake("C-1", moment, description=description))
-    case = CaseFile.open(data, "complaint-C-1", moment)
-    case.adopt_policy(load_policy("policies/sla-seed-000.json"), moment)
-    case.classified(grade(case.state.intake, load_grading_policy()), moment)
-    return case
