@@ -92,6 +92,23 @@ async def run_rung(
     )
 
 
+async def full_rung(
+    name: str, lifecycles: int, concurrency: int, system: System
+) -> tuple[Rung, list[float], list[str]]:
+    """Real lifecycles, with late cases left unanswered alongside: their respond deadlines fall
+    due while the rung loads the system. Returns the rung, the late cases' deadline lateness and
+    the lifecycles' complaint ids."""
+    desk = ComplaintDesk(system.client)
+    tag = uuid.uuid4().hex[:6]
+    ids = [f"C-full-{tag}-{i}" for i in range(lifecycles)]
+    late = [f"C-late-{tag}-{i}" for i in range(max(5, lifecycles // 10))]
+    for cid in late:
+        await desk.start(intake(cid))
+    rung = await run_rung(name, lifecycles, concurrency, system,
+                          lambda i: full_lifecycle(desk, ids[i]))  # fmt: skip
+    return rung, await late_case_lateness(desk, late), ids
+
+
 async def main(args: argparse.Namespace) -> None:
     async with running(BENCH_POLICY, args.server_flag) as system:
         desk = ComplaintDesk(system.client)
@@ -109,16 +126,8 @@ async def main(args: argparse.Namespace) -> None:
             for name, twin in (("empty", empty), ("twin", plan), ("twin+store", store_plan))
         ]  # fmt: skip
 
-        # The full rung, with late cases left unanswered alongside: their respond deadlines
-        # fall due while the rung loads the system.
-        tag = uuid.uuid4().hex[:6]
-        ids = [f"C-full-{tag}-{i}" for i in range(args.lifecycles)]
-        late = [f"C-late-{tag}-{i}" for i in range(max(5, args.lifecycles // 10))]
-        for cid in late:
-            await desk.start(intake(cid))
-        rungs.append(await run_rung("full", args.lifecycles, args.concurrency, system,
-                                    lambda i: full_lifecycle(desk, ids[i])))  # fmt: skip
-        lateness = await late_case_lateness(desk, late)
+        full, lateness, ids = await full_rung("full", args.lifecycles, args.concurrency, system)
+        rungs.append(full)
         figures = await history_figures(system.client, [workflow_id_for(c) for c in ids])
         connection = await asyncpg.connect(system.database)
         rows = 0

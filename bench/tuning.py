@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.figures import Rung, percentile
-from bench.ladder import run_rung
-from bench.lifecycle import BENCH_POLICY, full_lifecycle, intake, late_case_lateness
+from bench.ladder import full_rung
+from bench.lifecycle import BENCH_POLICY, full_lifecycle
 from bench.system import running
 from starter.client import ComplaintDesk
 
@@ -64,16 +64,9 @@ class Outcome:
 
 async def measure(variant: Variant, lifecycles: int, concurrency: int) -> Outcome:
     async with running(BENCH_POLICY, variant.server_flags, variant.workers) as system:
-        desk = ComplaintDesk(system.client)
-        tag = uuid.uuid4().hex[:6]
-        await full_lifecycle(desk, f"C-warm-{tag}")
-        ids = [f"C-full-{tag}-{i}" for i in range(lifecycles)]
-        late = [f"C-late-{tag}-{i}" for i in range(max(5, lifecycles // 10))]
-        for cid in late:
-            await desk.start(intake(cid))
-        rung = await run_rung(variant.name, lifecycles, concurrency, system,
-                              lambda i: full_lifecycle(desk, ids[i]))  # fmt: skip
-        return Outcome(variant, rung, await late_case_lateness(desk, late))
+        await full_lifecycle(ComplaintDesk(system.client), f"C-warm-{uuid.uuid4().hex[:6]}")
+        rung, lateness, _ = await full_rung(variant.name, lifecycles, concurrency, system)
+        return Outcome(variant, rung, lateness)
 
 
 def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
