@@ -9,6 +9,7 @@ import asyncpg
 
 from case_store import kpis
 from case_store.kpis import Kpi
+from reports.periods import ZONE
 
 PERIOD = "received_at >= $1 AND received_at < $2"
 
@@ -56,8 +57,8 @@ async def gather(
     )
     total = await connection.fetchval(f"SELECT count(*) FROM complaints WHERE {PERIOD}", start, end)
     per_day = await connection.fetch(
-        f"""SELECT (received_at AT TIME ZONE 'Asia/Shanghai')::date AS day, count(*)
-            FROM complaints WHERE {PERIOD} GROUP BY day ORDER BY day""", start, end)  # fmt: skip
+        f"""SELECT (received_at AT TIME ZONE $3)::date AS day, count(*)
+            FROM complaints WHERE {PERIOD} GROUP BY day ORDER BY day""", start, end, ZONE.key)  # fmt: skip
 
     async def grouped(column: str, limit: int = 10) -> list[tuple[str, int]]:
         rows = await connection.fetch(

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
+from schemas.actions import Department
 from schemas.intake import Strict
 from schemas.text import Identifier, Text
 
 REVIEW_WITHIN = timedelta(days=7)
-REVIEW_OWNER = "quality"  # the department that reviews; its supervisor hears of a late review
+REVIEW_OWNER = Department.QUALITY.value  # reviews; its supervisor hears of a late review
 
 
 class ReviewRequest(BaseModel):
