@@ -11,9 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from schemas.actions import (
-    ResolutionPlan,
-)
+from schemas.actions import ResolutionPlan
 from schemas.case import (
     CaseState,
     ClosedBy,
@@ -69,9 +67,7 @@ class Alarm:
 class CaseRecord:
     def __init__(self, state: CaseState, features: frozenset[str] = FEATURES) -> None:
         self.state = state
-        # Rules added after cases were already running; the workflow enables each through
-        # `workflow.patched(<feature>)`, so older cases replay without them.
-        self.features = features
+        self.features = features  # which of FEATURES this case runs with (see above)
 
     @property
     def outbox(self) -> list[Notification]:
