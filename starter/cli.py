@@ -348,7 +348,7 @@ def _render_for_customer(view: CustomerView) -> str:
         f"  next promise: {promise.kind.value} by {promise.due_at.isoformat(timespec='minutes')}"
         if promise
         else "  next promise: -",
-        "  waiting on the customer's answer" if view.waiting_on_you else "",
+        *(["  waiting on the customer's answer"] if view.waiting_on_you else []),
         f"  plan: {view.plan or '-'}"
         + (f" (compensation {view.compensation_yuan} yuan)" if view.compensation_yuan else ""),
     ]
