@@ -1,0 +1,248 @@
+"""Every action a case accepts, declared once.
+
+The workflow's signals and updates, the Python client, the CLI, the HTTP API and the web forms
+all read this table: adding an action means adding one row. `handler` is the name in workflow
+histories (never renamed: committed histories must replay); `name` is the public one (CLI
+subcommand, API path, client method).
+
+Who may do it (`roles`) is checked where the caller is authenticated (API keys, web sessions);
+the workflow checks whether the case allows it now. `actor` names the payload field that says who
+acted: an authenticated caller's identity fills it, never the request body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from schemas.actions import (
+    AgentMessage,
+    ClassificationConfirmation,
+    ClassificationOverride,
+    ClosureOnBehalf,
+    CompensationApproval,
+    CustomerReply,
+    Escalation,
+    Finding,
+    Merge,
+    PolicyChange,
+    ProgressNote,
+    Reassignment,
+    ReopenRequest,
+    ResolutionPlan,
+    SurveyAnswer,
+    TaskDone,
+    TaskOverride,
+    TaskRequest,
+)
+
+
+class Role(StrEnum):
+    """Who may ask for an action (R-OP-2, R-OP-4, R-OP-5)."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    SYSTEM = "system"
+
+
+class Delivery(StrEnum):
+    """Signals are for customers' messages: a channel must never lose one, whatever the case is
+    doing. Updates are for staff: the person needs to know at once whether it was accepted."""
+
+    SIGNAL = "signal"
+    UPDATE = "update"
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    name: str
+    handler: str
+    delivery: Delivery
+    payload: type[BaseModel]
+    roles: frozenset[Role]
+    summary: str
+    actor: str | None = None
+
+
+_CUSTOMER = frozenset({Role.CUSTOMER, Role.SYSTEM})
+_STAFF = frozenset({Role.AGENT, Role.SUPERVISOR})
+_SUPERVISOR = frozenset({Role.SUPERVISOR})
+
+ACTIONS: tuple[CaseAction, ...] = (
+    # customers (signals)
+    CaseAction(
+        "reply",
+        "customer_reply",
+        Delivery.SIGNAL,
+        CustomerReply,
+        _CUSTOMER,
+        "a customer's message, or their answer to a plan or a result",
+    ),
+    CaseAction(
+        "reopen",
+        "reopen_request",
+        Delivery.SIGNAL,
+        ReopenRequest,
+        _CUSTOMER,
+        "a customer's request to re-open the case",
+    ),
+    CaseAction(
+        "survey",
+        "survey_answer",
+        Delivery.SIGNAL,
+        SurveyAnswer,
+        _CUSTOMER,
+        "a customer's follow-up answer",
+    ),
+    # agents (updates)
+    CaseAction(
+        "respond",
+        "respond",
+        Delivery.UPDATE,
+        AgentMessage,
+        _STAFF,
+        "an agent's message to the customer",
+        actor="agent",
+    ),
+    CaseAction(
+        "finding",
+        "add_finding",
+        Delivery.UPDATE,
+        Finding,
+        _STAFF,
+        "an investigation finding",
+        actor="agent",
+    ),
+    CaseAction(
+        "plan",
+        "propose_plan",
+        Delivery.UPDATE,
+        ResolutionPlan,
+        _STAFF,
+        "a resolution plan for the customer to accept",
+        actor="agent",
+    ),
+    CaseAction(
+        "progress",
+        "record_progress",
+        Delivery.UPDATE,
+        ProgressNote,
+        _STAFF,
+        "progress on the accepted plan",
+        actor="agent",
+    ),
+    CaseAction(
+        "confirm",
+        "confirm_classification",
+        Delivery.UPDATE,
+        ClassificationConfirmation,
+        _STAFF,
+        "confirm the automatic classification",
+        actor="by",
+    ),
+    CaseAction(
+        "override",
+        "override_classification",
+        Delivery.UPDATE,
+        ClassificationOverride,
+        _STAFF,
+        "correct the classification",
+        actor="by",
+    ),
+    CaseAction(
+        "task-open",
+        "open_task",
+        Delivery.UPDATE,
+        TaskRequest,
+        _STAFF,
+        "ask a department for work on the case",
+        actor="by",
+    ),
+    CaseAction(
+        "task-done",
+        "complete_task",
+        Delivery.UPDATE,
+        TaskDone,
+        _STAFF,
+        "a department's task is done",
+        actor="by",
+    ),
+    # supervisors (updates)
+    CaseAction(
+        "escalate",
+        "escalate_case",
+        Delivery.UPDATE,
+        Escalation,
+        _SUPERVISOR,
+        "raise severity or risk, or hand the case on",
+        actor="by",
+    ),
+    CaseAction(
+        "assign",
+        "reassign",
+        Delivery.UPDATE,
+        Reassignment,
+        _SUPERVISOR,
+        "hand the case to another agent",
+        actor="by",
+    ),
+    CaseAction(
+        "approve",
+        "approve_compensation",
+        Delivery.UPDATE,
+        CompensationApproval,
+        _SUPERVISOR,
+        "approve compensation above an agent's authority",
+        actor="by",
+    ),
+    CaseAction(
+        "close-for-customer",
+        "close_for_customer",
+        Delivery.UPDATE,
+        ClosureOnBehalf,
+        _SUPERVISOR,
+        "close a delivered case whose customer went silent",
+        actor="by",
+    ),
+    CaseAction(
+        "task-override",
+        "override_task",
+        Delivery.UPDATE,
+        TaskOverride,
+        _SUPERVISOR,
+        "close a department's task without it",
+        actor="by",
+    ),
+    CaseAction(
+        "merge",
+        "merge_into",
+        Delivery.UPDATE,
+        Merge,
+        _SUPERVISOR,
+        "merge this duplicate into the case that carries on",
+        actor="by",
+    ),
+    CaseAction(
+        "policy",
+        "change_policy",
+        Delivery.UPDATE,
+        PolicyChange,
+        _SUPERVISOR,
+        "a new SLA policy for this case",
+        actor="by",
+    ),
+)
+
+# Not in the table, on purpose: the `escalate` signal (the design card's supervisor signal, kept
+# for backends that signal; `escalate_case` is the same rules as an update) and `merged_case`
+# (one case telling another, never a person's action).
+
+BY_NAME: dict[str, CaseAction] = {action.name: action for action in ACTIONS}
+
+
+def action(name: str) -> CaseAction:
+    """The action of that public name (KeyError names the unknown one)."""
+    return BY_NAME[name]
