@@ -68,9 +68,13 @@ class Deadline(BaseModel):
         "working time); due_at includes it",
     )
 
+    withdrawn_at: datetime | None = Field(
+        default=None, description="The case ended (merged, say) before it fell due: not owed"
+    )
+
     @property
     def pending(self) -> bool:
-        return self.met_at is None and self.breached_at is None
+        return self.met_at is None and self.breached_at is None and self.withdrawn_at is None
 
     @property
     def running(self) -> bool:
@@ -98,6 +102,7 @@ class EntryKind(StrEnum):
     DEADLINE_WARNING = "deadline_warning"
     DEADLINE_PAUSED = "deadline_paused"
     DEADLINE_RESUMED = "deadline_resumed"
+    DEADLINE_WITHDRAWN = "deadline_withdrawn"  # the case ended before it fell due
     POLICY_CHANGED = "policy_changed"
     MERGED = "merged"  # this duplicate went into another case
     MERGED_IN = "merged_in"  # a duplicate came into this case

@@ -268,3 +268,14 @@ def test_the_longest_replies_still_fit_one_payload_when_carried_or_stored() -> N
     assert sum(len(e.summary.encode()) for e in batch) <= 256 * 1024
     assert len(case.projection_batch(0, max_entries=100, max_bytes=1)) == 1  # always progress
     assert case.projection_batch(total, max_entries=100, max_bytes=1) == []
+
+
+def test_a_plan_offered_meets_the_emergency_temporary_remedy() -> None:
+    """README: a message to the customer or a plan meets the temporary remedy (R-IV-3)."""
+    case = classified("我的账户被盗刷了5000元")  # money: L1, high risk, emergency convened
+    remedy = [d for d in case.state.deadlines if d.kind is DeadlineKind.TEMPORARY_REMEDY]
+    assert remedy and remedy[0].pending
+    case.propose_plan(
+        ResolutionPlan(agent="agent-a", summary="冻结账户并追回"), T0 + timedelta(minutes=40)
+    )
+    assert remedy[0].met_at == T0 + timedelta(minutes=40) and remedy[0].breached_at is None

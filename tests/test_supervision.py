@@ -27,6 +27,7 @@ from schemas.case import ClosedBy, Outcome
 from schemas.notification import Audience
 from tests.conftest import Desk
 from tests.test_case_file import T0, classified
+from workflows import search_attributes
 from workflows.case_file import CaseFile, InvalidAction
 
 AGENT = "agent-a"
@@ -215,6 +216,17 @@ def test_merging_a_duplicate_ends_it_and_tells_the_customer_where_it_went() -> N
         case.check_merge(Merge(by="sup-li", into="C-0", reason="r"))
 
 
+def test_a_merged_duplicate_owes_no_deadline_any_more() -> None:
+    case = classified()
+    assert case.snapshot().next_deadline is not None
+    case.merge(Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
+    snapshot = case.snapshot()
+    assert snapshot.next_deadline is None and not [d for d in snapshot.deadlines if d.pending]
+    assert case.agenda() == []
+    withdrawn = [e for e in case.state.timeline if e.kind is EntryKind.DEADLINE_WITHDRAWN]
+    assert withdrawn and all("withdrawn: the case ended (merged)" in e.summary for e in withdrawn)
+
+
 async def test_a_duplicate_merges_into_the_surviving_case_through_temporal(desk: Desk) -> None:
     survivor = await desk.open()
     duplicate = await desk.open(channel="hotline")
@@ -226,6 +238,21 @@ async def test_a_duplicate_merges_into_the_surviving_case_through_temporal(desk:
     await desk.api.merge(duplicate, {"by": "sup-li", "into": survivor, "reason": "同一台洗衣机"})
     final = await desk.api.outcome(duplicate)
     assert final.outcome is Outcome.MERGED and final.merged_into == survivor
+    assert final.next_deadline is None  # no "due in the next hour" for an ended duplicate
+    name = search_attributes.NEXT_DEADLINE.name
+    shown = [
+        fields[name]
+        async for event in desk.env.client.get_workflow_handle(
+            final.workflow_id
+        ).fetch_history_events()
+        if event.HasField("upsert_workflow_search_attributes_event_attributes")
+        and name
+        in (
+            fields
+            := event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        )
+    ]
+    assert shown[-1].data in (b"", b"null")  # the list view's next deadline is unset
     timeline = await desk.api.timeline(survivor)
     merged = [e for e in timeline if e.kind is EntryKind.MERGED_IN]
     assert merged and merged[0].actor == "sup-li" and duplicate in merged[0].summary

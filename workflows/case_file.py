@@ -47,6 +47,7 @@ from workflows.case_record import (
     EMERGENCY,
     FEATURES,
     HANDLING,
+    PLAN_REMEDY,
     RISK_ORDER,
     SYSTEM,
     TRIAGE,
@@ -350,6 +351,8 @@ class CaseFile(Supervision, DepartmentTaskActions):
             "plan_proposed", now, plan=plan.summary + money, next_update=next_update
         )
         self._responded(now)
+        if PLAN_REMEDY in self.features:  # a plan offered is the remedy the emergency promised
+            self._meet(DeadlineKind.TEMPORARY_REMEDY, now, round=self._round)
 
     def check_record_progress(self, progress: ProgressNote) -> None:
         if progress.completed:

@@ -45,7 +45,12 @@ ESCALATION_CHAIN = "escalation-chain"
 APPROVAL = "supervisor-approval"
 CUSTOMER_PAUSE = "customer-pause"
 REVIEW = "major-event-review"
-FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE, REVIEW})
+PLAN_REMEDY = "plan-meets-remedy"
+END_WITHDRAWS = "end-withdraws-deadlines"
+FEATURES = frozenset(
+    {EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE, REVIEW, PLAN_REMEDY}
+    | {END_WITHDRAWS}
+)
 
 
 class InvalidAction(ValueError):
@@ -177,6 +182,13 @@ class CaseRecord:
         self.state.outcome = outcome
         self._move(move, now)
         self._record(EntryKind.ENDED, SYSTEM, f"Ended: {outcome.value}", now)
+        if END_WITHDRAWS in self.features:
+            # A merged duplicate must not stay "due in the next hour" in every list.
+            for d in self.state.deadlines:
+                if d.pending:
+                    d.withdrawn_at = now
+                    why = f"{deadlines.label(d)} withdrawn: the case ended ({outcome.value})"
+                    self._record(EntryKind.DEADLINE_WITHDRAWN, SYSTEM, why, now)
 
     def _refuse(self, why: str, now: datetime) -> None:
         self._record(EntryKind.REFUSED, SYSTEM, why, now)
