@@ -23,7 +23,13 @@ class ReviewActivities:
                    escalated_at = EXCLUDED.escalated_at, done_at = EXCLUDED.done_at,
                    done_by = EXCLUDED.done_by, findings = EXCLUDED.findings,
                    measures = EXCLUDED.measures""",
-            review.complaint_id, review.round, review.opened_at, review.due_at,
-            review.escalated_at, review.done_at, done.by if done else None,
-            done.findings if done else None, done.measures if done else None,
-        )  # fmt: skip
+            review.complaint_id,
+            review.round,
+            review.opened_at,
+            review.due_at,
+            review.escalated_at,
+            review.done_at,
+            done.by if done else None,
+            done.findings if done else None,
+            done.measures if done else None,
+        )

@@ -53,8 +53,13 @@ async def main(complaints: int, products: int, runs: int) -> None:
         async with pool.acquire() as connection:
             await migrate(connection)
             started = time.perf_counter()
-            await insert_complaints(connection, complaints, products=products,
-                                    start=end - timedelta(days=30), span=timedelta(days=30))  # fmt: skip
+            await insert_complaints(
+                connection,
+                complaints,
+                products=products,
+                start=end - timedelta(days=30),
+                span=timedelta(days=30),
+            )
             await connection.execute("ANALYZE complaints")
             loaded = time.perf_counter() - started
             count = await recent_on_product(connection, "P-0", "none", end, WINDOW)

@@ -78,18 +78,26 @@ def print_report(
 ) -> None:
     twin = next(r for r in rungs if r.name == "twin")
     full = rungs[-1]
-    print(f"\n{args.lifecycles} lifecycles per rung, {args.concurrency} in flight; "
-          f"{os.cpu_count()} CPUs, {platform.python_version()}, server flags: "
-          f"{' '.join(args.server_flag) or '(defaults)'}")  # fmt: skip
-    print(f"one lifecycle: {len(plan.steps)} activities, {plan.cancelled_timers} cancelled timers "
-          f"+ 1 fired, {len(plan.actions)} signals/updates, {plan.upserts} search-attribute upserts\n")  # fmt: skip
-    print("| rung | lifecycles/s | × twin | start p50 | start p99 | CPU s server | worker | postgres "
-          "| worker peak MB |")  # fmt: skip
+    print(
+        f"\n{args.lifecycles} lifecycles per rung, {args.concurrency} in flight; "
+        f"{os.cpu_count()} CPUs, {platform.python_version()}, server flags: "
+        f"{' '.join(args.server_flag) or '(defaults)'}"
+    )
+    print(
+        f"one lifecycle: {len(plan.steps)} activities, {plan.cancelled_timers} cancelled timers "
+        f"+ 1 fired, {len(plan.actions)} signals/updates, {plan.upserts} search-attribute upserts\n"
+    )
+    print(
+        "| rung | lifecycles/s | × twin | start p50 | start p99 | CPU s server | worker | postgres "
+        "| worker peak MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rungs:
-        print(f"| {r.name} | {r.per_second:.1f} | {r.per_second / twin.per_second:.2f} "
-              f"| {ms(r.start_p50)} | {ms(r.start_p99)} | {r.cpu['server']:.1f} "
-              f"| {r.cpu['worker']:.1f} | {r.cpu['postgres']:.1f} | {r.worker_peak_mb:.0f} |")  # fmt: skip
+        print(
+            f"| {r.name} | {r.per_second:.1f} | {r.per_second / twin.per_second:.2f} "
+            f"| {ms(r.start_p50)} | {ms(r.start_p99)} | {r.cpu['server']:.1f} "
+            f"| {r.cpu['worker']:.1f} | {r.cpu['postgres']:.1f} | {r.worker_peak_mb:.0f} |"
+        )
     print()
     rows = [
         ("deadline lateness (due → breach handled)", lateness),
@@ -100,9 +108,13 @@ def print_report(
     ]
     print("| full rung | p50 | p95 | p99 |\n|---|---|---|---|")
     for label, values in rows:
-        print(f"| {label} | {ms(percentile(values, 50))} | {ms(percentile(values, 95))} "
-              f"| {ms(percentile(values, 99))} |")  # fmt: skip
+        print(
+            f"| {label} | {ms(percentile(values, 50))} | {ms(percentile(values, 95))} "
+            f"| {ms(percentile(values, 99))} |"
+        )
     transitions = sum(figures["st"])
-    print(f"\nstate transitions: {transitions / len(figures['st']):.0f} per lifecycle, "
-          f"{transitions / full.wall:,.0f}/s in the full rung; store rows written per lifecycle: "
-          f"{writes_per_lifecycle:.1f}")  # fmt: skip
+    print(
+        f"\nstate transitions: {transitions / len(figures['st']):.0f} per lifecycle, "
+        f"{transitions / full.wall:,.0f}/s in the full rung; store rows written per lifecycle: "
+        f"{writes_per_lifecycle:.1f}"
+    )

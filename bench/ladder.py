@@ -60,9 +60,12 @@ async def twin_lifecycle(system: System, plan: TwinPlan, rung: str, warm: str, i
 
 
 async def run_rung(
-    name: str, lifecycles: int, concurrency: int, system: System,
+    name: str,
+    lifecycles: int,
+    concurrency: int,
+    system: System,
     one: Callable[[int], Awaitable[float]],
-) -> Rung:  # fmt: skip
+) -> Rung:
     gate = asyncio.Semaphore(concurrency)
     starts: list[float] = []
     done = 0
@@ -73,8 +76,12 @@ async def run_rung(
         async with gate:
             starts.append(await one(i))
             done += 1
-            print(f"\r  {name:<11} {'#' * (30 * done // lifecycles):<30} {done}/{lifecycles}",
-                  end="", file=sys.stderr, flush=True)  # fmt: skip
+            print(
+                f"\r  {name:<11} {'#' * (30 * done // lifecycles):<30} {done}/{lifecycles}",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
     began = time.perf_counter()
     await asyncio.gather(*(bounded(i) for i in range(lifecycles)))
@@ -104,8 +111,9 @@ async def full_rung(
     late = [f"C-late-{tag}-{i}" for i in range(max(5, lifecycles // 10))]
     for cid in late:
         await desk.start(intake(cid))
-    rung = await run_rung(name, lifecycles, concurrency, system,
-                          lambda i: full_lifecycle(desk, ids[i]))  # fmt: skip
+    rung = await run_rung(
+        name, lifecycles, concurrency, system, lambda i: full_lifecycle(desk, ids[i])
+    )
     return rung, await late_case_lateness(desk, late), ids
 
 
@@ -118,13 +126,19 @@ async def main(args: argparse.Namespace) -> None:
         plan = await twin_plan(system.client, warm, store=False)
         store_plan = await twin_plan(system.client, warm, store=True)
 
-        empty = TwinPlan(steps=[], cancelled_timers=0, fired_timer=timedelta(0), actions=[],
-                         upserts=0)  # fmt: skip
+        empty = TwinPlan(
+            steps=[], cancelled_timers=0, fired_timer=timedelta(0), actions=[], upserts=0
+        )
         rungs = [
-            await run_rung(name, args.lifecycles, args.concurrency, system,
-                           partial(twin_lifecycle, system, twin, name, warm))
+            await run_rung(
+                name,
+                args.lifecycles,
+                args.concurrency,
+                system,
+                partial(twin_lifecycle, system, twin, name, warm),
+            )
             for name, twin in (("empty", empty), ("twin", plan), ("twin+store", store_plan))
-        ]  # fmt: skip
+        ]
 
         full, lateness, ids = await full_rung("full", args.lifecycles, args.concurrency, system)
         rungs.append(full)
@@ -143,9 +157,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--lifecycles", type=int, default=200, help="per rung (default 200)")
     p.add_argument("--concurrency", type=int, default=20, help="lifecycles in flight at once")
-    p.add_argument("--server-flag", action="append", default=[],
-                   help="extra dev-server flag, e.g. --server-flag=--sqlite-pragma "
-                        "--server-flag=journal_mode=WAL")  # fmt: skip
+    p.add_argument(
+        "--server-flag",
+        action="append",
+        default=[],
+        help="extra dev-server flag, e.g. --server-flag=--sqlite-pragma "
+        "--server-flag=journal_mode=WAL",
+    )
     return p.parse_args(argv)
 
 

@@ -31,8 +31,10 @@ BENCH_POLICY = SlaPolicy.model_validate(
         "triage": "PT60S",
     }
 )
-ACTIONS = {EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: "signal",
-           EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: "update"}  # fmt: skip
+ACTIONS = {
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: "signal",
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: "update",
+}
 
 
 def intake(complaint_id: str) -> dict[str, object]:
@@ -54,8 +56,11 @@ def intake(complaint_id: str) -> dict[str, object]:
     }
 
 
-async def until(probe: Callable[[], Awaitable[CaseSnapshot]], ok: Callable[[CaseSnapshot], bool],
-                seconds: float = 120) -> CaseSnapshot:  # fmt: skip
+async def until(
+    probe: Callable[[], Awaitable[CaseSnapshot]],
+    ok: Callable[[CaseSnapshot], bool],
+    seconds: float = 120,
+) -> CaseSnapshot:
     """Wait on the case, polling its snapshot as an agent's screen would (every `POLL`)."""
     async with asyncio.timeout(seconds):
         while True:
@@ -99,8 +104,9 @@ async def late_case_lateness(desk: ComplaintDesk, cids: list[str]) -> list[float
     """Seconds from each unanswered case's respond due time to the breach being handled."""
     lateness = []
     for cid in cids:
-        case = await until(partial(desk.snapshot, cid),
-                           lambda s: any(d.breached_at for d in s.deadlines))  # fmt: skip
+        case = await until(
+            partial(desk.snapshot, cid), lambda s: any(d.breached_at for d in s.deadlines)
+        )
         respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
         assert respond.breached_at is not None
         lateness.append((respond.breached_at - respond.due_at).total_seconds())

@@ -41,13 +41,16 @@ STORED = "SELECT count(*) FROM complaints WHERE complaint_id = ANY($1)"
 
 async def main(args: argparse.Namespace) -> None:
     respond = timedelta(minutes=args.respond_minutes)
-    policy = BENCH_POLICY.model_copy(update={
-        "acknowledge": timedelta(hours=1),
-        "triage": timedelta(hours=2),
-        "targets": {level: target.model_copy(update={"respond": respond,
-                                                     "resolve": timedelta(hours=4)})
-                    for level, target in BENCH_POLICY.targets.items()},
-    })  # fmt: skip
+    policy = BENCH_POLICY.model_copy(
+        update={
+            "acknowledge": timedelta(hours=1),
+            "triage": timedelta(hours=2),
+            "targets": {
+                level: target.model_copy(update={"respond": respond, "resolve": timedelta(hours=4)})
+                for level, target in BENCH_POLICY.targets.items()
+            },
+        }
+    )
     async with running(policy) as system:
         desk = ComplaintDesk(system.client)
         tag = uuid.uuid4().hex[:6]
@@ -68,8 +71,13 @@ async def main(args: argparse.Namespace) -> None:
                 async with reading:
                     stored = await connection.fetchval(STORED, ids)
                 peak, now = system.worker_memory_mb()
-                print(f"\r  started {started}/{len(ids)} · in the store {stored} · worker "
-                      f"{now:.0f} MB (peak {peak:.0f})", end="", file=sys.stderr, flush=True)  # fmt: skip
+                print(
+                    f"\r  started {started}/{len(ids)} · in the store {stored} · worker "
+                    f"{now:.0f} MB (peak {peak:.0f})",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         await asyncio.gather(*(start(i) for i in range(len(ids))))
         start_wall = time.perf_counter() - began
@@ -80,17 +88,26 @@ async def main(args: argparse.Namespace) -> None:
                 await asyncio.sleep(5)
                 lateness = [float(r[0]) for r in await connection.fetch(LATENESS, ids)]
                 peak, now = system.worker_memory_mb()
-                print(f"\r  breaches recorded {len(lateness)}/{len(ids)} · worker {now:.0f} MB "
-                      f"(peak {peak:.0f})", end="", file=sys.stderr, flush=True)  # fmt: skip
+                print(
+                    f"\r  breaches recorded {len(lateness)}/{len(ids)} · worker {now:.0f} MB "
+                    f"(peak {peak:.0f})",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
         await connection.close()
         print(file=sys.stderr)
         peak, now = system.worker_memory_mb()
-        print(f"\n{len(ids)} complaints started in {start_wall:.0f} s ({len(ids) / start_wall:.1f}/s),"
-              f" all open; respond deadline {args.respond_minutes} min after each start")  # fmt: skip
+        print(
+            f"\n{len(ids)} complaints started in {start_wall:.0f} s ({len(ids) / start_wall:.1f}/s),"
+            f" all open; respond deadline {args.respond_minutes} min after each start"
+        )
         print(f"worker memory: peak {peak:.0f} MB, at the end {now:.0f} MB")
-        print("respond-deadline lateness (breach recorded - due), every case: "
-              f"p50 {percentile(lateness, 50) * 1000:,.0f} ms · p99 "
-              f"{percentile(lateness, 99) * 1000:,.0f} ms · max {max(lateness) * 1000:,.0f} ms")  # fmt: skip
+        print(
+            "respond-deadline lateness (breach recorded - due), every case: "
+            f"p50 {percentile(lateness, 50) * 1000:,.0f} ms · p99 "
+            f"{percentile(lateness, 99) * 1000:,.0f} ms · max {max(lateness) * 1000:,.0f} ms"
+        )
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -75,9 +75,11 @@ class ShapeTwin:
             for _ in range(chunk):
                 step = next(steps)
                 args = [json.loads(step.payload)] if step.payload else []
-                calls.append(workflow.execute_activity(
-                    step.activity, args=args, start_to_close_timeout=timedelta(seconds=30)
-                ))  # fmt: skip
+                calls.append(
+                    workflow.execute_activity(
+                        step.activity, args=args, start_to_close_timeout=timedelta(seconds=30)
+                    )
+                )
             share, extra = divmod(plan.upserts, len(plan.chunks))
             for _ in range(share + (k < extra)):
                 workflow.upsert_search_attributes([STEP_SEARCH_ATTRIBUTE.value_set(f"twin-{k}")])

@@ -37,22 +37,38 @@ class Variant:
 
 DEFAULTS = Variant("defaults", "the SDK's defaults, one worker process, 10 connections")
 VARIANTS = [
-    Variant("split", "workflows and activities in two worker processes",
-            [{"role": "workflows"}, {"role": "activities"}]),
-    Variant("unsandboxed", "workflows run without the sandbox (measured, not recommended)",
-            [{"sandbox": False}]),
-    Variant("pollers-2", "2 workflow and 2 activity pollers (default 5 each)",
-            [{"max_concurrent_workflow_task_polls": 2,
-              "max_concurrent_activity_task_polls": 2}]),
-    Variant("pollers-10", "10 workflow and 10 activity pollers",
-            [{"max_concurrent_workflow_task_polls": 10,
-              "max_concurrent_activity_task_polls": 10}]),
-    Variant("cache-10", "sticky cache of 10 runs (default 1,000): most tasks replay the history",
-            [{"max_cached_workflows": 10}]),
+    Variant(
+        "split",
+        "workflows and activities in two worker processes",
+        [{"role": "workflows"}, {"role": "activities"}],
+    ),
+    Variant(
+        "unsandboxed",
+        "workflows run without the sandbox (measured, not recommended)",
+        [{"sandbox": False}],
+    ),
+    Variant(
+        "pollers-2",
+        "2 workflow and 2 activity pollers (default 5 each)",
+        [{"max_concurrent_workflow_task_polls": 2, "max_concurrent_activity_task_polls": 2}],
+    ),
+    Variant(
+        "pollers-10",
+        "10 workflow and 10 activity pollers",
+        [{"max_concurrent_workflow_task_polls": 10, "max_concurrent_activity_task_polls": 10}],
+    ),
+    Variant(
+        "cache-10",
+        "sticky cache of 10 runs (default 1,000): most tasks replay the history",
+        [{"max_cached_workflows": 10}],
+    ),
     Variant("pool-2", "2 PostgreSQL connections (default 10)", [{"pool_size": 2}]),
-    Variant("shard-io-4", "dev server: 4 concurrent I/O operations on its shard (default 1)",
-            server_flags=["--dynamic-config-value", "history.shardIOConcurrency=4"]),
-]  # fmt: skip
+    Variant(
+        "shard-io-4",
+        "dev server: 4 concurrent I/O operations on its shard (default 1)",
+        server_flags=["--dynamic-config-value", "history.shardIOConcurrency=4"],
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -80,10 +96,12 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
     for o in outcomes:
         r, n = o.rung, o.rung.lifecycles
         rate = n / r.wall
-        print(f"| {o.variant.name} | {o.variant.what} | {rate:.2f} | {rate / base:.2f} | "
-              f"{r.cpu['worker'] / n:.3f} | {r.cpu['server'] / n:.3f} | "
-              f"{r.start_p99 * 1000:,.0f} ms | {percentile(o.lateness, 50) * 1000:,.0f} ms | "
-              f"{percentile(o.lateness, 99) * 1000:,.0f} ms | {r.worker_peak_mb:.0f} |")  # fmt: skip
+        print(
+            f"| {o.variant.name} | {o.variant.what} | {rate:.2f} | {rate / base:.2f} | "
+            f"{r.cpu['worker'] / n:.3f} | {r.cpu['server'] / n:.3f} | "
+            f"{r.start_p99 * 1000:,.0f} ms | {percentile(o.lateness, 50) * 1000:,.0f} ms | "
+            f"{percentile(o.lateness, 99) * 1000:,.0f} ms | {r.worker_peak_mb:.0f} |"
+        )
 
 
 async def main(args: argparse.Namespace) -> None:

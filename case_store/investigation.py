@@ -32,27 +32,36 @@ async def customer_history(
     orders = await connection.fetch(
         """SELECT order_id, product, amount_yuan, status, ordered_at FROM orders
            WHERE customer_id = $1 ORDER BY ordered_at DESC LIMIT $2""",
-        customer_id, RECENT,
-    )  # fmt: skip
+        customer_id,
+        RECENT,
+    )
     records = await connection.fetch(
         """SELECT record_id, kind, summary, at FROM service_records
            WHERE customer_id = $1 ORDER BY at DESC LIMIT $2""",
-        customer_id, RECENT,
-    )  # fmt: skip
+        customer_id,
+        RECENT,
+    )
     past = await connection.fetch(
         """SELECT complaint_id, received_at, product, category, subject, outcome FROM complaints
            WHERE customer_id = $1 AND complaint_id <> $2 AND received_at >= $3
            ORDER BY received_at DESC LIMIT $4""",
-        customer_id, complaint_id, at - REPEAT_WINDOW, RECENT,
-    )  # fmt: skip
+        customer_id,
+        complaint_id,
+        at - REPEAT_WINDOW,
+        RECENT,
+    )
     same_product = 0
     if product is not None:
         same_product = await connection.fetchval(
             """SELECT count(*) FROM complaints
                WHERE customer_id = $1 AND product = $2 AND complaint_id <> $3
                  AND received_at >= $4 AND received_at <= $5""",
-            customer_id, product, complaint_id, at - REPEAT_WINDOW, at,
-        )  # fmt: skip
+            customer_id,
+            product,
+            complaint_id,
+            at - REPEAT_WINDOW,
+            at,
+        )
     return CustomerHistory(
         customer_id=customer_id,
         tier=tier,
@@ -77,6 +86,9 @@ async def recent_on_product(
     count: int = await connection.fetchval(
         """SELECT count(*) FROM complaints
            WHERE product = $1 AND received_at > $2 AND received_at <= $3 AND complaint_id <> $4""",
-        product, at - window, at, complaint_id,
-    )  # fmt: skip
+        product,
+        at - window,
+        at,
+        complaint_id,
+    )
     return count

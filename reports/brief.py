@@ -58,12 +58,19 @@ async def gather(
     total = await connection.fetchval(f"SELECT count(*) FROM complaints WHERE {PERIOD}", start, end)
     per_day = await connection.fetch(
         f"""SELECT (received_at AT TIME ZONE $3)::date AS day, count(*)
-            FROM complaints WHERE {PERIOD} GROUP BY day ORDER BY day""", start, end, ZONE.key)  # fmt: skip
+            FROM complaints WHERE {PERIOD} GROUP BY day ORDER BY day""",
+        start,
+        end,
+        ZONE.key,
+    )
 
     async def grouped(column: str, limit: int = 10) -> list[tuple[str, int]]:
         rows = await connection.fetch(
             f"""SELECT coalesce({column}, 'unknown') AS k, count(*) AS n FROM complaints
-                WHERE {PERIOD} GROUP BY k ORDER BY n DESC, k LIMIT {limit}""", start, end)  # fmt: skip
+                WHERE {PERIOD} GROUP BY k ORDER BY n DESC, k LIMIT {limit}""",
+            start,
+            end,
+        )
         return [(r["k"], r["n"]) for r in rows]
 
     typical = await connection.fetch(
@@ -72,7 +79,10 @@ async def gather(
             FROM complaints WHERE {PERIOD}
             ORDER BY (risk = 'high') DESC NULLS LAST, severity NULLS LAST, breached DESC,
                      received_at
-            LIMIT 3""", start, end)  # fmt: skip
+            LIMIT 3""",
+        start,
+        end,
+    )
     return Brief(
         title=title,
         start=start,
@@ -88,8 +98,14 @@ async def gather(
         ),
         typical=[TypicalCase(**dict(r)) for r in typical],
         kpis=await kpis.compute(connection, start, end),
-        measures=[(r["complaint_id"], r["measures"]) for r in await connection.fetch(
-            """SELECT complaint_id, measures FROM reviews
+        measures=[
+            (r["complaint_id"], r["measures"])
+            for r in await connection.fetch(
+                """SELECT complaint_id, measures FROM reviews
                WHERE done_at >= $1 AND done_at < $2 AND measures IS NOT NULL
-               ORDER BY done_at""", start, end)],
-    )  # fmt: skip
+               ORDER BY done_at""",
+                start,
+                end,
+            )
+        ],
+    )

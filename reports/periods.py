@@ -17,8 +17,11 @@ class ReportKind(StrEnum):
 
     @property
     def heading(self) -> str:
-        return {"daily": "Daily complaint brief", "weekly": "Weekly complaint brief",
-                "monthly": "Monthly complaint risk report"}[self.value]  # fmt: skip
+        return {
+            "daily": "Daily complaint brief",
+            "weekly": "Weekly complaint brief",
+            "monthly": "Monthly complaint risk report",
+        }[self.value]
 
 
 def last_period(kind: ReportKind, now: datetime) -> tuple[datetime, datetime]:

@@ -22,20 +22,27 @@ def markdown(brief: Brief) -> str:
     lines += ["## Severity", "", *(f"- {k}: {n}" for k, n in brief.severity), ""]
     lines += ["## Main problem areas", "", *(f"- {k}: {n}" for k, n in brief.categories), ""]
     lines += ["## Typical cases", ""]
-    lines += [f"- {c.complaint_id} ({c.severity}, risk {c.risk}, {c.stage}): {c.subject}"
-              for c in brief.typical] or ["- none"]  # fmt: skip
+    lines += [
+        f"- {c.complaint_id} ({c.severity}, risk {c.risk}, {c.stage}): {c.subject}"
+        for c in brief.typical
+    ] or ["- none"]
     lines += ["", "## Measures taken (major-event reviews)", ""]
     lines += [f"- {case}: {measures}" for case, measures in brief.measures] or ["- none"]
     lines += ["", "## KPIs", "", "| KPI | value | over | target | |", "|---|---|---|---|---|"]
-    lines += [f"| {k.name} | {shown(k)} | {k.count} | {k.target or '-'} | {_met(k.met)} |"
-              for k in brief.kpis]  # fmt: skip
+    lines += [
+        f"| {k.name} | {shown(k)} | {k.count} | {k.target or '-'} | {_met(k.met)} |"
+        for k in brief.kpis
+    ]
     return "\n".join(lines) + "\n"
 
 
 def html(brief: Brief) -> str:
     days = [(d.strftime("%m-%d"), n) for d, n in brief.per_day]
-    sla = [(k.name.replace("_in_time", "").replace("_", " "), k.value)
-           for k in brief.kpis if k.name.endswith("_in_time") and k.value is not None]  # fmt: skip
+    sla = [
+        (k.name.replace("_in_time", "").replace("_", " "), k.value)
+        for k in brief.kpis
+        if k.name.endswith("_in_time") and k.value is not None
+    ]
     body = [
         f"<h1>{escape(brief.title)}</h1>",
         f"<p>{escape(_period(brief))}</p>",
@@ -50,15 +57,18 @@ def html(brief: Brief) -> str:
         "<h2>Main problem areas</h2>",
         _table(["category", "complaints"], [[k, str(n)] for k, n in brief.categories]),
         "<h2>Typical cases</h2>",
-        _table(["case", "severity", "risk", "stage", "subject"],
-               [[c.complaint_id, c.severity, c.risk, c.stage, c.subject] for c in brief.typical]),
+        _table(
+            ["case", "severity", "risk", "stage", "subject"],
+            [[c.complaint_id, c.severity, c.risk, c.stage, c.subject] for c in brief.typical],
+        ),
         "<h2>Measures taken (major-event reviews)</h2>",
         _table(["case", "measures"], [[c, m] for c, m in brief.measures]),
         "<h2>KPIs</h2>",
-        _table(["KPI", "value", "over", "target", ""],
-               [[k.name, shown(k), str(k.count), k.target or "-", _met(k.met)]
-                for k in brief.kpis]),
-    ]  # fmt: skip
+        _table(
+            ["KPI", "value", "over", "target", ""],
+            [[k.name, shown(k), str(k.count), k.target or "-", _met(k.met)] for k in brief.kpis],
+        ),
+    ]
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{escape(brief.title)}</title>
 <style>
@@ -82,8 +92,10 @@ def _bars(
     width, height, gap = max(240, 34 * len(items)), 180, 6
     peak = top or max((n for _, n in items), default=0) or 1
     bar = (width - gap) / max(len(items), 1) - gap
-    parts = [f"<figure><figcaption>{escape(title)}</figcaption>"
-             f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height + 40}'>"]  # fmt: skip
+    parts = [
+        f"<figure><figcaption>{escape(title)}</figcaption>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height + 40}'>"
+    ]
     for i, (label, value) in enumerate(items):
         h = height * value / peak
         x = gap + i * (bar + gap)

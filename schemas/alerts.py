@@ -54,5 +54,7 @@ class Alert(BaseModel):
     def text(self) -> str:
         hours = (self.window_end - self.window_start).total_seconds() / 3600
         before = f" (previous window {self.previous})" if self.previous is not None else ""
-        return (f"{self.kind.value} alert: {self.count} complaints on {self.subject} in "
-                f"{hours:g} h{before}")  # fmt: skip
+        return (
+            f"{self.kind.value} alert: {self.count} complaints on {self.subject} in "
+            f"{hours:g} h{before}"
+        )

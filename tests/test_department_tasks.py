@@ -23,8 +23,14 @@ DUE = T0 + timedelta(hours=8)
 
 
 def request(title: str = "查物流轨迹", blocking: bool = True) -> TaskRequest:
-    return TaskRequest(by=AGENT, department=Department.LOGISTICS, owner="wl-chen", title=title,
-                       due_at=DUE, blocking=blocking)  # fmt: skip
+    return TaskRequest(
+        by=AGENT,
+        department=Department.LOGISTICS,
+        owner="wl-chen",
+        title=title,
+        due_at=DUE,
+        blocking=blocking,
+    )
 
 
 def tracking() -> CaseFile:
@@ -44,7 +50,10 @@ def test_a_task_goes_to_its_owner_with_its_own_alarm() -> None:
     assert (task.number, task.owner, task.due_at, task.blocking) == (1, "wl-chen", DUE, True)
     sent = case.outbox[-1]
     assert (sent.audience, sent.recipient, sent.topic) == (
-        Audience.DEPARTMENT, "wl-chen", "task_assigned")  # fmt: skip
+        Audience.DEPARTMENT,
+        "wl-chen",
+        "task_assigned",
+    )
     assert "task #1 for logistics (查物流轨迹) due" in [a.summary for a in case.agenda()]
     # Operators see it in the UI's current details, with the wait on the customer once paused.
     assert "task #1: logistics (wl-chen) due 2026-11-23 17:00 UTC" in current_details(
@@ -89,9 +98,12 @@ REFUSALS: list[tuple[str, Callable[[CaseFile], None], str]] = [
     ("unknown task", lambda c: c.check_complete_task(TaskDone(task=3, by="x")), "has no task #3"),
     ("due in the past", lambda c: c.check_open_task(request("退款"), DUE), "has passed"),
     ("duplicate", lambda c: c.check_open_task(request(), T0), "task #1 already asks logistics"),
-    ("override a non-blocking task",
-     lambda c: c.check_override_task(TaskOverride(task=2, by="s", reason="r")), "does not block"),
-]  # fmt: skip
+    (
+        "override a non-blocking task",
+        lambda c: c.check_override_task(TaskOverride(task=2, by="s", reason="r")),
+        "does not block",
+    ),
+]
 
 
 @pytest.mark.parametrize(("name", "action", "message"), REFUSALS, ids=[r[0] for r in REFUSALS])
@@ -118,15 +130,23 @@ def test_a_done_task_cannot_be_done_again() -> None:
 async def test_an_overdue_task_escalates_and_blocks_through_temporal(desk: Desk) -> None:
     cid = await desk.open()
     now = await desk.now()
-    await desk.api.open_task(cid, {"by": "agent-zhang", "department": "after_sales",
-                                   "owner": "sh-wu", "title": "上门检测",
-                                   "due_at": (now + timedelta(hours=4)).isoformat()})  # fmt: skip
+    await desk.api.open_task(
+        cid,
+        {
+            "by": "agent-zhang",
+            "department": "after_sales",
+            "owner": "sh-wu",
+            "title": "上门检测",
+            "due_at": (now + timedelta(hours=4)).isoformat(),
+        },
+    )
     await desk.api.propose_plan(cid, {"agent": "agent-zhang", "summary": "上门更换"})
     await desk.api.reply(cid, {"text": "好", "intent": "accept_plan"})
     await desk.until(cid, lambda s: s.stage is Stage.TRACK)
     with pytest.raises(WorkflowUpdateFailedError) as refused:
-        await desk.api.record_progress(cid, {"agent": "agent-zhang", "note": "好了",
-                                             "completed": True})  # fmt: skip
+        await desk.api.record_progress(
+            cid, {"agent": "agent-zhang", "note": "好了", "completed": True}
+        )
     assert "still open" in str(refused.value.cause)
 
     await desk.skip(timedelta(hours=4, minutes=1))
@@ -145,4 +165,7 @@ async def test_an_overdue_task_escalates_and_blocks_through_temporal(desk: Desk)
 
     task = (await eventually(stored))[0]
     assert (task["department"], task["owner"], task["escalated_at"] is not None) == (
-        "after_sales", "sh-wu", True)  # fmt: skip
+        "after_sales",
+        "sh-wu",
+        True,
+    )

@@ -78,9 +78,12 @@ def test_the_acknowledgement_is_not_warned_and_a_policy_may_turn_the_chain_off()
     case = classified()
     assert not any("acknowledge" in a.summary and "warn" in a.summary for a in case.agenda())
     quiet = DEFAULT_POLICY.model_copy(
-        update={"escalation": DEFAULT_POLICY.escalation.model_copy(
-            update={"warn_at": None, "management_after": None})}
-    )  # fmt: skip
+        update={
+            "escalation": DEFAULT_POLICY.escalation.model_copy(
+                update={"warn_at": None, "management_after": None}
+            )
+        }
+    )
     case.state.policy = quiet
     assert not any(a.summary.startswith(("warn", "tell")) for a in case.agenda())
 
@@ -106,8 +109,10 @@ async def test_the_chain_through_temporal(desk: Desk) -> None:
     case = await desk.until(cid, lambda s: s.escalation_level is EscalationLevel.MANAGEMENT)
     respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
     assert respond.warned_at is not None and respond.management_at is not None
-    expected = [(respond.warned_at, received + timedelta(hours=18)),
-                (respond.breached_at, received + timedelta(hours=24)),
-                (respond.management_at, received + timedelta(hours=28))]  # fmt: skip
+    expected = [
+        (respond.warned_at, received + timedelta(hours=18)),
+        (respond.breached_at, received + timedelta(hours=24)),
+        (respond.management_at, received + timedelta(hours=28)),
+    ]
     for fired, due in expected:
         assert fired is not None and timedelta(0) <= fired - due < timedelta(seconds=1)

@@ -48,8 +48,10 @@ def test_the_resolve_clock_stops_while_the_customer_decides() -> None:
     assert resolve.paused_at is None and resolve.paused_for == timedelta(hours=48)
     assert resolve.due_at == T0 + timedelta(hours=48 + 48)
     resumed = [e.summary for e in case.state.timeline if e.kind is EntryKind.DEADLINE_RESUMED]
-    assert resumed == [f"L2 resolve deadline resumed after 48 h 0 min waiting on the customer; "
-                       f"due {resolve.due_at.isoformat(timespec='minutes')}"]  # fmt: skip
+    assert resumed == [
+        f"L2 resolve deadline resumed after 48 h 0 min waiting on the customer; "
+        f"due {resolve.due_at.isoformat(timespec='minutes')}"
+    ]
     case.fire_due(resolve.due_at)
     assert resolve_of(case).breached_at == resolve.due_at
 

@@ -49,7 +49,7 @@ async def test_the_monthly_report_says_what_the_month_held(pool: Pool) -> None:
         """INSERT INTO reviews (complaint_id, round, opened_at, due_at, done_at, done_by, findings,
                                measures) VALUES ('C3', 0, $1, $1, $1, 'qa-li', 'seal', '召回批次7')""",
         datetime(2026, 11, 20, tzinfo=UTC),
-    )  # fmt: skip
+    )
     async with pool.acquire() as connection:
         brief = await gather(connection, "Monthly complaint risk report", NOV, DEC)
     assert (brief.total, brief.previous_total) == (8, 1)  # C1-C8; C0 in the month before
@@ -81,9 +81,11 @@ async def test_a_scheduled_report_is_stored_and_written_once_per_period(
 
     async with running_desk(env.client, env, pool, DEFAULT_POLICY, "report") as desk:
         daily = await env.client.execute_workflow(
-            ComplaintReportWorkflow.run, ReportKind.DAILY, id="report-daily",
+            ComplaintReportWorkflow.run,
+            ReportKind.DAILY,
+            id="report-daily",
             task_queue=desk.api.task_queue,
-        )  # fmt: skip
+        )
     assert daily.startswith("daily-")
     assert await asyncio.to_thread((tmp_path / "scheduled" / f"{daily}.html").exists)
     assert await pool.fetchval("SELECT kind FROM reports WHERE key = $1", daily) == "daily"

@@ -43,8 +43,11 @@ def test_only_a_high_risk_case_asks_for_a_review_when_it_closes() -> None:
     assert closed(classified("洗衣机漏水")).state.reviews_requested == []
     older = CaseFile(classified(POISONED).state, FEATURES - {"major-event-review"})
     assert closed(older).state.reviews_requested == []
-    entry = next(e for e in closed(classified(POISONED)).state.timeline
-                 if e.kind is EntryKind.REVIEW_REQUESTED)  # fmt: skip
+    entry = next(
+        e
+        for e in closed(classified(POISONED)).state.timeline
+        if e.kind is EntryKind.REVIEW_REQUESTED
+    )
     assert "major-event review by quality due" in entry.summary
 
 
@@ -69,8 +72,9 @@ async def test_the_review_outlives_the_case_and_escalates_once_when_late(desk: D
     assert (await desk.api.outcome(cid)).outcome is not None
     await desk.until_notified(cid, Audience.DEPARTMENT_SUPERVISOR, "review_overdue")
 
-    await desk.api.complete_review(cid, {"by": "qa-li", "findings": "批次7密封不良",
-                                         "measures": "召回批次7"})  # fmt: skip
+    await desk.api.complete_review(
+        cid, {"by": "qa-li", "findings": "批次7密封不良", "measures": "召回批次7"}
+    )
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await desk.api.complete_review(cid, {"by": "qa-wang", "findings": "x"})
     assert "already recorded by qa-li" in str(refused.value.cause)
@@ -78,6 +82,9 @@ async def test_the_review_outlives_the_case_and_escalates_once_when_late(desk: D
     assert record.done is not None and record.escalated_at is not None
     row = await desk.pool.fetchrow("SELECT * FROM reviews WHERE complaint_id = $1", cid)
     assert (row["done_by"], row["measures"], row["escalated_at"] is not None) == (
-        "qa-li", "召回批次7", True)  # fmt: skip
+        "qa-li",
+        "召回批次7",
+        True,
+    )
     told = await desk.notified(cid, Audience.DEPARTMENT_SUPERVISOR)
     assert told.count("review_overdue") == 1

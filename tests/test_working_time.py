@@ -56,9 +56,13 @@ def at(zone: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int =
         # exactly a day's hours ends at closing time, not the next morning
         (at(SHANGHAI, 2026, 11, 23, 9), timedelta(hours=9), at(SHANGHAI, 2026, 11, 23, 18)),
         # days and hours together: Friday 17:00 + 1 day 2 h = Monday 17:00 + 2 h = Tuesday 10:00
-        (at(SHANGHAI, 2026, 11, 20, 17), timedelta(days=1, hours=2), at(SHANGHAI, 2026, 11, 24, 10)),
+        (
+            at(SHANGHAI, 2026, 11, 20, 17),
+            timedelta(days=1, hours=2),
+            at(SHANGHAI, 2026, 11, 24, 10),
+        ),
     ],
-)  # fmt: skip
+)
 def test_working_time_over_a_weekend(start: datetime, allowance: timedelta, due: datetime) -> None:
     assert add_working_time(start, allowance, CHINA) == due
 
@@ -95,10 +99,11 @@ def test_working_time_between_counts_only_opening_hours() -> None:
 
 
 @given(
-    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
-                       timezones=st.just(UTC)),
+    start=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    ),
     minutes=st.integers(min_value=1, max_value=24 * 60 - 1),  # a day or more counts in days
-)  # fmt: skip
+)
 def test_an_hours_allowance_is_exactly_that_much_working_time(
     start: datetime, minutes: int
 ) -> None:
@@ -152,8 +157,9 @@ async def test_a_case_on_working_time_breaches_at_the_working_time_minute(
         case = await desk.api.snapshot(cid)
         assert case.severity is Severity.L2  # 4 working hours to respond
         respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
-        assert respond.due_at == add_working_time(case.received_at, timedelta(hours=4),
-                                                  policy.calendar)  # fmt: skip
+        assert respond.due_at == add_working_time(
+            case.received_at, timedelta(hours=4), policy.calendar
+        )
 
         await desk.skip(respond.due_at - await desk.now() - timedelta(minutes=1))
         case = await desk.api.snapshot(cid)

@@ -85,8 +85,9 @@ def resume(deadline: Deadline, policy: SlaPolicy, now: datetime) -> timedelta:
         paused = working_time_between(deadline.paused_at, now, calendar)
     deadline.paused_for += paused
     deadline.paused_at = None
-    deadline.due_at = due_at(policy, deadline.kind, severity, deadline.started_at,
-                             deadline.paused_for)  # fmt: skip
+    deadline.due_at = due_at(
+        policy, deadline.kind, severity, deadline.started_at, deadline.paused_for
+    )
     return paused
 
 

@@ -21,8 +21,11 @@ from workflows.stages import OPEN_STAGES
 def request_problem(tasks: list[DepartmentTask], request: TaskRequest, now: datetime) -> str | None:
     if request.due_at <= now:
         return f"the task's due time {request.due_at.isoformat(timespec='minutes')} has passed"
-    duplicate = [t for t in tasks if t.open and (t.department, t.title) ==
-                 (request.department, request.title)]  # fmt: skip
+    duplicate = [
+        t
+        for t in tasks
+        if t.open and (t.department, t.title) == (request.department, request.title)
+    ]
     if duplicate:
         return f"task #{duplicate[0].number} already asks {request.department.value} for this"
     return None
@@ -67,18 +70,28 @@ class DepartmentTaskActions(CaseRecord):
 
     def check_open_task(self, request: TaskRequest, now: datetime) -> None:
         if self.state.stage not in HANDLING:
-            raise InvalidAction(f"tasks are opened while the case is handled; it is at "
-                                f"'{self.state.stage.value}'")  # fmt: skip
+            raise InvalidAction(
+                f"tasks are opened while the case is handled; it is at '{self.state.stage.value}'"
+            )
         refuse_if(request_problem(self.state.tasks, request, now))
 
     def open_task(self, request: TaskRequest, now: datetime) -> None:
         task = opened(self.state.tasks, request, now)
         name = label(task)
         block = ", blocks resolution" if task.blocking else ""
-        self._record(EntryKind.TASK_OPENED, request.by,
-                     f"{name} → {task.owner}, due {hm(task.due_at)}{block}", now)  # fmt: skip
-        self._notify(Audience.DEPARTMENT, task.owner, "task_assigned",
-                     f"{name} on {self.state.intake.subject}: due {hm(task.due_at)}", now)  # fmt: skip
+        self._record(
+            EntryKind.TASK_OPENED,
+            request.by,
+            f"{name} → {task.owner}, due {hm(task.due_at)}{block}",
+            now,
+        )
+        self._notify(
+            Audience.DEPARTMENT,
+            task.owner,
+            "task_assigned",
+            f"{name} on {self.state.intake.subject}: due {hm(task.due_at)}",
+            now,
+        )
 
     def check_complete_task(self, done: TaskDone) -> None:
         refuse_if(done_problem(self.state.tasks, done))
@@ -89,8 +102,9 @@ class DepartmentTaskActions(CaseRecord):
         hours = (now - task.opened_at).total_seconds() / 3600
         late = " (late)" if now > task.due_at else ""
         note = f": {done.note}" if done.note else ""
-        self._record(EntryKind.TASK_DONE, done.by, f"{label(task)} done in "
-                     f"{hours:.1f} h{late}{note}", now)  # fmt: skip
+        self._record(
+            EntryKind.TASK_DONE, done.by, f"{label(task)} done in {hours:.1f} h{late}{note}", now
+        )
         self._tell_staff(Audience.OWNER, "task_done", f"{label(task)} done", now)
 
     def check_override_task(self, override: TaskOverride) -> None:
@@ -99,22 +113,38 @@ class DepartmentTaskActions(CaseRecord):
     def override_task(self, override: TaskOverride, now: datetime) -> None:
         task = self.state.tasks[override.task - 1]
         task.blocking, task.overridden_by = False, override.by
-        self._record(EntryKind.TASK_OVERRIDDEN, override.by, f"{label(task)} no "
-                     f"longer blocks resolution: {override.reason}", now)  # fmt: skip
+        self._record(
+            EntryKind.TASK_OVERRIDDEN,
+            override.by,
+            f"{label(task)} no longer blocks resolution: {override.reason}",
+            now,
+        )
 
     def _task_steps(self) -> list[Step]:
         """An alarm at each open task's due time, until its department's supervisor is told."""
         if self.state.stage not in OPEN_STAGES:
             return []
-        return [(t.due_at, f"{label(t)} due", partial(self._task_overdue, t))
-                for t in self.state.tasks if t.open and t.escalated_at is None]  # fmt: skip
+        return [
+            (t.due_at, f"{label(t)} due", partial(self._task_overdue, t))
+            for t in self.state.tasks
+            if t.open and t.escalated_at is None
+        ]
 
     def _task_overdue(self, task: DepartmentTask, now: datetime) -> None:
         task.escalated_at = now
         name = label(task)
-        self._record(EntryKind.TASK_OVERDUE, SYSTEM,
-                     f"{name} overdue (due {hm(task.due_at)}): {task.department.value} "
-                     "supervisor told", now)  # fmt: skip
-        self._notify(Audience.DEPARTMENT_SUPERVISOR, task.department.value, "task_overdue",
-                     f"{name}, owner {task.owner}, was due {hm(task.due_at)}", now, urgent=True)  # fmt: skip
+        self._record(
+            EntryKind.TASK_OVERDUE,
+            SYSTEM,
+            f"{name} overdue (due {hm(task.due_at)}): {task.department.value} supervisor told",
+            now,
+        )
+        self._notify(
+            Audience.DEPARTMENT_SUPERVISOR,
+            task.department.value,
+            "task_overdue",
+            f"{name}, owner {task.owner}, was due {hm(task.due_at)}",
+            now,
+            urgent=True,
+        )
         self._tell_staff(Audience.OWNER, "task_overdue", f"{name} is overdue", now)

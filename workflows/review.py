@@ -31,8 +31,12 @@ class MajorEventReviewWorkflow:
 
     @workflow.run
     async def run(self, request: ReviewRequest) -> ReviewRecord:
-        review = ReviewRecord(complaint_id=request.complaint_id, round=request.round,
-                              opened_at=workflow.now(), due_at=request.due_at)  # fmt: skip
+        review = ReviewRecord(
+            complaint_id=request.complaint_id,
+            round=request.round,
+            opened_at=workflow.now(),
+            due_at=request.due_at,
+        )
         await self._keep(review)
         try:
             await workflow.wait_condition(
@@ -72,11 +76,17 @@ class MajorEventReviewWorkflow:
     @complete.validator
     def _check_complete(self, done: ReviewDone) -> None:
         if self._done is not None:
-            raise ApplicationError(f"the review was already recorded by {self._done.by}",
-                                   type="InvalidAction", non_retryable=True)  # fmt: skip
+            raise ApplicationError(
+                f"the review was already recorded by {self._done.by}",
+                type="InvalidAction",
+                non_retryable=True,
+            )
 
     async def _keep(self, review: ReviewRecord) -> None:
         await workflow.execute_activity_method(
-            ReviewActivities.record_review, review, summary="write the review to the case store",
-            start_to_close_timeout=QUICK, retry_policy=RETRY,
-        )  # fmt: skip
+            ReviewActivities.record_review,
+            review,
+            summary="write the review to the case store",
+            start_to_close_timeout=QUICK,
+            retry_policy=RETRY,
+        )

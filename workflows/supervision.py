@@ -112,10 +112,18 @@ class Supervision(CaseRecord):
     def reassign(self, reassignment: Reassignment, now: datetime) -> None:
         s = self.state
         before, s.owner = s.owner, reassignment.to
-        self._record(EntryKind.REASSIGNED, reassignment.by,
-                     f"owner {before} → {s.owner}: {reassignment.reason}", now)  # fmt: skip
-        self._tell_staff(Audience.OWNER, "assigned",
-                         f"Assigned to you ({reassignment.reason}): {s.intake.subject}", now)  # fmt: skip
+        self._record(
+            EntryKind.REASSIGNED,
+            reassignment.by,
+            f"owner {before} → {s.owner}: {reassignment.reason}",
+            now,
+        )
+        self._tell_staff(
+            Audience.OWNER,
+            "assigned",
+            f"Assigned to you ({reassignment.reason}): {s.intake.subject}",
+            now,
+        )
 
     def check_approve(self, approval: CompensationApproval) -> None:
         pending = self.state.plan_awaiting_approval
@@ -130,22 +138,30 @@ class Supervision(CaseRecord):
         assert plan is not None
         self.state.plan_awaiting_approval = None
         note = f": {approval.note}" if approval.note else ""
-        self._record(EntryKind.APPROVED, approval.by,
-                     f"compensation {plan.compensation_yuan} yuan approved{note}", now)  # fmt: skip
+        self._record(
+            EntryKind.APPROVED,
+            approval.by,
+            f"compensation {plan.compensation_yuan} yuan approved{note}",
+            now,
+        )
         self._offer_plan(plan, now)
 
     def check_close_for_customer(self, closure: ClosureOnBehalf, now: datetime) -> None:
         s = self.state
         if s.stage is not Stage.CLOSE or s.result_delivered_at is None:
-            raise InvalidAction("only a case whose result was delivered and awaits the customer's "
-                                f"confirmation can be closed for them; this one is at "
-                                f"'{s.stage.value}'")  # fmt: skip
+            raise InvalidAction(
+                "only a case whose result was delivered and awaits the customer's "
+                f"confirmation can be closed for them; this one is at "
+                f"'{s.stage.value}'"
+            )
         after = s.policy.close_on_behalf_after if s.policy else None
         if after is None:
             raise InvalidAction("the policy does not let a supervisor close a case for a customer")
         if now < s.result_delivered_at + after:
-            raise InvalidAction(f"the customer has until {hm(s.result_delivered_at + after)} "
-                                "to answer before a supervisor may close for them")  # fmt: skip
+            raise InvalidAction(
+                f"the customer has until {hm(s.result_delivered_at + after)} "
+                "to answer before a supervisor may close for them"
+            )
 
     def close_for_customer(self, closure: ClosureOnBehalf, now: datetime) -> None:
         self._record(EntryKind.CLOSED_FOR_CUSTOMER, closure.by, closure.reason, now)
@@ -167,8 +183,12 @@ class Supervision(CaseRecord):
             if s.deadlines[i].due_at != d.due_at:
                 moved.append(f"{deadlines.label(d)} now due {hm(s.deadlines[i].due_at)}")
         what = "; ".join(moved) or "no pending deadline moved"
-        self._record(EntryKind.POLICY_CHANGED, change.by,
-                     f"policy {before} → {change.policy.version} ({change.reason}): {what}", now)  # fmt: skip
+        self._record(
+            EntryKind.POLICY_CHANGED,
+            change.by,
+            f"policy {before} → {change.policy.version} ({change.reason}): {what}",
+            now,
+        )
 
     def _known_agent(self, agent: str) -> bool:
         roster = self.state.policy.agents if self.state.policy else None
@@ -187,10 +207,18 @@ class Supervision(CaseRecord):
         self._finish(Outcome.MERGED, Move.MERGE, now)
 
     def merged_in(self, merged: MergedCase, now: datetime) -> None:
-        self._record(EntryKind.MERGED_IN, merged.by, f"duplicate {merged.complaint_id} merged in "
-                     f"({merged.subject}): {merged.reason}", now)  # fmt: skip
-        self._tell_staff(Audience.OWNER, "merged_in",
-                         f"Duplicate {merged.complaint_id} merged into this case", now)  # fmt: skip
+        self._record(
+            EntryKind.MERGED_IN,
+            merged.by,
+            f"duplicate {merged.complaint_id} merged in ({merged.subject}): {merged.reason}",
+            now,
+        )
+        self._tell_staff(
+            Audience.OWNER,
+            "merged_in",
+            f"Duplicate {merged.complaint_id} merged into this case",
+            now,
+        )
 
     # ---- the escalation chain ----------------------------------------------------------------
 
@@ -208,8 +236,13 @@ class Supervision(CaseRecord):
                 steps.append((warn, f"warn owner: {name} near", partial(self._warn, d)))
             tell = deadlines.management_due(s.policy, d)
             if tell:
-                steps.append((tell, f"tell management: {name} still missed",
-                              partial(self._tell_management, d)))  # fmt: skip
+                steps.append(
+                    (
+                        tell,
+                        f"tell management: {name} still missed",
+                        partial(self._tell_management, d),
+                    )
+                )
         return steps
 
     def _warn(self, deadline: Deadline, now: datetime) -> None:
@@ -227,5 +260,10 @@ class Supervision(CaseRecord):
         assert deadline.breached_at is not None
         text = f"{name} missed at {hm(deadline.breached_at)} and still unmet"
         self._record(EntryKind.ESCALATED, SYSTEM, f"{text}: escalated to management", now)
-        self._tell_staff(Audience.MANAGEMENT, "deadline_unmet",
-                         f"{text} on {self.state.intake.subject}", now, urgent=True)  # fmt: skip
+        self._tell_staff(
+            Audience.MANAGEMENT,
+            "deadline_unmet",
+            f"{text} on {self.state.intake.subject}",
+            now,
+            urgent=True,
+        )
