@@ -17,12 +17,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import (
-    DataConverter,
-    DefaultFailureConverterWithEncodedAttributes,
-    PayloadCodec,
-)
+from temporalio.converter import DataConverter, PayloadCodec
 
+from encryption.failures import ReadableFailureConverter
 from encryption.keys import KeyRing
 
 ENCODING = b"binary/encrypted"
@@ -71,9 +68,9 @@ class EncryptionCodec(PayloadCodec):
 
 def data_converter(ring: KeyRing) -> DataConverter:
     """Pydantic payloads, encrypted; failure messages and stack traces are encrypted too, since a
-    validation error quotes the input it refused."""
+    validation error quotes the input it refused (a public message stands beside them)."""
     return dataclasses.replace(
         pydantic_data_converter,
         payload_codec=EncryptionCodec(ring),
-        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+        failure_converter_class=ReadableFailureConverter,
     )

@@ -1,0 +1,49 @@
+"""Failure messages: readable by a plain client, never personal (encryption/failures.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from temporalio.api.failure.v1 import Failure
+from temporalio.converter import DataConverter
+from temporalio.exceptions import ApplicationError
+
+from encryption.failures import ReadableFailureConverter
+from tests.conftest import CONVERTER
+
+WITHOUT_KEY = dataclasses.replace(CONVERTER, payload_codec=None)
+
+
+async def failure_of(error: BaseException) -> Failure:
+    failure = Failure()
+    await CONVERTER.encode_failure(error, failure)
+    return failure
+
+
+async def read_with(converter: DataConverter, failure: Failure) -> str:
+    """The message a client holding this converter reads."""
+    copy = Failure()
+    copy.CopyFrom(failure)
+    error = await converter.decode_failure(copy)
+    assert isinstance(error, ApplicationError)
+    return error.message
+
+
+async def test_a_refusal_reads_the_same_with_and_without_the_key() -> None:
+    assert isinstance(CONVERTER.failure_converter, ReadableFailureConverter)
+    refusal = ApplicationError("cannot carry out plan at stage 'investigate'", type="InvalidAction")
+    failure = await failure_of(refusal)
+    assert failure.message == refusal.message
+    assert (await read_with(WITHOUT_KEY, failure)) == refusal.message
+    assert (await read_with(CONVERTER, failure)) == refusal.message
+
+
+async def test_any_other_error_shows_its_kind_only_without_the_key() -> None:
+    leak = ValueError("input_value='+86 139 1234 5678' name='李四'")
+    failure = await failure_of(ApplicationError("bad", type="X", non_retryable=True))
+    assert failure.message.startswith("X (details are encrypted")
+    failure = await failure_of(leak)
+    plain = await read_with(WITHOUT_KEY, failure)
+    assert "139" not in plain and "李四" not in plain and plain.startswith("ValueError")
+    assert "李四" not in failure.SerializeToString().decode("utf-8", "replace")
+    assert (await read_with(CONVERTER, failure)) == str(leak)  # operators with the key see all
