@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
     from schemas import CaseSnapshot, TimelineEntry
     from schemas.customer_view import CustomerView
+    from schemas.intake import ComplaintIntake
+    from schemas.sla import SlaPolicy
     from starter.client import ComplaintDesk, StartedCase
 
 CODEC_PORT = 8081  # the codec server's port unless --port (Settings.complaint_desk_codec_port)
@@ -40,6 +42,10 @@ CODEC_PORT = 8081  # the codec server's port unless --port (Settings.complaint_d
 
 class CaseNotFound(LookupError):
     """No case has that complaint id, or the case has ended and cannot take the action."""
+
+
+class TemporalUnreachable(ConnectionError):
+    """No Temporal server answers where the environment configuration points."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -250,19 +256,31 @@ async def _run(args: argparse.Namespace) -> int:
 
     from temporalio.service import RPCError, RPCStatusCode
 
+    from schemas.intake import ComplaintIntake
     from starter.client import ComplaintDesk, connect
 
-    client = await connect(ring=ring)
+    # What the user named is read and checked before anything is sent, or a server is needed.
+    intake = ComplaintIntake.model_validate(_intake(args)) if args.command == "start" else None
+    policy = list_cases.read_policy(args.file) if args.command == "policy-apply" else None
+    try:
+        client = await connect(ring=ring)
+    except RuntimeError as err:  # the SDK's "Failed client connect: …"
+        raise TemporalUnreachable(f"cannot reach Temporal: {err}") from None
     desk = ComplaintDesk(client)
     try:
-        return await _case_command(args, desk)
+        return await _case_command(args, desk, intake, policy)
     except RPCError as err:
         if err.status is not RPCStatusCode.NOT_FOUND:
             raise
         raise CaseNotFound(await _why_not_found(desk, args)) from None
 
 
-async def _case_command(args: argparse.Namespace, desk: ComplaintDesk) -> int:
+async def _case_command(
+    args: argparse.Namespace,
+    desk: ComplaintDesk,
+    intake: ComplaintIntake | None,
+    policy: SlaPolicy | None,
+) -> int:
     from schemas import CaseSnapshot
     from starter.client import StartedCase, register_search_attributes
     from starter.schedules import ensure_schedules
@@ -276,8 +294,8 @@ async def _case_command(args: argparse.Namespace, desk: ComplaintDesk) -> int:
         return 0
     if args.command == "list":
         return await list_cases.run(args, client)
-    if args.command == "policy-apply":
-        return await list_cases.apply_policy(args, client)
+    if policy is not None:
+        return await list_cases.apply_policy(args, client, policy)
 
     cid = str(getattr(args, "complaint_id", ""))
     actions: dict[str, Callable[[], Awaitable[object]]] = {
@@ -311,7 +329,8 @@ async def _case_command(args: argparse.Namespace, desk: ComplaintDesk) -> int:
         "progress": lambda: desk.record_progress(cid, _given(args, "agent", "note", "completed")),
     }
     if args.command == "start":
-        started = await desk.start(_intake(args))
+        assert intake is not None
+        started = await desk.start(intake)
         state = "started" if started.created else "already exists: this is its case"
         print(f"{started.complaint_id}: {state} (workflow {started.workflow_id})")
     elif args.command == "show" and args.customer:
@@ -373,17 +392,11 @@ async def _reopen_outcome(desk: ComplaintDesk, cid: str, started: StartedCase) -
 
 async def _why_not_found(desk: ComplaintDesk, args: argparse.Namespace) -> str:
     """Temporal's NOT_FOUND means either no such case or one that has ended; say which."""
-    from temporalio.service import RPCError
-
-    from workflows.complaint import workflow_id_for
-
     cid = str(getattr(args, "complaint_id", ""))
-    try:
-        described = await desk.client.get_workflow_handle(workflow_id_for(cid)).describe()
-    except RPCError:
+    status = await desk.status(cid)
+    if status is None:
         return f"no case with complaint id {cid}"
-    status = described.status.name.lower() if described.status else "ended"
-    return f"{cid}: the case has ended ({status}); `show {cid}` shows how"
+    return f"{cid}: the case has ended ({status.name.lower()}); `show {cid}` shows how"
 
 
 def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
@@ -487,7 +500,7 @@ def _explain(err: BaseException) -> int:
     if isinstance(err, KeyConfigError):
         print(str(err), file=sys.stderr)
         return 5
-    if isinstance(err, CaseNotFound):
+    if isinstance(err, (CaseNotFound, TemporalUnreachable)):
         print(str(err), file=sys.stderr)
         return 4
     if "temporalio.client" in sys.modules:  # only a command that reached Temporal gets here

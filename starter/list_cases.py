@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from temporalio.client import Client, WorkflowExecution
     from temporalio.common import SearchAttributeKey
 
+    from schemas.sla import SlaPolicy
+
 
 def filters() -> dict[str, SearchAttributeKey[Any]]:
     """Flag → the attribute it filters (imported here: `--help` needs no Temporal)."""
@@ -110,19 +112,23 @@ def render(rows: list[dict[str, Any]], as_json: bool = False) -> str:
     )
 
 
-async def apply_policy(args: argparse.Namespace, client: Client) -> int:
+def read_policy(path: Path) -> SlaPolicy:
+    """The policy file named by `--file`, validated before any case is touched."""
+    from schemas.sla import SlaPolicy
+    from starter.input_file import read_text
+
+    return SlaPolicy.model_validate_json(read_text(path))
+
+
+async def apply_policy(args: argparse.Namespace, client: Client, policy: SlaPolicy) -> int:
     """Every matching open case recomputes its pending deadlines under the policy; a case
     already on it, or ended meanwhile, is counted and skipped."""
     from temporalio.client import WorkflowUpdateFailedError
     from temporalio.exceptions import ApplicationError
     from temporalio.service import RPCError
 
-    from schemas.sla import SlaPolicy
     from starter.client import ComplaintDesk
-    from starter.input_file import read_text
 
-    # validated before any case is touched
-    policy = SlaPolicy.model_validate_json(read_text(args.file))
     desk = ComplaintDesk(client)
     changed = skipped = 0
     async for execution in client.list_workflows(case_query(args), limit=args.limit):
