@@ -108,6 +108,7 @@ def test_list_flags_become_one_filter() -> None:
     assert case_query(everything) == 'WorkflowType = "Complaint" AND ComplaintProduct = "WM-200"'
 
 
+@pytest.mark.system  # runs the CLI as a process
 def test_a_command_exits_with_its_code_and_its_output(tmp_path: Path) -> None:
     """The CLI leaves without the interpreter's teardown (see `main`): output and code survive."""
     done = subprocess.run(
@@ -134,6 +135,7 @@ def run_cli(*argv: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedPro
     )  # fmt: skip
 
 
+@pytest.mark.system  # runs the CLI as a process
 @pytest.mark.parametrize(
     ("content", "says"),
     [
