@@ -52,7 +52,7 @@ TIERS = {
 # A test that starts any of these runs a server or a database: the workflow tier at least.
 SERVER_FIXTURES = {"env", "desk", "pool", "postgres", "migrated", "fresh_database"}
 # Modules whose tests run whole processes or servers of their own (beyond the markers below).
-SYSTEM_MODULES = {"test_local_system", "test_wheel"}
+SYSTEM_MODULES = {"test_local_system"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,11 +65,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(item.get_closest_marker(tier) for tier in TIERS):
             continue
-        module = item.path.stem
         uses = set(getattr(item, "fixturenames", ()))
-        if item.get_closest_marker("devserver") or item.get_closest_marker("faults"):
-            tier = "system"
-        elif module in SYSTEM_MODULES:
+        whole = item.get_closest_marker("devserver") or item.get_closest_marker("faults")
+        if whole or item.path.stem in SYSTEM_MODULES:
             tier = "system"
         elif uses & SERVER_FIXTURES:
             tier = "workflow"
