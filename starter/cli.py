@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 # Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
 # the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
-from schemas import Category, ReplyIntent, RiskLevel, Severity
-from schemas.actions import Department
-from starter import json_schemas, list_cases, store_commands
+from starter import list_cases, store_commands
+from starter.choices import enum_choices
 from starter.input_file import InputFileError, read_json
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+    from temporalio.client import Client
 
     from schemas import CaseSnapshot, TimelineEntry
     from schemas.customer_view import CustomerView
@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("new-key", help="print a fresh payload key as KEY_ID=BASE64 (for rotation)")
     s.add_argument("--id", dest="key_id", help="key id (default: today's date)")
     s = sub.add_parser("schemas", help="write the JSON Schemas of every payload")
-    s.add_argument("--out", type=Path, default=json_schemas.DEFAULT_DIR)
+    s.add_argument("--out", type=Path, help="folder (default: schemas/json of the checkout)")
 
     s = sub.add_parser("start", help="start a complaint from a JSON file or from flags")
     s.add_argument("--file", type=Path, help="intake JSON (see schemas/json/ComplaintIntake.json)")
@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("reply", help="a customer's message (signal)")
     s.add_argument("complaint_id")
     s.add_argument("text")
-    s.add_argument("--intent", choices=[i.value for i in ReplyIntent], default="message")
+    s.add_argument("--intent", **enum_choices("schemas", "ReplyIntent"), default="message")
     s = sub.add_parser(
         "reopen", help="a customer's re-open request (signal; a new linked case once it has ended)"
     )
@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("task-open", help="ask a department for work on the case (update)")
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
-    s.add_argument("--department", required=True, choices=[d.value for d in Department])
+    s.add_argument("--department", required=True, **enum_choices("schemas.actions", "Department"))
     s.add_argument("--owner", required=True)
     s.add_argument("--title", required=True)
     s.add_argument("--within", required=True, help="due after this long, e.g. PT4H or P1D")
@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _by_someone(sub, "confirm", "confirm the classification after reading the case", ("note",))
     s = _regrading(sub.add_parser("override", help="correct the classification (update)"))
-    s.add_argument("--category", choices=[v.value for v in Category])
+    s.add_argument("--category", **enum_choices("schemas", "Category"))
 
     for name, what in (
         ("respond", "text"),
@@ -180,8 +180,8 @@ def _regrading(s: argparse.ArgumentParser) -> argparse.ArgumentParser:
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
     s.add_argument("--reason", required=True)
-    s.add_argument("--severity", choices=[v.value for v in Severity])
-    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    s.add_argument("--severity", **enum_choices("schemas", "Severity"))
+    s.add_argument("--risk", **enum_choices("schemas", "RiskLevel"))
     return s
 
 
@@ -219,15 +219,19 @@ async def _run(args: argparse.Namespace) -> int:
         print(KeyRing.generate(args.key_id).render())
         return 0
     if args.command == "schemas":
-        for path in json_schemas.write(args.out):
+        from starter import json_schemas
+
+        for path in json_schemas.write(args.out or json_schemas.DEFAULT_DIR):
             print(path)
         return 0
 
-    import logs
     from configuration import load
 
     settings = load()  # the process edge: everything below is passed what it needs
-    logs.configure(settings.log_level)
+    if args.command != "show":  # a read that prints needs no log setup (and is kept fast)
+        import logs
+
+        logs.configure(settings.log_level)
     if args.command == "up":
         from starter.local import up
 
@@ -257,7 +261,7 @@ async def _run(args: argparse.Namespace) -> int:
     from temporalio.service import RPCError, RPCStatusCode
 
     from schemas.intake import ComplaintIntake
-    from starter.client import ComplaintDesk, connect
+    from starter.connection import connect
 
     # What the user named is read and checked before anything is sent, or a server is needed.
     intake = ComplaintIntake.model_validate(_intake(args)) if args.command == "start" else None
@@ -266,6 +270,16 @@ async def _run(args: argparse.Namespace) -> int:
         client = await connect(ring=ring)
     except RuntimeError as err:  # the SDK's "Failed client connect: …"
         raise TemporalUnreachable(f"cannot reach Temporal: {err}") from None
+    if args.command == "show":
+        try:
+            return await _show(args, client)
+        except RPCError as err:  # a query reaches ended cases too: NOT_FOUND means none
+            if err.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            raise CaseNotFound(f"no case with complaint id {args.complaint_id}") from None
+
+    from starter.client import ComplaintDesk
+
     desk = ComplaintDesk(client)
     try:
         return await _case_command(args, desk, intake, policy)
@@ -333,24 +347,6 @@ async def _case_command(
         started = await desk.start(intake)
         state = "started" if started.created else "already exists: this is its case"
         print(f"{started.complaint_id}: {state} (workflow {started.workflow_id})")
-    elif args.command == "show" and args.customer:
-        view = await desk.customer_view(cid)
-        print(view.model_dump_json(indent=2) if args.json else _render_for_customer(view))
-    elif args.command == "show":
-        snapshot, timeline = await desk.snapshot(cid), await desk.timeline(cid)
-        if args.json:
-            print(
-                json.dumps(
-                    {
-                        "snapshot": snapshot.model_dump(mode="json"),
-                        "timeline": [e.model_dump(mode="json") for e in timeline],
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            )
-        else:
-            print(_render(snapshot, timeline))
     elif args.command == "reopen":
         started = await desk.reopen(cid, _given(args, "reason"))
         print(await _reopen_outcome(desk, cid, started))
@@ -362,6 +358,26 @@ async def _case_command(
             print(f"{cid} had ended: re-opened as {result.complaint_id}, linked to it")
         else:
             print(f"{cid}: sent")
+    return 0
+
+
+async def _show(args: argparse.Namespace, client: Client) -> int:
+    """`show`, through the queries alone: no workflow code is imported for a read."""
+    from starter import reading
+
+    if args.customer:
+        view = await reading.customer_view(client, args.complaint_id)
+        print(view.model_dump_json(indent=2) if args.json else _render_for_customer(view))
+        return 0
+    snapshot, timeline = await reading.case_and_timeline(client, args.complaint_id)
+    if args.json:
+        shown = {
+            "snapshot": snapshot.model_dump(mode="json"),
+            "timeline": [e.model_dump(mode="json") for e in timeline],
+        }
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+    else:
+        print(_render(snapshot, timeline))
     return 0
 
 

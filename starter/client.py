@@ -25,13 +25,9 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.envconfig import ClientConfig
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
-from encryption.codec import data_converter
-from encryption.keys import KeyRing
 from schemas.actions import (
     AgentMessage,
     ClassificationConfirmation,
@@ -56,31 +52,15 @@ from schemas.case import CaseSnapshot, TimelineEntry
 from schemas.customer_view import CustomerView
 from schemas.intake import ComplaintIntake
 from schemas.review import ReviewDone
+
+# Re-exported: `from starter.client import connect` is the API's entry (README).
+from starter.connection import DEFAULT_ADDRESS as DEFAULT_ADDRESS
+from starter.connection import connect as connect
 from workflows import search_attributes
 from workflows.complaint import TASK_QUEUE, CaseStart, ComplaintWorkflow, workflow_id_for
 from workflows.review import MajorEventReviewWorkflow, review_id
 
-DEFAULT_ADDRESS = "localhost:7233"
 Model = TypeVar("Model", bound=BaseModel)
-
-
-async def connect(
-    *,
-    ring: KeyRing,
-    profile: str | None = None,
-    runtime: Runtime | None = None,
-    target: str | None = None,
-) -> Client:
-    """Connect as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
-    TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); a local dev server otherwise,
-    or `target` when given. Payloads are encrypted with the key ring (`encryption.keys`,
-    `load_keyring(settings)`); `runtime` carries the worker's metrics (`case_metrics`)."""
-    config = ClientConfig.load_client_connect_config(profile=profile)
-    config.setdefault("target_host", DEFAULT_ADDRESS)
-    if target:
-        config["target_host"] = target
-    converter = data_converter(ring)
-    return await Client.connect(**config, data_converter=converter, runtime=runtime)
 
 
 _TYPES = {

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from schemas import RiskLevel, Severity, Stage
+from starter.choices import enum_choices
 
 if TYPE_CHECKING:
     from temporalio.client import Client, WorkflowExecution
@@ -60,9 +60,9 @@ def add_parser(sub: Any) -> None:
 
 
 def _filters(s: argparse.ArgumentParser) -> None:
-    s.add_argument("--stage", choices=[v.value for v in Stage])
-    s.add_argument("--severity", choices=[v.value for v in Severity])
-    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    s.add_argument("--stage", **enum_choices("schemas", "Stage"))
+    s.add_argument("--severity", **enum_choices("schemas", "Severity"))
+    s.add_argument("--risk", **enum_choices("schemas", "RiskLevel"))
     for name in ("category", "owner", "product", "customer", "escalation"):
         s.add_argument(f"--{name}")
     s.add_argument("--breached", action="store_true", help="only cases that missed a deadline")
