@@ -6,8 +6,10 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -244,3 +246,31 @@ async def test_a_second_reopen_says_it_was_kept_as_a_message(desk: Desk, tmp_pat
     assert "kept as a message" in out
     code, out, _ = await _cli_against(desk, tmp_path, "show", cid)  # the ended case still shows
     assert code == 0 and "outcome closed_no_response" in out
+
+
+def test_show_asks_the_queries_the_workflow_answers() -> None:
+    """`show` reads by query name without importing the workflow: the names must stay in step."""
+    from temporalio import workflow
+
+    from starter import reading
+    from workflows.complaint import ComplaintWorkflow, workflow_id_for
+
+    assert workflow_id_for("C-1") == reading.WORKFLOW_ID_PREFIX + "C-1"
+    queries: list[tuple[str, Callable[..., Any]]] = [
+        (reading.SNAPSHOT, ComplaintWorkflow.snapshot),
+        (reading.TIMELINE, ComplaintWorkflow.timeline),
+        (reading.CUSTOMER_VIEW, ComplaintWorkflow.customer_view),
+    ]
+    for name, method in queries:
+        definition = workflow._QueryDefinition.from_fn(method)
+        assert definition is not None and definition.name == name
+
+
+def test_help_loads_no_models_and_no_temporal() -> None:
+    """`complaint-desk --help` stays fast: nothing heavy is imported to print it."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "starter.cli", "--help"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert not {m for m in imported if m.split(".")[0] in {"temporalio", "pydantic", "schemas"}}
