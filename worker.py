@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import structlog
@@ -30,7 +31,8 @@ from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
-from encryption.keys import KeyConfigError
+from configuration import Settings, load
+from encryption.keys import KeyConfigError, load_keyring
 from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
 from schemas.sla import SlaPolicy
@@ -50,6 +52,7 @@ def build_worker(
     notifier: Notifier | None = None,
     policy: SlaPolicy | None = None,
     grading: GradingPolicy | None = None,
+    reports_dir: Path | None = None,
     task_queue: str = TASK_QUEUE,
     role: Role = "all",
     **settings: Any,
@@ -57,7 +60,8 @@ def build_worker(
     """The one place that says what a complaint worker runs; tests build theirs here too.
     Notifications go to the case store's outbox unless another gateway is given. `role` runs
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
-    the SDK's `Worker` (slots, pollers, cache)."""
+    the SDK's `Worker` (slots, pollers, cache). Reports are written to `reports_dir` (None: kept
+    in the store only)."""
     classification = ClassificationActivities(pool, grading or load_grading_policy())
     gateway = notifier or OutboxNotifier(pool)
     activities: list[Callable[..., Any]] = [
@@ -66,7 +70,7 @@ def build_worker(
         CaseStoreActivities(pool).project_case,
         NotificationActivities(gateway).notify,
         AlertActivities(pool, gateway).sweep_alerts,
-        ReportActivities(pool).build_report,
+        ReportActivities(pool, reports_dir).build_report,
         ReviewActivities(pool).record_review,
         PolicySource(policy or load_policy()).load_sla_policy,
     ]
@@ -88,25 +92,30 @@ def build_worker(
 
 async def run_worker(
     client: Client,
+    settings: Settings,
     database: str | None = None,
     *,
     policy: SlaPolicy | None = None,
     metrics: Runtime | None = None,
 ) -> None:
-    """Migrate the store, then run until SIGINT/SIGTERM, finishing in-flight tasks."""
+    """Migrate the store, then run until SIGINT/SIGTERM, finishing in-flight tasks. Policies,
+    database and report folder come from `settings` unless given."""
     log = structlog.get_logger("complaint_desk.worker")
     missing = await missing_search_attributes(client)
     if missing:
         raise SystemExit(
             f"namespace lacks search attributes {', '.join(missing)}: run `complaint-desk setup`"
         )
-    policy = policy or load_policy()
-    grading = load_grading_policy()  # validated now: a bad edit stops the start, not a case
-    pool = await open_pool(database or database_url())
+    policy = policy or load_policy(settings.complaint_sla_policy)
+    # validated now: a bad edit stops the start, not a case
+    grading = load_grading_policy(settings.complaint_grading_policy)
+    pool = await open_pool(database or database_url(settings))
     async with pool.acquire() as connection:
         applied = await migrate(connection)
     log.info("case store ready", migrations_applied=applied)
-    worker = build_worker(client, pool, policy=policy, grading=grading)
+    worker = build_worker(
+        client, pool, policy=policy, grading=grading, reports_dir=settings.reports_dir
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -122,11 +131,13 @@ async def run_worker(
 
 
 def main() -> None:
-    logs.configure()
+    settings = load()
+    logs.configure(settings.log_level)
 
     async def _run() -> None:
-        metrics = metrics_runtime()
-        await run_worker(await connect(runtime=metrics), metrics=metrics)
+        metrics = metrics_runtime(settings.metrics_address)
+        client = await connect(ring=load_keyring(settings), runtime=metrics)
+        await run_worker(client, settings, metrics=metrics)
 
     try:
         asyncio.run(_run())

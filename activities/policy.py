@@ -13,12 +13,10 @@ from temporalio import activity
 
 from schemas.sla import DEFAULT_POLICY, SlaPolicy
 
-POLICY_ENV = "COMPLAINT_SLA_POLICY"
-
 
 def load_policy(path: str | os.PathLike[str] | None = None) -> SlaPolicy:
-    """The policy in `path` (or `$COMPLAINT_SLA_POLICY`), else seed 000's defaults."""
-    path = path or os.environ.get(POLICY_ENV)
+    """The policy in `path` (a worker passes `COMPLAINT_SLA_POLICY`), else seed 000's
+    defaults."""
     if not path:
         return DEFAULT_POLICY
     return SlaPolicy.model_validate_json(Path(path).read_text(encoding="utf-8"))

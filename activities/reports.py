@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -16,8 +15,6 @@ from reports import render
 from reports.brief import gather
 from reports.periods import ReportKind
 
-REPORTS_DIR_ENV = "COMPLAINT_REPORTS_DIR"
-
 
 class ReportRequest(BaseModel):
     kind: ReportKind
@@ -25,9 +22,10 @@ class ReportRequest(BaseModel):
     end: datetime
 
 
-async def build(pool: Pool, folder: Path, request: ReportRequest) -> tuple[str, int]:
+async def build(pool: Pool, folder: Path | None, request: ReportRequest) -> tuple[str, int]:
     """Gather, render, store (keyed by kind and period: a re-run rewrites it) and write the
-    report's files; returns its key and how many complaints it covered."""
+    report's files into `folder` (None: the store only); returns its key and how many complaints
+    it covered."""
     key = f"{request.kind.value}-{request.start:%Y%m%d%H%M}-{request.end:%Y%m%d%H%M}"
     async with pool.acquire() as connection:
         brief = await gather(connection, request.kind.heading, request.start, request.end)
@@ -40,6 +38,9 @@ async def build(pool: Pool, folder: Path, request: ReportRequest) -> tuple[str, 
             key, request.kind.value, request.start, request.end, markdown, html,
         )  # fmt: skip
 
+    if folder is None:
+        return key, brief.total
+
     def write() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{key}.md").write_text(markdown, encoding="utf-8")
@@ -49,14 +50,14 @@ async def build(pool: Pool, folder: Path, request: ReportRequest) -> tuple[str, 
     return key, brief.total
 
 
-def reports_folder() -> Path:
-    return Path(os.environ.get(REPORTS_DIR_ENV, "var/reports"))
-
-
 class ReportActivities:
-    def __init__(self, pool: Pool, folder: Path | None = None) -> None:
+    """Writes into `folder` (a worker passes `Settings.reports_dir`: `COMPLAINT_REPORTS_DIR`, else
+    `reports/` under the home), never into whatever folder the process was started in; None
+    keeps reports in the store only."""
+
+    def __init__(self, pool: Pool, folder: Path | None) -> None:
         self._pool = pool
-        self._folder = folder or reports_folder()
+        self._folder = folder
 
     @activity.defn(name="build_report")
     async def build_report(self, request: ReportRequest) -> str:

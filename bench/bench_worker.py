@@ -26,6 +26,8 @@ from bench.shape_twin import TWIN_QUEUE, ShapeTwin, noop
 from case_store.db import database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
+from configuration import load
+from encryption.keys import load_keyring
 from starter.client import connect
 from worker import build_worker
 
@@ -37,11 +39,13 @@ async def main() -> None:
     pool_size = settings.pop("pool_size", 10)
     if not settings.pop("sandbox", True):
         settings["workflow_runner"] = UnsandboxedWorkflowRunner()
-    client = await connect()
-    pool = await open_pool(database_url(), max_size=pool_size)
+    config = load()
+    client = await connect(ring=load_keyring(config))
+    pool = await open_pool(database_url(config), max_size=pool_size)
     async with pool.acquire() as connection:
         await migrate(connection)
-    complaints = build_worker(client, pool, policy=load_policy(), role=role, **settings)
+    policy = load_policy(config.complaint_sla_policy)
+    complaints = build_worker(client, pool, policy=policy, role=role, **settings)
     twin = Worker(
         client,
         task_queue=TWIN_QUEUE,

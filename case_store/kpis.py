@@ -100,11 +100,14 @@ QUERIES = [
     ),
     _Query(
         "follow_up_coverage",
-        "Share of ended cases that were closed (not merged away) whose customer was sent the "
-        "satisfaction survey.",
+        "Share of ended cases that were closed (not merged away) whose customer was followed up: "
+        "sent the satisfaction survey, or answered it (an answer given before the survey went out "
+        "counts, so every case counted by satisfaction is covered).",
         f"""SELECT avg(CASE WHEN EXISTS (
                        SELECT 1 FROM complaint_events e
                        WHERE e.complaint_id = c.complaint_id AND e.kind = 'survey_sent')
+                     OR EXISTS (
+                       SELECT 1 FROM survey_answers a WHERE a.complaint_id = c.complaint_id)
                    THEN 1.0 ELSE 0.0 END), count(*)
             FROM complaints c
             WHERE {_IN_PERIOD} AND c.outcome IS NOT NULL AND c.outcome <> 'merged'

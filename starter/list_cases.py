@@ -12,37 +12,38 @@ import argparse
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from temporalio.client import Client, WorkflowExecution, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributeKey
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from starter.choices import enum_choices
 
-from activities.policy import load_policy
-from schemas import RiskLevel, Severity, Stage
-from starter.client import ComplaintDesk
-from workflows import search_attributes as sa
+if TYPE_CHECKING:
+    from temporalio.client import Client, WorkflowExecution
+    from temporalio.common import SearchAttributeKey
 
-FILTERS: dict[str, SearchAttributeKey[Any]] = {  # flag → the attribute it filters
-    "stage": sa.STAGE,
-    "severity": sa.SEVERITY,
-    "risk": sa.RISK,
-    "category": sa.CATEGORY,
-    "owner": sa.OWNER,
-    "product": sa.PRODUCT,
-    "customer": sa.CUSTOMER,
-    "escalation": sa.ESCALATION,
-}
-COLUMNS: list[SearchAttributeKey[Any]] = [
-    sa.STAGE,
-    sa.SEVERITY,
-    sa.RISK,
-    sa.OWNER,
-    sa.ESCALATION,
-    sa.BREACHED,
-    sa.NEXT_DEADLINE,
-]
+    from schemas.sla import SlaPolicy
+
+
+def filters() -> dict[str, SearchAttributeKey[Any]]:
+    """Flag → the attribute it filters (imported here: `--help` needs no Temporal)."""
+    from workflows import search_attributes as sa
+
+    return {
+        "stage": sa.STAGE,
+        "severity": sa.SEVERITY,
+        "risk": sa.RISK,
+        "category": sa.CATEGORY,
+        "owner": sa.OWNER,
+        "product": sa.PRODUCT,
+        "customer": sa.CUSTOMER,
+        "escalation": sa.ESCALATION,
+    }
+
+
+def columns() -> list[SearchAttributeKey[Any]]:
+    """The attributes a listed row shows, in order."""
+    from workflows import search_attributes as sa
+
+    return [sa.STAGE, sa.SEVERITY, sa.RISK, sa.OWNER, sa.ESCALATION, sa.BREACHED, sa.NEXT_DEADLINE]
 
 
 def add_parser(sub: Any) -> None:
@@ -59,9 +60,9 @@ def add_parser(sub: Any) -> None:
 
 
 def _filters(s: argparse.ArgumentParser) -> None:
-    s.add_argument("--stage", choices=[v.value for v in Stage])
-    s.add_argument("--severity", choices=[v.value for v in Severity])
-    s.add_argument("--risk", choices=[v.value for v in RiskLevel])
+    s.add_argument("--stage", **enum_choices("schemas", "Stage"))
+    s.add_argument("--severity", **enum_choices("schemas", "Severity"))
+    s.add_argument("--risk", **enum_choices("schemas", "RiskLevel"))
     for name in ("category", "owner", "product", "customer", "escalation"):
         s.add_argument(f"--{name}")
     s.add_argument("--breached", action="store_true", help="only cases that missed a deadline")
@@ -71,10 +72,12 @@ def _filters(s: argparse.ArgumentParser) -> None:
 
 def case_query(args: argparse.Namespace) -> str:
     """The list filter the flags mean; every flag narrows it."""
+    from workflows import search_attributes as sa
+
     parts = ['WorkflowType = "Complaint"']
     if not args.all:
         parts.append('ExecutionStatus = "Running"')
-    for flag, key in FILTERS.items():
+    for flag, key in filters().items():
         value = getattr(args, flag)
         if value:
             parts.append(f"{key.name} = {json.dumps(value, ensure_ascii=False)}")
@@ -100,7 +103,7 @@ def render(rows: list[dict[str, Any]], as_json: bool = False) -> str:
         return json.dumps(rows, ensure_ascii=False, indent=2, default=str)
     if not rows:
         return "no cases match"
-    names = ["case", *(k.name.removeprefix("Complaint").lower() for k in COLUMNS)]
+    names = ["case", *(k.name.removeprefix("Complaint").lower() for k in columns())]
     table = [names, *([str(r[n] if r[n] is not None else "-") for n in names] for r in rows)]
     widths = [max(len(line[i]) for line in table) for i in range(len(names))]
     return "\n".join(
@@ -109,10 +112,23 @@ def render(rows: list[dict[str, Any]], as_json: bool = False) -> str:
     )
 
 
-async def apply_policy(args: argparse.Namespace, client: Client) -> int:
+def read_policy(path: Path) -> SlaPolicy:
+    """The policy file named by `--file`, validated before any case is touched."""
+    from schemas.sla import SlaPolicy
+    from starter.input_file import read_text
+
+    return SlaPolicy.model_validate_json(read_text(path))
+
+
+async def apply_policy(args: argparse.Namespace, client: Client, policy: SlaPolicy) -> int:
     """Every matching open case recomputes its pending deadlines under the policy; a case
     already on it, or ended meanwhile, is counted and skipped."""
-    policy = load_policy(args.file)  # validated before any case is touched
+    from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.exceptions import ApplicationError
+    from temporalio.service import RPCError
+
+    from starter.client import ComplaintDesk
+
     desk = ComplaintDesk(client)
     changed = skipped = 0
     async for execution in client.list_workflows(case_query(args), limit=args.limit):
@@ -135,7 +151,7 @@ async def apply_policy(args: argparse.Namespace, client: Client) -> int:
 def _row(execution: WorkflowExecution) -> dict[str, Any]:
     attributes = execution.typed_search_attributes
     row: dict[str, Any] = {"case": execution.id.removeprefix("complaint-")}
-    for key in COLUMNS:
+    for key in columns():
         value = attributes.get(key)
         if isinstance(value, datetime):
             value = value.isoformat(timespec="minutes")

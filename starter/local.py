@@ -1,30 +1,23 @@
 """The whole system on one machine: Temporal dev server with its Web UI, an embedded PostgreSQL
 (unless DATABASE_URL points elsewhere) and a worker.
 
-State lives under `var/` (override with COMPLAINT_DESK_HOME), so cases and their pending
-deadlines survive a restart. Ctrl-C stops the worker first, then the server.
+State lives under `$COMPLAINT_DESK_HOME` (a checkout's `var/` by default; `configuration`), so
+cases and their pending deadlines survive a restart. Ctrl-C stops the worker first, then the
+server, then the embedded PostgreSQL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import structlog
-
-from case_store.db import data_home, database_url
-from encryption import codec_server
-from encryption.keys import local_keyring
-from starter.client import connect, register_search_attributes, search_attribute_specs
-from starter.schedules import ensure_schedules
-
-GRPC_PORT = 7233
-UI_PORT = 8233
+if TYPE_CHECKING:
+    from configuration import Settings
 
 
 def installed_binary(name: str) -> str:
@@ -47,6 +40,8 @@ def dev_server_args(
         args += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
     args += ["--ui-port", str(ui_port), "--ui-disable-news-fetch"] if ui_port else ["--headless"]
     args += ["--ui-codec-endpoint", codec_url] if codec_url else []
+    from starter.client import search_attribute_specs
+
     for name, kind in search_attribute_specs().items():
         args += ["--search-attribute", f"{name}={kind}"]
     return args
@@ -74,29 +69,38 @@ async def wait_for_port(port: int, seconds: float = 30) -> None:
             return
 
 
-async def up() -> None:
+async def up(settings: Settings) -> None:
+    import structlog
+
+    from case_store.db import database_url
+    from encryption import codec_server
+    from encryption.keys import local_keyring
+    from starter.client import connect, register_search_attributes
+    from starter.schedules import ensure_schedules
     from worker import run_worker  # the worker imports this package; import it late
 
-    home = data_home()
-    ring = local_keyring(home)
-    config = codec_server.CodecConfig(ring)
-    with codec_server.serving(config, port=codec_server.DEFAULT_PORT) as codec_url:
+    home = settings.ensure_home()
+    ring = local_keyring(settings.keys_file)
+    grpc_port, ui_port = settings.complaint_desk_temporal_port, settings.complaint_desk_ui_port
+    config = codec_server.CodecConfig(
+        ring, origins=(f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}")
+    )
+    with codec_server.serving(config, port=settings.complaint_desk_codec_port) as codec_url:
         server = await asyncio.create_subprocess_exec(
             installed_binary("temporal"),
-            *dev_server_args(home / "temporal.db", GRPC_PORT, UI_PORT, codec_url),
-            stdout=(home / "temporal.log").open("ab"),
+            *dev_server_args(settings.temporal_db, grpc_port, ui_port, codec_url),
+            stdout=settings.temporal_log.open("ab"),
             stderr=asyncio.subprocess.STDOUT,
         )
         try:
-            await wait_for_port(GRPC_PORT)
-            os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{GRPC_PORT}")
-            client = await connect(ring=ring)
+            await wait_for_port(grpc_port)
+            client = await connect(ring=ring, target=f"localhost:{grpc_port}")
             await register_search_attributes(client)  # a db made by an older version may lack some
             await ensure_schedules(client)
-            database = database_url()
+            database = database_url(settings)
             print(
-                f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
-                f"  Temporal:     localhost:{GRPC_PORT}   (data in {home})\n"
+                f"\n  Temporal UI:  http://localhost:{ui_port}/namespaces/default/workflows\n"
+                f"  Temporal:     localhost:{grpc_port}   (data in {home})\n"
                 f"  PostgreSQL:   {database}\n"
                 f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
                 f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
@@ -104,7 +108,7 @@ async def up() -> None:
                 f"  Stop:         Ctrl-C\n",
                 flush=True,
             )
-            await run_worker(client, database)
+            await run_worker(client, settings, database)
         finally:
             structlog.get_logger("complaint_desk.local").info("stopping the dev server")
             with contextlib.suppress(ProcessLookupError):

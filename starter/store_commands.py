@@ -1,5 +1,7 @@
 """`complaint-desk store …`: read the case store directly (DATABASE_URL, or the local one).
 
+What is heavy (asyncpg, the report renderer) is imported by `run`, not by `--help`.
+
 complaint-desk store case C-1001          # the projection and the timeline, from the database
 complaint-desk store search 漏水 [--category product] [--risk high]
 complaint-desk store kpis --from 2026-11-01 --to 2026-12-01   # docs/kpis.md
@@ -13,12 +15,12 @@ import json
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from activities.reports import ReportRequest, build, reports_folder
-from case_store import kpis, library
-from case_store.db import database_url, open_pool
 from reports.periods import ReportKind
+
+if TYPE_CHECKING:
+    from configuration import Settings
 
 
 def add_parser(sub: Any) -> None:
@@ -37,19 +39,25 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--from", dest="start", type=_day, required=True)
     s.add_argument("--to", dest="end", type=_day, required=True)
     s.add_argument("--kind", choices=[k.value for k in ReportKind], default="monthly")
-    s.add_argument("--out", type=Path, default=None, help="folder (default var/reports)")
+    s.add_argument(
+        "--out", type=Path, default=None, help="folder (default: reports/ under the home folder)"
+    )
     for p in what.choices.values():
         p.add_argument("--json", action="store_true")
 
 
-async def run(args: argparse.Namespace) -> int:
-    pool = await open_pool(database_url(), max_size=2)
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    from activities.reports import ReportRequest, build
+    from case_store import kpis, library
+    from case_store.db import database_url, open_pool
+
+    pool = await open_pool(database_url(settings), max_size=2)
     rows: Any
     try:
         async with pool.acquire() as connection:
             if args.store_command == "report":
                 request = ReportRequest(kind=args.kind, start=args.start, end=args.end)
-                folder = args.out or reports_folder()
+                folder = (args.out or settings.reports_dir).resolve()
                 key, total = await build(pool, folder, request)
                 rows = {"report": key, "complaints": total, "folder": str(folder)}
                 text = f"report {key} ({total} complaints): in the store and in {folder}/"

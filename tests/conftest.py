@@ -41,6 +41,41 @@ CONVERTER = data_converter(TEST_KEYS)
 FAULT_REPORT: list[str] = []
 
 
+# Test tiers, mapped to the code (README, "Tests"): `./dev test -m rules` runs the pure rules in
+# seconds, `-m workflow` the lifecycles on the time-skipping server with PostgreSQL, `-m system`
+# the dev server, faults, the installed wheel, the local system and the benchmark smoke.
+TIERS = {
+    "rules": "pure rules: no server, no database (seconds)",
+    "workflow": "workflows on the time-skipping test server and PostgreSQL",
+    "system": "the dev server, faults, processes of the installed system, the bench smoke",
+}
+# A test that starts any of these runs a server or a database: the workflow tier at least.
+SERVER_FIXTURES = {"env", "desk", "pool", "postgres", "migrated", "fresh_database"}
+# Modules whose tests run whole processes or servers of their own (beyond the markers below).
+SYSTEM_MODULES = {"test_local_system"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, what in TIERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test gets exactly one tier, from its own marker, else from what it uses."""
+    for item in items:
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            continue
+        uses = set(getattr(item, "fixturenames", ()))
+        whole = item.get_closest_marker("devserver") or item.get_closest_marker("faults")
+        if whole or item.path.stem in SYSTEM_MODULES:
+            tier = "system"
+        elif uses & SERVER_FIXTURES:
+            tier = "workflow"
+        else:
+            tier = "rules"
+        item.add_marker(getattr(pytest.mark, tier))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if FAULT_REPORT:
         terminalreporter.section("fault scenarios")
@@ -217,15 +252,23 @@ async def record_histories(desk: Desk, test_name: str) -> None:
 
 @asynccontextmanager
 async def running_desk(
-    client: Client, env: WorkflowEnvironment, pool: Pool, policy: SlaPolicy, test_name: str
+    client: Client,
+    env: WorkflowEnvironment,
+    pool: Pool,
+    policy: SlaPolicy,
+    test_name: str,
+    reports_dir: Path | None = None,
 ) -> AsyncIterator[Desk]:
-    """A worker on a task queue of its own, so tests never pick up each other's cases."""
+    """A worker on a task queue of its own, so tests never pick up each other's cases; reports
+    go to `reports_dir` (None: the store only)."""
     d = Desk(
         api=ComplaintDesk(client, task_queue=f"complaints-{uuid.uuid4().hex[:8]}"),
         env=env,
         pool=pool,
     )
-    async with build_worker(client, pool, policy=policy, task_queue=d.api.task_queue):
+    async with build_worker(
+        client, pool, policy=policy, task_queue=d.api.task_queue, reports_dir=reports_dir
+    ):
         yield d
         if os.environ.get("RECORD_HISTORIES"):
             await record_histories(d, test_name)

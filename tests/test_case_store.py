@@ -17,6 +17,7 @@ from case_store import library
 from case_store.fixtures import insert_complaints
 from case_store.migrate import available, migrate
 from case_store.outbox import OutboxNotifier
+from configuration import Settings
 from schemas import Audience, EntryKind, Language, Notification, RiskLevel, Stage
 from schemas.store import CaseProjection
 from starter import store_commands
@@ -194,19 +195,20 @@ async def test_the_store_command_shows_a_case_and_searches_the_library(
     cid = await desk.open()
     await finish(desk, cid)
     await projected(desk, cid)
-    monkeypatch.setenv("DATABASE_URL", fresh_database)
+    settings = Settings(database_url=fresh_database)
     assert (
         await store_commands.run(
             argparse.Namespace(
                 store_command="search", keyword="漏水", category=None, risk=None, json=False
-            )
+            ),
+            settings,
         )
         == 0
     )
     assert f"{cid}  product" in capsys.readouterr().out
     assert (
         await store_commands.run(
-            argparse.Namespace(store_command="case", complaint_id=cid, json=True)
+            argparse.Namespace(store_command="case", complaint_id=cid, json=True), settings
         )
         == 0
     )

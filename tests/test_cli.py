@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import subprocess
 import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from starter.cli import _parser
+from schemas import DeadlineKind, Escalation, Outcome, RiskLevel, Stage
+from schemas.case import Deadline, EscalationLevel
+from starter.cli import _parser, _render
 from starter.list_cases import case_query
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_KEYS, Desk
+from tests.test_case_file import T0, classified
+from tests.test_lifecycle import drive_to_close
 
 COMMANDS = [
     ["start", "--file", "examples/complaint.json"],
@@ -101,6 +110,7 @@ def test_list_flags_become_one_filter() -> None:
     assert case_query(everything) == 'WorkflowType = "Complaint" AND ComplaintProduct = "WM-200"'
 
 
+@pytest.mark.system  # runs the CLI as a process
 def test_a_command_exits_with_its_code_and_its_output(tmp_path: Path) -> None:
     """The CLI leaves without the interpreter's teardown (see `main`): output and code survive."""
     done = subprocess.run(
@@ -114,3 +124,153 @@ def test_a_command_exits_with_its_code_and_its_output(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert refused.returncode == 2 and "invalid choice" in refused.stderr
+
+
+def _cli_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "COMPLAINT_PAYLOAD_KEYS": TEST_KEYS.render(), **extra}
+
+
+def run_cli(*argv: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "starter.cli", *argv],
+        capture_output=True, text=True, cwd=cwd, env=_cli_env(**env), check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.system  # runs the CLI as a process
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "No such file or directory"),
+        ('{"complaint_id": "C-1",', "not valid JSON (Expecting"),
+        ("[1, 2]", "invalid input, nothing was sent"),
+    ],
+    ids=["missing", "malformed", "not an object"],
+)
+def test_a_bad_file_is_one_line_and_exit_code_2(
+    tmp_path: Path, content: str | None, says: str
+) -> None:
+    """Before: a raw FileNotFoundError / JSONDecodeError traceback."""
+    intake = tmp_path / "intake.json"
+    if content is not None:
+        intake.write_text(content, encoding="utf-8")
+    done = run_cli("start", "--file", str(intake))
+    assert done.returncode == 2, done.stderr
+    assert says in done.stderr and "Traceback" not in done.stderr
+    policy = run_cli("policy-apply", "--file", str(intake), "--by", "ops", "--reason", "r")
+    assert policy.returncode == 2 and "Traceback" not in policy.stderr
+
+
+def _deadline(kind: DeadlineKind, due: datetime) -> Deadline:
+    return Deadline(kind=kind, round=0, severity=None, started_at=T0, due_at=due)
+
+
+def test_show_names_the_escalation_level_and_tells_recurring_deadlines_apart() -> None:
+    """Before: `owner agent-zhang (supervisor)` read like a role; two rows read
+    `progress_update r0`, and long deadline names pushed the columns out of line."""
+    case = classified()
+    first = _render(case.snapshot(), case.entries_since(0)).splitlines()
+    assert "owner agent-zhang  not escalated" in first[1]
+    timeline = first[first.index("  timeline:") + 1 :]
+    summaries = {
+        len(line) - len(e.summary) for line, e in zip(timeline, case.entries_since(0), strict=True)
+    }
+    assert len(summaries) == 1  # the summary column lines up
+    case.escalate(Escalation(by="sup-li", reason="媒体", risk=RiskLevel.HIGH), T0)
+    day = timedelta(days=1)
+    snapshot = case.snapshot().model_copy(update={"escalation_level": EscalationLevel.SUPERVISOR})
+    snapshot.deadlines.extend(
+        [
+            _deadline(DeadlineKind.PROGRESS_UPDATE, T0 + day),
+            _deadline(DeadlineKind.PROGRESS_UPDATE, T0 + 2 * day),
+        ]
+    )
+    shown = _render(snapshot, case.entries_since(0)).splitlines()
+    assert "owner agent-zhang  escalated to supervisor" in shown[1]
+    rows = shown[shown.index("  deadlines:") + 1 : shown.index("  timeline:")]
+    names = [row.split(" due ")[0].strip() for row in rows]
+    assert len(names) == len(set(names)), names  # each deadline row is told apart
+    assert len({row.index(" due ") for row in rows}) == 1  # one column, however long the name
+
+
+async def _cli_against(
+    desk: Desk, home: Path, *argv: str, stdout: int | None = asyncio.subprocess.PIPE
+) -> tuple[int, str, str]:
+    """The CLI as a separate process against the test's server (the test's worker answers)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "starter.cli", *argv, cwd=ROOT, stdout=stdout,
+        stderr=asyncio.subprocess.PIPE,
+        env=_cli_env(TEMPORAL_ADDRESS=desk.env.client.service_client.config.target_host,
+                     COMPLAINT_DESK_HOME=str(home)),
+    )  # fmt: skip
+    out, err = await process.communicate()
+    return process.returncode or 0, (out or b"").decode(), err.decode()
+
+
+async def test_show_tells_no_case_from_an_ended_one_and_survives_a_closed_pipe(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """Before: `show C-NOPE` said "it may have ended" (ended cases do show), and `show … | head`
+    died with a BrokenPipeError traceback."""
+    code, _, err = await _cli_against(desk, tmp_path, "show", "C-NOPE")
+    assert code == 4 and err.strip() == "no case with complaint id C-NOPE"
+
+    cid = await desk.open()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone: every write is a broken pipe
+    try:
+        code, _, err = await _cli_against(desk, tmp_path, "show", cid, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    assert code == 141
+
+
+async def test_a_second_reopen_says_it_was_kept_as_a_message(desk: Desk, tmp_path: Path) -> None:
+    """Before: the second request printed "re-opened as …-R1" although the open re-open only
+    kept it as a message."""
+    cid = await desk.open()
+    await drive_to_close(desk, cid)
+    await desk.skip(timedelta(days=3, minutes=1))
+    await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+    await desk.skip(timedelta(days=7))
+    assert (await desk.api.outcome(cid)).outcome is Outcome.CLOSED_NO_RESPONSE
+    again = await desk.api.reopen(cid, {"reason": "洗衣机又漏水了"})  # on the test's task queue
+    desk.opened.append(again.complaint_id)
+    await desk.until(again.complaint_id, lambda s: s.stage is Stage.INVESTIGATE)
+
+    code, out, err = await _cli_against(desk, tmp_path, "reopen", cid, "还是不行")
+    assert code == 0, err
+    assert "re-opened as" not in out
+    assert f"{cid}-R1 (the open re-open of {cid}): not re-opened:" in out
+    assert "kept as a message" in out
+    code, out, _ = await _cli_against(desk, tmp_path, "show", cid)  # the ended case still shows
+    assert code == 0 and "outcome closed_no_response" in out
+
+
+def test_show_asks_the_queries_the_workflow_answers() -> None:
+    """`show` reads by query name without importing the workflow: the names must stay in step."""
+    from temporalio import workflow
+
+    from starter import reading
+    from workflows.complaint import ComplaintWorkflow, workflow_id_for
+
+    assert workflow_id_for("C-1") == reading.WORKFLOW_ID_PREFIX + "C-1"
+    queries: list[tuple[str, Callable[..., Any]]] = [
+        (reading.SNAPSHOT, ComplaintWorkflow.snapshot),
+        (reading.TIMELINE, ComplaintWorkflow.timeline),
+        (reading.CUSTOMER_VIEW, ComplaintWorkflow.customer_view),
+    ]
+    for name, method in queries:
+        definition = workflow._QueryDefinition.from_fn(method)
+        assert definition is not None and definition.name == name
+
+
+def test_help_loads_no_models_and_no_temporal() -> None:
+    """`complaint-desk --help` stays fast: nothing heavy is imported to print it."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "starter.cli", "--help"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert not {m for m in imported if m.split(".")[0] in {"temporalio", "pydantic", "schemas"}}

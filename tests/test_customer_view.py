@@ -27,7 +27,7 @@ from schemas.customer_view import CustomerView
 from tests.conftest import Desk
 from tests.test_case_file import T0, actions, classified, played
 from workflows.case_file import CaseFile
-from workflows.customer_view import SHOWN, view_for_customer
+from workflows.customer_view import CUSTOMER_FACING, SHOWN, SPOKEN, view_for_customer
 
 SECRET = "INTERNAL"
 
@@ -53,7 +53,7 @@ def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> 
     shown = view.model_dump_json()
     assert SECRET not in shown and "agent-zhang" not in shown and "sup-li" not in shown
     assert "L1" not in shown and "risk" not in shown  # no grading either
-    said = [(e.by, e.text) for e in view.entries if e.text]
+    said = [(e.by, e.text) for e in view.entries if e.kind in SPOKEN]
     assert said == [("you", "什么时候能修好？"), ("us", "明天上门维修。"),
                     ("us", "上门更换 (compensation 50 yuan)")]  # fmt: skip
     assert view.stage is Stage.RESOLVE and view.plan == "上门更换"
@@ -70,6 +70,17 @@ def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> 
     assert received.kind is EntryKind.RECEIVED and received.text is None
 
 
+def test_the_customer_sees_the_receipt_acknowledged_and_stage_changes_in_words() -> None:
+    """Before: `show --customer` listed bare `stage_changed` rows and left the acknowledgement out."""
+    case = classified()
+    view = view_of(case)
+    kinds = [e.kind for e in view.entries]
+    assert EntryKind.ACKNOWLEDGED in kinds
+    moves = [e.text for e in view.entries if e.kind is EntryKind.STAGE_CHANGED]
+    assert moves and all(m and " → " in m for m in moves)
+    assert "classify → investigate" in moves
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(actions, max_size=30))
 def test_no_sequence_shows_the_customer_an_internal_entry(
@@ -80,7 +91,8 @@ def test_no_sequence_shows_the_customer_an_internal_entry(
     view = view_of(case)
     for entry in view.entries:
         assert entry.kind in SHOWN
-        assert entry.text is None or (entry.at, entry.kind, entry.text) in public
+        spoken = (entry.at, entry.kind, entry.text) in public or entry.kind in CUSTOMER_FACING
+        assert entry.text is None or spoken
     promised = view.next_promise
     assert promised is None or promised.kind not in (DeadlineKind.TRIAGE,
                                                      DeadlineKind.FIRST_ASSESSMENT)  # fmt: skip
@@ -92,5 +104,7 @@ async def test_the_customer_view_through_temporal(desk: Desk) -> None:
     await desk.api.respond(cid, {"agent": "agent-zhang", "text": "工程师明天上门。"})
     view = await desk.api.customer_view(cid)
     assert SECRET not in view.model_dump_json()
-    assert [e.text for e in view.entries if e.by == "us" and e.text] == ["工程师明天上门。"]
+    assert [e.text for e in view.entries if e.by == "us" and e.kind in SPOKEN] == [
+        "工程师明天上门。"
+    ]
     assert view.next_promise is not None and view.next_promise.kind is DeadlineKind.RESOLVE

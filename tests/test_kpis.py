@@ -10,6 +10,7 @@ import pytest
 
 from case_store import kpis
 from case_store.db import Pool
+from configuration import Settings
 from starter import store_commands
 from starter.cli import _parser
 from tests.conftest import ROOT
@@ -139,10 +140,35 @@ async def test_the_kpis_from_the_command_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     await load(pool)
-    monkeypatch.setenv("DATABASE_URL", fresh_database)
     argv = ["store", "kpis", "--from", "2026-11-01", "--to", "2026-12-01"]
-    assert await store_commands.run(_parser().parse_args(argv)) == 0
+    settings = Settings(database_url=fresh_database)
+    assert await store_commands.run(_parser().parse_args(argv), settings) == 0
     shown = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()}
     assert shown["first_response_in_time"] == ["71%", "over", "7", "target", ">=", "90%", "missed"]
     assert shown["cross_department_cycle_hours"] == ["4.0", "h", "over", "2"]
     assert shown["satisfaction"] == ["3.67", "over", "3"]
+
+
+async def test_the_walkthrough_gives_kpis_that_agree(pool: Pool) -> None:
+    """The README's walkthrough: the customer confirms and answers the survey at once, before it
+    is sent. Before: `follow_up_coverage 0%` next to `satisfaction 5.00 over 1`."""
+    await pool.execute(
+        """INSERT INTO complaints (complaint_id, workflow_id, customer_id, channel, product,
+               subject, stage, outcome, closed_by, owner, escalation_level, reopen_count,
+               received_at, result_delivered_at, closed_at, breached, deadlines, tasks,
+               last_seq, updated_at)
+           VALUES ('W1', 'complaint-W1', 'U-42', 'app_form', 'WM-200', 's', 'done',
+                   'closed_confirmed', 'customer', 'agent-zhang', 'owner', 0, $1, $1, $1, false,
+                   $2, '[]', 0, $1)""",
+        day(23), [deadline("respond", met=True, at=23), deadline("resolve", met=True, at=23)],
+    )  # fmt: skip
+    await pool.execute("INSERT INTO survey_answers VALUES ('W1', 0, 5, 5, 4, NULL, $1)", day(23))
+    async with pool.acquire() as connection:
+        found = {k.name: (k.value, k.count) for k in await kpis.compute(connection, NOV, DEC)}
+    assert found["satisfaction"] == (5.0, 1)
+    assert found["follow_up_coverage"] == (1.0, 1)
+    assert found["result_confirmation_rate"] == (1.0, 1)
+    assert found["first_contact_resolution"] == (1.0, 1)
+    assert found["reopen_rate"] == (0.0, 1)
+    # Every case with an answer that ended closed is one coverage counts as followed up.
+    assert found["follow_up_coverage"][1] >= found["satisfaction"][1]

@@ -16,6 +16,7 @@ import pytest
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
+from configuration import load
 from encryption.codec import UndecryptablePayload, decrypt, encrypt
 from encryption.codec_server import CodecConfig, serving
 from encryption.keys import KEYS_ENV, KeyConfigError, KeyRing, load_keyring, local_keyring
@@ -73,13 +74,14 @@ def test_no_keys_configured_is_an_error_not_a_new_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(KEYS_ENV, raising=False)
+    monkeypatch.setenv("COMPLAINT_DESK_HOME", str(tmp_path))
     with pytest.raises(KeyConfigError, match="set COMPLAINT_PAYLOAD_KEYS"):
-        load_keyring(tmp_path)
-    created = local_keyring(tmp_path)  # what ./dev up does on a laptop
+        load_keyring(load())
+    created = local_keyring(load().keys_file)  # what ./dev up does on a laptop
     assert (tmp_path / "payload-keys").stat().st_mode & 0o777 == 0o600
-    assert load_keyring(tmp_path) == created
+    assert load_keyring(load()) == created
     monkeypatch.setenv(KEYS_ENV, KeyRing.generate("from-env").render())
-    assert load_keyring(tmp_path).active == "from-env"
+    assert load_keyring(load()).active == "from-env"
 
 
 def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:

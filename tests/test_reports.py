@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.reports import REPORTS_DIR_ENV, ReportRequest, build
+from activities.reports import ReportRequest, build
 from case_store.db import Pool
 from reports import render
 from reports.brief import gather
@@ -71,7 +71,6 @@ async def test_the_monthly_report_says_what_the_month_held(pool: Pool) -> None:
 async def test_a_scheduled_report_is_stored_and_written_once_per_period(
     env: WorkflowEnvironment, pool: Pool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(REPORTS_DIR_ENV, str(tmp_path / "scheduled"))
     request = ReportRequest(kind=ReportKind.MONTHLY, start=NOV, end=DEC)
     key, _ = await build(pool, tmp_path, request)
     assert (key, 0) == await build(pool, tmp_path, request)  # a re-run rewrites, never duplicates
@@ -79,7 +78,8 @@ async def test_a_scheduled_report_is_stored_and_written_once_per_period(
     written = await asyncio.to_thread(lambda: {p.suffix for p in tmp_path.iterdir()})
     assert written == {".md", ".html"}
 
-    async with running_desk(env.client, env, pool, DEFAULT_POLICY, "report") as desk:
+    scheduled = tmp_path / "scheduled"
+    async with running_desk(env.client, env, pool, DEFAULT_POLICY, "report", scheduled) as desk:
         daily = await env.client.execute_workflow(
             ComplaintReportWorkflow.run,
             ReportKind.DAILY,

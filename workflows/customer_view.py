@@ -1,8 +1,9 @@
 """The customer's view of a case, cut from the case as operators see it (pure).
 
 An allow-list, not a deny-list: an entry shows only if it was marked public when recorded, and
-its text only if the customer wrote it or it was written to them; a new kind of entry stays
-hidden until someone decides it is for the customer.
+its text only if the customer wrote it or it was written to them (or, for a stage change, it
+names nothing but the stages the customer sees anyway); a new kind of entry stays hidden until
+someone decides it is for the customer.
 """
 
 from __future__ import annotations
@@ -32,13 +33,17 @@ SPOKEN = frozenset(
         EntryKind.PROGRESS,
     }
 )
-SHOWN = SPOKEN | {
-    EntryKind.RECEIVED,
-    EntryKind.STAGE_CHANGED,
-    EntryKind.SURVEY_SENT,
-    EntryKind.REOPENED,
-    EntryKind.CLOSED,
-}
+# Entries whose summary is fixed wording of the system's: "classify → investigate".
+WORDED = frozenset({EntryKind.STAGE_CHANGED, EntryKind.ACKNOWLEDGED})
+# The receipt acknowledgement is a message to the customer by definition (R-IN-6), but cases
+# record it without the public mark: it is admitted by its kind (old histories included).
+CUSTOMER_FACING = frozenset({EntryKind.ACKNOWLEDGED})
+SHOWN = (
+    SPOKEN
+    | WORDED
+    | CUSTOMER_FACING
+    | {EntryKind.RECEIVED, EntryKind.SURVEY_SENT, EntryKind.REOPENED, EntryKind.CLOSED}
+)
 
 
 def view_for_customer(case: CaseSnapshot, timeline: list[TimelineEntry]) -> CustomerView:
@@ -59,9 +64,9 @@ def view_for_customer(case: CaseSnapshot, timeline: list[TimelineEntry]) -> Cust
                 at=e.at,
                 kind=e.kind,
                 by="you" if e.actor == CUSTOMER else "us",
-                text=e.summary if e.kind in SPOKEN else None,
+                text=e.summary if e.kind in SPOKEN | WORDED else None,
             )
             for e in timeline
-            if e.public and e.kind in SHOWN
+            if (e.public and e.kind in SHOWN) or e.kind in CUSTOMER_FACING
         ],
     )

@@ -1,0 +1,35 @@
+"""Connecting to Temporal with the payload codec: the one way every process gets a client.
+
+Kept apart from `starter.client` so a command that only reads a case (`show`) connects without
+loading the workflow code (docs/benchmarks.md, "CLI latency").
+"""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.envconfig import ClientConfig
+from temporalio.runtime import Runtime
+
+from encryption.codec import data_converter
+from encryption.keys import KeyRing
+
+DEFAULT_ADDRESS = "localhost:7233"
+
+
+async def connect(
+    *,
+    ring: KeyRing,
+    profile: str | None = None,
+    runtime: Runtime | None = None,
+    target: str | None = None,
+) -> Client:
+    """Connect as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+    TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); a local dev server otherwise,
+    or `target` when given. Payloads are encrypted with the key ring (`encryption.keys`,
+    `load_keyring(settings)`); `runtime` carries the worker's metrics (`case_metrics`)."""
+    config = ClientConfig.load_client_connect_config(profile=profile)
+    config.setdefault("target_host", DEFAULT_ADDRESS)
+    if target:
+        config["target_host"] = target
+    converter = data_converter(ring)
+    return await Client.connect(**config, data_converter=converter, runtime=runtime)
