@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     complaint_reports_dir: Path | None = None
     metrics_address: str | None = None
     log_level: str = "INFO"
+    # The HTTP API (api/): keys as a JSON list or the path of a JSON file (relative to the home);
+    # each entry {"name", "sha256", "scopes", ...} as api.keys.ApiKey describes.
+    complaint_api_keys: str | None = None
+    complaint_api_host: str = "127.0.0.1"
+    complaint_api_port: int = 8080
+    complaint_api_body_limit: int = Field(default=256 * 1024, gt=0)
 
     @property
     def home(self) -> Path:

@@ -75,8 +75,14 @@ async def wait_for_port(port: int, seconds: float = 30) -> None:
 
 
 async def up() -> None:
-    from worker import run_worker  # the worker imports this package; import it late
+    from api.app import build_app  # both import this package; import them late
+    from api.keys import development_key
+    from api.server import configured_keys, uvicorn_server
+    from configuration.settings import load as load_settings
+    from starter.client import ComplaintDesk
+    from worker import run_worker
 
+    settings = load_settings()
     home = data_home()
     ring = local_keyring(home)
     config = codec_server.CodecConfig(ring)
@@ -94,17 +100,31 @@ async def up() -> None:
             await register_search_attributes(client)  # a db made by an older version may lack some
             await ensure_schedules(client)
             database = database_url()
+            api_key, dev_key = development_key(home)
+            keys = configured_keys(settings, extra=(dev_key,))
+            app = build_app(ComplaintDesk(client), keys, settings.complaint_api_body_limit)
+            api_port = settings.complaint_api_port
+            api = uvicorn_server(app, settings.complaint_api_host, api_port, beside=True)
+            serving_api = asyncio.create_task(api.serve())
             print(
                 f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
                 f"  Temporal:     localhost:{GRPC_PORT}   (data in {home})\n"
                 f"  PostgreSQL:   {database}\n"
                 f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
                 f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
+                f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI at /docs)\n"
+                f"  API key:      {api_key}   (every scope; kept in {home / 'api-key'})\n"
                 f"  Try:          complaint-desk start --file examples/complaint.json\n"
+                f"                curl -X POST localhost:{api_port}/v1/complaints -H "
+                f'"Authorization: Bearer $(cat {home / "api-key"})" -d @examples/complaint.json\n'
                 f"  Stop:         Ctrl-C\n",
                 flush=True,
             )
-            await run_worker(client, database)
+            try:
+                await run_worker(client, database)
+            finally:
+                api.should_exit = True
+                await serving_api
         finally:
             structlog.get_logger("complaint_desk.local").info("stopping the dev server")
             with contextlib.suppress(ProcessLookupError):
