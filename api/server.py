@@ -6,8 +6,9 @@ uvicorn serves it; its access log is off (it prints query strings) in favour of
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import uvicorn
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from api.app import build_app
 from api.keys import ApiKey, ApiKeys, KeyConfigError, parse_keys
 from configuration.settings import Settings
 from starter.client import ComplaintDesk, connect
+from starter.local import free_port
 
 
 class _Beside(uvicorn.Server):
@@ -31,6 +33,23 @@ def uvicorn_server(app: FastAPI, host: str, port: int, beside: bool = False) -> 
         app, host=host, port=port, access_log=False, log_config=None, server_header=False
     )
     return (_Beside if beside else uvicorn.Server)(config)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve `app` in this event loop for the duration (tests, benchmarks); yields its URL."""
+    server = uvicorn_server(app, host, port or free_port(), beside=True)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # it failed to start: say why
+                raise RuntimeError("the API server stopped before it started")
+            await asyncio.sleep(0.01)
+        yield f"http://{host}:{server.config.port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 def configured_keys(settings: Settings, extra: tuple[ApiKey, ...] = ()) -> ApiKeys:
