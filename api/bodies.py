@@ -56,7 +56,7 @@ async def read_object(request: Request, limit: int) -> dict[str, Any]:
         where = f"line {err.lineno} column {err.colno}"
         raise ApiError(400, f"malformed JSON: {err.msg} at {where}") from None
     if not isinstance(data, dict):
-        raise ApiError(422, "invalid input: the body must be a JSON object",
+        raise ApiError(422, "invalid input, nothing was done: (body) must be a JSON object",
                        [FieldProblem(field="(body)", message="must be a JSON object")])  # fmt: skip
     return data
 
