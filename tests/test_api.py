@@ -218,3 +218,21 @@ async def test_the_readme_curl_example(desk: Desk, api: Api) -> None:
 def test_the_committed_openapi_document_is_current() -> None:
     committed = (Path(ROOT) / "docs" / "openapi.json").read_text(encoding="utf-8")
     assert committed == rendered(), "run `python -m api.openapi` and commit docs/openapi.json"
+
+
+async def test_nothing_personal_in_the_logs(
+    desk: Desk, api: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Access lines carry method, path, status, key and ids; never bodies or query strings."""
+    complaint_id = await opened(desk, api)
+    await api.http.post(
+        f"/v1/complaints/{complaint_id}/reply?phone=13800000000",
+        json={"text": "我的电话是 13912345678"}, headers=api.auth("store-desk"),
+    )  # fmt: skip
+    bad = {**intake("C-LOG-2", await desk.now()), "channel": "王小明的信"}
+    await api.http.post("/v1/complaints", json=bad, headers=api.auth("web-form"))
+
+    logged = capsys.readouterr().out
+    assert "path=/v1/complaints/" in logged or '"path": "/v1/complaints/' in logged
+    for personal in ("王小明", "138 0000", "13800000000", "13912345678", "我的电话"):
+        assert personal not in logged
