@@ -7,31 +7,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-from fastapi import FastAPI
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
-
-from api.app import build_app
+from api.app import build_app, document
 from api.keys import ApiKeys
 from starter.client import ComplaintDesk
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
-
-
-def document(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, plus the request bodies the routes read themselves."""
-    spec = app.openapi()
-    models: list[type[BaseModel]] = app.state.request_models
-    _, schemas = models_json_schema(
-        [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
-    )
-    components = spec.setdefault("components", {}).setdefault("schemas", {})
-    for name, schema in schemas.get("$defs", {}).items():
-        components.setdefault(name, schema)
-    spec["components"]["schemas"] = dict(sorted(components.items()))
-    return spec
 
 
 def rendered() -> str:

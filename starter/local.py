@@ -112,7 +112,7 @@ async def up() -> None:
                 f"  PostgreSQL:   {database}\n"
                 f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
                 f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
-                f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI at /docs)\n"
+                f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI: /openapi.json, docs/openapi.json)\n"
                 f"  API key:      {api_key}   (every scope; kept in {home / 'api-key'})\n"
                 f"  Try:          complaint-desk start --file examples/complaint.json\n"
                 f"                curl -X POST localhost:{api_port}/v1/complaints -H "

@@ -179,6 +179,8 @@ async def test_views_by_scope_and_unknown_cases(desk: Desk, api: Api) -> None:
     assert not_staff.status_code == 403
     assert (unknown.status_code, unknown_action.status_code) == (404, 404)
     assert unknown.json() == {"error": "no case C-NOPE", "fields": []}
+    served = await api.http.get("/openapi.json")  # the committed document, with its bodies
+    assert served.json() == json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
 
 
 async def test_reopen_of_an_open_case_goes_to_that_case(desk: Desk, api: Api) -> None:
