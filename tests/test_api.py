@@ -238,3 +238,31 @@ async def test_nothing_personal_in_the_logs(
     assert "path=/v1/complaints/" in logged or '"path": "/v1/complaints/' in logged
     for personal in ("王小明", "138 0000", "13800000000", "13912345678", "我的电话"):
         assert personal not in logged
+
+
+async def test_an_ended_case_refuses_messages_and_reopens_as_a_linked_case(
+    desk: Desk, api: Api
+) -> None:
+    survivor, duplicate = await opened(desk, api), await opened(desk, api)
+    merged = await api.http.post(
+        f"/v1/complaints/{duplicate}/merge", json={"into": survivor, "reason": "同一台洗衣机"},
+        headers=api.auth("crm-supervisors"),
+    )  # fmt: skip
+    assert merged.status_code == 200, merged.text
+    await desk.api.outcome(duplicate)
+
+    reply = await api.http.post(
+        f"/v1/complaints/{duplicate}/reply", json={"text": "hi"}, headers=api.auth("store-desk")
+    )
+    reopened = await api.http.post(
+        f"/v1/complaints/{duplicate}/reopen", json={"reason": "还是坏的"},
+        headers=api.auth("store-desk"),
+    )  # fmt: skip
+
+    assert reply.status_code == 409
+    assert f"case {duplicate} has ended" in reply.json()["error"]
+    assert reopened.status_code == 201, reopened.text
+    assert reopened.json()["complaint_id"] == f"{duplicate}-R1"
+    desk.opened.append(f"{duplicate}-R1")
+    linked = await desk.until(f"{duplicate}-R1", lambda s: s.stage is Stage.INVESTIGATE)
+    assert linked.owner == "agent-zhang"
