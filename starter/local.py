@@ -1,5 +1,5 @@
 """The whole system on one machine: Temporal dev server with its Web UI, an embedded PostgreSQL
-(unless DATABASE_URL points elsewhere) and a worker.
+(unless DATABASE_URL points elsewhere), a worker and the HTTP API (port 8080, a development key).
 
 State lives under `var/` (override with COMPLAINT_DESK_HOME), so cases and their pending
 deadlines survive a restart. Ctrl-C stops the worker first, then the server.
