@@ -116,7 +116,7 @@ def build_app(desk: ComplaintDesk, keys: ApiKeys, body_limit: int = DEFAULT_LIMI
     ) -> CustomerView:
         """What the customer may see of the case (no internal notes, agents or grades)."""
         gate.admit(request, credentials, {Scope.CUSTOMER, *STAFF})
-        complaint_id = complaint_path(complaint_id)
+        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
         async with on_case(desk, complaint_id):
             return await desk.customer_view(complaint_id)
 
@@ -131,7 +131,7 @@ def build_app(desk: ComplaintDesk, keys: ApiKeys, body_limit: int = DEFAULT_LIMI
     ) -> CaseSnapshot:
         """The whole case as staff see it (agent and supervisor keys)."""
         gate.admit(request, credentials, STAFF)
-        complaint_id = complaint_path(complaint_id)
+        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
         async with on_case(desk, complaint_id):
             return await desk.snapshot(complaint_id)
 
