@@ -31,7 +31,6 @@ from schemas.actions import ReopenRequest
 from schemas.case import CaseSnapshot
 from schemas.case_actions import ACTIONS, CaseAction, Delivery
 from schemas.customer_view import CustomerView
-from schemas.intake import ComplaintIntake
 from starter.client import ComplaintDesk
 from workflows.complaint import workflow_id_for
 
@@ -96,7 +95,7 @@ def build_app(desk: ComplaintDesk, keys: ApiKeys, body_limit: int = DEFAULT_LIMI
         data = intake.with_complaint_id(
             await read_object(request, body_limit), key, idempotency_key
         )
-        complaint = validated(ComplaintIntake, data)
+        complaint = intake.validated_intake(data)
         request.state.complaint_id = complaint.complaint_id
         started = await intake.start(desk, complaint)
         response.status_code = 201 if started.created else 200

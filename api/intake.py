@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.bodies import request_model
+from api.bodies import request_model, validated
 from api.errors import ApiError, FieldProblem
 from api.keys import ApiKey
 from schemas.intake import ComplaintIntake
@@ -67,6 +67,17 @@ def with_complaint_id(
     if data.get("complaint_id") is None and idempotency_key is not None:
         return {**data, "complaint_id": derived_id(key, idempotency_key)}
     return data
+
+
+def validated_intake(data: dict[str, Any]) -> ComplaintIntake:
+    """The intake, or every bad field; a missing id says how to do without one."""
+    try:
+        return validated(ComplaintIntake, data)
+    except ApiError as err:
+        for problem in err.problem.fields:
+            if problem.field == "complaint_id" and "complaint_id" not in data:
+                problem.message += f" (or send an {IDEMPOTENCY_KEY} header)"
+        raise
 
 
 async def start(desk: ComplaintDesk, intake: ComplaintIntake) -> StartedCase:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -217,9 +218,15 @@ async def test_the_readme_curl_example(desk: Desk, api: Api) -> None:
     await desk.until(example["complaint_id"], lambda s: s.stage is Stage.INVESTIGATE)
 
 
-def test_the_committed_openapi_document_is_current() -> None:
+def test_the_committed_openapi_document_is_current_and_whole() -> None:
     committed = (Path(ROOT) / "docs" / "openapi.json").read_text(encoding="utf-8")
     assert committed == rendered(), "run `python -m api.openapi` and commit docs/openapi.json"
+    document = json.loads(committed)
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', committed))
+    assert refs <= set(document["components"]["schemas"])  # every body and answer is described
+    respond = document["paths"]["/v1/complaints/{complaint_id}/respond"]["post"]
+    body = respond["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert "agent" not in document["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
 
 
 async def test_nothing_personal_in_the_logs(

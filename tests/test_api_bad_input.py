@@ -88,6 +88,10 @@ async def test_bad_intakes_are_refused_and_start_nothing(desk: Desk, api: Api) -
             assert field in problem["error"], what
         assert NAME not in answer.text and "138 0000" not in answer.text, what
         assert "漏漏" not in answer.text and "DROP" not in answer.text, what
+    missing_id = await api.http.post(
+        "/v1/complaints", json=without(good(), "complaint_id"), headers=api.auth("web-form")
+    )
+    assert "Idempotency-Key" in missing_id.json()["fields"][0]["message"]
     await nothing_started(desk)
 
 
