@@ -8,6 +8,7 @@ complaint-desk show C-1001 [--json]
 complaint-desk codec-server                         # decrypted payloads in the UI and CLI
 complaint-desk new-key                              # a payload key, for COMPLAINT_PAYLOAD_KEYS
 complaint-desk api                                  # the HTTP API for backends (port 8080)
+complaint-desk api-key --name web-form --scope intake  # a key, and its COMPLAINT_API_KEYS entry
 """
 
 from __future__ import annotations
