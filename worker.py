@@ -26,10 +26,12 @@ from activities.notifier import NotificationActivities, Notifier
 from activities.policy import PolicySource, load_policy
 from activities.reports import ReportActivities
 from activities.reviews import ReviewActivities
+from activities.stuck_cases import StuckCaseActivities
 from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
+from configuration.settings import load as load_settings
 from encryption.keys import KeyConfigError
 from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
@@ -39,6 +41,7 @@ from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
 from workflows.report import ComplaintReportWorkflow
 from workflows.review import MajorEventReviewWorkflow
+from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 Role = Literal["all", "workflows", "activities"]
 
@@ -66,6 +69,7 @@ def build_worker(
         CaseStoreActivities(pool).project_case,
         NotificationActivities(gateway).notify,
         AlertActivities(pool, gateway).sweep_alerts,
+        StuckCaseActivities(pool, gateway).find_stuck_cases,
         ReportActivities(pool).build_report,
         ReviewActivities(pool).record_review,
         PolicySource(policy or load_policy()).load_sla_policy,
@@ -78,6 +82,7 @@ def build_worker(
             AlertSweepWorkflow,
             ComplaintReportWorkflow,
             MajorEventReviewWorkflow,
+            StuckCaseWatchdogWorkflow,
         ]
         if role != "activities"
         else [],
@@ -125,7 +130,7 @@ def main() -> None:
     logs.configure()
 
     async def _run() -> None:
-        metrics = metrics_runtime()
+        metrics = metrics_runtime(load_settings().metrics_address)
         await run_worker(await connect(runtime=metrics), metrics=metrics)
 
     try:

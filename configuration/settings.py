@@ -8,6 +8,7 @@ down; nothing else in the code looks at `os.environ`. Every state path resolves 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -34,11 +35,26 @@ class Settings(BaseSettings):
     complaint_reports_dir: Path | None = None
     metrics_address: str | None = None
     log_level: str = "INFO"
+    # The stuck-case watchdog: how often its schedule runs (set when `setup` creates it), how
+    # many workflow tasks in a row must fail, and whether to describe every open case rather
+    # than trust the server's TemporalReportedProblems flag.
+    complaint_watchdog_every: timedelta = timedelta(minutes=5)
+    complaint_watchdog_failed_tasks: int = Field(default=2, ge=1)
+    complaint_watchdog_scan_all: bool = False
+    # The codec server answers only to these Host names (comma-separated, `host` or
+    # `host:port`) besides localhost, 127.0.0.1 and [::1].
+    complaint_codec_allowed_hosts: str = ""
 
     @property
     def home(self) -> Path:
         """The local state folder, absolute (it is created on first use by its users)."""
         return self.complaint_desk_home.expanduser().resolve()
+
+    @property
+    def codec_allowed_hosts(self) -> tuple[str, ...]:
+        return tuple(
+            h.strip().lower() for h in self.complaint_codec_allowed_hosts.split(",") if h.strip()
+        )
 
     @property
     def reports_dir(self) -> Path:

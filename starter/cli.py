@@ -27,14 +27,17 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 import logs
+from activities.stuck_cases import diagnose
+from configuration.settings import load as load_settings
 from encryption import codec_server
 from encryption.keys import KeyConfigError, KeyRing, load_keyring
 from schemas import CaseSnapshot, Category, ReplyIntent, RiskLevel, Severity, TimelineEntry
 from schemas.actions import Department
 from schemas.customer_view import CustomerView
-from starter import json_schemas, list_cases, store_commands
+from starter import json_schemas, list_cases, repair, store_commands
 from starter.client import ComplaintDesk, StartedCase, connect, register_search_attributes
-from starter.schedules import ensure_schedules
+from starter.schedules import WatchdogSettings, ensure_schedules
+from workflows.complaint import workflow_id_for
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -143,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
 
     store_commands.add_parser(sub)
     list_cases.add_parser(sub)
+    repair.add_parser(sub)
 
     s = sub.add_parser("show", help="a case's snapshot and timeline")
     s.add_argument("complaint_id")
@@ -230,7 +234,7 @@ async def _run(args: argparse.Namespace) -> int:
     if args.command == "setup":
         added = await register_search_attributes(client)
         print(f"registered: {', '.join(added)}" if added else "search attributes already there")
-        created = await ensure_schedules(client)
+        created = await ensure_schedules(client, watchdog=WatchdogSettings.of(load_settings()))
         print(f"scheduled: {', '.join(created)}" if created else "schedules already there")
         return 0
 
@@ -238,6 +242,8 @@ async def _run(args: argparse.Namespace) -> int:
         return await list_cases.run(args, client)
     if args.command == "policy-apply":
         return await list_cases.apply_policy(args, client)
+    if args.command == "repair":
+        return await repair.run(args, client)
 
     desk = ComplaintDesk(client)
     cid = str(getattr(args, "complaint_id", ""))
@@ -279,6 +285,11 @@ async def _run(args: argparse.Namespace) -> int:
         view = await desk.customer_view(cid)
         print(view.model_dump_json(indent=2) if args.json else _render_for_customer(view))
     elif args.command == "show":
+        stuck = await diagnose(client, workflow_id_for(cid))
+        if stuck:  # its live state cannot be read until it is repaired
+            print(repair.stuck_line(stuck))
+            print(f"  the store's last projection: `complaint-desk store case {cid}`")
+            return 6
         snapshot, timeline = await desk.snapshot(cid), await desk.timeline(cid)
         if args.json:
             print(

@@ -18,10 +18,11 @@ from pathlib import Path
 import structlog
 
 from case_store.db import data_home, database_url
+from configuration.settings import load as load_settings
 from encryption import codec_server
 from encryption.keys import local_keyring
 from starter.client import connect, register_search_attributes, search_attribute_specs
-from starter.schedules import ensure_schedules
+from starter.schedules import WatchdogSettings, ensure_schedules
 
 GRPC_PORT = 7233
 UI_PORT = 8233
@@ -36,10 +37,21 @@ def installed_binary(name: str) -> str:
     return found
 
 
+# Temporal flags a run whose workflow task failed this many times in a row
+# (`TemporalReportedProblems`, the Web UI's "Task Failures" view, the stuck-case watchdog);
+# self-hosted servers leave it off unless this dynamic config is set.
+REPORTED_PROBLEMS_AFTER = "system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute"
+
+
 def dev_server_args(
-    db_file: Path | None, port: int, ui_port: int | None, codec_url: str | None = None
+    db_file: Path | None,
+    port: int,
+    ui_port: int | None,
+    codec_url: str | None = None,
+    reported_problems_after: int = 2,
 ) -> list[str]:
     args = ["server", "start-dev", "--port", str(port), "--log-level", "warn"]
+    args += ["--dynamic-config-value", f"{REPORTED_PROBLEMS_AFTER}={reported_problems_after}"]
     if db_file:
         # One SQLite connection holds every shard; WAL lets reads stop blocking writes
         # (docs/benchmarks.md: 1.5-2.5x the lifecycles per second of the default journal).
@@ -92,7 +104,7 @@ async def up() -> None:
             os.environ.setdefault("TEMPORAL_ADDRESS", f"localhost:{GRPC_PORT}")
             client = await connect(ring=ring)
             await register_search_attributes(client)  # a db made by an older version may lack some
-            await ensure_schedules(client)
+            await ensure_schedules(client, watchdog=WatchdogSettings.of(load_settings()))
             database = database_url()
             print(
                 f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
