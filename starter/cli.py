@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         help="a Web UI origin allowed to call it (repeatable; default: the local UI)",
     )
+    s.add_argument(
+        "--allowed-host",
+        action="append",
+        help="a Host name it answers to besides localhost (repeatable; as the browser sends it, "
+        "e.g. codec.example.com)",
+    )
     s = sub.add_parser("new-key", help="print a fresh payload key as KEY_ID=BASE64 (for rotation)")
     s.add_argument("--id", dest="key_id", help="key id (default: today's date)")
     s = sub.add_parser("schemas", help="write the JSON Schemas of every payload")
@@ -212,15 +218,22 @@ async def _run(args: argparse.Namespace) -> int:
     if args.command == "store":
         return await store_commands.run(args)
     if args.command == "codec-server":
+        settings = load_settings()
+        token = settings.complaint_codec_token
         config = codec_server.CodecConfig(
             ring=load_keyring(),
             origins=tuple(args.ui_origin or codec_server.LOCAL_UI_ORIGINS),
-            token=os.environ.get(codec_server.TOKEN_ENV),
+            token=token.get_secret_value() if token else None,
+            allowed_hosts=settings.codec_allowed_hosts + tuple(args.allowed_host or ()),
         )
-        print(f"codec server on http://{args.host}:{args.port}", flush=True)
-        await asyncio.to_thread(
-            codec_server.codec_server(config, args.host, args.port).serve_forever
-        )
+        try:
+            server = codec_server.codec_server(config, args.host, args.port)
+        except codec_server.CodecServerRefused as err:
+            print(str(err), file=sys.stderr)
+            return 2
+        door = "a bearer token required" if token else "loopback only, no token"
+        print(f"codec server on http://{args.host}:{args.port} ({door})", flush=True)
+        await asyncio.to_thread(server.serve_forever)
         return 0
     if args.command == "new-key":
         print(KeyRing.generate(args.key_id).render())

@@ -91,7 +91,8 @@ async def up() -> None:
 
     home = data_home()
     ring = local_keyring(home)
-    config = codec_server.CodecConfig(ring)
+    # Loopback and no token: the dev server's UI cannot send one (README, "Personal data").
+    config = codec_server.CodecConfig(ring, allowed_hosts=load_settings().codec_allowed_hosts)
     with codec_server.serving(config, port=codec_server.DEFAULT_PORT) as codec_url:
         server = await asyncio.create_subprocess_exec(
             installed_binary("temporal"),
