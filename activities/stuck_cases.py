@@ -12,7 +12,9 @@ last good task). Nothing read here is a payload: ids, times, counts and Temporal
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from temporalio import activity
 from temporalio.api.enums.v1 import (
@@ -38,38 +40,44 @@ _TIMED_OUT = EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
 _COMPLETED = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
 
 
-async def diagnose(client: Client, workflow_id: str, failed_tasks: int = 1) -> StuckCase | None:
+async def diagnose(
+    client: Client, workflow_id: str, failed_tasks: int = 1, *, read_history: bool = False
+) -> StuckCase | None:
     """The case as stuck, if its open run's workflow task has failed `failed_tasks` times in a
-    row; None if it is moving (or ended)."""
-    handle = client.get_workflow_handle(workflow_id)
-    raw = (await handle.describe()).raw_description
-    pending = raw.pending_workflow_task
+    row; None if it is moving (or ended). The history is read only for a run whose pending task
+    has failed, unless `read_history` (a server that does not report pending tasks, such as the
+    time-skipping test server, which records every failed attempt in the history instead)."""
+    raw = (await client.get_workflow_handle(workflow_id).describe()).raw_description
     info = raw.workflow_execution_info
-    running = info.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-    if not running or not raw.HasField("pending_workflow_task"):
+    if info.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
         return None
-    if pending.attempt - 1 < failed_tasks:
+    pending = raw.pending_workflow_task if raw.HasField("pending_workflow_task") else None
+    if not read_history and (pending is None or pending.attempt - 1 < failed_tasks):
         return None
     run_id = info.execution.run_id
     last_good: int | None = None
-    first_failure = None
+    failures: list[Any] = []  # since the last good task
     async for event in client.get_workflow_handle(
         workflow_id, run_id=run_id
     ).fetch_history_events():
         if event.event_type == _COMPLETED:
-            last_good, first_failure = event.event_id, None
-        elif first_failure is None and _is_failure(event):
-            first_failure = event
-    when = first_failure.event_time if first_failure else pending.original_scheduled_time
-    since = when.ToDatetime(tzinfo=UTC)
+            last_good, failures = event.event_id, []
+        elif _is_failure(event):
+            failures.append(event)
+    # The server keeps only the first failure of a streak in the history (the retries are
+    # transient); the pending task's attempt counts them all.
+    attempts = max(pending.attempt if pending else 0, len(failures) + 1 if failures else 0)
+    if not failures or attempts - 1 < failed_tasks:
+        return None
+    first = failures[0]
     return StuckCase(
         complaint_id=workflow_id.removeprefix("complaint-"),
         workflow_id=workflow_id,
         run_id=run_id,
-        failed_event_id=first_failure.event_id if first_failure else 0,
-        since=since,
-        attempts=pending.attempt,
-        cause=_cause(first_failure),
+        failed_event_id=first.event_id,
+        since=first.event_time.ToDatetime(tzinfo=UTC),
+        attempts=attempts,
+        cause=_cause(first),
         reset_to=last_good,
     )
 
@@ -96,23 +104,20 @@ def _cause(event: object | None) -> str:
     return name.removeprefix("WORKFLOW_TASK_FAILED_CAUSE_").lower()
 
 
-async def find_stuck(client: Client, policy: WatchdogPolicy) -> list[StuckCase]:
-    """Every stuck case the server shows now (at most `policy.limit`)."""
-    ids: list[str] = []
-    query = OPEN_CASES if policy.scan_all else REPORTED
-    try:
-        async for execution in client.list_workflows(query, limit=policy.limit):
-            ids.append(execution.id)
-    except RPCError as err:
-        if err.status is not RPCStatusCode.INVALID_ARGUMENT or query == OPEN_CASES:
-            raise
-        # A server without TemporalReportedProblems: look at every open case instead.
-        async for execution in client.list_workflows(OPEN_CASES, limit=policy.limit):
-            ids.append(execution.id)
+OpenCases = Callable[[int], Awaitable[list[str]]]  # the store's open cases' workflow ids
+
+
+async def find_stuck(
+    client: Client, policy: WatchdogPolicy, store_open: OpenCases | None = None
+) -> list[StuckCase]:
+    """Every stuck case the server shows now (at most `policy.limit`). Candidates: Temporal's
+    flag; on a server without it, every open case in visibility; on one without visibility
+    (the time-skipping test server), every open case in the store (`store_open`)."""
     found = []
-    for workflow_id in ids:
+    candidates, from_store = await _candidates(client, policy, store_open)
+    for workflow_id in candidates:
         try:
-            case = await diagnose(client, workflow_id, policy.failed_tasks)
+            case = await diagnose(client, workflow_id, policy.failed_tasks, read_history=from_store)
         except RPCError as err:
             if err.status is RPCStatusCode.NOT_FOUND:  # ended and gone since it was listed
                 continue
@@ -122,16 +127,37 @@ async def find_stuck(client: Client, policy: WatchdogPolicy) -> list[StuckCase]:
     return found
 
 
+async def _candidates(
+    client: Client, policy: WatchdogPolicy, store_open: OpenCases | None
+) -> tuple[list[str], bool]:
+    """The workflow ids to look at, and whether they came from the store."""
+    queries = [OPEN_CASES] if policy.scan_all else [REPORTED, OPEN_CASES]
+    for query in queries:
+        try:
+            return [e.id async for e in client.list_workflows(query, limit=policy.limit)], False
+        except RPCError as err:
+            if err.status is RPCStatusCode.INVALID_ARGUMENT and query == REPORTED:
+                continue  # a server without TemporalReportedProblems: look at every open case
+            if err.status is RPCStatusCode.UNIMPLEMENTED and store_open is not None:
+                break  # no visibility at all
+            raise
+    assert store_open is not None
+    return await store_open(policy.limit), True
+
+
 class StuckCaseActivities:
     def __init__(self, pool: Pool, notifier: Notifier) -> None:
         self._pool = pool
         self._notifier = notifier
 
+    async def _open_cases(self, limit: int) -> list[str]:
+        return await stuck_cases.open_workflows(self._pool, limit)
+
     @activity.defn(name="find_stuck_cases")
     async def find_stuck_cases(self, sweep: WatchdogSweep) -> list[StuckCase]:
         """Record each stuck case (one alert per episode), tell supervisors once per episode
         (the episode key is the notification's key) and close the episodes that moved again."""
-        found = await find_stuck(activity.client(), sweep.policy)
+        found = await find_stuck(activity.client(), sweep.policy, self._open_cases)
         async with self._pool.acquire() as connection:
             for case in found:
                 await stuck_cases.record(connection, case, sweep.at)

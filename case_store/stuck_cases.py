@@ -11,6 +11,7 @@ from datetime import datetime
 
 import asyncpg
 
+from case_store.db import Pool
 from schemas.stuck_cases import STUCK_KIND, StuckCase
 
 STUCK_NOW = f"SELECT count(*) FROM alerts WHERE kind = '{STUCK_KIND}' AND cleared_at IS NULL"
@@ -49,3 +50,12 @@ async def open_episodes(connection: asyncpg.Connection) -> list[asyncpg.Record]:
             STUCK_KIND,
         )
     )
+
+
+async def open_workflows(pool: Pool, limit: int) -> list[str]:
+    """The workflow ids of the open cases as the store knows them (a server without visibility)."""
+    rows = await pool.fetch(
+        "SELECT workflow_id FROM complaints WHERE outcome IS NULL ORDER BY received_at LIMIT $1",
+        limit,
+    )
+    return [r["workflow_id"] for r in rows]
