@@ -6,6 +6,9 @@ message kept, the deadline that fell due while it was stuck recorded."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -22,16 +25,17 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
 )
 
-from activities.stuck_cases import diagnose, find_stuck
+from activities.stuck_cases import find_stuck
 from case_store.db import Pool
 from case_store.stuck_cases import STUCK_NOW
+from encryption.keys import KEYS_ENV
 from schemas import DEFAULT_POLICY, CaseSnapshot, DeadlineKind, EntryKind
 from schemas.stuck_cases import REPORTED_PROBLEMS, StuckCase, WatchdogPolicy
 from starter import list_cases, repair
 from starter.cli import _parser
 from starter.client import ComplaintDesk
 from starter.local import REPORTED_PROBLEMS_AFTER, installed_binary
-from tests.conftest import CONVERTER, Desk, eventually
+from tests.conftest import CONVERTER, TEST_KEYS, Desk, eventually
 from worker import build_worker
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
@@ -94,6 +98,18 @@ async def sweep(desk: Desk) -> list[StuckCase]:
     )  # fmt: skip
 
 
+async def command(env: WorkflowEnvironment, *args: str) -> tuple[int, str]:
+    """`complaint-desk …` as an operator runs it, against this dev server."""
+    process = await asyncio.create_subprocess_exec(
+        installed_binary("complaint-desk"), *args,
+        env={**os.environ, "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+             KEYS_ENV: TEST_KEYS.render()},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode()
+
+
 def _list_args(*flags: str) -> Any:
     return _parser().parse_args(["list", *flags])
 
@@ -143,9 +159,13 @@ async def test_a_stuck_case_is_found_alerted_and_repaired(
         # `list` flags it; `show` says so (its live state cannot be queried meanwhile).
         rows = await list_cases.found(client, list_cases.case_query(_list_args("--stuck")), 10)
         assert [r["case"] for r in rows] == [stuck_id] and rows[0]["stuck"] is True
-        assert "STUCK (workflow task failing" in list_cases.render(rows)
-        shown = await diagnose(client, workflow_id_for(stuck_id))
-        assert shown is not None and repair.stuck_line(shown).startswith("STUCK for ")
+        code, table = await command(dev_env, "list")
+        assert code == 0 and table.splitlines()[-1].endswith(f"then `repair`): {stuck_id}")
+        code, shown = await command(dev_env, "show", stuck_id)
+        assert code == 6 and shown.startswith("STUCK for ") and f"repair {stuck_id}" in shown
+        code, planned = await command(dev_env, "repair", stuck_id, "--by", "ops-li", "--reason",
+                                      "fix deployed", "--dry-run")  # fmt: skip
+        assert code == 0 and f"would reset run {case.run_id} to event {case.reset_to}" in planned
 
         # The respond deadline falls due while the case is stuck: nothing records it yet.
         await eventually(lambda: _past(desk, case, RESPOND_IN), seconds=30)
@@ -153,8 +173,9 @@ async def test_a_stuck_case_is_found_alerted_and_repaired(
     # The fix: the bad build is gone; repair, then the fixed build takes over.
     with pytest.raises(repair.NotRepairable):
         await repair.repair(client, healthy, by="ops-li", reason="not stuck")
-    done = await repair.repair(client, stuck_id, by="ops-li", reason="fix deployed")
-    assert done.new_run_id and done.new_run_id != case.run_id
+    code, repaired = await command(dev_env, "repair", stuck_id, "--by", "ops-li", "--reason",
+                                   "fix deployed")  # fmt: skip
+    assert code == 0 and f"reset to event {case.reset_to}" in repaired
     old = await client.get_workflow_handle(case.workflow_id, run_id=case.run_id).describe()
     assert old.status is WorkflowExecutionStatus.TERMINATED
 
@@ -166,6 +187,8 @@ async def test_a_stuck_case_is_found_alerted_and_repaired(
         assert "还是漏水，请尽快处理" in messages  # the message sent while stuck is kept
         assert await sweep(desk) == []
         assert await pool.fetchval(STUCK_NOW) == 0  # the episode is closed
+        with pytest.raises(repair.NotRepairable, match="is not stuck"):  # a second repair
+            await repair.repair(client, stuck_id, by="ops-li", reason="again")
 
 
 def _respond_breached(snapshot: CaseSnapshot) -> bool:
