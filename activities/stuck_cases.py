@@ -5,8 +5,9 @@ A case is stuck when its run is open and its pending workflow task has failed (o
 `failed_tasks` times in a row. Candidates come from Temporal's own flag, the
 `TemporalReportedProblems` search attribute (Server 1.30+; self-hosted it needs the dynamic
 config `system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute`, which `./dev up`
-sets), or, on a server without it or with `scan_all`, from every open case; each candidate is
-then confirmed by `DescribeWorkflowExecution` and its history (attempt count, first failure,
+sets); on a server without it, or with `scan_all`, every open case in visibility; on a server
+without visibility (the time-skipping test server), every open case in the store. Each candidate
+is then confirmed by `DescribeWorkflowExecution` and its history (attempt count, first failure,
 last good task). Nothing read here is a payload: ids, times, counts and Temporal's cause only.
 """
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import urllib.request
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import asyncpg
 import structlog
@@ -18,7 +19,6 @@ from case_store.db import Pool, open_pool
 from schemas import DEFAULT_POLICY
 from starter.local import free_port
 from tests.conftest import CONVERTER, eventually, running_desk
-from tests.test_faults import pg_stop
 
 
 async def test_the_worker_exports_sdk_and_domain_metrics(
@@ -60,9 +60,10 @@ def _get(url: str) -> str:
 async def test_the_store_gauges_recover_after_a_postgres_outage(
     postgres: PostgresServer, fresh_database: str
 ) -> None:
-    """The reporter of `complaint_open_cases` outlives an outage of the store (the session's
-    PostgreSQL, stopped as a crash would and started again): it says so in the log, keeps the
-    last figure meanwhile, and the scraped gauge moves again once the store is back."""
+    """The reporter of `complaint_open_cases` outlives an outage of the store — its database
+    closed to connections and every open one cut, as a crashed server would (the session's
+    other databases are left alone) — says so in the log, keeps the last figure meanwhile, and
+    the scraped gauge moves again once the store is back."""
     address = f"127.0.0.1:{free_port()}"
     runtime = metrics_runtime(address)
     assert runtime is not None
@@ -81,11 +82,18 @@ async def test_the_store_gauges_recover_after_a_postgres_outage(
         async def said(event: str) -> bool | None:
             return True if any(e["event"] == event for e in logged) else None
 
+        database = urlsplit(fresh_database).path.lstrip("/")
+        admin = await asyncpg.connect(postgres.get_uri())
         try:
-            await asyncio.to_thread(pg_stop, postgres)
+            await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                database,
+            )
             await eventually(lambda: said("case gauges not refreshed; keeping the last figures"))
         finally:
-            await asyncio.to_thread(postgres.ensure_postgres_running)
+            await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            await admin.close()
         await _open_case(fresh_database, "C-2")
         await eventually(lambda: scraped('stage="investigate"} 2'))
         await eventually(lambda: said("case gauges refreshed again"))

@@ -11,6 +11,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -114,20 +115,32 @@ def _list_args(*flags: str) -> Any:
     return _parser().parse_args(["list", *flags])
 
 
+MESSAGE = "还是漏水，请尽快处理"  # what the customer writes; the bad build cannot handle it
+
+
+@asynccontextmanager
+async def one_case_stuck(
+    env: WorkflowEnvironment, pool: Pool
+) -> AsyncIterator[tuple[Desk, str, str]]:
+    """Two cases on the bad build, both written to by their customers: one hits the bug and is
+    stuck, the other carries on. Yields the desk, the stuck case and the healthy one."""
+    queue = f"stuck-{uuid.uuid4().hex[:8]}"
+    desk = Desk(api=ComplaintDesk(env.client, task_queue=queue), env=env, pool=pool)
+    stuck_id = f"C-STUCK-{uuid.uuid4().hex[:6]}"
+    async with build_worker(env.client, pool, policy=POLICY, task_queue=queue,
+                            interceptors=[BadBuild(stuck_id)]):  # fmt: skip
+        healthy = await desk.open()
+        await desk.open(complaint_id=stuck_id)
+        await desk.api.reply(stuck_id, {"text": MESSAGE})
+        await desk.api.reply(healthy, {"text": "谢谢"})
+        yield desk, stuck_id, healthy
+
+
 async def test_a_stuck_case_is_found_alerted_and_repaired(
     dev_env: WorkflowEnvironment, pool: Pool
 ) -> None:
     client = dev_env.client
-    queue = f"stuck-{uuid.uuid4().hex[:8]}"
-    desk = Desk(api=ComplaintDesk(client, task_queue=queue), env=dev_env, pool=pool)
-    stuck_id = f"C-STUCK-{uuid.uuid4().hex[:6]}"
-    async with build_worker(client, pool, policy=POLICY, task_queue=queue,
-                            interceptors=[BadBuild(stuck_id)]):  # fmt: skip
-        healthy = await desk.open()
-        await desk.open(complaint_id=stuck_id)
-        await desk.api.reply(stuck_id, {"text": "还是漏水，请尽快处理"})
-        await desk.api.reply(healthy, {"text": "谢谢"})
-
+    async with one_case_stuck(dev_env, pool) as (desk, stuck_id, healthy):
         # Wait on the thing the watchdog reads: Temporal's own flag on the failing run.
         flagged = f'WorkflowId = "{workflow_id_for(stuck_id)}" AND {REPORTED_PROBLEMS}'
 
@@ -179,12 +192,12 @@ async def test_a_stuck_case_is_found_alerted_and_repaired(
     old = await client.get_workflow_handle(case.workflow_id, run_id=case.run_id).describe()
     assert old.status is WorkflowExecutionStatus.TERMINATED
 
-    async with build_worker(client, pool, policy=POLICY, task_queue=queue):
+    async with build_worker(client, pool, policy=POLICY, task_queue=desk.api.task_queue):
         moved = await desk.until(stuck_id, _respond_breached, seconds=30)
         assert moved.stage.value == "investigate"
         timeline = await desk.api.timeline(stuck_id)
         messages = [e.summary for e in timeline if e.kind is EntryKind.CUSTOMER_MESSAGE]
-        assert "还是漏水，请尽快处理" in messages  # the message sent while stuck is kept
+        assert MESSAGE in messages  # the message sent while stuck is kept
         assert await sweep(desk) == []
         assert await pool.fetchval(STUCK_NOW) == 0  # the episode is closed
         with pytest.raises(repair.NotRepairable, match="is not stuck"):  # a second repair

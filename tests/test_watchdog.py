@@ -5,42 +5,43 @@ test_stuck_cases.py."""
 
 from __future__ import annotations
 
-import uuid
+from datetime import timedelta
 
+import pytest
+from temporalio.client import ScheduleActionStartWorkflow
 from temporalio.testing import WorkflowEnvironment
 
 from activities.stuck_cases import diagnose
 from case_store.db import Pool
+from configuration.settings import load
 from schemas.stuck_cases import WatchdogPolicy
-from starter.client import ComplaintDesk
-from tests.conftest import Desk, eventually
-from tests.test_stuck_cases import POLICY, BadBuild
-from worker import build_worker
+from starter.schedules import STUCK_CASES, WatchdogSettings, schedules
+from tests.conftest import eventually
+from tests.test_stuck_cases import one_case_stuck, sweep
 from workflows.complaint import workflow_id_for
-from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 
 async def test_the_watchdog_finds_a_stuck_case_on_a_server_without_visibility(
     env: WorkflowEnvironment, pool: Pool
 ) -> None:
-    client = env.client
-    queue = f"stuck-{uuid.uuid4().hex[:8]}"
-    desk = Desk(api=ComplaintDesk(client, task_queue=queue), env=env, pool=pool)
-    stuck_id = f"C-STUCK-{uuid.uuid4().hex[:6]}"
-    async with build_worker(client, pool, policy=POLICY, task_queue=queue,
-                            interceptors=[BadBuild(stuck_id)]):  # fmt: skip
-        healthy = await desk.open()
-        await desk.open(complaint_id=stuck_id)
-        await desk.api.reply(stuck_id, {"text": "还是漏水"})
+    async with one_case_stuck(env, pool) as (desk, stuck_id, healthy):
 
         async def failing() -> bool | None:  # wait on the thing: its task has failed
-            stuck = await diagnose(client, workflow_id_for(stuck_id), read_history=True)
+            stuck = await diagnose(env.client, workflow_id_for(stuck_id), read_history=True)
             return True if stuck else None
 
         await eventually(failing)
-        found = await client.execute_workflow(
-            StuckCaseWatchdogWorkflow.run, WatchdogPolicy(failed_tasks=1),
-            id=f"watchdog-{uuid.uuid4().hex[:6]}", task_queue=queue,
-        )  # fmt: skip
-        assert [c.complaint_id for c in found] == [stuck_id]
-        assert healthy not in [c.complaint_id for c in found]
+        found = [c.complaint_id for c in await sweep(desk)]
+        assert found == [stuck_id] and healthy not in found
+
+
+def test_the_watchdog_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLAINT_WATCHDOG_EVERY", "PT2M")
+    monkeypatch.setenv("COMPLAINT_WATCHDOG_FAILED_TASKS", "4")
+    monkeypatch.setenv("COMPLAINT_CODEC_ALLOWED_HOSTS", "Codec.Example:443, ops.example")
+    settings = load()
+    schedule = schedules(watchdog=WatchdogSettings.of(settings))[STUCK_CASES]
+    assert isinstance(schedule.action, ScheduleActionStartWorkflow)
+    assert schedule.spec.intervals[0].every == timedelta(minutes=2)
+    assert schedule.action.args == [WatchdogPolicy(failed_tasks=4)]
+    assert settings.codec_allowed_hosts == ("codec.example:443", "ops.example")
