@@ -24,6 +24,7 @@ import hmac
 import ipaddress
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ TOKEN_ENV = "COMPLAINT_CODEC_TOKEN"
 DEFAULT_PORT = 8081
 LOCAL_UI_ORIGINS = ("http://localhost:8233", "http://127.0.0.1:8233")
 MAX_BODY = 8 * 1024 * 1024  # several of Temporal's 2 MB payloads; a page asks for a few at a time
-READ_TIMEOUT = 10.0  # seconds a client may take to send its request (and to read the answer)
+READ_TIMEOUT = 10.0  # seconds any one read (or write) on a client's connection may wait
+BODY_TIMEOUT = 60.0  # seconds a whole request body may take, however it trickles in
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
 log = structlog.get_logger("complaint_desk.codec_server")
@@ -59,6 +61,7 @@ class CodecConfig:
     token: str | None = None
     allowed_hosts: tuple[str, ...] = ()  # names besides loopback (`codec.example.com[:443]`)
     read_timeout: float = READ_TIMEOUT
+    body_timeout: float = BODY_TIMEOUT
 
 
 def is_loopback(host: str) -> bool:
@@ -108,7 +111,7 @@ def _handler(config: CodecConfig, port: int) -> type[BaseHTTPRequestHandler]:
             if length is None:
                 return None  # refused, with the reason
             try:
-                body = self.rfile.read(length)
+                body = self._read_body(length)
             except TimeoutError:
                 self.close_connection = True
                 return self._reply(HTTPStatus.REQUEST_TIMEOUT, {"message": "body too slow"})
@@ -127,6 +130,23 @@ def _handler(config: CodecConfig, port: int) -> type[BaseHTTPRequestHandler]:
             log.info("payloads decoded" if transform is decrypt else "payloads encoded",
                      count=len(done), namespace=self.headers.get("X-Namespace"))  # fmt: skip
             self._reply(HTTPStatus.OK, json_format.MessageToDict(Payloads(payloads=done)))
+
+        def _read_body(self, length: int) -> bytes:
+            """The body, in chunks: each read waits at most `read_timeout` (the socket's), and
+            the whole body at most `body_timeout`, so a client trickling a byte at a time cannot
+            hold the thread either."""
+            deadline = time.monotonic() + config.body_timeout
+            chunks: list[bytes] = []
+            left = length
+            while left > 0:
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                chunk = self.rfile.read1(min(left, 64 * 1024))
+                if not chunk:  # the client hung up
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+            return b"".join(chunks)
 
         def _host_allowed(self) -> bool:
             return (self.headers.get("Host") or "").lower() in hosts

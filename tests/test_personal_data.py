@@ -214,10 +214,34 @@ def test_a_slow_client_cannot_hold_the_codec_server() -> None:
         started = time.monotonic()
         status, _ = exchange(url, request, pause_after=len(request) - len(sealed) + 10)
         assert status == 408 and time.monotonic() - started < 4
+        # A byte at a time, each within the read timeout: the whole body still has a limit.
+    with serving(CodecConfig(ring, read_timeout=0.5, body_timeout=0.6)) as url:
+        host = urlsplit(url).netloc
+        request = raw_post(
+            f"{url}/decode", sealed, {"Host": host, "Content-Length": str(len(sealed))}
+        )
+        assert trickled(url, request, len(request) - len(sealed), every=0.1) == 408
         # Half a request line, then silence: the connection is dropped, not kept.
         half = exchange_closed(url, b"POST /dec")
         assert half
         assert post(f"{url}/decode", sealed)[0] == 200  # and everyone else is served
+
+
+def trickled(url: str, request: bytes, head: int, every: float) -> int:
+    """Send the head at once, then the body a byte every `every` seconds until the server
+    answers; returns its status."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as connection:
+        connection.sendall(request[:head])
+        connection.settimeout(every)
+        for i in range(head, len(request)):
+            connection.sendall(request[i : i + 1])
+            try:
+                answer = connection.recv(65536)
+            except TimeoutError:
+                continue
+            return int(answer.split()[1])
+    raise AssertionError("the server read the whole trickled body")
 
 
 def exchange_closed(url: str, request: bytes) -> bool:
