@@ -20,9 +20,11 @@ in protobuf JSON. Its door, since what it returns is customers' names and phones
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -90,6 +92,22 @@ def _handler(config: CodecConfig, port: int) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         timeout = config.read_timeout  # on the socket: every read and write, not the whole request
+
+        def setup(self) -> None:
+            super().setup()
+            # However slowly the request line and headers trickle in, the connection is cut
+            # once the whole exchange has taken `body_timeout` (plus a read's time to answer).
+            self._cut_off = threading.Timer(config.body_timeout + config.read_timeout, self._cut)
+            self._cut_off.daemon = True
+            self._cut_off.start()
+
+        def finish(self) -> None:
+            self._cut_off.cancel()
+            super().finish()
+
+        def _cut(self) -> None:
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
 
         def do_OPTIONS(self) -> None:  # the browser's preflight, before the UI's POST
             if not self._host_allowed():

@@ -221,15 +221,17 @@ def test_a_slow_client_cannot_hold_the_codec_server() -> None:
             f"{url}/decode", sealed, {"Host": host, "Content-Length": str(len(sealed))}
         )
         assert trickled(url, request, len(request) - len(sealed), every=0.1) == 408
+        # The headers a byte at a time: the connection is cut all the same.
+        assert trickled(url, request, 1, every=0.1) is None
         # Half a request line, then silence: the connection is dropped, not kept.
         half = exchange_closed(url, b"POST /dec")
         assert half
         assert post(f"{url}/decode", sealed)[0] == 200  # and everyone else is served
 
 
-def trickled(url: str, request: bytes, head: int, every: float) -> int:
-    """Send the head at once, then the body a byte every `every` seconds until the server
-    answers; returns its status."""
+def trickled(url: str, request: bytes, head: int, every: float) -> int | None:
+    """Send `head` bytes at once, then the rest a byte every `every` seconds until the server
+    answers; returns its status, or None when it closed the connection without one."""
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=5) as connection:
         connection.sendall(request[:head])
@@ -240,7 +242,7 @@ def trickled(url: str, request: bytes, head: int, every: float) -> int:
                 answer = connection.recv(65536)
             except TimeoutError:
                 continue
-            return int(answer.split()[1])
+            return int(answer.split()[1]) if answer else None
     raise AssertionError("the server read the whole trickled body")
 
 
