@@ -31,6 +31,7 @@ from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from encryption.keys import KeyConfigError
+from grading.model import shared_grader
 from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
 from schemas.sla import SlaPolicy
@@ -58,7 +59,8 @@ def build_worker(
     Notifications go to the case store's outbox unless another gateway is given. `role` runs
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
     the SDK's `Worker` (slots, pollers, cache)."""
-    classification = ClassificationActivities(pool, grading or load_grading_policy())
+    rules = grading or load_grading_policy()
+    classification = ClassificationActivities(pool, rules, shared_grader(rules))
     gateway = notifier or OutboxNotifier(pool)
     activities: list[Callable[..., Any]] = [
         classification.assess_complaint,

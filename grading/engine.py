@@ -117,8 +117,9 @@ def grade(
         if view.topic is not category:
             category, sub_category = view.topic, None
         for like in view.looks_like:
-            add("looks like", f"'{like.excerpt}' → {like.severity.value} {like.category.value} "
-                f"({like.source}, {like.similarity:.2f})", 0)  # fmt: skip
+            close = f", {like.similarity:.2f}" if like.similarity is not None else ""
+            add("looks like", f"'{like.excerpt}' → {like.severity.value} "
+                f"{like.category.value} ({like.source}{close})", 0)  # fmt: skip
     else:
         # Placed by a rule, or graded by the receiver (a person looked).
         placed = any(s.severity for s in hit) or bool(suggestion) or assessed is not None

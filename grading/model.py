@@ -94,6 +94,17 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
+_loaded: dict[str, LearnedGrader | None] = {}
+
+
+def shared_grader(policy: GradingPolicy) -> LearnedGrader | None:
+    """The policy's grader, loaded once per process (the encoder is ~160 MB resident)."""
+    key = policy.model.head if policy.model else ""
+    if key not in _loaded:
+        _loaded[key] = load_grader(policy)
+    return _loaded[key]
+
+
 def load_grader(policy: GradingPolicy, encoder: Encoder | None = None) -> LearnedGrader | None:
     """The grader the policy adopts, checked now (a head that does not fit the installed encoder
     stops the worker at start); None when the policy names no head or no encoder is installed."""

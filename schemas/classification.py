@@ -74,7 +74,7 @@ class Likeness(BaseModel):
     excerpt: str = Field(description="The start of its text, or its subject")
     severity: Severity
     category: Category
-    similarity: float
+    similarity: float | None = Field(default=None, description="Cosine; None: found by keyword")
 
 
 class Classification(BaseModel):
