@@ -3,6 +3,7 @@ corrections as labelled examples that a retrain learns from."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from grading.policy import load_grading_policy
 from grading.train import train_head
 from schemas import ComplaintIntake, EntryKind, Severity
 from schemas.classification import Classification
+from starter import store_commands
+from starter.cli import _parser
 from tests.conftest import Desk, eventually, intake
 
 POLICY = load_grading_policy()
@@ -167,3 +170,22 @@ async def test_classification_records_its_engines_and_evidence(desk: Desk) -> No
         cid,
     )
     assert row is not None and row["head"] == c.engine.head and row["embedded"]
+
+
+async def test_the_store_commands_print_the_nearest_ended_cases(
+    fresh_database: str, pool: Pool, encoder: Encoder, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    async with pool.acquire() as connection:
+        for cid, text, resolution in CASES:
+            await plant(connection, encoder, cid, text, resolution)
+    monkeypatch.setenv("DATABASE_URL", fresh_database)
+    parser = _parser()
+    assert await store_commands.run(parser.parse_args(
+        ["store", "search", "--similar", "新买的滚筒洗衣机在渗水，厨房全是水", "--limit", "2"]
+    )) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and "C-1" in lines[0] and "上门更换洗衣机" in lines[0]
+    assert await store_commands.run(parser.parse_args(["store", "similar", "C-2", "--json"])) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert "C-2" not in [c["complaint_id"] for c in found] and len(found) == 3
