@@ -39,6 +39,7 @@ class ClassificationActivities:
         self._pool = pool
         self._policy = policy
         self._grader = grader if policy.model else None
+        self._vectors: bool | None = None  # pgvector in this store? asked once per process
 
     @activity.defn(name="assess_complaint")
     async def assess_complaint(self, intake: ComplaintIntake) -> Assessment:
@@ -61,7 +62,8 @@ class ClassificationActivities:
                               recent_on_product=recent)  # fmt: skip
             result = grade(intake, self._policy, context, view)
             await similar.remember(connection, intake.complaint_id, text, result, at,
-                                   vector.tolist() if vector is not None else None)  # fmt: skip
+                                   vector.tolist() if vector is not None else None,
+                                   self._vectors)  # fmt: skip
         logs.for_activity().info("assessed", severity=result.severity.value,
                                  risk=result.risk.value, rules=result.rules_version,
                                  head=result.engine.head if result.engine else None,
@@ -73,7 +75,9 @@ class ClassificationActivities:
     ) -> ModelView | None:
         if self._grader is None or vector is None:
             return None
-        if await similar.vectors_available(connection):
+        if self._vectors is None:
+            self._vectors = await similar.vectors_available(connection)
+        if self._vectors:
             found = await similar.nearest(connection, vector.tolist(), NEAREST,
                                           exclude=intake.complaint_id)  # fmt: skip
         else:

@@ -66,8 +66,10 @@ async def remember(
     result: Classification,
     at: datetime,
     vector: Sequence[float] | None,
+    vectors: bool | None = None,
 ) -> None:
-    """Keyed by complaint: a retried or repeated classification overwrites its own row."""
+    """Keyed by complaint: a retried or repeated classification overwrites its own row.
+    `vectors`: whether the store has pgvector, if the caller knows (else it is asked)."""
     engine = result.engine
     await connection.execute(
         """INSERT INTO complaint_texts (complaint_id, text, severity, category, rules_version,
@@ -81,7 +83,9 @@ async def remember(
         complaint_id, text, result.severity.value, result.category.value, result.rules_version,
         engine.encoder if engine else None, engine.head if engine else None, at,
     )  # fmt: skip
-    if vector is not None and await vectors_available(connection):
+    if vector is not None and (
+        vectors if vectors is not None else await vectors_available(connection)
+    ):
         await connection.execute(
             "UPDATE complaint_texts SET embedding = $2::vector WHERE complaint_id = $1",
             complaint_id, _literal(vector),
@@ -95,13 +99,18 @@ async def nearest(
     exclude: str | None = None,
 ) -> list[SimilarCase]:
     """The ended cases nearest in meaning (cosine), closest first."""
+    # The inner query alone orders by distance, so the HNSW index serves it; it over-fetches,
+    # since the nearest complaints may still be open (not in the library).
     rows = await connection.fetch(
         """SELECT l.complaint_id, l.subject, l.summary, l.category, l.severity, l.risk,
-                  l.resolution, l.outcome, l.archived_at,
-                  1 - (t.embedding <=> $1::vector) AS similarity
-           FROM complaint_texts t JOIN case_library l USING (complaint_id)
-           WHERE t.embedding IS NOT NULL AND ($2::text IS NULL OR t.complaint_id <> $2)
-           ORDER BY t.embedding <=> $1::vector, l.complaint_id
+                  l.resolution, l.outcome, l.archived_at, 1 - t.distance AS similarity
+           FROM (SELECT complaint_id, embedding <=> $1::vector AS distance
+                 FROM complaint_texts
+                 WHERE embedding IS NOT NULL AND ($2::text IS NULL OR complaint_id <> $2)
+                 ORDER BY embedding <=> $1::vector
+                 LIMIT $3 * 10) t
+           JOIN case_library l USING (complaint_id)
+           ORDER BY t.distance, l.complaint_id
            LIMIT $3""",
         _literal(vector), exclude, limit,
     )  # fmt: skip
