@@ -27,6 +27,7 @@ from activities.policy import PolicySource, load_policy
 from activities.reports import ReportActivities
 from activities.reviews import ReviewActivities
 from case_metrics import metrics_runtime, report_open_cases
+from case_store import similar
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
@@ -107,13 +108,16 @@ async def run_worker(
     pool = await open_pool(database or database_url())
     async with pool.acquire() as connection:
         applied = await migrate(connection)
-    log.info("case store ready", migrations_applied=applied)
+        vectors = await similar.vectors_available(connection)  # logs the fallback if missing
+    log.info("case store ready", migrations_applied=applied, pgvector=vectors)
     worker = build_worker(client, pool, policy=policy, grading=grading)
+    grader = shared_grader(grading)  # loaded by build_worker: once per process
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version)
+    log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version,
+             head=grader.engine.head if grader else None)  # fmt: skip
     reporting = asyncio.ensure_future(report_open_cases(metrics, pool)) if metrics else None
     async with worker:
         await stop.wait()
