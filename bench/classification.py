@@ -42,7 +42,7 @@ from schemas.intake import ComplaintIntake
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def _rss_mb() -> float:
+def resident_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -60,7 +60,7 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
     policy = load_grading_policy()
     if engine == "rules":
         policy = policy.model_copy(update={"model": None})
-    before = _rss_mb()
+    before = resident_mb()
     started = time.perf_counter()
     grader = load_grader(policy)
     load_s = time.perf_counter() - started
@@ -106,7 +106,7 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
         "p50_ms": statistics.median(samples),
         "p99_ms": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
         "max_ms": samples[-1],
-        "rss_mb": _rss_mb(),
+        "rss_mb": resident_mb(),
         "rss_before_load_mb": before,
         "load_s": load_s,
     }

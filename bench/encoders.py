@@ -21,15 +21,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.classification import resident_mb
 from grading.head import LEVELS, Training, fit
 from grading.labelled import TRAINING, load_examples
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _embedder(which: str) -> Any:
@@ -68,7 +62,7 @@ def main() -> None:
         samples.append((time.perf_counter() - t) * 1000)
     samples.sort()
     l1 = y == 0
-    print(f"{which}: dimensions {x.shape[1]}, load {load:.2f} s, RSS {_rss_mb():.0f} MB")
+    print(f"{which}: dimensions {x.shape[1]}, load {load:.2f} s, RSS {resident_mb():.0f} MB")
     print(f"  model-only 5-fold CV: severity accuracy {(predicted == y).mean():.3f}, "
           f"L1 recall {(predicted[l1] == 0).mean():.3f}")  # fmt: skip
     print(f"  one complaint: p50 {statistics.median(samples):.1f} ms, p99 {samples[98]:.1f} ms")

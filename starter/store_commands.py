@@ -77,11 +77,13 @@ async def run(args: argparse.Namespace) -> int:
                     )
                     for k in found_kpis
                 )
-            elif args.store_command == "search" and args.similar:
+            elif args.store_command == "search" and getattr(args, "similar", None):
                 found = await _similar_to_text(connection, args.similar, args.limit)
                 rows, text = _listed(found)
             elif args.store_command == "similar":
-                found = await similar.similar_to_case(connection, args.complaint_id, args.limit)
+                found = await similar.similar_to_case(
+                    connection, args.complaint_id, getattr(args, "limit", 5)
+                )
                 rows, text = _listed(found)
             elif args.store_command == "search":
                 rows, text = _listed(
