@@ -21,6 +21,7 @@ from schemas.classification import Classification
 from schemas.store import LibraryCase
 
 log = structlog.get_logger("complaint_desk.case_store")
+DIMENSIONS = 512  # complaint_texts.embedding is vector(512), migration 0007
 _said: set[str] = set()  # databases whose fallback this process has already logged
 
 
@@ -99,6 +100,8 @@ async def nearest(
     exclude: str | None = None,
 ) -> list[SimilarCase]:
     """The ended cases nearest in meaning (cosine), closest first."""
+    if len(vector) != DIMENSIONS:
+        return []
     # The inner query alone orders by distance, so the HNSW index serves it; it over-fetches,
     # since the nearest complaints may still be open (not in the library).
     rows = await connection.fetch(
