@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     complaint_reports_dir: Path | None = None
     metrics_address: str | None = None
     log_level: str = "INFO"
+    # The web workspace (web/): staff accounts, the key that signs its cookies and the customers'
+    # progress links, cookies marked Secure (set it when served over https), link lifetime.
+    web_users_file: Path | None = None
+    web_secret: SecretStr | None = None
+    web_secure_cookies: bool = False
+    web_link_days: int = 60
 
     @property
     def home(self) -> Path:
@@ -43,6 +49,11 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return (self.complaint_reports_dir or self.home / "reports").expanduser().resolve()
+
+    @property
+    def users_file(self) -> Path:
+        """Staff accounts of the web workspace (JSON with argon2 hashes; `complaint-desk user-add`)."""
+        return (self.web_users_file or self.home / "users.json").expanduser().resolve()
 
 
 def load() -> Settings:
