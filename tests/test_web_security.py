@@ -54,7 +54,7 @@ async def sign_in(http: APIRequestContext, username: str) -> None:
 
 
 async def post(http: APIRequestContext, path: str, form: dict[str, str]) -> APIResponse:
-    return await http.post(path, form=form, max_redirects=0)
+    return await http.post(path, form=dict[str, str | float | bool](form), max_redirects=0)
 
 
 async def kinds(desk: Desk, cid: str) -> list[EntryKind]:
