@@ -7,6 +7,7 @@ complaint-desk escalate C-1001 --by sup-li --reason "media" --severity L1
 complaint-desk show C-1001 [--json]
 complaint-desk codec-server                         # decrypted payloads in the UI and CLI
 complaint-desk new-key                              # a payload key, for COMPLAINT_PAYLOAD_KEYS
+complaint-desk user-add agent-zhang --name 张伟 --role agent < password   # a web account
 """
 
 from __future__ import annotations
@@ -141,6 +142,16 @@ def _parser() -> argparse.ArgumentParser:
         if name == "progress":
             s.add_argument("--completed", action="store_true")
 
+    s = sub.add_parser(
+        "user-add", help="add or replace a web workspace account (password on stdin)"
+    )
+    s.add_argument("username", help="also the agent id the person's cases are owned by")
+    s.add_argument("--name", required=True)
+    s.add_argument("--role", required=True, choices=["agent", "supervisor", "manager"])
+    s.add_argument("--language", choices=["zh", "en"], default="zh")
+    s = sub.add_parser("web", help="serve the web workspace alone (until the API server mounts it)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8090)
     store_commands.add_parser(sub)
     list_cases.add_parser(sub)
 
@@ -224,6 +235,14 @@ async def _run(args: argparse.Namespace) -> int:
     if args.command == "schemas":
         for path in json_schemas.write(args.out):
             print(path)
+        return 0
+    if args.command == "user-add":
+        return _user_add(args)
+    if args.command == "web":
+        from configuration.settings import load
+        from web.serve import serve
+
+        await serve(load(), args.host, args.port)
         return 0
 
     client = await connect()
@@ -392,6 +411,27 @@ def main(argv: list[str] | None = None) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    """The password comes on stdin (one line; a prompt at a terminal), never as an argument a
+    process list would show."""
+    import getpass
+
+    from configuration.settings import load
+    from web.users import StaffRole, StaffUser, add
+
+    password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = password.rstrip("\n")
+    if len(password) < 8:
+        print("a password of 8 characters or more, please", file=sys.stderr)
+        return 2
+    path = load().users_file
+    user = StaffUser(username=args.username, name=args.name, role=StaffRole(args.role),
+                     language=args.language)  # fmt: skip
+    add(path, user, password)
+    print(f"{args.username} ({args.role}) saved in {path}")
+    return 0
 
 
 def _validation_text(err: ValidationError) -> str:

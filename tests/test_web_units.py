@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,3 +85,17 @@ def test_accounts_keep_hashes_not_passwords(tmp_path: Path) -> None:
     assert users.check_password(known, "agent-zhang", "s3cret-pass") is not None
     assert users.check_password(known, "agent-zhang", "wrong") is None
     assert users.check_password(known, "nobody", "s3cret-pass") is None
+
+
+def test_user_add_takes_the_password_on_stdin(tmp_path: Path) -> None:
+    cli = Path(sys.executable).with_name("complaint-desk")
+    env = {"PATH": os.environ["PATH"], "COMPLAINT_DESK_HOME": str(tmp_path)}
+    done = subprocess.run([cli, "user-add", "sup-li", "--name", "李主管", "--role", "supervisor"],
+                          input="long-enough-1\n", text=True, capture_output=True, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    known = users.load(tmp_path / "users.json")
+    assert known["sup-li"].role is users.StaffRole.SUPERVISOR
+    assert users.check_password(known, "sup-li", "long-enough-1") is not None
+    short = subprocess.run([cli, "user-add", "x", "--name", "x", "--role", "agent"],
+                           input="short\n", text=True, capture_output=True, env=env)  # fmt: skip
+    assert short.returncode == 2 and "x" not in users.load(tmp_path / "users.json")
