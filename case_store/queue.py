@@ -40,8 +40,8 @@ class QueueRow:
     severity: str | None
     stage: str
     next_deadline_at: datetime | None
-    overdue: bool
-    breached: bool
+    overdue: bool  # a deadline breached and unmet, or the next one past: listed first
+    breached: bool  # ever, even if met late since
     waiting: Waiting
     updated_at: datetime
 
@@ -64,20 +64,25 @@ _WAITING = """
 
 _OPEN = "c.outcome IS NULL AND c.stage <> 'done'"
 
+# Late: a deadline breached and still unmet, or the next one already past.
+_LATE = """(EXISTS (SELECT 1 FROM jsonb_array_elements(c.deadlines) d
+                WHERE d->>'breached_at' IS NOT NULL AND d->>'met_at' IS NULL)
+         OR coalesce(c.next_deadline_at < $5, false))"""
+
 _QUEUE = f"""
     WITH mine AS (
         SELECT c.complaint_id, c.subject, c.severity, c.stage, c.next_deadline_at, c.breached,
-               c.updated_at, c.received_at, {_WAITING} AS waiting
+               c.updated_at, c.received_at, {_WAITING} AS waiting, {_LATE} AS overdue
         FROM complaints c WHERE c.owner = $1 AND {_OPEN})
-    SELECT *, next_deadline_at < $5 AS overdue, count(*) OVER () AS total FROM mine
+    SELECT *, count(*) OVER () AS total FROM mine
     WHERE ($2::text IS NULL OR severity = $2) AND ($3::text IS NULL OR stage = $3)
       AND ($4::text IS NULL OR waiting = $4)
-    ORDER BY next_deadline_at < $5 DESC NULLS LAST, next_deadline_at NULLS LAST, received_at
+    ORDER BY overdue DESC, next_deadline_at NULLS LAST, received_at
     LIMIT $6"""
 
 
 async def queue(connection: asyncpg.Connection, scope: QueueScope, now: datetime) -> QueuePage:
-    """Open cases in scope: overdue first, then by the next deadline."""
+    """Open cases in scope: late ones first, then by the next deadline."""
     rows = await connection.fetch(
         _QUEUE, scope.owner, scope.severity, scope.stage,
         scope.waiting.value if scope.waiting else None, now, scope.limit,

@@ -68,7 +68,6 @@ async def test_a_case_from_intake_to_closed_confirmed_through_the_web(
             await sign_in(agent, served, "agent-zhang")
             # the projection lands a moment after intake: the queue reloads itself when it does
             await expect(agent.get_by_role("link", name=cid)).to_be_visible(timeout=15_000)
-            await shot(agent, "web-queue")
             await agent.get_by_role("link", name=cid).click()
             await expect(agent.get_by_role("heading", name=cid)).to_be_visible()
 

@@ -33,6 +33,7 @@ log = structlog.get_logger()
 Handler = Callable[..., Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 PRE_COOKIE = "cd_signin"
+_MET = {True: "#1e7a3c", False: "#b3261e", None: "#4a78b8"}
 
 
 def _signin_csrf(web: Web, nonce: str) -> str:
@@ -220,9 +221,26 @@ async def board_page(web: Web, request: Request) -> Response:
                    for s in severities]  # fmt: skip
     by_stage = [(i18n.term(st, lang), sum(n for (_, s), n in board.by_severity_stage.items()
                                           if s == st)) for st in stages]  # fmt: skip
-    charts = [_bars(i18n.translator(lang)("severity"), by_severity),
-              _bars(i18n.translator(lang)("stage"), by_stage)]  # fmt: skip
+    t = i18n.translator(lang)
+    charts = [_bars(t("severity"), by_severity), _bars(t("stage"), [b for b in by_stage if b[1]])]
+    bars = {k.name: _kpi_bar(k) for k in board.kpis}
     return web.render(
         request, "board.html", board=board, severities=severities, stages=stages, charts=charts,
-        now=now, shown=kpis.shown, **_staff_values(user, session),
+        bars=bars, now=now, shown=kpis.shown, **_staff_values(user, session),
     )  # fmt: skip
+
+
+def _kpi_bar(kpi: kpis.Kpi) -> str:
+    """A rate against its target as a small inline SVG: the bar green when met, red when missed,
+    the target a tick. Hours and scores are not rates: no bar."""
+    if kpi.value is None or kpi.name.endswith("_hours") or kpi.name == "satisfaction":
+        return ""
+    width = 160
+    fill = _MET[kpi.met]
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='14' aria-hidden='true'>",
+             f"<rect width='{width}' height='14' fill='#e8ecf2'/>",
+             f"<rect width='{width * min(kpi.value, 1):.1f}' height='14' fill='{fill}'/>"]  # fmt: skip
+    if kpi.target:
+        goal = float(kpi.target.strip("<>= %")) / 100
+        parts.append(f"<rect x='{width * goal - 1:.1f}' width='2' height='14' fill='#1d2430'/>")
+    return "".join(parts) + "</svg>"
