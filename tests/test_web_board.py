@@ -1,6 +1,6 @@
 """The agent's queue and the supervisor's board in a real Chromium, read from the case store:
-overdue first, filters, countdowns; breaches, approvals waiting and overdue tasks on the board,
-which an agent may not open."""
+late cases first, filters, countdowns, the page reloading itself when a case arrives; breaches,
+approvals waiting and overdue tasks on the board, which an agent may not open."""
 
 from __future__ import annotations
 
@@ -74,8 +74,13 @@ async def test_queue_and_board_show_what_needs_attention(desk: Desk, tmp_path: P
         await expect(rows).to_have_count(1)
         await expect(rows.first).to_contain_text(waiting)
 
+        await page.goto(served.base + "/queue")
+        await expect(rows).to_have_count(4)
+        late = await desk.open(subject="新来的投诉", customer=someone(5), product="TV-1")
+        await expect(page.get_by_role("link", name=late)).to_be_visible(timeout=15_000)  # by itself
+
         await page.goto(served.base + "/lang/zh?next=/queue")
-        await expect(page.locator("table.queue tbody tr")).to_have_count(4)
+        await expect(page.locator("table.queue tbody tr")).to_have_count(5)
         await shot(page, "web-queue")
 
         supervisor = await browser.new_context(

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from case_store.db import Pool
+from reports.periods import ZONE
 from starter.client import ComplaintDesk
 from web import i18n
 from web.identity import IdentityProvider
@@ -38,8 +39,7 @@ def templates() -> Environment:
 
 
 def _local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    from reports.periods import ZONE
-
+    """A time as the desk reads it: in its business zone."""
     return moment.astimezone(ZONE).strftime(fmt) if moment else "-"
 
 
