@@ -80,6 +80,9 @@ async def test_no_staff_page_or_action_without_signing_in(
     assert wrong.status == 401 and "Wrong user name or password" in await wrong.text()
     assert (await http.get("/queue", max_redirects=0)).status == 303
     assert await kinds(desk, cid) == before
+    for away in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        answer = await http.get(f"/lang/en?next={away}", max_redirects=0)
+        assert answer.status == 303 and answer.headers["location"] == "/", away  # stays here
 
 
 async def test_an_agent_cannot_approve_compensation_a_supervisor_can(

@@ -52,7 +52,9 @@ def build(
         on this site."""
         target = request.query_params.get("next", "/")
         parts = urlsplit(target)
-        if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        # Browsers read a backslash as a slash ("/\\host" is "//host"): none is let through.
+        elsewhere = parts.scheme or parts.netloc or target.startswith("//") or "\\" in target
+        if elsewhere or not target.startswith("/"):
             target = "/"
         response = RedirectResponse(target, status_code=303)
         chosen = request.path_params["lang"]
