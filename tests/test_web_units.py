@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from configuration.settings import Settings
 from schemas.actions import ResolutionPlan
 from schemas.case_actions import ACTIONS, BY_NAME, Delivery, Role
 from web import forms, i18n, links, users
@@ -31,6 +32,16 @@ def test_a_link_opens_its_case_until_it_expires_and_not_after() -> None:
     with pytest.raises(links.LinkRefused, match="signature"):
         links.verify(f"{links._b64(b'C-1002')}.{expiry}.{mac}", SECRET, NOW)
     assert "C-1001" not in path  # an id, encoded; and nothing else about anyone
+
+
+def test_the_receipt_link_lasts_the_configured_days_and_its_secret_is_kept(tmp_path: Path) -> None:
+    settings = Settings(complaint_desk_home=tmp_path, web_link_days=30)
+    path = links.customer_link(settings, "C-1001", NOW)
+    secret = (tmp_path / "web-secret").read_text().encode()
+    assert (tmp_path / "web-secret").stat().st_mode & 0o077 == 0
+    link = links.verify(path.removeprefix(links.PREFIX), secret, NOW)
+    assert link.complaint_id == "C-1001" and link.expires_at == NOW + timedelta(days=30)
+    assert links.customer_link(settings, "C-1001", NOW) == path  # the same secret next time
 
 
 def test_forms_come_from_the_table_and_never_ask_who_acts() -> None:

@@ -37,7 +37,7 @@ def build(
 ) -> Starlette:
     secret = links.link_secret(
         settings.home, settings.web_secret.get_secret_value() if settings.web_secret else None
-    )
+    )  # the same key links.customer_link signs with
     web = Web(
         desk=desk, pool=pool, users_file=settings.users_file,
         cookies=SessionCookies(secret, settings.web_secure_cookies), secret=secret,

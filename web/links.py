@@ -14,8 +14,10 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from configuration.settings import Settings
 
 PREFIX = "/p/"
 
@@ -84,3 +86,11 @@ def link_secret(home: Path, configured: str | None) -> bytes:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(32))
     return path.read_text().strip().encode()
+
+
+def customer_link(settings: Settings, complaint_id: str, now: datetime) -> str:
+    """What the delivery layer puts in the receipt message: the path (join it to the public
+    base URL) valid for `WEB_LINK_DAYS` from `now`, signed with the configured secret."""
+    secret = settings.web_secret.get_secret_value() if settings.web_secret else None
+    expires_at = now + timedelta(days=settings.web_link_days)
+    return progress_link(complaint_id, expires_at, link_secret(settings.home, secret))
