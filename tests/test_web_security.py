@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import APIRequestContext, APIResponse
+from starlette.requests import Request
 
 from schemas.case import EntryKind
 from tests.conftest import Desk, eventually
@@ -203,3 +204,42 @@ async def test_a_customer_link_opens_its_own_case_only_and_only_until_it_expires
 
     await eventually(told)
     assert EntryKind.CUSTOMER_MESSAGE not in await kinds(desk, theirs)
+
+
+class StandInIdP:
+    """The identity provider is outside this world: a stand-in behind the interface production
+    uses, answering with whoever it is told to vouch for when the state comes back intact."""
+
+    name = "Stand-in IdP"
+
+    def __init__(self, vouches_for: str) -> None:
+        self.vouches_for = vouches_for
+
+    def start(self, request: Request, state: str) -> str:
+        return f"/signin/callback?code=granted&state={state}"
+
+    async def finish(self, request: Request, state: str) -> str | None:
+        q = request.query_params
+        return self.vouches_for if q.get("state") == state and q.get("code") == "granted" else None
+
+
+@pytest.mark.parametrize(("vouches_for", "signed"), [("agent-zhang", True), ("stranger", False)])
+async def test_an_identity_provider_signs_in_only_people_in_the_accounts_file(
+    desk: Desk, tmp_path: Path, vouches_for: str, signed: bool
+) -> None:
+    async with serving(desk, tmp_path, identity=StandInIdP(vouches_for)) as served, chromium() as b:
+        context = await b.new_context(
+            base_url=served.base, extra_http_headers={"Accept-Language": "en"}
+        )
+        http = context.request
+        assert (
+            await http.get("/signin/callback?code=granted&state=x", max_redirects=0)
+        ).status == 403
+        answer = await http.get("/signin/idp")  # follows the IdP's redirects back to us
+        if signed:
+            assert answer.url.endswith("/queue") and "My queue" in await answer.text()
+        else:
+            assert (
+                answer.status == 401 and (await http.get("/queue", max_redirects=0)).status == 303
+            )
+        await context.close()

@@ -17,6 +17,7 @@ from playwright.async_api import Browser, async_playwright
 from configuration.settings import Settings
 from tests.conftest import Desk, eventually
 from web import app, links
+from web.identity import IdentityProvider
 from web.users import StaffRole, StaffUser, add
 
 CHROMIUM = "/usr/bin/chromium"
@@ -53,11 +54,13 @@ def add_staff(settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def serving(desk: Desk, home: Path) -> AsyncIterator[Served]:
+async def serving(
+    desk: Desk, home: Path, identity: IdentityProvider | None = None
+) -> AsyncIterator[Served]:
     """The workspace on 127.0.0.1 at a free port, its clock the test server's."""
     settings = settings_for(home)
     add_staff(settings)
-    asgi = app.build(settings, desk.api, desk.pool, clock=desk.now)
+    asgi = app.build(settings, desk.api, desk.pool, identity=identity, clock=desk.now)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -73,6 +73,8 @@ def build(
         Route("/", home),
         Route("/signin", page(staff.signin_page), methods=["GET"]),
         Route("/signin", page(staff.signin), methods=["POST"]),
+        Route("/signin/idp", page(staff.identity_start)),
+        Route("/signin/callback", page(staff.identity_finish)),
         Route("/signout", page(staff.signout), methods=["POST"]),
         Route("/queue", page(staff.queue_page)),
         Route("/queue/version", page(staff.queue_version)),

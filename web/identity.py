@@ -4,7 +4,8 @@ The workspace signs staff in with passwords from the accounts file by default. A
 with an IdP gives `web.app.build(..., identity=...)` an object with this interface: `/signin`
 then sends the browser to `start()`'s address, and `/signin/callback` hands the request to
 `finish()`, which checks what the IdP sent (for OIDC: exchange the code, verify the ID token's
-signature, issuer, audience, nonce and expiry) and returns the user name it vouches for. That
+signature, issuer, audience, nonce and expiry; the `state` given to `start` is the one the
+browser brought back in its cookie) and returns the user name it vouches for. That
 person must still have an entry in the accounts file (role and language come from there, with
 no password hash needed); anyone else is refused. No IdP is wired in here.
 """

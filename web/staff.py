@@ -65,6 +65,36 @@ async def signin(web: Web, request: Request) -> Response:
     return response
 
 
+IDP_COOKIE = "cd_idp_state"
+
+
+async def identity_start(web: Web, request: Request) -> Response:
+    """Off to the identity provider, with a fresh state that must come back (web/identity.py)."""
+    if web.identity is None:
+        return web.render(request, "message.html", status=404, message="not_found")
+    state = secrets.token_urlsafe(24)
+    response = RedirectResponse(web.identity.start(request, state), status_code=303)
+    response.set_cookie(IDP_COOKIE, state, max_age=600, httponly=True, samesite="lax",
+                        secure=web.cookies.secure, path="/signin")  # fmt: skip
+    return response
+
+
+async def identity_finish(web: Web, request: Request) -> Response:
+    state = request.cookies.get(IDP_COOKIE)
+    if web.identity is None or not state:
+        return web.render(request, "message.html", status=403, message="csrf")
+    username = await web.identity.finish(request, state)
+    user = web.users().get(username) if username else None
+    if user is None:  # the IdP vouches for people; the accounts file says who works here
+        log.info("web sign-in refused", provider=web.identity.name)
+        return await signin_page(web, request, failed=True)
+    response = RedirectResponse("/queue", status_code=303)
+    response.delete_cookie(IDP_COOKIE, path="/signin")
+    web.cookies.start(response, user.username)
+    log.info("web sign-in", actor=user.username, role=user.role.value, provider=web.identity.name)
+    return response
+
+
 def signed_in(web: Web, request: Request) -> tuple[StaffUser, Session] | None:
     session = web.cookies.read(request)
     if session is None:
