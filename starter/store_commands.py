@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reports.periods import ReportKind
-from schemas.store import LibraryCase
 
 if TYPE_CHECKING:
     import asyncpg
 
     from case_store.similar import SimilarCase
     from configuration import Settings
+    from schemas.store import LibraryCase
 
 
 def add_parser(sub: Any) -> None:
