@@ -64,6 +64,10 @@ CASE_STORE_PATCH = "case-store"
 BOUNDED_PROJECTION_PATCH = "bounded-projection"
 HISTORY_BOUND_PATCH = "history-bound"
 MORE_ATTRIBUTES_PATCH = "more-search-attributes"
+# Store writes start as soon as there is something to write, several at once if need be: the
+# loop's commands no longer depend on whether a finished write and a handler arrive in one
+# activation or two (issue 13; tests/test_cold_start.py).
+UNGATED_PROJECTION_PATCH = "ungated-projection"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -104,6 +108,7 @@ class ComplaintWorkflow:
         self._bounded_projection = workflow.patched(BOUNDED_PROJECTION_PATCH)
         self._history_bound = workflow.patched(HISTORY_BOUND_PATCH)
         self._more_attributes = workflow.patched(MORE_ATTRIBUTES_PATCH)
+        self._ungated_projection = workflow.patched(UNGATED_PROJECTION_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -113,7 +118,9 @@ class ComplaintWorkflow:
         self._stirred = False
         self._jobs: set[asyncio.Task[None]] = set()
         self._classifying = False
-        self._projecting = False
+        self._projecting = False  # before UNGATED_PROJECTION_PATCH: one write in flight at most
+        # With the patch: how far writes were started (each finishes in its own time).
+        self._projection_sent = self._case.state.projected_seq
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
         # Domain metrics (case_metrics): counted from the timeline, never while replaying.
@@ -351,7 +358,10 @@ class ComplaintWorkflow:
             self._start_job(self._assess() if self._store else self._classify())
         while self._case.outbox:
             self._start_job(self._deliver(self._case.outbox.pop(0)))
-        if self._unprojected() and not self._projecting:
+        if self._ungated_projection:
+            while self._store and self._projection_sent < self._case.next_seq:
+                self._start_job(self._write_store(self._next_projection()))
+        elif self._unprojected() and not self._projecting:
             self._projecting = True
             self._start_job(self._project())
         for round in state.reviews_requested:
@@ -422,6 +432,39 @@ class ComplaintWorkflow:
             state.projected_seq = upto
         finally:
             self._projecting = False
+
+    def _next_projection(self) -> tuple[int, int, CaseProjection]:
+        """The next bounded batch from where the last write started, taken now (not when the
+        job first runs), so that the loop alone decides what each write carries."""
+        since = self._projection_sent
+        entries = self._case.projection_batch(since, PROJECTION_ENTRIES, PROJECTION_BYTES)
+        upto = entries[-1].seq + 1 if entries else self._case.next_seq
+        self._projection_sent = upto
+        return since, upto, self._projection(entries)
+
+    def _projection(self, entries: list[TimelineEntry]) -> CaseProjection:
+        intake = self._case.state.intake
+        return CaseProjection(
+            snapshot=self._case.snapshot(),
+            customer_id=intake.customer.account_id,
+            customer_name=intake.customer.name,
+            description=intake.description,
+            entries=entries,
+        )
+
+    async def _write_store(self, batch: tuple[int, int, CaseProjection]) -> None:
+        """One write; writes may finish in any order (the store keeps the newest row and one
+        row per event), so what is stored counts up to the furthest write finished."""
+        since, upto, projection = batch
+        await workflow.execute_activity_method(
+            CaseStoreActivities.project_case,
+            projection,
+            summary=f"write case store (events {since}-{upto - 1})",
+            start_to_close_timeout=QUICK_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        state = self._case.state
+        state.projected_seq = max(state.projected_seq, upto)
 
     async def _start_review(self, round: int) -> None:
         """The major-event review runs on after this case ends (ABANDON); a second start of the
