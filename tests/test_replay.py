@@ -18,14 +18,16 @@ tests/test_review.py`.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from tests.conftest import CONVERTER
-from workflows.complaint import ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow, workflow_id_for
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -42,12 +44,19 @@ def test_recent_histories_hold_ciphertext_only() -> None:
     assert all("YmluYXJ5L2VuY3J5cHRlZA==" in p.read_text(encoding="utf-8") for p in v5)
 
 
-def load(path: Path) -> WorkflowHistory:
-    return WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+async def load(path: Path) -> WorkflowHistory:
+    """The history under its real workflow id (the case checks it against the complaint's id),
+    read from the start input: an intake's complaint id, or the carried state's."""
+    text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 (small files, read once)
+    history = WorkflowHistory.from_json(path.stem, text)
+    started = history.events[0].workflow_execution_started_event_attributes
+    [start] = await CONVERTER.decode(started.input.payloads, [dict[str, Any]])
+    complaint_id = start.get("complaint_id") or start["intake"]["complaint_id"]
+    return dataclasses.replace(history, workflow_id=workflow_id_for(complaint_id))
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_on_current_code(path: Path) -> None:
-    history = load(path)
+    history = await load(path)
     replayer = Replayer(workflows=[ComplaintWorkflow], data_converter=CONVERTER)
     await replayer.replay_workflow(history)

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.classification import ClassificationActivities
     from activities.notifier import NotificationActivities
     from activities.policy import PolicySource
+    from encryption.codec import UndecryptablePayload
     from schemas.actions import (
         AgentMessage,
         ClassificationConfirmation,
@@ -57,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes
     from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
     from workflows.customer_view import view_for_customer
+    from workflows.messages import reading
     from workflows.review import MajorEventReviewWorkflow, review_id
 
 TASK_QUEUE = "complaints"
@@ -68,6 +70,11 @@ MORE_ATTRIBUTES_PATCH = "more-search-attributes"
 # loop's commands no longer depend on whether a finished write and a handler arrive in one
 # activation or two (issue 13; tests/test_cold_start.py).
 UNGATED_PROJECTION_PATCH = "ungated-projection"
+# A signal that cannot be read, and a background job of ours that failed, each leave a timeline
+# entry (and a count, a log line) instead of vanishing.
+RECORDED_PATCH = "unreadable-and-failures-recorded"
+# The workflow id must be the complaint's (a case started before this replays without the check).
+START_CHECKED_PATCH = "start-checked"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -95,13 +102,16 @@ def workflow_id_for(complaint_id: str) -> str:
     return f"complaint-{complaint_id}"
 
 
-@workflow.defn(name="Complaint", failure_exception_types=[ValidationError])
+@workflow.defn(name="Complaint", failure_exception_types=[ValidationError, UndecryptablePayload])
 class ComplaintWorkflow:
-    """Invalid input (a `ValidationError` decoding the intake) fails the run with the reason,
-    instead of retrying a workflow task that can never succeed."""
+    """Invalid input (a `ValidationError` decoding the intake, a payload that cannot be
+    decrypted, no input, a workflow id that is not the complaint's) fails the run with the
+    reason before anything is written, instead of retrying a workflow task that can never
+    succeed."""
 
     @workflow.init
-    def __init__(self, start: CaseStart) -> None:
+    def __init__(self, start: CaseStart | None = None) -> None:
+        start = _one_start(start, checked=workflow.patched(START_CHECKED_PATCH))
         # Decided before any handler can run: cases started before a feature existed replay
         # without it (tests/histories, README "Changing workflow code safely").
         self._store = workflow.patched(CASE_STORE_PATCH)
@@ -109,6 +119,7 @@ class ComplaintWorkflow:
         self._history_bound = workflow.patched(HISTORY_BOUND_PATCH)
         self._more_attributes = workflow.patched(MORE_ATTRIBUTES_PATCH)
         self._ungated_projection = workflow.patched(UNGATED_PROJECTION_PATCH)
+        self._recorded = workflow.patched(RECORDED_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -128,10 +139,13 @@ class ComplaintWorkflow:
         self._started = meter.create_counter("complaints_started", "Complaints started")
         self._breaches = meter.create_counter("complaint_deadline_breaches", "Deadlines missed")
         self._reopens = meter.create_counter("complaint_reopens", "Cases re-opened")
+        self._unreadable = meter.create_counter(
+            "complaint_messages_unreadable", "Signals whose payload could not be read"
+        )
         self._counted = self._case.next_seq
 
     @workflow.run
-    async def run(self, start: CaseStart) -> CaseSnapshot:
+    async def run(self, start: CaseStart | None = None) -> CaseSnapshot:
         if not isinstance(start, CaseState):
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
@@ -161,23 +175,36 @@ class ComplaintWorkflow:
     # ---- customers (signals) ----------------------------------------------------------------
 
     @workflow.signal
+    @reading(CustomerReply)
     def customer_reply(self, reply: CustomerReply) -> None:
         self._case.customer_reply(reply, workflow.now())
         self._stirred = True
 
     @workflow.signal
+    @reading(ReopenRequest)
     def reopen_request(self, request: ReopenRequest) -> None:
         self._case.reopen_request(request, workflow.now())
         self._stirred = True
 
     @workflow.signal
+    @reading(SurveyAnswer)
     def survey_answer(self, answer: SurveyAnswer) -> None:
         self._case.survey_answer(answer, workflow.now())
+        self._stirred = True
+
+    def message_unreadable(self, message: str, reason: str) -> None:
+        """A signal whose payload could not be read (`workflows.messages`): recorded with the
+        reason and counted. Cases started before this was recorded drop it, as the SDK did."""
+        if not self._recorded:
+            return
+        self._case.unreadable(message, reason, workflow.now())
+        self._unreadable.add(1, {"message": message})
         self._stirred = True
 
     # ---- supervisors (signal) ---------------------------------------------------------------
 
     @workflow.signal
+    @reading(Escalation)
     def escalate(self, escalation: Escalation) -> None:
         self._case.escalate(escalation, workflow.now())
         self._stirred = True
@@ -238,6 +265,7 @@ class ComplaintWorkflow:
         _refuse_invalid(lambda: self._case.check_merge(merge))
 
     @workflow.signal
+    @reading(MergedCase)
     def merged_case(self, merged: MergedCase) -> None:
         self._case.merged_in(merged, workflow.now())
         self._stirred = True
@@ -355,29 +383,45 @@ class ComplaintWorkflow:
         state = self._case.state
         if state.stage is Stage.CLASSIFY and not self._classifying:
             self._classifying = True
-            self._start_job(self._assess() if self._store else self._classify())
+            self._start_job(self._assess() if self._store else self._classify(), "classification")
         while self._case.outbox:
-            self._start_job(self._deliver(self._case.outbox.pop(0)))
+            self._start_job(self._deliver(self._case.outbox.pop(0)), "notification")
         if self._ungated_projection:
             while self._store and self._projection_sent < self._case.next_seq:
-                self._start_job(self._write_store(self._next_projection()))
+                self._start_job(self._write_store(self._next_projection()), "case store write")
         elif self._unprojected() and not self._projecting:
             self._projecting = True
-            self._start_job(self._project())
+            self._start_job(self._project(), "case store write")
         for round in state.reviews_requested:
             if round not in state.reviews_started:
                 state.reviews_started.append(round)
-                self._start_job(self._start_review(round))
+                self._start_job(self._start_review(round), "major-event review start")
 
-    def _start_job(self, job: Awaitable[None]) -> None:
+    def _start_job(self, job: Awaitable[None], name: str = "background job") -> None:
         task = asyncio.ensure_future(job)
         self._jobs.add(task)
 
         def finished(done: asyncio.Task[None]) -> None:
             self._jobs.discard(done)
             self._stirred = True
+            if self._recorded and not done.cancelled() and done.exception() is not None:
+                self._job_failed(name, done.exception())
 
         task.add_done_callback(finished)
+
+    def _job_failed(self, name: str, err: BaseException | None) -> None:
+        """Our own work failed (activities retry; this is a defect in workflow code): the case
+        says so on its timeline and in the log, with the error's kind, never its message (which
+        may quote the case)."""
+        kind = type(err).__name__
+        if isinstance(err, ActivityError) and isinstance(err.cause, ApplicationError):
+            kind = f"{kind} ({err.cause.type})"
+        self._case.job_failed(name, kind, workflow.now())
+        workflow.logger.error(
+            "background job failed",
+            extra={"complaint_id": self._case.state.intake.complaint_id, "job": name,
+                   "error": kind, "stage": self._case.state.stage.value},
+        )  # fmt: skip
 
     async def _classify(self) -> None:
         result = await workflow.execute_activity_method(
@@ -604,6 +648,25 @@ def current_details(case: CaseSnapshot) -> str:
         lines.append("why: " + "; ".join(f"{r.factor}: {r.detail}"
                                          for r in case.classification.reasons))  # fmt: skip
     return "\n\n".join(lines)
+
+
+def _one_start(start: CaseStart | None, checked: bool) -> CaseStart:
+    """The one input a case starts with; an intake whose complaint id is not the workflow's
+    would write its rows, and its messages, under another case (the store is keyed by the
+    complaint id), so it is refused before anything happens."""
+    if start is None:
+        raise ApplicationError(
+            "a complaint starts with one input, the intake; none was given",
+            type="InvalidStart", non_retryable=True,
+        )  # fmt: skip
+    if checked and isinstance(start, ComplaintIntake):
+        expected = workflow_id_for(start.complaint_id)
+        if workflow.info().workflow_id != expected:
+            raise ApplicationError(
+                f"the workflow id of complaint {start.complaint_id} must be {expected}",
+                type="InvalidStart", non_retryable=True,
+            )  # fmt: skip
+    return start
 
 
 def _refuse_invalid(check: Callable[[], None]) -> None:
