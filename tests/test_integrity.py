@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from temporalio.client import (
 from temporalio.common import RawValue
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+import logs
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
 from tests.conftest import Desk, eventually, intake
@@ -174,8 +176,22 @@ async def test_a_signal_that_cannot_be_decrypted_is_recorded_and_the_case_goes_o
     assert await failed_tasks(raw) == 0
 
 
+@pytest.fixture
+def production_logging() -> Iterator[None]:
+    """The worker's own log set-up (logs.configure, JSON lines), undone after the test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    logs.configure(level="DEBUG", json=True)
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 async def test_a_lifecycle_with_bad_signals_logs_no_customer_data(
-    desk: Desk, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    production_logging: None,
+    desk: Desk,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     cid = await desk.open()
