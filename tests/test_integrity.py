@@ -28,6 +28,7 @@ import logs
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
 from tests.conftest import Desk, eventually, intake
+from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
 NAME, PHONE = "王小明", "+86 138 0000 0000"
@@ -212,3 +213,26 @@ async def test_a_lifecycle_with_bad_signals_logs_no_customer_data(
     assert logged, "the worker logged nothing at all: the test would prove nothing"
     assert NAME not in logged and PHONE not in logged and "139 1111" not in logged
     assert "RestrictedWorkflowAccessError" not in logged
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("WM-200", "WM-200"), (" tv9 ", "TV9"), ("王小明 的手机 13912345678", None),
+     ("13912345678", None), ("JOHN SMITH", None), ("washing machine WM-200", None)],
+)  # fmt: skip
+def test_the_product_attribute_is_a_code_or_nothing(typed: str, shown: str | None) -> None:
+    assert search_attributes.product_code(typed) == shown
+
+
+async def test_free_text_typed_as_the_product_never_reaches_a_search_attribute(
+    desk: Desk,
+) -> None:
+    typed = f"{NAME} 的手机 13912345678"
+    cid = await desk.open(product=typed)
+    coded = await desk.open(product="wm-200")
+    for complaint_id, shown in ((cid, None), (coded, "WM-200")):
+        described = await desk.env.client.get_workflow_handle(
+            workflow_id_for(complaint_id)
+        ).describe()
+        assert described.typed_search_attributes.get(search_attributes.PRODUCT) == shown
+        assert typed not in str(described.raw_description.workflow_execution_info.search_attributes)

@@ -73,6 +73,8 @@ UNGATED_PROJECTION_PATCH = "ungated-projection"
 # A signal that cannot be read, and a background job of ours that failed, each leave a timeline
 # entry (and a count, a log line) instead of vanishing.
 RECORDED_PATCH = "unreadable-and-failures-recorded"
+# The product search attribute shows a product code only, never the free text typed.
+PRODUCT_CODE_PATCH = "product-code-attribute"
 # The workflow id must be the complaint's (a case started before this replays without the check).
 START_CHECKED_PATCH = "start-checked"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
@@ -120,6 +122,7 @@ class ComplaintWorkflow:
         self._more_attributes = workflow.patched(MORE_ATTRIBUTES_PATCH)
         self._ungated_projection = workflow.patched(UNGATED_PROJECTION_PATCH)
         self._recorded = workflow.patched(RECORDED_PATCH)
+        self._product_coded = workflow.patched(PRODUCT_CODE_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -617,7 +620,9 @@ class ComplaintWorkflow:
                 },
             )
         customer = self._case.state.intake.customer.account_id
-        shown = search_attributes.values(snapshot, customer, more=self._more_attributes)
+        shown = search_attributes.values(
+            snapshot, customer, more=self._more_attributes, coded=self._product_coded
+        )
         changes = search_attributes.updates(self._shown, shown)
         if changes:
             workflow.upsert_search_attributes(changes)
