@@ -91,15 +91,23 @@ async def test_an_impostor_workflow_id_fails_at_once_and_touches_no_other_case(
     desk: Desk,
 ) -> None:
     real = await desk.open()
-    before = await stored_quietly(desk, real)
+    await stored_quietly(desk, real)
     impostor = intake(real, await desk.now(), customer={"name": "李四",
                                                          "contact": {"phone": "+86 139 1111 2222"}})  # fmt: skip
     reason = await fails_at_once(desk, "complaint-EVIL", impostor)
     assert f"must be {workflow_id_for(real)}" in reason
-    assert await rows_of(desk, real) == before
+    # The real case's rows are its own: its workflow's events, its row, its messages only.
     assert await desk.pool.fetchval(
-        "SELECT count(*) FROM complaint_events WHERE workflow_id = 'complaint-EVIL'"
+        "SELECT workflow_id FROM complaints WHERE complaint_id = $1", real
+    ) == workflow_id_for(real)  # fmt: skip
+    writers = await desk.pool.fetch(
+        "SELECT DISTINCT workflow_id FROM complaint_events WHERE complaint_id = $1", real
+    )
+    assert [r["workflow_id"] for r in writers] == [workflow_id_for(real)]
+    assert await desk.pool.fetchval(
+        "SELECT count(*) FROM notification_outbox WHERE key LIKE 'complaint-EVIL/%'"
     ) == 0  # fmt: skip
+    assert await desk.pool.fetchval("SELECT count(*) FROM customers WHERE name = '李四'") == 0
 
 
 async def test_a_start_without_input_fails_at_once(desk: Desk) -> None:
@@ -236,3 +244,10 @@ async def test_free_text_typed_as_the_product_never_reaches_a_search_attribute(
         ).describe()
         assert described.typed_search_attributes.get(search_attributes.PRODUCT) == shown
         assert typed not in str(described.raw_description.workflow_execution_info.search_attributes)
+
+
+async def test_a_start_with_two_inputs_fails_at_once(desk: Desk) -> None:
+    cid = "C-two"
+    start = intake(cid, await desk.now())
+    assert "2 were given" in await fails_at_once(desk, workflow_id_for(cid), start, start)
+    assert await desk.pool.fetchval("SELECT count(*) FROM complaints") == 0

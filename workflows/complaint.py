@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -112,8 +113,8 @@ class ComplaintWorkflow:
     succeed."""
 
     @workflow.init
-    def __init__(self, start: CaseStart | None = None) -> None:
-        start = _one_start(start, checked=workflow.patched(START_CHECKED_PATCH))
+    def __init__(self, start: CaseStart | None = None, *extra: object) -> None:
+        start = _one_start(start, extra, checked=workflow.patched(START_CHECKED_PATCH))
         # Decided before any handler can run: cases started before a feature existed replay
         # without it (tests/histories, README "Changing workflow code safely").
         self._store = workflow.patched(CASE_STORE_PATCH)
@@ -174,6 +175,11 @@ class ComplaintWorkflow:
         await self._settle()
         self._show()
         return self._case.snapshot()
+
+    # `__init__` takes any extra inputs, so that a start with two fails the run with the reason
+    # (Python would refuse the call itself, and the SDK would retry that task for ever); to the
+    # SDK, which requires the two to match, it shows the signature of `run`.
+    setattr(__init__, "__signature__", inspect.signature(run))  # noqa: B010
 
     # ---- customers (signals) ----------------------------------------------------------------
 
@@ -655,13 +661,18 @@ def current_details(case: CaseSnapshot) -> str:
     return "\n\n".join(lines)
 
 
-def _one_start(start: CaseStart | None, checked: bool) -> CaseStart:
+def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool) -> CaseStart:
     """The one input a case starts with; an intake whose complaint id is not the workflow's
     would write its rows, and its messages, under another case (the store is keyed by the
     complaint id), so it is refused before anything happens."""
     if start is None:
         raise ApplicationError(
             "a complaint starts with one input, the intake; none was given",
+            type="InvalidStart", non_retryable=True,
+        )  # fmt: skip
+    if extra:
+        raise ApplicationError(
+            f"a complaint starts with one input, the intake; {1 + len(extra)} were given",
             type="InvalidStart", non_retryable=True,
         )  # fmt: skip
     if checked and isinstance(start, ComplaintIntake):
