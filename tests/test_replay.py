@@ -9,11 +9,13 @@ projection and history (`workflow.patched("bounded-projection")`, `"history-boun
 after (encrypted with the tests' fixed key) and before the escalation chain, supervisor
 approval, the paused clock and the added search attributes (`"escalation-chain"`,
 `"supervisor-approval"`, `"customer-pause"`, `"major-event-review"`, `"more-search-attributes"`),
-`v6_*` with them;
-record a new generation with `RECORD_HISTORIES=v7 pytest tests/test_lifecycle.py
-tests/test_dev_server.py tests/test_reclassification.py tests/test_escalation_chain.py
-tests/test_supervision.py tests/test_department_tasks.py tests/test_paused_clock.py
-tests/test_review.py`.
+`v6_*` with them and before the integrity patches (`"ungated-projection"`,
+`"unreadable-and-failures-recorded"`, `"product-code-attribute"`, `"start-checked"`), `v7_*`
+with them (including cases that received unreadable signals); record a new generation with
+`RECORD_HISTORIES=v8 pytest tests/test_lifecycle.py tests/test_dev_server.py
+tests/test_reclassification.py tests/test_escalation_chain.py tests/test_supervision.py
+tests/test_department_tasks.py tests/test_paused_clock.py tests/test_review.py
+tests/test_integrity.py tests/test_bad_input.py`.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_there_are_histories_to_replay() -> None:
     generations = {p.name.split("_", 1)[0] for p in HISTORIES}
-    assert {"v1", "v2", "v3", "v4", "v5", "v6"} <= generations and len(HISTORIES) >= 120
+    assert {"v1", "v2", "v3", "v4", "v5", "v6", "v7"} <= generations and len(HISTORIES) >= 160
 
 
 def test_recent_histories_hold_ciphertext_only() -> None:
