@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -146,67 +146,75 @@ async def cold(dev_env: WorkflowEnvironment, pool: Pool) -> AsyncIterator[ColdSt
         yield ColdStart(desk)
 
 
+async def a_held_write(desk: Desk, database: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+    """A quiet case whose next write is held: the test locks the case's row, then adds a
+    finding (only an entry, so the loop's one command is the write, which waits on the lock).
+    Returns the case and the release."""
+    cid = await desk.open()
+    handle = desk.api._handle(cid)
+    await quiet(handle)
+    lock = await asyncpg.connect(database)
+    transaction = lock.transaction()
+    await transaction.start()
+    await lock.execute("SELECT 1 FROM complaints WHERE complaint_id = $1 FOR UPDATE", cid)
+    await desk.api.add_finding(cid, {"agent": "agent-zhang", "summary": "门封条老化"})
+    await write_started(handle)
+
+    async def release() -> None:
+        await transaction.rollback()
+        await lock.close()
+
+    return cid, release
+
+
+async def reply_and_settle(desk: Desk, cid: str, cold: ColdStart) -> WorkflowHistory:
+    """The reply is in; one more task on a cold worker replays the history the last wrote."""
+    handle = desk.api._handle(cid)
+    async with cold.workflow_worker():
+        await quiet(handle)
+        await desk.api.add_finding(cid, {"agent": "agent-zhang", "summary": "已联系师傅"})
+        await quiet(handle)
+    return await handle.fetch_history()
+
+
+# The reply: a message to the customer, a write, the respond deadline met (a new timer).
+REPLY = AgentMessage(agent="agent-zhang", text="师傅明天上门")
+
+
 async def update_right_after_the_write(cold: ColdStart, database: str) -> WorkflowHistory:
     """The write's result and an agent's update reach a freshly started worker together."""
     desk = cold.desk
     async with cold.workflow_worker():
-        cid = await desk.open()
-        handle = desk.api._handle(cid)
-        await quiet(handle)
-        lock = await asyncpg.connect(database)
-        transaction = lock.transaction()
-        await transaction.start()
-        await lock.execute("SELECT 1 FROM complaints WHERE complaint_id = $1 FOR UPDATE", cid)
-        # A finding only adds an entry: the loop's one command is the write, held by the lock.
-        await desk.api.add_finding(cid, {"agent": "agent-zhang", "summary": "门封条老化"})
-        await write_started(handle)
+        cid, release = await a_held_write(desk, database)
+    handle = desk.api._handle(cid)
     # The worker is gone; the write finishes while no worker is there to see it.
-    await transaction.rollback()
-    await lock.close()
+    await release()
     await ends_with(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
                     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)  # fmt: skip
-    # The reply: a message to the customer, a write, the respond deadline met (a new timer).
-    reply = AgentMessage(agent="agent-zhang", text="师傅明天上门")
-    update_id = REPLY_ID
     answered = asyncio.ensure_future(
-        handle.execute_update(ComplaintWorkflow.respond, reply, id=update_id)
+        handle.execute_update(ComplaintWorkflow.respond, REPLY, id=REPLY_ID)
     )
-    await admitted(desk.api.client, handle.id, update_id)
+    await admitted(desk.api.client, handle.id, REPLY_ID)
     async with cold.workflow_worker():
         await answered
-        await quiet(handle)
-        # One more task on the cold worker: it replays the history the last task wrote.
-        await desk.api.add_finding(cid, {"agent": "agent-zhang", "summary": "已联系师傅"})
-        await quiet(handle)
-    return await handle.fetch_history()
+    return await reply_and_settle(desk, cid, cold)
 
 
 async def update_after_an_empty_task(cold: ColdStart, database: str) -> WorkflowHistory:
     """The write's result is handled in a task of its own that has nothing to do (an empty
-    task), and the agent's update comes in the next one, on a worker that replays each time."""
+    task), and the agent's update comes in the next one, on a worker that keeps the case in
+    memory."""
     desk = cold.desk
-    async with cold.workflow_worker():
-        cid = await desk.open()
+    async with cold.workflow_worker(cache=100):
+        cid, release = await a_held_write(desk, database)
         handle = desk.api._handle(cid)
-        await quiet(handle)
-        lock = await asyncpg.connect(database)
-        transaction = lock.transaction()
-        await transaction.start()
-        await lock.execute("SELECT 1 FROM complaints WHERE complaint_id = $1 FOR UPDATE", cid)
-        await desk.api.add_finding(cid, {"agent": "agent-zhang", "summary": "门封条老化"})
-        await write_started(handle)
-        await transaction.rollback()
-        await lock.close()
+        await release()
         await ends_with(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
                         EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
                         EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
                         EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)  # fmt: skip
-        reply = AgentMessage(agent="agent-zhang", text="师傅明天上门")
-        await handle.execute_update(ComplaintWorkflow.respond, reply, id=REPLY_ID)
-        await quiet(handle)
-        await desk.api.add_finding(cid, {"agent": "agent-zhang", "summary": "已联系师傅"})
-        await quiet(handle)
-    return await handle.fetch_history()
+        await handle.execute_update(ComplaintWorkflow.respond, REPLY, id=REPLY_ID)
+    return await reply_and_settle(desk, cid, cold)
 
 
 def failed_tasks(history: WorkflowHistory) -> list[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import AsyncIterator
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -15,31 +14,21 @@ from temporalio.testing import WorkflowEnvironment
 
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
-from starter.local import installed_binary
-from tests.conftest import CONVERTER, Desk, eventually
+from tests.conftest import Desk, eventually
+from tests.test_cold_start import dev_env
 from tests.test_dev_server import temporal_cli
-from workflows import search_attributes
 from workflows.complaint import workflow_id_for
+
+__all__ = ["dev_env"]  # the plain dev server, shared with test_cold_start
 
 pytestmark = pytest.mark.devserver
 
 
-@pytest.fixture(scope="module")
-async def cli_env() -> AsyncIterator[WorkflowEnvironment]:
+@pytest.fixture
+def env(dev_env: WorkflowEnvironment) -> WorkflowEnvironment:
     """The dev server as `./dev up` runs it (test_dev_server's suggests continue-as-new early,
     which would close the run between two signals)."""
-    environment = await WorkflowEnvironment.start_local(
-        data_converter=CONVERTER,
-        dev_server_existing_path=installed_binary("temporal"),
-        search_attributes=search_attributes.ALL,
-    )
-    yield environment
-    await environment.shutdown()
-
-
-@pytest.fixture
-def env(cli_env: WorkflowEnvironment) -> WorkflowEnvironment:
-    return cli_env
+    return dev_env
 
 
 async def test_bad_signals_from_the_plain_cli_are_recorded_and_the_case_goes_on(

@@ -457,7 +457,8 @@ class ComplaintWorkflow:
         return self._store and self._case.state.projected_seq < self._case.next_seq
 
     async def _project(self) -> None:
-        """Write what the store has not seen yet; one projection at a time, in order."""
+        """Before UNGATED_PROJECTION_PATCH: what the store has not seen yet, one write at a
+        time, in order (the gate is `_projecting`)."""
         state = self._case.state
         if self._bounded_projection:
             entries = self._case.projection_batch(
@@ -466,23 +467,8 @@ class ComplaintWorkflow:
         else:
             entries = self._case.entries_since(state.projected_seq)
         upto = entries[-1].seq + 1 if entries else self._case.next_seq
-        intake = state.intake
-        projection = CaseProjection(
-            snapshot=self._case.snapshot(),
-            customer_id=intake.customer.account_id,
-            customer_name=intake.customer.name,
-            description=intake.description,
-            entries=entries,
-        )
         try:
-            await workflow.execute_activity_method(
-                CaseStoreActivities.project_case,
-                projection,
-                summary=f"write case store (events {state.projected_seq}-{upto - 1})",
-                start_to_close_timeout=QUICK_TIMEOUT,
-                retry_policy=RETRY,
-            )
-            state.projected_seq = upto
+            await self._write_store((state.projected_seq, upto, self._projection(entries)))
         finally:
             self._projecting = False
 
