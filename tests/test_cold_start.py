@@ -8,6 +8,12 @@ it: the history this test writes replays, and no workflow task fails.
 
 The write is held open by a PostgreSQL row lock the test takes on the case's row, and the
 update is known to be on the server before the new worker starts: nothing here is timing.
+
+Why only the store write: the hazard needs a background job whose result, handled alone, makes
+the loop do nothing (an empty task). Classification and the acknowledgement's delivery always
+change the case (entries, deadlines, messages), so their task is never empty; other deliveries
+and a review's start change only the set of running jobs, which the loop reads only to decide
+when to continue as new (see the README, "Limits").
 """
 
 from __future__ import annotations
