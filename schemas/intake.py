@@ -109,7 +109,9 @@ class ComplaintIntake(Strict):
     complaint_id: Identifier = Field(description="Unique complaint id, shown on every channel")
     customer: Customer
     received_at: CaseDate | None = Field(
-        default=None, description="When first received; defaults to when the case is started"
+        default=None,
+        description="When first received, from 2000-01-01 up to 2100-01-01 UTC; defaults to "
+        "when the case is started",
     )
     channel: Channel
     receiver: Identifier = Field(description="First-contact agent, who owns the case (R-IN-5)")
