@@ -13,6 +13,7 @@ import signal
 from collections.abc import Callable
 from typing import Any, Literal
 
+import httpx
 import structlog
 from temporalio.client import Client
 from temporalio.runtime import Runtime
@@ -30,6 +31,8 @@ from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
+from configuration.settings import load
+from delivery import config as delivery_config
 from encryption.keys import KeyConfigError
 from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
@@ -106,7 +109,10 @@ async def run_worker(
     async with pool.acquire() as connection:
         applied = await migrate(connection)
     log.info("case store ready", migrations_applied=applied)
-    worker = build_worker(client, pool, policy=policy, grading=grading)
+    http = httpx.AsyncClient()  # one connection pool for every webhook gateway
+    gateways = delivery_config.delivery(load(), pool, http)  # None: outbox only
+    log.info("delivery", gateways=gateways.gateway_names if gateways else ["outbox only"])
+    worker = build_worker(client, pool, notifier=gateways, policy=policy, grading=grading)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -117,6 +123,7 @@ async def run_worker(
         await stop.wait()
     if reporting:
         reporting.cancel()
+    await http.aclose()
     await pool.close()
     log.info("worker stopped")
 

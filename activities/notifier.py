@@ -1,7 +1,9 @@
 """Telling people things: one interface for every gateway (SMS, e-mail, app push, the outbox).
 
 Gateways must treat `Notification.key` as an idempotency key: Temporal retries the activity, and
-a retry after a lost acknowledgement must not text the customer twice.
+a retry after a lost acknowledgement must not text the customer twice. `delivery.Delivery`
+(real gateways) raises `ApplicationError`s that shape the retries: non-retryable when the gateway
+refused for good, `next_retry_delay` for backoff and quiet hours; `OutboxNotifier` only queues.
 """
 
 from __future__ import annotations

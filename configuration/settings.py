@@ -34,6 +34,27 @@ class Settings(BaseSettings):
     complaint_reports_dir: Path | None = None
     metrics_address: str | None = None
     log_level: str = "INFO"
+    # Delivery (delivery/, README "Connecting channels"). No SMTP host and no webhooks: messages
+    # stay in the outbox only, as before.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = Field(default="starttls", pattern="^(starttls|tls|none)$")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 20
+    email_from: str = "Customer Care <care@desk.localhost>"
+    email_reply_address: str = "care@desk.localhost"
+    email_staff_address: str = "{recipient}@desk.localhost"
+    email_fallback_address: str | None = None
+    delivery_webhooks: str = Field(default="{}", description="JSON: name -> url, secret, address")
+    delivery_routes: str | None = Field(default=None, description="JSON routing table")
+    delivery_retry_initial_seconds: float = 5
+    delivery_retry_max_seconds: float = 600
+    delivery_reply_secret: SecretStr | None = None
+    mail_catcher_port: int = 1025
+    mail_in_host: str = "127.0.0.1"
+    mail_in_port: int = 2525
+    mail_in_receiver: str = "email-desk"
 
     @property
     def home(self) -> Path:

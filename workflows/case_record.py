@@ -45,7 +45,10 @@ ESCALATION_CHAIN = "escalation-chain"
 APPROVAL = "supervisor-approval"
 CUSTOMER_PAUSE = "customer-pause"
 REVIEW = "major-event-review"
-FEATURES = frozenset({EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE, REVIEW})
+DELIVERY_FAILURE = "delivery-failure-to-owner"
+FEATURES = frozenset(
+    {EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE, REVIEW, DELIVERY_FAILURE}
+)
 
 
 class InvalidAction(ValueError):
@@ -242,6 +245,8 @@ class CaseRecord:
                 channel=intake.channel if audience is Audience.CUSTOMER else None,
                 language=intake.language,
                 not_before=quiet_until(now, quiet) if quiet and not urgent else None,
+                # Only an activity argument (encrypted by the codec): no new command, no patch.
+                contact=intake.customer.contact if audience is Audience.CUSTOMER else None,
             )
         )
 
