@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 import logs
 from case_store import outbox
@@ -32,6 +32,8 @@ from delivery.gateway import Deferred, Destination, Gateway, Refused
 from delivery.routing import AddressKind, Routes, destination
 from schemas.notification import Notification
 
+# A deferred send is expected, not an error: BENIGN keeps the SDK from logging a traceback.
+BENIGN = ApplicationErrorCategory.BENIGN
 REFUSED = "DeliveryRefused"
 DEFERRED = "DeliveryDeferred"
 
@@ -100,9 +102,9 @@ class Delivery:
             raise ApplicationError("refused earlier", type=REFUSED, non_retryable=True)
         now = attempt_time()
         if n.not_before and now < n.not_before:
-            log.info("held for quiet hours", until=n.not_before.isoformat())
+            log.info("held for quiet hours", until=n.not_before.isoformat(), now=now.isoformat())
             raise ApplicationError(
-                "quiet hours", type=DEFERRED, next_retry_delay=n.not_before - now
+                "quiet hours", type=DEFERRED, next_retry_delay=n.not_before - now, category=BENIGN
             )
         target = self._destination(n)
         if target is None:
@@ -122,7 +124,9 @@ class Delivery:
             delay = self._backoff.after(attempts)
             log.info("notification deferred", gateway=target.gateway, error=str(err),
                      attempts=attempts, retry_in=delay.total_seconds())  # fmt: skip
-            raise ApplicationError(str(err), type=DEFERRED, next_retry_delay=delay) from None
+            raise ApplicationError(
+                str(err), type=DEFERRED, next_retry_delay=delay, category=BENIGN
+            ) from None
         await outbox.settle(self._pool, n.key, "sent", gateway_id=gateway_id)
         log.info("notification sent", gateway=target.gateway, attempts=attempts)
 

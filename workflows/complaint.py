@@ -64,6 +64,7 @@ CASE_STORE_PATCH = "case-store"
 BOUNDED_PROJECTION_PATCH = "bounded-projection"
 HISTORY_BOUND_PATCH = "history-bound"
 MORE_ATTRIBUTES_PATCH = "more-search-attributes"
+QUIET_HOURS_PATCH = "delivery-quiet-hours"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -104,6 +105,7 @@ class ComplaintWorkflow:
         self._bounded_projection = workflow.patched(BOUNDED_PROJECTION_PATCH)
         self._history_bound = workflow.patched(HISTORY_BOUND_PATCH)
         self._more_attributes = workflow.patched(MORE_ATTRIBUTES_PATCH)
+        self._quiet_timer = workflow.patched(QUIET_HOURS_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -442,6 +444,10 @@ class ComplaintWorkflow:
 
     async def _deliver(self, notification: Notification) -> None:
         summary = f"notify {notification.audience.value}: {notification.topic}"
+        hold = notification.not_before and notification.not_before - workflow.now()
+        if self._quiet_timer and hold and hold > timedelta(0):
+            # Quiet hours on a durable timer: nothing goes before not_before, nothing is lost after.
+            await workflow.sleep(hold, summary=f"quiet hours, then {summary}")
         try:
             await workflow.execute_activity_method(
                 NotificationActivities.notify,
