@@ -22,6 +22,7 @@ from schemas.intake import Language
 from schemas.notification import Audience, Notification
 
 TOKEN_LENGTH = 16
+CUSTOMER = "customer"
 _SUBJECTS = {
     Language.ZH: "[{complaint_id}] 关于您的投诉",
     Language.EN: "[{complaint_id}] About your complaint",
@@ -41,14 +42,20 @@ class CaseReference:
     token: str
 
 
-def token(secret: bytes, complaint_id: str, address: str) -> str:
-    """Binds a complaint id to the one address we wrote to about it."""
-    mac = hmac.new(secret, f"{complaint_id}\n{address.strip().lower()}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:TOKEN_LENGTH]
+def token(secret: bytes, complaint_id: str, address: str, role: str = CUSTOMER) -> str:
+    """Binds a complaint id to the one address we wrote to about it, and to its role: a staff
+    member answering a notification by mail is never taken for the customer."""
+    material = f"{complaint_id}\n{address.strip().lower()}\n{role}"
+    return hmac.new(secret, material.encode(), hashlib.sha256).hexdigest()[:TOKEN_LENGTH]
 
 
 def genuine(secret: bytes, reference: CaseReference, sender: str) -> bool:
+    """Only the customer we wrote to, answering from that address, matches."""
     return hmac.compare_digest(token(secret, reference.complaint_id, sender), reference.token)
+
+
+def role(notification: Notification) -> str:
+    return CUSTOMER if notification.audience is Audience.CUSTOMER else "staff"
 
 
 def _domain(address: str) -> str:
@@ -60,9 +67,9 @@ def _tag(complaint_id: str, tok: str) -> str:
     return f"{quote(complaint_id, safe='-_.')}={tok}"
 
 
-def reply_to(settings: LetterSettings, complaint_id: str, address: str) -> str:
+def reply_to(settings: LetterSettings, complaint_id: str, address: str, role: str) -> str:
     local, domain = settings.reply_address.rsplit("@", 1)
-    tok = token(settings.secret, complaint_id, address)
+    tok = token(settings.secret, complaint_id, address, role)
     return f"{local}+case+{_tag(complaint_id, tok)}@{domain}"
 
 
@@ -70,13 +77,13 @@ def message_id(settings: LetterSettings, notification: Notification, address: st
     """Deterministic: the same notification key gives the same id on every retry, so a receiver
     that saw the first attempt can drop the second."""
     digest = hashlib.sha256(notification.key.encode()).hexdigest()[:24]
-    tok = token(settings.secret, notification.complaint_id, address)
+    tok = token(settings.secret, notification.complaint_id, address, role(notification))
     domain = _domain(settings.reply_address)
     return f"<{digest}.case+{_tag(notification.complaint_id, tok)}@{domain}>"
 
 
-def thread_root(settings: LetterSettings, complaint_id: str, address: str) -> str:
-    tok = token(settings.secret, complaint_id, address)
+def thread_root(settings: LetterSettings, complaint_id: str, address: str, role: str) -> str:
+    tok = token(settings.secret, complaint_id, address, role)
     return f"<case+{_tag(complaint_id, tok)}@{_domain(settings.reply_address)}>"
 
 
@@ -87,13 +94,13 @@ def compose(settings: LetterSettings, notification: Notification, address: str) 
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = address
-    message["Reply-To"] = reply_to(settings, n.complaint_id, address)
+    message["Reply-To"] = reply_to(settings, n.complaint_id, address, role(n))
     if n.audience is Audience.CUSTOMER:
         message["Subject"] = _SUBJECTS[n.language].format(complaint_id=n.complaint_id)
     else:
         message["Subject"] = f"[{n.complaint_id}] {n.topic.replace('_', ' ')}"
     message["Message-ID"] = message_id(settings, n, address)
-    root = thread_root(settings, n.complaint_id, address)
+    root = thread_root(settings, n.complaint_id, address, role(n))
     message["In-Reply-To"] = root
     message["References"] = root
     message["Date"] = formatdate(usegmt=True)
