@@ -31,7 +31,7 @@ from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
-from configuration.settings import load
+from configuration.settings import Settings, load
 from delivery import config as delivery_config
 from encryption.keys import KeyConfigError
 from grading.policy import load_grading_policy
@@ -95,6 +95,7 @@ async def run_worker(
     *,
     policy: SlaPolicy | None = None,
     metrics: Runtime | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Migrate the store, then run until SIGINT/SIGTERM, finishing in-flight tasks."""
     log = structlog.get_logger("complaint_desk.worker")
@@ -110,7 +111,7 @@ async def run_worker(
         applied = await migrate(connection)
     log.info("case store ready", migrations_applied=applied)
     http = httpx.AsyncClient()  # one connection pool for every webhook gateway
-    gateways = delivery_config.delivery(load(), pool, http)  # None: outbox only
+    gateways = delivery_config.delivery(settings or load(), pool, http)  # None: outbox only
     log.info("delivery", gateways=gateways.gateway_names if gateways else ["outbox only"])
     worker = build_worker(client, pool, notifier=gateways, policy=policy, grading=grading)
     stop = asyncio.Event()

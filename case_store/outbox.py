@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
+
 import logs
 from case_store.db import Pool
 from schemas.notification import Notification
@@ -76,9 +78,9 @@ async def settle(
     )  # fmt: skip
 
 
-async def for_case(pool: Pool, complaint_id: str) -> list[dict[str, Any]]:
+async def for_case(db: Pool | asyncpg.Connection, complaint_id: str) -> list[dict[str, Any]]:
     """A case's messages and what became of them, oldest first (never the text or address)."""
-    rows = await pool.fetch(
+    rows = await db.fetch(
         """SELECT key, audience, recipient, topic, channel, status, gateway, gateway_id,
                   attempts, last_error, due_at, not_before, created_at, delivered_at
            FROM notification_outbox WHERE complaint_id = $1

@@ -16,6 +16,7 @@ The mail is accepted (250) only once Temporal has it; if Temporal cannot be reac
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import re
@@ -26,8 +27,12 @@ from typing import Any
 
 import structlog
 from pydantic import TypeAdapter, ValidationError
+from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from configuration.settings import Settings
+from delivery.catcher import listen
+from delivery.config import reply_secret
 from delivery.letters import addresses, genuine, references, sender_address, sender_name
 from schemas.actions import CustomerReply, ReopenRequest
 from schemas.intake import Channel, ComplaintIntake, Language
@@ -193,3 +198,9 @@ class MailInHandler:
             return "550 5.6.0 This mail cannot be read as a complaint"
         log.info("mail taken", action=taken.action, complaint_id=taken.complaint_id)
         return f"250 OK {taken.action} {taken.complaint_id}"
+
+
+async def serve(client: Client, settings: Settings) -> asyncio.Server:
+    """The listener `./dev up` and `complaint-desk mail-in` run (MAIL_IN_HOST, MAIL_IN_PORT)."""
+    mail_in = MailIn(ComplaintDesk(client), reply_secret(settings), settings.mail_in_receiver)
+    return await listen(MailInHandler(mail_in), settings.mail_in_host, settings.mail_in_port)

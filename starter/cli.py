@@ -7,6 +7,7 @@ complaint-desk escalate C-1001 --by sup-li --reason "media" --severity L1
 complaint-desk show C-1001 [--json]
 complaint-desk codec-server                         # decrypted payloads in the UI and CLI
 complaint-desk new-key                              # a payload key, for COMPLAINT_PAYLOAD_KEYS
+complaint-desk mail-in                              # e-mail in (MAIL_IN_HOST, MAIL_IN_PORT)
 """
 
 from __future__ import annotations
@@ -144,6 +145,8 @@ def _parser() -> argparse.ArgumentParser:
     store_commands.add_parser(sub)
     list_cases.add_parser(sub)
 
+    sub.add_parser("mail-in", help="listen for e-mail: new mails open cases, answers reply")
+
     s = sub.add_parser("show", help="a case's snapshot and timeline")
     s.add_argument("complaint_id")
     s.add_argument("--json", action="store_true")
@@ -234,6 +237,15 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"scheduled: {', '.join(created)}" if created else "schedules already there")
         return 0
 
+    if args.command == "mail-in":
+        from configuration.settings import load
+        from delivery import email_in
+
+        settings = load()
+        server = await email_in.serve(client, settings)
+        print(f"e-mail in on {settings.mail_in_host}:{settings.mail_in_port}", flush=True)
+        await server.serve_forever()
+        return 0
     if args.command == "list":
         return await list_cases.run(args, client)
     if args.command == "policy-apply":

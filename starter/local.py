@@ -16,8 +16,10 @@ import sys
 from pathlib import Path
 
 import structlog
+from temporalio.client import Client
 
 from case_store.db import data_home, database_url
+from configuration.settings import Settings, load
 from encryption import codec_server
 from encryption.keys import local_keyring
 from starter.client import connect, register_search_attributes, search_attribute_specs
@@ -94,19 +96,51 @@ async def up() -> None:
             await register_search_attributes(client)  # a db made by an older version may lack some
             await ensure_schedules(client)
             database = database_url()
+            settings, mail = await _mail(client)
             print(
                 f"\n  Temporal UI:  http://localhost:{UI_PORT}/namespaces/default/workflows\n"
                 f"  Temporal:     localhost:{GRPC_PORT}   (data in {home})\n"
                 f"  PostgreSQL:   {database}\n"
                 f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
                 f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
+                f"  Mail:         every message sent is a .eml file in {settings.home / 'mail'}\n"
+                f"                (SMTP {settings.smtp_host}:{settings.smtp_port}); e-mail in on\n"
+                f"                {settings.mail_in_host}:{settings.mail_in_port}\n"
                 f"  Try:          complaint-desk start --file examples/complaint.json\n"
                 f"  Stop:         Ctrl-C\n",
                 flush=True,
             )
-            await run_worker(client, database)
+            try:
+                await run_worker(client, database, settings=settings)
+            finally:
+                for listener in mail:
+                    listener.close()
         finally:
             structlog.get_logger("complaint_desk.local").info("stopping the dev server")
             with contextlib.suppress(ProcessLookupError):
                 server.terminate()
             await server.wait()
+
+
+async def _mail(client: Client) -> tuple[Settings, list[asyncio.Server]]:
+    """The local mail catcher (unless SMTP_HOST points at a real server) and e-mail in. Messages
+    no configured gateway can take (an SMS-only customer here) go to a local mailbox too, so a
+    newcomer sees every one arrive."""
+    from delivery import catcher, email_in
+
+    settings = load()
+    servers: list[asyncio.Server] = []
+    if not settings.smtp_host:
+        host, port = "127.0.0.1", settings.mail_catcher_port
+        servers.append(
+            await catcher.listen(catcher.MailCatcher(settings.home / "mail"), host, port)
+        )
+        settings = settings.model_copy(
+            update={
+                "smtp_host": host, "smtp_port": port, "smtp_security": "none",
+                "email_fallback_address": settings.email_fallback_address
+                or "unreachable-customers@desk.localhost",
+            }
+        )  # fmt: skip
+    servers.append(await email_in.serve(client, settings))
+    return settings, servers
