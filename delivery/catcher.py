@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import Message
@@ -45,6 +46,8 @@ class MailCatcher:
 async def listen(handler: object, host: str, port: int) -> asyncio.Server:
     """An SMTP server for `handler` on this event loop (the catcher, the inbound listener, the
     tests' servers); close it with `.close()` and `await .wait_closed()`."""
+    # aiosmtpd logs every command at INFO, addresses included: personal data stays out of logs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     loop = asyncio.get_running_loop()
     return await loop.create_server(
         lambda: SMTP(handler, hostname="complaint-desk", ident="complaint-desk"), host, port
