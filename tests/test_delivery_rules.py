@@ -1,0 +1,155 @@
+"""The pure parts of delivery: routing, letters, case references, webhook bodies, reading mail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.message import EmailMessage
+
+import pytest
+
+from configuration.settings import Settings
+from delivery import config
+from delivery.dispatch import Backoff
+from delivery.email_in import complaint_id_for, read
+from delivery.letters import compose, genuine, references, token
+from delivery.routing import DEFAULT_ROUTES, AddressKind, destination, parse_routes
+from delivery.webhook import body, signature
+from schemas.intake import Channel, Contact, Language
+from schemas.notification import Audience, Notification
+from tests.gateways import LETTERS, SECRET
+
+GATEWAYS: dict[str, AddressKind] = {"email": "email", "sms": "phone", "wechat": "wechat"}
+
+
+def note(**overrides: object) -> Notification:
+    fields: dict[str, object] = {
+        "key": "complaint-C-1/2/customer/acknowledged", "complaint_id": "C-1",
+        "audience": Audience.CUSTOMER, "recipient": None, "topic": "acknowledged",
+        "text": "您好，您的投诉（编号 C-1）已收到。", "channel": Channel.APP_FORM,
+        "contact": Contact(phone="+86 138 0000 0000", email="wang@example.com"),
+    }  # fmt: skip
+    fields.update(overrides)
+    return Notification.model_validate(fields)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, ("sms", "+86 138 0000 0000")),  # app_form: push is not configured, then SMS
+        ({"channel": Channel.EMAIL}, ("email", "wang@example.com")),
+        ({"channel": Channel.WECHAT, "contact": Contact(wechat="wx-wang")}, ("wechat", "wx-wang")),
+        ({"channel": Channel.HOTLINE, "contact": Contact(email="w@example.com")}, ("email", "w@example.com")),
+        ({"audience": Audience.OWNER, "recipient": "agent-zhang", "contact": None,
+          "channel": None}, ("email", "agent-zhang@staff.test")),
+        ({"audience": Audience.SUPERVISOR, "contact": None, "channel": None},
+         ("email", "supervisor@staff.test")),
+    ],
+)  # fmt: skip
+def test_routing_takes_the_first_gateway_that_can_reach_the_person(
+    overrides: dict[str, object], expected: tuple[str, str]
+) -> None:
+    found = destination(DEFAULT_ROUTES, note(**overrides), GATEWAYS, "{recipient}@staff.test")
+    assert found is not None and (found.gateway, found.address) == expected
+
+
+def test_nobody_reachable_is_no_route_and_the_table_comes_from_configuration() -> None:
+    anonymous = note(contact=None)
+    assert destination(DEFAULT_ROUTES, anonymous, GATEWAYS, "{recipient}@x") is None
+    routes = parse_routes('{"customer": ["email"], "*": []}')
+    assert destination(routes, note(), GATEWAYS, "x").address == "wang@example.com"  # type: ignore[union-attr]
+    with pytest.raises(ValueError):
+        parse_routes('{"customer": "email"}')
+
+
+def test_backoff_doubles_up_to_its_ceiling() -> None:
+    b = Backoff(timedelta(seconds=5), timedelta(minutes=1))
+    assert [b.after(n).total_seconds() for n in range(1, 7)] == [5, 10, 20, 40, 60, 60]
+
+
+def test_the_letter_names_the_case_and_threads_it_and_its_id_survives_a_retry() -> None:
+    n = note(channel=Channel.EMAIL, language=Language.EN)
+    letter = compose(LETTERS, n, "Wang@Example.com")
+    again = compose(LETTERS, n, "Wang@Example.com")
+    assert letter["Message-ID"] == again["Message-ID"]
+    assert (
+        compose(LETTERS, note(key="other"), "Wang@Example.com")["Message-ID"]
+        != letter["Message-ID"]
+    )
+    assert str(letter["Subject"]) == "[C-1] About your complaint"
+    refs = references(
+        [str(letter["Reply-To"])], [str(letter["Message-ID"]), str(letter["References"])]
+    )
+    assert {r.complaint_id for r in refs} == {"C-1"}
+    assert all(genuine(SECRET, r, "wang@example.com") for r in refs)
+    assert not any(genuine(SECRET, r, "someone@else.com") for r in refs)
+
+
+def test_a_public_channel_letter_repeats_nothing_of_the_complaint() -> None:
+    n = note(
+        channel=Channel.WEIBO,
+        text="您好，关于您反映的问题（编号 C-1），我们已通过私信与您联系，请留意查收。",
+    )
+    letter = compose(LETTERS, n, "wang@example.com")
+    assert str(letter["Subject"]) == "[C-1] 关于您的投诉" and "洗衣机" not in letter.as_string()
+
+
+def test_complaint_ids_with_any_identifier_character_round_trip_in_references() -> None:
+    cid = "ORG:2026@east-1.a_b"
+    tok = token(SECRET, cid, "a@b.cn")
+    letter = compose(LETTERS, note(complaint_id=cid), "a@b.cn")
+    (ref,) = references([str(letter["Reply-To"])], [])
+    assert ref.complaint_id == cid and ref.token == tok
+
+
+def test_the_webhook_body_is_signed_as_sent() -> None:
+    content = body(note(), "+86 138 0000 0000", "sms")
+    assert signature(b"s", content) == signature(b"s", content) != signature(b"t", content)
+    assert signature(b"s", content).startswith("sha256=") and b'"id":"complaint-C-1/2/' in content
+
+
+def raw_mail(**headers: str) -> bytes:
+    m = EmailMessage()
+    for name, value in headers.items():
+        if name != "text":
+            m[name.replace("_", "-")] = value
+    m.set_content(headers.get("text", ""))
+    return m.as_bytes()
+
+
+def test_reading_a_mail_keeps_the_new_words_and_makes_fields_safe() -> None:
+    letter = read(
+        raw_mail(From="Li Hua <Li.Hua@Example.com>", Subject="Re: 回复: 洗衣机\x07漏水",
+                 Message_ID="<m1@example.com>",
+                 text="还在漏水。\n\nOn Mon, Dec 1, 2026 Customer Care wrote:\n> 您好"),
+        ["care@desk.test"],
+    )  # fmt: skip
+    assert (letter.sender, letter.name) == ("li.hua@example.com", "Li Hua")
+    assert letter.subject == "洗衣机 漏水" and letter.text == "还在漏水。"
+    assert letter.language is Language.ZH
+    assert (
+        complaint_id_for(letter)
+        == complaint_id_for(letter)
+        != complaint_id_for(
+            read(raw_mail(From="x@y.cn", Subject="s", Message_ID="<m2@example.com>", text="t"), [])
+        )
+    )
+
+
+def test_a_mail_without_subject_text_or_a_valid_sender_still_reads() -> None:
+    letter = read(raw_mail(From="not an address", text=""), [])
+    assert letter.sender is None and letter.subject == "Complaint by e-mail"
+    assert letter.text == letter.subject
+
+
+def test_the_reply_secret_is_made_once_and_kept_private(tmp_path: object) -> None:
+    settings = Settings(complaint_desk_home=tmp_path)
+    first = config.reply_secret(settings)
+    assert config.reply_secret(settings) == first and len(first) == 64
+    assert oct((settings.home / "reply-secret").stat().st_mode)[-3:] == "600"
+
+
+def test_settings_alone_configure_the_gateways() -> None:
+    webhooks = '{"sms": {"url": "https://sms.example/send", "secret": "s", "address": "phone"}}'
+    settings = Settings(smtp_host="smtp.example", delivery_webhooks=webhooks)
+    assert config.smtp_settings(settings) is not None
+    assert config.smtp_settings(Settings()) is None
