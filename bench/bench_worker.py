@@ -16,6 +16,7 @@ import os
 import signal
 from typing import Any
 
+import httpx
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 import logs
@@ -26,6 +27,8 @@ from bench.shape_twin import TWIN_QUEUE, ShapeTwin, noop
 from case_store.db import database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
+from configuration.settings import load
+from delivery import config as delivery_config
 from starter.client import connect
 from worker import build_worker
 
@@ -41,7 +44,11 @@ async def main() -> None:
     pool = await open_pool(database_url(), max_size=pool_size)
     async with pool.acquire() as connection:
         await migrate(connection)
-    complaints = build_worker(client, pool, policy=load_policy(), role=role, **settings)
+    http = httpx.AsyncClient()
+    gateways = delivery_config.delivery(load(), pool, http)  # None unless SMTP_HOST or webhooks
+    complaints = build_worker(
+        client, pool, notifier=gateways, policy=load_policy(), role=role, **settings
+    )
     twin = Worker(
         client,
         task_queue=TWIN_QUEUE,
@@ -61,6 +68,7 @@ async def main() -> None:
     async with complaints, twin:
         print("bench worker ready", flush=True)
         await stop.wait()
+    await http.aclose()
     await pool.close()
 
 

@@ -10,10 +10,11 @@ the message text or the customer's contact.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+from temporalio import activity
 
 import logs
 from case_store.db import Pool
@@ -26,9 +27,20 @@ class OutboxRow:
     attempts: int
 
 
-async def queue(pool: Pool, notification: Notification, due_at: datetime | None) -> OutboxRow:
+def first_due(notification: Notification) -> datetime:
+    """When the message fell due: the notify activity's scheduled time on the server (its first
+    attempt), or the end of the quiet hours if that is later."""
+    try:
+        scheduled = activity.info().scheduled_time
+    except RuntimeError:  # outside an activity (a benchmark calling the notifier directly)
+        scheduled = datetime.now(UTC)
+    return max(scheduled, notification.not_before or scheduled)
+
+
+async def queue(pool: Pool, notification: Notification) -> OutboxRow:
     """Write the row if it is new; either way return where its delivery stands."""
     n = notification
+    due_at = first_due(n)
     row = await pool.fetchrow(
         """WITH added AS (
                INSERT INTO notification_outbox
@@ -97,4 +109,4 @@ class OutboxNotifier:
         self._pool = pool
 
     async def send(self, notification: Notification) -> None:
-        await queue(self._pool, notification, notification.not_before)
+        await queue(self._pool, notification)

@@ -62,14 +62,6 @@ def attempt_time() -> datetime:
         return datetime.now(UTC)
 
 
-def first_due(notification: Notification) -> datetime:
-    try:
-        scheduled = activity.info().scheduled_time
-    except RuntimeError:
-        scheduled = datetime.now(UTC)
-    return max(scheduled, notification.not_before or scheduled)
-
-
 class Delivery:
     def __init__(
         self,
@@ -95,7 +87,7 @@ class Delivery:
     async def send(self, notification: Notification) -> None:
         n = notification
         log = logs.for_activity().bind(key=n.key, topic=n.topic, audience=n.audience.value)
-        row = await outbox.queue(self._pool, n, first_due(n))
+        row = await outbox.queue(self._pool, n)
         if row.status == "sent":
             return
         if row.status == "failed":

@@ -1,0 +1,146 @@
+"""Delivery lag under the ladder's load: from a message falling due to its hand-over to the
+gateway, with real lifecycles running (`bench.ladder.full_rung`), against the outbox-only
+baseline in the same run.
+
+    .venv/bin/python -m bench.delivery [--lifecycles 100] [--concurrency 20]
+
+Two systems, one after the other, each started from nothing (`bench.system`):
+
+1. outbox  — the worker only queues (no gateway configured): lag = due → row written;
+2. smtp    — the worker sends every message over SMTP to a local server in this process
+             (aiosmtpd), which counts each Message-ID: lag = due → the server's 250 recorded
+             on the row (`delivered_at`).
+
+"Due" is the notify activity's scheduled time on the server (or the end of the quiet hours),
+kept on the outbox row as `due_at`. The SMTP run also checks that each message arrived once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.figures import percentile
+from bench.ladder import full_rung
+from bench.lifecycle import BENCH_POLICY
+from bench.system import running
+from delivery.catcher import listen
+from starter.local import free_port
+
+
+@dataclass
+class Arrivals:
+    """aiosmtpd handler: how often each Message-ID arrived."""
+
+    count: Counter[str] = field(default_factory=Counter)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.count[str(message_from_bytes(envelope.content)["Message-ID"])] += 1
+        return "250 OK"
+
+
+@dataclass
+class Lag:
+    name: str
+    messages: int
+    wall: float
+    lifecycles_per_s: float
+    lags: list[float]
+    duplicates: int = 0
+
+
+async def namespace_ready(client: Client, seconds: float = 30) -> None:
+    """The dev server opens its port a moment before its namespace exists."""
+    request = DescribeNamespaceRequest(namespace=client.namespace)
+    async with asyncio.timeout(seconds):
+        while True:
+            try:
+                await client.workflow_service.describe_namespace(request)
+                return
+            except RPCError:
+                await asyncio.sleep(0.2)
+
+
+async def measure(name: str, args: argparse.Namespace, smtp: Arrivals | None) -> Lag:
+    env: dict[str, str] = {}
+    server = None
+    if smtp is not None:
+        port = free_port()
+        server = await listen(smtp, "127.0.0.1", port)
+        env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",
+               "EMAIL_FALLBACK_ADDRESS": "unreachable@bench.localhost"}  # fmt: skip
+    try:
+        async with running(BENCH_POLICY, args.server_flag, worker_env=env) as system:
+            await namespace_ready(system.client)
+            began = time.perf_counter()
+            rung, _, ids = await full_rung(name, args.lifecycles, args.concurrency, system)
+            wall = time.perf_counter() - began
+            connection = await asyncpg.connect(system.database)
+            rows = await connection.fetch(
+                """SELECT key, due_at, created_at, delivered_at, status FROM notification_outbox
+                   WHERE complaint_id = ANY($1)""",
+                ids,
+            )
+            await connection.close()
+    finally:
+        if server is not None:
+            server.close()
+            await server.wait_closed()
+    lags: list[float] = []
+    for r in rows:
+        # the outbox run: the row written; the SMTP run: the gateway's 250 recorded on the row
+        handed = r["created_at"] if smtp is None else r["delivered_at"]
+        if handed is None:
+            raise SystemExit(f"{r['key']} was not delivered (status {r['status']})")
+        lags.append((handed - r["due_at"]).total_seconds())
+    if smtp is not None and len(smtp.count) != len(rows):
+        raise SystemExit(f"{len(rows)} messages, {len(smtp.count)} arrived")
+    duplicates = sum(n - 1 for n in smtp.count.values()) if smtp else 0
+    return Lag(name, len(rows), wall, rung.lifecycles / rung.wall, lags, duplicates)
+
+
+def report(results: list[Lag], args: argparse.Namespace) -> None:
+    base = results[0]
+    print(f"\ndelivery lag under load: {args.lifecycles} lifecycles per run, "
+          f"{args.concurrency} at once\n")  # fmt: skip
+    print("| run | messages | lifecycles/s | lag p50 | lag p99 | max | p99 vs outbox | repeats |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        p99 = percentile(r.lags, 99)
+        print(
+            f"| {r.name} | {r.messages} | {r.lifecycles_per_s:.2f} | "
+            f"{percentile(r.lags, 50) * 1000:,.0f} ms | {p99 * 1000:,.0f} ms | "
+            f"{max(r.lags) * 1000:,.0f} ms | {p99 / percentile(base.lags, 99):.2f} | "
+            f"{r.duplicates} |"
+        )
+
+
+async def main(args: argparse.Namespace) -> None:
+    results = [await measure("outbox", args, None), await measure("smtp", args, Arrivals())]
+    report(results, args)
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--lifecycles", type=int, default=100, help="per run (default 100)")
+    p.add_argument("--concurrency", type=int, default=20, help="lifecycles in flight at once")
+    p.add_argument("--server-flag", action="append", default=[], help="extra dev-server flag")
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
