@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import ipaddress
+import ssl
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.smtp import SMTP, AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from configuration.settings import Settings
 from delivery import config
 from delivery.dispatch import Backoff
 from delivery.email_in import complaint_id_for, read
+from delivery.gateway import Deferred
 from delivery.letters import compose, genuine, references, token
 from delivery.routing import DEFAULT_ROUTES, AddressKind, destination, parse_routes
+from delivery.smtp import SmtpGateway, SmtpSettings
 from delivery.webhook import body, signature
 from schemas.intake import Channel, Contact, Language
 from schemas.notification import Audience, Notification
+from starter.local import free_port
 from tests.gateways import LETTERS, SECRET
 
 GATEWAYS: dict[str, AddressKind] = {"email": "email", "sms": "phone", "wechat": "wechat"}
@@ -153,3 +166,61 @@ def test_settings_alone_configure_the_gateways() -> None:
     settings = Settings(smtp_host="smtp.example", delivery_webhooks=webhooks)
     assert config.smtp_settings(settings) is not None
     assert config.smtp_settings(Settings()) is None
+
+
+async def test_smtp_with_starttls_and_login_reaches_a_server_that_requires_both(
+    tmp_path: Path,
+) -> None:
+    server_tls, client_tls = tls_pair(tmp_path)
+    seen: list[str] = []
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+            seen.append(envelope.content.decode())
+            return "250 OK queued as T1"
+
+    def authenticate(server: object, session: object, envelope: object, mechanism: str,
+                     auth_data: Any) -> AuthResult:  # fmt: skip
+        ok = (auth_data.login, auth_data.password) == (b"desk", b"pw")
+        return AuthResult(success=ok)
+
+    loop = asyncio.get_running_loop()
+    port = free_port()
+    server = await loop.create_server(
+        lambda: SMTP(Handler(), tls_context=server_tls, require_starttls=True,
+                     authenticator=authenticate, auth_required=True),
+        "127.0.0.1", port,
+    )  # fmt: skip
+    try:
+        good = SmtpSettings("127.0.0.1", port, "starttls", "desk", "pw", 5, client_tls)
+        gateway_id = await SmtpGateway(good, LETTERS).send(note(), "wang@example.com")
+        assert gateway_id.endswith("queued as T1") and len(seen) == 1
+        plain = SmtpSettings("127.0.0.1", port, "none", timeout=5)
+        with pytest.raises(Deferred):  # our configuration's fault: wait, do not refuse the case
+            await SmtpGateway(plain, LETTERS).send(note(), "wang@example.com")
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def tls_pair(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A self-signed certificate for 127.0.0.1: the server's context and a client trusting it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))  # fmt: skip
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_file, key_file)
+    client = ssl.create_default_context(cafile=str(cert_file))
+    return server, client
