@@ -50,6 +50,9 @@ class SmtpGateway:
                 start_tls=s.security == "starttls",
                 timeout=s.timeout,
                 tls_context=s.tls_context,
+                # Our own name in EHLO: otherwise aiosmtplib asks socket.getfqdn() in a thread of
+                # the loop's default executor on every send, which a busy worker makes wait.
+                local_hostname=self.letters.reply_address.rsplit("@", 1)[-1],
             )
         except aiosmtplib.SMTPRecipientsRefused as err:
             codes = sorted({r.code for r in err.recipients})
