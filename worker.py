@@ -63,11 +63,13 @@ def build_worker(
     the SDK's `Worker` (slots, pollers, cache)."""
     classification = ClassificationActivities(pool, grading or load_grading_policy())
     gateway = notifier or OutboxNotifier(pool)
+    notifications = NotificationActivities(gateway)
     activities: list[Callable[..., Any]] = [
         classification.assess_complaint,
         classification.classify_complaint,
         CaseStoreActivities(pool).project_case,
-        NotificationActivities(gateway).notify,
+        notifications.notify,
+        notifications.hold,
         AlertActivities(pool, gateway).sweep_alerts,
         ReportActivities(pool).build_report,
         ReviewActivities(pool).record_review,

@@ -18,6 +18,10 @@ from schemas.notification import Notification
 class Notifier(Protocol):
     async def send(self, notification: Notification) -> None: ...
 
+    async def hold(self, notification: Notification) -> None:
+        """Record the message as queued, sending nothing (quiet hours: the case sends it later)."""
+        ...
+
 
 class NotificationActivities:
     def __init__(self, notifier: Notifier) -> None:
@@ -26,3 +30,7 @@ class NotificationActivities:
     @activity.defn(name="notify")
     async def notify(self, notification: Notification) -> None:
         await self._notifier.send(notification)
+
+    @activity.defn(name="hold_notification")
+    async def hold(self, notification: Notification) -> None:
+        await self._notifier.hold(notification)

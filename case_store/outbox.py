@@ -110,3 +110,6 @@ class OutboxNotifier:
 
     async def send(self, notification: Notification) -> None:
         await queue(self._pool, notification)
+
+    async def hold(self, notification: Notification) -> None:
+        await queue(self._pool, notification)

@@ -84,6 +84,10 @@ class Delivery:
     def gateway_names(self) -> list[str]:
         return sorted(self._gateways)
 
+    async def hold(self, notification: Notification) -> None:
+        """The row, queued, while the case waits out the quiet hours on its own timer."""
+        await outbox.queue(self._pool, notification)
+
     async def send(self, notification: Notification) -> None:
         n = notification
         log = logs.for_activity().bind(key=n.key, topic=n.topic, audience=n.audience.value)

@@ -178,11 +178,19 @@ async def test_quiet_hours_nothing_is_sent_before_not_before(
             await desk.api.respond(cid, {"agent": "agent-zhang", "text": "我们明早上门。"})
             morning = (evening + timedelta(days=1)).replace(hour=8, minute=0)
 
+            async def held() -> dict | None:  # type: ignore[type-arg]
+                rows = await outbox.for_case(pool, cid)
+                row = next((r for r in rows if r["topic"] == "agent_message"), None)
+                return row if row and row["status"] == "queued" else None
+
+            row = await eventually(held)  # in the store at once, queued until the morning
+            assert row["not_before"] == morning and row["attempts"] == 0
             await desk.skip(morning - await desk.now() - timedelta(minutes=5))
             assert [m["Subject"] for m in server.arrivals] == [f"[{cid}] 关于您的投诉"]
-            assert "agent_message" not in {r["topic"] for r in await outbox.for_case(pool, cid)}
+            assert await held() is not None
             await desk.skip(timedelta(minutes=10))
             rows = await rows_where(pool, cid, "sent", 3)  # receipt, owner's new case, the answer
     sent = next(r for r in rows if r["topic"] == "agent_message")
-    assert sent["not_before"] == morning and sent["due_at"] >= morning
-    assert len(server.arrivals) == 3 and "我们明早上门" in server.arrivals[-1].get_content()
+    assert sent["due_at"] == morning and sent["delivered_at"] is not None
+    (_, answer) = server.to(ADDRESS)
+    assert "我们明早上门" in answer.get_content() and len(server.arrivals) == 3

@@ -20,7 +20,15 @@ from delivery.letters import token
 from schemas import EntryKind, Stage
 from starter.local import free_port
 from tests.conftest import Desk, eventually
-from tests.gateways import LETTERS, SECRET, MailServer, delivering_desk, delivery, smtp_server
+from tests.gateways import (
+    LETTERS,
+    SECRET,
+    MailServer,
+    delivering_desk,
+    delivery,
+    email_customer,
+    smtp_server,
+)
 from tests.test_lifecycle import drive_to_close
 
 CUSTOMER = "li.hua@example.com"
@@ -95,9 +103,7 @@ async def test_a_forged_or_borrowed_reference_opens_a_new_case(
     env: WorkflowEnvironment, pool: Pool
 ) -> None:
     async with mail_desk(env, pool) as (desk, outgoing, port):
-        cid = await desk.open(
-            customer={"name": "李华", "contact": {"email": CUSTOMER}}, channel="email"
-        )
+        cid = await desk.open(customer=email_customer(CUSTOMER), channel="email")
         receipt = await eventually(lambda: _first(outgoing.to(CUSTOMER)))
         # someone else answers the real letter (forwarded to them), and a guessed reference
         borrowed = mail("mallory@example.net", "Re: your complaint", "I want their refund.",
@@ -117,9 +123,7 @@ async def test_an_answer_to_an_ended_case_reopens_it_as_a_linked_case(
     env: WorkflowEnvironment, pool: Pool
 ) -> None:
     async with mail_desk(env, pool) as (desk, _, port):
-        cid = await desk.open(
-            customer={"name": "李华", "contact": {"email": CUSTOMER}}, channel="email"
-        )
+        cid = await desk.open(customer=email_customer(CUSTOMER), channel="email")
         await drive_to_close(desk, cid)
         await desk.api.reply(cid, {"text": "好了", "intent": "confirm_resolved"})
         await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)

@@ -446,7 +446,15 @@ class ComplaintWorkflow:
         summary = f"notify {notification.audience.value}: {notification.topic}"
         hold = notification.not_before and notification.not_before - workflow.now()
         if self._quiet_timer and hold and hold > timedelta(0):
-            # Quiet hours on a durable timer: nothing goes before not_before, nothing is lost after.
+            # Quiet hours: the outbox shows the message queued at once; a durable timer sends it
+            # when they end (nothing before not_before, nothing lost after).
+            await workflow.execute_activity_method(
+                NotificationActivities.hold,
+                notification,
+                summary=f"queue {summary} (quiet hours)",
+                start_to_close_timeout=QUICK_TIMEOUT,
+                retry_policy=RETRY,
+            )
             await workflow.sleep(hold, summary=f"quiet hours, then {summary}")
         try:
             await workflow.execute_activity_method(
