@@ -52,3 +52,15 @@ async def listen(handler: object, host: str, port: int) -> asyncio.Server:
     return await loop.create_server(
         lambda: SMTP(handler, hostname="complaint-desk", ident="complaint-desk"), host, port
     )
+
+
+async def _catch(folder: Path, port: int) -> None:
+    server = await listen(MailCatcher(folder), "127.0.0.1", port)
+    print("catching", flush=True)
+    await server.serve_forever()
+
+
+if __name__ == "__main__":  # python -m delivery.catcher FOLDER PORT (a catcher in its own process)
+    import sys
+
+    asyncio.run(_catch(Path(sys.argv[1]), int(sys.argv[2])))
