@@ -32,13 +32,14 @@ class MailCatcher:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
+        self._kept = {p.name.split("-", 1)[1] for p in folder.glob("*.eml") if "-" in p.name}
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw: bytes = envelope.original_content or envelope.content
-        message = message_from_bytes(raw)
-        name = eml_name(raw, message)
+        name = eml_name(raw, message_from_bytes(raw))
         suffix = name.split("-", 1)[1]
-        if not any(self.folder.glob(f"*-{suffix}")):  # a resend of a message already here
+        if suffix not in self._kept:  # else a resend of a message already here
+            self._kept.add(suffix)
             (self.folder / name).write_bytes(raw)
         return "250 Message accepted for delivery"
 

@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from configuration.settings import Settings
 from delivery import config
+from delivery.catcher import MailCatcher, listen
 from delivery.dispatch import Backoff
 from delivery.email_in import complaint_id_for, read
 from delivery.gateway import Deferred
@@ -224,3 +225,19 @@ def tls_pair(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     server.load_cert_chain(cert_file, key_file)
     client = ssl.create_default_context(cafile=str(cert_file))
     return server, client
+
+
+async def test_the_mail_catcher_keeps_each_message_once_as_an_eml_file(tmp_path: Path) -> None:
+    port = free_port()
+    catcher = await listen(MailCatcher(tmp_path / "mail"), "127.0.0.1", port)
+    try:
+        smtp = SmtpGateway(SmtpSettings("127.0.0.1", port, "none", timeout=5), LETTERS)
+        for _ in range(2):  # a retried send: same Message-ID
+            await smtp.send(note(), "wang@example.com")
+        await smtp.send(note(key="complaint-C-1/3/owner/new_case"), "wang@example.com")
+    finally:
+        catcher.close()
+        await catcher.wait_closed()
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2 and all("-C-1-" in f.name for f in files)
+    assert "C-1" in files[0].read_text()
