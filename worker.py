@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
 import structlog
 from temporalio.client import Client
 from temporalio.runtime import Runtime
@@ -34,6 +35,7 @@ from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import Settings, load
+from delivery import config as delivery_config
 from encryption.keys import KeyConfigError, load_keyring
 from grading.model import shared_grader
 from grading.policy import load_grading_policy
@@ -69,11 +71,13 @@ def build_worker(
     rules = grading or load_grading_policy()
     classification = ClassificationActivities(pool, rules, shared_grader(rules))
     gateway = notifier or OutboxNotifier(pool)
+    notifications = NotificationActivities(gateway)
     activities: list[Callable[..., Any]] = [
         classification.assess_complaint,
         classification.classify_complaint,
         CaseStoreActivities(pool).project_case,
-        NotificationActivities(gateway).notify,
+        notifications.notify,
+        notifications.hold,
         AlertActivities(pool, gateway).sweep_alerts,
         ReportActivities(pool, reports_dir).build_report,
         StuckCaseActivities(pool, gateway).find_stuck_cases,
@@ -121,8 +125,16 @@ async def run_worker(
         applied = await migrate(connection)
         vectors = await similar.vectors_available(connection)  # logs the fallback if missing
     log.info("case store ready", migrations_applied=applied, pgvector=vectors)
+    http = httpx.AsyncClient()  # one connection pool for every webhook gateway
+    gateways = delivery_config.delivery(settings, pool, http)  # None: outbox only
+    log.info("delivery", gateways=gateways.gateway_names if gateways else ["outbox only"])
     worker = build_worker(
-        client, pool, policy=policy, grading=grading, reports_dir=settings.reports_dir
+        client,
+        pool,
+        notifier=gateways,
+        policy=policy,
+        grading=grading,
+        reports_dir=settings.reports_dir,
     )
     grader = shared_grader(grading)  # loaded by build_worker: once per process
     stop = asyncio.Event()
@@ -136,6 +148,7 @@ async def run_worker(
         await stop.wait()
     if reporting:
         reporting.cancel()
+    await http.aclose()
     await pool.close()
     log.info("worker stopped")
 

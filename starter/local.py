@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from temporalio.client import Client
+
     from configuration import Settings
 
 
@@ -114,6 +116,7 @@ async def up(settings: Settings) -> None:
             client = await connect(ring=ring, target=f"localhost:{grpc_port}")
             await register_search_attributes(client)  # a db made by an older version may lack some
             await ensure_schedules(client, watchdog=WatchdogSettings.of(settings))
+            settings, mail = await _mail(client, settings)
             database = database_url(settings)
             api_key, dev_key = development_key(home)
             keys = configured_keys(settings, extra=(dev_key,))
@@ -134,6 +137,9 @@ async def up(settings: Settings) -> None:
                 f"  Workspace:    http://localhost:{api_port}/   (sign in: "
                 + (", ".join(f"{u} / {p}" for u, p in people.items()) or "see users.json")
                 + f"; kept in {settings.users_file.with_name('demo-passwords.json')})\n"
+                f"  Mail:         every message sent is a .eml file in {settings.home / 'mail'}\n"
+                f"                (SMTP {settings.smtp_host}:{settings.smtp_port}); e-mail in on\n"
+                f"                {settings.mail_in_host}:{settings.mail_in_port}\n"
                 f"  Try:          complaint-desk start --file examples/complaint.json\n"
                 f"                curl -X POST localhost:{api_port}/v1/complaints -H "
                 f'"Authorization: Bearer $(cat {home / "api-key"})" -d @examples/complaint.json\n'
@@ -146,8 +152,35 @@ async def up(settings: Settings) -> None:
                 api.should_exit = True
                 await serving_api
                 await pool.close()
+                for listener in mail:
+                    listener.close()
         finally:
             structlog.get_logger("complaint_desk.local").info("stopping the dev server")
             with contextlib.suppress(ProcessLookupError):
                 server.terminate()
             await server.wait()
+
+
+async def _mail(client: Client, settings: Settings) -> tuple[Settings, list[asyncio.Server]]:
+    """The local mail catcher (unless SMTP_HOST points at a real server) and e-mail in. Messages
+    no configured gateway can take (an SMS-only customer here) go to a local mailbox too, so a
+    newcomer sees every one arrive."""
+    from delivery import catcher, email_in
+
+    servers: list[asyncio.Server] = []
+    if not settings.smtp_host:
+        host, port = "127.0.0.1", settings.mail_catcher_port
+        servers.append(
+            await catcher.listen(catcher.MailCatcher(settings.home / "mail"), host, port)
+        )
+        settings = settings.model_copy(
+            update={
+                "smtp_host": host,
+                "smtp_port": port,
+                "smtp_security": "none",
+                "email_fallback_address": settings.email_fallback_address
+                or "unreachable-customers@desk.localhost",
+            }
+        )
+    servers.append(await email_in.serve(client, settings))
+    return settings, servers
