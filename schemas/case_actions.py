@@ -65,6 +65,10 @@ class CaseAction:
     roles: frozenset[Role]
     summary: str
     actor: str | None = None
+    # How the CLI spells it (its flags are the payload's fields, `--field-name`): the field given
+    # as a positional argument, and other flag names a field also answers to.
+    positional: str | None = None
+    flag_aliases: tuple[tuple[str, str], ...] = ()
 
 
 _CUSTOMER = frozenset({Role.CUSTOMER, Role.SYSTEM})
@@ -80,6 +84,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         CustomerReply,
         _CUSTOMER,
         "a customer's message, or their answer to a plan or a result",
+        positional="text",
     ),
     CaseAction(
         "reopen",
@@ -88,6 +93,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         ReopenRequest,
         _CUSTOMER,
         "a customer's request to re-open the case",
+        positional="reason",
     ),
     CaseAction(
         "survey",
@@ -106,6 +112,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "an agent's message to the customer",
         actor="agent",
+        positional="text",
     ),
     CaseAction(
         "finding",
@@ -115,6 +122,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "an investigation finding",
         actor="agent",
+        positional="summary",
     ),
     CaseAction(
         "plan",
@@ -124,6 +132,8 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "a resolution plan for the customer to accept",
         actor="agent",
+        positional="summary",
+        flag_aliases=(("compensation_yuan", "compensation"),),
     ),
     CaseAction(
         "progress",
@@ -133,6 +143,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "progress on the accepted plan",
         actor="agent",
+        positional="note",
     ),
     CaseAction(
         "confirm",
@@ -160,6 +171,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "ask a department for work on the case",
         actor="by",
+        flag_aliases=(("due_at", "within"),),
     ),
     CaseAction(
         "task-done",
