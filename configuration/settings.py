@@ -80,6 +80,18 @@ class Settings(BaseSettings):
     complaint_desk_codec_port: int = Field(
         default=8081, description="`complaint-desk up`: the codec server's port."
     )
+    complaint_api_keys: str | None = Field(
+        default=None,
+        description="HTTP API keys: a JSON list, or the path of a JSON file (relative to the "
+        "home), of `{name, sha256, scopes, …}` entries (`complaint-desk api-key` makes one).",
+    )
+    complaint_api_host: str = Field(
+        default="127.0.0.1", description="Where the HTTP API (and the web pages) listen."
+    )
+    complaint_api_port: int = Field(default=8080, description="The HTTP API's port.")
+    complaint_api_body_limit: int = Field(
+        default=256 * 1024, gt=0, description="Largest request body the API reads, in bytes."
+    )
 
     @property
     def home(self) -> Path:

@@ -7,6 +7,8 @@ complaint-desk escalate C-1001 --by sup-li --reason "media" --severity L1
 complaint-desk show C-1001 [--json]
 complaint-desk codec-server                         # decrypted payloads in the UI and CLI
 complaint-desk new-key                              # a payload key, for COMPLAINT_PAYLOAD_KEYS
+complaint-desk api                                  # the HTTP API for backends (port 8080)
+complaint-desk api-key --name web-form --scope intake  # a key, and its COMPLAINT_API_KEYS entry
 """
 
 from __future__ import annotations
@@ -65,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         help="a Web UI origin allowed to call it (repeatable; default: the local UI)",
     )
+    sub.add_parser("api", help="serve the HTTP API for backends (COMPLAINT_API_KEYS, port 8080)")
+    s = sub.add_parser("api-key", help="make an API key: prints it once, and its config entry")
+    s.add_argument("--name", required=True, help="the backend (timeline actor api:NAME)")
+    s.add_argument("--scope", action="append", required=True,
+                   choices=["intake", "customer", "agent", "supervisor"])  # fmt: skip
+    s.add_argument("--acts-for", action="store_true", help="staff actions name X-Acting-For")
     s = sub.add_parser("new-key", help="print a fresh payload key as KEY_ID=BASE64 (for rotation)")
     s.add_argument("--id", dest="key_id", help="key id (default: today's date)")
     s = sub.add_parser("schemas", help="write the JSON Schemas of every payload")
@@ -126,6 +134,13 @@ async def _run(args: argparse.Namespace) -> int:
 
         print(KeyRing.generate(args.key_id).render())
         return 0
+    if args.command == "api-key":
+        from api.keys import new_api_key
+
+        secret, entry = new_api_key(args.name, args.scope, args.acts_for)
+        print(f"key (shown once, give it to the backend): {secret}")
+        print(f"entry for COMPLAINT_API_KEYS: {entry}")
+        return 0
     if args.command == "schemas":
         from starter import json_schemas
 
@@ -164,6 +179,11 @@ async def _run(args: argparse.Namespace) -> int:
         await asyncio.to_thread(
             codec_server.codec_server(config, args.host, args.port).serve_forever
         )
+        return 0
+    if args.command == "api":
+        from api.server import serve
+
+        await serve(settings)
         return 0
 
     from temporalio.service import RPCError, RPCStatusCode

@@ -1,5 +1,5 @@
 """The whole system on one machine: Temporal dev server with its Web UI, an embedded PostgreSQL
-(unless DATABASE_URL points elsewhere) and a worker.
+(unless DATABASE_URL points elsewhere), a worker and the HTTP API (port 8080, a development key).
 
 State lives under `$COMPLAINT_DESK_HOME` (a checkout's `var/` by default; `configuration`), so
 cases and their pending deadlines survive a restart. Ctrl-C stops the worker first, then the
@@ -72,12 +72,15 @@ async def wait_for_port(port: int, seconds: float = 30) -> None:
 async def up(settings: Settings) -> None:
     import structlog
 
+    from api.app import build_app  # the API and the worker import this package; import late
+    from api.keys import development_key
+    from api.server import configured_keys, uvicorn_server
     from case_store.db import database_url
     from encryption import codec_server
     from encryption.keys import local_keyring
-    from starter.client import connect, register_search_attributes
+    from starter.client import ComplaintDesk, connect, register_search_attributes
     from starter.schedules import ensure_schedules
-    from worker import run_worker  # the worker imports this package; import it late
+    from worker import run_worker
 
     home = settings.ensure_home()
     ring = local_keyring(settings.keys_file)
@@ -98,17 +101,31 @@ async def up(settings: Settings) -> None:
             await register_search_attributes(client)  # a db made by an older version may lack some
             await ensure_schedules(client)
             database = database_url(settings)
+            api_key, dev_key = development_key(home)
+            keys = configured_keys(settings, extra=(dev_key,))
+            app = build_app(ComplaintDesk(client), keys, settings.complaint_api_body_limit)
+            api_port = settings.complaint_api_port
+            api = uvicorn_server(app, settings.complaint_api_host, api_port, beside=True)
+            serving_api = asyncio.create_task(api.serve())
             print(
                 f"\n  Temporal UI:  http://localhost:{ui_port}/namespaces/default/workflows\n"
                 f"  Temporal:     localhost:{grpc_port}   (data in {home})\n"
                 f"  PostgreSQL:   {database}\n"
                 f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
                 f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
+                f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI: /openapi.json, docs/openapi.json)\n"
+                f"  API key:      {api_key}   (every scope; kept in {home / 'api-key'})\n"
                 f"  Try:          complaint-desk start --file examples/complaint.json\n"
+                f"                curl -X POST localhost:{api_port}/v1/complaints -H "
+                f'"Authorization: Bearer $(cat {home / "api-key"})" -d @examples/complaint.json\n'
                 f"  Stop:         Ctrl-C\n",
                 flush=True,
             )
-            await run_worker(client, settings, database)
+            try:
+                await run_worker(client, settings, database)
+            finally:
+                api.should_exit = True
+                await serving_api
         finally:
             structlog.get_logger("complaint_desk.local").info("stopping the dev server")
             with contextlib.suppress(ProcessLookupError):

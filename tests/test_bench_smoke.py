@@ -24,3 +24,15 @@ async def test_the_lifecycle_ladder_runs_every_rung_and_reports() -> None:
     for rung in ("| empty |", "| twin |", "| twin+store |", "| full |"):
         assert rung in report
     assert "deadline lateness" in report and "state transitions" in report
+
+
+async def test_the_api_intake_benchmark_runs_and_reports() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.api", "--complaints", "2", "--concurrency", "2",
+        "--rounds", "1", cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 300)
+    assert process.returncode == 0, err.decode()[-2000:]
+    report = out.decode()
+    assert "| 1 | direct |" in report and "| 1 | api |" in report
+    assert "API / direct, median over the 1 pairs" in report

@@ -1,0 +1,247 @@
+"""The HTTP API for backends: intake, every case action of the action table, and reading a case.
+
+    POST /v1/complaints                          the intake (201 new case, 200 a repeat)
+    GET  /v1/complaints/{id}                     the customer view
+    GET  /v1/complaints/{id}/snapshot            the whole case (staff keys)
+    POST /v1/complaints/{id}/{action}            each row of schemas.case_actions.ACTIONS
+
+The server keeps nothing between requests but each key's rate bucket: run as many as the load
+needs behind a balancer. Paths carry only complaint ids, never personal data; bodies are never
+logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, Field
+from pydantic.json_schema import models_json_schema
+
+from api import intake
+from api.access_log import AccessLog
+from api.bodies import DEFAULT_LIMIT, read_object, request_model, validated, with_actor
+from api.cases import complaint_path, on_case
+from api.errors import ApiError, api_error_response, responses
+from api.gate import ACTING_FOR, KEY, Gate, staff_actor
+from api.keys import SCOPE_OF_ROLE, STAFF, ApiKeys, Scope
+from schemas.actions import ReopenRequest
+from schemas.case import CaseSnapshot
+from schemas.case_actions import ACTIONS, CaseAction, Delivery
+from schemas.customer_view import CustomerView
+from starter.client import ComplaintDesk
+from workflows.complaint import workflow_id_for
+
+VERSION = "1"
+BODY_REFUSALS = (400, 401, 403, 413, 415, 422, 429)
+
+
+class Sent(BaseModel):
+    """A customer's message handed to the case; signals are never refused by the case."""
+
+    complaint_id: str = Field(description="the case it went to (a re-open may start a new one)")
+    workflow_id: str
+    created: bool = Field(default=False, description="true: a new case linked to an ended one")
+
+
+class Health(BaseModel):
+    ok: bool
+
+
+def build_app(desk: ComplaintDesk, keys: ApiKeys, body_limit: int = DEFAULT_LIMIT) -> FastAPI:
+    gate = Gate(keys)
+    app = FastAPI(
+        title="complaint desk",
+        version=VERSION,
+        description="Complaints in, case actions and case views out, for backends. "
+        "Every refusal is a `Problem` naming the fields; none repeats what was sent.",
+        # Swagger UI and ReDoc load scripts from a CDN; the document itself is /openapi.json.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_exception_handler(ApiError, api_error_response)
+    app.add_exception_handler(RequestValidationError, _framework_refusal)
+    app.add_middleware(AccessLog)
+    bodies: list[type[BaseModel]] = [intake.IntakeRequest]
+
+    @app.get("/v1/health", response_model=Health, tags=["operations"])
+    async def health() -> Health:
+        """For the load balancer: the process answers (no key needed)."""
+        return Health(ok=True)
+
+    @app.post(
+        "/v1/complaints",
+        status_code=201,
+        response_model=intake.StartedComplaint,
+        responses={
+            200: {"model": intake.StartedComplaint, "description": "a repeat: its case"},
+            **responses(*BODY_REFUSALS, 409),
+        },
+        openapi_extra=_body(intake.IntakeRequest),
+        tags=["intake"],
+    )
+    async def start_complaint(
+        request: Request,
+        response: Response,
+        credentials: HTTPAuthorizationCredentials | None = KEY,
+        idempotency_key: str | None = Header(
+            None, description="a complaint without complaint_id gets its id from this"
+        ),
+    ) -> intake.StartedComplaint:
+        """Start a complaint's case (the intake JSON, `ComplaintIntake`)."""
+        key = gate.admit(request, credentials, {Scope.INTAKE})
+        data = intake.with_complaint_id(
+            await read_object(request, body_limit), key, idempotency_key
+        )
+        complaint = intake.validated_intake(data)
+        request.state.complaint_id = complaint.complaint_id
+        started = await intake.start(desk, complaint)
+        response.status_code = 201 if started.created else 200
+        return intake.StartedComplaint(
+            complaint_id=started.complaint_id, workflow_id=started.workflow_id,
+            created=started.created,
+        )  # fmt: skip
+
+    @app.get(
+        "/v1/complaints/{complaint_id}",
+        response_model=CustomerView,
+        responses=responses(401, 403, 404, 422, 429),
+        tags=["cases"],
+    )
+    async def customer_view(
+        complaint_id: str, request: Request, credentials: HTTPAuthorizationCredentials | None = KEY
+    ) -> CustomerView:
+        """What the customer may see of the case (no internal notes, agents or grades)."""
+        gate.admit(request, credentials, {Scope.CUSTOMER, *STAFF})
+        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
+        async with on_case(desk, complaint_id):
+            return await desk.customer_view(complaint_id)
+
+    @app.get(
+        "/v1/complaints/{complaint_id}/snapshot",
+        response_model=CaseSnapshot,
+        responses=responses(401, 403, 404, 422, 429),
+        tags=["cases"],
+    )
+    async def snapshot(
+        complaint_id: str, request: Request, credentials: HTTPAuthorizationCredentials | None = KEY
+    ) -> CaseSnapshot:
+        """The whole case as staff see it (agent and supervisor keys)."""
+        gate.admit(request, credentials, STAFF)
+        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
+        async with on_case(desk, complaint_id):
+            return await desk.snapshot(complaint_id)
+
+    for action in ACTIONS:
+        body = _add_action_route(app, gate, desk, action, body_limit)
+        if body not in bodies:
+            bodies.append(body)
+    app.state.request_models = bodies
+    app.openapi = lambda: document(app)  # type: ignore[method-assign]
+    return app
+
+
+def document(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, plus the request bodies the routes read themselves."""
+    spec: dict[str, Any] | None = getattr(app.state, "openapi", None)
+    if spec is None:
+        spec = app.state.openapi = FastAPI.openapi(app)
+        models: list[type[BaseModel]] = app.state.request_models
+        _, schemas = models_json_schema(
+            [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+        )
+        components = spec.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in schemas.get("$defs", {}).items():
+            components.setdefault(name, schema)
+        spec["components"]["schemas"] = dict(sorted(components.items()))
+    return spec
+
+
+def _add_action_route(
+    app: FastAPI, gate: Gate, desk: ComplaintDesk, action: CaseAction, body_limit: int
+) -> type[BaseModel]:
+    """One route for one row of the action table: nothing here is particular to an action but
+    re-opening, which follows `ComplaintDesk.reopen` (a new linked case once the case ended)."""
+    scopes = {SCOPE_OF_ROLE[role] for role in action.roles}
+    body = (
+        request_model(action.payload, frozenset({action.actor})) if action.actor else action.payload
+    )
+
+    async def act(
+        complaint_id: str,
+        request: Request,
+        response: Response,
+        credentials: HTTPAuthorizationCredentials | None = KEY,
+        x_acting_for: str | None = Header(
+            None, description="staff actions through a key with acts_for: the person acting"
+        ),
+    ) -> Any:
+        key = gate.admit(request, credentials, scopes)
+        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
+        actor = staff_actor(key, x_acting_for) if action.actor else key.actor
+        data = with_actor(await read_object(request, body_limit), action.actor, actor)
+        payload = validated(action.payload, data)
+        request.state.actor = actor
+        async with on_case(desk, complaint_id):
+            if action.delivery is Delivery.UPDATE:
+                handle = desk.client.get_workflow_handle(workflow_id_for(complaint_id))
+                return await handle.execute_update(
+                    action.handler, payload, result_type=CaseSnapshot
+                )
+            if isinstance(payload, ReopenRequest):
+                started = await desk.reopen(complaint_id, payload)
+                response.status_code = 201 if started.created else 202
+                return Sent(complaint_id=started.complaint_id, workflow_id=started.workflow_id,
+                            created=started.created)  # fmt: skip
+            handle = desk.client.get_workflow_handle(workflow_id_for(complaint_id))
+            await handle.signal(action.handler, payload)
+            return Sent(complaint_id=complaint_id, workflow_id=workflow_id_for(complaint_id))
+
+    update = action.delivery is Delivery.UPDATE
+    app.add_api_route(
+        f"/v1/complaints/{{complaint_id}}/{action.name}",
+        act,
+        methods=["POST"],
+        name=action.name,
+        summary=action.summary,
+        description=_describe(action),
+        status_code=200 if update else 202,
+        response_model=CaseSnapshot if update else Sent,
+        responses=responses(*BODY_REFUSALS, 404, 409),
+        openapi_extra=_body(body),
+        tags=["case actions"],
+    )
+    return body
+
+
+def _describe(action: CaseAction) -> str:
+    who = ", ".join(sorted(SCOPE_OF_ROLE[r].value for r in action.roles))
+    kind = (
+        "An update: answers with the case as it now stands, or 409 with the case's reason."
+        if action.delivery is Delivery.UPDATE
+        else "A signal: the case takes every message (202); one that does not apply is kept "
+        "on its timeline with a note."
+    )
+    actor = (
+        f" `{action.actor}` is not sent: it is the key's name (`api:<name>`), or the person in "
+        f"`{ACTING_FOR}` for a key that acts for people."
+        if action.actor
+        else ""
+    )
+    return f"{kind} Scopes: {who}.{actor} Workflow handler `{action.handler}`."
+
+
+def _body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI: the JSON body a route reads itself (to bound its size and word its refusals)."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+async def _framework_refusal(_: Request, err: Exception) -> Response:
+    """A parameter FastAPI itself checked: named, never echoed."""
+    assert isinstance(err, RequestValidationError)
+    fields = [".".join(str(p) for p in e["loc"]) for e in err.errors()]
+    refusal = ApiError(422, f"invalid input, nothing was done: {', '.join(fields)}")
+    return await api_error_response(_, refusal)

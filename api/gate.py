@@ -1,0 +1,67 @@
+"""Who is calling, and may they: the API key (401), its scope (403), its rate (429), and the name
+that goes on the timeline."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import TypeAdapter, ValidationError
+
+from api.errors import ApiError, FieldProblem
+from api.keys import ApiKey, ApiKeys, Scope
+from api.rate_limit import RateLimits
+from schemas.text import Identifier
+
+bearer = HTTPBearer(auto_error=False, description="an API key: Authorization: Bearer cdk_…")
+KEY = Security(bearer)  # every route's credentials (and OpenAPI's security scheme)
+ACTING_FOR = "X-Acting-For"
+_IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
+
+
+class Gate:
+    def __init__(self, keys: ApiKeys) -> None:
+        self.keys = keys
+        self.limits = RateLimits()
+
+    def admit(
+        self,
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None,
+        scopes: Iterable[Scope],
+    ) -> ApiKey:
+        """The caller's key, if it may use a route that needs any of `scopes`, within its rate."""
+        key = self.keys.identify(credentials.credentials) if credentials else None
+        if key is None:
+            raise ApiError(401, "an API key is needed: Authorization: Bearer <key>",
+                           headers={"WWW-Authenticate": 'Bearer realm="complaint-desk"'})  # fmt: skip
+        request.state.key = key.name
+        needed = frozenset(scopes)
+        if not key.scopes & needed:
+            raise ApiError(403, f"key {key.name} lacks the scope for this: one of "
+                           f"{', '.join(sorted(needed))} is needed")  # fmt: skip
+        wait = self.limits.take(key.name, key.rate_per_second, key.burst, time.monotonic())
+        if wait is not None:
+            raise ApiError(429, f"key {key.name} is over its rate of {key.rate_per_second:g}/s",
+                           headers={"Retry-After": str(math.ceil(wait))})  # fmt: skip
+        return key
+
+
+def staff_actor(key: ApiKey, acting_for: str | None) -> str:
+    """Who acted, for the timeline: `api:<key name>`; or, for a key that acts for the people its
+    backend signed in, the person named in X-Acting-For, verbatim (so the case's rules about
+    who proposed and who approved compare people, not backends)."""
+    if not key.acts_for:
+        if acting_for is not None:
+            raise ApiError(403, f"key {key.name} does not act for people: leave {ACTING_FOR} out")
+        return key.actor
+    try:
+        return _IDENTIFIER.validate_python(acting_for)
+    except ValidationError:
+        field = f"header:{ACTING_FOR}"
+        message = "the person acting is needed: an id (letters, digits, _ . : @ -, at most 64)"
+        raise ApiError(422, f"invalid input, nothing was done: {field}",
+                       [FieldProblem(field=field, message=message)]) from None  # fmt: skip
