@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.actions import (
     AgentMessage,
@@ -37,6 +37,8 @@ from schemas.actions import (
     TaskOverride,
     TaskRequest,
 )
+from schemas.case import EntryKind, Stage
+from schemas.text import Identifier
 
 
 class Role(StrEnum):
@@ -258,3 +260,24 @@ BY_NAME: dict[str, CaseAction] = {action.name: action for action in ACTIONS}
 def action(name: str) -> CaseAction:
     """The action of that public name (KeyError names the unknown one)."""
     return BY_NAME[name]
+
+
+class ActionAck(BaseModel):
+    """What an update answers: which case, which action, the stage after it and the kinds of
+    timeline entry it recorded (`approval_requested`: a plan waits for a supervisor). Nothing
+    personal, so it travels in clear (`encryption.public_payloads`) and a plain `temporal` CLI
+    can read it; the case itself is read by query (`ComplaintDesk.snapshot`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    complaint_id: Identifier
+    action: str = Field(description="The action's public name (schemas/case_actions.py)")
+    stage: Stage
+    recorded: list[EntryKind] = Field(max_length=64)
+
+    @field_validator("action")
+    @classmethod
+    def _a_table_action(cls, name: str) -> str:
+        if name not in BY_NAME:
+            raise ValueError("not an action of the table")
+        return name
