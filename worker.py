@@ -27,6 +27,7 @@ from activities.notifier import NotificationActivities, Notifier
 from activities.policy import PolicySource, load_policy
 from activities.reports import ReportActivities
 from activities.reviews import ReviewActivities
+from activities.stuck_cases import StuckCaseActivities
 from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
@@ -41,6 +42,7 @@ from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
 from workflows.report import ComplaintReportWorkflow
 from workflows.review import MajorEventReviewWorkflow
+from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 Role = Literal["all", "workflows", "activities"]
 
@@ -71,6 +73,7 @@ def build_worker(
         NotificationActivities(gateway).notify,
         AlertActivities(pool, gateway).sweep_alerts,
         ReportActivities(pool, reports_dir).build_report,
+        StuckCaseActivities(pool, gateway).find_stuck_cases,
         ReviewActivities(pool).record_review,
         PolicySource(policy or load_policy()).load_sla_policy,
     ]
@@ -82,6 +85,7 @@ def build_worker(
             AlertSweepWorkflow,
             ComplaintReportWorkflow,
             MajorEventReviewWorkflow,
+            StuckCaseWatchdogWorkflow,
         ]
         if role != "activities"
         else [],

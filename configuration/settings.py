@@ -8,6 +8,7 @@ down; nothing else in the code looks at `os.environ`. Every state path resolves 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -92,11 +93,34 @@ class Settings(BaseSettings):
     complaint_api_body_limit: int = Field(
         default=256 * 1024, gt=0, description="Largest request body the API reads, in bytes."
     )
+    complaint_watchdog_every: timedelta = Field(
+        default=timedelta(minutes=5),
+        description="How often the stuck-case watchdog runs (set when `setup` creates its schedule).",
+    )
+    complaint_watchdog_failed_tasks: int = Field(
+        default=2, ge=1, description="Workflow tasks failing in a row that make a case stuck."
+    )
+    complaint_watchdog_scan_all: bool = Field(
+        default=False,
+        description="Describe every open case instead of trusting the server's "
+        "TemporalReportedProblems flag.",
+    )
+    complaint_codec_allowed_hosts: str = Field(
+        default="",
+        description="Host names the codec server answers to besides localhost, 127.0.0.1 and "
+        "[::1] (comma-separated, `host` or `host:port`).",
+    )
 
     @property
     def home(self) -> Path:
         """The local state folder, absolute (created on first use by its users)."""
         return self.complaint_desk_home.expanduser().resolve()
+
+    @property
+    def codec_allowed_hosts(self) -> tuple[str, ...]:
+        return tuple(
+            h.strip().lower() for h in self.complaint_codec_allowed_hosts.split(",") if h.strip()
+        )
 
     @property
     def reports_dir(self) -> Path:

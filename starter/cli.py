@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 # Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
 # the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
-from starter import action_commands, list_cases, store_commands
+from starter import action_commands, list_cases, repair, store_commands
 from starter.input_file import InputFileError, read_json
 
 if TYPE_CHECKING:
@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         help="a Web UI origin allowed to call it (repeatable; default: the local UI)",
     )
+    s.add_argument(
+        "--allowed-host",
+        action="append",
+        help="a Host name it answers to besides localhost (repeatable; as the browser sends it, "
+        "e.g. codec.example.com)",
+    )
     sub.add_parser("api", help="serve the HTTP API for backends (COMPLAINT_API_KEYS, port 8080)")
     s = sub.add_parser("api-key", help="make an API key: prints it once, and its config entry")
     s.add_argument("--name", required=True, help="the backend (timeline actor api:NAME)")
@@ -102,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 
     store_commands.add_parser(sub)
     list_cases.add_parser(sub)
+    repair.add_parser(sub)
 
     s = sub.add_parser("show", help="a case's snapshot and timeline")
     s.add_argument("complaint_id")
@@ -174,11 +181,16 @@ async def _run(args: argparse.Namespace) -> int:
             ring=ring,
             origins=tuple(args.ui_origin or codec_server.LOCAL_UI_ORIGINS),
             token=token.get_secret_value() if token else None,
+            allowed_hosts=settings.codec_allowed_hosts + tuple(args.allowed_host or ()),
         )
-        print(f"codec server on http://{args.host}:{args.port}", flush=True)
-        await asyncio.to_thread(
-            codec_server.codec_server(config, args.host, args.port).serve_forever
-        )
+        try:
+            server = codec_server.codec_server(config, args.host, args.port)
+        except codec_server.CodecServerRefused as err:
+            print(str(err), file=sys.stderr)
+            return 2
+        door = "a bearer token required" if token else "loopback only, no token"
+        print(f"codec server on http://{args.host}:{args.port} ({door})", flush=True)
+        await asyncio.to_thread(server.serve_forever)
         return 0
     if args.command == "api":
         from api.server import serve
@@ -230,13 +242,18 @@ async def _case_command(
     if args.command == "setup":
         added = await register_search_attributes(client)
         print(f"registered: {', '.join(added)}" if added else "search attributes already there")
-        created = await ensure_schedules(client)
+        from configuration import load
+        from starter.schedules import WatchdogSettings
+
+        created = await ensure_schedules(client, watchdog=WatchdogSettings.of(load()))
         print(f"scheduled: {', '.join(created)}" if created else "schedules already there")
         return 0
     if args.command == "list":
         return await list_cases.run(args, client)
     if policy is not None:
         return await list_cases.apply_policy(args, client, policy)
+    if args.command == "repair":
+        return await repair.run(args, client)
 
     cid = str(getattr(args, "complaint_id", ""))
     if args.command == "start":
@@ -305,8 +322,14 @@ async def _recorded(
 
 async def _show(args: argparse.Namespace, client: Client) -> int:
     """`show`, through the queries alone: no workflow code is imported for a read."""
+    from activities.stuck_cases import diagnose
     from starter import reading
 
+    stuck = await diagnose(client, reading.workflow_id(args.complaint_id))
+    if stuck:  # its live state cannot be read until it is repaired
+        print(repair.stuck_line(stuck))
+        print(f"  the store's last projection: `complaint-desk store case {args.complaint_id}`")
+        return 6
     if args.customer:
         view = await reading.customer_view(client, args.complaint_id)
         print(view.model_dump_json(indent=2) if args.json else _render_for_customer(view))

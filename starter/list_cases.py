@@ -66,12 +66,15 @@ def _filters(s: argparse.ArgumentParser) -> None:
     for name in ("category", "owner", "product", "customer", "escalation"):
         s.add_argument(f"--{name}")
     s.add_argument("--breached", action="store_true", help="only cases that missed a deadline")
+    s.add_argument("--stuck", action="store_true",
+                   help="only cases whose workflow task keeps failing (repair them)")  # fmt: skip
     s.add_argument("--query", help="more of Temporal's list filter, ANDed with the flags")
     s.add_argument("--all", action="store_true", help="ended cases too (default: open ones)")
 
 
 def case_query(args: argparse.Namespace) -> str:
     """The list filter the flags mean; every flag narrows it."""
+    from schemas.stuck_cases import REPORTED_PROBLEMS
     from workflows import search_attributes as sa
 
     parts = ['WorkflowType = "Complaint"']
@@ -83,6 +86,8 @@ def case_query(args: argparse.Namespace) -> str:
             parts.append(f"{key.name} = {json.dumps(value, ensure_ascii=False)}")
     if args.breached:
         parts.append(f"{sa.BREACHED.name} = true")
+    if getattr(args, "stuck", False):
+        parts.append(REPORTED_PROBLEMS)
     if args.query:
         parts.append(f"({args.query})")
     return " AND ".join(parts)
@@ -104,11 +109,19 @@ def render(rows: list[dict[str, Any]], as_json: bool = False) -> str:
     if not rows:
         return "no cases match"
     names = ["case", *(k.name.removeprefix("Complaint").lower() for k in columns())]
+    stuck = [r["case"] for r in rows if r.get("stuck")]
+    footer = (
+        [f"STUCK (workflow task failing; see `complaint-desk show ID`, then `repair`): "
+         f"{', '.join(stuck)}"] if stuck else []
+    )  # fmt: skip
     table = [names, *([str(r[n] if r[n] is not None else "-") for n in names] for r in rows)]
     widths = [max(len(line[i]) for line in table) for i in range(len(names))]
     return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in table
+        [
+            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+            for line in table
+        ]
+        + footer
     )
 
 
@@ -156,4 +169,6 @@ def _row(execution: WorkflowExecution) -> dict[str, Any]:
         if isinstance(value, datetime):
             value = value.isoformat(timespec="minutes")
         row[key.name.removeprefix("Complaint").lower()] = value
+    problems = execution.search_attributes.get("TemporalReportedProblems") or []
+    row["stuck"] = any(str(p).startswith("category=WorkflowTask") for p in problems)
     return row

@@ -29,10 +29,21 @@ def installed_binary(name: str) -> str:
     return found
 
 
+# Temporal flags a run whose workflow task failed this many times in a row
+# (`TemporalReportedProblems`, the Web UI's "Task Failures" view, the stuck-case watchdog);
+# self-hosted servers leave it off unless this dynamic config is set.
+REPORTED_PROBLEMS_AFTER = "system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute"
+
+
 def dev_server_args(
-    db_file: Path | None, port: int, ui_port: int | None, codec_url: str | None = None
+    db_file: Path | None,
+    port: int,
+    ui_port: int | None,
+    codec_url: str | None = None,
+    reported_problems_after: int = 2,
 ) -> list[str]:
     args = ["server", "start-dev", "--port", str(port), "--log-level", "warn"]
+    args += ["--dynamic-config-value", f"{REPORTED_PROBLEMS_AFTER}={reported_problems_after}"]
     if db_file:
         # One SQLite connection holds every shard; WAL lets reads stop blocking writes
         # (docs/benchmarks.md: 1.5-2.5x the lifecycles per second of the default journal).
@@ -79,14 +90,17 @@ async def up(settings: Settings) -> None:
     from encryption import codec_server
     from encryption.keys import local_keyring
     from starter.client import ComplaintDesk, connect, register_search_attributes
-    from starter.schedules import ensure_schedules
+    from starter.schedules import WatchdogSettings, ensure_schedules
     from worker import run_worker
 
     home = settings.ensure_home()
     ring = local_keyring(settings.keys_file)
     grpc_port, ui_port = settings.complaint_desk_temporal_port, settings.complaint_desk_ui_port
+    # Loopback and no token: the dev server's UI cannot send one (README, "Personal data").
     config = codec_server.CodecConfig(
-        ring, origins=(f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}")
+        ring,
+        origins=(f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"),
+        allowed_hosts=settings.codec_allowed_hosts,
     )
     with codec_server.serving(config, port=settings.complaint_desk_codec_port) as codec_url:
         server = await asyncio.create_subprocess_exec(
@@ -99,7 +113,7 @@ async def up(settings: Settings) -> None:
             await wait_for_port(grpc_port)
             client = await connect(ring=ring, target=f"localhost:{grpc_port}")
             await register_search_attributes(client)  # a db made by an older version may lack some
-            await ensure_schedules(client)
+            await ensure_schedules(client, watchdog=WatchdogSettings.of(settings))
             database = database_url(settings)
             api_key, dev_key = development_key(home)
             keys = configured_keys(settings, extra=(dev_key,))

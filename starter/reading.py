@@ -13,16 +13,20 @@ WORKFLOW_ID_PREFIX = "complaint-"  # `workflows.complaint.workflow_id_for`
 SNAPSHOT, TIMELINE, CUSTOMER_VIEW = "snapshot", "timeline", "customer_view"
 
 
+def workflow_id(complaint_id: str) -> str:
+    return WORKFLOW_ID_PREFIX + complaint_id
+
+
 async def case_and_timeline(
     client: Client, complaint_id: str
 ) -> tuple[CaseSnapshot, list[TimelineEntry]]:
-    handle = client.get_workflow_handle(WORKFLOW_ID_PREFIX + complaint_id)
+    handle = client.get_workflow_handle(workflow_id(complaint_id))
     snapshot = await handle.query(SNAPSHOT, result_type=CaseSnapshot)
     timeline = await handle.query(TIMELINE, 0, result_type=list[TimelineEntry])
     return snapshot, timeline
 
 
 async def customer_view(client: Client, complaint_id: str) -> CustomerView:
-    handle = client.get_workflow_handle(WORKFLOW_ID_PREFIX + complaint_id)
+    handle = client.get_workflow_handle(workflow_id(complaint_id))
     view: CustomerView = await handle.query(CUSTOMER_VIEW, result_type=CustomerView)
     return view

@@ -3,6 +3,7 @@ idempotently (a second setup finds them and changes nothing)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from temporalio.client import (
@@ -16,10 +17,13 @@ from temporalio.client import (
     ScheduleSpec,
 )
 
+from configuration.settings import Settings
 from reports.periods import ZONE, ReportKind
+from schemas.stuck_cases import WatchdogPolicy
 from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE
 from workflows.report import ComplaintReportWorkflow
+from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 ALERT_SWEEP = "complaint-alert-sweep"
 ALERT_SWEEP_EVERY = timedelta(minutes=5)
@@ -29,13 +33,17 @@ REPORT_CRON = {
     ReportKind.WEEKLY: "0 8 * * 1",
     ReportKind.MONTHLY: "0 8 1 * *",
 }
+STUCK_CASES = "complaint-stuck-cases"
+STUCK_CASES_EVERY = timedelta(minutes=5)
 
 
 def report_schedule_id(kind: ReportKind) -> str:
     return f"complaint-report-{kind.value}"
 
 
-def schedules(task_queue: str = TASK_QUEUE) -> dict[str, Schedule]:
+def schedules(
+    task_queue: str = TASK_QUEUE, watchdog: WatchdogSettings | None = None
+) -> dict[str, Schedule]:
     # A run still going when the next is due: skip the next, never pile them up.
     skip = SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP)
     found = {
@@ -56,13 +64,39 @@ def schedules(task_queue: str = TASK_QUEUE) -> dict[str, Schedule]:
             spec=ScheduleSpec(cron_expressions=[cron], time_zone_name=ZONE.key),
             policy=skip,
         )  # fmt: skip
+    watchdog = watchdog or WatchdogSettings()
+    found[STUCK_CASES] = Schedule(
+        action=ScheduleActionStartWorkflow(
+            StuckCaseWatchdogWorkflow.run, watchdog.policy, id=STUCK_CASES, task_queue=task_queue
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=watchdog.every)]),
+        policy=skip,
+    )
     return found
 
 
-async def ensure_schedules(client: Client, task_queue: str = TASK_QUEUE) -> list[str]:
+@dataclass(frozen=True)
+class WatchdogSettings:
+    """How often the watchdog looks and what counts as stuck (`COMPLAINT_WATCHDOG_*`)."""
+
+    every: timedelta = STUCK_CASES_EVERY
+    policy: WatchdogPolicy = field(default_factory=WatchdogPolicy)
+
+    @classmethod
+    def of(cls, settings: Settings) -> WatchdogSettings:
+        policy = WatchdogPolicy(
+            failed_tasks=settings.complaint_watchdog_failed_tasks,
+            scan_all=settings.complaint_watchdog_scan_all,
+        )
+        return cls(every=settings.complaint_watchdog_every, policy=policy)
+
+
+async def ensure_schedules(
+    client: Client, task_queue: str = TASK_QUEUE, watchdog: WatchdogSettings | None = None
+) -> list[str]:
     """Create the schedules that are missing; returns the ids it created."""
     created = []
-    for schedule_id, schedule in schedules(task_queue).items():
+    for schedule_id, schedule in schedules(task_queue, watchdog).items():
         try:
             await client.create_schedule(schedule_id, schedule)
         except ScheduleAlreadyRunningError:

@@ -22,7 +22,7 @@ from schemas import EntryKind, Stage
 from starter import list_cases
 from starter.cli import _parser
 from starter.local import installed_binary
-from starter.schedules import ALERT_SWEEP, ALERT_SWEEP_EVERY, ensure_schedules
+from starter.schedules import ALERT_SWEEP, ALERT_SWEEP_EVERY, STUCK_CASES, ensure_schedules
 from tests.conftest import CONVERTER, ROOT, TEST_KEYS, Desk, eventually, intake
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
@@ -294,7 +294,7 @@ async def test_setup_creates_the_schedules_once(dev_env: WorkflowEnvironment) ->
     queue = f"schedules-{uuid.uuid4().hex[:6]}"
     created = await ensure_schedules(dev_env.client, task_queue=queue)
     assert created == [ALERT_SWEEP, "complaint-report-daily", "complaint-report-weekly",
-                       "complaint-report-monthly"]  # fmt: skip
+                       "complaint-report-monthly", STUCK_CASES]  # fmt: skip
     assert await ensure_schedules(dev_env.client, task_queue=queue) == []  # a second setup
     described = await dev_env.client.get_schedule_handle(ALERT_SWEEP).describe()
     assert described.schedule.spec.intervals[0].every == ALERT_SWEEP_EVERY

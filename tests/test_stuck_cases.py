@@ -1,0 +1,212 @@
+"""The watchdog for stuck cases, on the real dev server: a case whose workflow task keeps failing
+(forced here by a test-only interceptor, the stand-in for a bad build) is found by one sweep with
+its complaint id, alerted once per episode, counted, flagged by `list` and `show`; with the
+cause fixed, `repair` resets it to its last good task and the case moves on — the customer's
+message kept, the deadline that fell due while it was stuck recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import (
+    HandleSignalInput,
+    Interceptor,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+)
+
+from activities.stuck_cases import find_stuck
+from case_store.db import Pool
+from case_store.stuck_cases import STUCK_NOW
+from encryption.keys import KEYS_ENV
+from schemas import DEFAULT_POLICY, CaseSnapshot, DeadlineKind, EntryKind
+from schemas.stuck_cases import REPORTED_PROBLEMS, StuckCase, WatchdogPolicy
+from starter import list_cases, repair
+from starter.cli import _parser
+from starter.client import ComplaintDesk
+from starter.local import REPORTED_PROBLEMS_AFTER, installed_binary
+from tests.conftest import CONVERTER, TEST_KEYS, Desk, eventually
+from worker import build_worker
+from workflows import search_attributes
+from workflows.complaint import workflow_id_for
+from workflows.watchdog import StuckCaseWatchdogWorkflow
+
+pytestmark = pytest.mark.devserver
+
+RESPOND_IN = timedelta(seconds=6)
+POLICY = DEFAULT_POLICY.model_copy(
+    update={
+        "version": "stuck-fast",
+        "targets": {
+            level: t.model_copy(update={"respond": RESPOND_IN})
+            for level, t in DEFAULT_POLICY.targets.items()
+        },
+    }
+)
+SWEEP = WatchdogPolicy(failed_tasks=1)
+
+
+@pytest.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await WorkflowEnvironment.start_local(
+        data_converter=CONVERTER,
+        dev_server_existing_path=installed_binary("temporal"),
+        search_attributes=search_attributes.ALL,
+        # Flag a run at its first failed workflow task, so a test need not wait out retries.
+        dev_server_extra_args=["--dynamic-config-value", f"{REPORTED_PROBLEMS_AFTER}=1"],
+    )
+    yield environment
+    await environment.shutdown()
+
+
+class BadBuild(Interceptor):
+    """A build with a bug that one case hits: its handling of a customer's message raises, so
+    every attempt of that workflow task fails (the SDK retries it forever)."""
+
+    def __init__(self, complaint_id: str) -> None:
+        self.workflow_id = workflow_id_for(complaint_id)
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> type[WorkflowInboundInterceptor]:
+        marked = self.workflow_id
+
+        class Inbound(WorkflowInboundInterceptor):
+            async def handle_signal(self, input: HandleSignalInput) -> None:
+                if workflow.info().workflow_id == marked and input.signal == "customer_reply":
+                    raise RuntimeError("bug in this build: cannot handle a customer's message")
+                await super().handle_signal(input)
+
+        return Inbound
+
+
+async def sweep(desk: Desk) -> list[StuckCase]:
+    """One run of the scheduled watchdog, as its schedule starts it."""
+    return await desk.api.client.execute_workflow(
+        StuckCaseWatchdogWorkflow.run, SWEEP, id=f"watchdog-{uuid.uuid4().hex[:6]}",
+        task_queue=desk.api.task_queue,
+    )  # fmt: skip
+
+
+async def command(env: WorkflowEnvironment, *args: str) -> tuple[int, str]:
+    """`complaint-desk …` as an operator runs it, against this dev server."""
+    process = await asyncio.create_subprocess_exec(
+        installed_binary("complaint-desk"), *args,
+        env={**os.environ, "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+             KEYS_ENV: TEST_KEYS.render()},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode()
+
+
+def _list_args(*flags: str) -> Any:
+    return _parser().parse_args(["list", *flags])
+
+
+MESSAGE = "还是漏水，请尽快处理"  # what the customer writes; the bad build cannot handle it
+
+
+@asynccontextmanager
+async def one_case_stuck(
+    env: WorkflowEnvironment, pool: Pool
+) -> AsyncIterator[tuple[Desk, str, str]]:
+    """Two cases on the bad build, both written to by their customers: one hits the bug and is
+    stuck, the other carries on. Yields the desk, the stuck case and the healthy one."""
+    queue = f"stuck-{uuid.uuid4().hex[:8]}"
+    desk = Desk(api=ComplaintDesk(env.client, task_queue=queue), env=env, pool=pool)
+    stuck_id = f"C-STUCK-{uuid.uuid4().hex[:6]}"
+    async with build_worker(env.client, pool, policy=POLICY, task_queue=queue,
+                            interceptors=[BadBuild(stuck_id)]):  # fmt: skip
+        healthy = await desk.open()
+        await desk.open(complaint_id=stuck_id)
+        await desk.api.reply(stuck_id, {"text": MESSAGE})
+        await desk.api.reply(healthy, {"text": "谢谢"})
+        yield desk, stuck_id, healthy
+
+
+async def test_a_stuck_case_is_found_alerted_and_repaired(
+    dev_env: WorkflowEnvironment, pool: Pool
+) -> None:
+    client = dev_env.client
+    async with one_case_stuck(dev_env, pool) as (desk, stuck_id, healthy):
+        # Wait on the thing the watchdog reads: Temporal's own flag on the failing run.
+        flagged = f'WorkflowId = "{workflow_id_for(stuck_id)}" AND {REPORTED_PROBLEMS}'
+
+        async def listed() -> bool | None:
+            return True if [w async for w in client.list_workflows(flagged)] else None
+
+        await eventually(listed, seconds=30)
+        found = await sweep(desk)
+        assert [c.complaint_id for c in found] == [stuck_id]
+        case = found[0]
+        assert case.attempts >= 2 and case.reset_to is not None
+        assert case.cause == "workflow_worker_unhandled_failure"
+
+        # One alert for the episode, in the store, with the complaint id and no personal data.
+        alerts = await pool.fetch("SELECT * FROM alerts WHERE kind = 'stuck'")
+        assert [(a["key"], a["complaint_ids"]) for a in alerts] == [(case.key, [stuck_id])]
+        assert await pool.fetchval(STUCK_NOW) == 1
+        # Supervisors told once, however many sweeps see it.
+        assert [c.complaint_id for c in await sweep(desk)] == [stuck_id]
+        told = await pool.fetch("SELECT * FROM notification_outbox WHERE topic = 'alert_stuck'")
+        assert [(t["complaint_id"], t["audience"]) for t in told] == [(stuck_id, "supervisor")]
+        assert stuck_id in told[0]["body"] and "repair" in told[0]["body"]
+        assert "王小明" not in told[0]["body"] and "漏水" not in told[0]["body"]
+
+        # Any server: describing every open case finds the same one.
+        scanned = await find_stuck(client, WatchdogPolicy(failed_tasks=1, scan_all=True))
+        assert [c.complaint_id for c in scanned] == [stuck_id]
+
+        # `list` flags it; `show` says so (its live state cannot be queried meanwhile).
+        rows = await list_cases.found(client, list_cases.case_query(_list_args("--stuck")), 10)
+        assert [r["case"] for r in rows] == [stuck_id] and rows[0]["stuck"] is True
+        code, table = await command(dev_env, "list")
+        assert code == 0 and table.splitlines()[-1].endswith(f"then `repair`): {stuck_id}")
+        code, shown = await command(dev_env, "show", stuck_id)
+        assert code == 6 and shown.startswith("STUCK for ") and f"repair {stuck_id}" in shown
+        code, planned = await command(dev_env, "repair", stuck_id, "--by", "ops-li", "--reason",
+                                      "fix deployed", "--dry-run")  # fmt: skip
+        assert code == 0 and f"would reset run {case.run_id} to event {case.reset_to}" in planned
+
+        # The respond deadline falls due while the case is stuck: nothing records it yet.
+        await eventually(lambda: _past(desk, case, RESPOND_IN), seconds=30)
+
+    # The fix: the bad build is gone; repair, then the fixed build takes over.
+    with pytest.raises(repair.NotRepairable):
+        await repair.repair(client, healthy, by="ops-li", reason="not stuck")
+    code, repaired = await command(dev_env, "repair", stuck_id, "--by", "ops-li", "--reason",
+                                   "fix deployed")  # fmt: skip
+    assert code == 0 and f"reset to event {case.reset_to}" in repaired
+    old = await client.get_workflow_handle(case.workflow_id, run_id=case.run_id).describe()
+    assert old.status is WorkflowExecutionStatus.TERMINATED
+
+    async with build_worker(client, pool, policy=POLICY, task_queue=desk.api.task_queue):
+        moved = await desk.until(stuck_id, _respond_breached, seconds=30)
+        assert moved.stage.value == "investigate"
+        timeline = await desk.api.timeline(stuck_id)
+        messages = [e.summary for e in timeline if e.kind is EntryKind.CUSTOMER_MESSAGE]
+        assert MESSAGE in messages  # the message sent while stuck is kept
+        assert await sweep(desk) == []
+        assert await pool.fetchval(STUCK_NOW) == 0  # the episode is closed
+        with pytest.raises(repair.NotRepairable, match="is not stuck"):  # a second repair
+            await repair.repair(client, stuck_id, by="ops-li", reason="again")
+
+
+def _respond_breached(snapshot: CaseSnapshot) -> bool:
+    return any(d.breached_at for d in snapshot.deadlines if d.kind is DeadlineKind.RESPOND)
+
+
+async def _past(desk: Desk, case: StuckCase, delay: timedelta) -> bool | None:
+    return True if await desk.now() > case.since + delay else None

@@ -1,0 +1,47 @@
+"""The watchdog on a server without visibility (the time-skipping test server): candidates
+come from the case store's open cases, each described; a stuck case is found in one sweep.
+The whole story on the real dev server — Temporal's flag, list, show, repair — is in
+test_stuck_cases.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.client import ScheduleActionStartWorkflow
+from temporalio.testing import WorkflowEnvironment
+
+from activities.stuck_cases import diagnose
+from case_store.db import Pool
+from configuration.settings import load
+from schemas.stuck_cases import WatchdogPolicy
+from starter.schedules import STUCK_CASES, WatchdogSettings, schedules
+from tests.conftest import eventually
+from tests.test_stuck_cases import one_case_stuck, sweep
+from workflows.complaint import workflow_id_for
+
+
+async def test_the_watchdog_finds_a_stuck_case_on_a_server_without_visibility(
+    env: WorkflowEnvironment, pool: Pool
+) -> None:
+    async with one_case_stuck(env, pool) as (desk, stuck_id, healthy):
+
+        async def failing() -> bool | None:  # wait on the thing: its task has failed
+            stuck = await diagnose(env.client, workflow_id_for(stuck_id), read_history=True)
+            return True if stuck else None
+
+        await eventually(failing)
+        found = [c.complaint_id for c in await sweep(desk)]
+        assert found == [stuck_id] and healthy not in found
+
+
+def test_the_watchdog_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLAINT_WATCHDOG_EVERY", "PT2M")
+    monkeypatch.setenv("COMPLAINT_WATCHDOG_FAILED_TASKS", "4")
+    monkeypatch.setenv("COMPLAINT_CODEC_ALLOWED_HOSTS", "Codec.Example:443, ops.example")
+    settings = load()
+    schedule = schedules(watchdog=WatchdogSettings.of(settings))[STUCK_CASES]
+    assert isinstance(schedule.action, ScheduleActionStartWorkflow)
+    assert schedule.spec.intervals[0].every == timedelta(minutes=2)
+    assert schedule.action.args == [WatchdogPolicy(failed_tasks=4)]
+    assert settings.codec_allowed_hosts == ("codec.example:443", "ops.example")

@@ -1,0 +1,28 @@
+"""StuckCaseWatchdog: run by a Temporal Schedule (`complaint-stuck-cases`, `complaint-desk
+setup`), it finds the complaint workflows whose workflow task keeps failing — cases that show
+RUNNING but handle no message, action or deadline — records one alert per episode and tells
+supervisors. The work is one activity: it reads Temporal's visibility and the store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.stuck_cases import StuckCaseActivities
+    from schemas.stuck_cases import StuckCase, WatchdogPolicy, WatchdogSweep
+
+
+@workflow.defn(name="StuckCaseWatchdog")
+class StuckCaseWatchdogWorkflow:
+    @workflow.run
+    async def run(self, policy: WatchdogPolicy | None = None) -> list[StuckCase]:
+        return await workflow.execute_activity_method(
+            StuckCaseActivities.find_stuck_cases,
+            WatchdogSweep(at=workflow.now(), policy=policy or WatchdogPolicy()),
+            summary="find stuck cases",
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
+        )
