@@ -29,11 +29,13 @@ from activities.reports import ReportActivities
 from activities.reviews import ReviewActivities
 from activities.stuck_cases import StuckCaseActivities
 from case_metrics import metrics_runtime, report_open_cases
+from case_store import similar
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import Settings, load
 from encryption.keys import KeyConfigError, load_keyring
+from grading.model import shared_grader
 from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
 from schemas.sla import SlaPolicy
@@ -64,7 +66,8 @@ def build_worker(
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
     the SDK's `Worker` (slots, pollers, cache). Reports are written to `reports_dir` (None: kept
     in the store only)."""
-    classification = ClassificationActivities(pool, grading or load_grading_policy())
+    rules = grading or load_grading_policy()
+    classification = ClassificationActivities(pool, rules, shared_grader(rules))
     gateway = notifier or OutboxNotifier(pool)
     activities: list[Callable[..., Any]] = [
         classification.assess_complaint,
@@ -116,15 +119,18 @@ async def run_worker(
     pool = await open_pool(database or database_url(settings))
     async with pool.acquire() as connection:
         applied = await migrate(connection)
-    log.info("case store ready", migrations_applied=applied)
+        vectors = await similar.vectors_available(connection)  # logs the fallback if missing
+    log.info("case store ready", migrations_applied=applied, pgvector=vectors)
     worker = build_worker(
         client, pool, policy=policy, grading=grading, reports_dir=settings.reports_dir
     )
+    grader = shared_grader(grading)  # loaded by build_worker: once per process
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version)
+    log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version,
+             head=grader.engine.head if grader else None)  # fmt: skip
     reporting = asyncio.ensure_future(report_open_cases(metrics, pool)) if metrics else None
     async with worker:
         await stop.wait()

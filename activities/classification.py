@@ -1,34 +1,51 @@
 """Classification activities: the grading engine (`grading/`) fed with what the case store knows.
 
-The rules come from the grading policy file, loaded and validated when the worker starts; each
-result records the policy version, and the result itself is in the case's history, so a policy
-change never alters how a running case replays.
+The rules and the adopted head come from the grading policy, loaded and validated when the worker
+starts (the learned grader once per process); each result records the rules version, the encoder
+and the head, and the result itself is in the case's history, so neither a policy change nor a
+new head ever alters how a running case replays. Without the encoder package the rules grade
+alone.
+
+Classification also remembers the complaint's text, grade and embedding in the store
+(`complaint_texts`, keyed by complaint: a retry overwrites its own row): the nearest ended cases
+are evidence for the next complaint, and people's corrections become labelled examples.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import asyncpg
 from temporalio import activity
 
 import logs
-from case_store import investigation
+from case_store import investigation, similar
 from case_store.db import Pool
-from grading.engine import Context, grade
-from schemas.classification import Classification
+from grading.encoder import Vectors
+from grading.engine import Context, complaint_text, grade
+from grading.model import EXCERPT, LearnedGrader, ModelView
+from schemas.classification import Category, Classification, Likeness, Severity
 from schemas.grading import GradingPolicy
 from schemas.intake import ComplaintIntake
 from schemas.store import Assessment
 
+NEAREST = 3
+
 
 class ClassificationActivities:
-    def __init__(self, pool: Pool, policy: GradingPolicy) -> None:
+    def __init__(
+        self, pool: Pool, policy: GradingPolicy, grader: LearnedGrader | None = None
+    ) -> None:
         self._pool = pool
         self._policy = policy
+        self._grader = grader if policy.model else None
+        self._vectors: bool | None = None  # pgvector in this store? asked once per process
 
     @activity.defn(name="assess_complaint")
     async def assess_complaint(self, intake: ComplaintIntake) -> Assessment:
         at = intake.received_at or datetime.now(UTC)
+        text = complaint_text(intake)
+        vector = self._grader.embed(text) if self._grader else None
         async with self._pool.acquire() as connection:
             history = await investigation.customer_history(
                 connection, intake.customer.account_id, intake.product, intake.complaint_id, at
@@ -40,14 +57,46 @@ class ClassificationActivities:
                 at,
                 self._policy.concentration.window,
             )
-        context = Context(tier=history.tier, repeat_count=history.repeat_count,
-                          recent_on_product=recent)  # fmt: skip
-        result = grade(intake, self._policy, context)
+            view = await self._view(connection, intake, vector)
+            context = Context(tier=history.tier, repeat_count=history.repeat_count,
+                              recent_on_product=recent)  # fmt: skip
+            result = grade(intake, self._policy, context, view)
+            await similar.remember(connection, intake.complaint_id, text, result, at,
+                                   vector.tolist() if vector is not None else None,
+                                   self._vectors)  # fmt: skip
         logs.for_activity().info("assessed", severity=result.severity.value,
-                                 risk=result.risk.value, rules=result.rules_version)  # fmt: skip
+                                 risk=result.risk.value, rules=result.rules_version,
+                                 head=result.engine.head if result.engine else None,
+                                 triage=result.needs_triage)  # fmt: skip
         return Assessment(classification=result, history=history, recent_on_product=recent)
+
+    async def _view(
+        self, connection: asyncpg.Connection, intake: ComplaintIntake, vector: Vectors | None
+    ) -> ModelView | None:
+        if self._grader is None or vector is None:
+            return None
+        if self._vectors is None:
+            self._vectors = await similar.vectors_available(connection)
+        if self._vectors:
+            found = await similar.nearest(connection, vector.tolist(), NEAREST,
+                                          exclude=intake.complaint_id)  # fmt: skip
+        else:
+            found = await similar.by_keyword(connection, intake.subject, NEAREST,
+                                             intake.complaint_id)  # fmt: skip
+        past = [
+            Likeness(source=c.complaint_id,
+                     excerpt=(c.resolution or c.outcome)[:EXCERPT],  # staff's words, not the customer's
+                     severity=Severity(c.severity or "L2"),
+                     category=Category(c.category or "other").current,
+                     similarity=c.similarity)
+            for c in found
+        ]  # fmt: skip
+        return self._grader.view(vector, past, NEAREST)
 
     @activity.defn(name="classify_complaint")
     async def classify_complaint(self, intake: ComplaintIntake) -> Classification:
         """Cases started before the case store call this name (their histories say so)."""
-        return grade(intake, self._policy)
+        view = None
+        if self._grader:
+            view = self._grader.view(self._grader.embed(complaint_text(intake)))
+        return grade(intake, self._policy, view=view)

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from api.app import build_app
 from api.keys import ApiKey, ApiKeys, KeyConfigError, parse_keys
+from case_store.db import Pool, database_url, open_pool
 from configuration.settings import Settings
 from encryption.keys import load_keyring
 from starter.client import ComplaintDesk, connect
@@ -63,9 +64,22 @@ def configured_keys(settings: Settings, extra: tuple[ApiKey, ...] = ()) -> ApiKe
     return keys
 
 
+def desk_app(settings: Settings, desk: ComplaintDesk, keys: ApiKeys, pool: Pool) -> FastAPI:
+    """The API under /v1 and the web workspace (web/) at every other path, on one server."""
+    from web.app import build as build_workspace
+
+    app = build_app(desk, keys, settings.complaint_api_body_limit)
+    app.mount("/", build_workspace(settings, desk, pool))
+    return app
+
+
 async def serve(settings: Settings) -> None:
-    """The API on its own (`complaint-desk api`): until SIGINT/SIGTERM."""
+    """The API and the workspace on their own (`complaint-desk api`): until SIGINT/SIGTERM."""
     keys = configured_keys(settings)
     desk = ComplaintDesk(await connect(ring=load_keyring(settings)))
-    app = build_app(desk, keys, settings.complaint_api_body_limit)
-    await uvicorn_server(app, settings.complaint_api_host, settings.complaint_api_port).serve()
+    pool = await open_pool(database_url(settings), max_size=5)
+    try:
+        app = desk_app(settings, desk, keys, pool)
+        await uvicorn_server(app, settings.complaint_api_host, settings.complaint_api_port).serve()
+    finally:
+        await pool.close()

@@ -110,6 +110,22 @@ class Settings(BaseSettings):
         description="Host names the codec server answers to besides localhost, 127.0.0.1 and "
         "[::1] (comma-separated, `host` or `host:port`).",
     )
+    web_users_file: Path | None = Field(
+        default=None,
+        description="Staff accounts of the web workspace (argon2 hashes; `complaint-desk "
+        "user-add`); unset: `users.json` under the home.",
+    )
+    web_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the web's session cookies and the customers' progress links; every "
+        "server must share it (unset: generated into `web-secret` under the home).",
+    )
+    web_secure_cookies: bool = Field(
+        default=False, description="Mark the web's cookies Secure (set it when served over https)."
+    )
+    web_link_days: int = Field(
+        default=60, description="How long a customer's progress link stays valid, in days."
+    )
 
     @property
     def home(self) -> Path:
@@ -149,6 +165,11 @@ class Settings(BaseSettings):
         """The home, created if missing."""
         self.home.mkdir(parents=True, exist_ok=True)
         return self.home
+
+    @property
+    def users_file(self) -> Path:
+        """Staff accounts of the web workspace (JSON with argon2 hashes; `complaint-desk user-add`)."""
+        return (self.web_users_file or self.home / "users.json").expanduser().resolve()
 
 
 def load() -> Settings:

@@ -1,6 +1,13 @@
 """The grading engine: every factor adds a score and a reason; severity and risk follow.
 
     classification = grade(intake, policy, Context(tier=..., repeat_count=3))
+    classification = grade(intake, policy, context, view)   # with the learned grader's view
+
+With a model view (grading/model.py) the rules named in the policy's `model.floors` (safety, money,
+compliance) stay hard floors — L1 whatever the model says — and the model grades the rest:
+severity, category and a risk contribution. A person confirms the grade (`needs_triage`) when the
+model is unsure, or when it gives L1 a probability from `l1_watch` on without grading it L1.
+Without a view the rules grade alone, as below.
 
 Severity is the most urgent level any hit allows (safety, money and compliance are L1), else L3
 for a pure suggestion, else L2 — and then `needs_triage`: no rule placed the complaint, and on
@@ -12,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grading.model import ModelView
 from grading.words import hits
 from schemas.classification import Category, Classification, Reason, RiskLevel, Severity
-from schemas.grading import GradingPolicy
+from schemas.grading import GradingPolicy, Signal
 from schemas.intake import ComplaintIntake, Urgency
 from schemas.store import CustomerTier
 
@@ -28,14 +36,20 @@ class Context:
     recent_on_product: int = 0
 
 
+def complaint_text(intake: ComplaintIntake) -> str:
+    """The words graded: what the model embeds and the rules search (lower-cased there)."""
+    return " ".join(filter(None, [intake.subject, intake.description, intake.expected_resolution]))
+
+
 def grade(
-    intake: ComplaintIntake, policy: GradingPolicy, context: Context = Context()
+    intake: ComplaintIntake,
+    policy: GradingPolicy,
+    context: Context = Context(),
+    view: ModelView | None = None,
 ) -> Classification:
-    text = " ".join(
-        filter(None, [intake.subject, intake.description, intake.expected_resolution])
-    ).lower()
+    text = complaint_text(intake).lower()
+    model = policy.model if view else None
     reasons: list[Reason] = []
-    severities: list[Severity] = []
     total = 0
 
     def add(factor: str, detail: str, score: int) -> None:
@@ -43,23 +57,27 @@ def grade(
         total += score
         reasons.append(Reason(factor=factor, detail=detail, score=score))
 
+    hit: list[Signal] = []
     for signal in policy.signals:
         found = hits(text, signal.keywords, policy.negations, policy.negation_window)
         if found:
             add(signal.name, ", ".join(found), signal.score)
-            if signal.severity:
-                severities.append(signal.severity)
-
+            hit.append(signal)
     suggestion = hits(text, policy.suggestion, policy.negations, policy.negation_window)
-    if severities:
-        severity = min(severities)  # "L1" < "L2" < "L3": the most urgent
-    elif suggestion:
-        severity = Severity.L3
+    if suggestion:
         add("suggestion", ", ".join(suggestion), 0)
+
+    floored = False
+    if view and model:
+        floored = any(signal.name in model.floors for signal in hit)
+        severity = Severity.L1 if floored else view.level
+        add("model", _probabilities(view),
+            0 if floored else round(model.risk_weight * view.severity[Severity.L1]))  # fmt: skip
     else:
-        severity = Severity.L2
-        add("default", "no signal words: a general complaint", 0)
-    placed = bool(severities or suggestion)
+        levels = [signal.severity for signal in hit if signal.severity]
+        severity = min(levels) if levels else Severity.L3 if suggestion else Severity.L2
+        if not (levels or suggestion):
+            add("default", "no signal words: a general complaint", 0)
 
     emotion = hits(text, policy.emotion.keywords, [], 1)
     shouting = text.count("!") + text.count("！")
@@ -89,9 +107,22 @@ def grade(
     if assessed and assessed.is_more_urgent_than(severity):
         severity = assessed
         add("receiver's assessment", assessed.value, 0)
-    placed = placed or assessed is not None  # the receiver has graded it: a person looked
 
     category, sub_category = _category(text, policy)
+    if view and model:
+        unsure = view.confidence < model.triage_below
+        watch = view.severity[Severity.L1] >= model.l1_watch and severity is not Severity.L1
+        # A receiver's grade settles an unsure model, never a possible L1 graded lower.
+        placed = floored or not (watch or (unsure and assessed is None))
+        if view.topic is not category:
+            category, sub_category = view.topic, None
+        for like in view.looks_like:
+            close = f", {like.similarity:.2f}" if like.similarity is not None else ""
+            add("looks like", f"'{like.excerpt}' → {like.severity.value} "
+                f"{like.category.value} ({like.source}{close})", 0)  # fmt: skip
+    else:
+        # Placed by a rule, or graded by the receiver (a person looked).
+        placed = any(s.severity for s in hit) or bool(suggestion) or assessed is not None
     risk = (
         RiskLevel.HIGH if total >= policy.risk.high
         else RiskLevel.MEDIUM if total >= policy.risk.medium
@@ -106,7 +137,15 @@ def grade(
         rules_version=policy.version,
         risk_score=total,
         needs_triage=not placed,
+        engine=view.engine if view and model else None,
+        probabilities=view.severity if view and model else {},
+        looks_like=view.looks_like if view and model else [],
     )
+
+
+def _probabilities(view: ModelView) -> str:
+    levels = " · ".join(f"{lv.value} {p:.2f}" for lv, p in view.severity.items())
+    return f"{levels}; {view.topic.value} {view.category[view.topic]:.2f} ({view.engine.head})"
 
 
 def _category(text: str, policy: GradingPolicy) -> tuple[Category, str | None]:

@@ -1,31 +1,34 @@
-"""Evaluate the grading rules against a labelled set: precision and recall per severity, overall
-accuracy, a confusion matrix, and category accuracy.
+"""Evaluate grading against a labelled set: precision and recall per severity, overall accuracy,
+a confusion matrix, category accuracy, triage volume and the L1 cases left unguarded.
 
-    python -m grading.evaluate [tests/grading/labelled.jsonl] [--policy policies/grading.json] [--misses]
+    python -m grading.evaluate [FILE] [--engine hybrid|model|rules] [--policy FILE] [--misses]
+    python -m grading.evaluate --cv 5      # k-fold cross-validation of a fresh head on the sets
+
+`hybrid` (the default) is what the worker runs: rules floors plus the policy's trained head;
+`model` is the head alone; `rules` the keyword engine alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from grading.encoder import Encoder, load_encoder
 from grading.engine import grade
+from grading.head import Training
+from grading.head import train as train_head
+from grading.labelled import LABELLED, TRAINING, Example, load_examples
+from grading.model import LearnedGrader, load_grader
 from grading.policy import load_grading_policy
 from schemas.classification import Category, Severity
 from schemas.grading import GradingPolicy
 from schemas.intake import ComplaintIntake
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests" / "grading" / "labelled.jsonl"
-
-
-@dataclass(frozen=True)
-class Example:
-    text: str
-    severity: Severity
-    category: Category
+__all__ = ["Example", "Report", "cross_validate", "evaluate", "load_examples"]
 
 
 @dataclass(frozen=True)
@@ -86,27 +89,51 @@ class Report:
         return "\n".join(lines)
 
 
-def load_examples(path: Path = LABELLED) -> list[Example]:
-    examples = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            examples.append(
-                Example(row["text"], Severity(row["severity"]), Category(row["category"]))
-            )
-    return examples
+def _intake(i: int, text: str) -> ComplaintIntake:
+    return ComplaintIntake.model_validate({
+        "complaint_id": f"E-{i}", "customer": {"anonymous": True}, "channel": "app_form",
+        "receiver": "eval", "subject": "投诉", "description": text,
+    })  # fmt: skip
 
 
-def evaluate(examples: list[Example], policy: GradingPolicy) -> Report:
+def evaluate(
+    examples: list[Example],
+    policy: GradingPolicy,
+    grader: LearnedGrader | None = None,
+    engine: str = "hybrid",
+) -> Report:
+    """Grade each example as the worker would (`hybrid` with a grader, else the rules), or with
+    the head alone (`model`)."""
     pairs, triaged = [], []
+    vectors = grader.encoder.embed([e.text for e in examples]) if grader and examples else None
     for i, example in enumerate(examples):
-        intake = ComplaintIntake.model_validate({
-            "complaint_id": f"E-{i}", "customer": {"anonymous": True}, "channel": "app_form",
-            "receiver": "eval", "subject": "投诉", "description": example.text,
-        })  # fmt: skip
-        result = grade(intake, policy)
+        intake = _intake(i, example.text)
+        view = grader.view(vectors[i]) if grader and vectors is not None else None
+        if engine == "model" and view and policy.model:
+            pairs.append((example, view.level, view.topic))
+            triaged.append(view.confidence < policy.model.triage_below)
+            continue
+        result = grade(intake, policy, view=view if engine != "rules" else None)
         pairs.append((example, result.severity, result.category))
         triaged.append(result.needs_triage)
+    return Report(pairs, triaged)
+
+
+def cross_validate(
+    examples: list[Example], policy: GradingPolicy, encoder: Encoder, folds: int, seed: int = 0
+) -> Report:
+    """Train a head on k-1 folds, grade the k-th with the hybrid, k times; one report for all."""
+    order = np.random.default_rng(seed).permutation(len(examples))
+    vectors = encoder.embed([e.text for e in examples]).astype(np.float64)
+    pairs: list[tuple[Example, Severity, Category]] = []
+    triaged: list[bool] = []
+    for fold in np.array_split(order, folds):
+        rest = [int(i) for i in np.setdiff1d(order, fold)]
+        part = [examples[i] for i in rest]
+        head = train_head(vectors[rest], part, encoder.name, part, Training(seed=seed), {})
+        report = evaluate([examples[int(i)] for i in fold], policy, LearnedGrader(encoder, head))
+        pairs += report.pairs
+        triaged += report.triaged
     return Report(pairs, triaged)
 
 
@@ -114,11 +141,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labelled", nargs="?", type=Path, default=LABELLED)
     parser.add_argument("--policy", type=Path)
+    parser.add_argument("--engine", choices=["hybrid", "model", "rules"], default="hybrid")
+    parser.add_argument("--head", help="a file in grading/heads/ instead of the policy's")
+    parser.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation on the sets")
     parser.add_argument("--misses", action="store_true", help="list every wrong prediction")
     args = parser.parse_args()
     policy = load_grading_policy(args.policy)
-    print(f"rules {policy.version}")
-    print(evaluate(load_examples(args.labelled), policy).text(misses=args.misses))
+    if args.head and policy.model:
+        policy = policy.model_copy(update={"model": policy.model.model_copy(
+            update={"head": args.head})})  # fmt: skip
+    if args.cv:
+        encoder = load_encoder()
+        if encoder is None or policy.model is None:
+            raise SystemExit("cross-validation needs the sentence encoder and a model section")
+        examples = [e for path in TRAINING for e in load_examples(path)]
+        print(f"rules {policy.version}; {args.cv}-fold cross-validation, {encoder.name}")
+        print(cross_validate(examples, policy, encoder, args.cv).text(misses=args.misses))
+        return
+    grader = load_grader(policy) if args.engine != "rules" else None
+    engine = args.engine if grader else "rules"
+    head = f"; {grader.engine.encoder}, {grader.engine.head}" if grader else ""
+    print(f"rules {policy.version}; engine {engine}{head}")
+    report = evaluate(load_examples(args.labelled), policy, grader, engine)
+    print(report.text(misses=args.misses))
 
 
 if __name__ == "__main__":

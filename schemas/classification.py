@@ -27,12 +27,23 @@ class RiskLevel(StrEnum):
 
 
 class Category(StrEnum):
-    PRODUCT = "product"
-    SERVICE = "service"
-    LOGISTICS = "logistics"
+    """What the complaint is about: the team that must fix it (definitions in docs/grading.md)."""
+
+    PRODUCT = "product"  # the item or food itself
+    SERVICE = "service"  # people and their handling: staff, support, installation, repair
+    LOGISTICS = "logistics"  # getting it to the customer: courier, parcel, rider, lateness
+    BILLING = "billing"  # money: prices, charges, refunds, coupons, money taken
+    OTHER = "other"  # the app and website, personal data, anything else
+    # Retired in grading-2026-12-02 (now billing and logistics); kept so older histories decode.
     PRICE = "price"
     DELIVERY = "delivery"
-    OTHER = "other"
+
+    @property
+    def current(self) -> Category:
+        """The category in today's taxonomy."""
+        return {Category.PRICE: Category.BILLING, Category.DELIVERY: Category.LOGISTICS}.get(
+            self, self
+        )
 
 
 class Reason(BaseModel):
@@ -43,6 +54,27 @@ class Reason(BaseModel):
     factor: str
     detail: str
     score: int | None = Field(default=None, description="What the factor added to the risk score")
+
+
+class Engine(BaseModel):
+    """The learned part that graded alongside the rules: which encoder, which head."""
+
+    model_config = ConfigDict(frozen=True)
+
+    encoder: str = Field(description="Sentence encoder package and version")
+    head: str = Field(description="Version of the trained head (grading/heads/)")
+
+
+class Likeness(BaseModel):
+    """A labelled or past complaint close to this one, and how it was graded."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str = Field(description="'labelled' (the training sets) or a past case's id")
+    excerpt: str = Field(description="The start of its text, or its subject")
+    severity: Severity
+    category: Category
+    similarity: float | None = Field(default=None, description="Cosine; None: found by keyword")
 
 
 class Classification(BaseModel):
@@ -57,4 +89,12 @@ class Classification(BaseModel):
     risk_score: int | None = None
     needs_triage: bool = Field(
         default=False, description="No rule placed it: a person must confirm or correct the grade"
+    )
+    # Added with the learned grader; absent in older histories, so all default.
+    engine: Engine | None = Field(default=None, description="None: the rules alone graded it")
+    probabilities: dict[Severity, float] = Field(
+        default_factory=dict, description="The model's calibrated probability of each level"
+    )
+    looks_like: list[Likeness] = Field(
+        default_factory=list, description="The nearest labelled or resolved complaints"
     )

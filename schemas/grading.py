@@ -55,6 +55,23 @@ class RiskThresholds(_Rules):
         return self
 
 
+class ModelRules(_Rules):
+    """How the learned grader joins the rules. Adopting a new head is a change of this section:
+    validated at worker start, recorded per classification (`engine.head`)."""
+
+    head: str = Field(min_length=1, description="A file in grading/heads/")
+    floors: list[str] = Field(
+        min_length=1, description="Signals that make a case L1 whatever the model says"
+    )
+    triage_below: float = Field(
+        gt=0, lt=1, description="A person confirms the grade when the model is less sure"
+    )
+    l1_watch: float = Field(
+        gt=0, lt=1, description="An L1 probability from this on is graded L1 or triaged"
+    )
+    risk_weight: int = Field(ge=0, le=20, description="Risk score added: weight × P(L1)")
+
+
 class GradingPolicy(_Rules):
     version: str = Field(min_length=1, max_length=64)
     negations: list[str] = Field(min_length=1)
@@ -68,10 +85,14 @@ class GradingPolicy(_Rules):
     repeat: Repeat
     concentration: Concentration
     risk: RiskThresholds
+    model: ModelRules | None = Field(default=None, description="None: the rules grade alone")
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:
         names = [s.name for s in self.signals]
         if len(names) != len(set(names)):
             raise ValueError("signal names must be unique")
+        if self.model and set(self.model.floors) - set(names):
+            raise ValueError(f"model floors {sorted(set(self.model.floors) - set(names))} "
+                             "are not signals")  # fmt: skip
         return self

@@ -9,6 +9,7 @@ complaint-desk codec-server                         # decrypted payloads in the 
 complaint-desk new-key                              # a payload key, for COMPLAINT_PAYLOAD_KEYS
 complaint-desk api                                  # the HTTP API for backends (port 8080)
 complaint-desk api-key --name web-form --scope intake  # a key, and its COMPLAINT_API_KEYS entry
+complaint-desk user-add agent-zhang --name 张伟 --role agent < password   # a web account
 """
 
 from __future__ import annotations
@@ -106,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--measures")
     s.add_argument("--round", type=int, default=0)
 
+    s = sub.add_parser(
+        "user-add", help="add or replace a web workspace account (password on stdin)"
+    )
+    s.add_argument("username", help="also the agent id the person's cases are owned by")
+    s.add_argument("--name", required=True)
+    s.add_argument("--role", required=True, choices=["agent", "supervisor", "manager"])
+    s.add_argument("--language", choices=["zh", "en"], default="zh")
     store_commands.add_parser(sub)
     list_cases.add_parser(sub)
     repair.add_parser(sub)
@@ -154,6 +162,8 @@ async def _run(args: argparse.Namespace) -> int:
         for path in json_schemas.write(args.out or json_schemas.DEFAULT_DIR):
             print(path)
         return 0
+    if args.command == "user-add":
+        return _user_add(args)
 
     from configuration import load
 
@@ -509,6 +519,27 @@ def _leave(code: int) -> None:
         code = 141
     sys.stderr.flush()
     os._exit(code)
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    """The password comes on stdin (one line; a prompt at a terminal), never as an argument a
+    process list would show."""
+    import getpass
+
+    from configuration.settings import load
+    from web.users import StaffRole, StaffUser, add
+
+    password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = password.rstrip("\n")
+    if len(password) < 8:
+        print("a password of 8 characters or more, please", file=sys.stderr)
+        return 2
+    path = load().users_file
+    user = StaffUser(username=args.username, name=args.name, role=StaffRole(args.role),
+                     language=args.language)  # fmt: skip
+    add(path, user, password)
+    print(f"{args.username} ({args.role}) saved in {path}")
+    return 0
 
 
 def _validation_text(err: ValidationError) -> str:

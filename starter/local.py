@@ -83,14 +83,14 @@ async def wait_for_port(port: int, seconds: float = 30) -> None:
 async def up(settings: Settings) -> None:
     import structlog
 
-    from api.app import build_app  # the API and the worker import this package; import late
-    from api.keys import development_key
-    from api.server import configured_keys, uvicorn_server
-    from case_store.db import database_url
+    from api.keys import development_key  # the API and the worker import this package: late
+    from api.server import configured_keys, desk_app, uvicorn_server
+    from case_store.db import database_url, open_pool
     from encryption import codec_server
     from encryption.keys import local_keyring
     from starter.client import ComplaintDesk, connect, register_search_attributes
     from starter.schedules import WatchdogSettings, ensure_schedules
+    from web.users import demo_accounts
     from worker import run_worker
 
     home = settings.ensure_home()
@@ -117,7 +117,9 @@ async def up(settings: Settings) -> None:
             database = database_url(settings)
             api_key, dev_key = development_key(home)
             keys = configured_keys(settings, extra=(dev_key,))
-            app = build_app(ComplaintDesk(client), keys, settings.complaint_api_body_limit)
+            pool = await open_pool(database, max_size=5)
+            people = demo_accounts(settings.users_file)
+            app = desk_app(settings, ComplaintDesk(client), keys, pool)
             api_port = settings.complaint_api_port
             api = uvicorn_server(app, settings.complaint_api_host, api_port, beside=True)
             serving_api = asyncio.create_task(api.serve())
@@ -129,6 +131,9 @@ async def up(settings: Settings) -> None:
                 f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
                 f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI: /openapi.json, docs/openapi.json)\n"
                 f"  API key:      {api_key}   (every scope; kept in {home / 'api-key'})\n"
+                f"  Workspace:    http://localhost:{api_port}/   (sign in: "
+                + (", ".join(f"{u} / {p}" for u, p in people.items()) or "see users.json")
+                + f"; kept in {settings.users_file.with_name('demo-passwords.json')})\n"
                 f"  Try:          complaint-desk start --file examples/complaint.json\n"
                 f"                curl -X POST localhost:{api_port}/v1/complaints -H "
                 f'"Authorization: Bearer $(cat {home / "api-key"})" -d @examples/complaint.json\n'
@@ -140,6 +145,7 @@ async def up(settings: Settings) -> None:
             finally:
                 api.should_exit = True
                 await serving_api
+                await pool.close()
         finally:
             structlog.get_logger("complaint_desk.local").info("stopping the dev server")
             with contextlib.suppress(ProcessLookupError):

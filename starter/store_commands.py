@@ -4,6 +4,8 @@ What is heavy (asyncpg, the report renderer) is imported by `run`, not by `--hel
 
 complaint-desk store case C-1001          # the projection and the timeline, from the database
 complaint-desk store search 漏水 [--category product] [--risk high]
+complaint-desk store search --similar "洗衣机在渗水"  # nearest ended cases by meaning (pgvector)
+complaint-desk store similar C-1001      # the ended cases nearest to this case
 complaint-desk store kpis --from 2026-11-01 --to 2026-12-01   # docs/kpis.md
 complaint-desk store report --from 2026-11-01 --to 2026-12-01 [--kind monthly] [--out DIR]
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -20,7 +23,11 @@ from typing import TYPE_CHECKING, Any
 from reports.periods import ReportKind
 
 if TYPE_CHECKING:
+    import asyncpg
+
+    from case_store.similar import SimilarCase
     from configuration import Settings
+    from schemas.store import LibraryCase
 
 
 def add_parser(sub: Any) -> None:
@@ -32,6 +39,11 @@ def add_parser(sub: Any) -> None:
     s.add_argument("keyword", nargs="?")
     s.add_argument("--category")
     s.add_argument("--risk", choices=["high", "medium", "low"])
+    s.add_argument("--similar", metavar="TEXT", help="nearest ended cases by meaning instead")
+    s.add_argument("--limit", type=int, default=5)
+    s = what.add_parser("similar", help="the ended cases nearest in meaning to a case")
+    s.add_argument("complaint_id")
+    s.add_argument("--limit", type=int, default=5)
     s = what.add_parser("kpis", help="the KPIs of the complaints received in a period")
     s.add_argument("--from", dest="start", type=_day, required=True, help="e.g. 2026-11-01")
     s.add_argument("--to", dest="end", type=_day, required=True, help="exclusive, e.g. 2026-12-01")
@@ -48,7 +60,7 @@ def add_parser(sub: Any) -> None:
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     from activities.reports import ReportRequest, build
-    from case_store import kpis, library
+    from case_store import kpis, library, similar
     from case_store.db import database_url, open_pool
 
     pool = await open_pool(database_url(settings), max_size=2)
@@ -73,16 +85,17 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                     )
                     for k in found_kpis
                 )
+            elif args.store_command == "search" and getattr(args, "similar", None):
+                found = await _similar_to_text(connection, args.similar, args.limit)
+                rows, text = _listed(found)
+            elif args.store_command == "similar":
+                found = await similar.similar_to_case(
+                    connection, args.complaint_id, getattr(args, "limit", 5)
+                )
+                rows, text = _listed(found)
             elif args.store_command == "search":
-                found = await library.search(connection, args.keyword, args.category, args.risk)
-                rows = [c.model_dump(mode="json") for c in found]
-                text = (
-                    "\n".join(
-                        f"{c.complaint_id}  {c.category or '-':<9} {c.risk or '-':<6} {c.outcome:<18} "
-                        f"{c.subject} → {c.resolution or '-'}"
-                        for c in found
-                    )
-                    or "nothing found"
+                rows, text = _listed(
+                    await library.search(connection, args.keyword, args.category, args.risk)
                 )
             else:
                 case = await connection.fetchrow(
@@ -110,6 +123,32 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         await pool.close()
     print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else text)
     return 0
+
+
+def _listed(found: Sequence[LibraryCase]) -> tuple[list[dict[str, Any]], str]:
+    def close(c: LibraryCase) -> str:
+        value = getattr(c, "similarity", None)
+        return f"{value:.2f}  " if value is not None else ""
+
+    text = "\n".join(
+        f"{close(c)}{c.complaint_id}  {c.category or '-':<9} {c.severity or '-':<3} "
+        f"{c.risk or '-':<6} {c.outcome:<18} {c.subject} → {c.resolution or '-'}"
+        for c in found
+    )
+    return [c.model_dump(mode="json") for c in found], text or "nothing found"
+
+
+async def _similar_to_text(
+    connection: asyncpg.Connection, text: str, limit: int
+) -> list[SimilarCase]:
+    """By meaning when the encoder is installed and the server has pgvector, else by keyword."""
+    from case_store import similar
+    from grading.encoder import load_encoder
+
+    encoder = load_encoder()
+    if encoder is not None and await similar.vectors_available(connection):
+        return await similar.nearest(connection, encoder.embed([text])[0].tolist(), limit)
+    return await similar.by_keyword(connection, text, limit)
 
 
 def _day(text: str) -> datetime:

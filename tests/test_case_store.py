@@ -143,7 +143,7 @@ async def test_the_library_finds_a_closed_case_by_chinese_and_english_keywords(d
         assert [c.complaint_id for c in found] == [refund] and found[
             0
         ].resolution == "上门更换洗衣机"
-        assert [c.complaint_id for c in await library.search(connection, category="price")] == [
+        assert [c.complaint_id for c in await library.search(connection, category="billing")] == [
             refund
         ]
         assert await library.search(connection, "漏水", risk="high") == []

@@ -92,8 +92,8 @@ async def test_delivering_the_result_stands_the_emergency_down(desk: Desk) -> No
     assert not [d for d in case.deadlines if d.kind.emergency and d.pending]
 
 
-async def test_a_case_no_rule_places_must_be_triaged_within_the_hour(desk: Desk) -> None:
-    cid = await desk.open(description="等了三天都没有人给我一个说法")
+async def test_a_case_the_grader_is_unsure_of_must_be_triaged_within_the_hour(desk: Desk) -> None:
+    cid = await desk.open(subject="投诉", description="我要投诉")  # no rule word, the model unsure
     case = await desk.api.snapshot(cid)
     assert case.classification is not None and case.classification.needs_triage
     triage = next(d for d in case.deadlines if d.kind is DeadlineKind.TRIAGE)
@@ -107,7 +107,7 @@ async def test_a_case_no_rule_places_must_be_triaged_within_the_hour(desk: Desk)
 
 
 async def test_confirming_the_grade_meets_the_triage_deadline(desk: Desk) -> None:
-    cid = await desk.open(description="等了三天都没有人给我一个说法")
+    cid = await desk.open(subject="投诉", description="我要投诉")
     await desk.skip(timedelta(minutes=20))
     case = await desk.api.confirm_classification(cid, {"by": "agent-zhang", "note": "普通服务问题"})
     triage = next(d for d in case.deadlines if d.kind is DeadlineKind.TRIAGE)

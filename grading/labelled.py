@@ -1,0 +1,36 @@
+"""The labelled complaints: the sets in tests/grading/ and, for `train --from-store`, the grades
+people gave in the case store. Category labels are read in today's taxonomy (price → billing,
+delivery → logistics)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.classification import Category, Severity
+
+SETS = Path(__file__).resolve().parent.parent / "tests" / "grading"
+LABELLED = SETS / "labelled.jsonl"
+# What a head is trained on; holdout3 is kept out: it was written before training, scored once.
+TRAINING = [LABELLED, SETS / "holdout.jsonl", SETS / "holdout2.jsonl"]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled complaint."""
+
+    text: str
+    severity: Severity
+    category: Category
+
+
+def load_examples(path: Path = LABELLED) -> list[Example]:
+    examples = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            examples.append(
+                Example(row["text"], Severity(row["severity"]), Category(row["category"]).current)
+            )
+    return examples

@@ -1,0 +1,89 @@
+"""The web workspace under test: its ASGI app on a real uvicorn (free port), staff accounts in a
+real accounts file, and the Debian chromium driven by Playwright through its executable path."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import uvicorn
+from playwright.async_api import Browser, async_playwright
+
+from configuration.settings import Settings
+from tests.conftest import Desk, eventually
+from web import app, links
+from web.identity import IdentityProvider
+from web.users import StaffRole, StaffUser, add
+
+CHROMIUM = "/usr/bin/chromium"
+# The flags known to work on these machines (/work/shared/STACK.md); Playwright adds --headless.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]  # fmt: skip
+SECRET = "web-test-secret-not-for-production"
+STAFF = {
+    "agent-zhang": (StaffRole.AGENT, "张伟", "agent-pass-1"),
+    "agent-wang": (StaffRole.AGENT, "王芳", "agent-pass-2"),
+    "sup-li": (StaffRole.SUPERVISOR, "李主管", "sup-pass-1"),
+}
+
+
+@dataclass
+class Served:
+    base: str
+    settings: Settings
+    desk: Desk
+
+    async def link(self, complaint_id: str, valid_for: timedelta = timedelta(days=30)) -> str:
+        expires = await self.desk.now() + valid_for
+        return self.base + links.progress_link(complaint_id, expires, SECRET.encode())
+
+
+def settings_for(home: Path) -> Settings:
+    return Settings(complaint_desk_home=home, web_secret=SECRET)
+
+
+def add_staff(settings: Settings) -> None:
+    for username, (role, name, password) in STAFF.items():
+        add(settings.users_file, StaffUser(username=username, name=name, role=role), password)
+
+
+@asynccontextmanager
+async def serving(
+    desk: Desk, home: Path, identity: IdentityProvider | None = None
+) -> AsyncIterator[Served]:
+    """The workspace on 127.0.0.1 at a free port, its clock the test server's."""
+    settings = settings_for(home)
+    add_staff(settings)
+    asgi = app.build(settings, desk.api, desk.pool, identity=identity, clock=desk.now)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(asgi, lifespan="off", log_level="info"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        await eventually(lambda: _true(server.started))
+        yield Served(f"http://127.0.0.1:{port}", settings, desk)
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def _true(condition: bool) -> bool | None:
+    return True if condition else None
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()

@@ -1,0 +1,89 @@
+"""The web workspace as one ASGI app, for the HTTP API's server to mount at `/`.
+
+    app = web.app.build(settings, desk, pool)    # Starlette; the API lives under /v1
+
+Staff pages need a session (web/sessions.py); the customer's page needs its signed link
+(web/links.py). Every POST form is checked for its CSRF token before anything is read from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from case_store.db import Pool
+from configuration.settings import Settings
+from starter.client import ComplaintDesk
+from web import customer, links, staff
+from web.context import Clock, Web, templates, wall_clock
+from web.identity import IdentityProvider
+from web.sessions import LANG_COOKIE, SessionCookies
+
+STATIC = Path(__file__).parent / "static"
+
+
+def build(
+    settings: Settings,
+    desk: ComplaintDesk,
+    pool: Pool,
+    identity: IdentityProvider | None = None,
+    clock: Clock = wall_clock,
+) -> Starlette:
+    secret = links.link_secret(
+        settings.home, settings.web_secret.get_secret_value() if settings.web_secret else None
+    )  # the same key links.customer_link signs with
+    web = Web(
+        desk=desk, pool=pool, users_file=settings.users_file,
+        cookies=SessionCookies(secret, settings.web_secure_cookies), secret=secret,
+        pages=templates(), identity=identity, clock=clock,
+    )  # fmt: skip
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/queue", status_code=303)
+
+    async def language(request: Request) -> Response:
+        """A plain link (no form, nothing changes but the reader's language); `next` must stay
+        on this site."""
+        target = request.query_params.get("next", "/")
+        parts = urlsplit(target)
+        # Browsers read a backslash as a slash ("/\\host" is "//host"): none is let through.
+        elsewhere = parts.scheme or parts.netloc or target.startswith("//") or "\\" in target
+        if elsewhere or not target.startswith("/"):
+            target = "/"
+        response = RedirectResponse(target, status_code=303)
+        chosen = request.path_params["lang"]
+        if chosen in ("zh", "en"):
+            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax",
+                                secure=web.cookies.secure, path="/")  # fmt: skip
+        return response
+
+    def page(handler: staff.Handler) -> staff.Endpoint:
+        async def endpoint(request: Request) -> Response:
+            return await handler(web, request)
+
+        return endpoint
+
+    routes = [
+        Route("/", home),
+        Route("/signin", page(staff.signin_page), methods=["GET"]),
+        Route("/signin", page(staff.signin), methods=["POST"]),
+        Route("/signin/idp", page(staff.identity_start)),
+        Route("/signin/callback", page(staff.identity_finish)),
+        Route("/signout", page(staff.signout), methods=["POST"]),
+        Route("/queue", page(staff.queue_page)),
+        Route("/queue/version", page(staff.queue_version)),
+        Route("/cases/{complaint_id}", page(staff.case_page)),
+        Route("/cases/{complaint_id}/{action}", page(staff.act), methods=["POST"]),
+        Route("/board", page(staff.board_page)),
+        Route("/p/{token}", page(customer.progress_page)),
+        Route("/p/{token}/{what}", page(customer.send), methods=["POST"]),
+        Route("/lang/{lang}", language),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(routes=routes)

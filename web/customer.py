@@ -1,0 +1,111 @@
+"""The customer's progress page: the case as `customer_view` shows it, reached by a signed link.
+
+It reads nothing but the customer view of the one case its link names, and sends only the
+customer rows of the action table (a reply with its intent, a survey answer), as signals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from temporalio.service import RPCError, RPCStatusCode
+
+from schemas.actions import CustomerReply, ReplyIntent, SurveyAnswer
+from schemas.case import Stage
+from schemas.case_actions import BY_NAME, Role
+from web import i18n, links
+from web.context import Web
+from web.sessions import same
+from workflows.complaint import workflow_id_for
+
+log = structlog.get_logger()
+
+# The stages a customer sees as nodes, in order (classification is ours, not theirs).
+NODES = [Stage.RECEIVE, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK, Stage.CLOSE,
+         Stage.FOLLOW_UP, Stage.DONE]  # fmt: skip
+
+# What each button on the page means: (action table row, reply intent or None for the survey).
+_SENDS: dict[str, tuple[str, ReplyIntent | None]] = {
+    "reply": ("reply", ReplyIntent.MESSAGE),
+    "accept": ("reply", ReplyIntent.ACCEPT_PLAN),
+    "reject": ("reply", ReplyIntent.REJECT_PLAN),
+    "confirm": ("reply", ReplyIntent.CONFIRM_RESOLVED),
+    "not-resolved": ("reply", ReplyIntent.NOT_RESOLVED),
+    "survey": ("survey", None),
+}
+_DEFAULT_WORDS = {ReplyIntent.ACCEPT_PLAN: "accept_plan", ReplyIntent.REJECT_PLAN: "reject_plan",
+                  ReplyIntent.CONFIRM_RESOLVED: "confirm_resolved",
+                  ReplyIntent.NOT_RESOLVED: "not_resolved"}  # fmt: skip
+
+
+def _refused(web: Web, request: Request, reason: str) -> Response:
+    log.info("progress link refused", reason=reason)
+    return web.render(request, "message.html", status=403, message="link_refused")
+
+
+async def progress_page(web: Web, request: Request, errors: list[str] | None = None) -> Response:
+    token = request.path_params["token"]
+    try:
+        link = links.verify(token, web.secret, await web.clock())
+    except links.LinkRefused as err:
+        return _refused(web, request, str(err))
+    try:
+        view = await web.desk.customer_view(link.complaint_id)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return _refused(web, request, "no such case")
+    current = NODES.index(view.stage) if view.stage in NODES else 0
+    values: dict[str, Any] = {
+        "view": view, "nodes": NODES, "current": current, "csrf": web.cookies.link_csrf(token),
+        "base": links.PREFIX + token, "sent": request.query_params.get("sent"),
+        "errors": errors or [],
+        "confirming": view.stage is Stage.CLOSE, "surveying": view.stage is Stage.FOLLOW_UP,
+    }  # fmt: skip
+    return web.render(request, "customer.html", status=422 if errors else 200, **values)
+
+
+async def send(web: Web, request: Request) -> Response:
+    token = request.path_params["token"]
+    try:
+        link = links.verify(token, web.secret, await web.clock())
+    except links.LinkRefused as err:
+        return _refused(web, request, str(err))
+    form = await request.form()
+    if not same(web.cookies.link_csrf(token), form.get("csrf")):
+        return web.render(request, "message.html", status=403, message="csrf")
+    what = _SENDS.get(request.path_params["what"])
+    if what is None:
+        return web.render(request, "message.html", status=404, message="not_found")
+    action = BY_NAME[what[0]]
+    assert Role.CUSTOMER in action.roles  # only the table's customer rows are reachable here
+    lang = web.language(request)
+    try:
+        payload: BaseModel
+        if what[1] is None:
+            payload = SurveyAnswer.model_validate(
+                {k: form.get(k) or None
+                 for k in ("result", "attitude", "timeliness", "suggestions")}
+            )  # fmt: skip
+        else:
+            words = str(form.get("text") or "").strip()
+            if not words and what[1] in _DEFAULT_WORDS:
+                words = i18n.translator(lang)(_DEFAULT_WORDS[what[1]])
+            payload = CustomerReply(text=words, intent=what[1])
+    except ValidationError as err:
+        errors = [f"{'.'.join(str(p) for p in e['loc']) or '-'}: {e['msg']}" for e in err.errors()]
+        return await progress_page(web, request, errors=errors)
+    handle = web.desk.client.get_workflow_handle(workflow_id_for(link.complaint_id))
+    try:
+        await handle.signal(action.handler, payload)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return _refused(web, request, "case ended")
+    log.info("progress page sent", complaint_id=link.complaint_id, workflow_id=handle.id,
+             action=action.name, intent=what[1].value if what[1] else None)  # fmt: skip
+    return RedirectResponse(f"{links.PREFIX}{token}?sent=1", status_code=303)
