@@ -8,12 +8,13 @@ Temporal's own workflow and activity loggers go through the same renderer; their
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Any
 
 import structlog
 from temporalio import activity, workflow
+
+from configuration import settings
 
 
 def _flatten_temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -30,8 +31,12 @@ def _flatten_temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[st
 
 
 def configure(level: str | None = None, json: bool | None = None) -> None:
-    """Route structlog and the standard library (Temporal's loggers) to one renderer."""
-    level = level or os.environ.get("LOG_LEVEL", "INFO")
+    """Route structlog and the standard library (Temporal's loggers) to one renderer.
+
+    Everything is decided here, at the process edge (the level from the settings): nothing a
+    log call does later reads the environment, which workflow code may not (the sandbox
+    refuses `os.environ`), and `workflow.logger` lines pass through the same renderer."""
+    level = level or settings.load().log_level
     json = json if json is not None else not sys.stderr.isatty()
     renderer: Any = (
         structlog.processors.JSONRenderer(ensure_ascii=False)

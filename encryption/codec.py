@@ -4,7 +4,11 @@ Encrypting the whole payload (not chosen fields) means nothing personal can slip
 somebody adds later: intake, replies, results, summaries and failure messages are all covered.
 Search attributes are not payloads; they stay readable and filterable, and hold nothing personal.
 Payloads written before encryption (old histories, plain JSON from the `temporal` CLI) pass
-through decoding unchanged.
+through decoding unchanged. A payload that cannot be decrypted (a foreign key, tampered or random
+bytes) decodes to an *unreadable* marker carrying the reason, never to an exception: a worker that
+raised here would fail the workflow task on every retry, for good, since the payload stays in the
+history. Workflows read the marker as a message that could not be read (`workflows.messages`);
+anything that converts it to a type gets `UndecryptablePayload` with the reason.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from collections.abc import Sequence
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
+from temporalio.converter import DataConverter, EncodingPayloadConverter, PayloadCodec
 
 from encryption.failures import ReadableFailureConverter
 from encryption.keys import KeyRing
@@ -25,6 +29,9 @@ from encryption.keys import KeyRing
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
 NONCE_BYTES = 12
+# The marker a payload that cannot be decrypted decodes to, and the metadata key of its reason.
+UNREADABLE = b"binary/unreadable"
+UNREADABLE_REASON = "unreadable-reason"
 
 
 class UndecryptablePayload(ValueError):
@@ -63,7 +70,47 @@ class EncryptionCodec(PayloadCodec):
         return [encrypt(self.ring, p) for p in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [decrypt(self.ring, p) for p in payloads]
+        return [decrypt_or_mark(self.ring, p) for p in payloads]
+
+
+def decrypt_or_mark(ring: KeyRing, payload: Payload) -> Payload:
+    """The plain payload, or the unreadable marker with the reason (a key id at most, never
+    any of the payload's bytes)."""
+    try:
+        return decrypt(ring, payload)
+    except UndecryptablePayload as err:
+        return Payload(metadata={"encoding": UNREADABLE, UNREADABLE_REASON: str(err).encode()})
+
+
+def unreadable_reason(payload: Payload) -> str | None:
+    """Why the codec could not decrypt this payload, or None if it is not the marker."""
+    if payload.metadata.get("encoding") != UNREADABLE:
+        return None
+    return payload.metadata.get(UNREADABLE_REASON, b"").decode(errors="replace")
+
+
+class UnreadablePayloadConverter(EncodingPayloadConverter):
+    """Converting the marker to any type raises `UndecryptablePayload` with the reason: a clear
+    error for clients, and a failure the Complaint workflow lists, so that an undecryptable start
+    fails the run at once instead of its first task for ever."""
+
+    @property
+    def encoding(self) -> str:
+        return UNREADABLE.decode()
+
+    def to_payload(self, value: object) -> Payload | None:
+        return None  # never chosen to encode
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> object:
+        raise UndecryptablePayload(unreadable_reason(payload) or "payload cannot be decrypted")
+
+
+class CasePayloadConverter(PydanticPayloadConverter):
+    """Pydantic JSON, plus the unreadable marker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._set_converters(*self.converters.values(), UnreadablePayloadConverter())
 
 
 def data_converter(ring: KeyRing) -> DataConverter:
@@ -71,6 +118,7 @@ def data_converter(ring: KeyRing) -> DataConverter:
     validation error quotes the input it refused (a public message stands beside them)."""
     return dataclasses.replace(
         pydantic_data_converter,
+        payload_converter_class=CasePayloadConverter,
         payload_codec=EncryptionCodec(ring),
         failure_converter_class=ReadableFailureConverter,
     )

@@ -4,24 +4,29 @@ Every failure's message and stack trace travel encrypted (a validation error quo
 refused). Without the codec, Temporal's own converter leaves only "Encoded failure" in clear, so
 an integrator using the plain `temporal` CLI cannot tell a refused action from a crash. This
 converter keeps the encrypted copy and puts a public message beside it: the refusal's reason for
-the error types whose messages this project writes without personal data, and only the type's
-name for everything else.
+the error types whose messages this project writes without personal data, the fields and error
+kinds of a validation error, and only the type's name for everything else.
 """
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from temporalio.api.failure.v1 import Failure
 from temporalio.converter import DefaultFailureConverter, PayloadConverter
 from temporalio.exceptions import ApplicationError
 
+from schemas.problems import validation_reason
+
 # Errors raised by our rules with messages built from field names, stages and deadline names
 # only; never from what a customer or agent typed.
-PUBLIC_TYPES = frozenset({"InvalidAction", "InvalidIntake", "UnreadableMessage"})
+PUBLIC_TYPES = frozenset({"InvalidAction", "InvalidStart"})
 
 
 def public_message(error: BaseException) -> str:
     if isinstance(error, ApplicationError) and error.type in PUBLIC_TYPES:
         return error.message
+    if isinstance(error, ValidationError):
+        return f"{error.title} {validation_reason(error)}"
     kind = (
         error.type if isinstance(error, ApplicationError) and error.type else type(error).__name__
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from schemas.classification import Category, RiskLevel, Severity
-from schemas.intake import EVIDENCE_MAX, Channel, Evidence, Strict
+from schemas.intake import EVIDENCE_MAX, CaseDate, Channel, Evidence, Strict
 from schemas.sla import SlaPolicy
 from schemas.text import Identifier, Line, Text
 
@@ -80,7 +80,7 @@ class TaskRequest(Strict):
     department: Department
     owner: Identifier
     title: Line
-    due_at: AwareDatetime
+    due_at: CaseDate
     blocking: bool = Field(default=True, description="The case cannot be resolved while open")
 
 
@@ -180,7 +180,7 @@ class ResolutionPlan(Strict):
     agent: Identifier
     summary: Text
     compensation_yuan: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
-    next_update_by: AwareDatetime | None = Field(
+    next_update_by: CaseDate | None = Field(
         default=None, description="When the customer will next hear from us (R-RS-2)"
     )
 

@@ -121,6 +121,8 @@ class EntryKind(StrEnum):
     ENDED = "ended"
     NOTIFICATION_FAILED = "notification_failed"
     REFUSED = "refused"  # a signal that could not apply; kept so nothing a customer said is lost
+    UNREADABLE = "unreadable"  # a message that could not be read: its name and why, not its content
+    JOB_FAILED = "job_failed"  # background work of the workflow's own that failed (a defect)
 
 
 class DepartmentTask(BaseModel):

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from schemas.classification import Severity
 from schemas.text import Email, Identifier, Line, Phone, Text
 
 EVIDENCE_MAX = 20
+
+# Every date a caller sends must fall in this window (README, "Limits"): a year 9999 would
+# overflow the deadline arithmetic, a year 0001 the case store's dates.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _within_window(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(
+            f"must be from {EARLIEST:%Y-%m-%d} up to {LATEST:%Y-%m-%d} (UTC); got year {value.year}"
+        )
+    return value
+
+
+CaseDate = Annotated[AwareDatetime, AfterValidator(_within_window)]
+"""A moment a caller names (receipt, occurrence, a due date): with a time zone, in the window."""
 
 
 class Channel(StrEnum):
@@ -90,8 +108,10 @@ class InitialAssessment(Strict):
 class ComplaintIntake(Strict):
     complaint_id: Identifier = Field(description="Unique complaint id, shown on every channel")
     customer: Customer
-    received_at: AwareDatetime | None = Field(
-        default=None, description="When first received; defaults to when the case is started"
+    received_at: CaseDate | None = Field(
+        default=None,
+        description="When first received, from 2000-01-01 up to 2100-01-01 UTC; defaults to "
+        "when the case is started",
     )
     channel: Channel
     receiver: Identifier = Field(description="First-contact agent, who owns the case (R-IN-5)")
@@ -99,7 +119,7 @@ class ComplaintIntake(Strict):
     description: Text
     evidence: list[Evidence] = Field(default_factory=list, max_length=EVIDENCE_MAX)
     product: Line | None = None
-    occurred_at: AwareDatetime | None = None
+    occurred_at: CaseDate | None = None
     occurred_place: Line | None = None
     initial_assessment: InitialAssessment | None = None
     expected_resolution: Text | None = None

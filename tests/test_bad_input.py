@@ -3,7 +3,8 @@
 Each bad payload is refused with a message that names the problem. Through the API it is
 refused before anything is sent. Sent past the API (a raw client, another language, the
 `temporal` CLI): a bad intake fails the run with the reason and nothing is stored; a bad update
-is rejected before it reaches the history; a bad signal is dropped and logged by the worker. In
+is rejected before it reaches the history; a bad signal is recorded on the case's timeline as a
+message that could not be read, with the reason and without its content. In
 no case does a worker or a workflow crash, and the case carries on. Odd but legitimate text
 (SQL-looking, emoji, mixed scripts) is stored verbatim.
 """
@@ -20,7 +21,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.common import RawValue
 
-from schemas import ComplaintIntake, EntryKind, Stage
+from schemas import ComplaintIntake, EntryKind, Stage, TimelineEntry
 from schemas.actions import (
     AgentMessage,
     ClassificationConfirmation,
@@ -154,7 +155,7 @@ async def _history_is_healthy(desk: Desk, cid: str) -> None:
     assert failed == [], "a workflow task failed"
 
 
-async def test_bad_signals_sent_past_the_api_are_dropped_and_the_case_goes_on(desk: Desk) -> None:
+async def test_bad_signals_sent_past_the_api_are_recorded_and_the_case_goes_on(desk: Desk) -> None:
     cid = await desk.open()
     before = await desk.api.snapshot(cid)
     handle = desk.env.client.get_workflow_handle(workflow_id_for(cid))
@@ -165,15 +166,23 @@ async def test_bad_signals_sent_past_the_api_are_dropped_and_the_case_goes_on(de
     await desk.api.reply(cid, {"text": "after all that, a real message"})
 
     case = await desk.until(cid, lambda s: s.timeline_length > before.timeline_length)
-    messages = [e for e in await desk.api.timeline(cid) if e.kind is EntryKind.CUSTOMER_MESSAGE]
+    timeline = await desk.api.timeline(cid)
+    messages = [e for e in timeline if e.kind is EntryKind.CUSTOMER_MESSAGE]
     assert [m.summary for m in messages] == ["after all that, a real message"]
+    unreadable = [e for e in timeline if e.kind is EntryKind.UNREADABLE]
+    assert len(unreadable) == sum(target in SIGNALS for target, _, _ in BAD) + 1
     assert case.stage is Stage.INVESTIGATE and case.severity == before.severity
     await _history_is_healthy(desk, cid)
 
 
 async def test_bad_updates_sent_past_the_api_are_rejected_with_the_reason(desk: Desk) -> None:
     cid = await desk.open()
-    before = await desk.api.timeline(cid)
+
+    async def acknowledged() -> list[TimelineEntry] | None:  # the case's own last entry
+        timeline = await desk.api.timeline(cid)
+        return timeline if any(e.kind is EntryKind.ACKNOWLEDGED for e in timeline) else None
+
+    before = await eventually(acknowledged)
     handle = desk.env.client.get_workflow_handle(workflow_id_for(cid))
     for target, payload, message in [*[b for b in BAD if b[0] in UPDATES],
                                       ("respond", MALFORMED_JSON, "")]:  # fmt: skip

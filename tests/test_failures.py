@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
+from pydantic import ValidationError
 from temporalio.api.failure.v1 import Failure
 from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError
 
 from encryption.failures import ReadableFailureConverter
-from tests.conftest import CONVERTER
+from schemas.intake import ComplaintIntake
+from tests.conftest import CONVERTER, intake
 
 WITHOUT_KEY = dataclasses.replace(CONVERTER, payload_codec=None)
+received_at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 async def failure_of(error: BaseException) -> Failure:
@@ -47,3 +51,18 @@ async def test_any_other_error_shows_its_kind_only_without_the_key() -> None:
     assert "139" not in plain and "李四" not in plain and plain.startswith("ValueError")
     assert "李四" not in failure.SerializeToString().decode("utf-8", "replace")
     assert (await read_with(CONVERTER, failure)) == str(leak)  # operators with the key see all
+
+
+async def test_a_refused_intake_names_its_fields_without_their_values() -> None:
+    try:
+        ComplaintIntake.model_validate(
+            intake("C-1", received_at, customer={"name": "李四", "contact": {"phone": "12"}})
+        )
+    except ValidationError as err:
+        refused = err
+    failure = await failure_of(refused)
+    plain = await read_with(WITHOUT_KEY, failure)
+    assert plain.startswith("ComplaintIntake invalid (") and "customer" in plain
+    assert "李四" not in plain and "李四" not in failure.SerializeToString().decode(
+        "utf-8", "replace"
+    )

@@ -9,30 +9,34 @@ projection and history (`workflow.patched("bounded-projection")`, `"history-boun
 after (encrypted with the tests' fixed key) and before the escalation chain, supervisor
 approval, the paused clock and the added search attributes (`"escalation-chain"`,
 `"supervisor-approval"`, `"customer-pause"`, `"major-event-review"`, `"more-search-attributes"`),
-`v6_*` with them;
-record a new generation with `RECORD_HISTORIES=v7 pytest tests/test_lifecycle.py
-tests/test_dev_server.py tests/test_reclassification.py tests/test_escalation_chain.py
-tests/test_supervision.py tests/test_department_tasks.py tests/test_paused_clock.py
-tests/test_review.py`.
+`v6_*` with them and before the integrity patches (`"ungated-projection"`,
+`"unreadable-and-failures-recorded"`, `"product-code-attribute"`, `"start-checked"`), `v7_*`
+with them (including cases that received unreadable signals); record a new generation with
+`RECORD_HISTORIES=v8 pytest tests/test_lifecycle.py tests/test_dev_server.py
+tests/test_reclassification.py tests/test_escalation_chain.py tests/test_supervision.py
+tests/test_department_tasks.py tests/test_paused_clock.py tests/test_review.py
+tests/test_integrity.py tests/test_bad_input.py`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from tests.conftest import CONVERTER
-from workflows.complaint import ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow, workflow_id_for
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 def test_there_are_histories_to_replay() -> None:
     generations = {p.name.split("_", 1)[0] for p in HISTORIES}
-    assert {"v1", "v2", "v3", "v4", "v5", "v6"} <= generations and len(HISTORIES) >= 120
+    assert {"v1", "v2", "v3", "v4", "v5", "v6", "v7"} <= generations and len(HISTORIES) >= 160
 
 
 def test_recent_histories_hold_ciphertext_only() -> None:
@@ -42,12 +46,19 @@ def test_recent_histories_hold_ciphertext_only() -> None:
     assert all("YmluYXJ5L2VuY3J5cHRlZA==" in p.read_text(encoding="utf-8") for p in v5)
 
 
-def load(path: Path) -> WorkflowHistory:
-    return WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+async def load(path: Path) -> WorkflowHistory:
+    """The history under its real workflow id (the case checks it against the complaint's id),
+    read from the start input: an intake's complaint id, or the carried state's."""
+    text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 (small files, read once)
+    history = WorkflowHistory.from_json(path.stem, text)
+    started = history.events[0].workflow_execution_started_event_attributes
+    [start] = await CONVERTER.decode(started.input.payloads, [dict[str, Any]])
+    complaint_id = start.get("complaint_id") or start["intake"]["complaint_id"]
+    return dataclasses.replace(history, workflow_id=workflow_id_for(complaint_id))
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_on_current_code(path: Path) -> None:
-    history = load(path)
+    history = await load(path)
     replayer = Replayer(workflows=[ComplaintWorkflow], data_converter=CONVERTER)
     await replayer.replay_workflow(history)

@@ -190,6 +190,15 @@ class CaseRecord:
                     why = f"{deadlines.label(d)} withdrawn: the case ended ({outcome.value})"
                     self._record(EntryKind.DEADLINE_WITHDRAWN, SYSTEM, why, now)
 
+    def unreadable(self, message: str, reason: str, now: datetime) -> None:
+        """A message that could not be read is kept as the fact that it came, and why it could
+        not be read; nothing of what it carried (that may be personal, or garbage)."""
+        self._record(EntryKind.UNREADABLE, SYSTEM,
+                     f"message could not be read: {message} {reason}", now)  # fmt: skip
+
+    def job_failed(self, job: str, reason: str, now: datetime) -> None:
+        self._record(EntryKind.JOB_FAILED, SYSTEM, f"{job} failed: {reason}", now)
+
     def _refuse(self, why: str, now: datetime) -> None:
         self._record(EntryKind.REFUSED, SYSTEM, why, now)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.classification import ClassificationActivities
     from activities.notifier import NotificationActivities
     from activities.policy import PolicySource
+    from encryption.codec import UndecryptablePayload
     from schemas.actions import (
         AgentMessage,
         ClassificationConfirmation,
@@ -57,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes
     from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
     from workflows.customer_view import view_for_customer
+    from workflows.messages import reading
     from workflows.review import MajorEventReviewWorkflow, review_id
 
 TASK_QUEUE = "complaints"
@@ -64,6 +67,17 @@ CASE_STORE_PATCH = "case-store"
 BOUNDED_PROJECTION_PATCH = "bounded-projection"
 HISTORY_BOUND_PATCH = "history-bound"
 MORE_ATTRIBUTES_PATCH = "more-search-attributes"
+# Store writes start as soon as there is something to write, several at once if need be: the
+# loop's commands no longer depend on whether a finished write and a handler arrive in one
+# activation or two (issue 13; tests/test_cold_start.py).
+UNGATED_PROJECTION_PATCH = "ungated-projection"
+# A signal that cannot be read, and a background job of ours that failed, each leave a timeline
+# entry (and a count, a log line) instead of vanishing.
+RECORDED_PATCH = "unreadable-and-failures-recorded"
+# The product search attribute shows a product code only, never the free text typed.
+PRODUCT_CODE_PATCH = "product-code-attribute"
+# The workflow id must be the complaint's (a case started before this replays without the check).
+START_CHECKED_PATCH = "start-checked"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -91,19 +105,25 @@ def workflow_id_for(complaint_id: str) -> str:
     return f"complaint-{complaint_id}"
 
 
-@workflow.defn(name="Complaint", failure_exception_types=[ValidationError])
+@workflow.defn(name="Complaint", failure_exception_types=[ValidationError, UndecryptablePayload])
 class ComplaintWorkflow:
-    """Invalid input (a `ValidationError` decoding the intake) fails the run with the reason,
-    instead of retrying a workflow task that can never succeed."""
+    """Invalid input (a `ValidationError` decoding the intake, a payload that cannot be
+    decrypted, no input, a workflow id that is not the complaint's) fails the run with the
+    reason before anything is written, instead of retrying a workflow task that can never
+    succeed."""
 
     @workflow.init
-    def __init__(self, start: CaseStart) -> None:
+    def __init__(self, start: CaseStart | None = None, *extra: object) -> None:
+        start = _one_start(start, extra, checked=workflow.patched(START_CHECKED_PATCH))
         # Decided before any handler can run: cases started before a feature existed replay
         # without it (tests/histories, README "Changing workflow code safely").
         self._store = workflow.patched(CASE_STORE_PATCH)
         self._bounded_projection = workflow.patched(BOUNDED_PROJECTION_PATCH)
         self._history_bound = workflow.patched(HISTORY_BOUND_PATCH)
         self._more_attributes = workflow.patched(MORE_ATTRIBUTES_PATCH)
+        self._ungated_projection = workflow.patched(UNGATED_PROJECTION_PATCH)
+        self._recorded = workflow.patched(RECORDED_PATCH)
+        self._product_coded = workflow.patched(PRODUCT_CODE_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -113,7 +133,9 @@ class ComplaintWorkflow:
         self._stirred = False
         self._jobs: set[asyncio.Task[None]] = set()
         self._classifying = False
-        self._projecting = False
+        self._projecting = False  # before UNGATED_PROJECTION_PATCH: one write in flight at most
+        # With the patch: how far writes were started (each finishes in its own time).
+        self._projection_sent = self._case.state.projected_seq
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
         # Domain metrics (case_metrics): counted from the timeline, never while replaying.
@@ -121,10 +143,13 @@ class ComplaintWorkflow:
         self._started = meter.create_counter("complaints_started", "Complaints started")
         self._breaches = meter.create_counter("complaint_deadline_breaches", "Deadlines missed")
         self._reopens = meter.create_counter("complaint_reopens", "Cases re-opened")
+        self._unreadable = meter.create_counter(
+            "complaint_messages_unreadable", "Signals whose payload could not be read"
+        )
         self._counted = self._case.next_seq
 
     @workflow.run
-    async def run(self, start: CaseStart) -> CaseSnapshot:
+    async def run(self, start: CaseStart | None = None) -> CaseSnapshot:
         if not isinstance(start, CaseState):
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
@@ -151,26 +176,44 @@ class ComplaintWorkflow:
         self._show()
         return self._case.snapshot()
 
+    # `__init__` takes any extra inputs, so that a start with two fails the run with the reason
+    # (Python would refuse the call itself, and the SDK would retry that task for ever); to the
+    # SDK, which requires the two to match, it shows the signature of `run`.
+    setattr(__init__, "__signature__", inspect.signature(run))  # noqa: B010
+
     # ---- customers (signals) ----------------------------------------------------------------
 
     @workflow.signal
+    @reading(CustomerReply)
     def customer_reply(self, reply: CustomerReply) -> None:
         self._case.customer_reply(reply, workflow.now())
         self._stirred = True
 
     @workflow.signal
+    @reading(ReopenRequest)
     def reopen_request(self, request: ReopenRequest) -> None:
         self._case.reopen_request(request, workflow.now())
         self._stirred = True
 
     @workflow.signal
+    @reading(SurveyAnswer)
     def survey_answer(self, answer: SurveyAnswer) -> None:
         self._case.survey_answer(answer, workflow.now())
+        self._stirred = True
+
+    def message_unreadable(self, message: str, reason: str) -> None:
+        """A signal whose payload could not be read (`workflows.messages`): recorded with the
+        reason and counted. Cases started before this was recorded drop it, as the SDK did."""
+        if not self._recorded:
+            return
+        self._case.unreadable(message, reason, workflow.now())
+        self._unreadable.add(1, {"message": message})
         self._stirred = True
 
     # ---- supervisors (signal) ---------------------------------------------------------------
 
     @workflow.signal
+    @reading(Escalation)
     def escalate(self, escalation: Escalation) -> None:
         self._case.escalate(escalation, workflow.now())
         self._stirred = True
@@ -231,6 +274,7 @@ class ComplaintWorkflow:
         _refuse_invalid(lambda: self._case.check_merge(merge))
 
     @workflow.signal
+    @reading(MergedCase)
     def merged_case(self, merged: MergedCase) -> None:
         self._case.merged_in(merged, workflow.now())
         self._stirred = True
@@ -348,26 +392,45 @@ class ComplaintWorkflow:
         state = self._case.state
         if state.stage is Stage.CLASSIFY and not self._classifying:
             self._classifying = True
-            self._start_job(self._assess() if self._store else self._classify())
+            self._start_job(self._assess() if self._store else self._classify(), "classification")
         while self._case.outbox:
-            self._start_job(self._deliver(self._case.outbox.pop(0)))
-        if self._unprojected() and not self._projecting:
+            self._start_job(self._deliver(self._case.outbox.pop(0)), "notification")
+        if self._ungated_projection:
+            while self._store and self._projection_sent < self._case.next_seq:
+                self._start_job(self._write_store(self._next_projection()), "case store write")
+        elif self._unprojected() and not self._projecting:
             self._projecting = True
-            self._start_job(self._project())
+            self._start_job(self._project(), "case store write")
         for round in state.reviews_requested:
             if round not in state.reviews_started:
                 state.reviews_started.append(round)
-                self._start_job(self._start_review(round))
+                self._start_job(self._start_review(round), "major-event review start")
 
-    def _start_job(self, job: Awaitable[None]) -> None:
+    def _start_job(self, job: Awaitable[None], name: str = "background job") -> None:
         task = asyncio.ensure_future(job)
         self._jobs.add(task)
 
         def finished(done: asyncio.Task[None]) -> None:
             self._jobs.discard(done)
             self._stirred = True
+            if self._recorded and not done.cancelled() and done.exception() is not None:
+                self._job_failed(name, done.exception())
 
         task.add_done_callback(finished)
+
+    def _job_failed(self, name: str, err: BaseException | None) -> None:
+        """Our own work failed (activities retry; this is a defect in workflow code): the case
+        says so on its timeline and in the log, with the error's kind, never its message (which
+        may quote the case)."""
+        kind = type(err).__name__
+        if isinstance(err, ActivityError) and isinstance(err.cause, ApplicationError):
+            kind = f"{kind} ({err.cause.type})"
+        self._case.job_failed(name, kind, workflow.now())
+        workflow.logger.error(
+            "background job failed",
+            extra={"complaint_id": self._case.state.intake.complaint_id, "job": name,
+                   "error": kind, "stage": self._case.state.stage.value},
+        )  # fmt: skip
 
     async def _classify(self) -> None:
         result = await workflow.execute_activity_method(
@@ -394,7 +457,8 @@ class ComplaintWorkflow:
         return self._store and self._case.state.projected_seq < self._case.next_seq
 
     async def _project(self) -> None:
-        """Write what the store has not seen yet; one projection at a time, in order."""
+        """Before UNGATED_PROJECTION_PATCH: what the store has not seen yet, one write at a
+        time, in order (the gate is `_projecting`)."""
         state = self._case.state
         if self._bounded_projection:
             entries = self._case.projection_batch(
@@ -403,25 +467,43 @@ class ComplaintWorkflow:
         else:
             entries = self._case.entries_since(state.projected_seq)
         upto = entries[-1].seq + 1 if entries else self._case.next_seq
-        intake = state.intake
-        projection = CaseProjection(
+        try:
+            await self._write_store((state.projected_seq, upto, self._projection(entries)))
+        finally:
+            self._projecting = False
+
+    def _next_projection(self) -> tuple[int, int, CaseProjection]:
+        """The next bounded batch from where the last write started, taken now (not when the
+        job first runs), so that the loop alone decides what each write carries."""
+        since = self._projection_sent
+        entries = self._case.projection_batch(since, PROJECTION_ENTRIES, PROJECTION_BYTES)
+        upto = entries[-1].seq + 1 if entries else self._case.next_seq
+        self._projection_sent = upto
+        return since, upto, self._projection(entries)
+
+    def _projection(self, entries: list[TimelineEntry]) -> CaseProjection:
+        intake = self._case.state.intake
+        return CaseProjection(
             snapshot=self._case.snapshot(),
             customer_id=intake.customer.account_id,
             customer_name=intake.customer.name,
             description=intake.description,
             entries=entries,
         )
-        try:
-            await workflow.execute_activity_method(
-                CaseStoreActivities.project_case,
-                projection,
-                summary=f"write case store (events {state.projected_seq}-{upto - 1})",
-                start_to_close_timeout=QUICK_TIMEOUT,
-                retry_policy=RETRY,
-            )
-            state.projected_seq = upto
-        finally:
-            self._projecting = False
+
+    async def _write_store(self, batch: tuple[int, int, CaseProjection]) -> None:
+        """One write; writes may finish in any order (the store keeps the newest row and one
+        row per event), so what is stored counts up to the furthest write finished."""
+        since, upto, projection = batch
+        await workflow.execute_activity_method(
+            CaseStoreActivities.project_case,
+            projection,
+            summary=f"write case store (events {since}-{upto - 1})",
+            start_to_close_timeout=QUICK_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        state = self._case.state
+        state.projected_seq = max(state.projected_seq, upto)
 
     async def _start_review(self, round: int) -> None:
         """The major-event review runs on after this case ends (ABANDON); a second start of the
@@ -530,7 +612,9 @@ class ComplaintWorkflow:
                 },
             )
         customer = self._case.state.intake.customer.account_id
-        shown = search_attributes.values(snapshot, customer, more=self._more_attributes)
+        shown = search_attributes.values(
+            snapshot, customer, more=self._more_attributes, coded=self._product_coded
+        )
         changes = search_attributes.updates(self._shown, shown)
         if changes:
             workflow.upsert_search_attributes(changes)
@@ -561,6 +645,30 @@ def current_details(case: CaseSnapshot) -> str:
         lines.append("why: " + "; ".join(f"{r.factor}: {r.detail}"
                                          for r in case.classification.reasons))  # fmt: skip
     return "\n\n".join(lines)
+
+
+def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool) -> CaseStart:
+    """The one input a case starts with; an intake whose complaint id is not the workflow's
+    would write its rows, and its messages, under another case (the store is keyed by the
+    complaint id), so it is refused before anything happens."""
+    if start is None:
+        raise ApplicationError(
+            "a complaint starts with one input, the intake; none was given",
+            type="InvalidStart", non_retryable=True,
+        )  # fmt: skip
+    if extra:
+        raise ApplicationError(
+            f"a complaint starts with one input, the intake; {1 + len(extra)} were given",
+            type="InvalidStart", non_retryable=True,
+        )  # fmt: skip
+    if checked and isinstance(start, ComplaintIntake):
+        expected = workflow_id_for(start.complaint_id)
+        if workflow.info().workflow_id != expected:
+            raise ApplicationError(
+                f"the workflow id of complaint {start.complaint_id} must be {expected}",
+                type="InvalidStart", non_retryable=True,
+            )  # fmt: skip
+    return start
 
 
 def _refuse_invalid(check: Callable[[], None]) -> None:

@@ -6,6 +6,7 @@ server, `complaint-desk setup` does it on a real cluster.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
@@ -27,6 +28,20 @@ PRODUCT = SearchAttributeKey.for_keyword("ComplaintProduct")
 CUSTOMER = SearchAttributeKey.for_keyword("ComplaintCustomer")
 ESCALATION = SearchAttributeKey.for_keyword("ComplaintEscalation")
 
+# The product attribute shows a product code only (workflow.patched("product-code-attribute")):
+# up to six letters, an optional dash, up to six digits ("WM-200", "TV9"). The product field is
+# typed by people; anything else (a name, a phone number, a sentence) is not shown at all.
+PRODUCT_CODE = re.compile(r"^[A-Z]{1,6}-?[0-9]{1,6}$")
+
+
+def product_code(product: str | None) -> str | None:
+    """The product as a code that cannot carry personal data, or None."""
+    if product is None:
+        return None
+    code = product.strip().upper()
+    return code if PRODUCT_CODE.fullmatch(code) else None
+
+
 ALL: list[SearchAttributeKey[Any]] = [
     STAGE,
     SEVERITY,
@@ -39,15 +54,18 @@ ALL: list[SearchAttributeKey[Any]] = [
 ]
 
 
-def values(case: CaseSnapshot, customer_id: str | None, more: bool = True) -> dict[str, object]:
+def values(
+    case: CaseSnapshot, customer_id: str | None, more: bool = True, coded: bool = True
+) -> dict[str, object]:
     """The attribute values a case should show; compared between loops to upsert only changes.
-    `more`: the attributes added later, for cases started since."""
+    `more`: the attributes added later, for cases started since; `coded`: the product as a
+    code only, for cases started since that patch."""
     shown = first_values(case)
     if more:
         shown |= {
             RISK.name: case.risk.value if case.risk else None,
             CATEGORY.name: case.category.value if case.category else None,
-            PRODUCT.name: case.product,
+            PRODUCT.name: product_code(case.product) if coded else case.product,
             CUSTOMER.name: customer_id,
             ESCALATION.name: case.escalation_level.value,
         }
