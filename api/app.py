@@ -185,19 +185,15 @@ def _add_action_route(
         payload = validated(action.payload, data)
         request.state.actor = actor
         async with on_case(desk, complaint_id):
-            if action.delivery is Delivery.UPDATE:
-                handle = desk.client.get_workflow_handle(workflow_id_for(complaint_id))
-                return await handle.execute_update(
-                    action.handler, payload, result_type=CaseSnapshot
-                )
             if isinstance(payload, ReopenRequest):
                 started = await desk.reopen(complaint_id, payload)
                 response.status_code = 201 if started.created else 202
                 return Sent(complaint_id=started.complaint_id, workflow_id=started.workflow_id,
                             created=started.created)  # fmt: skip
-            handle = desk.client.get_workflow_handle(workflow_id_for(complaint_id))
-            await handle.signal(action.handler, payload)
-            return Sent(complaint_id=complaint_id, workflow_id=workflow_id_for(complaint_id))
+            case = await desk.act(complaint_id, action.name, payload)  # an update: the case
+            return case or Sent(
+                complaint_id=complaint_id, workflow_id=workflow_id_for(complaint_id)
+            )
 
     update = action.delivery is Delivery.UPDATE
     app.add_api_route(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.actions import (
     AgentMessage,
@@ -37,6 +37,8 @@ from schemas.actions import (
     TaskOverride,
     TaskRequest,
 )
+from schemas.case import EntryKind, Stage
+from schemas.text import Identifier
 
 
 class Role(StrEnum):
@@ -65,6 +67,10 @@ class CaseAction:
     roles: frozenset[Role]
     summary: str
     actor: str | None = None
+    # How the CLI spells it (its flags are the payload's fields, `--field-name`): the field given
+    # as a positional argument, and other flag names a field also answers to.
+    positional: str | None = None
+    flag_aliases: tuple[tuple[str, str], ...] = ()
 
 
 _CUSTOMER = frozenset({Role.CUSTOMER, Role.SYSTEM})
@@ -80,6 +86,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         CustomerReply,
         _CUSTOMER,
         "a customer's message, or their answer to a plan or a result",
+        positional="text",
     ),
     CaseAction(
         "reopen",
@@ -88,6 +95,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         ReopenRequest,
         _CUSTOMER,
         "a customer's request to re-open the case",
+        positional="reason",
     ),
     CaseAction(
         "survey",
@@ -106,6 +114,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "an agent's message to the customer",
         actor="agent",
+        positional="text",
     ),
     CaseAction(
         "finding",
@@ -115,6 +124,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "an investigation finding",
         actor="agent",
+        positional="summary",
     ),
     CaseAction(
         "plan",
@@ -124,6 +134,8 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "a resolution plan for the customer to accept",
         actor="agent",
+        positional="summary",
+        flag_aliases=(("compensation_yuan", "compensation"),),
     ),
     CaseAction(
         "progress",
@@ -133,6 +145,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "progress on the accepted plan",
         actor="agent",
+        positional="note",
     ),
     CaseAction(
         "confirm",
@@ -160,6 +173,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "ask a department for work on the case",
         actor="by",
+        flag_aliases=(("due_at", "within"),),
     ),
     CaseAction(
         "task-done",
@@ -246,3 +260,24 @@ BY_NAME: dict[str, CaseAction] = {action.name: action for action in ACTIONS}
 def action(name: str) -> CaseAction:
     """The action of that public name (KeyError names the unknown one)."""
     return BY_NAME[name]
+
+
+class ActionAck(BaseModel):
+    """What an update answers: which case, which action, the stage after it and the kinds of
+    timeline entry it recorded (`approval_requested`: a plan waits for a supervisor). Nothing
+    personal, so it travels in clear (`encryption.public_payloads`) and a plain `temporal` CLI
+    can read it; the case itself is read by query (`ComplaintDesk.snapshot`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    complaint_id: Identifier
+    action: str = Field(description="The action's public name (schemas/case_actions.py)")
+    stage: Stage
+    recorded: list[EntryKind] = Field(max_length=64)
+
+    @field_validator("action")
+    @classmethod
+    def _a_table_action(cls, name: str) -> str:
+        if name not in BY_NAME:
+            raise ValueError("not an action of the table")
+        return name

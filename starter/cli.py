@@ -20,15 +20,12 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
 # the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
-from starter import list_cases, repair, store_commands
-from starter.choices import enum_choices
+from starter import action_commands, list_cases, repair, store_commands
 from starter.input_file import InputFileError, read_json
 
 if TYPE_CHECKING:
@@ -58,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=action_commands.ActionParser)
 
     sub.add_parser("up", help="run the dev server, its UI and a worker (Ctrl-C stops)")
     sub.add_parser("setup", help="register the search attributes and schedules on the namespace")
@@ -103,70 +100,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--anonymous", action="store_true")
     s.add_argument("--language", choices=["zh", "en"])
 
-    s = sub.add_parser("reply", help="a customer's message (signal)")
-    s.add_argument("complaint_id")
-    s.add_argument("text")
-    s.add_argument("--intent", **enum_choices("schemas", "ReplyIntent"), default="message")
-    s = sub.add_parser(
-        "reopen", help="a customer's re-open request (signal; a new linked case once it has ended)"
-    )
-    s.add_argument("complaint_id")
-    s.add_argument("reason")
-    s = sub.add_parser("survey", help="a customer's follow-up answer (signal)")
-    s.add_argument("complaint_id")
-    for score in ("result", "attitude", "timeliness"):
-        s.add_argument(f"--{score}", type=int, required=True)
-    s.add_argument("--suggestions")
-    s = _regrading(sub.add_parser("escalate", help="a supervisor's escalation (update)"))
-    s.add_argument("--assign-to")
-    _by_someone(sub, "assign", "hand the case to another agent", required=("to", "reason"))
-    _by_someone(sub, "approve", "approve compensation above an agent's authority", ("note",))
-    _by_someone(sub, "merge", "merge a duplicate into the case that carries on",
-                required=("into", "reason"))  # fmt: skip
-    _by_someone(sub, "close-for-customer", "close for a silent customer", required=("reason",))
+    action_commands.add_parsers(sub)  # reply, respond, escalate, …: one per case action
     s = sub.add_parser("review-done", help="record a major-event review's findings (update)")
     s.add_argument("complaint_id")
     s.add_argument("--by", required=True)
     s.add_argument("--findings", required=True)
     s.add_argument("--measures")
     s.add_argument("--round", type=int, default=0)
-
-    s = sub.add_parser("task-open", help="ask a department for work on the case (update)")
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    s.add_argument("--department", required=True, **enum_choices("schemas.actions", "Department"))
-    s.add_argument("--owner", required=True)
-    s.add_argument("--title", required=True)
-    s.add_argument("--within", required=True, help="due after this long, e.g. PT4H or P1D")
-    s.add_argument("--not-blocking", dest="blocking", action="store_false")
-    for name, what in (("task-done", "a task is done"), ("task-override", "release a block")):
-        s = sub.add_parser(name, help=f"{what} (update)")
-        s.add_argument("complaint_id")
-        s.add_argument("--task", type=int, required=True)
-        s.add_argument("--by", required=True)
-        s.add_argument("--reason" if name == "task-override" else "--note",
-                       required=name == "task-override")  # fmt: skip
-
-    _by_someone(sub, "confirm", "confirm the classification after reading the case", ("note",))
-    s = _regrading(sub.add_parser("override", help="correct the classification (update)"))
-    s.add_argument("--category", **enum_choices("schemas", "Category"))
-
-    for name, what in (
-        ("respond", "text"),
-        ("finding", "summary"),
-        ("plan", "summary"),
-        ("progress", "note"),
-    ):
-        s = sub.add_parser(
-            name, help=f"an agent's {name} (update: refused with a reason if invalid)"
-        )
-        s.add_argument("complaint_id")
-        s.add_argument(what)
-        s.add_argument("--agent", required=True)
-        if name == "plan":
-            s.add_argument("--compensation", dest="compensation_yuan")
-        if name == "progress":
-            s.add_argument("--completed", action="store_true")
 
     s = sub.add_parser(
         "user-add", help="add or replace a web workspace account (password on stdin)"
@@ -188,29 +128,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _by_someone(
-    sub: Any, name: str, what: str, optional: tuple[str, ...] = (), required: tuple[str, ...] = ()
-) -> None:
-    """An update on one case by one person: the case, who, and the action's own flags."""
-    s = sub.add_parser(name, help=f"{what} (update)")
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    for flag in required:
-        s.add_argument(f"--{flag}", required=True)
-    for flag in optional:
-        s.add_argument(f"--{flag}")
-
-
-def _regrading(s: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """What escalations and overrides share: the case, who, why, and the new levels."""
-    s.add_argument("complaint_id")
-    s.add_argument("--by", required=True)
-    s.add_argument("--reason", required=True)
-    s.add_argument("--severity", **enum_choices("schemas", "Severity"))
-    s.add_argument("--risk", **enum_choices("schemas", "RiskLevel"))
-    return s
-
-
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) not in (None, False)}
 
@@ -227,15 +144,6 @@ def _intake(args: argparse.Namespace) -> dict[str, Any]:
         args, "complaint_id", "channel", "receiver", "subject", "description", "product", "language"
     )
     return {**fields, "customer": customer}
-
-
-def _task(args: argparse.Namespace) -> dict[str, Any]:
-    from pydantic import TypeAdapter
-
-    within = TypeAdapter(timedelta).validate_python(args.within)
-    due_at = datetime.now(UTC) + within
-    fields = _given(args, "by", "department", "owner", "title")
-    return {**fields, "due_at": due_at.isoformat(), "blocking": args.blocking}
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -340,8 +248,7 @@ async def _case_command(
     intake: ComplaintIntake | None,
     policy: SlaPolicy | None,
 ) -> int:
-    from schemas import CaseSnapshot
-    from starter.client import StartedCase, register_search_attributes
+    from starter.client import register_search_attributes
     from starter.schedules import ensure_schedules
 
     client = desk.client
@@ -372,36 +279,6 @@ async def _case_command(
         return await repair.run(args, client)
 
     cid = str(getattr(args, "complaint_id", ""))
-    actions: dict[str, Callable[[], Awaitable[object]]] = {
-        "reply": lambda: desk.reply(cid, _given(args, "text", "intent")),
-        "reopen": lambda: desk.reopen(cid, _given(args, "reason")),
-        "survey": lambda: desk.answer_survey(
-            cid, _given(args, "result", "attitude", "timeliness", "suggestions")
-        ),
-        "escalate": lambda: desk.escalate_case(
-            cid, _given(args, "by", "reason", "severity", "risk", "assign_to")
-        ),
-        "review-done": lambda: desk.complete_review(
-            cid, _given(args, "by", "findings", "measures"), round=args.round
-        ),
-        "merge": lambda: desk.merge(cid, _given(args, "into", "by", "reason")),
-        "assign": lambda: desk.reassign(cid, _given(args, "by", "to", "reason")),
-        "approve": lambda: desk.approve_compensation(cid, _given(args, "by", "note")),
-        "close-for-customer": lambda: desk.close_for_customer(cid, _given(args, "by", "reason")),
-        "confirm": lambda: desk.confirm_classification(cid, _given(args, "by", "note")),
-        "override": lambda: desk.override_classification(
-            cid, _given(args, "by", "reason", "severity", "risk", "category")
-        ),
-        "task-open": lambda: desk.open_task(cid, _task(args)),
-        "task-done": lambda: desk.complete_task(cid, _given(args, "task", "by", "note")),
-        "task-override": lambda: desk.override_task(cid, _given(args, "task", "by", "reason")),
-        "respond": lambda: desk.respond(cid, _given(args, "agent", "text")),
-        "finding": lambda: desk.add_finding(cid, _given(args, "agent", "summary")),
-        "plan": lambda: desk.propose_plan(
-            cid, _given(args, "agent", "summary", "compensation_yuan")
-        ),
-        "progress": lambda: desk.record_progress(cid, _given(args, "agent", "note", "completed")),
-    }
     if args.command == "start":
         assert intake is not None
         started = await desk.start(intake)
@@ -410,15 +287,60 @@ async def _case_command(
     elif args.command == "reopen":
         started = await desk.reopen(cid, _given(args, "reason"))
         print(await _reopen_outcome(desk, cid, started))
+    elif args.command == "review-done":
+        done = _given(args, "by", "findings", "measures")
+        await desk.complete_review(cid, done, round=args.round)
+        print(f"{cid}: review recorded")
     else:
-        result = await actions[args.command]()
-        if isinstance(result, CaseSnapshot):
-            print(f"{cid}: accepted; stage {result.stage.value}")
-        elif isinstance(result, StartedCase) and result.complaint_id != cid:
-            print(f"{cid} had ended: re-opened as {result.complaint_id}, linked to it")
-        else:
-            print(f"{cid}: sent")
+        print(await _act(desk, cid, args))
     return 0
+
+
+async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
+    """Do a case action and say what the case made of it, as its timeline recorded it: an
+    accepted update may still only be waiting (a plan above an agent's authority), and a
+    customer's signal may be kept as a message rather than applied."""
+    from schemas import EntryKind
+
+    since = await desk.next_seq(cid)
+    case = await desk.act(cid, args.command, action_commands.payload(args))
+    if case is not None:  # an update: applied, and recorded, before it answered
+        kinds = {e.kind for e in await desk.timeline(cid, since)}
+        if EntryKind.APPROVAL_REQUESTED in kinds:
+            return (
+                f"{cid}: recorded, not yet in effect: the plan awaits a supervisor's approval "
+                f"(its compensation is above an agent's authority); stage {case.stage.value}"
+            )
+        return f"{cid}: accepted; stage {case.stage.value}"
+    entries = await _recorded(desk, cid, since, _SIGNAL_RECORDS)
+    if entries is None:
+        return f"{cid}: sent; the case has not recorded it yet (see `show {cid}`)"
+    refused = [e for e in entries if e.kind is EntryKind.REFUSED]
+    if refused:
+        return f"{cid}: {refused[0].summary}"
+    stage = entries[-1].stage.value
+    if any(e.kind in (EntryKind.STAGE_CHANGED, EntryKind.REOPENED) for e in entries):
+        return f"{cid}: recorded; stage now {stage}"
+    return f"{cid}: recorded (stage {stage})"
+
+
+# What a customer's signal records first, whatever becomes of it (the handler is one step).
+_SIGNAL_RECORDS = ("customer_message", "survey_answered", "refused")
+
+
+async def _recorded(
+    desk: ComplaintDesk, target: str, since: int, kinds: tuple[str, ...]
+) -> list[TimelineEntry] | None:
+    """The entries from `since` on, once one of `kinds` is among them; None after 10 s."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + 10
+    while True:
+        entries = await desk.timeline(target, since)
+        if any(e.kind.value in kinds for e in entries):
+            return entries
+        if loop.time() > give_up:
+            return None
+        await asyncio.sleep(0.1)
 
 
 async def _show(args: argparse.Namespace, client: Client) -> int:
@@ -455,17 +377,10 @@ async def _reopen_outcome(desk: ComplaintDesk, cid: str, started: StartedCase) -
     if started.created:
         return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it"
     target = started.complaint_id
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + 10
-    while True:
-        entries = await desk.timeline(target, started.timeline_from)
-        decided = [e for e in entries if e.kind in (EntryKind.REOPENED, EntryKind.REFUSED)]
-        if decided:
-            break
-        if loop.time() > give_up:
-            return f"{target}: request sent; the case has not recorded it yet (see `show {target}`)"
-        await asyncio.sleep(0.1)
-    outcome = decided[0]
+    entries = await _recorded(desk, target, started.timeline_from, ("reopened", "refused"))
+    if entries is None:
+        return f"{target}: request sent; the case has not recorded it yet (see `show {target}`)"
+    outcome = next(e for e in entries if e.kind in (EntryKind.REOPENED, EntryKind.REFUSED))
     via = "" if target == cid else f" (the open re-open of {cid})"
     if outcome.kind is EntryKind.REOPENED:
         return f"{target}{via}: re-opened ({outcome.summary})"

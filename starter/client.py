@@ -11,9 +11,9 @@ pydantic's message and nothing is started or stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter
 from temporalio.api.common.v1 import WorkflowExecution
@@ -28,27 +28,10 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from schemas.actions import (
-    AgentMessage,
-    ClassificationConfirmation,
-    ClassificationOverride,
-    ClosureOnBehalf,
-    CompensationApproval,
-    CustomerReply,
-    Escalation,
-    Finding,
-    Merge,
-    PolicyChange,
-    ProgressNote,
-    Reassignment,
-    ReopenRequest,
-    ResolutionPlan,
-    SurveyAnswer,
-    TaskDone,
-    TaskOverride,
-    TaskRequest,
-)
+from schemas import case_actions
+from schemas.actions import Escalation, ReopenRequest
 from schemas.case import CaseSnapshot, TimelineEntry
+from schemas.case_actions import Delivery
 from schemas.customer_view import CustomerView
 from schemas.intake import ComplaintIntake
 from schemas.review import ReviewDone
@@ -118,6 +101,32 @@ class StartedCase:
     timeline_from: int = 0
 
 
+Payload = BaseModel | Mapping[str, Any]
+
+
+Answer = TypeVar("Answer", CaseSnapshot, None)
+
+
+@dataclass(frozen=True)
+class _Older(Generic[Answer]):
+    """`desk.respond(cid, payload)`: an older name of `desk.act(cid, "respond", payload)`,
+    answering what it answers: the case for an update, nothing for a signal."""
+
+    name: str
+    answers: type[Answer]
+
+    def __get__(
+        self, desk: ComplaintDesk, owner: type
+    ) -> Callable[[str, Payload], Awaitable[Answer]]:
+        async def act(complaint_id: str, payload: Payload) -> Answer:
+            return cast(Answer, await desk.act(complaint_id, self.name, payload))
+
+        return act
+
+
+_SIGNAL, _UPDATE = type(None), CaseSnapshot
+
+
 class ComplaintDesk:
     def __init__(self, client: Client, task_queue: str = TASK_QUEUE) -> None:
         self.client = client
@@ -141,11 +150,41 @@ class ComplaintDesk:
             return StartedCase(intake.complaint_id, workflow_id, created=False)
         return StartedCase(intake.complaint_id, workflow_id, created=True)
 
-    # customers
-    async def reply(self, complaint_id: str, reply: CustomerReply | Mapping[str, Any]) -> None:
-        await self._handle(complaint_id).signal(
-            ComplaintWorkflow.customer_reply, _valid(CustomerReply, reply)
+    async def act(
+        self, complaint_id: str, name: str, payload: BaseModel | Mapping[str, Any]
+    ) -> CaseSnapshot | None:
+        """Any action of the table (`schemas.case_actions`) by its public name. An update answers
+        with the case as it now stands, or raises with the refusal; a signal answers nothing
+        (what became of it is in the timeline)."""
+        action = case_actions.action(name)
+        valid = _valid(action.payload, payload)
+        handle = self._handle(complaint_id)
+        if action.delivery is Delivery.SIGNAL:
+            await handle.signal(action.handler, valid)
+            return None
+        case: CaseSnapshot = await handle.execute_update(
+            action.handler, valid, result_type=CaseSnapshot
         )
+        return case
+
+    # The names these actions had before the table, kept for the code that calls them.
+    reply = _Older("reply", _SIGNAL)
+    answer_survey = _Older("survey", _SIGNAL)
+    escalate_case = _Older("escalate", _UPDATE)
+    reassign = _Older("assign", _UPDATE)
+    approve_compensation = _Older("approve", _UPDATE)
+    close_for_customer = _Older("close-for-customer", _UPDATE)
+    merge = _Older("merge", _UPDATE)
+    change_policy = _Older("policy", _UPDATE)
+    open_task = _Older("task-open", _UPDATE)
+    complete_task = _Older("task-done", _UPDATE)
+    override_task = _Older("task-override", _UPDATE)
+    confirm_classification = _Older("confirm", _UPDATE)
+    override_classification = _Older("override", _UPDATE)
+    respond = _Older("respond", _UPDATE)
+    add_finding = _Older("finding", _UPDATE)
+    propose_plan = _Older("plan", _UPDATE)
+    record_progress = _Older("progress", _UPDATE)
 
     async def reopen(
         self, complaint_id: str, request: ReopenRequest | Mapping[str, Any]
@@ -155,8 +194,8 @@ class ComplaintDesk:
         request = _valid(ReopenRequest, request)
         try:
             if await self.status(complaint_id) is WorkflowExecutionStatus.RUNNING:
-                since = await self._next_seq(complaint_id)
-                await self._handle(complaint_id).signal(ComplaintWorkflow.reopen_request, request)
+                since = await self.next_seq(complaint_id)
+                await self.act(complaint_id, "reopen", request)
                 return StartedCase(complaint_id, workflow_id_for(complaint_id), False, since)
         except RPCError as err:  # no such case, or it ended a moment ago
             if err.status is not RPCStatusCode.NOT_FOUND:
@@ -166,8 +205,8 @@ class ComplaintDesk:
             again = f"{complaint_id}-R{n}"
             status = await self.status(again)
             if status is WorkflowExecutionStatus.RUNNING:  # an earlier re-open, still open
-                since = await self._next_seq(again)
-                await self._handle(again).signal(ComplaintWorkflow.reopen_request, request)
+                since = await self.next_seq(again)
+                await self.act(again, "reopen", request)
                 return StartedCase(again, workflow_id_for(again), False, since)
             if status is None:
                 fields = old.model_dump(exclude={"received_at", "evidence", "occurred_at"})
@@ -192,7 +231,7 @@ class ComplaintDesk:
             return None
         return WorkflowExecutionStatus(described.workflow_execution_info.status)
 
-    async def _next_seq(self, complaint_id: str) -> int:
+    async def next_seq(self, complaint_id: str) -> int:
         """The seq the case's next timeline entry will have."""
         return max((e.seq for e in await self.timeline(complaint_id)), default=-1) + 1
 
@@ -205,60 +244,10 @@ class ComplaintDesk:
             return start if isinstance(start, ComplaintIntake) else start.intake
         raise RuntimeError(f"{complaint_id}: no history")
 
-    async def answer_survey(
-        self, complaint_id: str, answer: SurveyAnswer | Mapping[str, Any]
-    ) -> None:
-        await self._handle(complaint_id).signal(
-            ComplaintWorkflow.survey_answer, _valid(SurveyAnswer, answer)
-        )
-
-    # supervisors
     async def escalate(self, complaint_id: str, escalation: Escalation | Mapping[str, Any]) -> None:
-        await self._handle(complaint_id).signal(
-            ComplaintWorkflow.escalate, _valid(Escalation, escalation)
-        )
-
-    # supervisors: updates answer with the case as it now stands, or raise with the refusal
-    async def escalate_case(
-        self, complaint_id: str, escalation: Escalation | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.escalate_case, _valid(Escalation, escalation)
-        )
-
-    async def reassign(
-        self, complaint_id: str, reassignment: Reassignment | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.reassign, _valid(Reassignment, reassignment)
-        )
-
-    async def approve_compensation(
-        self, complaint_id: str, approval: CompensationApproval | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.approve_compensation, _valid(CompensationApproval, approval)
-        )
-
-    async def close_for_customer(
-        self, complaint_id: str, closure: ClosureOnBehalf | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.close_for_customer, _valid(ClosureOnBehalf, closure)
-        )
-
-    async def merge(self, complaint_id: str, merge: Merge | Mapping[str, Any]) -> CaseSnapshot:
-        """Merge this duplicate into the case that carries on (`into`)."""
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.merge_into, _valid(Merge, merge)
-        )
-
-    async def change_policy(
-        self, complaint_id: str, change: PolicyChange | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.change_policy, _valid(PolicyChange, change)
-        )
+        """The design card's supervisor signal (not in the table: `act(…, "escalate", …)` is
+        the same rules as an update, which says at once whether it was accepted)."""
+        await self._handle(complaint_id).signal("escalate", _valid(Escalation, escalation))
 
     async def complete_review(
         self, complaint_id: str, done: ReviewDone | Mapping[str, Any], round: int = 0
@@ -266,72 +255,6 @@ class ComplaintDesk:
         """Record a major-event review's findings (the review outlives its case)."""
         handle = self.client.get_workflow_handle(review_id(complaint_id, round))
         await handle.execute_update(MajorEventReviewWorkflow.complete, _valid(ReviewDone, done))
-
-    # cross-department tasks
-    async def open_task(
-        self, complaint_id: str, request: TaskRequest | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.open_task, _valid(TaskRequest, request)
-        )
-
-    async def complete_task(
-        self, complaint_id: str, done: TaskDone | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.complete_task, _valid(TaskDone, done)
-        )
-
-    async def override_task(
-        self, complaint_id: str, override: TaskOverride | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.override_task, _valid(TaskOverride, override)
-        )
-
-    # agents: updates answer with the case as it now stands, or raise with the refusal
-    async def confirm_classification(
-        self, complaint_id: str, confirmation: ClassificationConfirmation | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.confirm_classification,
-            _valid(ClassificationConfirmation, confirmation),
-        )
-
-    async def override_classification(
-        self, complaint_id: str, override: ClassificationOverride | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.override_classification, _valid(ClassificationOverride, override)
-        )
-
-    async def respond(
-        self, complaint_id: str, message: AgentMessage | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.respond, _valid(AgentMessage, message)
-        )
-
-    async def add_finding(
-        self, complaint_id: str, finding: Finding | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.add_finding, _valid(Finding, finding)
-        )
-
-    async def propose_plan(
-        self, complaint_id: str, plan: ResolutionPlan | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.propose_plan, _valid(ResolutionPlan, plan)
-        )
-
-    async def record_progress(
-        self, complaint_id: str, progress: ProgressNote | Mapping[str, Any]
-    ) -> CaseSnapshot:
-        return await self._handle(complaint_id).execute_update(
-            ComplaintWorkflow.record_progress, _valid(ProgressNote, progress)
-        )
 
     # everyone
     async def snapshot(self, complaint_id: str) -> CaseSnapshot:

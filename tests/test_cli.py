@@ -277,3 +277,27 @@ def test_help_loads_no_models_and_no_temporal() -> None:
     )  # fmt: skip
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert not {m for m in imported if m.split(".")[0] in {"temporalio", "pydantic", "schemas"}}
+
+
+async def test_a_plan_above_the_agents_authority_and_a_reply_kept_as_a_message_say_so(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """Before: a plan above the agent's 50 yuan printed "accepted; stage investigate", and the
+    customer's `reply --intent accept_plan` then printed "sent" although the case only kept it
+    as a message."""
+    cid = await desk.open()
+    code, out, err = await _cli_against(
+        desk, tmp_path, "plan", cid, "上门更换", "--agent", "agent-zhang", "--compensation", "80"
+    )
+    assert code == 0, err
+    assert "awaits a supervisor's approval" in out and "accepted" not in out
+    code, out, err = await _cli_against(desk, tmp_path, "reply", cid, "可以", "--intent",
+                                        "accept_plan")  # fmt: skip
+    assert code == 0, err
+    assert "'accept_plan' does not apply at this stage; kept as a message" in out
+    assert "sent" not in out
+    code, out, err = await _cli_against(desk, tmp_path, "approve", cid, "--by", "sup-li")
+    assert code == 0 and out.strip() == f"{cid}: accepted; stage resolve", err
+    code, out, err = await _cli_against(desk, tmp_path, "reply", cid, "好的", "--intent",
+                                        "accept_plan")  # fmt: skip
+    assert code == 0 and out.strip() == f"{cid}: recorded; stage now track", err

@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from case_store import kpis
 from case_store import queue as store_queue
 from reports.render import _bars
-from schemas.case import CaseSnapshot, Stage
+from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Delivery
 from schemas.classification import Severity
 from web import forms, i18n
@@ -215,7 +215,7 @@ async def act(web: Web, request: Request) -> Response:
         return await case_page(web, request, 422, errors=errors, failed_action=action.name)
     handle = web.desk.client.get_workflow_handle(workflow_id_for(complaint_id))
     try:
-        await handle.execute_update(action.handler, payload, result_type=CaseSnapshot)
+        await web.desk.act(complaint_id, action.name, payload)  # the case answers what it did
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(err)
