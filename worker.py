@@ -25,7 +25,7 @@ from activities.alerts import AlertActivities
 from activities.case_store import CaseStoreActivities
 from activities.classification import ClassificationActivities
 from activities.notifier import NotificationActivities, Notifier
-from activities.policy import PolicySource, load_policy
+from activities.policy import PolicySource, load_policy, load_routing
 from activities.reports import ReportActivities
 from activities.reviews import ReviewActivities
 from activities.stuck_cases import StuckCaseActivities
@@ -40,6 +40,7 @@ from encryption.keys import KeyConfigError, load_keyring
 from grading.model import shared_grader
 from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
+from schemas.routing import RoutingPolicy
 from schemas.sla import SlaPolicy
 from starter.client import connect, missing_search_attributes
 from workflows.alert_sweep import AlertSweepWorkflow
@@ -59,6 +60,7 @@ def build_worker(
     policy: SlaPolicy | None = None,
     grading: GradingPolicy | None = None,
     reports_dir: Path | None = None,
+    routing: RoutingPolicy | None = None,
     task_queue: str = TASK_QUEUE,
     role: Role = "all",
     **settings: Any,
@@ -72,6 +74,7 @@ def build_worker(
     classification = ClassificationActivities(pool, rules, shared_grader(rules))
     gateway = notifier or OutboxNotifier(pool)
     notifications = NotificationActivities(gateway)
+    policies = PolicySource(policy or load_policy(), routing)
     activities: list[Callable[..., Any]] = [
         classification.assess_complaint,
         classification.classify_complaint,
@@ -82,7 +85,8 @@ def build_worker(
         ReportActivities(pool, reports_dir).build_report,
         StuckCaseActivities(pool, gateway).find_stuck_cases,
         ReviewActivities(pool).record_review,
-        PolicySource(policy or load_policy()).load_sla_policy,
+        policies.load_sla_policy,
+        policies.load_routing_policy,
     ]
     return Worker(
         client,
@@ -135,6 +139,7 @@ async def run_worker(
         policy=policy,
         grading=grading,
         reports_dir=settings.reports_dir,
+        routing=load_routing(settings.complaint_routing_policy),
     )
     grader = shared_grader(grading)  # loaded by build_worker: once per process
     stop = asyncio.Event()

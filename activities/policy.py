@@ -11,7 +11,11 @@ from pathlib import Path
 
 from temporalio import activity
 
+from policies import packaged
+from schemas.routing import RoutingPolicy
 from schemas.sla import DEFAULT_POLICY, SlaPolicy
+
+DEFAULT_ROUTING = packaged("routing.json")
 
 
 def load_policy(path: str | os.PathLike[str] | None = None) -> SlaPolicy:
@@ -22,10 +26,23 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> SlaPolicy:
     return SlaPolicy.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
+def load_routing(path: str | os.PathLike[str] | None = None) -> RoutingPolicy:
+    """The team routing rules in `path` (`COMPLAINT_ROUTING_POLICY`), else the packaged
+    `policies/routing.json`; validated on load, so a bad edit stops the worker at start."""
+    source = Path(path) if path else DEFAULT_ROUTING
+    return RoutingPolicy.model_validate_json(source.read_text(encoding="utf-8"))
+
+
 class PolicySource:
-    def __init__(self, policy: SlaPolicy) -> None:
+    def __init__(self, policy: SlaPolicy, routing: RoutingPolicy | None = None) -> None:
         self._policy = policy
+        self._routing = routing or load_routing()
 
     @activity.defn(name="load_sla_policy")
     async def load_sla_policy(self) -> SlaPolicy:
         return self._policy
+
+    @activity.defn(name="load_routing_policy")
+    async def load_routing_policy(self) -> RoutingPolicy:
+        """Asked only by a case nobody received; recorded in its history like the SLA policy."""
+        return self._routing

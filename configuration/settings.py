@@ -184,8 +184,15 @@ class Settings(BaseSettings):
     )
     mail_in_host: str = Field(default="127.0.0.1", description="Where e-mail in listens.")
     mail_in_port: int = Field(default=2525, description="E-mail in's SMTP port.")
-    mail_in_receiver: str = Field(
-        default="email-desk", description="The receiving agent recorded on e-mailed complaints."
+    mail_in_receiver: str | None = Field(
+        default=None,
+        description="A receiving agent recorded on e-mailed complaints; unset: none, the case "
+        "goes to a team queue (`policies/routing.json`).",
+    )
+    complaint_routing_policy: Path | None = Field(
+        default=None,
+        description="Team routing rules for cases nobody received; unset: the packaged "
+        "`policies/routing.json`.",
     )
 
     @property

@@ -131,6 +131,12 @@ class Reassignment(Strict):
     reason: Text
 
 
+class TakeCase(Strict):
+    """An agent takes a case from a team's queue and owns it from then to the end (R-IN-5)."""
+
+    by: Identifier
+
+
 class CompensationApproval(Strict):
     """A supervisor approves a plan whose compensation is above an agent's authority (R-RS-1)."""
 

@@ -11,6 +11,7 @@ from schemas.actions import Department, ResolutionPlan, SurveyAnswer
 from schemas.classification import Category, Classification, RiskLevel, Severity
 from schemas.intake import Channel, ComplaintIntake
 from schemas.notification import Notification
+from schemas.routing import RoutingPolicy
 from schemas.sla import DeadlineKind, SlaPolicy
 
 
@@ -122,6 +123,8 @@ class EntryKind(StrEnum):
     NOTIFICATION_FAILED = "notification_failed"
     REFUSED = "refused"  # a signal that could not apply; kept so nothing a customer said is lost
     UNREADABLE = "unreadable"  # a message that could not be read: its name and why, not its content
+    ROUTED = "routed"  # a case nobody received, queued for a team (policies/routing.json)
+    TAKEN = "taken"  # an agent took a team's case and owns it to the end (R-IN-5)
     JOB_FAILED = "job_failed"  # background work of the workflow's own that failed (a defect)
 
 
@@ -176,6 +179,8 @@ class CaseState(BaseModel):
     severity: Severity | None = None
     risk: RiskLevel | None = None
     owner: str
+    team_owned: bool = Field(default=False, description="The owner is a team: nobody took it yet")
+    routing: RoutingPolicy | None = Field(default=None, description="Read once, if team-owned")
     escalation_level: EscalationLevel = EscalationLevel.OWNER
     reopen_count: int = 0
     round_started_at: datetime
@@ -229,6 +234,7 @@ class CaseSnapshot(BaseModel):
     tasks: list[DepartmentTask] = Field(default_factory=list)
     linked_to: str | None = Field(default=None, description="The ended case this one re-opens")
     merged_into: str | None = Field(default=None, description="The case this duplicate went into")
+    team_owned: bool = Field(default=False, description="The owner is a team: nobody took it yet")
 
     @property
     def waiting_on_customer(self) -> bool:

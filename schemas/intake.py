@@ -114,7 +114,11 @@ class ComplaintIntake(Strict):
         "when the case is started",
     )
     channel: Channel
-    receiver: Identifier = Field(description="First-contact agent, who owns the case (R-IN-5)")
+    receiver: Identifier | None = Field(
+        default=None,
+        description="First-contact agent, who owns the case (R-IN-5); none (e-mail, a web form): "
+        "the case goes to a team queue and the first agent who takes it owns it",
+    )
     subject: Line
     description: Text
     evidence: list[Evidence] = Field(default_factory=list, max_length=EVIDENCE_MAX)

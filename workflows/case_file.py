@@ -63,11 +63,12 @@ from workflows.case_record import (
 from workflows.department_tasks import DepartmentTaskActions
 from workflows.stages import Move, can_move
 from workflows.supervision import Supervision
+from workflows.team_queue import UNROUTED, TeamQueue
 
 __all__ = ["FEATURES", "Alarm", "CaseFile", "InvalidAction"]
 
 
-class CaseFile(Supervision, DepartmentTaskActions):
+class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
     @classmethod
     def open(
         cls,
@@ -82,7 +83,8 @@ class CaseFile(Supervision, DepartmentTaskActions):
                 intake=intake,
                 workflow_id=workflow_id,
                 received_at=received_at,
-                owner=intake.receiver,
+                owner=intake.receiver or UNROUTED,
+                team_owned=intake.receiver is None,
                 round_started_at=received_at,
             ),
             features,
@@ -90,7 +92,8 @@ class CaseFile(Supervision, DepartmentTaskActions):
         case._record(
             EntryKind.RECEIVED,
             SYSTEM,
-            f"Received via {intake.channel.value} by {intake.receiver}: {intake.subject}"
+            f"Received via {intake.channel.value} by {intake.receiver or 'nobody (team queue)'}: "
+            f"{intake.subject}"
             + (f" (re-opens {intake.linked_to}, which had ended)" if intake.linked_to else ""),
             now,
             public=True,
@@ -161,6 +164,7 @@ class CaseFile(Supervision, DepartmentTaskActions):
             f"(rules {result.rules_version}; {reasons})",
             now,
         )
+        self._reroute(now)
         self._open_round_deadlines(now)
         if result.needs_triage and TRIAGE in self.features and s.policy:
             self._open_triage(s.policy, now)
@@ -459,6 +463,7 @@ class CaseFile(Supervision, DepartmentTaskActions):
             tasks=list(s.tasks),
             linked_to=s.intake.linked_to,
             merged_into=s.merged_into,
+            team_owned=s.team_owned,
             classification=s.classification,
             policy_version=s.policy.version if s.policy else None,
             received_at=s.received_at,

@@ -48,9 +48,11 @@ REVIEW = "major-event-review"
 PLAN_REMEDY = "plan-meets-remedy"
 END_WITHDRAWS = "end-withdraws-deadlines"
 DELIVERY_FAILURE = "delivery-failure-to-owner"
+# A case nobody received waits in a team's queue until an agent takes it (workflows/team_queue.py).
+TEAM_ROUTING = "team-routing"
 FEATURES = frozenset(
     {EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE, REVIEW, PLAN_REMEDY}
-    | {END_WITHDRAWS, DELIVERY_FAILURE}
+    | {END_WITHDRAWS, DELIVERY_FAILURE, TEAM_ROUTING}
 )
 
 

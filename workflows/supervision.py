@@ -63,7 +63,7 @@ class Supervision(CaseRecord):
             changes.append(f"risk {value_text(s.risk)} → {value_text(escalation.risk)}")
         if escalation.assign_to and escalation.assign_to != s.owner:
             changes.append(f"owner {s.owner} → {escalation.assign_to}")
-            s.owner = escalation.assign_to
+            s.owner, s.team_owned = escalation.assign_to, False  # an agent, not the team, now
         self._raise_level(EscalationLevel.SUPERVISOR)
         what = ", ".join(changes) or "supervisor attention"
         self._record(EntryKind.ESCALATED, escalation.by, f"{what}: {escalation.reason}", now)
@@ -111,7 +111,7 @@ class Supervision(CaseRecord):
 
     def reassign(self, reassignment: Reassignment, now: datetime) -> None:
         s = self.state
-        before, s.owner = s.owner, reassignment.to
+        before, s.owner, s.team_owned = s.owner, reassignment.to, False
         self._record(
             EntryKind.REASSIGNED,
             reassignment.by,
