@@ -25,6 +25,13 @@ from temporalio.converter import DataConverter, EncodingPayloadConverter, Payloa
 
 from encryption.failures import ReadableFailureConverter
 from encryption.keys import KeyRing
+from encryption.public_payloads import (
+    PublicJSONPayloadConverter,
+    is_current_details,
+    public_copy,
+    public_face,
+    sealed_original,
+)
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -39,6 +46,17 @@ class UndecryptablePayload(ValueError):
 
 
 def encrypt(ring: KeyRing, payload: Payload) -> Payload:
+    """The payload as it may leave this process: encrypted, but for the public ones
+    (`encryption.public_payloads`): an update's acknowledgement in clear, and the current
+    details with a public face."""
+    public = public_copy(payload)
+    if public is not None:
+        return public
+    sealed = _sealed(ring, payload)
+    return public_face(payload, sealed) if is_current_details(payload) else sealed
+
+
+def _sealed(ring: KeyRing, payload: Payload) -> Payload:
     nonce = os.urandom(NONCE_BYTES)
     key_id = ring.active.encode()
     sealed = AESGCM(ring.keys[ring.active]).encrypt(nonce, payload.SerializeToString(), key_id)
@@ -46,6 +64,7 @@ def encrypt(ring: KeyRing, payload: Payload) -> Payload:
 
 
 def decrypt(ring: KeyRing, payload: Payload) -> Payload:
+    payload = sealed_original(payload) or payload
     if payload.metadata.get("encoding") != ENCODING:
         return payload
     key_id = payload.metadata.get(KEY_ID, b"").decode()
@@ -106,11 +125,16 @@ class UnreadablePayloadConverter(EncodingPayloadConverter):
 
 
 class CasePayloadConverter(PydanticPayloadConverter):
-    """Pydantic JSON, plus the unreadable marker."""
+    """Pydantic JSON (the public models marked, `encryption.public_payloads`), plus the
+    unreadable marker."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._set_converters(*self.converters.values(), UnreadablePayloadConverter())
+        converters = [
+            PublicJSONPayloadConverter() if c.encoding == "json/plain" else c
+            for c in self.converters.values()
+        ]
+        self._set_converters(*converters, UnreadablePayloadConverter())
 
 
 def data_converter(ring: KeyRing) -> DataConverter:

@@ -301,17 +301,23 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
     accepted update may still only be waiting (a plan above an agent's authority), and a
     customer's signal may be kept as a message rather than applied."""
     from schemas import EntryKind
+    from schemas.case_actions import ActionAck, Delivery, action
 
     since = await desk.next_seq(cid)
-    case = await desk.act(cid, args.command, action_commands.payload(args))
-    if case is not None:  # an update: applied, and recorded, before it answered
-        kinds = {e.kind for e in await desk.timeline(cid, since)}
+    payload = action_commands.payload(args)
+    if action(args.command).delivery is Delivery.UPDATE:  # applied and recorded when it answers
+        answer = await desk.update(cid, args.command, payload)
+        if isinstance(answer, ActionAck):
+            kinds = set(answer.recorded)
+        else:  # a case started before acknowledgements: what it recorded is in its timeline
+            kinds = {e.kind for e in await desk.timeline(cid, since)}
         if EntryKind.APPROVAL_REQUESTED in kinds:
             return (
                 f"{cid}: recorded, not yet in effect: the plan awaits a supervisor's approval "
-                f"(its compensation is above an agent's authority); stage {case.stage.value}"
+                f"(its compensation is above an agent's authority); stage {answer.stage.value}"
             )
-        return f"{cid}: accepted; stage {case.stage.value}"
+        return f"{cid}: accepted; stage {answer.stage.value}"
+    await desk.act(cid, args.command, payload)
     entries = await _recorded(desk, cid, since, _SIGNAL_RECORDS)
     if entries is None:
         return f"{cid}: sent; the case has not recorded it yet (see `show {cid}`)"

@@ -24,14 +24,15 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from encryption.public_payloads import PUBLIC
 from schemas import case_actions
 from schemas.actions import Escalation, ReopenRequest
 from schemas.case import CaseSnapshot, TimelineEntry
-from schemas.case_actions import Delivery
+from schemas.case_actions import ActionAck, Delivery
 from schemas.customer_view import CustomerView
 from schemas.intake import ComplaintIntake
 from schemas.review import ReviewDone
@@ -158,14 +159,26 @@ class ComplaintDesk:
         (what became of it is in the timeline)."""
         action = case_actions.action(name)
         valid = _valid(action.payload, payload)
-        handle = self._handle(complaint_id)
         if action.delivery is Delivery.SIGNAL:
-            await handle.signal(action.handler, valid)
+            await self._handle(complaint_id).signal(action.handler, valid)
             return None
-        case: CaseSnapshot = await handle.execute_update(
-            action.handler, valid, result_type=CaseSnapshot
+        answer = await self.update(complaint_id, name, valid)
+        return answer if isinstance(answer, CaseSnapshot) else await self.snapshot(complaint_id)
+
+    async def update(
+        self, complaint_id: str, name: str, payload: BaseModel | Mapping[str, Any]
+    ) -> ActionAck | CaseSnapshot:
+        """An update's own answer: what it did (`ActionAck`, readable without the codec), or,
+        from a case started before acknowledgements, the whole snapshot."""
+        action = case_actions.action(name)
+        handle = self._handle(complaint_id)
+        raw: RawValue = await handle.execute_update(
+            action.handler, _valid(action.payload, payload), result_type=RawValue
         )
-        return case
+        converter = self.client.data_converter.payload_converter
+        if PUBLIC in raw.payload.metadata:
+            return converter.from_payload(raw.payload, ActionAck)
+        return converter.from_payload(raw.payload, CaseSnapshot)
 
     # The names these actions had before the table, kept for the code that calls them.
     reply = _Older("reply", _SIGNAL)

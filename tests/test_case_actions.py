@@ -3,7 +3,9 @@ its names from the workflow (its signal or update), the client and the CLI."""
 
 from __future__ import annotations
 
+import inspect
 from functools import partial
+from typing import get_type_hints
 
 import pytest
 from temporalio import workflow
@@ -16,6 +18,7 @@ from starter import action_commands
 from starter.cli import _parser
 from starter.client import ComplaintDesk, _Older
 from tests.conftest import Desk, eventually
+from workflows.case_file import CaseFile
 from workflows.complaint import ComplaintWorkflow
 
 POLICY = "@policies/sla-seed-004.json"
@@ -70,6 +73,22 @@ def test_the_workflow_has_each_handler_under_its_history_name() -> None:
     for each in ACTIONS:
         handlers = definition.signals if each.delivery is Delivery.SIGNAL else definition.updates
         assert each.handler in handlers, each.name
+
+
+def test_the_case_file_checks_and_applies_each_action_under_its_history_name() -> None:
+    """The workflow's handlers call `check_<handler>` (updates) and `<handler>`, each taking
+    the payload and the moment: one generic registration serves them all."""
+    for each in ACTIONS:
+        names = (
+            ["check_" + each.handler, each.handler]
+            if each.delivery is Delivery.UPDATE
+            else [each.handler]
+        )
+        for name in names:
+            parameters = list(inspect.signature(getattr(CaseFile, name)).parameters.values())
+            assert len(parameters) == 3 and parameters[2].name == "now", name
+            hint = get_type_hints(getattr(CaseFile, name))[parameters[1].name]
+            assert hint is each.payload, name
 
 
 def test_every_cli_command_line_makes_a_valid_payload() -> None:

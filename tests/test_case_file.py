@@ -33,6 +33,7 @@ from schemas import (
     SlaPolicy,
     Stage,
     SurveyAnswer,
+    case_actions,
 )
 from schemas.text import TEXT_MAX
 from tests.conftest import intake
@@ -79,7 +80,7 @@ def test_acknowledgement_is_met_when_delivered_and_late_delivery_counts_as_a_bre
 
 def test_an_escalation_before_classification_is_not_undone_by_it() -> None:
     case = opened()
-    case.escalate(Escalation(by="sup-li", reason="媒体关注", severity=Severity.L1), T0)
+    case.escalate_case(Escalation(by="sup-li", reason="媒体关注", severity=Severity.L1), T0)
     case.classified(grade(case.state.intake, RULES), T0)  # the rules alone say L2
     assert case.state.severity is Severity.L1
     respond = next(d for d in case.state.deadlines if d.kind is DeadlineKind.RESPOND)
@@ -106,9 +107,9 @@ def test_agent_actions_out_of_turn_are_refused_and_change_nothing() -> None:
     case = classified()
     before = case.state.model_copy(deep=True)
     with pytest.raises(InvalidAction, match="track"):
-        case.check_record_progress(ProgressNote(agent="a", note="x"))
+        case.check_record_progress(ProgressNote(agent="a", note="x"), T0)
     with pytest.raises(InvalidAction, match="carry out plan"):
-        case.check_record_progress(ProgressNote(agent="a", note="x", completed=True))
+        case.check_record_progress(ProgressNote(agent="a", note="x", completed=True), T0)
     assert case.state == before
 
 
@@ -157,9 +158,9 @@ def apply(case: CaseFile, action: tuple[str, object], now: datetime) -> datetime
         case.survey_answer(SurveyAnswer(result=arg, attitude=3, timeliness=3), now)
     elif kind == "escalate":
         sev = Severity(str(arg)) if arg else None
-        case.escalate(Escalation(by="sup", reason="r", severity=sev), now)
+        case.escalate_case(Escalation(by="sup", reason="r", severity=sev), now)
     elif kind == "risk_high":
-        case.escalate(Escalation(by="sup", reason="press", risk=RiskLevel.HIGH), now)
+        case.escalate_case(Escalation(by="sup", reason="press", risk=RiskLevel.HIGH), now)
     else:
         payloads: dict[str, Any] = {
             "respond": lambda: AgentMessage(agent=AGENT, text="t"),
@@ -171,18 +172,11 @@ def apply(case: CaseFile, action: tuple[str, object], now: datetime) -> datetime
             ),
             "confirm": lambda: ClassificationConfirmation(by=AGENT),
         }
-        methods: dict[str, tuple[Any, Any]] = {
-            "respond": (case.check_respond, case.respond),
-            "finding": (case.check_add_finding, case.add_finding),
-            "plan": (case.check_propose_plan, case.propose_plan),
-            "progress": (case.check_record_progress, case.record_progress),
-            "override": (case.check_override, case.override),
-            "confirm": (case.check_confirm, case.confirm),
-        }
-        check, change = methods[kind]
+        handler = case_actions.action(kind).handler  # the table's names line up
+        check, change = getattr(case, f"check_{handler}"), getattr(case, handler)
         payload = payloads[kind]()
         try:
-            check(payload)
+            check(payload, now)
         except InvalidAction:
             return now  # refused in the validator: nothing reaches the case
         change(payload, now)

@@ -179,7 +179,7 @@ def test_show_names_the_escalation_level_and_tells_recurring_deadlines_apart() -
         len(line) - len(e.summary) for line, e in zip(timeline, case.entries_since(0), strict=True)
     }
     assert len(summaries) == 1  # the summary column lines up
-    case.escalate(Escalation(by="sup-li", reason="媒体", risk=RiskLevel.HIGH), T0)
+    case.escalate_case(Escalation(by="sup-li", reason="媒体", risk=RiskLevel.HIGH), T0)
     day = timedelta(days=1)
     snapshot = case.snapshot().model_copy(update={"escalation_level": EscalationLevel.SUPERVISOR})
     snapshot.deadlines.extend(

@@ -42,6 +42,7 @@ from temporalio.worker import Replayer, Worker
 from case_store.db import Pool
 from schemas import DEFAULT_POLICY, CaseSnapshot
 from schemas.actions import AgentMessage
+from schemas.case_actions import action
 from starter.client import ComplaintDesk
 from starter.local import installed_binary
 from tests.conftest import CONVERTER, HISTORIES, Desk, eventually
@@ -198,7 +199,7 @@ async def update_right_after_the_write(cold: ColdStart, database: str) -> Workfl
     await ends_with(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
                     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)  # fmt: skip
     answered = asyncio.ensure_future(
-        handle.execute_update(ComplaintWorkflow.respond, REPLY, id=REPLY_ID)
+        handle.execute_update(action("respond").handler, REPLY, id=REPLY_ID)
     )
     await admitted(desk.api.client, handle.id, REPLY_ID)
     async with cold.workflow_worker():
@@ -219,7 +220,7 @@ async def update_after_an_empty_task(cold: ColdStart, database: str) -> Workflow
                         EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
                         EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
                         EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)  # fmt: skip
-        await handle.execute_update(ComplaintWorkflow.respond, REPLY, id=REPLY_ID)
+        await handle.execute_update(action("respond").handler, REPLY, id=REPLY_ID)
     return await reply_and_settle(desk, cid, cold)
 
 

@@ -40,10 +40,12 @@ def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> 
     case = classified()
     later = T0 + timedelta(minutes=10)
     case.add_finding(Finding(agent="agent-zhang", summary=f"{SECRET}: supplier batch 7"), later)
-    case.escalate(Escalation(by="sup-li", reason=f"{SECRET}: VIP", severity=Severity.L1), later)
-    case.override(ClassificationOverride(by="sup-li", reason=f"{SECRET} regrade",
+    case.escalate_case(
+        Escalation(by="sup-li", reason=f"{SECRET}: VIP", severity=Severity.L1), later
+    )
+    case.override_classification(ClassificationOverride(by="sup-li", reason=f"{SECRET} regrade",
                                          category=Category.SERVICE), later)  # fmt: skip
-    case.confirm(ClassificationConfirmation(by="sup-li", note=f"{SECRET} ok"), later)
+    case.confirm_classification(ClassificationConfirmation(by="sup-li", note=f"{SECRET} ok"), later)
     case.customer_reply(CustomerReply(text="什么时候能修好？"), later)
     case.respond(AgentMessage(agent="agent-zhang", text="明天上门维修。"), later)
     case.propose_plan(ResolutionPlan(agent="agent-zhang", summary="上门更换",

@@ -77,30 +77,34 @@ def test_a_blocking_task_keeps_the_case_from_resolving_until_done() -> None:
     case = tracking()
     case.open_task(request(), T0)
     with pytest.raises(InvalidAction, match=r"task #1 for logistics .* is still open"):
-        case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True))
-    case.check_complete_task(TaskDone(task=1, by="wl-chen"))
+        case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True), T0)
+    case.check_complete_task(TaskDone(task=1, by="wl-chen"), T0)
     case.complete_task(TaskDone(task=1, by="wl-chen", note="已签收"), T0 + timedelta(hours=3))
     done = next(e for e in case.state.timeline if e.kind is EntryKind.TASK_DONE)
     assert done.actor == "wl-chen" and "done in 3.0 h: 已签收" in done.summary
-    case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True))
+    case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True), T0)
 
 
 def test_a_supervisor_may_override_the_block() -> None:
     case = tracking()
     case.open_task(request(), T0)
-    case.check_override_task(TaskOverride(task=1, by="sup-li", reason="客户已收到"))
+    case.check_override_task(TaskOverride(task=1, by="sup-li", reason="客户已收到"), T0)
     case.override_task(TaskOverride(task=1, by="sup-li", reason="客户已收到"), T0)
-    case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True))
+    case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True), T0)
     assert case.state.tasks[0].open and case.state.tasks[0].overridden_by == "sup-li"
 
 
 REFUSALS: list[tuple[str, Callable[[CaseFile], None], str]] = [
-    ("unknown task", lambda c: c.check_complete_task(TaskDone(task=3, by="x")), "has no task #3"),
+    (
+        "unknown task",
+        lambda c: c.check_complete_task(TaskDone(task=3, by="x"), T0),
+        "has no task #3",
+    ),
     ("due in the past", lambda c: c.check_open_task(request("退款"), DUE), "has passed"),
     ("duplicate", lambda c: c.check_open_task(request(), T0), "task #1 already asks logistics"),
     (
         "override a non-blocking task",
-        lambda c: c.check_override_task(TaskOverride(task=2, by="s", reason="r")),
+        lambda c: c.check_override_task(TaskOverride(task=2, by="s", reason="r"), T0),
         "does not block",
     ),
 ]
@@ -124,7 +128,7 @@ def test_a_done_task_cannot_be_done_again() -> None:
     case.open_task(request(), T0)
     case.complete_task(TaskDone(task=1, by="wl-chen"), T0)
     with pytest.raises(InvalidAction, match="task #1 is already done"):
-        case.check_complete_task(TaskDone(task=1, by="wl-chen"))
+        case.check_complete_task(TaskDone(task=1, by="wl-chen"), T0)
 
 
 async def test_an_overdue_task_escalates_and_blocks_through_temporal(desk: Desk) -> None:

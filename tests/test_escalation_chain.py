@@ -61,7 +61,7 @@ def test_warning_then_supervisor_then_management_at_the_configured_times() -> No
     assert level(case) is EscalationLevel.MANAGEMENT
     assert not any("tell management" in a.summary for a in case.agenda())  # told once
     # A supervisor's later escalation does not lower the level.
-    case.escalate(Escalation(by="sup-li", reason="客户再次来电"), tell_at)
+    case.escalate_case(Escalation(by="sup-li", reason="客户再次来电"), tell_at)
     assert level(case) is EscalationLevel.MANAGEMENT
 
 

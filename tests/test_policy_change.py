@@ -26,7 +26,7 @@ def test_pending_deadlines_recompute_and_settled_ones_stay() -> None:
     assert ack.met_at is not None  # delivered before classification
 
     change = PolicyChange(by="ops-li", reason="新SLA", policy=SEED_004)
-    case.check_change_policy(change)
+    case.check_change_policy(change, T0)
     case.change_policy(change, T0 + timedelta(minutes=30))
     due = {d.kind: d.due_at for d in case.state.deadlines}
     assert due[DeadlineKind.RESPOND] == T0 + timedelta(hours=2)
@@ -35,7 +35,7 @@ def test_pending_deadlines_recompute_and_settled_ones_stay() -> None:
     assert (entry.kind, entry.actor) == (EntryKind.POLICY_CHANGED, "ops-li")
     assert entry.summary.startswith("policy seed-000 → seed-004 (新SLA): L2 respond deadline now")
     with pytest.raises(InvalidAction, match="already runs on policy seed-004"):
-        case.check_change_policy(change)
+        case.check_change_policy(change, T0)
 
 
 async def test_a_policy_change_moves_a_running_cases_timer(desk: Desk) -> None:

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import json
 
+from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload
+from temporalio.api.sdk.v1 import (
+    WorkflowDefinition,
+    WorkflowInteractionDefinition,
+    WorkflowMetadata,
+)
+from temporalio.converter import JSONProtoPayloadConverter
 
-from encryption.public_payloads import PUBLIC, PublicJSONPayloadConverter, public_copy
+from encryption.codec import ENCODING, EncryptionCodec, data_converter
+from encryption.public_payloads import (
+    DETAILS_NOTICE,
+    PUBLIC,
+    PublicJSONPayloadConverter,
+    public_copy,
+)
 from schemas import EntryKind, Stage
 from schemas.case_actions import ActionAck
+from tests.conftest import TEST_KEYS
 
 ACK = ActionAck(
     complaint_id="C-1", action="plan", stage=Stage.INVESTIGATE,
@@ -54,3 +68,36 @@ def test_the_clear_copy_is_rendered_afresh_so_nothing_rides_along() -> None:
     copy = public_copy(_marked(smuggled))
     assert copy is not None
     assert b"wang" not in copy.data and copy.data == copy.data.strip()
+
+
+async def test_the_codec_leaves_the_acknowledgement_in_clear_and_encrypts_the_rest() -> None:
+    converter = data_converter(TEST_KEYS).payload_converter
+    codec = EncryptionCodec(TEST_KEYS)
+    ack, other = converter.to_payloads([ACK, {"complaint_id": "C-1", "name": "王小明"}])
+    sent_ack, sent_other = await codec.encode([ack, other])
+    assert sent_ack.metadata["encoding"] == b"json/plain"
+    assert sent_other.metadata["encoding"] == ENCODING and "王小明".encode() not in sent_other.data
+    forged = Payload(metadata=dict(other.metadata) | {PUBLIC: b"ActionAck"}, data=other.data)
+    [sent_forged] = await codec.encode([forged])
+    assert sent_forged.metadata["encoding"] == ENCODING
+    assert converter.from_payloads(await codec.decode([sent_ack]), [ActionAck]) == [ACK]
+
+
+async def test_current_details_show_a_notice_in_clear_and_the_codec_restores_them() -> None:
+    """Without the codec the UI showed nothing ("No summary available"); now it says why."""
+    details = WorkflowMetadata(
+        current_details="**investigate** · why: 王小明说漏水",
+        definition=WorkflowDefinition(
+            type="Complaint", signal_definitions=[WorkflowInteractionDefinition(name="escalate")]
+        ),
+    )
+    payload = JSONProtoPayloadConverter().to_payload(details)
+    assert payload is not None
+    codec = EncryptionCodec(TEST_KEYS)
+    [sent] = await codec.encode([payload])
+    shown = json_format.Parse(sent.data, WorkflowMetadata(), ignore_unknown_fields=True)
+    assert shown.current_details == DETAILS_NOTICE and "王小明" not in sent.data.decode()
+    assert [d.name for d in shown.definition.signal_definitions] == ["escalate"]
+    assert "王小明".encode() not in b"".join(sent.metadata.values())  # the whole is encrypted
+    [restored] = await codec.decode([sent])
+    assert restored == payload

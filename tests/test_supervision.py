@@ -74,28 +74,28 @@ def awaiting() -> CaseFile:
 
 REFUSALS = [
     ("reassign on an ended case", ended,
-     lambda c: c.check_reassign(Reassignment(by="sup", to="b", reason="r")), "has ended"),
+     lambda c: c.check_reassign(Reassignment(by="sup", to="b", reason="r"), T0), "has ended"),
     ("reassign to an unknown agent", lambda: with_roster(classified()),
-     lambda c: c.check_reassign(Reassignment(by="sup", to="nobody", reason="r")),
+     lambda c: c.check_reassign(Reassignment(by="sup", to="nobody", reason="r"), T0),
      "unknown agent 'nobody'"),
     ("reassign to the owner", classified,
-     lambda c: c.check_reassign(Reassignment(by="sup", to=c.state.owner, reason="r")),
+     lambda c: c.check_reassign(Reassignment(by="sup", to=c.state.owner, reason="r"), T0),
      "already owned by"),
     ("escalate an ended case", ended,
-     lambda c: c.check_escalate(Escalation(by="sup", reason="r")), "the case has ended"),
+     lambda c: c.check_escalate_case(Escalation(by="sup", reason="r"), T0), "the case has ended"),
     ("escalate to a lower severity", lambda: _escalated(Severity.L1),
-     lambda c: c.check_escalate(Escalation(by="sup", reason="r", severity=Severity.L3)),
+     lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", severity=Severity.L3), T0),
      "severity can only be raised"),
     ("escalate to a lower risk", lambda: _risky(),
-     lambda c: c.check_escalate(Escalation(by="sup", reason="r", risk=RiskLevel.LOW)),
+     lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", risk=RiskLevel.LOW), T0),
      "risk can only be raised"),
     ("escalate to an unknown agent", lambda: with_roster(classified()),
-     lambda c: c.check_escalate(Escalation(by="sup", reason="r", assign_to="nobody")),
+     lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", assign_to="nobody"), T0),
      "unknown agent 'nobody'"),
     ("approve with nothing waiting", classified,
-     lambda c: c.check_approve(CompensationApproval(by="sup")), "no plan awaits approval"),
+     lambda c: c.check_approve_compensation(CompensationApproval(by="sup"), T0), "no plan awaits approval"),
     ("approve one's own plan", awaiting,
-     lambda c: c.check_approve(CompensationApproval(by=AGENT)), "cannot approve it"),
+     lambda c: c.check_approve_compensation(CompensationApproval(by=AGENT), T0), "cannot approve it"),
     ("close for the customer before delivery", classified,
      lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
      "only a case whose result was delivered"),
@@ -111,13 +111,13 @@ REFUSALS = [
 
 def _escalated(severity: Severity) -> CaseFile:
     case = classified()
-    case.escalate(Escalation(by="sup", reason="r", severity=severity), LATER)
+    case.escalate_case(Escalation(by="sup", reason="r", severity=severity), LATER)
     return case
 
 
 def _risky() -> CaseFile:
     case = classified()
-    case.escalate(Escalation(by="sup", reason="r", risk=RiskLevel.HIGH), LATER)
+    case.escalate_case(Escalation(by="sup", reason="r", risk=RiskLevel.HIGH), LATER)
     return case
 
 
@@ -148,7 +148,7 @@ def test_compensation_above_the_agents_authority_waits_for_a_supervisor() -> Non
     )
     assert not any(n.topic == "plan_proposed" for n in case.outbox)
 
-    case.approve(CompensationApproval(by="sup-li", note="老客户"), LATER)
+    case.approve_compensation(CompensationApproval(by="sup-li", note="老客户"), LATER)
     assert stage(case) is Stage.RESOLVE and case.state.plan == plan(500)
     approved = [e for e in case.state.timeline if e.kind is EntryKind.APPROVED]
     assert approved[0].actor == "sup-li" and "500 yuan approved: 老客户" in approved[0].summary
@@ -207,19 +207,19 @@ async def test_supervisor_actions_through_temporal(desk: Desk) -> None:
 def test_merging_a_duplicate_ends_it_and_tells_the_customer_where_it_went() -> None:
     case = classified()
     with pytest.raises(InvalidAction, match="cannot be merged into itself"):
-        case.check_merge(Merge(by="sup-li", into="C-1", reason="r"))
-    case.merge(Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
+        case.check_merge_into(Merge(by="sup-li", into="C-1", reason="r"), T0)
+    case.merge_into(Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
     assert case.state.stage is Stage.DONE and case.state.outcome is Outcome.MERGED
     assert case.state.merged_into == "C-0"
     assert case.outbox[-1].topic == "merged" and "C-0" in case.outbox[-1].text
     with pytest.raises(InvalidAction, match="has ended"):
-        case.check_merge(Merge(by="sup-li", into="C-0", reason="r"))
+        case.check_merge_into(Merge(by="sup-li", into="C-0", reason="r"), T0)
 
 
 def test_a_merged_duplicate_owes_no_deadline_any_more() -> None:
     case = classified()
     assert case.snapshot().next_deadline is not None
-    case.merge(Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
+    case.merge_into(Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
     snapshot = case.snapshot()
     assert snapshot.next_deadline is None and not [d for d in snapshot.deadlines if d.pending]
     assert case.agenda() == []

@@ -249,12 +249,16 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
 
     # ---- agents' updates: check_* is the validator, the plain method applies -----------------
 
-    def check_confirm(self, confirmation: ClassificationConfirmation) -> None:
+    def check_confirm_classification(
+        self, confirmation: ClassificationConfirmation, now: datetime
+    ) -> None:
         self._require_open()
         if self.state.classification is None:
             raise InvalidAction("the case is not classified yet")
 
-    def confirm(self, confirmation: ClassificationConfirmation, now: datetime) -> None:
+    def confirm_classification(
+        self, confirmation: ClassificationConfirmation, now: datetime
+    ) -> None:
         s = self.state
         note = f": {confirmation.note}" if confirmation.note else ""
         self._record(EntryKind.RECLASSIFIED, confirmation.by,
@@ -262,7 +266,9 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
                      now)  # fmt: skip
         self._meet(DeadlineKind.TRIAGE, now, round=0)
 
-    def check_override(self, override: ClassificationOverride) -> None:
+    def check_override_classification(
+        self, override: ClassificationOverride, now: datetime
+    ) -> None:
         self._require_open()
         current = self.state.classification
         if current is None:
@@ -270,7 +276,7 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         if not self._override_changes(override):
             raise InvalidAction("the override changes nothing")
 
-    def override(self, override: ClassificationOverride, now: datetime) -> None:
+    def override_classification(self, override: ClassificationOverride, now: datetime) -> None:
         s = self.state
         assert s.classification is not None
         changes = self._override_changes(override)
@@ -310,7 +316,7 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         return [f"{name} {value_text(old)} → {value_text(new)}" for name, old, new in pairs
                 if new is not None and new != old]  # fmt: skip
 
-    def check_respond(self, message: AgentMessage) -> None:
+    def check_respond(self, message: AgentMessage, now: datetime) -> None:
         self._require_open()
 
     def respond(self, message: AgentMessage, now: datetime) -> None:
@@ -320,7 +326,7 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         self._meet(DeadlineKind.TEMPORARY_REMEDY, now, round=self._round)
         self._meet(DeadlineKind.PROGRESS_UPDATE, now, round=self._round)
 
-    def check_add_finding(self, finding: Finding) -> None:
+    def check_add_finding(self, finding: Finding, now: datetime) -> None:
         self._require_open()
 
     def add_finding(self, finding: Finding, now: datetime) -> None:
@@ -329,7 +335,7 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         self._record(EntryKind.FINDING, finding.agent, text, now)
         self._meet(DeadlineKind.FIRST_ASSESSMENT, now, round=self._round)
 
-    def check_propose_plan(self, plan: ResolutionPlan) -> None:
+    def check_propose_plan(self, plan: ResolutionPlan, now: datetime) -> None:
         self._require_move(Move.PROPOSE_PLAN)
 
     def propose_plan(self, plan: ResolutionPlan, now: datetime) -> None:
@@ -366,7 +372,7 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         if PLAN_REMEDY in self.features:  # a plan offered is the remedy the emergency promised
             self._meet(DeadlineKind.TEMPORARY_REMEDY, now, round=self._round)
 
-    def check_record_progress(self, progress: ProgressNote) -> None:
+    def check_record_progress(self, progress: ProgressNote, now: datetime) -> None:
         if progress.completed:
             self._require_move(Move.CARRY_OUT_PLAN)
             blocked = department_tasks.blocking(self.state.tasks)

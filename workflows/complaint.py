@@ -15,11 +15,11 @@ import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RawValue, RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
@@ -29,28 +29,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotificationActivities
     from activities.policy import PolicySource
     from encryption.codec import UndecryptablePayload
+    from encryption.failures import Refusal
     from schemas.actions import (
-        AgentMessage,
-        ClassificationConfirmation,
-        ClassificationOverride,
-        ClosureOnBehalf,
-        CompensationApproval,
-        CustomerReply,
         Escalation,
-        Finding,
         Merge,
         MergedCase,
-        PolicyChange,
-        ProgressNote,
-        Reassignment,
-        ReopenRequest,
-        ResolutionPlan,
-        SurveyAnswer,
-        TaskDone,
-        TaskOverride,
-        TaskRequest,
     )
     from schemas.case import CaseSnapshot, CaseState, EntryKind, Stage, TimelineEntry
+    from schemas.case_actions import ACTIONS, ActionAck, CaseAction, Delivery, action
     from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
@@ -59,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes
     from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
     from workflows.customer_view import view_for_customer
-    from workflows.messages import reading
+    from workflows.messages import Unreadable, read, reading
     from workflows.review import MajorEventReviewWorkflow, review_id
 
 TASK_QUEUE = "complaints"
@@ -79,6 +65,9 @@ PRODUCT_CODE_PATCH = "product-code-attribute"
 # The workflow id must be the complaint's (a case started before this replays without the check).
 START_CHECKED_PATCH = "start-checked"
 QUIET_HOURS_PATCH = "delivery-quiet-hours"
+# Updates answer with a small acknowledgement in clear (`ActionAck`), not the encrypted snapshot:
+# a plain `temporal` CLI can read it. Cases started before it keep answering with the snapshot.
+ACK_PATCH = "action-acknowledgements"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -101,12 +90,63 @@ DELIVERY_GIVE_UP = timedelta(days=1)
 CaseStart = Annotated[ComplaintIntake | CaseState, Field(union_mode="left_to_right")]
 
 
+MERGE = action("merge")
+ComplaintWorkflowT = TypeVar("ComplaintWorkflowT")
+Graded = TypeVar("Graded")
+
+
 def workflow_id_for(complaint_id: str) -> str:
     """One workflow id per complaint id: a second start for the same complaint finds the case."""
     return f"complaint-{complaint_id}"
 
 
+def _with_actions(cls: type[ComplaintWorkflowT]) -> type[ComplaintWorkflowT]:
+    """Each row of the action table (`schemas.case_actions`) as a signal or an update of the
+    class under its history name, before `workflow.defn` reads the class: declared handlers, not
+    ones set in `__init__`, since a signal in the first task would otherwise wait, buffered,
+    until `__init__` ran and so change its order against the run's first step (the SDK buffers
+    signals for handlers not yet set). A handler the class declares itself (`merge_into`) is
+    left as it is."""
+    for each in ACTIONS:
+        if each.handler not in vars(cls):
+            setattr(cls, each.handler, _handler(each))
+    return cls
+
+
+def _handler(action: CaseAction) -> Callable[..., object]:
+    # `self` stays unannotated: the SDK skips it only then when it reads the parameter types.
+    if action.delivery is Delivery.SIGNAL:
+
+        def take(self, payload: RawValue) -> None:  # type: ignore[no-untyped-def]
+            self._take(action, payload)
+
+        take.__name__ = take.__qualname__ = action.handler
+        return workflow.signal(name=action.handler)(take)
+
+    def act(self, payload: RawValue) -> ActionAck | CaseSnapshot:  # type: ignore[no-untyped-def]
+        return self._act(action, payload)  # type: ignore[no-any-return]
+
+    def check(self, payload: RawValue) -> None:  # type: ignore[no-untyped-def]
+        self._check(action, payload)
+
+    act.__name__ = act.__qualname__ = action.handler
+    update = workflow.update(name=action.handler)(act)
+    update.validator(check)
+    return update
+
+
+def _readable(action: CaseAction, payload: RawValue) -> BaseModel:
+    """An update's payload as its model, or the refusal saying why it cannot be read."""
+    try:
+        return read(payload, action.payload)
+    except Unreadable as err:
+        raise Refusal(
+            f"{action.name}: {err.detail}", f"{action.name}: {err}", type="UnreadableMessage"
+        ) from None
+
+
 @workflow.defn(name="Complaint", failure_exception_types=[ValidationError, UndecryptablePayload])
+@_with_actions
 class ComplaintWorkflow:
     """Invalid input (a `ValidationError` decoding the intake, a payload that cannot be
     decrypted, no input, a workflow id that is not the complaint's) fails the run with the
@@ -126,6 +166,7 @@ class ComplaintWorkflow:
         self._recorded = workflow.patched(RECORDED_PATCH)
         self._product_coded = workflow.patched(PRODUCT_CODE_PATCH)
         self._quiet_timer = workflow.patched(QUIET_HOURS_PATCH)
+        self._acks = workflow.patched(ACK_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -185,24 +226,6 @@ class ComplaintWorkflow:
 
     # ---- customers (signals) ----------------------------------------------------------------
 
-    @workflow.signal
-    @reading(CustomerReply)
-    def customer_reply(self, reply: CustomerReply) -> None:
-        self._case.customer_reply(reply, workflow.now())
-        self._stirred = True
-
-    @workflow.signal
-    @reading(ReopenRequest)
-    def reopen_request(self, request: ReopenRequest) -> None:
-        self._case.reopen_request(request, workflow.now())
-        self._stirred = True
-
-    @workflow.signal
-    @reading(SurveyAnswer)
-    def survey_answer(self, answer: SurveyAnswer) -> None:
-        self._case.survey_answer(answer, workflow.now())
-        self._stirred = True
-
     def message_unreadable(self, message: str, reason: str) -> None:
         """A signal whose payload could not be read (`workflows.messages`): recorded with the
         reason and counted. Cases started before this was recorded drop it, as the SDK did."""
@@ -217,48 +240,39 @@ class ComplaintWorkflow:
     @workflow.signal
     @reading(Escalation)
     def escalate(self, escalation: Escalation) -> None:
-        self._case.escalate(escalation, workflow.now())
+        self._case.escalate_case(escalation, workflow.now())
         self._stirred = True
 
-    # ---- supervisors (updates: validated, answered with the new snapshot) -------------------
+    # ---- the action table's signals and updates (`_with_actions`) ---------------------------
 
-    @workflow.update
-    def escalate_case(self, escalation: Escalation) -> CaseSnapshot:
-        """The `escalate` signal's rules, refused with the reason instead of noted as refused."""
-        return self._apply(lambda: self._case.escalate(escalation, workflow.now()))
+    def _take(self, action: CaseAction, payload: RawValue) -> None:
+        """A customer's signal: never refused; one that cannot be read is recorded as such."""
+        try:
+            message = read(payload, action.payload)
+        except Unreadable as err:
+            self.message_unreadable(action.handler, str(err))
+            return
+        getattr(self._case, action.handler)(message, workflow.now())
+        self._stirred = True
 
-    @escalate_case.validator
-    def _check_escalate_case(self, escalation: Escalation) -> None:
-        _refuse_invalid(lambda: self._case.check_escalate(escalation))
+    def _check(self, action: CaseAction, payload: RawValue) -> None:
+        """An update's validator: refused, before anything reaches history, if the payload
+        cannot be read or the case does not allow the action now."""
+        message = _readable(action, payload)
+        check = getattr(self._case, f"check_{action.handler}")
+        _refuse_invalid(lambda: check(message, workflow.now()))
 
-    @workflow.update
-    def reassign(self, reassignment: Reassignment) -> CaseSnapshot:
-        return self._apply(lambda: self._case.reassign(reassignment, workflow.now()))
+    def _act(self, action: CaseAction, payload: RawValue) -> ActionAck | CaseSnapshot:
+        message = _readable(action, payload)
+        apply = getattr(self._case, action.handler)
+        return self._apply(action, lambda: apply(message, workflow.now()))
 
-    @reassign.validator
-    def _check_reassign(self, reassignment: Reassignment) -> None:
-        _refuse_invalid(lambda: self._case.check_reassign(reassignment))
-
-    @workflow.update
-    def approve_compensation(self, approval: CompensationApproval) -> CaseSnapshot:
-        return self._apply(lambda: self._case.approve(approval, workflow.now()))
-
-    @approve_compensation.validator
-    def _check_approve_compensation(self, approval: CompensationApproval) -> None:
-        _refuse_invalid(lambda: self._case.check_approve(approval))
-
-    @workflow.update
-    def close_for_customer(self, closure: ClosureOnBehalf) -> CaseSnapshot:
-        return self._apply(lambda: self._case.close_for_customer(closure, workflow.now()))
-
-    @close_for_customer.validator
-    def _check_close_for_customer(self, closure: ClosureOnBehalf) -> None:
-        _refuse_invalid(lambda: self._case.check_close_for_customer(closure, workflow.now()))
-
-    @workflow.update
-    async def merge_into(self, merge: Merge) -> CaseSnapshot:
+    @workflow.update(name="merge_into")
+    async def merge_into(self, payload: RawValue) -> ActionAck | CaseSnapshot:
         """The surviving case hears of the duplicate first: if it cannot (no such open case),
         the merge is refused and this case carries on unchanged."""
+        merge = _readable(MERGE, payload)
+        assert isinstance(merge, Merge)
         survivor = workflow.get_external_workflow_handle(workflow_id_for(merge.into))
         told = MergedCase(complaint_id=self._case.state.intake.complaint_id,
                           subject=self._case.state.intake.subject, by=merge.by, reason=merge.reason)  # fmt: skip
@@ -269,101 +283,17 @@ class ComplaintWorkflow:
                 f"no open case {merge.into} to merge into ({err})", type="InvalidAction",
                 non_retryable=True,
             ) from None  # fmt: skip
-        return self._apply(lambda: self._case.merge(merge, workflow.now()))
+        return self._apply(MERGE, lambda: self._case.merge_into(merge, workflow.now()))
 
     @merge_into.validator
-    def _check_merge_into(self, merge: Merge) -> None:
-        _refuse_invalid(lambda: self._case.check_merge(merge))
+    def _check_merge_into(self, payload: RawValue) -> None:
+        self._check(MERGE, payload)
 
     @workflow.signal
     @reading(MergedCase)
     def merged_case(self, merged: MergedCase) -> None:
         self._case.merged_in(merged, workflow.now())
         self._stirred = True
-
-    @workflow.update
-    def change_policy(self, change: PolicyChange) -> CaseSnapshot:
-        return self._apply(lambda: self._case.change_policy(change, workflow.now()))
-
-    @change_policy.validator
-    def _check_change_policy(self, change: PolicyChange) -> None:
-        _refuse_invalid(lambda: self._case.check_change_policy(change))
-
-    # ---- cross-department tasks (updates) ---------------------------------------------------
-
-    @workflow.update
-    def open_task(self, request: TaskRequest) -> CaseSnapshot:
-        return self._apply(lambda: self._case.open_task(request, workflow.now()))
-
-    @open_task.validator
-    def _check_open_task(self, request: TaskRequest) -> None:
-        _refuse_invalid(lambda: self._case.check_open_task(request, workflow.now()))
-
-    @workflow.update
-    def complete_task(self, done: TaskDone) -> CaseSnapshot:
-        return self._apply(lambda: self._case.complete_task(done, workflow.now()))
-
-    @complete_task.validator
-    def _check_complete_task(self, done: TaskDone) -> None:
-        _refuse_invalid(lambda: self._case.check_complete_task(done))
-
-    @workflow.update
-    def override_task(self, override: TaskOverride) -> CaseSnapshot:
-        return self._apply(lambda: self._case.override_task(override, workflow.now()))
-
-    @override_task.validator
-    def _check_override_task(self, override: TaskOverride) -> None:
-        _refuse_invalid(lambda: self._case.check_override_task(override))
-
-    # ---- agents (updates: validated, answered with the new snapshot) ------------------------
-
-    @workflow.update
-    def confirm_classification(self, confirmation: ClassificationConfirmation) -> CaseSnapshot:
-        return self._apply(lambda: self._case.confirm(confirmation, workflow.now()))
-
-    @confirm_classification.validator
-    def _check_confirm(self, confirmation: ClassificationConfirmation) -> None:
-        _refuse_invalid(lambda: self._case.check_confirm(confirmation))
-
-    @workflow.update
-    def override_classification(self, override: ClassificationOverride) -> CaseSnapshot:
-        return self._apply(lambda: self._case.override(override, workflow.now()))
-
-    @override_classification.validator
-    def _check_override(self, override: ClassificationOverride) -> None:
-        _refuse_invalid(lambda: self._case.check_override(override))
-
-    @workflow.update
-    def respond(self, message: AgentMessage) -> CaseSnapshot:
-        return self._apply(lambda: self._case.respond(message, workflow.now()))
-
-    @respond.validator
-    def _check_respond(self, message: AgentMessage) -> None:
-        _refuse_invalid(lambda: self._case.check_respond(message))
-
-    @workflow.update
-    def add_finding(self, finding: Finding) -> CaseSnapshot:
-        return self._apply(lambda: self._case.add_finding(finding, workflow.now()))
-
-    @add_finding.validator
-    def _check_add_finding(self, finding: Finding) -> None:
-        _refuse_invalid(lambda: self._case.check_add_finding(finding))
-
-    @workflow.update
-    def propose_plan(self, plan: ResolutionPlan) -> CaseSnapshot:
-        return self._apply(lambda: self._case.propose_plan(plan, workflow.now()))
-
-    @propose_plan.validator
-    def _check_propose_plan(self, plan: ResolutionPlan) -> None:
-        _refuse_invalid(lambda: self._case.check_propose_plan(plan))
-
-    @workflow.update
-    def record_progress(self, progress: ProgressNote) -> CaseSnapshot:
-        return self._apply(lambda: self._case.record_progress(progress, workflow.now()))
-
-    @record_progress.validator
-    def _check_record_progress(self, progress: ProgressNote) -> None:
-        _refuse_invalid(lambda: self._case.check_record_progress(progress))
 
     # ---- operators and backends (queries) ---------------------------------------------------
 
@@ -384,10 +314,17 @@ class ComplaintWorkflow:
 
     # ---- the loop's parts -------------------------------------------------------------------
 
-    def _apply(self, change: Callable[[], None]) -> CaseSnapshot:
+    def _apply(self, action: CaseAction, change: Callable[[], None]) -> ActionAck | CaseSnapshot:
+        """Apply an accepted update; answer with what it did (cases started before
+        ACK_PATCH answer with the whole snapshot, as they always have)."""
+        since = self._case.next_seq
         _refuse_invalid(change)  # the validator already ran; this guards a change of state since
         self._stirred = True
-        return self._case.snapshot()
+        if not self._acks:
+            return self._case.snapshot()
+        recorded = dict.fromkeys(e.kind for e in self._case.entries_since(since))
+        return ActionAck(complaint_id=self._case.state.intake.complaint_id, action=action.name,
+                         stage=self._case.state.stage, recorded=list(recorded))  # fmt: skip
 
     def _dispatch(self) -> None:
         """Start the background work the case now needs."""
@@ -435,25 +372,29 @@ class ComplaintWorkflow:
         )  # fmt: skip
 
     async def _classify(self) -> None:
-        result = await workflow.execute_activity_method(
-            ClassificationActivities.classify_complaint,
-            self._case.state.intake,
-            summary="classify complaint",
-            start_to_close_timeout=QUICK_TIMEOUT,
-            retry_policy=RETRY,
-        )
+        """Before CASE_STORE_PATCH: the rules alone."""
+        result = await self._grade(ClassificationActivities.classify_complaint, "")
         self._case.classified(result, workflow.now())
 
     async def _assess(self) -> None:
-        assessment = await workflow.execute_activity_method(
-            ClassificationActivities.assess_complaint,
-            self._case.state.intake,
-            summary="classify complaint (with customer history)",
-            start_to_close_timeout=QUICK_TIMEOUT,
-            retry_policy=RETRY,
+        assessment = await self._grade(
+            ClassificationActivities.assess_complaint, " (with customer history)"
         )
         self._case.record_history(assessment.history, workflow.now())
         self._case.classified(assessment.classification, workflow.now())
+
+    async def _grade(
+        self,
+        activity: Callable[[ClassificationActivities, ComplaintIntake], Awaitable[Graded]],
+        more: str,
+    ) -> Graded:
+        return await workflow.execute_activity_method(
+            activity,
+            self._case.state.intake,
+            summary=f"classify complaint{more}",
+            start_to_close_timeout=QUICK_TIMEOUT,
+            retry_policy=RETRY,
+        )
 
     def _unprojected(self) -> bool:
         return self._store and self._case.state.projected_seq < self._case.next_seq
@@ -633,12 +574,14 @@ class ComplaintWorkflow:
         if changes:
             workflow.upsert_search_attributes(changes)
             self._shown = shown
-        workflow.set_current_details(current_details(snapshot))
+        workflow.set_current_details(current_details(snapshot, self._case.entries_since(0)))
 
 
-def current_details(case: CaseSnapshot) -> str:
+def current_details(case: CaseSnapshot, timeline: list[TimelineEntry] | None = None) -> str:
     """What the Temporal UI shows as the case's current details: where it stands, what it is
-    waiting for and on whom, and why it was graded so (Markdown)."""
+    waiting for and on whom, and why it is graded so now: the latest grade change on the
+    timeline (a supervisor's escalation, an override), else the rules' reasons (Markdown). An
+    operator without the codec sees a notice instead (`encryption.public_payloads`)."""
     lines = [
         f"**{case.stage.value}** · {case.severity or '-'} · risk {case.risk or '-'} · owner "
         f"{case.owner} ({case.escalation_level.value}) · re-opens {case.reopen_count}"
@@ -655,10 +598,28 @@ def current_details(case: CaseSnapshot) -> str:
             late = " **overdue**" if t.escalated_at else ""
             lines.append(f"task #{t.number}: {t.department.value} ({t.owner}) due "
                          f"{t.due_at:%Y-%m-%d %H:%M %Z}{late}")  # fmt: skip
-    if case.classification:
+    graded = latest_grade_change(timeline or [])
+    if graded:
+        lines.append(f"why: {graded.kind.value} by {graded.actor}: {graded.summary}")
+    elif case.classification:
         lines.append("why: " + "; ".join(f"{r.factor}: {r.detail}"
                                          for r in case.classification.reasons))  # fmt: skip
     return "\n\n".join(lines)
+
+
+def latest_grade_change(timeline: list[TimelineEntry]) -> TimelineEntry | None:
+    """The newest grading by a person's hand, if any came after the rules graded the case: an
+    override, or an escalation that changed severity or risk (its summary lists the changes
+    before the reason: `severity L2 → L1, owner a → b: …`; one that only hands the case on or
+    asks for attention is not a grade change)."""
+    for entry in reversed(timeline):
+        if entry.kind is EntryKind.CLASSIFIED:
+            return None
+        changes = entry.summary.split(": ", 1)[0].split(", ")
+        regraded = any(c.startswith(("severity ", "risk ")) for c in changes)
+        if entry.kind is EntryKind.RECLASSIFIED or (entry.kind is EntryKind.ESCALATED and regraded):
+            return entry
+    return None
 
 
 def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool) -> CaseStart:

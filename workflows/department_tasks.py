@@ -93,7 +93,7 @@ class DepartmentTaskActions(CaseRecord):
             now,
         )
 
-    def check_complete_task(self, done: TaskDone) -> None:
+    def check_complete_task(self, done: TaskDone, now: datetime) -> None:
         refuse_if(done_problem(self.state.tasks, done))
 
     def complete_task(self, done: TaskDone, now: datetime) -> None:
@@ -107,7 +107,7 @@ class DepartmentTaskActions(CaseRecord):
         )
         self._tell_staff(Audience.OWNER, "task_done", f"{label(task)} done", now)
 
-    def check_override_task(self, override: TaskOverride) -> None:
+    def check_override_task(self, override: TaskOverride, now: datetime) -> None:
         refuse_if(done_problem(self.state.tasks, override))
 
     def override_task(self, override: TaskOverride, now: datetime) -> None:

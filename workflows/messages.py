@@ -17,7 +17,7 @@ from temporalio.common import RawValue
 
 with workflow.unsafe.imports_passed_through():
     from encryption.codec import unreadable_reason
-    from schemas.problems import validation_reason
+    from schemas.problems import validation_detail, validation_reason
 
 Message = TypeVar("Message", bound=BaseModel)
 Receiver = TypeVar("Receiver", bound="ReadsMessages")
@@ -28,7 +28,13 @@ class ReadsMessages(Protocol):
 
 
 class Unreadable(ValueError):
-    """A payload that is not a valid `Message`; the text is the reason, free of personal data."""
+    """A payload that is not a valid `Message`; the text is the reason, free of personal data.
+    `detail` adds pydantic's words for each problem (limits, allowed values; never the input),
+    for a refusal that travels encrypted."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(reason)
+        self.detail = detail or reason
 
 
 def read(payload: RawValue, model: type[Message]) -> Message:
@@ -39,7 +45,7 @@ def read(payload: RawValue, model: type[Message]) -> Message:
     try:
         value = workflow.payload_converter().from_payload(payload.payload, model)
     except ValidationError as err:
-        raise Unreadable(validation_reason(err)) from None
+        raise Unreadable(validation_reason(err), validation_detail(err)) from None
     except Exception as err:  # an unknown encoding, bytes that are not JSON at all
         raise Unreadable(f"not a readable payload ({type(err).__name__})") from None
     if not isinstance(value, model):

@@ -48,7 +48,7 @@ class Supervision(CaseRecord):
 
     # ---- escalation (also a signal: alerting tools fire it without waiting) ------------------
 
-    def escalate(self, escalation: Escalation, now: datetime) -> None:
+    def escalate_case(self, escalation: Escalation, now: datetime) -> None:
         s = self.state
         problem = self._escalation_problem(escalation)
         if problem:
@@ -77,7 +77,7 @@ class Supervision(CaseRecord):
             urgent=True,
         )
 
-    def check_escalate(self, escalation: Escalation) -> None:
+    def check_escalate_case(self, escalation: Escalation, now: datetime) -> None:
         refuse_if(self._escalation_problem(escalation))
 
     def _escalation_problem(self, escalation: Escalation) -> str | None:
@@ -102,7 +102,7 @@ class Supervision(CaseRecord):
 
     # ---- supervisors' updates ---------------------------------------------------------------
 
-    def check_reassign(self, reassignment: Reassignment) -> None:
+    def check_reassign(self, reassignment: Reassignment, now: datetime) -> None:
         self._require_open()
         if not self._known_agent(reassignment.to):
             raise InvalidAction(f"unknown agent '{reassignment.to}'")
@@ -125,7 +125,7 @@ class Supervision(CaseRecord):
             now,
         )
 
-    def check_approve(self, approval: CompensationApproval) -> None:
+    def check_approve_compensation(self, approval: CompensationApproval, now: datetime) -> None:
         pending = self.state.plan_awaiting_approval
         if pending is None:
             raise InvalidAction("no plan awaits approval")
@@ -133,7 +133,7 @@ class Supervision(CaseRecord):
             raise InvalidAction(f"{approval.by} proposed this plan and cannot approve it")
         self._require_move(Move.PROPOSE_PLAN)
 
-    def approve(self, approval: CompensationApproval, now: datetime) -> None:
+    def approve_compensation(self, approval: CompensationApproval, now: datetime) -> None:
         plan = self.state.plan_awaiting_approval
         assert plan is not None
         self.state.plan_awaiting_approval = None
@@ -167,7 +167,7 @@ class Supervision(CaseRecord):
         self._record(EntryKind.CLOSED_FOR_CUSTOMER, closure.by, closure.reason, now)
         self._close(ClosedBy.SUPERVISOR, Move.CLOSE_ON_SILENCE, now)
 
-    def check_change_policy(self, change: PolicyChange) -> None:
+    def check_change_policy(self, change: PolicyChange, now: datetime) -> None:
         self._require_open()
         current = self.state.policy
         if current is not None and current == change.policy:
@@ -194,12 +194,12 @@ class Supervision(CaseRecord):
         roster = self.state.policy.agents if self.state.policy else None
         return roster is None or agent in roster
 
-    def check_merge(self, merge: Merge) -> None:
+    def check_merge_into(self, merge: Merge, now: datetime) -> None:
         self._require_open()
         if merge.into == self.state.intake.complaint_id:
             raise InvalidAction("a case cannot be merged into itself")
 
-    def merge(self, merge: Merge, now: datetime) -> None:
+    def merge_into(self, merge: Merge, now: datetime) -> None:
         """This duplicate ends; the surviving case was told first (see the workflow)."""
         self.state.merged_into = merge.into
         self._record(EntryKind.MERGED, merge.by, f"merged into {merge.into}: {merge.reason}", now)

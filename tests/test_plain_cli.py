@@ -1,0 +1,103 @@
+"""An integrator's plain `temporal` CLI, without the codec: an applied update exits 0 with a
+readable acknowledgement, a refused one says why, a failed start names what is wrong, and the
+case's current details say they are encrypted; none of it shows the customer's data."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from starter.local import installed_binary
+from tests.conftest import Desk, eventually, intake
+from tests.test_cold_start import dev_env
+from workflows.complaint import workflow_id_for
+
+__all__ = ["dev_env"]  # the plain dev server, shared with test_cold_start
+
+pytestmark = pytest.mark.devserver
+
+# What the test intake carries that must never show in clear (tests/conftest.py `intake`).
+PERSONAL = ("王小明", "138 0000", "U-42", "漏水", "上门更换")
+
+
+@pytest.fixture
+def env(dev_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    return dev_env
+
+
+async def plain(env: WorkflowEnvironment, *args: str) -> tuple[int, str]:
+    """The `temporal` CLI with no codec: its exit code, and what it printed (out and err)."""
+    process = await asyncio.create_subprocess_exec(
+        installed_binary("temporal"), *args,
+        "--address", env.client.service_client.config.target_host,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), 30)
+    return process.returncode or 0, out.decode()
+
+
+def update(cid: str, name: str, payload: Mapping[str, object]) -> list[str]:
+    return ["workflow", "update", "execute", "--workflow-id", workflow_id_for(cid),
+            "--name", name, "--input", json.dumps(payload, ensure_ascii=False)]  # fmt: skip
+
+
+def no_personal_data(text: str) -> None:
+    assert not [p for p in PERSONAL if p in text], text
+
+
+async def test_an_applied_update_exits_0_with_what_it_did(desk: Desk) -> None:
+    """Before: `Error: … payload encoding is not supported`, exit 1, though the plan was kept."""
+    cid = await desk.open()
+    plan = {"agent": "agent-zhang", "summary": "上门更换", "compensation_yuan": "80"}
+    code, out = await plain(desk.env, *update(cid, "propose_plan", plan))
+    assert code == 0, out
+    no_personal_data(out)
+    assert '"action": "plan"' in out.replace(':"', ': "') or "plan" in out
+    assert "approval_requested" in out and cid in out and "investigate" in out
+    case = await desk.api.snapshot(cid)
+    assert case.plan_awaiting_approval is not None  # it was applied, once
+
+
+async def test_a_refused_update_says_why_and_an_unreadable_one_names_the_fields(
+    desk: Desk,
+) -> None:
+    cid = await desk.open()
+    code, out = await plain(desk.env, *update(cid, "approve_compensation", {"by": "sup-li"}))
+    assert code != 0 and "no plan awaits approval" in out, out
+    code, out = await plain(desk.env, *update(cid, "respond", {"text": "王小明 +86 138 0000"}))
+    assert code != 0 and "agent: missing" in out, out
+    no_personal_data(out)
+
+
+async def test_a_failed_start_names_what_is_wrong_and_nothing_personal(desk: Desk) -> None:
+    """Before: "Encoded failure" without the codec, and with it a dump of nine errors, five of
+    them about the internal CaseState."""
+    cid = f"C-bad-{uuid.uuid4().hex[:8]}"
+    bad = {**intake(cid, datetime.now(UTC)), "channel": "fax"}
+    code, out = await plain(desk.env, "workflow", "start", "--type", "Complaint",
+                            "--task-queue", desk.api.task_queue, "--workflow-id",
+                            workflow_id_for(cid), "--input", json.dumps(bad, ensure_ascii=False))  # fmt: skip
+    assert code == 0, out
+    code, out = await plain(desk.env, "workflow", "result", "--workflow-id", workflow_id_for(cid))
+    assert code != 0
+    assert "channel: enum" in out and "CaseState" not in out and "Encoded failure" not in out
+    no_personal_data(out)
+
+
+async def test_the_current_details_say_they_are_encrypted(desk: Desk) -> None:
+    cid = await desk.open()
+
+    async def details() -> str | None:
+        code, out = await plain(desk.env, "workflow", "metadata", "--workflow-id",
+                                workflow_id_for(cid))  # fmt: skip
+        return out if code == 0 and "Details are encrypted" in out else None
+
+    shown = await eventually(details)
+    no_personal_data(shown)
