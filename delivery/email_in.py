@@ -123,7 +123,9 @@ class Taken:
 
 
 class MailIn:
-    def __init__(self, desk: ComplaintDesk, secret: bytes, receiver: str) -> None:
+    def __init__(self, desk: ComplaintDesk, secret: bytes, receiver: str | None = None) -> None:
+        """`receiver`: an agent recorded on every e-mailed complaint; None (the default): none,
+        the case waits in a team's queue (`policies/routing.json`) until an agent takes it."""
         self._desk = desk
         self._secret = secret
         self._receiver = receiver
@@ -170,7 +172,7 @@ class MailIn:
                 "complaint_id": complaint_id_for(letter),
                 "customer": customer,
                 "channel": Channel.EMAIL,
-                "receiver": self._receiver,
+                **({"receiver": self._receiver} if self._receiver else {}),
                 "subject": letter.subject,
                 "description": letter.text,
                 "language": letter.language,

@@ -33,6 +33,7 @@ from schemas.actions import (
     ReopenRequest,
     ResolutionPlan,
     SurveyAnswer,
+    TakeCase,
     TaskDone,
     TaskOverride,
     TaskRequest,
@@ -182,6 +183,15 @@ ACTIONS: tuple[CaseAction, ...] = (
         TaskDone,
         _STAFF,
         "a department's task is done",
+        actor="by",
+    ),
+    CaseAction(
+        "take",
+        "take",
+        Delivery.UPDATE,
+        TakeCase,
+        _STAFF,
+        "take a case from a team's queue: you own it to the end (R-IN-5)",
         actor="by",
     ),
     # supervisors (updates)

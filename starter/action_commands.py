@@ -37,6 +37,7 @@ INDEX: tuple[tuple[str, str, str], ...] = (
     ("override", "update", "correct the classification"),
     ("task-open", "update", "ask a department for work on the case"),
     ("task-done", "update", "a department's task is done"),
+    ("take", "update", "take a case from a team's queue: you own it to the end (R-IN-5)"),
     ("escalate", "update", "raise severity or risk, or hand the case on"),
     ("assign", "update", "hand the case to another agent"),
     ("approve", "update", "approve compensation above an agent's authority"),

@@ -198,6 +198,7 @@ class ComplaintDesk:
     add_finding = _Older("finding", _UPDATE)
     propose_plan = _Older("plan", _UPDATE)
     record_progress = _Older("progress", _UPDATE)
+    take = _Older("take", _UPDATE)
 
     async def reopen(
         self, complaint_id: str, request: ReopenRequest | Mapping[str, Any]

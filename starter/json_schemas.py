@@ -30,12 +30,14 @@ from schemas.actions import (
     MergedCase,
     PolicyChange,
     Reassignment,
+    TakeCase,
     TaskDone,
     TaskOverride,
     TaskRequest,
 )
 from schemas.customer_view import CustomerView
 from schemas.review import ReviewDone
+from schemas.routing import RoutingPolicy
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "schemas" / "json"
 
@@ -66,6 +68,8 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "CustomerView": CustomerView,  # query customer_view: what the customer's app may show
     "ReviewDone": ReviewDone,  # update complete on the MajorEventReview workflow
     "SlaPolicy": SlaPolicy,  # COMPLAINT_SLA_POLICY file
+    "TakeCase": TakeCase,  # update take
+    "RoutingPolicy": RoutingPolicy,  # COMPLAINT_ROUTING_POLICY file
 }
 
 

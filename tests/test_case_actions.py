@@ -48,6 +48,7 @@ COMMAND_LINES: dict[str, list[str]] = {
         "--not-blocking",
     ],
     "task-done": ["--task", "1", "--by", "wl-chen"],
+    "take": ["--by", "agent-wang"],  # refused: agent-zhang received it (tests/test_team_queue.py)
     "escalate": ["--by", "sup-li", "--reason", "媒体", "--risk", "high"],
     "assign": ["--by", "sup-li", "--to", "agent-wang", "--reason", "休假"],
     "approve": ["--by", "sup-li", "--note", "同意"],

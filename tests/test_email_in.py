@@ -45,7 +45,7 @@ async def mail_desk(
         delivering_desk(env.client, env, pool, delivery(pool, out_port)) as desk,
     ):
         port = free_port()
-        handler = MailInHandler(MailIn(desk.api, SECRET, receiver="email-desk"))
+        handler = MailInHandler(MailIn(desk.api, SECRET))
         server = await listen(handler, "127.0.0.1", port)
         try:
             yield desk, outgoing, port
@@ -81,6 +81,8 @@ async def test_a_new_mail_opens_a_case_and_the_answer_to_its_receipt_lands_on_it
         assert reply.endswith(f"opened {cid}")
         case = await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
         assert case.channel.value == "email" and case.subject == "洗衣机漏水"
+        # nobody received it: it waits in the queue of the team its category names
+        assert case.team_owned and case.owner == "team-after-sales"
         assert (await send(port, first)).endswith(f"opened {cid}")  # delivered twice: one case
 
         receipt = await eventually(lambda: _first(outgoing.to(CUSTOMER)))

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.store import CaseProjection
     from workflows import search_attributes
     from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
+    from workflows.case_record import TEAM_ROUTING
     from workflows.customer_view import view_for_customer
     from workflows.messages import Unreadable, read, reading
     from workflows.review import MajorEventReviewWorkflow, review_id
@@ -200,6 +201,16 @@ class ComplaintWorkflow:
                 start_to_close_timeout=QUICK_TIMEOUT,
                 retry_policy=RETRY,
             )
+            if TEAM_ROUTING in self._case.features and self._case.state.team_owned:
+                # Nobody received it: the routing rules say whose queue it waits in (README,
+                # "Team queues"); recorded in history, so a later edit never alters a replay.
+                routing = await workflow.execute_activity_method(
+                    PolicySource.load_routing_policy,
+                    summary="load team routing rules",
+                    start_to_close_timeout=QUICK_TIMEOUT,
+                    retry_policy=RETRY,
+                )
+                self._case.adopt_routing(routing, workflow.now())
             self._case.adopt_policy(policy, workflow.now())
             self._started.add(1, {"channel": self._case.state.intake.channel.value})
         while self._case.state.stage is not Stage.DONE:

@@ -43,14 +43,16 @@ class TeamQueue(CaseRecord):
         moved = "" if before == UNROUTED else f" from {before}"
         self._record(EntryKind.ROUTED, SYSTEM, f"in {team}'s queue{moved}: {why}", now)
 
-    def check_take(self, take: TakeCase) -> None:
+    def check_take(self, take: TakeCase, now: datetime) -> None:
         self._require_open()
         s = self.state
         if not s.team_owned:
-            raise InvalidAction(f"only a case owned by a team can be taken; {s.owner} already owns it")
+            raise InvalidAction(
+                f"only a case owned by a team can be taken; {s.owner} already owns it"
+            )
 
     def take(self, take: TakeCase, now: datetime) -> None:
-        self.check_take(take)
+        self.check_take(take, now)
         s = self.state
         team, s.owner, s.team_owned = s.owner, take.by, False
         self._record(
