@@ -19,6 +19,7 @@ from schemas.classification import Category, Severity
 from schemas.intake import Channel
 from schemas.notification import Audience
 from schemas.routing import RoutingPolicy
+from tests.api_harness import running_api
 from tests.conftest import Desk, intake
 from tests.test_case_file import RULES, T0
 from workflows.case_file import FEATURES, CaseFile, InvalidAction
@@ -202,3 +203,20 @@ async def test_a_case_nobody_takes_breaches_and_escalates_on_its_own_deadline(de
         cid, "deadline_warning",
     )  # fmt: skip
     assert recipient == "team-after-sales"
+
+
+async def test_an_api_intake_without_a_receiver_is_taken_by_the_agent_acting(desk: Desk) -> None:
+    """A web form posts no receiver: the API invents none; the workspace's agent takes it."""
+    body = intake("C-API-TEAM", await desk.now(), channel="app_form")
+    del body["receiver"]
+    async with running_api(desk.api) as api:
+        started = await api.http.post("/v1/complaints", json=body, headers=api.auth("web-form"))
+        assert started.status_code == 201, started.text
+        case = await desk.until("C-API-TEAM", lambda s: s.stage.value == "investigate")
+        assert case.team_owned and case.owner == "team-after-sales"
+        as_wang = {**api.auth("workspace"), "X-Acting-For": "agent-wang"}
+        taken = await api.http.post("/v1/complaints/C-API-TEAM/take", json={}, headers=as_wang)
+        again = await api.http.post("/v1/complaints/C-API-TEAM/take", json={}, headers=as_wang)
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["owner"] == "agent-wang"
+    assert again.status_code == 409 and "agent-wang already owns it" in again.json()["error"]
