@@ -1,7 +1,8 @@
 """What the web workspace reads from the case store: an agent's queue and the supervisor's board.
 
-Served from the `complaints` projection (and its events), never by querying every workflow. The
-queue is scoped by owner today; a team queue is another scope over the same rows (`QueueScope`).
+Served from the `complaints` projection (and its events), never by querying every workflow. An
+agent's own queue is scoped by owner; a team queue (`QueueScope.team`) is the cases owned by the
+agent's teams, or by any team for an agent in none (team ids begin `team-`, schemas/routing.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ class QueueScope:
     stage: str | None = None
     waiting: Waiting | None = None
     limit: int = 200
+    team: bool = False  # the cases waiting in `teams`' queues, not the owner's own
+    teams: tuple[str, ...] = ()  # with `team`, none: every team's
+
+
+# Whose cases a scope covers: $1 the owner, $7 a team queue, $8 its teams.
+_SCOPED = """(CASE WHEN $7::boolean
+                   THEN (c.owner = ANY($8::text[])
+                         OR (cardinality($8::text[]) = 0 AND c.owner LIKE 'team-%'))
+                   ELSE c.owner = $1 END)"""
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class QueueRow:
     breached: bool  # ever, even if met late since
     waiting: Waiting
     updated_at: datetime
+    owner: str = ""  # the agent, or in a team queue the team
 
 
 @dataclass(frozen=True)
@@ -72,8 +83,8 @@ _LATE = """(EXISTS (SELECT 1 FROM jsonb_array_elements(c.deadlines) d
 _QUEUE = f"""
     WITH mine AS (
         SELECT c.complaint_id, c.subject, c.severity, c.stage, c.next_deadline_at, c.breached,
-               c.updated_at, c.received_at, {_WAITING} AS waiting, {_LATE} AS overdue
-        FROM complaints c WHERE c.owner = $1 AND {_OPEN})
+               c.updated_at, c.owner, c.received_at, {_WAITING} AS waiting, {_LATE} AS overdue
+        FROM complaints c WHERE {_SCOPED} AND {_OPEN})
     SELECT *, count(*) OVER () AS total FROM mine
     WHERE ($2::text IS NULL OR severity = $2) AND ($3::text IS NULL OR stage = $3)
       AND ($4::text IS NULL OR waiting = $4)
@@ -85,24 +96,27 @@ async def queue(connection: asyncpg.Connection, scope: QueueScope, now: datetime
     """Open cases in scope: late ones first, then by the next deadline."""
     rows = await connection.fetch(
         _QUEUE, scope.owner, scope.severity, scope.stage,
-        scope.waiting.value if scope.waiting else None, now, scope.limit,
+        scope.waiting.value if scope.waiting else None, now, scope.limit, scope.team,
+        list(scope.teams),
     )  # fmt: skip
     found = [
         QueueRow(r["complaint_id"], r["subject"], r["severity"], r["stage"], r["next_deadline_at"],
-                 bool(r["overdue"]), r["breached"], Waiting(r["waiting"]), r["updated_at"])
+                 bool(r["overdue"]), r["breached"], Waiting(r["waiting"]), r["updated_at"],
+                 r["owner"])
         for r in rows
     ]  # fmt: skip
     return QueuePage(found, rows[0]["total"] if rows else 0)
 
 
-async def version(connection: asyncpg.Connection, owner: str) -> str:
-    """Changes whenever any case of the owner changes (or one comes or goes): the page polls it
+async def version(connection: asyncpg.Connection, scope: QueueScope) -> str:
+    """Changes whenever any case in scope changes (or one comes or goes): the page polls it
     and reloads itself."""
+    query = _SCOPED.replace("$7", "$2").replace("$8", "$3")
     row = await connection.fetchrow(
         "SELECT count(*) AS n, coalesce(sum(last_seq), 0) AS s FROM complaints c "
-        f"WHERE c.owner = $1 AND {_OPEN}",
-        owner,
-    )
+        f"WHERE {query} AND {_OPEN}",
+        scope.owner, scope.team, list(scope.teams),
+    )  # fmt: skip
     return f"{row['n']}-{row['s']}"
 
 

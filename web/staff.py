@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -136,16 +137,31 @@ async def queue_page(web: Web, request: Request) -> Response:
         stage=q.get("stage") if q.get("stage") in {s.value for s in Stage} else None,
         waiting=store_queue.Waiting(waiting) if waiting else None,
     )
+    team = _team_scope(user, scope)
     now = await web.clock()
     async with web.pool.acquire() as connection:
         page = await store_queue.queue(connection, scope, now)
-        version = await store_queue.version(connection, user.username)
+        team_page = await store_queue.queue(connection, team, now)
+        version = await _version(connection, user)
     return web.render(
         request, "queue.html", page=page, scope=scope, now=now, version=version,
+        team_page=team_page, teams=team.teams,
         severities=[s.value for s in Severity],
         stages=[s.value for s in Stage if s is not Stage.DONE],
         waitings=[w.value for w in store_queue.Waiting], **_staff_values(user, session),
     )  # fmt: skip
+
+
+def _team_scope(user: StaffUser, mine: store_queue.QueueScope) -> store_queue.QueueScope:
+    """The cases waiting in the person's teams' queues (every team's if they are in none), with
+    the same filters as their own queue; the first agent who takes one owns it (R-IN-5)."""
+    return replace(mine, team=True, teams=tuple(user.teams))
+
+
+async def _version(connection: Any, user: StaffUser) -> str:
+    mine = store_queue.QueueScope(owner=user.username)
+    return "/".join([await store_queue.version(connection, mine),
+                     await store_queue.version(connection, _team_scope(user, mine))])  # fmt: skip
 
 
 async def queue_version(web: Web, request: Request) -> Response:
@@ -153,7 +169,7 @@ async def queue_version(web: Web, request: Request) -> Response:
     if who is None:
         return JSONResponse({"error": "sign in"}, status_code=401)
     async with web.pool.acquire() as connection:
-        version = await store_queue.version(connection, who[0].username)
+        version = await _version(connection, who[0])
     return JSONResponse({"version": version}, headers={"Cache-Control": "no-store"})
 
 

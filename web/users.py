@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, Field, TypeAdapter
 
 from schemas.case_actions import Role
+from schemas.routing import TeamId
 from schemas.text import Identifier
 
 
@@ -43,6 +44,10 @@ class StaffUser(BaseModel):
     role: StaffRole
     language: str = "zh"
     password_hash: str | None = Field(default=None, description="argon2id; None: IdP sign-in only")
+    teams: list[TeamId] = Field(
+        default_factory=list,
+        description="Team queues this person works from (policies/routing.json); none: every team's",
+    )
 
 
 _HASHER = PasswordHasher()
