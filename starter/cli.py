@@ -115,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--name", required=True)
     s.add_argument("--role", required=True, choices=["agent", "supervisor", "manager"])
     s.add_argument("--language", choices=["zh", "en"], default="zh")
+    s.add_argument("--team", action="append", default=[], dest="teams",
+                   help="a team queue the person works from (repeat; none: every team's)")  # fmt: skip
     store_commands.add_parser(sub)
     list_cases.add_parser(sub)
     repair.add_parser(sub)
@@ -554,8 +556,14 @@ def _user_add(args: argparse.Namespace) -> int:
         print("a password of 8 characters or more, please", file=sys.stderr)
         return 2
     path = load().users_file
-    user = StaffUser(username=args.username, name=args.name, role=StaffRole(args.role),
-                     language=args.language)  # fmt: skip
+    from pydantic import ValidationError
+
+    try:
+        user = StaffUser(username=args.username, name=args.name, role=StaffRole(args.role),
+                         language=args.language, teams=args.teams)  # fmt: skip
+    except ValidationError as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return 2
     add(path, user, password)
     print(f"{args.username} ({args.role}) saved in {path}")
     return 0

@@ -5,6 +5,9 @@ the reason. The store's team scope keeps to the teams a person works in."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from playwright.async_api import expect
@@ -13,6 +16,7 @@ from case_store import queue as store_queue
 from tests.conftest import Desk, eventually
 from tests.test_web_flow import sign_in
 from tests.web_support import chromium, serving
+from web import users
 
 
 async def test_an_agent_takes_a_team_case_and_it_moves_to_my_queue(
@@ -74,3 +78,19 @@ async def test_a_team_queue_holds_only_the_teams_a_person_works_in(desk: Desk) -
         assert cid not in [
             r.complaint_id for r in (await store_queue.queue(connection, mine, now)).rows
         ]
+
+
+def test_user_add_names_the_teams_a_person_works_in(tmp_path: Path) -> None:
+    cli = Path(sys.executable).with_name("complaint-desk")
+    env = {"PATH": os.environ["PATH"], "COMPLAINT_DESK_HOME": str(tmp_path)}
+    line = [cli, "user-add", "agent-chen", "--name", "陈", "--role", "agent"]
+    done = subprocess.run([*line, "--team", "team-logistics", "--team", "team-billing"],
+                          input="long-enough-1\n", text=True, capture_output=True, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert users.load(tmp_path / "users.json")["agent-chen"].teams == [
+        "team-logistics",
+        "team-billing",
+    ]
+    bad = subprocess.run([*line, "--team", "logistics"], input="long-enough-1\n", text=True,
+                         capture_output=True, env=env)  # fmt: skip
+    assert bad.returncode == 2 and "teams.0" in bad.stderr and "Traceback" not in bad.stderr
