@@ -83,7 +83,7 @@ async def test_a_team_queue_holds_only_the_teams_a_person_works_in(desk: Desk) -
 def test_user_add_names_the_teams_a_person_works_in(tmp_path: Path) -> None:
     cli = Path(sys.executable).with_name("complaint-desk")
     env = {"PATH": os.environ["PATH"], "COMPLAINT_DESK_HOME": str(tmp_path)}
-    line = [cli, "user-add", "agent-chen", "--name", "陈", "--role", "agent"]
+    line: list[str | Path] = [cli, "user-add", "agent-chen", "--name", "陈", "--role", "agent"]
     done = subprocess.run([*line, "--team", "team-logistics", "--team", "team-billing"],
                           input="long-enough-1\n", text=True, capture_output=True, env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
