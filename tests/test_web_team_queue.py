@@ -16,7 +16,7 @@ from case_store import queue as store_queue
 from tests.conftest import Desk, eventually
 from tests.test_web_flow import sign_in
 from tests.web_support import chromium, serving
-from web import users
+from web import i18n, users
 
 
 async def test_an_agent_takes_a_team_case_and_it_moves_to_my_queue(
@@ -94,3 +94,9 @@ def test_user_add_names_the_teams_a_person_works_in(tmp_path: Path) -> None:
     bad = subprocess.run([*line, "--team", "logistics"], input="long-enough-1\n", text=True,
                          capture_output=True, env=env)  # fmt: skip
     assert bad.returncode == 2 and "teams.0" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_take_refusal_is_said_in_chinese_too() -> None:
+    refused = "only a case owned by a team can be taken; agent-zhang already owns it"
+    assert i18n.refusal(refused, "zh") == "只有团队队列中的案件可以认领；agent-zhang 已负责此案件"
+    assert i18n.action_label("take", "zh") == "认领此案件"

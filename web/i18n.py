@@ -248,8 +248,10 @@ _ACTIONS: dict[str, tuple[str, str]] = {
 _REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"case (\S+) has ended"), r"案件 \1 已结束"),
     (re.compile(r"the case has ended"), "案件已结束"),
-    (re.compile(r"only a case owned by a team can be taken; (\S+) already owns it"),
-     r"只有团队队列中的案件可以认领；\1 已负责此案件"),
+    (
+        re.compile(r"only a case owned by a team can be taken; (\S+) already owns it"),
+        r"只有团队队列中的案件可以认领；\1 已负责此案件",
+    ),
     (re.compile(r"the case is not classified yet.*"), "案件尚未定级"),
     (re.compile(r"the override changes nothing"), "更正内容与当前定级相同"),
     (re.compile(r"unknown agent '(.+)'"), r"未知坐席“\1”"),
