@@ -57,9 +57,8 @@ def test_bad_intake_names_the_field(change: dict[str, Any], field: str) -> None:
 
 
 def test_missing_required_fields_are_all_named() -> None:
-    assert {"complaint_id", "channel", "receiver", "subject", "description", "customer"} <= refused(
-        {}
-    )
+    # `receiver` is optional: without one the case waits in a team queue (tests/test_team_queue.py)
+    assert {"complaint_id", "channel", "subject", "description", "customer"} <= refused({})
 
 
 def test_anonymous_complaints_need_no_name_or_contact() -> None:
