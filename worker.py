@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
 import structlog
 from temporalio.client import Client
 from temporalio.runtime import Runtime
@@ -34,6 +35,7 @@ from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import Settings, load
+from delivery import config as delivery_config
 from encryption.keys import KeyConfigError, load_keyring
 from grading.model import shared_grader
 from grading.policy import load_grading_policy
@@ -69,11 +71,13 @@ def build_worker(
     rules = grading or load_grading_policy()
     classification = ClassificationActivities(pool, rules, shared_grader(rules))
     gateway = notifier or OutboxNotifier(pool)
+    notifications = NotificationActivities(gateway)
     activities: list[Callable[..., Any]] = [
         classification.assess_complaint,
         classification.classify_complaint,
         CaseStoreActivities(pool).project_case,
-        NotificationActivities(gateway).notify,
+        notifications.notify,
+        notifications.hold,
         AlertActivities(pool, gateway).sweep_alerts,
         ReportActivities(pool, reports_dir).build_report,
         StuckCaseActivities(pool, gateway).find_stuck_cases,
@@ -97,6 +101,16 @@ def build_worker(
     )
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event SIGINT and SIGTERM set, instead of asyncio's default of cancelling the program
+    wherever it is."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 async def run_worker(
     client: Client,
     settings: Settings,
@@ -104,10 +118,13 @@ async def run_worker(
     *,
     policy: SlaPolicy | None = None,
     metrics: Runtime | None = None,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> None:
-    """Migrate the store, then run until SIGINT/SIGTERM, finishing in-flight tasks. Policies,
-    database and report folder come from `settings` unless given."""
+    """Migrate the store, then run until `stop` is set (by default: SIGINT/SIGTERM), finishing
+    in-flight tasks. Policies, database and report folder come from `settings` unless given."""
     log = structlog.get_logger("complaint_desk.worker")
+    stop = stop or stop_on_signals()  # first: a Ctrl-C while starting (the model loads) stops too
     missing = await missing_search_attributes(client)
     if missing:
         raise SystemExit(
@@ -121,21 +138,28 @@ async def run_worker(
         applied = await migrate(connection)
         vectors = await similar.vectors_available(connection)  # logs the fallback if missing
     log.info("case store ready", migrations_applied=applied, pgvector=vectors)
+    http = httpx.AsyncClient()  # one connection pool for every webhook gateway
+    gateways = delivery_config.delivery(settings, pool, http)  # None: outbox only
+    log.info("delivery", gateways=gateways.gateway_names if gateways else ["outbox only"])
     worker = build_worker(
-        client, pool, policy=policy, grading=grading, reports_dir=settings.reports_dir
+        client,
+        pool,
+        notifier=gateways,
+        policy=policy,
+        grading=grading,
+        reports_dir=settings.reports_dir,
     )
     grader = shared_grader(grading)  # loaded by build_worker: once per process
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version,
              head=grader.engine.head if grader else None)  # fmt: skip
     reporting = asyncio.ensure_future(report_open_cases(metrics, pool)) if metrics else None
     async with worker:
+        if ready:
+            ready()
         await stop.wait()
     if reporting:
         reporting.cancel()
+    await http.aclose()
     await pool.close()
     log.info("worker stopped")
 

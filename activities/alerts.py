@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 import logs
 from activities.notifier import Notifier
@@ -32,17 +33,24 @@ class AlertActivities:
         async with self._pool.acquire() as connection:
             found = await alerts.detect(connection, sweep.at, sweep.policy)
             raised = [a for a in found if await alerts.record(connection, a)]
-        for alert in raised:
-            await self._notifier.send(
-                Notification(
-                    key=f"alert/{alert.key}",
-                    complaint_id="-",
-                    audience=Audience.SUPERVISOR,
-                    recipient=None,
-                    topic=f"alert_{alert.kind.value}",
-                    text=alert.text(),
-                    urgent=True,
+        # Every alert this sweep found, not only the new ones: a retry after a failed send must
+        # still send it (the key makes a repeat a no-op); a gateway's final no is logged.
+        for alert in found:
+            try:
+                await self._notifier.send(
+                    Notification(
+                        key=f"alert/{alert.key}",
+                        complaint_id="-",
+                        audience=Audience.SUPERVISOR,
+                        recipient=None,
+                        topic=f"alert_{alert.kind.value}",
+                        text=alert.text(),
+                        urgent=True,
+                    )
                 )
-            )
+            except ApplicationError as err:
+                if not err.non_retryable:
+                    raise
+                logs.for_activity().warning("alert not delivered", key=alert.key, error=err.message)
         logs.for_activity().info("alerts swept", found=len(found), raised=len(raised))
         return raised

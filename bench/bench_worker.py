@@ -16,6 +16,7 @@ import os
 import signal
 from typing import Any
 
+import httpx
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 import logs
@@ -27,6 +28,7 @@ from case_store.db import database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import load
+from delivery import config as delivery_config
 from encryption.keys import load_keyring
 from starter.client import connect
 from worker import build_worker
@@ -45,7 +47,9 @@ async def main() -> None:
     async with pool.acquire() as connection:
         await migrate(connection)
     policy = load_policy(config.complaint_sla_policy)
-    complaints = build_worker(client, pool, policy=policy, role=role, **settings)
+    http = httpx.AsyncClient()
+    gateways = delivery_config.delivery(config, pool, http)  # None unless SMTP_HOST or webhooks
+    complaints = build_worker(client, pool, notifier=gateways, policy=policy, role=role, **settings)
     twin = Worker(
         client,
         task_queue=TWIN_QUEUE,
@@ -65,6 +69,7 @@ async def main() -> None:
     async with complaints, twin:
         print("bench worker ready", flush=True)
         await stop.wait()
+    await http.aclose()
     await pool.close()
 
 

@@ -72,8 +72,10 @@ async def running(
     policy: SlaPolicy,
     server_flags: Sequence[str] = (),
     workers_tuning: Sequence[Mapping[str, object]] = ({},),
+    worker_env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[System]:
-    """`workers_tuning`: one bench worker process per item, with its `BENCH_WORKER` settings."""
+    """`workers_tuning`: one bench worker process per item, with its `BENCH_WORKER` settings;
+    `worker_env`: more settings for the workers (e.g. `SMTP_HOST` for `bench.delivery`)."""
     with tempfile.TemporaryDirectory(prefix="complaint-bench-") as folder:
         home = Path(folder)
         database = await asyncio.to_thread(embedded_url, home / "pgdata")
@@ -95,6 +97,8 @@ async def running(
             KEYS_ENV: ring.render(),
             "COMPLAINT_SLA_POLICY": str(policy_file),
             "LOG_LEVEL": "WARNING",
+            "COMPLAINT_DESK_HOME": str(home),
+            **(worker_env or {}),
         }
         workers = []
         try:

@@ -123,8 +123,69 @@ class Settings(BaseSettings):
     web_secure_cookies: bool = Field(
         default=False, description="Mark the web's cookies Secure (set it when served over https)."
     )
+    web_public_url: str = Field(
+        default="http://localhost:8080",
+        description="Where customers reach the web pages: progress links in messages start so.",
+    )
     web_link_days: int = Field(
         default=60, description="How long a customer's progress link stays valid, in days."
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="The SMTP server messages go out through; unset (and no webhooks): messages "
+        "stay in the outbox only.",
+    )
+    smtp_port: int = Field(default=587, description="The SMTP server's port.")
+    smtp_security: str = Field(
+        default="starttls",
+        pattern="^(starttls|tls|none)$",
+        description="`starttls`, `tls` (implicit) or `none` (a local catcher only).",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server asks.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_timeout_seconds: float = Field(default=20, description="One SMTP conversation's limit.")
+    email_from: str = Field(
+        default="Customer Care <care@desk.localhost>", description="The From of every e-mail."
+    )
+    email_reply_address: str = Field(
+        default="care@desk.localhost",
+        description="Where customers' answers go (the case's reference is added to it).",
+    )
+    email_staff_address: str = Field(
+        default="{recipient}@desk.localhost",
+        description="Staff e-mail addresses, `{recipient}` standing for the agent or supervisor id.",
+    )
+    email_fallback_address: str | None = Field(
+        default=None,
+        description="Where a message goes that no gateway can take (a local catcher's mailbox).",
+    )
+    delivery_webhooks: str = Field(
+        default="{}",
+        description="Webhook gateways (SMS, WeChat, app push) as JSON: name -> url, secret, address.",
+    )
+    delivery_routes: str | None = Field(
+        default=None,
+        description="The routing table as JSON (recipient kind and channel -> gateways); unset: "
+        "e-mail for everyone who has an address.",
+    )
+    delivery_retry_initial_seconds: float = Field(
+        default=5, description="The first retry's delay after a gateway failed."
+    )
+    delivery_retry_max_seconds: float = Field(
+        default=600, description="The longest delay between retries."
+    )
+    delivery_reply_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the case references in reply addresses; unset: generated into "
+        "`reply-secret` under the home.",
+    )
+    mail_catcher_port: int = Field(
+        default=1025, description="`complaint-desk up`: the local mail catcher's SMTP port."
+    )
+    mail_in_host: str = Field(default="127.0.0.1", description="Where e-mail in listens.")
+    mail_in_port: int = Field(default=2525, description="E-mail in's SMTP port.")
+    mail_in_receiver: str = Field(
+        default="email-desk", description="The receiving agent recorded on e-mailed complaints."
     )
 
     @property

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from schemas.intake import Channel, Language
+from schemas.intake import Channel, Contact, Language
 
 
 class Audience(StrEnum):
@@ -31,4 +31,7 @@ class Notification(BaseModel):
     language: Language = Language.ZH
     not_before: datetime | None = Field(
         default=None, description="Quiet hours: the gateway holds the message until then"
+    )
+    contact: Contact | None = Field(
+        default=None, description="Where the customer is reached (customer messages only)"
     )

@@ -10,6 +10,7 @@ complaint-desk new-key                              # a payload key, for COMPLAI
 complaint-desk api                                  # the HTTP API for backends (port 8080)
 complaint-desk api-key --name web-form --scope intake  # a key, and its COMPLAINT_API_KEYS entry
 complaint-desk user-add agent-zhang --name 张伟 --role agent < password   # a web account
+complaint-desk mail-in                              # e-mail in (MAIL_IN_HOST, MAIL_IN_PORT)
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     store_commands.add_parser(sub)
     list_cases.add_parser(sub)
     repair.add_parser(sub)
+
+    sub.add_parser("mail-in", help="listen for e-mail: new mails open cases, answers reply")
 
     s = sub.add_parser("show", help="a case's snapshot and timeline")
     s.add_argument("complaint_id")
@@ -257,6 +260,16 @@ async def _case_command(
 
         created = await ensure_schedules(client, watchdog=WatchdogSettings.of(load()))
         print(f"scheduled: {', '.join(created)}" if created else "schedules already there")
+        return 0
+
+    if args.command == "mail-in":
+        from configuration.settings import load
+        from delivery import email_in
+
+        settings = load()
+        server = await email_in.serve(client, settings)
+        print(f"e-mail in on {settings.mail_in_host}:{settings.mail_in_port}", flush=True)
+        await server.serve_forever()
         return 0
     if args.command == "list":
         return await list_cases.run(args, client)

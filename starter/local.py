@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from temporalio.client import Client
+
     from configuration import Settings
 
 
@@ -91,8 +93,9 @@ async def up(settings: Settings) -> None:
     from starter.client import ComplaintDesk, connect, register_search_attributes
     from starter.schedules import WatchdogSettings, ensure_schedules
     from web.users import demo_accounts
-    from worker import run_worker
+    from worker import run_worker, stop_on_signals
 
+    stop = stop_on_signals()  # Ctrl-C at any point of the start-up stops it all cleanly
     home = settings.ensure_home()
     ring = local_keyring(settings.keys_file)
     grpc_port, ui_port = settings.complaint_desk_temporal_port, settings.complaint_desk_ui_port
@@ -114,6 +117,7 @@ async def up(settings: Settings) -> None:
             client = await connect(ring=ring, target=f"localhost:{grpc_port}")
             await register_search_attributes(client)  # a db made by an older version may lack some
             await ensure_schedules(client, watchdog=WatchdogSettings.of(settings))
+            settings, mail = await _mail(client, settings)
             database = database_url(settings)
             api_key, dev_key = development_key(home)
             keys = configured_keys(settings, extra=(dev_key,))
@@ -123,31 +127,65 @@ async def up(settings: Settings) -> None:
             api_port = settings.complaint_api_port
             api = uvicorn_server(app, settings.complaint_api_host, api_port, beside=True)
             serving_api = asyncio.create_task(api.serve())
-            print(
-                f"\n  Temporal UI:  http://localhost:{ui_port}/namespaces/default/workflows\n"
-                f"  Temporal:     localhost:{grpc_port}   (data in {home})\n"
-                f"  PostgreSQL:   {database}\n"
-                f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
-                f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
-                f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI: /openapi.json, docs/openapi.json)\n"
-                f"  API key:      {api_key}   (every scope; kept in {home / 'api-key'})\n"
-                f"  Workspace:    http://localhost:{api_port}/   (sign in: "
-                + (", ".join(f"{u} / {p}" for u, p in people.items()) or "see users.json")
-                + f"; kept in {settings.users_file.with_name('demo-passwords.json')})\n"
-                f"  Try:          complaint-desk start --file examples/complaint.json\n"
-                f"                curl -X POST localhost:{api_port}/v1/complaints -H "
-                f'"Authorization: Bearer $(cat {home / "api-key"})" -d @examples/complaint.json\n'
-                f"  Stop:         Ctrl-C\n",
-                flush=True,
-            )
+
+            def ready() -> None:
+                """Said once the worker runs (the store migrated): then every command works."""
+                print(
+                    f"\n  Temporal UI:  http://localhost:{ui_port}/namespaces/default/workflows\n"
+                    f"  Temporal:     localhost:{grpc_port}   (data in {home})\n"
+                    f"  PostgreSQL:   {database}\n"
+                    f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
+                    f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
+                    f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI: /openapi.json, docs/openapi.json)\n"
+                    f"  API key:      {api_key}   (every scope; kept in {home / 'api-key'})\n"
+                    f"  Workspace:    http://localhost:{api_port}/   (sign in: "
+                    + (", ".join(f"{u} / {p}" for u, p in people.items()) or "see users.json")
+                    + f"; kept in {settings.users_file.with_name('demo-passwords.json')})\n"
+                    f"  Mail:         every message sent is a .eml file in {settings.home / 'mail'}\n"
+                    f"                (SMTP {settings.smtp_host}:{settings.smtp_port}); e-mail in on\n"
+                    f"                {settings.mail_in_host}:{settings.mail_in_port}\n"
+                    f"  Try:          complaint-desk start --file examples/complaint.json\n"
+                    f"                curl -X POST localhost:{api_port}/v1/complaints -H "
+                    f'"Authorization: Bearer $(cat {home / "api-key"})" -d @examples/complaint.json\n'
+                    f"  Stop:         Ctrl-C\n",
+                    flush=True,
+                )
+
             try:
-                await run_worker(client, settings, database)
+                await run_worker(client, settings, database, stop=stop, ready=ready)
             finally:
                 api.should_exit = True
                 await serving_api
                 await pool.close()
+                for listener in mail:
+                    listener.close()
         finally:
             structlog.get_logger("complaint_desk.local").info("stopping the dev server")
             with contextlib.suppress(ProcessLookupError):
                 server.terminate()
             await server.wait()
+
+
+async def _mail(client: Client, settings: Settings) -> tuple[Settings, list[asyncio.Server]]:
+    """The local mail catcher (unless SMTP_HOST points at a real server) and e-mail in. Messages
+    no configured gateway can take (an SMS-only customer here) go to a local mailbox too, so a
+    newcomer sees every one arrive."""
+    from delivery import catcher, email_in
+
+    servers: list[asyncio.Server] = []
+    if not settings.smtp_host:
+        host, port = "127.0.0.1", settings.mail_catcher_port
+        servers.append(
+            await catcher.listen(catcher.MailCatcher(settings.home / "mail"), host, port)
+        )
+        settings = settings.model_copy(
+            update={
+                "smtp_host": host,
+                "smtp_port": port,
+                "smtp_security": "none",
+                "email_fallback_address": settings.email_fallback_address
+                or "unreachable-customers@desk.localhost",
+            }
+        )
+    servers.append(await email_in.serve(client, settings))
+    return settings, servers

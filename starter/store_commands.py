@@ -60,7 +60,7 @@ def add_parser(sub: Any) -> None:
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     from activities.reports import ReportRequest, build
-    from case_store import kpis, library, similar
+    from case_store import kpis, library, outbox, similar
     from case_store.db import database_url, open_pool
 
     pool = await open_pool(database_url(settings), max_size=2)
@@ -109,15 +109,22 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                        WHERE complaint_id = $1 ORDER BY seq""",
                     args.complaint_id,
                 )
+                messages = await outbox.for_case(connection, args.complaint_id)
                 rows = {
                     "complaint": _plain(dict(case)),
                     "timeline": [_plain(dict(e)) for e in events],
+                    "messages": [_plain(m) for m in messages],
                 }
                 text = "\n".join(
                     [f"{case['complaint_id']}  stage {case['stage']}  severity {case['severity']}  "
                      f"risk {case['risk']}  owner {case['owner']}  breached {case['breached']}"]
                     + [f"  {e['seq']:>3} {e['at']:%Y-%m-%d %H:%M:%S} {e['stage']:<11} "
                        f"{e['kind']:<18} {e['actor']:<10} {e['summary']}" for e in events]
+                    + ["  messages:"] * bool(messages)
+                    + [f"    {m['created_at']:%Y-%m-%d %H:%M:%S} {m['topic']:<18} "
+                       f"{m['audience']:<10} {m['status']:<7} {m['gateway'] or '-':<7} "
+                       f"x{m['attempts']} {m['gateway_id'] or m['last_error'] or ''}"
+                       for m in messages]
                 )  # fmt: skip
     finally:
         await pool.close()

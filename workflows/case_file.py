@@ -44,6 +44,7 @@ from workflows.case_record import (
     APPROVAL,
     CUSTOMER,
     CUSTOMER_PAUSE,
+    DELIVERY_FAILURE,
     EMERGENCY,
     FEATURES,
     HANDLING,
@@ -123,6 +124,13 @@ class CaseFile(Supervision, DepartmentTaskActions):
             f"{notification.topic} to {notification.audience.value} not delivered: {error}",
             now,
         )
+        if DELIVERY_FAILURE in self.features and notification.audience is not Audience.OWNER:
+            self._tell_staff(
+                Audience.OWNER, "delivery_failed",
+                f"{notification.topic} to the {notification.audience.value} of "
+                f"{notification.complaint_id} was not delivered ({error}): reach them another way",
+                now,
+            )  # fmt: skip
 
     def record_history(self, history: CustomerHistory, now: datetime) -> None:
         """What the store knows about the customer, kept on the case as evidence (R-IV-1)."""

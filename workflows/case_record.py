@@ -47,9 +47,10 @@ CUSTOMER_PAUSE = "customer-pause"
 REVIEW = "major-event-review"
 PLAN_REMEDY = "plan-meets-remedy"
 END_WITHDRAWS = "end-withdraws-deadlines"
+DELIVERY_FAILURE = "delivery-failure-to-owner"
 FEATURES = frozenset(
     {EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE, REVIEW, PLAN_REMEDY}
-    | {END_WITHDRAWS}
+    | {END_WITHDRAWS, DELIVERY_FAILURE}
 )
 
 
@@ -263,6 +264,8 @@ class CaseRecord:
                 channel=intake.channel if audience is Audience.CUSTOMER else None,
                 language=intake.language,
                 not_before=quiet_until(now, quiet) if quiet and not urgent else None,
+                # Only an activity argument (encrypted by the codec): no new command, no patch.
+                contact=intake.customer.contact if audience is Audience.CUSTOMER else None,
             )
         )
 

@@ -64,6 +64,7 @@ RECORDED_PATCH = "unreadable-and-failures-recorded"
 PRODUCT_CODE_PATCH = "product-code-attribute"
 # The workflow id must be the complaint's (a case started before this replays without the check).
 START_CHECKED_PATCH = "start-checked"
+QUIET_HOURS_PATCH = "delivery-quiet-hours"
 # Updates answer with a small acknowledgement in clear (`ActionAck`), not the encrypted snapshot:
 # a plain `temporal` CLI can read it. Cases started before it keep answering with the snapshot.
 ACK_PATCH = "action-acknowledgements"
@@ -164,6 +165,7 @@ class ComplaintWorkflow:
         self._ungated_projection = workflow.patched(UNGATED_PROJECTION_PATCH)
         self._recorded = workflow.patched(RECORDED_PATCH)
         self._product_coded = workflow.patched(PRODUCT_CODE_PATCH)
+        self._quiet_timer = workflow.patched(QUIET_HOURS_PATCH)
         self._acks = workflow.patched(ACK_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
@@ -465,6 +467,18 @@ class ComplaintWorkflow:
 
     async def _deliver(self, notification: Notification) -> None:
         summary = f"notify {notification.audience.value}: {notification.topic}"
+        hold = notification.not_before and notification.not_before - workflow.now()
+        if self._quiet_timer and hold and hold > timedelta(0):
+            # Quiet hours: the outbox shows the message queued at once; a durable timer sends it
+            # when they end (nothing before not_before, nothing lost after).
+            await workflow.execute_activity_method(
+                NotificationActivities.hold,
+                notification,
+                summary=f"queue {summary} (quiet hours)",
+                start_to_close_timeout=QUICK_TIMEOUT,
+                retry_policy=RETRY,
+            )
+            await workflow.sleep(hold, summary=f"quiet hours, then {summary}")
         try:
             await workflow.execute_activity_method(
                 NotificationActivities.notify,

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotificationActivities
@@ -47,6 +47,15 @@ class MajorEventReviewWorkflow:
         except TimeoutError:
             review.escalated_at = workflow.now()
             await self._keep(review)
+            await self._notify_overdue(request)
+            await workflow.wait_condition(lambda: self._done is not None)
+        review.done, review.done_at = self._done, workflow.now()
+        await self._keep(review)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return review
+
+    async def _notify_overdue(self, request: ReviewRequest) -> None:
+        try:
             await workflow.execute_activity_method(
                 NotificationActivities.notify,
                 Notification(
@@ -63,11 +72,8 @@ class MajorEventReviewWorkflow:
                 start_to_close_timeout=QUICK,
                 retry_policy=RETRY,
             )
-            await workflow.wait_condition(lambda: self._done is not None)
-        review.done, review.done_at = self._done, workflow.now()
-        await self._keep(review)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return review
+        except ActivityError:  # the gateway refused for good: the review still waits its result
+            workflow.logger.warning("review overdue notice not delivered")
 
     @workflow.update
     def complete(self, done: ReviewDone) -> None:

@@ -1,0 +1,151 @@
+"""The e-mail a notification becomes, and the case references an answer to it carries back.
+
+Every reference to a case — the reply address `case+<id>=<token>@…`, the `Message-ID`, the
+`References` thread root — carries a token: an HMAC of the complaint id and the address we wrote
+to, under a secret only the desk knows. An answer counts as that case's reply only when the token
+matches the complaint id *and the sender*: a guessed id, a forged header or a forwarded mail from
+someone else opens a new case instead, and nothing about the case's contact is stored or looked up
+to decide it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, getaddresses, parseaddr
+from urllib.parse import quote, unquote
+
+from schemas.intake import Language
+from schemas.notification import Audience, Notification
+
+TOKEN_LENGTH = 16
+CUSTOMER = "customer"
+_SUBJECTS = {
+    Language.ZH: "[{complaint_id}] 关于您的投诉",
+    Language.EN: "[{complaint_id}] About your complaint",
+}
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    sender: str  # "Customer Care <care@desk.example>"
+    reply_address: str  # "care@desk.example": answers come back as care+<id>=<token>@desk.example
+    secret: bytes
+    # The customer's progress page for a complaint id (web.links, signed and expiring); the
+    # receipt carries it, so the customer can follow the case without an account (R-TR-3).
+    progress_link: Callable[[str], str] | None = None
+
+
+_FOLLOW = {Language.ZH: "查看处理进度：{url}", Language.EN: "Follow your complaint: {url}"}
+RECEIPT = "acknowledged"
+
+
+@dataclass(frozen=True)
+class CaseReference:
+    complaint_id: str
+    token: str
+
+
+def token(secret: bytes, complaint_id: str, address: str, role: str = CUSTOMER) -> str:
+    """Binds a complaint id to the one address we wrote to about it, and to its role: a staff
+    member answering a notification by mail is never taken for the customer."""
+    material = f"{complaint_id}\n{address.strip().lower()}\n{role}"
+    return hmac.new(secret, material.encode(), hashlib.sha256).hexdigest()[:TOKEN_LENGTH]
+
+
+def genuine(secret: bytes, reference: CaseReference, sender: str) -> bool:
+    """Only the customer we wrote to, answering from that address, matches."""
+    return hmac.compare_digest(token(secret, reference.complaint_id, sender), reference.token)
+
+
+def role(notification: Notification) -> str:
+    return CUSTOMER if notification.audience is Audience.CUSTOMER else "staff"
+
+
+def _domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1]
+
+
+def _tag(complaint_id: str, tok: str) -> str:
+    # Complaint ids may hold ':' or '@'; percent-encoded they are plain atext in an address.
+    return f"{quote(complaint_id, safe='-_.')}={tok}"
+
+
+def reply_to(settings: LetterSettings, complaint_id: str, address: str, role: str) -> str:
+    local, domain = settings.reply_address.rsplit("@", 1)
+    tok = token(settings.secret, complaint_id, address, role)
+    return f"{local}+case+{_tag(complaint_id, tok)}@{domain}"
+
+
+def message_id(settings: LetterSettings, notification: Notification, address: str) -> str:
+    """Deterministic: the same notification key gives the same id on every retry, so a receiver
+    that saw the first attempt can drop the second."""
+    digest = hashlib.sha256(notification.key.encode()).hexdigest()[:24]
+    tok = token(settings.secret, notification.complaint_id, address, role(notification))
+    domain = _domain(settings.reply_address)
+    return f"<{digest}.case+{_tag(notification.complaint_id, tok)}@{domain}>"
+
+
+def thread_root(settings: LetterSettings, complaint_id: str, address: str, role: str) -> str:
+    tok = token(settings.secret, complaint_id, address, role)
+    return f"<case+{_tag(complaint_id, tok)}@{_domain(settings.reply_address)}>"
+
+
+def compose(settings: LetterSettings, notification: Notification, address: str) -> EmailMessage:
+    """The letter: the workflow's text as written (language and channel already applied; public
+    channels never repeat the complaint), a subject that names only the complaint id."""
+    n = notification
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = address
+    message["Reply-To"] = reply_to(settings, n.complaint_id, address, role(n))
+    if n.audience is Audience.CUSTOMER:
+        message["Subject"] = _SUBJECTS[n.language].format(complaint_id=n.complaint_id)
+    else:
+        message["Subject"] = f"[{n.complaint_id}] {n.topic.replace('_', ' ')}"
+    message["Message-ID"] = message_id(settings, n, address)
+    root = thread_root(settings, n.complaint_id, address, role(n))
+    message["In-Reply-To"] = root
+    message["References"] = root
+    message["Date"] = formatdate(usegmt=True)
+    message["Content-Language"] = n.language.value
+    message["X-Complaint-Id"] = n.complaint_id
+    message["Auto-Submitted"] = "auto-generated"
+    text = n.text
+    if n.audience is Audience.CUSTOMER and n.topic == RECEIPT and settings.progress_link:
+        url = settings.progress_link(n.complaint_id)
+        text += "\n\n" + _FOLLOW[n.language].format(url=url)
+    message.set_content(text)
+    return message
+
+
+_TAG = re.compile(rf"case\+([A-Za-z0-9%_.-]+)=([0-9a-f]{{{TOKEN_LENGTH}}})@")
+
+
+def references(recipients: list[str], headers: list[str]) -> list[CaseReference]:
+    """Every case reference in the addresses a mail was sent to and in its threading headers
+    (`In-Reply-To`, `References`), in that order, without repeats."""
+    found: list[CaseReference] = []
+    for text in [*recipients, *headers]:
+        for quoted, tok in _TAG.findall(text or ""):
+            reference = CaseReference(unquote(quoted), tok)
+            if reference not in found:
+                found.append(reference)
+    return found
+
+
+def sender_address(from_header: str) -> str:
+    return parseaddr(from_header)[1].strip().lower()
+
+
+def sender_name(from_header: str) -> str | None:
+    name = parseaddr(from_header)[0].strip()
+    return name or None
+
+
+def addresses(values: list[str]) -> list[str]:
+    return [a for _, a in getaddresses(values) if a]
