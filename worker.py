@@ -105,6 +105,16 @@ def build_worker(
     )
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event SIGINT and SIGTERM set, instead of asyncio's default of cancelling the program
+    wherever it is."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 async def run_worker(
     client: Client,
     settings: Settings,
@@ -112,10 +122,13 @@ async def run_worker(
     *,
     policy: SlaPolicy | None = None,
     metrics: Runtime | None = None,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> None:
-    """Migrate the store, then run until SIGINT/SIGTERM, finishing in-flight tasks. Policies,
-    database and report folder come from `settings` unless given."""
+    """Migrate the store, then run until `stop` is set (by default: SIGINT/SIGTERM), finishing
+    in-flight tasks. Policies, database and report folder come from `settings` unless given."""
     log = structlog.get_logger("complaint_desk.worker")
+    stop = stop or stop_on_signals()  # first: a Ctrl-C while starting (the model loads) stops too
     missing = await missing_search_attributes(client)
     if missing:
         raise SystemExit(
@@ -142,14 +155,12 @@ async def run_worker(
         routing=load_routing(settings.complaint_routing_policy),
     )
     grader = shared_grader(grading)  # loaded by build_worker: once per process
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version,
              head=grader.engine.head if grader else None)  # fmt: skip
     reporting = asyncio.ensure_future(report_open_cases(metrics, pool)) if metrics else None
     async with worker:
+        if ready:
+            ready()
         await stop.wait()
     if reporting:
         reporting.cancel()

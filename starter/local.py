@@ -93,8 +93,9 @@ async def up(settings: Settings) -> None:
     from starter.client import ComplaintDesk, connect, register_search_attributes
     from starter.schedules import WatchdogSettings, ensure_schedules
     from web.users import demo_accounts
-    from worker import run_worker
+    from worker import run_worker, stop_on_signals
 
+    stop = stop_on_signals()  # Ctrl-C at any point of the start-up stops it all cleanly
     home = settings.ensure_home()
     ring = local_keyring(settings.keys_file)
     grpc_port, ui_port = settings.complaint_desk_temporal_port, settings.complaint_desk_ui_port
@@ -126,28 +127,32 @@ async def up(settings: Settings) -> None:
             api_port = settings.complaint_api_port
             api = uvicorn_server(app, settings.complaint_api_host, api_port, beside=True)
             serving_api = asyncio.create_task(api.serve())
-            print(
-                f"\n  Temporal UI:  http://localhost:{ui_port}/namespaces/default/workflows\n"
-                f"  Temporal:     localhost:{grpc_port}   (data in {home})\n"
-                f"  PostgreSQL:   {database}\n"
-                f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
-                f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
-                f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI: /openapi.json, docs/openapi.json)\n"
-                f"  API key:      {api_key}   (every scope; kept in {home / 'api-key'})\n"
-                f"  Workspace:    http://localhost:{api_port}/   (sign in: "
-                + (", ".join(f"{u} / {p}" for u, p in people.items()) or "see users.json")
-                + f"; kept in {settings.users_file.with_name('demo-passwords.json')})\n"
-                f"  Mail:         every message sent is a .eml file in {settings.home / 'mail'}\n"
-                f"                (SMTP {settings.smtp_host}:{settings.smtp_port}); e-mail in on\n"
-                f"                {settings.mail_in_host}:{settings.mail_in_port}\n"
-                f"  Try:          complaint-desk start --file examples/complaint.json\n"
-                f"                curl -X POST localhost:{api_port}/v1/complaints -H "
-                f'"Authorization: Bearer $(cat {home / "api-key"})" -d @examples/complaint.json\n'
-                f"  Stop:         Ctrl-C\n",
-                flush=True,
-            )
+
+            def ready() -> None:
+                """Said once the worker runs (the store migrated): then every command works."""
+                print(
+                    f"\n  Temporal UI:  http://localhost:{ui_port}/namespaces/default/workflows\n"
+                    f"  Temporal:     localhost:{grpc_port}   (data in {home})\n"
+                    f"  PostgreSQL:   {database}\n"
+                    f"  Codec server: {codec_url}   (decrypts payloads for the UI; for the plain\n"
+                    f"                `temporal` CLI add --codec-endpoint {codec_url})\n"
+                    f"  HTTP API:     http://localhost:{api_port}/v1   (OpenAPI: /openapi.json, docs/openapi.json)\n"
+                    f"  API key:      {api_key}   (every scope; kept in {home / 'api-key'})\n"
+                    f"  Workspace:    http://localhost:{api_port}/   (sign in: "
+                    + (", ".join(f"{u} / {p}" for u, p in people.items()) or "see users.json")
+                    + f"; kept in {settings.users_file.with_name('demo-passwords.json')})\n"
+                    f"  Mail:         every message sent is a .eml file in {settings.home / 'mail'}\n"
+                    f"                (SMTP {settings.smtp_host}:{settings.smtp_port}); e-mail in on\n"
+                    f"                {settings.mail_in_host}:{settings.mail_in_port}\n"
+                    f"  Try:          complaint-desk start --file examples/complaint.json\n"
+                    f"                curl -X POST localhost:{api_port}/v1/complaints -H "
+                    f'"Authorization: Bearer $(cat {home / "api-key"})" -d @examples/complaint.json\n'
+                    f"  Stop:         Ctrl-C\n",
+                    flush=True,
+                )
+
             try:
-                await run_worker(client, settings, database)
+                await run_worker(client, settings, database, stop=stop, ready=ready)
             finally:
                 api.should_exit = True
                 await serving_api
