@@ -68,8 +68,11 @@ async def report_open_cases(runtime: Runtime, pool: Pool, every: float = 30) -> 
         except Exception as err:  # the store is down or refused: say so, try again next tick
             if not failing:
                 # The queries carry no parameters, so the error cannot quote a customer.
-                log.warning("case gauges not refreshed; keeping the last figures",
-                            error=type(err).__name__, detail=str(err)[:200])  # fmt: skip
+                log.warning(
+                    "case gauges not refreshed; keeping the last figures",
+                    error=type(err).__name__,
+                    detail=str(err)[:200],
+                )
             failing = True
         else:
             if failing:

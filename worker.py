@@ -155,8 +155,13 @@ async def run_worker(
         routing=load_routing(settings.complaint_routing_policy),
     )
     grader = shared_grader(grading)  # loaded by build_worker: once per process
-    log.info("worker started", task_queue=TASK_QUEUE, policy=policy.version, rules=grading.version,
-             head=grader.engine.head if grader else None)  # fmt: skip
+    log.info(
+        "worker started",
+        task_queue=TASK_QUEUE,
+        policy=policy.version,
+        rules=grading.version,
+        head=grader.engine.head if grader else None,
+    )
     reporting = asyncio.ensure_future(report_open_cases(metrics, pool)) if metrics else None
     async with worker:
         if ready:

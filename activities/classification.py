@@ -58,16 +58,27 @@ class ClassificationActivities:
                 self._policy.concentration.window,
             )
             view = await self._view(connection, intake, vector)
-            context = Context(tier=history.tier, repeat_count=history.repeat_count,
-                              recent_on_product=recent)  # fmt: skip
+            context = Context(
+                tier=history.tier, repeat_count=history.repeat_count, recent_on_product=recent
+            )
             result = grade(intake, self._policy, context, view)
-            await similar.remember(connection, intake.complaint_id, text, result, at,
-                                   vector.tolist() if vector is not None else None,
-                                   self._vectors)  # fmt: skip
-        logs.for_activity().info("assessed", severity=result.severity.value,
-                                 risk=result.risk.value, rules=result.rules_version,
-                                 head=result.engine.head if result.engine else None,
-                                 triage=result.needs_triage)  # fmt: skip
+            await similar.remember(
+                connection,
+                intake.complaint_id,
+                text,
+                result,
+                at,
+                vector.tolist() if vector is not None else None,
+                self._vectors,
+            )
+        logs.for_activity().info(
+            "assessed",
+            severity=result.severity.value,
+            risk=result.risk.value,
+            rules=result.rules_version,
+            head=result.engine.head if result.engine else None,
+            triage=result.needs_triage,
+        )
         return Assessment(classification=result, history=history, recent_on_product=recent)
 
     async def _view(
@@ -78,19 +89,23 @@ class ClassificationActivities:
         if self._vectors is None:
             self._vectors = await similar.vectors_available(connection)
         if self._vectors:
-            found = await similar.nearest(connection, vector.tolist(), NEAREST,
-                                          exclude=intake.complaint_id)  # fmt: skip
+            found = await similar.nearest(
+                connection, vector.tolist(), NEAREST, exclude=intake.complaint_id
+            )
         else:
-            found = await similar.by_keyword(connection, intake.subject, NEAREST,
-                                             intake.complaint_id)  # fmt: skip
+            found = await similar.by_keyword(
+                connection, intake.subject, NEAREST, intake.complaint_id
+            )
         past = [
-            Likeness(source=c.complaint_id,
-                     excerpt=(c.resolution or c.outcome)[:EXCERPT],  # staff's words, not the customer's
-                     severity=Severity(c.severity or "L2"),
-                     category=Category(c.category or "other").current,
-                     similarity=c.similarity)
+            Likeness(
+                source=c.complaint_id,
+                excerpt=(c.resolution or c.outcome)[:EXCERPT],  # staff's words, not the customer's
+                severity=Severity(c.severity or "L2"),
+                category=Category(c.category or "other").current,
+                similarity=c.similarity,
+            )
             for c in found
-        ]  # fmt: skip
+        ]
         return self._grader.view(vector, past, NEAREST)
 
     @activity.defn(name="classify_complaint")

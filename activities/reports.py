@@ -35,8 +35,13 @@ async def build(pool: Pool, folder: Path | None, request: ReportRequest) -> tupl
                VALUES ($1, $2, $3, $4, $5, $6)
                ON CONFLICT (key) DO UPDATE SET markdown = EXCLUDED.markdown,
                    html = EXCLUDED.html, created_at = now()""",
-            key, request.kind.value, request.start, request.end, markdown, html,
-        )  # fmt: skip
+            key,
+            request.kind.value,
+            request.start,
+            request.end,
+            markdown,
+            html,
+        )
 
     if folder is None:
         return key, brief.total

@@ -184,10 +184,14 @@ class StuckCaseActivities:
                 )
             )
             logs.for_activity().warning(
-                "case stuck", complaint_id=case.complaint_id, case_workflow_id=case.workflow_id,
-                run_id=case.run_id, attempts=case.attempts, cause=case.cause,
+                "case stuck",
+                complaint_id=case.complaint_id,
+                case_workflow_id=case.workflow_id,
+                run_id=case.run_id,
+                attempts=case.attempts,
+                cause=case.cause,
                 since=case.since.isoformat(),
-            )  # fmt: skip
+            )
         logs.for_activity().info("stuck cases swept", stuck=len(found), cleared=cleared)
         return found
 

@@ -100,9 +100,10 @@ def build_app(desk: ComplaintDesk, keys: ApiKeys, body_limit: int = DEFAULT_LIMI
         started = await intake.start(desk, complaint)
         response.status_code = 201 if started.created else 200
         return intake.StartedComplaint(
-            complaint_id=started.complaint_id, workflow_id=started.workflow_id,
+            complaint_id=started.complaint_id,
+            workflow_id=started.workflow_id,
             created=started.created,
-        )  # fmt: skip
+        )
 
     @app.get(
         "/v1/complaints/{complaint_id}",
@@ -188,8 +189,11 @@ def _add_action_route(
             if isinstance(payload, ReopenRequest):
                 started = await desk.reopen(complaint_id, payload)
                 response.status_code = 201 if started.created else 202
-                return Sent(complaint_id=started.complaint_id, workflow_id=started.workflow_id,
-                            created=started.created)  # fmt: skip
+                return Sent(
+                    complaint_id=started.complaint_id,
+                    workflow_id=started.workflow_id,
+                    created=started.created,
+                )
             case = await desk.act(complaint_id, action.name, payload)  # an update: the case
             return case or Sent(
                 complaint_id=complaint_id, workflow_id=workflow_id_for(complaint_id)

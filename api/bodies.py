@@ -56,8 +56,11 @@ async def read_object(request: Request, limit: int) -> dict[str, Any]:
         where = f"line {err.lineno} column {err.colno}"
         raise ApiError(400, f"malformed JSON: {err.msg} at {where}") from None
     if not isinstance(data, dict):
-        raise ApiError(422, "invalid input, nothing was done: (body) must be a JSON object",
-                       [FieldProblem(field="(body)", message="must be a JSON object")])  # fmt: skip
+        raise ApiError(
+            422,
+            "invalid input, nothing was done: (body) must be a JSON object",
+            [FieldProblem(field="(body)", message="must be a JSON object")],
+        )
     return data
 
 
@@ -74,8 +77,15 @@ def with_actor(data: dict[str, Any], field: str | None, actor: str) -> dict[str,
     if field is None:
         return data
     if field in data:
-        raise ApiError(422, f"invalid input, nothing was done: {field}", [FieldProblem(
-            field=field, message="set from the API key (and X-Acting-For); leave it out")])  # fmt: skip
+        raise ApiError(
+            422,
+            f"invalid input, nothing was done: {field}",
+            [
+                FieldProblem(
+                    field=field, message="set from the API key (and X-Acting-For); leave it out"
+                )
+            ],
+        )
     return {**data, field: actor}
 
 

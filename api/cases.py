@@ -27,8 +27,11 @@ def complaint_path(complaint_id: str) -> str:
         return _IDENTIFIER.validate_python(complaint_id)
     except ValidationError:
         message = "not a complaint id (letters, digits, _ . : @ -, at most 64)"
-        raise ApiError(422, "invalid input, nothing was done: complaint_id",
-                       [FieldProblem(field="complaint_id", message=message)]) from None  # fmt: skip
+        raise ApiError(
+            422,
+            "invalid input, nothing was done: complaint_id",
+            [FieldProblem(field="complaint_id", message=message)],
+        ) from None
 
 
 @asynccontextmanager
@@ -44,8 +47,9 @@ async def on_case(desk: ComplaintDesk, complaint_id: str) -> AsyncIterator[None]
         if err.status is RPCStatusCode.NOT_FOUND:
             raise await _missing(desk, complaint_id) from None
         if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            raise ApiError(503, "the case service is not reachable now; retry",
-                           headers={"Retry-After": "1"}) from None  # fmt: skip
+            raise ApiError(
+                503, "the case service is not reachable now; retry", headers={"Retry-After": "1"}
+            ) from None
         raise
 
 
@@ -54,6 +58,9 @@ async def _missing(desk: ComplaintDesk, complaint_id: str) -> ApiError:
     if status is None:
         return ApiError(404, f"no case {complaint_id}")
     if status is not WorkflowExecutionStatus.RUNNING:
-        return ApiError(409, f"case {complaint_id} has ended; a re-open request "
-                        f"(POST /v1/complaints/{complaint_id}/reopen) opens a linked case")  # fmt: skip
+        return ApiError(
+            409,
+            f"case {complaint_id} has ended; a re-open request "
+            f"(POST /v1/complaints/{complaint_id}/reopen) opens a linked case",
+        )
     return ApiError(404, f"no case {complaint_id}")

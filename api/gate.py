@@ -36,17 +36,26 @@ class Gate:
         """The caller's key, if it may use a route that needs any of `scopes`, within its rate."""
         key = self.keys.identify(credentials.credentials) if credentials else None
         if key is None:
-            raise ApiError(401, "an API key is needed: Authorization: Bearer <key>",
-                           headers={"WWW-Authenticate": 'Bearer realm="complaint-desk"'})  # fmt: skip
+            raise ApiError(
+                401,
+                "an API key is needed: Authorization: Bearer <key>",
+                headers={"WWW-Authenticate": 'Bearer realm="complaint-desk"'},
+            )
         request.state.key = key.name
         needed = frozenset(scopes)
         if not key.scopes & needed:
-            raise ApiError(403, f"key {key.name} lacks the scope for this: one of "
-                           f"{', '.join(sorted(needed))} is needed")  # fmt: skip
+            raise ApiError(
+                403,
+                f"key {key.name} lacks the scope for this: one of "
+                f"{', '.join(sorted(needed))} is needed",
+            )
         wait = self.limits.take(key.name, key.rate_per_second, key.burst, time.monotonic())
         if wait is not None:
-            raise ApiError(429, f"key {key.name} is over its rate of {key.rate_per_second:g}/s",
-                           headers={"Retry-After": str(math.ceil(wait))})  # fmt: skip
+            raise ApiError(
+                429,
+                f"key {key.name} is over its rate of {key.rate_per_second:g}/s",
+                headers={"Retry-After": str(math.ceil(wait))},
+            )
         return key
 
 
@@ -63,5 +72,8 @@ def staff_actor(key: ApiKey, acting_for: str | None) -> str:
     except ValidationError:
         field = f"header:{ACTING_FOR}"
         message = "the person acting is needed: an id (letters, digits, _ . : @ -, at most 64)"
-        raise ApiError(422, f"invalid input, nothing was done: {field}",
-                       [FieldProblem(field=field, message=message)]) from None  # fmt: skip
+        raise ApiError(
+            422,
+            f"invalid input, nothing was done: {field}",
+            [FieldProblem(field=field, message=message)],
+        ) from None

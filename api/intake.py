@@ -58,12 +58,23 @@ def with_complaint_id(
     data: dict[str, Any], key: ApiKey, idempotency_key: str | None
 ) -> dict[str, Any]:
     if "linked_to" in data:
-        raise ApiError(422, "invalid input, nothing was done: linked_to", [FieldProblem(
-            field="linked_to", message="set by re-opening a case (POST …/reopen); leave it out")])  # fmt: skip
+        raise ApiError(
+            422,
+            "invalid input, nothing was done: linked_to",
+            [
+                FieldProblem(
+                    field="linked_to",
+                    message="set by re-opening a case (POST …/reopen); leave it out",
+                )
+            ],
+        )
     if idempotency_key is not None and not _KEY_TEXT.match(idempotency_key):
         field = f"header:{IDEMPOTENCY_KEY}"
-        raise ApiError(422, f"invalid input, nothing was done: {field}", [FieldProblem(
-            field=field, message="1 to 255 visible ASCII characters")])  # fmt: skip
+        raise ApiError(
+            422,
+            f"invalid input, nothing was done: {field}",
+            [FieldProblem(field=field, message="1 to 255 visible ASCII characters")],
+        )
     if data.get("complaint_id") is None and idempotency_key is not None:
         return {**data, "complaint_id": derived_id(key, idempotency_key)}
     return data
@@ -87,6 +98,9 @@ async def start(desk: ComplaintDesk, intake: ComplaintIntake) -> StartedCase:
         # page, paid only on repeats.
         existing = await desk._first_intake(intake.complaint_id)
         if existing.model_dump(mode="json") != intake.model_dump(mode="json"):
-            raise ApiError(409, f"complaint id {intake.complaint_id} already names another "
-                           "complaint's case; nothing was started")  # fmt: skip
+            raise ApiError(
+                409,
+                f"complaint id {intake.complaint_id} already names another "
+                "complaint's case; nothing was started",
+            )
     return started

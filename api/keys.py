@@ -129,8 +129,12 @@ def development_key(home: Path) -> tuple[str, ApiKey]:
 def new_api_key(name: str, scopes: list[str], acts_for: bool = False) -> tuple[str, str]:
     """A fresh key and its `COMPLAINT_API_KEYS` entry (which holds only its hash)."""
     token = new_token()
-    key = ApiKey(name=name, sha256=digest(token), scopes=frozenset(Scope(s) for s in scopes),
-                 acts_for=acts_for)  # fmt: skip
+    key = ApiKey(
+        name=name,
+        sha256=digest(token),
+        scopes=frozenset(Scope(s) for s in scopes),
+        acts_for=acts_for,
+    )
     entry = key.model_dump(mode="json")
     entry["scopes"] = sorted(entry["scopes"])
     return token, json.dumps(entry)

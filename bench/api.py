@@ -51,7 +51,9 @@ class Round:
         return self.starts / self.wall
 
 
-async def load(count: int, concurrency: int, start: Callable[[int], Awaitable[None]]) -> tuple[float, list[float]]:  # fmt: skip
+async def load(
+    count: int, concurrency: int, start: Callable[[int], Awaitable[None]]
+) -> tuple[float, list[float]]:
     """`count` starts, `concurrency` in flight; the wall time and each start's latency."""
     latencies: list[float] = []
     queue = iter(range(count))
@@ -80,9 +82,15 @@ async def api_process(system: System, token_entry: str) -> tuple[asyncio.subproc
         "LOG_LEVEL": "WARNING",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "starter.cli", "api", cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "starter.cli",
+        "api",
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     await wait_for_port(port)
     return process, f"http://127.0.0.1:{port}"
 
@@ -110,17 +118,19 @@ async def main(args: argparse.Namespace) -> None:
 
                 starts = {"direct": direct, "api": through_api}
                 for mode, start in starts.items():  # warm both paths: connections, caches
-                    await load(args.concurrency, args.concurrency,
-                               partial(start, f"warm-{mode}-{tag}"))  # fmt: skip
+                    await load(
+                        args.concurrency, args.concurrency, partial(start, f"warm-{mode}-{tag}")
+                    )
                 rounds: list[Round] = []
                 for n in range(args.rounds):
                     for mode, start in starts.items():
                         print(f"round {n + 1}: {mode} …", file=sys.stderr)
                         cpu = cpu_seconds(server.pid)
                         wall, latencies = await load(
-                            args.complaints, args.concurrency,
+                            args.complaints,
+                            args.concurrency,
                             partial(start, f"{mode}-{n}-{tag}"),
-                        )  # fmt: skip
+                        )
                         used = cpu_seconds(server.pid) - cpu if mode == "api" else 0.0
                         rounds.append(Round(mode, args.complaints, wall, latencies, used))
         finally:
@@ -130,23 +140,29 @@ async def main(args: argparse.Namespace) -> None:
 
 
 def report(rounds: list[Round], args: argparse.Namespace) -> None:
-    print(f"\n{args.complaints} starts per round, {args.concurrency} in flight, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}\n")  # fmt: skip
+    print(
+        f"\n{args.complaints} starts per round, {args.concurrency} in flight, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}\n"
+    )
     print("| round | path | starts/s | p50 | p99 | API CPU per start |")
     print("|---|---|---|---|---|---|")
     for i, r in enumerate(rounds):
         cpu = f"{r.api_cpu / r.starts * 1000:.2f} ms" if r.mode == "api" else "-"
-        print(f"| {i // 2 + 1} | {r.mode} | {r.per_second:.1f} | "
-              f"{percentile(r.latencies, 50) * 1000:.0f} ms | "
-              f"{percentile(r.latencies, 99) * 1000:.0f} ms | {cpu} |")  # fmt: skip
+        print(
+            f"| {i // 2 + 1} | {r.mode} | {r.per_second:.1f} | "
+            f"{percentile(r.latencies, 50) * 1000:.0f} ms | "
+            f"{percentile(r.latencies, 99) * 1000:.0f} ms | {cpu} |"
+        )
     pairs = list(zip(rounds[::2], rounds[1::2], strict=True))
     rate = sorted(api.per_second / direct.per_second for direct, api in pairs)
     p99 = sorted(
         percentile(api.latencies, 99) / percentile(direct.latencies, 99) for direct, api in pairs
     )
-    print(f"\nAPI / direct, median over the {len(pairs)} pairs (min–max): throughput "
-          f"{median(rate):.2f} ({rate[0]:.2f}–{rate[-1]:.2f}), p99 {median(p99):.2f}× "
-          f"({p99[0]:.2f}–{p99[-1]:.2f})")  # fmt: skip
+    print(
+        f"\nAPI / direct, median over the {len(pairs)} pairs (min–max): throughput "
+        f"{median(rate):.2f} ({rate[0]:.2f}–{rate[-1]:.2f}), p99 {median(p99):.2f}× "
+        f"({p99[0]:.2f}–{p99[-1]:.2f})"
+    )
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -50,10 +50,17 @@ def resident_mb() -> float:
 
 
 def _intake(i: int, text: str) -> ComplaintIntake:
-    return ComplaintIntake.model_validate({
-        "complaint_id": f"B-{i}", "customer": {"anonymous": True}, "channel": "app_form",
-        "receiver": "bench", "subject": "投诉", "description": text, "received_at": AT,
-    })  # fmt: skip
+    return ComplaintIntake.model_validate(
+        {
+            "complaint_id": f"B-{i}",
+            "customer": {"anonymous": True},
+            "channel": "app_form",
+            "receiver": "bench",
+            "subject": "投诉",
+            "description": text,
+            "received_at": AT,
+        }
+    )
 
 
 async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
@@ -78,8 +85,12 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
                     """INSERT INTO case_library (complaint_id, subject, summary, category,
                            severity, risk, resolution, outcome, archived_at, search_text)
                        VALUES ($1, '投诉', $2, $3, $4, 'low', '已处理', 'resolved', $5, $2)""",
-                    f"L-{i}", text, result.category.value, result.severity.value, AT,
-                )  # fmt: skip
+                    f"L-{i}",
+                    text,
+                    result.category.value,
+                    result.severity.value,
+                    AT,
+                )
         activities = ClassificationActivities(pool, policy, grader)
         env = ActivityEnvironment()
         for i in range(10):  # warm up: prepared statements, caches
@@ -124,25 +135,45 @@ def main() -> None:
     figures = {}
     for engine in ("rules", "hybrid"):
         out = subprocess.run(
-            [sys.executable, "-m", "bench.classification", "--child", engine,
-             "--complaints", str(args.complaints), "--library", str(args.library)],
-            check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
-        ).stdout  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "bench.classification",
+                "--child",
+                engine,
+                "--complaints",
+                str(args.complaints),
+                "--library",
+                str(args.library),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        ).stdout
         figures[engine] = json.loads(out.strip().splitlines()[-1])
     r, h = figures["rules"], figures["hybrid"]
     print(f"{args.complaints} complaints through assess_complaint, {args.library} ended cases\n")
-    print("| engine | grading p50 | grading p99 | activity p50 | activity p99 | activity max "
-          "| worker RSS | model load |")  # fmt: skip
+    print(
+        "| engine | grading p50 | grading p99 | activity p50 | activity p99 | activity max "
+        "| worker RSS | model load |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for name, f in (("rules only", r), ("hybrid (model loaded)", h)):
-        print(f"| {name} | {f['grade_p50_ms']:.1f} ms | {f['grade_p99_ms']:.1f} ms "
-              f"| {f['p50_ms']:.1f} ms | {f['p99_ms']:.1f} ms | {f['max_ms']:.1f} ms "
-              f"| {f['rss_mb']:.0f} MB | {f['load_s']:.2f} s |")  # fmt: skip
-    print(f"\nhybrid / rules: p50 ×{h['p50_ms'] / r['p50_ms']:.2f}, "
-          f"p99 ×{h['p99_ms'] / r['p99_ms']:.2f}, memory +{h['rss_mb'] - r['rss_mb']:.0f} MB")  # fmt: skip
-    print(f"hybrid p99 under 100 ms: grading {'yes' if h['grade_p99_ms'] < 100 else 'NO'}, "
-          f"whole activity {'yes' if h['p99_ms'] < 100 else 'NO'}; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
+        print(
+            f"| {name} | {f['grade_p50_ms']:.1f} ms | {f['grade_p99_ms']:.1f} ms "
+            f"| {f['p50_ms']:.1f} ms | {f['p99_ms']:.1f} ms | {f['max_ms']:.1f} ms "
+            f"| {f['rss_mb']:.0f} MB | {f['load_s']:.2f} s |"
+        )
+    print(
+        f"\nhybrid / rules: p50 ×{h['p50_ms'] / r['p50_ms']:.2f}, "
+        f"p99 ×{h['p99_ms'] / r['p99_ms']:.2f}, memory +{h['rss_mb'] - r['rss_mb']:.0f} MB"
+    )
+    print(
+        f"hybrid p99 under 100 ms: grading {'yes' if h['grade_p99_ms'] < 100 else 'NO'}, "
+        f"whole activity {'yes' if h['p99_ms'] < 100 else 'NO'}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

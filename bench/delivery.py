@@ -72,13 +72,22 @@ async def measure(name: str, args: argparse.Namespace, smtp: bool) -> Lag:
         if smtp:
             port = free_port()
             catcher = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "delivery.catcher", mail, str(port),
-                cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-            )  # fmt: skip
+                sys.executable,
+                "-m",
+                "delivery.catcher",
+                mail,
+                str(port),
+                cwd=ROOT,
+                stdout=asyncio.subprocess.PIPE,
+            )
             assert catcher.stdout is not None
             await asyncio.wait_for(catcher.stdout.readline(), 30)
-            env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",
-                   "EMAIL_FALLBACK_ADDRESS": "unreachable@bench.localhost"}  # fmt: skip
+            env = {
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(port),
+                "SMTP_SECURITY": "none",
+                "EMAIL_FALLBACK_ADDRESS": "unreachable@bench.localhost",
+            }
         try:
             async with running(BENCH_POLICY, args.server_flag, worker_env=env) as system:
                 await namespace_ready(system.client)
@@ -127,8 +136,10 @@ def _digest(key: str) -> str:
 
 def report(results: list[Lag], args: argparse.Namespace) -> None:
     base = results[0]
-    print(f"\ndelivery lag under load: {args.lifecycles} lifecycles per run, "
-          f"{args.concurrency} at once\n")  # fmt: skip
+    print(
+        f"\ndelivery lag under load: {args.lifecycles} lifecycles per run, "
+        f"{args.concurrency} at once\n"
+    )
     print("| run | messages | lifecycles/s | lag p50 | lag p99 | max | p99 vs outbox | retried |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:

@@ -63,8 +63,10 @@ def main() -> None:
     samples.sort()
     l1 = y == 0
     print(f"{which}: dimensions {x.shape[1]}, load {load:.2f} s, RSS {resident_mb():.0f} MB")
-    print(f"  model-only 5-fold CV: severity accuracy {(predicted == y).mean():.3f}, "
-          f"L1 recall {(predicted[l1] == 0).mean():.3f}")  # fmt: skip
+    print(
+        f"  model-only 5-fold CV: severity accuracy {(predicted == y).mean():.3f}, "
+        f"L1 recall {(predicted[l1] == 0).mean():.3f}"
+    )
     print(f"  one complaint: p50 {statistics.median(samples):.1f} ms, p99 {samples[98]:.1f} ms")
 
 

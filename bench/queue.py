@@ -57,36 +57,101 @@ def _case(i: int, owner: str, ended: bool) -> CaseProjection:
     severity = SEVERITIES[i % len(SEVERITIES)]
     due = received + timedelta(hours=24 + i % 48)
     deadlines = [
-        {"kind": "acknowledge", "round": 0, "severity": None, "started_at": received,
-         "due_at": received + timedelta(minutes=5), "met_at": received},
-        {"kind": "respond", "round": 0, "severity": severity, "started_at": received,
-         "due_at": due, "breached_at": due if due < NOW and i % 3 == 0 else None,
-         "met_at": due - timedelta(hours=1) if i % 3 == 1 else None},
-        {"kind": "resolve", "round": 0, "severity": severity, "started_at": received,
-         "due_at": due + timedelta(days=2),
-         "paused_at": received + timedelta(hours=1) if i % 5 == 0 else None},
-    ]  # fmt: skip
-    tasks = [{"number": 1, "department": "logistics", "owner": "wl-chen", "title": "查询物流",
-              "opened_by": owner, "opened_at": received, "due_at": due, "blocking": True}
-             ] if i % 7 == 0 else []  # fmt: skip
+        {
+            "kind": "acknowledge",
+            "round": 0,
+            "severity": None,
+            "started_at": received,
+            "due_at": received + timedelta(minutes=5),
+            "met_at": received,
+        },
+        {
+            "kind": "respond",
+            "round": 0,
+            "severity": severity,
+            "started_at": received,
+            "due_at": due,
+            "breached_at": due if due < NOW and i % 3 == 0 else None,
+            "met_at": due - timedelta(hours=1) if i % 3 == 1 else None,
+        },
+        {
+            "kind": "resolve",
+            "round": 0,
+            "severity": severity,
+            "started_at": received,
+            "due_at": due + timedelta(days=2),
+            "paused_at": received + timedelta(hours=1) if i % 5 == 0 else None,
+        },
+    ]
+    tasks = (
+        [
+            {
+                "number": 1,
+                "department": "logistics",
+                "owner": "wl-chen",
+                "title": "查询物流",
+                "opened_by": owner,
+                "opened_at": received,
+                "due_at": due,
+                "blocking": True,
+            }
+        ]
+        if i % 7 == 0
+        else []
+    )
     pending = [d for d in deadlines if d.get("met_at") is None and d.get("breached_at") is None]
-    snapshot = CaseSnapshot.model_validate({
-        "complaint_id": f"C-q{i:05d}", "workflow_id": f"complaint-C-q{i:05d}",
-        "stage": "done" if ended else STAGES[i % len(STAGES)],
-        "outcome": "closed_confirmed" if ended else None, "closed_by": None,
-        "channel": "app_form", "subject": f"洗衣机漏水 {i}", "product": f"WM-{i % 30}",
-        "category": "product", "severity": severity, "risk": "low", "owner": owner,
-        "escalation_level": "owner", "reopen_count": 0, "deadlines": deadlines,
-        "next_deadline": min(pending, key=lambda d: cast(datetime, d["due_at"])) if pending else None,
-        "plan": None, "tasks": tasks, "classification": None, "policy_version": "bench",
-        "received_at": received, "result_delivered_at": None, "closed_at": None,
-        "survey_sent_at": None, "survey": None, "timeline_length": 3, "runs": 1,
-    })  # fmt: skip
-    entries = [TimelineEntry(seq=n, at=received + timedelta(minutes=n), stage="investigate",
-                             kind="agent_message", actor=owner, summary="已回复", public=True)
-               for n in range(3)]  # fmt: skip
-    return CaseProjection(snapshot=snapshot, customer_id=f"U-{i}", customer_name=None,
-                          description="bench", entries=entries)  # fmt: skip
+    snapshot = CaseSnapshot.model_validate(
+        {
+            "complaint_id": f"C-q{i:05d}",
+            "workflow_id": f"complaint-C-q{i:05d}",
+            "stage": "done" if ended else STAGES[i % len(STAGES)],
+            "outcome": "closed_confirmed" if ended else None,
+            "closed_by": None,
+            "channel": "app_form",
+            "subject": f"洗衣机漏水 {i}",
+            "product": f"WM-{i % 30}",
+            "category": "product",
+            "severity": severity,
+            "risk": "low",
+            "owner": owner,
+            "escalation_level": "owner",
+            "reopen_count": 0,
+            "deadlines": deadlines,
+            "next_deadline": min(pending, key=lambda d: cast(datetime, d["due_at"]))
+            if pending
+            else None,
+            "plan": None,
+            "tasks": tasks,
+            "classification": None,
+            "policy_version": "bench",
+            "received_at": received,
+            "result_delivered_at": None,
+            "closed_at": None,
+            "survey_sent_at": None,
+            "survey": None,
+            "timeline_length": 3,
+            "runs": 1,
+        }
+    )
+    entries = [
+        TimelineEntry(
+            seq=n,
+            at=received + timedelta(minutes=n),
+            stage="investigate",
+            kind="agent_message",
+            actor=owner,
+            summary="已回复",
+            public=True,
+        )
+        for n in range(3)
+    ]
+    return CaseProjection(
+        snapshot=snapshot,
+        customer_id=f"U-{i}",
+        customer_name=None,
+        description="bench",
+        entries=entries,
+    )
 
 
 class Client:
@@ -107,8 +172,9 @@ class Client:
         page = self.get("/signin").decode()
         token = re.search(r'name="csrf" value="([^"]+)"', page)
         assert token
-        form = urllib.parse.urlencode({"csrf": token.group(1), "username": username,
-                                       "password": password}).encode()  # fmt: skip
+        form = urllib.parse.urlencode(
+            {"csrf": token.group(1), "username": username, "password": password}
+        ).encode()
         with self.opener.open(self.base + "/signin", data=form) as answer:
             assert answer.geturl().endswith("/queue"), answer.geturl()
 
@@ -136,8 +202,11 @@ def serving(settings: Settings, url: str, ready: threading.Event) -> Iterator[st
         )
         pool = await open_pool(url, max_size=10)
         asgi = app.build(settings, ComplaintDesk(env.client), pool)
-        server.append(uvicorn.Server(uvicorn.Config(asgi, lifespan="off", access_log=False,
-                                                    log_level="warning")))  # fmt: skip
+        server.append(
+            uvicorn.Server(
+                uvicorn.Config(asgi, lifespan="off", access_log=False, log_level="warning")
+            )
+        )
         ready.set()
         await server[0].serve(sockets=[sock])
         await pool.close()
@@ -194,11 +263,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = embedded_url(Path(tmp) / "pg")
         settings = Settings(complaint_desk_home=Path(tmp), web_secret="bench-secret")
-        add(settings.users_file, StaffUser(username="agent-0", name="A", role=StaffRole.AGENT),
-            "bench-password")  # fmt: skip
+        add(
+            settings.users_file,
+            StaffUser(username="agent-0", name="A", role=StaffRole.AGENT),
+            "bench-password",
+        )
         results = []
-        for layout, owners in (("20 agents", [f"agent-{n}" for n in range(20)]),
-                               ("one agent", ["agent-0"])):  # fmt: skip
+        for layout, owners in (
+            ("20 agents", [f"agent-{n}" for n in range(20)]),
+            ("one agent", ["agent-0"]),
+        ):
             started = time.perf_counter()
             asyncio.run(fill(url, args.open, args.ended, owners))
             loaded = time.perf_counter() - started
@@ -211,11 +285,23 @@ def main() -> None:
                 results += [
                     f"| **{layout}** ({mine} open cases per agent, {args.open} open and {args.ended} ended in all; loaded in {loaded:.0f} s) | | | | | |",
                     row("static stylesheet (HTTP floor)", floor, p99_floor),
-                    row("queue query alone (asyncpg)", asyncio.run(query_alone(url, "agent-0", args.requests)), p99_floor),
+                    row(
+                        "queue query alone (asyncpg)",
+                        asyncio.run(query_alone(url, "agent-0", args.requests)),
+                        p99_floor,
+                    ),
                     row("queue page", client.timed("/queue", args.requests), p99_floor),
-                    row("queue page, severity L1", client.timed("/queue?severity=L1", args.requests), p99_floor),
-                    row("queue version (auto-refresh poll)", client.timed("/queue/version", args.requests), p99_floor),
-                ]  # fmt: skip
+                    row(
+                        "queue page, severity L1",
+                        client.timed("/queue?severity=L1", args.requests),
+                        p99_floor,
+                    ),
+                    row(
+                        "queue version (auto-refresh poll)",
+                        client.timed("/queue/version", args.requests),
+                        p99_floor,
+                    ),
+                ]
     print("| request | n | p50 ms | p99 ms | max ms | p99 / floor |")
     print("|---|---|---|---|---|---|")
     print("\n".join(results))

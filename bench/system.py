@@ -83,9 +83,11 @@ async def running(
         port = free_port()
         server = await asyncio.create_subprocess_exec(
             installed_binary("temporal"),
-            *dev_server_args(home / "temporal.db", port, None), *server_flags,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            *dev_server_args(home / "temporal.db", port, None),
+            *server_flags,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         await wait_for_port(port)
         ring = KeyRing.generate("bench")
         policy_file = home / "policy.json"
@@ -105,10 +107,14 @@ async def running(
             for n, tuning in enumerate(workers_tuning):
                 log = home / f"worker-{n}.log"
                 worker = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "bench.bench_worker", cwd=ROOT,
+                    sys.executable,
+                    "-m",
+                    "bench.bench_worker",
+                    cwd=ROOT,
                     env={**env, "BENCH_WORKER": json.dumps(tuning)},
-                    stdout=subprocess.PIPE, stderr=log.open("wb"),
-                )  # fmt: skip
+                    stdout=subprocess.PIPE,
+                    stderr=log.open("wb"),
+                )
                 workers.append(worker)
                 assert worker.stdout is not None
                 ready = await asyncio.wait_for(worker.stdout.readline(), 60)

@@ -81,18 +81,31 @@ async def record(connection: asyncpg.Connection, alert: Alert) -> bool:
            WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.kind = $2 AND a.subject = $3
                              AND a.window_end > $5::timestamptz - $9::interval)
            ON CONFLICT (key) DO NOTHING""",
-        alert.key, alert.kind.value, alert.subject, alert.window_start, alert.window_end,
-        alert.count, alert.previous, alert.complaint_ids, quiet,
-    )  # fmt: skip
-    found: bool = await connection.fetchval("SELECT EXISTS (SELECT 1 FROM alerts WHERE key = $1)",
-                                            alert.key)  # fmt: skip
+        alert.key,
+        alert.kind.value,
+        alert.subject,
+        alert.window_start,
+        alert.window_end,
+        alert.count,
+        alert.previous,
+        alert.complaint_ids,
+        quiet,
+    )
+    found: bool = await connection.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM alerts WHERE key = $1)", alert.key
+    )
     return found
 
 
 def _alert(
-    kind: AlertKind, subject: str, at: datetime, window: timedelta, count: int,
-    prev: int | None = None, ids: list[str] | None = None,
-) -> Alert:  # fmt: skip
+    kind: AlertKind,
+    subject: str,
+    at: datetime,
+    window: timedelta,
+    count: int,
+    prev: int | None = None,
+    ids: list[str] | None = None,
+) -> Alert:
     return Alert(
         key=f"{kind.value}/{subject}/{at.isoformat()}",
         kind=kind,

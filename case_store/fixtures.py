@@ -27,5 +27,9 @@ async def insert_complaints(
                   false, '[]', 0,
                   $3::timestamptz + i * $4::interval
            FROM generate_series(0, $5 - 1) AS i""",
-        prefix, products, start, step, count,
-    )  # fmt: skip
+        prefix,
+        products,
+        start,
+        step,
+        count,
+    )

@@ -65,13 +65,27 @@ async def labelled_examples(connection: asyncpg.Connection) -> list[LabelledExam
         changes = _changes(r["summary"])
         new = old
         if changes is not None:
-            new = (Severity(changes.get("severity", old[0].value)),
-                   Category(changes.get("category", old[1].value)))  # fmt: skip
+            new = (
+                Severity(changes.get("severity", old[0].value)),
+                Category(changes.get("category", old[1].value)),
+            )
         grades[r["complaint_id"]] = new
-        found.append(LabelledExample(
-            r["complaint_id"], r["text"], old[0], old[1], new[0], new[1], r["actor"], r["at"],
-            changes is None, r["rules_version"], r["encoder"], r["head"],
-        ))  # fmt: skip
+        found.append(
+            LabelledExample(
+                r["complaint_id"],
+                r["text"],
+                old[0],
+                old[1],
+                new[0],
+                new[1],
+                r["actor"],
+                r["at"],
+                changes is None,
+                r["rules_version"],
+                r["encoder"],
+                r["head"],
+            )
+        )
     return found
 
 

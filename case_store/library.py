@@ -28,8 +28,11 @@ async def search(
              AND ($3::text IS NULL OR risk = $3)
            ORDER BY archived_at DESC
            LIMIT $4""",
-        _escaped(keyword), category, risk, limit,
-    )  # fmt: skip
+        _escaped(keyword),
+        category,
+        risk,
+        limit,
+    )
     return [LibraryCase(**dict(r)) for r in rows]
 
 

@@ -52,16 +52,28 @@ async def queue(pool: Pool, notification: Notification) -> OutboxRow:
            SELECT status, attempts, true AS added FROM added
            UNION ALL
            SELECT status, attempts, false FROM notification_outbox WHERE key = $1""",
-        n.key, n.complaint_id, n.audience.value, n.recipient, n.topic,
-        n.channel.value if n.channel else None, n.language.value, n.text, n.urgent,
-        n.not_before, due_at,
-    )  # fmt: skip
+        n.key,
+        n.complaint_id,
+        n.audience.value,
+        n.recipient,
+        n.topic,
+        n.channel.value if n.channel else None,
+        n.language.value,
+        n.text,
+        n.urgent,
+        n.not_before,
+        due_at,
+    )
     assert row is not None
     logs.for_activity().info(
         "notification queued" if row["added"] else "notification already queued",
-        key=n.key, audience=n.audience.value, recipient=n.recipient, topic=n.topic,
-        urgent=n.urgent, status=row["status"],
-    )  # fmt: skip
+        key=n.key,
+        audience=n.audience.value,
+        recipient=n.recipient,
+        topic=n.topic,
+        urgent=n.urgent,
+        status=row["status"],
+    )
     return OutboxRow(row["status"], row["attempts"])
 
 
@@ -71,8 +83,9 @@ async def sending(pool: Pool, key: str, gateway: str) -> int:
         """UPDATE notification_outbox SET status = 'sending', gateway = $2,
                attempts = attempts + 1
            WHERE key = $1 RETURNING attempts""",
-        key, gateway,
-    )  # fmt: skip
+        key,
+        gateway,
+    )
     return attempts
 
 
@@ -86,8 +99,11 @@ async def settle(
                gateway_id = COALESCE($3, gateway_id), last_error = COALESCE($4, last_error),
                delivered_at = CASE WHEN $2 = 'sent' THEN now() ELSE delivered_at END
            WHERE key = $1 AND status <> 'sent'""",
-        key, status, gateway_id, error,
-    )  # fmt: skip
+        key,
+        status,
+        gateway_id,
+        error,
+    )
 
 
 async def for_case(db: Pool | asyncpg.Connection, complaint_id: str) -> list[dict[str, Any]]:

@@ -28,11 +28,20 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                ON CONFLICT (workflow_id, seq) DO NOTHING""",
             [
-                (s.workflow_id, e.seq, s.complaint_id, e.at, e.stage.value, e.kind.value,
-                 e.actor, e.summary, e.public)
+                (
+                    s.workflow_id,
+                    e.seq,
+                    s.complaint_id,
+                    e.at,
+                    e.stage.value,
+                    e.kind.value,
+                    e.actor,
+                    e.summary,
+                    e.public,
+                )
                 for e in projection.entries
             ],
-        )  # fmt: skip
+        )
         last_seq = s.timeline_length - 1
         updated_at = projection.entries[-1].at if projection.entries else s.received_at
         await connection.execute(
@@ -58,27 +67,52 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                    merged_into = EXCLUDED.merged_into
                -- an older projection arriving late (or a retry) never overwrites a newer one
                WHERE c.last_seq < EXCLUDED.last_seq""",
-            s.complaint_id, s.workflow_id, projection.customer_id, s.channel.value, s.product,
-            s.subject, _v(s.category), _v(s.severity), _v(s.risk), s.stage.value, _v(s.outcome),
-            _v(s.closed_by), s.owner, s.escalation_level.value, s.reopen_count, s.received_at,
-            s.result_delivered_at, s.closed_at,
+            s.complaint_id,
+            s.workflow_id,
+            projection.customer_id,
+            s.channel.value,
+            s.product,
+            s.subject,
+            _v(s.category),
+            _v(s.severity),
+            _v(s.risk),
+            s.stage.value,
+            _v(s.outcome),
+            _v(s.closed_by),
+            s.owner,
+            s.escalation_level.value,
+            s.reopen_count,
+            s.received_at,
+            s.result_delivered_at,
+            s.closed_at,
             s.next_deadline.due_at if s.next_deadline else None,
             any(d.breached_at for d in s.deadlines),
             [d.model_dump(mode="json") for d in s.deadlines],
-            s.policy_version, last_seq, updated_at,
-            [t.model_dump(mode="json") for t in s.tasks], s.linked_to, s.merged_into,
-        )  # fmt: skip
+            s.policy_version,
+            last_seq,
+            updated_at,
+            [t.model_dump(mode="json") for t in s.tasks],
+            s.linked_to,
+            s.merged_into,
+        )
         await connection.executemany(
             """INSERT INTO survey_answers
                    (complaint_id, round, result, attitude, timeliness, suggestions, answered_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7)
                ON CONFLICT (complaint_id, round) DO NOTHING""",
             [
-                (s.complaint_id, a.round, a.answer.result, a.answer.attitude,
-                 a.answer.timeliness, a.answer.suggestions, a.answered_at)
+                (
+                    s.complaint_id,
+                    a.round,
+                    a.answer.result,
+                    a.answer.attitude,
+                    a.answer.timeliness,
+                    a.answer.suggestions,
+                    a.answered_at,
+                )
                 for a in s.surveys
             ],
-        )  # fmt: skip
+        )
         if s.stage is Stage.DONE and s.outcome:
             resolution = s.plan.summary if s.plan else None
             summary = projection.description
@@ -87,10 +121,17 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                        risk, resolution, outcome, archived_at, search_text)
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                    ON CONFLICT (complaint_id) DO NOTHING""",
-                s.complaint_id, s.subject, summary, _v(s.category), _v(s.severity), _v(s.risk),
-                resolution, s.outcome.value, updated_at,
+                s.complaint_id,
+                s.subject,
+                summary,
+                _v(s.category),
+                _v(s.severity),
+                _v(s.risk),
+                resolution,
+                s.outcome.value,
+                updated_at,
                 " ".join(filter(None, [s.subject, summary, resolution, s.product])).lower(),
-            )  # fmt: skip
+            )
 
 
 def _v(value: object) -> str | None:

@@ -95,16 +95,31 @@ _QUEUE = f"""
 async def queue(connection: asyncpg.Connection, scope: QueueScope, now: datetime) -> QueuePage:
     """Open cases in scope: late ones first, then by the next deadline."""
     rows = await connection.fetch(
-        _QUEUE, scope.owner, scope.severity, scope.stage,
-        scope.waiting.value if scope.waiting else None, now, scope.limit, scope.team,
+        _QUEUE,
+        scope.owner,
+        scope.severity,
+        scope.stage,
+        scope.waiting.value if scope.waiting else None,
+        now,
+        scope.limit,
+        scope.team,
         list(scope.teams),
-    )  # fmt: skip
+    )
     found = [
-        QueueRow(r["complaint_id"], r["subject"], r["severity"], r["stage"], r["next_deadline_at"],
-                 bool(r["overdue"]), r["breached"], Waiting(r["waiting"]), r["updated_at"],
-                 r["owner"])
+        QueueRow(
+            r["complaint_id"],
+            r["subject"],
+            r["severity"],
+            r["stage"],
+            r["next_deadline_at"],
+            bool(r["overdue"]),
+            r["breached"],
+            Waiting(r["waiting"]),
+            r["updated_at"],
+            r["owner"],
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     return QueuePage(found, rows[0]["total"] if rows else 0)
 
 
@@ -115,8 +130,10 @@ async def version(connection: asyncpg.Connection, scope: QueueScope) -> str:
     row = await connection.fetchrow(
         "SELECT count(*) AS n, coalesce(sum(last_seq), 0) AS s FROM complaints c "
         f"WHERE {query} AND {_OPEN}",
-        scope.owner, scope.team, list(scope.teams),
-    )  # fmt: skip
+        scope.owner,
+        scope.team,
+        list(scope.teams),
+    )
     return f"{row['n']}-{row['s']}"
 
 
@@ -191,8 +208,10 @@ async def board(connection: asyncpg.Connection, now: datetime) -> Board:
     )
 
     def cases(rows: list[asyncpg.Record], owner: bool = True) -> list[BoardCase]:
-        return [BoardCase(r["complaint_id"] or "-", r["owner"] if owner else "", r["at"],
-                          r["summary"]) for r in rows]  # fmt: skip
+        return [
+            BoardCase(r["complaint_id"] or "-", r["owner"] if owner else "", r["at"], r["summary"])
+            for r in rows
+        ]
 
     return Board(
         {(r["severity"], r["stage"]): r["n"] for r in counts},

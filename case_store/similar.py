@@ -44,15 +44,18 @@ class Remembered(BaseModel):
 
 
 async def vectors_available(connection: asyncpg.Connection) -> bool:
-    found = bool(await connection.fetchval(
-        """SELECT EXISTS (SELECT 1 FROM information_schema.columns
+    found = bool(
+        await connection.fetchval(
+            """SELECT EXISTS (SELECT 1 FROM information_schema.columns
                           WHERE table_name = 'complaint_texts' AND column_name = 'embedding')"""
-    ))  # fmt: skip
+        )
+    )
     database = str(await connection.fetchval("SELECT current_database()"))
     if not found and database not in _said:
         _said.add(database)
-        log.warning("pgvector not available: similar cases fall back to keyword search",
-                    database=database)  # fmt: skip
+        log.warning(
+            "pgvector not available: similar cases fall back to keyword search", database=database
+        )
     return found
 
 
@@ -81,16 +84,23 @@ async def remember(
                category = EXCLUDED.category, rules_version = EXCLUDED.rules_version,
                encoder = EXCLUDED.encoder, head = EXCLUDED.head,
                classified_at = EXCLUDED.classified_at""",
-        complaint_id, text, result.severity.value, result.category.value, result.rules_version,
-        engine.encoder if engine else None, engine.head if engine else None, at,
-    )  # fmt: skip
+        complaint_id,
+        text,
+        result.severity.value,
+        result.category.value,
+        result.rules_version,
+        engine.encoder if engine else None,
+        engine.head if engine else None,
+        at,
+    )
     if vector is not None and (
         vectors if vectors is not None else await vectors_available(connection)
     ):
         await connection.execute(
             "UPDATE complaint_texts SET embedding = $2::vector WHERE complaint_id = $1",
-            complaint_id, _literal(vector),
-        )  # fmt: skip
+            complaint_id,
+            _literal(vector),
+        )
 
 
 async def nearest(
@@ -115,10 +125,13 @@ async def nearest(
            JOIN case_library l USING (complaint_id)
            ORDER BY t.distance, l.complaint_id
            LIMIT $3""",
-        _literal(vector), exclude, limit,
-    )  # fmt: skip
-    return [SimilarCase(**{**dict(r), "similarity": round(float(r["similarity"]), 3)})
-            for r in rows]  # fmt: skip
+        _literal(vector),
+        exclude,
+        limit,
+    )
+    return [
+        SimilarCase(**{**dict(r), "similarity": round(float(r["similarity"]), 3)}) for r in rows
+    ]
 
 
 async def by_keyword(

@@ -26,9 +26,14 @@ async def record(connection: asyncpg.Connection, case: StuckCase, at: datetime) 
            ON CONFLICT (key) DO UPDATE
            SET window_end = greatest(alerts.window_end, EXCLUDED.window_end),
                count = greatest(alerts.count, EXCLUDED.count), cleared_at = NULL""",
-        case.key, STUCK_KIND, f"case {case.complaint_id}", case.since, max(at, case.since),
-        case.attempts, [case.complaint_id],
-    )  # fmt: skip
+        case.key,
+        STUCK_KIND,
+        f"case {case.complaint_id}",
+        case.since,
+        max(at, case.since),
+        case.attempts,
+        [case.complaint_id],
+    )
 
 
 async def clear(connection: asyncpg.Connection, still_stuck: list[str], at: datetime) -> int:
@@ -36,8 +41,10 @@ async def clear(connection: asyncpg.Connection, still_stuck: list[str], at: date
     status: str = await connection.execute(
         """UPDATE alerts SET cleared_at = $3
            WHERE kind = $1 AND cleared_at IS NULL AND NOT (key = ANY($2::text[]))""",
-        STUCK_KIND, still_stuck, at,
-    )  # fmt: skip
+        STUCK_KIND,
+        still_stuck,
+        at,
+    )
     return int(status.rsplit(" ", 1)[-1])
 
 

@@ -53,9 +53,13 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
         return None
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return SmtpSettings(
-        settings.smtp_host, settings.smtp_port, settings.smtp_security, settings.smtp_username,
-        password, settings.smtp_timeout_seconds,
-    )  # fmt: skip
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_security,
+        settings.smtp_username,
+        password,
+        settings.smtp_timeout_seconds,
+    )
 
 
 def delivery(settings: Settings, pool: Pool, http: httpx.AsyncClient) -> Delivery | None:
@@ -69,11 +73,13 @@ def delivery(settings: Settings, pool: Pool, http: httpx.AsyncClient) -> Deliver
     if not routes:
         return None
     return Delivery(
-        pool, routes, parse_routes(settings.delivery_routes),
+        pool,
+        routes,
+        parse_routes(settings.delivery_routes),
         staff_address=settings.email_staff_address,
         fallback_address=settings.email_fallback_address,
         backoff=Backoff(
             timedelta(seconds=settings.delivery_retry_initial_seconds),
             timedelta(seconds=settings.delivery_retry_max_seconds),
         ),
-    )  # fmt: skip
+    )

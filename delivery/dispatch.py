@@ -118,8 +118,13 @@ class Delivery:
         except Deferred as err:
             await outbox.settle(self._pool, n.key, "queued", error=str(err))
             delay = self._backoff.after(attempts)
-            log.info("notification deferred", gateway=target.gateway, error=str(err),
-                     attempts=attempts, retry_in=delay.total_seconds())  # fmt: skip
+            log.info(
+                "notification deferred",
+                gateway=target.gateway,
+                error=str(err),
+                attempts=attempts,
+                retry_in=delay.total_seconds(),
+            )
             raise ApplicationError(
                 str(err), type=DEFERRED, next_retry_delay=delay, category=BENIGN
             ) from None

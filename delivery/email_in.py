@@ -79,11 +79,15 @@ def read(raw: bytes, envelope_recipients: list[str]) -> Letter:
     name = _line(sender_name(str(message.get("From", ""))) or "")[:SUBJECT_MAX]
     written_to = [str(v) for v in [*message.get_all("To", []), *message.get_all("Cc", [])]]
     return Letter(
-        message_id=ident, sender=valid, name=name or None, subject=subject,
-        text=(text or subject)[:TEXT_MAX], language=language,
+        message_id=ident,
+        sender=valid,
+        name=name or None,
+        subject=subject,
+        text=(text or subject)[:TEXT_MAX],
+        language=language,
         recipients=[*envelope_recipients, *addresses(written_to)],
         threading=[str(message.get("In-Reply-To", "")), str(message.get("References", ""))],
-    )  # fmt: skip
+    )
 
 
 def _line(text: str) -> str:

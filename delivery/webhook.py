@@ -41,10 +41,16 @@ def signature(secret: bytes, body: bytes) -> str:
 def body(notification: Notification, address: str, gateway: str) -> bytes:
     n = notification
     payload = {
-        "id": n.key, "channel": gateway, "to": address, "complaint_id": n.complaint_id,
-        "audience": n.audience.value, "topic": n.topic, "language": n.language.value,
-        "text": n.text, "urgent": n.urgent,
-    }  # fmt: skip
+        "id": n.key,
+        "channel": gateway,
+        "to": address,
+        "complaint_id": n.complaint_id,
+        "audience": n.audience.value,
+        "topic": n.topic,
+        "language": n.language.value,
+        "text": n.text,
+        "urgent": n.urgent,
+    }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -67,9 +73,11 @@ class WebhookGateway:
         }
         try:
             response = await self.client.post(
-                self.config.url, content=content, headers=headers,
+                self.config.url,
+                content=content,
+                headers=headers,
                 timeout=self.config.timeout_seconds,
-            )  # fmt: skip
+            )
         except httpx.HTTPError as err:
             raise Deferred(f"{self.name} webhook unreachable ({type(err).__name__})") from None
         status = response.status_code

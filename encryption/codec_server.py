@@ -145,8 +145,11 @@ def _handler(config: CodecConfig, port: int) -> type[BaseHTTPRequestHandler]:
                 return self._reply(HTTPStatus.BAD_REQUEST, {"message": f"not Payloads JSON: {err}"})
             except UndecryptablePayload as err:
                 return self._reply(HTTPStatus.BAD_REQUEST, {"message": str(err)})
-            log.info("payloads decoded" if transform is decrypt else "payloads encoded",
-                     count=len(done), namespace=self.headers.get("X-Namespace"))  # fmt: skip
+            log.info(
+                "payloads decoded" if transform is decrypt else "payloads encoded",
+                count=len(done),
+                namespace=self.headers.get("X-Namespace"),
+            )
             self._reply(HTTPStatus.OK, json_format.MessageToDict(Payloads(payloads=done)))
 
         def _read_body(self, length: int) -> bytes:

@@ -100,10 +100,13 @@ def public_face(payload: Payload, sealed: Payload) -> Payload:
         ),
     )
     return Payload(
-        metadata={"encoding": b"json/protobuf", "messageType": METADATA_TYPE,
-                  SEALED: sealed.SerializeToString()},
+        metadata={
+            "encoding": b"json/protobuf",
+            "messageType": METADATA_TYPE,
+            SEALED: sealed.SerializeToString(),
+        },
         data=json_format.MessageToJson(face).encode(),
-    )  # fmt: skip
+    )
 
 
 def sealed_original(payload: Payload) -> Payload | None:

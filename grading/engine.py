@@ -71,8 +71,11 @@ def grade(
     if view and model:
         floored = any(signal.name in model.floors for signal in hit)
         severity = Severity.L1 if floored else view.level
-        add("model", _probabilities(view),
-            0 if floored else round(model.risk_weight * view.severity[Severity.L1]))  # fmt: skip
+        add(
+            "model",
+            _probabilities(view),
+            0 if floored else round(model.risk_weight * view.severity[Severity.L1]),
+        )
     else:
         levels = [signal.severity for signal in hit if signal.severity]
         severity = min(levels) if levels else Severity.L3 if suggestion else Severity.L2
@@ -100,8 +103,11 @@ def grade(
         severity = min(severity, Severity.L2)
     if context.recent_on_product > policy.concentration.above:
         hours = policy.concentration.window.total_seconds() / 3600
-        add("concentration", f"{context.recent_on_product} complaints on {intake.product} "
-            f"in {hours:g} h", policy.concentration.score)  # fmt: skip
+        add(
+            "concentration",
+            f"{context.recent_on_product} complaints on {intake.product} in {hours:g} h",
+            policy.concentration.score,
+        )
 
     assessed = intake.initial_assessment.priority if intake.initial_assessment else None
     if assessed and assessed.is_more_urgent_than(severity):
@@ -118,16 +124,22 @@ def grade(
             category, sub_category = view.topic, None
         for like in view.looks_like:
             close = f", {like.similarity:.2f}" if like.similarity is not None else ""
-            add("looks like", f"'{like.excerpt}' → {like.severity.value} "
-                f"{like.category.value} ({like.source}{close})", 0)  # fmt: skip
+            add(
+                "looks like",
+                f"'{like.excerpt}' → {like.severity.value} "
+                f"{like.category.value} ({like.source}{close})",
+                0,
+            )
     else:
         # Placed by a rule, or graded by the receiver (a person looked).
         placed = any(s.severity for s in hit) or bool(suggestion) or assessed is not None
     risk = (
-        RiskLevel.HIGH if total >= policy.risk.high
-        else RiskLevel.MEDIUM if total >= policy.risk.medium
+        RiskLevel.HIGH
+        if total >= policy.risk.high
+        else RiskLevel.MEDIUM
+        if total >= policy.risk.medium
         else RiskLevel.LOW
-    )  # fmt: skip
+    )
     return Classification(
         category=category,
         sub_category=sub_category,

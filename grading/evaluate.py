@@ -56,26 +56,34 @@ class Report:
     def l1_unguarded(self) -> list[Example]:
         """L1 cases neither graded L1 nor sent to a person within the triage hour: the misses
         that matter."""
-        return [e for (e, s, _), t in zip(self.pairs, self.triaged, strict=True)
-                if e.severity is Severity.L1 and s is not Severity.L1 and not t]  # fmt: skip
+        return [
+            e
+            for (e, s, _), t in zip(self.pairs, self.triaged, strict=True)
+            if e.severity is Severity.L1 and s is not Severity.L1 and not t
+        ]
 
     def confusion(self) -> Counter[tuple[Severity, Severity]]:
         return Counter((e.severity, s) for e, s, _ in self.pairs)
 
     def text(self, misses: bool = False) -> str:
-        lines = [f"{len(self.pairs)} labelled complaints", "",
-                 "level  precision  recall  support"]  # fmt: skip
+        lines = [f"{len(self.pairs)} labelled complaints", "", "level  precision  recall  support"]
         for level in Severity:
             support = sum(e.severity is level for e, _, _ in self.pairs)
-            lines.append(f"{level.value:<6} {self.precision(level):>9.3f} "
-                         f"{self.recall(level):>7.3f} {support:>8}")  # fmt: skip
+            lines.append(
+                f"{level.value:<6} {self.precision(level):>9.3f} "
+                f"{self.recall(level):>7.3f} {support:>8}"
+            )
         l1 = sum(e.severity is Severity.L1 for e, _, _ in self.pairs)
-        lines += ["", f"severity accuracy  {self.accuracy:.3f}",
-                  f"category accuracy  {self.category_accuracy:.3f}",
-                  f"sent to triage     {sum(self.triaged)} of {len(self.pairs)}",
-                  f"L1 neither graded L1 nor triaged: {len(self.l1_unguarded)} of {l1}", "",
-                  "confusion (rows: labelled, columns: predicted)",
-                  "        " + "".join(f"{p.value:>6}" for p in Severity)]  # fmt: skip
+        lines += [
+            "",
+            f"severity accuracy  {self.accuracy:.3f}",
+            f"category accuracy  {self.category_accuracy:.3f}",
+            f"sent to triage     {sum(self.triaged)} of {len(self.pairs)}",
+            f"L1 neither graded L1 nor triaged: {len(self.l1_unguarded)} of {l1}",
+            "",
+            "confusion (rows: labelled, columns: predicted)",
+            "        " + "".join(f"{p.value:>6}" for p in Severity),
+        ]
         matrix = self.confusion()
         for actual in Severity:
             lines.append(
@@ -84,16 +92,23 @@ class Report:
         if misses:
             lines += ["", "misses:"] + [
                 f"  {e.severity.value}→{s.value} {e.category.value}→{c.value}  {e.text}"
-                for e, s, c in self.pairs if e.severity is not s or e.category is not c
-            ]  # fmt: skip
+                for e, s, c in self.pairs
+                if e.severity is not s or e.category is not c
+            ]
         return "\n".join(lines)
 
 
 def _intake(i: int, text: str) -> ComplaintIntake:
-    return ComplaintIntake.model_validate({
-        "complaint_id": f"E-{i}", "customer": {"anonymous": True}, "channel": "app_form",
-        "receiver": "eval", "subject": "投诉", "description": text,
-    })  # fmt: skip
+    return ComplaintIntake.model_validate(
+        {
+            "complaint_id": f"E-{i}",
+            "customer": {"anonymous": True},
+            "channel": "app_form",
+            "receiver": "eval",
+            "subject": "投诉",
+            "description": text,
+        }
+    )
 
 
 def evaluate(
@@ -148,8 +163,9 @@ def main() -> None:
     args = parser.parse_args()
     policy = load_grading_policy(args.policy)
     if args.head and policy.model:
-        policy = policy.model_copy(update={"model": policy.model.model_copy(
-            update={"head": args.head})})  # fmt: skip
+        policy = policy.model_copy(
+            update={"model": policy.model.model_copy(update={"head": args.head})}
+        )
     if args.cv:
         encoder = load_encoder()
         if encoder is None or policy.model is None:

@@ -26,8 +26,13 @@ from schemas.classification import Category, Severity
 
 HEADS = Path(__file__).resolve().parent / "heads"
 Matrix = npt.NDArray[np.float64]
-CATEGORIES = [Category.PRODUCT, Category.SERVICE, Category.LOGISTICS, Category.BILLING,
-              Category.OTHER]  # fmt: skip
+CATEGORIES = [
+    Category.PRODUCT,
+    Category.SERVICE,
+    Category.LOGISTICS,
+    Category.BILLING,
+    Category.OTHER,
+]
 LEVELS = list(Severity)
 
 
@@ -119,9 +124,13 @@ class Head:
 
 
 def train(
-    x: Matrix, examples: list[Example], encoder: str, memory: list[Example], s: Training,
+    x: Matrix,
+    examples: list[Example],
+    encoder: str,
+    memory: list[Example],
+    s: Training,
     trained_on: dict[str, Any],
-) -> Head:  # fmt: skip
+) -> Head:
     severity = fit(x, np.array([LEVELS.index(e.severity) for e in examples]), len(LEVELS), s)
     category = fit(
         x, np.array([CATEGORIES.index(e.category.current) for e in examples]), len(CATEGORIES), s
@@ -139,9 +148,12 @@ def _rounded(layer: Softmax) -> Softmax:
 
 
 def _layer(layer: Softmax, classes: list[str]) -> dict[str, Any]:
-    return {"classes": classes, "temperature": layer.temperature,
-            "bias": [_g(v) for v in layer.bias],
-            "weights": [[_g(v) for v in row] for row in layer.weights]}  # fmt: skip
+    return {
+        "classes": classes,
+        "temperature": layer.temperature,
+        "bias": [_g(v) for v in layer.bias],
+        "weights": [[_g(v) for v in row] for row in layer.weights],
+    }
 
 
 def _g(v: float) -> float:
@@ -171,5 +183,4 @@ def load_head(name: str, folder: Path = HEADS) -> Head:
     if severity.weights.shape[0] != category.weights.shape[0]:
         raise ValueError(f"{name}: the two layers expect different dimensions")
     examples = [Example(t, Severity(s), Category(c)) for t, s, c in data["examples"]]
-    return Head(data["version"], data["encoder"], severity, category, examples,
-                data["trained_on"])  # fmt: skip
+    return Head(data["version"], data["encoder"], severity, category, examples, data["trained_on"])

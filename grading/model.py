@@ -48,11 +48,15 @@ class ModelView:
 class LearnedGrader:
     def __init__(self, encoder: Encoder, head: Head) -> None:
         if head.encoder != encoder.name:
-            raise ValueError(f"head {head.version} was trained on {head.encoder}, "
-                             f"but {encoder.name} is installed")  # fmt: skip
+            raise ValueError(
+                f"head {head.version} was trained on {head.encoder}, "
+                f"but {encoder.name} is installed"
+            )
         if head.severity.weights.shape[0] != encoder.dimensions:
-            raise ValueError(f"head {head.version} expects {head.severity.weights.shape[0]} "
-                             f"dimensions, the encoder gives {encoder.dimensions}")  # fmt: skip
+            raise ValueError(
+                f"head {head.version} expects {head.severity.weights.shape[0]} "
+                f"dimensions, the encoder gives {encoder.dimensions}"
+            )
         self.encoder = encoder
         self.head = head
         self.engine = Engine(encoder=encoder.name, head=head.version)
@@ -82,12 +86,15 @@ class LearnedGrader:
         similarity = self._memory @ np.asarray(vector, dtype=self._memory.dtype)
         order = np.argsort(-similarity, kind="stable")[:count]
         return [
-            Likeness(source="labelled", excerpt=_excerpt(self.head.examples[i].text),
-                     severity=self.head.examples[i].severity,
-                     category=self.head.examples[i].category.current,
-                     similarity=round(float(similarity[i]), 3))
+            Likeness(
+                source="labelled",
+                excerpt=_excerpt(self.head.examples[i].text),
+                severity=self.head.examples[i].severity,
+                category=self.head.examples[i].category.current,
+                similarity=round(float(similarity[i]), 3),
+            )
             for i in order
-        ]  # fmt: skip
+        ]
 
 
 def _excerpt(text: str) -> str:

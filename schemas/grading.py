@@ -93,6 +93,7 @@ class GradingPolicy(_Rules):
         if len(names) != len(set(names)):
             raise ValueError("signal names must be unique")
         if self.model and set(self.model.floors) - set(names):
-            raise ValueError(f"model floors {sorted(set(self.model.floors) - set(names))} "
-                             "are not signals")  # fmt: skip
+            raise ValueError(
+                f"model floors {sorted(set(self.model.floors) - set(names))} are not signals"
+            )
         return self

@@ -19,8 +19,9 @@ def _first_member(errors: list[Any]) -> list[Any]:
     the first member, what callers send, is theirs to correct, so its errors are kept, without
     the tag; the others are about our internals."""
     tags = {e["loc"][0] for e in errors if e["loc"]}
-    if len(tags) < 2 or not all((isinstance(t, str) and t[:1].isupper()) or "[" in str(t)
-                                for t in tags):  # fmt: skip
+    if len(tags) < 2 or not all(
+        (isinstance(t, str) and t[:1].isupper()) or "[" in str(t) for t in tags
+    ):
         return errors
     first = errors[0]["loc"][:1]
     return [{**e, "loc": e["loc"][1:]} for e in errors if e["loc"][:1] == first]
@@ -41,8 +42,9 @@ def validation_detail(err: ValidationError) -> str:
 
 def _problems(err: ValidationError, told: Callable[[Any], str], name_extra: bool) -> str:
     problems = []
-    for e in _first_member(err.errors(include_url=False, include_input=False,
-                                      include_context=False)):  # fmt: skip
+    for e in _first_member(
+        err.errors(include_url=False, include_input=False, include_context=False)
+    ):
         if e["type"] == "extra_forbidden" and not name_extra:
             problems.append("a field this message does not have: extra_forbidden")
             continue

@@ -107,17 +107,29 @@ def _argument(info: FieldInfo) -> dict[str, Any]:
         return {**keywords, "action": "store_true"}
     if isinstance(kind, type) and issubclass(kind, Enum):
         values = [str(member.value) for member in kind]
-        return {**keywords, "choices": values, "metavar": kind.__name__.upper(),
-                "help": "one of " + ", ".join(values)}  # fmt: skip
+        return {
+            **keywords,
+            "choices": values,
+            "metavar": kind.__name__.upper(),
+            "help": "one of " + ", ".join(values),
+        }
     if kind is int:
         return {**keywords, "type": int}
     if kind in (str, _decimal()):
         return keywords
     if _is_datetime(kind):
-        return {**keywords, "type": _moment, "metavar": "WHEN",
-                "help": "an ISO time, or how long from now (PT4H, P1D)"}  # fmt: skip
-    return {**keywords, "type": _json_value, "metavar": "JSON",
-            "help": "JSON text, or @FILE for a JSON file"}  # fmt: skip
+        return {
+            **keywords,
+            "type": _moment,
+            "metavar": "WHEN",
+            "help": "an ISO time, or how long from now (PT4H, P1D)",
+        }
+    return {
+        **keywords,
+        "type": _json_value,
+        "metavar": "JSON",
+        "help": "JSON text, or @FILE for a JSON file",
+    }
 
 
 def payload(args: argparse.Namespace) -> dict[str, Any]:

@@ -78,8 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("api", help="serve the HTTP API for backends (COMPLAINT_API_KEYS, port 8080)")
     s = sub.add_parser("api-key", help="make an API key: prints it once, and its config entry")
     s.add_argument("--name", required=True, help="the backend (timeline actor api:NAME)")
-    s.add_argument("--scope", action="append", required=True,
-                   choices=["intake", "customer", "agent", "supervisor"])  # fmt: skip
+    s.add_argument(
+        "--scope",
+        action="append",
+        required=True,
+        choices=["intake", "customer", "agent", "supervisor"],
+    )
     s.add_argument("--acts-for", action="store_true", help="staff actions name X-Acting-For")
     s = sub.add_parser("new-key", help="print a fresh payload key as KEY_ID=BASE64 (for rotation)")
     s.add_argument("--id", dest="key_id", help="key id (default: today's date)")
@@ -115,8 +119,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--name", required=True)
     s.add_argument("--role", required=True, choices=["agent", "supervisor", "manager"])
     s.add_argument("--language", choices=["zh", "en"], default="zh")
-    s.add_argument("--team", action="append", default=[], dest="teams",
-                   help="a team queue the person works from (repeat; none: every team's)")  # fmt: skip
+    s.add_argument(
+        "--team",
+        action="append",
+        default=[],
+        dest="teams",
+        help="a team queue the person works from (repeat; none: every team's)",
+    )
     store_commands.add_parser(sub)
     list_cases.add_parser(sub)
     repair.add_parser(sub)
@@ -559,8 +568,13 @@ def _user_add(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     try:
-        user = StaffUser(username=args.username, name=args.name, role=StaffRole(args.role),
-                         language=args.language, teams=args.teams)  # fmt: skip
+        user = StaffUser(
+            username=args.username,
+            name=args.name,
+            role=StaffRole(args.role),
+            language=args.language,
+            teams=args.teams,
+        )
     except ValidationError as err:
         print(f"refused: {err}", file=sys.stderr)
         return 2

@@ -225,8 +225,15 @@ class ComplaintDesk:
             if status is None:
                 fields = old.model_dump(exclude={"received_at", "evidence", "occurred_at"})
                 subject = f"re-open of {complaint_id}: {old.subject}"
-                return await self.start({**fields, "complaint_id": again, "linked_to": complaint_id,
-                                         "subject": subject[:200], "description": request.reason})  # fmt: skip
+                return await self.start(
+                    {
+                        **fields,
+                        "complaint_id": again,
+                        "linked_to": complaint_id,
+                        "subject": subject[:200],
+                        "description": request.reason,
+                    }
+                )
         raise RuntimeError(f"{complaint_id} has been re-opened 99 times")
 
     async def status(self, complaint_id: str) -> WorkflowExecutionStatus | None:

@@ -66,8 +66,11 @@ def _filters(s: argparse.ArgumentParser) -> None:
     for name in ("category", "owner", "product", "customer", "escalation"):
         s.add_argument(f"--{name}")
     s.add_argument("--breached", action="store_true", help="only cases that missed a deadline")
-    s.add_argument("--stuck", action="store_true",
-                   help="only cases whose workflow task keeps failing (repair them)")  # fmt: skip
+    s.add_argument(
+        "--stuck",
+        action="store_true",
+        help="only cases whose workflow task keeps failing (repair them)",
+    )
     s.add_argument("--query", help="more of Temporal's list filter, ANDed with the flags")
     s.add_argument("--all", action="store_true", help="ended cases too (default: open ones)")
 
@@ -111,9 +114,13 @@ def render(rows: list[dict[str, Any]], as_json: bool = False) -> str:
     names = ["case", *(k.name.removeprefix("Complaint").lower() for k in columns())]
     stuck = [r["case"] for r in rows if r.get("stuck")]
     footer = (
-        [f"STUCK (workflow task failing; see `complaint-desk show ID`, then `repair`): "
-         f"{', '.join(stuck)}"] if stuck else []
-    )  # fmt: skip
+        [
+            f"STUCK (workflow task failing; see `complaint-desk show ID`, then `repair`): "
+            f"{', '.join(stuck)}"
+        ]
+        if stuck
+        else []
+    )
     table = [names, *([str(r[n] if r[n] is not None else "-") for n in names] for r in rows)]
     widths = [max(len(line[i]) for line in table) for i in range(len(names))]
     return "\n".join(

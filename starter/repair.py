@@ -45,8 +45,11 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--by", required=True, help="who repairs (kept in Temporal's reset reason)")
     s.add_argument("--reason", required=True, help="why (no personal data: stored in clear)")
     s.add_argument("--event-id", type=int, help="reset to this WorkflowTaskCompleted instead")
-    s.add_argument("--drop-signals", action="store_true",
-                   help="do not re-apply the signals received after that point")  # fmt: skip
+    s.add_argument(
+        "--drop-signals",
+        action="store_true",
+        help="do not re-apply the signals received after that point",
+    )
     s.add_argument("--dry-run", action="store_true", help="say what it would do, change nothing")
 
 
@@ -69,7 +72,9 @@ async def repair(
 
     case = await diagnose(client, workflow_id(complaint_id))
     if case is None:
-        raise NotRepairable(f"{complaint_id} is not stuck (its workflow tasks complete): nothing to repair")  # fmt: skip
+        raise NotRepairable(
+            f"{complaint_id} is not stuck (its workflow tasks complete): nothing to repair"
+        )
     reset_to = event_id or case.reset_to
     if reset_to is None:
         raise NotRepairable(
@@ -109,18 +114,27 @@ def stuck_line(case: StuckCase, now: datetime | None = None) -> str:
 async def run(args: argparse.Namespace, client: Client) -> int:
     try:
         done = await repair(
-            client, args.complaint_id, by=args.by, reason=args.reason, event_id=args.event_id,
-            drop_signals=args.drop_signals, dry_run=args.dry_run,
-        )  # fmt: skip
+            client,
+            args.complaint_id,
+            by=args.by,
+            reason=args.reason,
+            event_id=args.event_id,
+            drop_signals=args.drop_signals,
+            dry_run=args.dry_run,
+        )
     except NotRepairable as err:
         print(f"not repaired: {err}")
         return 6
     signals = "dropped" if args.drop_signals else "re-applied"
     print(stuck_line(done.case))
     if done.new_run_id is None:
-        print(f"{args.complaint_id}: would reset run {done.case.run_id} to event {done.reset_to}"
-              f" (signals after it {signals}); nothing changed")  # fmt: skip
+        print(
+            f"{args.complaint_id}: would reset run {done.case.run_id} to event {done.reset_to}"
+            f" (signals after it {signals}); nothing changed"
+        )
     else:
-        print(f"{args.complaint_id}: reset to event {done.reset_to} (signals after it {signals});"
-              f" the case continues in run {done.new_run_id}")  # fmt: skip
+        print(
+            f"{args.complaint_id}: reset to event {done.reset_to} (signals after it {signals});"
+            f" the case continues in run {done.new_run_id}"
+        )
     return 0

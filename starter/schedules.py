@@ -58,12 +58,14 @@ def schedules(
     for kind, cron in REPORT_CRON.items():
         found[report_schedule_id(kind)] = Schedule(
             action=ScheduleActionStartWorkflow(
-                ComplaintReportWorkflow.run, kind, id=report_schedule_id(kind),
+                ComplaintReportWorkflow.run,
+                kind,
+                id=report_schedule_id(kind),
                 task_queue=task_queue,
             ),
             spec=ScheduleSpec(cron_expressions=[cron], time_zone_name=ZONE.key),
             policy=skip,
-        )  # fmt: skip
+        )
     watchdog = watchdog or WatchdogSettings()
     found[STUCK_CASES] = Schedule(
         action=ScheduleActionStartWorkflow(

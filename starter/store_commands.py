@@ -116,16 +116,23 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                     "messages": [_plain(m) for m in messages],
                 }
                 text = "\n".join(
-                    [f"{case['complaint_id']}  stage {case['stage']}  severity {case['severity']}  "
-                     f"risk {case['risk']}  owner {case['owner']}  breached {case['breached']}"]
-                    + [f"  {e['seq']:>3} {e['at']:%Y-%m-%d %H:%M:%S} {e['stage']:<11} "
-                       f"{e['kind']:<18} {e['actor']:<10} {e['summary']}" for e in events]
+                    [
+                        f"{case['complaint_id']}  stage {case['stage']}  severity {case['severity']}  "
+                        f"risk {case['risk']}  owner {case['owner']}  breached {case['breached']}"
+                    ]
+                    + [
+                        f"  {e['seq']:>3} {e['at']:%Y-%m-%d %H:%M:%S} {e['stage']:<11} "
+                        f"{e['kind']:<18} {e['actor']:<10} {e['summary']}"
+                        for e in events
+                    ]
                     + ["  messages:"] * bool(messages)
-                    + [f"    {m['created_at']:%Y-%m-%d %H:%M:%S} {m['topic']:<18} "
-                       f"{m['audience']:<10} {m['status']:<7} {m['gateway'] or '-':<7} "
-                       f"x{m['attempts']} {m['gateway_id'] or m['last_error'] or ''}"
-                       for m in messages]
-                )  # fmt: skip
+                    + [
+                        f"    {m['created_at']:%Y-%m-%d %H:%M:%S} {m['topic']:<18} "
+                        f"{m['audience']:<10} {m['status']:<7} {m['gateway'] or '-':<7} "
+                        f"x{m['attempts']} {m['gateway_id'] or m['last_error'] or ''}"
+                        for m in messages
+                    ]
+                )
     finally:
         await pool.close()
     print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else text)

@@ -191,8 +191,9 @@ class Desk:
             """SELECT topic FROM notification_outbox
                WHERE complaint_id = $1 AND ($2::text IS NULL OR audience = $2)
                ORDER BY split_part(key, '/', 2)::int, key""",
-            complaint_id, audience.value if audience else None,
-        )  # fmt: skip
+            complaint_id,
+            audience.value if audience else None,
+        )
         return [r["topic"] for r in rows]
 
     async def until_notified(

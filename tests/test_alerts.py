@@ -28,8 +28,9 @@ async def sweep(pool: Pool, at: datetime = AT) -> list[tuple[AlertKind, str, int
 
 async def many(pool: Pool, count: int, start: datetime, span: timedelta, prefix: str) -> None:
     async with pool.acquire() as connection:  # all on product P-0
-        await insert_complaints(connection, count, products=1, start=start, span=span,
-                                prefix=prefix)  # fmt: skip
+        await insert_complaints(
+            connection, count, products=1, start=start, span=span, prefix=prefix
+        )
 
 
 async def test_concentration_fires_above_fifty_in_three_hours_and_only_once(pool: Pool) -> None:
@@ -51,8 +52,11 @@ async def test_a_spike_fires_at_thirty_percent_over_the_window_before(pool: Pool
     async def spikes(at: datetime) -> list[tuple[str, int, int | None]]:
         async with pool.acquire() as connection:
             found = await alerts.detect(connection, at, quiet)
-            return [(a.subject, a.count, a.previous) for a in found
-                    if a.kind is AlertKind.SPIKE and await alerts.record(connection, a)]  # fmt: skip
+            return [
+                (a.subject, a.count, a.previous)
+                for a in found
+                if a.kind is AlertKind.SPIKE and await alerts.record(connection, a)
+            ]
 
     assert await spikes(AT) == []  # 12 against 10 is +20%
     await many(pool, 1, AT - timedelta(hours=1), timedelta(hours=1), "MORE")
@@ -66,7 +70,7 @@ async def test_a_sensitive_word_is_an_alert(pool: Pool) -> None:
            ('complaint-K', 0, 'K', $1, 'investigate', 'customer_message', 'customer',
             '再不处理我就找媒体曝光', true)""",
         AT - timedelta(minutes=10),
-    )  # fmt: skip
+    )
     assert sorted(await sweep(pool)) == [
         (AlertKind.KEYWORD, "媒体", 1),
         (AlertKind.KEYWORD, "曝光", 1),
@@ -78,19 +82,28 @@ async def test_a_concentration_raises_the_risk_of_its_open_cases(
 ) -> None:
     async with running_desk(env.client, env, pool, DEFAULT_POLICY, "alerts") as desk:
         cases = [
-            await desk.open(product="WM-9", description="洗衣机漏水", customer={
-                "name": "王小明", "contact": {"phone": "+86 138 0000 0000"}, "account_id": f"U-{i}"})
+            await desk.open(
+                product="WM-9",
+                description="洗衣机漏水",
+                customer={
+                    "name": "王小明",
+                    "contact": {"phone": "+86 138 0000 0000"},
+                    "account_id": f"U-{i}",
+                },
+            )
             for i in range(3)
-        ]  # fmt: skip
+        ]
         for case in cases:
             assert (await desk.api.snapshot(case)).risk is not RiskLevel.HIGH
         policy = AlertPolicy(concentration_above=2, keywords=[])
 
         async def swept() -> list[Alert] | None:
             raised = await env.client.execute_workflow(
-                AlertSweepWorkflow.run, policy, id=f"sweep-{desk.api.task_queue}",
+                AlertSweepWorkflow.run,
+                policy,
+                id=f"sweep-{desk.api.task_queue}",
                 task_queue=desk.api.task_queue,
-            )  # fmt: skip
+            )
             return raised or None
 
         raised = await eventually(swept)  # the store has all three once their projections land

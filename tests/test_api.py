@@ -55,8 +55,11 @@ async def test_intake_201_then_a_repeat_200_the_same_case(desk: Desk, api: Api) 
 async def test_the_same_id_with_another_complaint_is_refused(desk: Desk, api: Api) -> None:
     body = intake("C-API-2", await desk.now())
     await api.http.post("/v1/complaints", json=body, headers=api.auth("web-form"))
-    impostor = {**body, "description": "另一个人的投诉", "customer": {"name": "李四",
-                "contact": {"phone": "+86 139 1111 2222"}}}  # fmt: skip
+    impostor = {
+        **body,
+        "description": "另一个人的投诉",
+        "customer": {"name": "李四", "contact": {"phone": "+86 139 1111 2222"}},
+    }
 
     answer = await api.http.post("/v1/complaints", json=impostor, headers=api.auth("web-form"))
 
@@ -133,9 +136,10 @@ async def test_a_supervisor_action_and_a_person_named_by_the_workspace(
     as_wang = {**api.auth("workspace"), "X-Acting-For": "agent-wang"}
 
     escalated = await api.http.post(
-        f"{base}/escalate", json={"reason": "媒体关注", "severity": "L1"},
+        f"{base}/escalate",
+        json={"reason": "媒体关注", "severity": "L1"},
         headers=api.auth("crm-supervisors"),
-    )  # fmt: skip
+    )
     plan = await api.http.post(
         f"{base}/plan", json={"summary": "上门更换", "compensation_yuan": "80"}, headers=as_wang
     )
@@ -188,9 +192,10 @@ async def test_reopen_of_an_open_case_goes_to_that_case(desk: Desk, api: Api) ->
     complaint_id = await opened(desk, api)
 
     answer = await api.http.post(
-        f"/v1/complaints/{complaint_id}/reopen", json={"reason": "没修好"},
+        f"/v1/complaints/{complaint_id}/reopen",
+        json={"reason": "没修好"},
         headers=api.auth("store-desk"),
-    )  # fmt: skip
+    )
 
     assert answer.status_code == 202
     assert answer.json() == {
@@ -204,11 +209,22 @@ async def test_the_readme_curl_example(desk: Desk, api: Api) -> None:
     """The README's command, as written, against the real server (curl's -d says form data)."""
     example = json.loads((ROOT / "examples" / "complaint.json").read_text(encoding="utf-8"))
     curl = await asyncio.create_subprocess_exec(
-        "curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", f"{api.url}/v1/complaints",
-        "-H", f"Authorization: Bearer {api.tokens['web-form']}",
-        "-d", "@examples/complaint.json",
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        "curl",
+        "-s",
+        "-o",
+        "-",
+        "-w",
+        "\n%{http_code}",
+        "-X",
+        "POST",
+        f"{api.url}/v1/complaints",
+        "-H",
+        f"Authorization: Bearer {api.tokens['web-form']}",
+        "-d",
+        "@examples/complaint.json",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
     out, _ = await curl.communicate()
     body, status = out.decode().rsplit("\n", 1)
 
@@ -236,8 +252,9 @@ async def test_nothing_personal_in_the_logs(
     complaint_id = await opened(desk, api)
     await api.http.post(
         f"/v1/complaints/{complaint_id}/reply?phone=13800000000",
-        json={"text": "我的电话是 13912345678"}, headers=api.auth("store-desk"),
-    )  # fmt: skip
+        json={"text": "我的电话是 13912345678"},
+        headers=api.auth("store-desk"),
+    )
     bad = {**intake("C-LOG-2", await desk.now()), "channel": "王小明的信"}
     await api.http.post("/v1/complaints", json=bad, headers=api.auth("web-form"))
 
@@ -252,9 +269,10 @@ async def test_an_ended_case_refuses_messages_and_reopens_as_a_linked_case(
 ) -> None:
     survivor, duplicate = await opened(desk, api), await opened(desk, api)
     merged = await api.http.post(
-        f"/v1/complaints/{duplicate}/merge", json={"into": survivor, "reason": "同一台洗衣机"},
+        f"/v1/complaints/{duplicate}/merge",
+        json={"into": survivor, "reason": "同一台洗衣机"},
         headers=api.auth("crm-supervisors"),
-    )  # fmt: skip
+    )
     assert merged.status_code == 200, merged.text
     await desk.api.outcome(duplicate)
 
@@ -262,9 +280,10 @@ async def test_an_ended_case_refuses_messages_and_reopens_as_a_linked_case(
         f"/v1/complaints/{duplicate}/reply", json={"text": "hi"}, headers=api.auth("store-desk")
     )
     reopened = await api.http.post(
-        f"/v1/complaints/{duplicate}/reopen", json={"reason": "还是坏的"},
+        f"/v1/complaints/{duplicate}/reopen",
+        json={"reason": "还是坏的"},
         headers=api.auth("store-desk"),
-    )  # fmt: skip
+    )
 
     assert reply.status_code == 409
     assert f"case {duplicate} has ended" in reply.json()["error"]

@@ -49,29 +49,70 @@ INTAKE_BAD: list[tuple[str, dict[str, Any], int, set[str]]] = [
     ("not UTF-8", {"content": b'{"subject": "\xff\xfe"}'}, 400, set()),
     ("an array", {"json": [good()]}, 422, {"(body)"}),
     # (no receiver is not a fault: the case goes to a team queue, tests/test_team_queue.py)
-    ("missing fields", {"json": without(good(), "channel", "receiver", "subject")}, 422,
-     {"channel", "subject"}),
-    ("wrong types", {"json": {**good(), "channel": 7, "evidence": "photo.jpg",
-                              "customer": {**good()["customer"], "anonymous": "perhaps"}}},
-     422, {"channel", "evidence", "customer.anonymous"}),
-    ("a bad phone and an unknown field", {"json": {**good(), "mood": "angry", "customer": {
-        "name": NAME, "contact": {"phone": "call me maybe " + PHONE}}}}, 422,
-     {"mood", "customer.contact.phone"}),
-    ("too long", {"json": {**good(), "description": "漏" * (TEXT_MAX + 1)}}, 422,
-     {"description"}),
-    ("no id and no Idempotency-Key", {"json": without(good(), "complaint_id")}, 422,
-     {"complaint_id"}),
-    ("an impostor id", {"json": {**good(), "complaint_id": "../complaint-C-1; DROP TABLE"}},
-     422, {"complaint_id"}),
-    ("a link to someone's case", {"json": {**good(), "linked_to": "C-20261123-0001"}}, 422,
-     {"linked_to"}),
-    ("a bad Idempotency-Key", {"json": without(good(), "complaint_id"),
-                               "headers": {"Idempotency-Key": "two words"}}, 422,
-     {"header:Idempotency-Key"}),
-    ("not JSON", {"content": b"<complaint/>", "headers": {"Content-Type": "application/xml"}},
-     415, set()),
+    (
+        "missing fields",
+        {"json": without(good(), "channel", "receiver", "subject")},
+        422,
+        {"channel", "subject"},
+    ),
+    (
+        "wrong types",
+        {
+            "json": {
+                **good(),
+                "channel": 7,
+                "evidence": "photo.jpg",
+                "customer": {**good()["customer"], "anonymous": "perhaps"},
+            }
+        },
+        422,
+        {"channel", "evidence", "customer.anonymous"},
+    ),
+    (
+        "a bad phone and an unknown field",
+        {
+            "json": {
+                **good(),
+                "mood": "angry",
+                "customer": {"name": NAME, "contact": {"phone": "call me maybe " + PHONE}},
+            }
+        },
+        422,
+        {"mood", "customer.contact.phone"},
+    ),
+    ("too long", {"json": {**good(), "description": "漏" * (TEXT_MAX + 1)}}, 422, {"description"}),
+    (
+        "no id and no Idempotency-Key",
+        {"json": without(good(), "complaint_id")},
+        422,
+        {"complaint_id"},
+    ),
+    (
+        "an impostor id",
+        {"json": {**good(), "complaint_id": "../complaint-C-1; DROP TABLE"}},
+        422,
+        {"complaint_id"},
+    ),
+    (
+        "a link to someone's case",
+        {"json": {**good(), "linked_to": "C-20261123-0001"}},
+        422,
+        {"linked_to"},
+    ),
+    (
+        "a bad Idempotency-Key",
+        {"json": without(good(), "complaint_id"), "headers": {"Idempotency-Key": "two words"}},
+        422,
+        {"header:Idempotency-Key"},
+    ),
+    (
+        "not JSON",
+        {"content": b"<complaint/>", "headers": {"Content-Type": "application/xml"}},
+        415,
+        set(),
+    ),
     ("multipart", {"files": {"f": ("c.json", b"{}")}}, 415, set()),
-]  # fmt: skip
+]
 
 
 async def test_bad_intakes_are_refused_and_start_nothing(desk: Desk, api: Api) -> None:
@@ -111,9 +152,10 @@ async def test_oversized_bodies_are_refused_while_reading(desk: Desk, api: Api) 
 
     declared = await api.http.post("/v1/complaints", json=padded, headers=api.auth("web-form"))
     chunked = await api.http.post(
-        "/v1/complaints", content=chunks(),
+        "/v1/complaints",
+        content=chunks(),
         headers={**api.auth("web-form"), "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
 
     assert chunked.request.headers.get("Transfer-Encoding") == "chunked"
     assert "Content-Length" not in chunked.request.headers
@@ -157,8 +199,13 @@ ACTION_BAD: list[tuple[str, Any, str, int, set[str]]] = [
     ("reply", {"text": 123}, "store-desk", 422, {"text"}),
     ("reply", {"text": "ok", "intent": "maybe"}, "store-desk", 422, {"intent"}),
     ("reply", {}, "store-desk", 422, {"text"}),
-    ("survey", {"result": "five", "attitude": 9}, "store-desk", 422,
-     {"result", "attitude", "timeliness"}),
+    (
+        "survey",
+        {"result": "five", "attitude": 9},
+        "store-desk",
+        422,
+        {"result", "attitude", "timeliness"},
+    ),
     ("respond", {"agent": "agent-zhang", "text": "我来冒充"}, "crm-agents", 422, {"agent"}),
     ("respond", {"text": "\x1b[2J"}, "crm-agents", 422, {"text"}),
     ("escalate", {"by": "sup-li", "reason": "x"}, "crm-supervisors", 422, {"by"}),
@@ -166,7 +213,7 @@ ACTION_BAD: list[tuple[str, Any, str, int, set[str]]] = [
     ("approve", {}, "crm-agents", 403, set()),
     ("reply", {"text": "hi"}, "web-form", 403, set()),
     ("respond", {"text": "hi"}, "crm-supervisors", 200, set()),  # supervisors may act as agents
-]  # fmt: skip
+]
 
 
 async def test_bad_actions_are_refused_and_change_nothing(desk: Desk, api: Api) -> None:
@@ -189,8 +236,9 @@ async def test_an_impostor_id_in_the_path_is_refused(desk: Desk, api: Api, path:
     answer = await api.http.post(path, json={"text": "hi"}, headers=api.auth("store-desk"))
 
     assert answer.status_code == 422
-    assert answer.json()["fields"] == [{"field": "complaint_id", "message": answer.json()[
-        "fields"][0]["message"]}]  # fmt: skip
+    assert answer.json()["fields"] == [
+        {"field": "complaint_id", "message": answer.json()["fields"][0]["message"]}
+    ]
     assert "王" not in answer.text
 
 

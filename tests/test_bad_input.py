@@ -184,8 +184,10 @@ async def test_bad_updates_sent_past_the_api_are_rejected_with_the_reason(desk: 
 
     before = await eventually(acknowledged)
     handle = desk.env.client.get_workflow_handle(workflow_id_for(cid))
-    for target, payload, message in [*[b for b in BAD if b[0] in UPDATES],
-                                      ("respond", MALFORMED_JSON, "")]:  # fmt: skip
+    for target, payload, message in [
+        *[b for b in BAD if b[0] in UPDATES],
+        ("respond", MALFORMED_JSON, ""),
+    ]:
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await handle.execute_update(target, payload)
         assert message in str(refused.value.cause), target
@@ -202,9 +204,11 @@ async def test_bad_intake_sent_past_the_api_fails_the_run_with_the_reason_and_st
     for i, (fields, message) in enumerate(BAD_INTAKE):
         cid = f"C-bad-{i}"
         handle = await desk.env.client.start_workflow(
-            "Complaint", {**intake(cid, now), **fields}, id=workflow_id_for(cid),
+            "Complaint",
+            {**intake(cid, now), **fields},
+            id=workflow_id_for(cid),
             task_queue=desk.api.task_queue,
-        )  # fmt: skip
+        )
         with pytest.raises(WorkflowFailureError) as failed:
             await handle.result()
         assert message in str(failed.value.cause), fields
@@ -239,8 +243,10 @@ async def test_odd_but_legitimate_text_is_stored_verbatim(desk: Desk) -> None:
     async def stored() -> list[str] | None:
         rows = await desk.pool.fetch(
             "SELECT summary FROM complaint_events WHERE complaint_id = $1 AND kind = $2 "
-            "ORDER BY seq", cid, EntryKind.CUSTOMER_MESSAGE.value,
-        )  # fmt: skip
+            "ORDER BY seq",
+            cid,
+            EntryKind.CUSTOMER_MESSAGE.value,
+        )
         found = [r["summary"] for r in rows]
         return found if len(found) == len(ODD_BUT_FINE) else None
 

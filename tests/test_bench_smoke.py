@@ -15,9 +15,17 @@ pytestmark = pytest.mark.devserver
 
 async def test_the_lifecycle_ladder_runs_every_rung_and_reports() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.ladder", "--lifecycles", "2", "--concurrency", "2",
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bench.ladder",
+        "--lifecycles",
+        "2",
+        "--concurrency",
+        "2",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 300)
     assert process.returncode == 0, err.decode()[-2000:]
     report = out.decode()
@@ -28,9 +36,19 @@ async def test_the_lifecycle_ladder_runs_every_rung_and_reports() -> None:
 
 async def test_the_api_intake_benchmark_runs_and_reports() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.api", "--complaints", "2", "--concurrency", "2",
-        "--rounds", "1", cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bench.api",
+        "--complaints",
+        "2",
+        "--concurrency",
+        "2",
+        "--rounds",
+        "1",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 300)
     assert process.returncode == 0, err.decode()[-2000:]
     report = out.decode()

@@ -54,8 +54,10 @@ async def dump(desk: Desk) -> dict[str, list[Any]]:
         "notification_outbox",
         "case_library",
     ]
-    return {t: [dict(r) for r in await desk.pool.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
-            for t in tables}  # fmt: skip
+    return {
+        t: [dict(r) for r in await desk.pool.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
+        for t in tables
+    }
 
 
 async def test_a_lifecycle_leaves_a_projection_equal_to_the_workflows_snapshot(desk: Desk) -> None:
@@ -64,10 +66,12 @@ async def test_a_lifecycle_leaves_a_projection_equal_to_the_workflows_snapshot(d
     snapshot = await desk.api.snapshot(cid)
     row = await projected(desk, cid)
     assert (row["stage"], row["outcome"], row["severity"], row["category"], row["owner"]) == (
-        snapshot.stage.value, snapshot.outcome and snapshot.outcome.value,
+        snapshot.stage.value,
+        snapshot.outcome and snapshot.outcome.value,
         snapshot.severity and snapshot.severity.value,
-        snapshot.category and snapshot.category.value, snapshot.owner,
-    )  # fmt: skip
+        snapshot.category and snapshot.category.value,
+        snapshot.owner,
+    )
     assert row["deadlines"] == [d.model_dump(mode="json") for d in snapshot.deadlines]
     assert row["reopen_count"] == snapshot.reopen_count and row["breached"] is False
     events = await desk.pool.fetch(
@@ -91,12 +95,15 @@ async def test_running_every_projection_twice_changes_nothing(desk: Desk) -> Non
     # Replay each project_case call exactly as Temporal would on a retry: same input, again.
     history = await desk.env.client.get_workflow_handle(workflow_id_for(cid)).fetch_history()
     calls = [
-        (await CONVERTER.decode(e.activity_task_scheduled_event_attributes.input.payloads,
-                                [CaseProjection]))[0]
+        (
+            await CONVERTER.decode(
+                e.activity_task_scheduled_event_attributes.input.payloads, [CaseProjection]
+            )
+        )[0]
         for e in history.events
         if e.HasField("activity_task_scheduled_event_attributes")
         and e.activity_task_scheduled_event_attributes.activity_type.name == "project_case"
-    ]  # fmt: skip
+    ]
     assert len(calls) >= 5
     activities = CaseStoreActivities(desk.pool)
     for call in calls:
@@ -105,9 +112,15 @@ async def test_running_every_projection_twice_changes_nothing(desk: Desk) -> Non
 
 
 async def test_an_outbox_write_retried_is_one_row(desk: Desk) -> None:
-    notice = Notification(key="complaint-C-9/3/customer/closed", complaint_id="C-9",
-                          audience=Audience.CUSTOMER, recipient=None, topic="closed",
-                          text="您的投诉已结案", language=Language.ZH)  # fmt: skip
+    notice = Notification(
+        key="complaint-C-9/3/customer/closed",
+        complaint_id="C-9",
+        audience=Audience.CUSTOMER,
+        recipient=None,
+        topic="closed",
+        text="您的投诉已结案",
+        language=Language.ZH,
+    )
     outbox = OutboxNotifier(desk.pool)
     for _ in range(3):
         await ActivityEnvironment().run(outbox.send, notice)
@@ -189,9 +202,11 @@ async def test_a_breach_reaches_the_store(desk: Desk) -> None:
 
 
 async def test_the_store_command_shows_a_case_and_searches_the_library(
-    desk: Desk, fresh_database: str, monkeypatch: pytest.MonkeyPatch,
+    desk: Desk,
+    fresh_database: str,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     cid = await desk.open()
     await finish(desk, cid)
     await projected(desk, cid)
@@ -224,10 +239,21 @@ async def test_concentration_in_the_store_raises_the_next_complaints_risk(
     now = await desk.now()
     async with desk.pool.acquire() as connection:
         # `already` complaints on P-0 within the last 3 h, plus older ones that must not count.
-        await insert_complaints(connection, already, products=1, start=now - timedelta(hours=2, minutes=59),
-                                span=timedelta(hours=2, minutes=58))  # fmt: skip
-        await insert_complaints(connection, 30, products=1, start=now - timedelta(hours=9),
-                                span=timedelta(hours=5), prefix="OLD")  # fmt: skip
+        await insert_complaints(
+            connection,
+            already,
+            products=1,
+            start=now - timedelta(hours=2, minutes=59),
+            span=timedelta(hours=2, minutes=58),
+        )
+        await insert_complaints(
+            connection,
+            30,
+            products=1,
+            start=now - timedelta(hours=9),
+            span=timedelta(hours=5),
+            prefix="OLD",
+        )
     cid = await desk.open(product="P-0")
     case = await desk.api.snapshot(cid)
     assert case.classification is not None

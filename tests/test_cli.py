@@ -102,8 +102,18 @@ def test_a_bad_choice_is_refused_with_the_choices(capsys: pytest.CaptureFixture[
 
 
 def test_list_flags_become_one_filter() -> None:
-    args = _parser().parse_args(["list", "--severity", "L1", "--breached", "--owner", "agent-zhang",
-                                 "--query", "StartTime > '2026-11-23T00:00:00Z'"])  # fmt: skip
+    args = _parser().parse_args(
+        [
+            "list",
+            "--severity",
+            "L1",
+            "--breached",
+            "--owner",
+            "agent-zhang",
+            "--query",
+            "StartTime > '2026-11-23T00:00:00Z'",
+        ]
+    )
     assert case_query(args) == (
         'WorkflowType = "Complaint" AND ExecutionStatus = "Running" AND ComplaintSeverity = "L1" '
         'AND ComplaintOwner = "agent-zhang" AND ComplaintBreached = true '
@@ -118,14 +128,31 @@ def test_a_command_exits_with_its_code_and_its_output(tmp_path: Path) -> None:
     """The CLI leaves without the interpreter's teardown (see `main`): output and code survive."""
     done = subprocess.run(
         [sys.executable, "-m", "starter.cli", "schemas", "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert done.returncode == 0 and "ComplaintIntake.json" in done.stdout
     refused = subprocess.run(
-        [sys.executable, "-m", "starter.cli", "escalate", "C-1", "--by", "s", "--reason", "r",
-         "--severity", "L0"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "starter.cli",
+            "escalate",
+            "C-1",
+            "--by",
+            "s",
+            "--reason",
+            "r",
+            "--severity",
+            "L0",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert refused.returncode == 2 and "invalid choice" in refused.stderr
 
 
@@ -136,8 +163,12 @@ def _cli_env(**extra: str) -> dict[str, str]:
 def run_cli(*argv: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "starter.cli", *argv],
-        capture_output=True, text=True, cwd=cwd, env=_cli_env(**env), check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=_cli_env(**env),
+        check=False,
+    )
 
 
 @pytest.mark.system  # runs the CLI as a process
@@ -201,11 +232,18 @@ async def _cli_against(
 ) -> tuple[int, str, str]:
     """The CLI as a separate process against the test's server (the test's worker answers)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "starter.cli", *argv, cwd=ROOT, stdout=stdout,
+        sys.executable,
+        "-m",
+        "starter.cli",
+        *argv,
+        cwd=ROOT,
+        stdout=stdout,
         stderr=asyncio.subprocess.PIPE,
-        env=_cli_env(TEMPORAL_ADDRESS=desk.env.client.service_client.config.target_host,
-                     COMPLAINT_DESK_HOME=str(home)),
-    )  # fmt: skip
+        env=_cli_env(
+            TEMPORAL_ADDRESS=desk.env.client.service_client.config.target_host,
+            COMPLAINT_DESK_HOME=str(home),
+        ),
+    )
     out, err = await process.communicate()
     return process.returncode or 0, (out or b"").decode(), err.decode()
 
@@ -273,8 +311,11 @@ def test_help_loads_no_models_and_no_temporal() -> None:
     """`complaint-desk --help` stays fast: nothing heavy is imported to print it."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "starter.cli", "--help"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert not {m for m in imported if m.split(".")[0] in {"temporalio", "pydantic", "schemas"}}
 
@@ -291,13 +332,15 @@ async def test_a_plan_above_the_agents_authority_and_a_reply_kept_as_a_message_s
     )
     assert code == 0, err
     assert "awaits a supervisor's approval" in out and "accepted" not in out
-    code, out, err = await _cli_against(desk, tmp_path, "reply", cid, "可以", "--intent",
-                                        "accept_plan")  # fmt: skip
+    code, out, err = await _cli_against(
+        desk, tmp_path, "reply", cid, "可以", "--intent", "accept_plan"
+    )
     assert code == 0, err
     assert "'accept_plan' does not apply at this stage; kept as a message" in out
     assert "sent" not in out
     code, out, err = await _cli_against(desk, tmp_path, "approve", cid, "--by", "sup-li")
     assert code == 0 and out.strip() == f"{cid}: accepted; stage resolve", err
-    code, out, err = await _cli_against(desk, tmp_path, "reply", cid, "好的", "--intent",
-                                        "accept_plan")  # fmt: skip
+    code, out, err = await _cli_against(
+        desk, tmp_path, "reply", cid, "好的", "--intent", "accept_plan"
+    )
     assert code == 0 and out.strip() == f"{cid}: recorded; stage now track", err

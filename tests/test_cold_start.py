@@ -71,17 +71,19 @@ async def write_started(handle: WorkflowHandle[ComplaintWorkflow, CaseSnapshot])
     async def probe() -> bool | None:
         described = await handle.describe()
         started = [
-            a for a in described.raw_description.pending_activities
+            a
+            for a in described.raw_description.pending_activities
             if a.activity_type.name == "project_case"
             and a.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
-        ]  # fmt: skip
+        ]
         return True if started else None
 
     await eventually(probe)
 
 
-async def ends_with(handle: WorkflowHandle[ComplaintWorkflow, CaseSnapshot],
-                    *tail: EventType.ValueType) -> None:  # fmt: skip
+async def ends_with(
+    handle: WorkflowHandle[ComplaintWorkflow, CaseSnapshot], *tail: EventType.ValueType
+) -> None:
     async def probe() -> bool | None:
         events = [e.event_type for e in (await handle.fetch_history()).events]
         return True if tuple(events[-len(tail) :]) == tail else None
@@ -125,9 +127,13 @@ class ColdStart:
 
     def workflow_worker(self, cache: int = 0) -> Worker:
         return build_worker(
-            self.desk.env.client, self.desk.pool, policy=DEFAULT_POLICY,
-            task_queue=self.desk.api.task_queue, role="workflows", max_cached_workflows=cache,
-        )  # fmt: skip
+            self.desk.env.client,
+            self.desk.pool,
+            policy=DEFAULT_POLICY,
+            task_queue=self.desk.api.task_queue,
+            role="workflows",
+            max_cached_workflows=cache,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +151,12 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture
 async def cold(dev_env: WorkflowEnvironment, pool: Pool) -> AsyncIterator[ColdStart]:
     env = dev_env
-    desk = Desk(api=ComplaintDesk(env.client, task_queue=f"cold-{uuid.uuid4().hex[:8]}"),
-                env=env, pool=pool)  # fmt: skip
-    activities = build_worker(env.client, pool, policy=DEFAULT_POLICY,
-                              task_queue=desk.api.task_queue, role="activities")  # fmt: skip
+    desk = Desk(
+        api=ComplaintDesk(env.client, task_queue=f"cold-{uuid.uuid4().hex[:8]}"), env=env, pool=pool
+    )
+    activities = build_worker(
+        env.client, pool, policy=DEFAULT_POLICY, task_queue=desk.api.task_queue, role="activities"
+    )
     async with activities:
         yield ColdStart(desk)
 
@@ -196,8 +204,11 @@ async def update_right_after_the_write(cold: ColdStart, database: str) -> Workfl
     handle = desk.api._handle(cid)
     # The worker is gone; the write finishes while no worker is there to see it.
     await release()
-    await ends_with(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
-                    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)  # fmt: skip
+    await ends_with(
+        handle,
+        EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    )
     answered = asyncio.ensure_future(
         handle.execute_update(action("respond").handler, REPLY, id=REPLY_ID)
     )
@@ -216,10 +227,13 @@ async def update_after_an_empty_task(cold: ColdStart, database: str) -> Workflow
         cid, release = await a_held_write(desk, database)
         handle = desk.api._handle(cid)
         await release()
-        await ends_with(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
-                        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-                        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-                        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)  # fmt: skip
+        await ends_with(
+            handle,
+            EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+            EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+            EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+            EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+        )
         await handle.execute_update(action("respond").handler, REPLY, id=REPLY_ID)
     return await reply_and_settle(desk, cid, cold)
 
@@ -237,10 +251,11 @@ def commands_answering(history: WorkflowHistory, update_id: str) -> list[str]:
     type), read from the events that task's completion wrote."""
     events = list(history.events)
     accepted = next(
-        i for i, e in enumerate(events)
+        i
+        for i, e in enumerate(events)
         if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
         and e.workflow_execution_update_accepted_event_attributes.protocol_instance_id == update_id
-    )  # fmt: skip
+    )
     completed = events[accepted - 1].event_id
     commanded = []
     for e in events[accepted + 1 :]:

@@ -43,21 +43,27 @@ def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> 
     case.escalate_case(
         Escalation(by="sup-li", reason=f"{SECRET}: VIP", severity=Severity.L1), later
     )
-    case.override_classification(ClassificationOverride(by="sup-li", reason=f"{SECRET} regrade",
-                                         category=Category.SERVICE), later)  # fmt: skip
+    case.override_classification(
+        ClassificationOverride(by="sup-li", reason=f"{SECRET} regrade", category=Category.SERVICE),
+        later,
+    )
     case.confirm_classification(ClassificationConfirmation(by="sup-li", note=f"{SECRET} ok"), later)
     case.customer_reply(CustomerReply(text="什么时候能修好？"), later)
     case.respond(AgentMessage(agent="agent-zhang", text="明天上门维修。"), later)
-    case.propose_plan(ResolutionPlan(agent="agent-zhang", summary="上门更换",
-                                     compensation_yuan=50), later)  # fmt: skip
+    case.propose_plan(
+        ResolutionPlan(agent="agent-zhang", summary="上门更换", compensation_yuan=50), later
+    )
 
     view = view_of(case)
     shown = view.model_dump_json()
     assert SECRET not in shown and "agent-zhang" not in shown and "sup-li" not in shown
     assert "L1" not in shown and "risk" not in shown  # no grading either
     said = [(e.by, e.text) for e in view.entries if e.kind in SPOKEN]
-    assert said == [("you", "什么时候能修好？"), ("us", "明天上门维修。"),
-                    ("us", "上门更换 (compensation 50 yuan)")]  # fmt: skip
+    assert said == [
+        ("you", "什么时候能修好？"),
+        ("us", "明天上门维修。"),
+        ("us", "上门更换 (compensation 50 yuan)"),
+    ]
     assert view.stage is Stage.RESOLVE and view.plan == "上门更换"
     assert view.compensation_yuan == 50
     # The plan is with the customer: no promise runs while they decide.
@@ -96,8 +102,10 @@ def test_no_sequence_shows_the_customer_an_internal_entry(
         spoken = (entry.at, entry.kind, entry.text) in public or entry.kind in CUSTOMER_FACING
         assert entry.text is None or spoken
     promised = view.next_promise
-    assert promised is None or promised.kind not in (DeadlineKind.TRIAGE,
-                                                     DeadlineKind.FIRST_ASSESSMENT)  # fmt: skip
+    assert promised is None or promised.kind not in (
+        DeadlineKind.TRIAGE,
+        DeadlineKind.FIRST_ASSESSMENT,
+    )
 
 
 async def test_the_customer_view_through_temporal(desk: Desk) -> None:

@@ -135,9 +135,13 @@ async def test_worker_killed_mid_send_the_receiver_sees_one_message(
         queue = f"delivery-{uuid.uuid4().hex[:8]}"
         async with delivering_desk(env.client, env, pool, notifier, queue) as desk:
             started = await desk.api.start(
-                intake(f"C-{uuid.uuid4().hex[:8]}", await desk.now(), customer=email_customer(),
-                       channel="email")
-            )  # fmt: skip
+                intake(
+                    f"C-{uuid.uuid4().hex[:8]}",
+                    await desk.now(),
+                    customer=email_customer(),
+                    channel="email",
+                )
+            )
             cid = started.complaint_id
             await eventually(lambda: _true(len(server.arrivals) == 2))  # receipt + owner's
         # the worker is gone (its sends cancelled) while the server still held its answers

@@ -39,11 +39,15 @@ GATEWAYS: dict[str, AddressKind] = {"email": "email", "sms": "phone", "wechat": 
 
 def note(**overrides: object) -> Notification:
     fields: dict[str, object] = {
-        "key": "complaint-C-1/2/customer/acknowledged", "complaint_id": "C-1",
-        "audience": Audience.CUSTOMER, "recipient": None, "topic": "acknowledged",
-        "text": "您好，您的投诉（编号 C-1）已收到。", "channel": Channel.APP_FORM,
+        "key": "complaint-C-1/2/customer/acknowledged",
+        "complaint_id": "C-1",
+        "audience": Audience.CUSTOMER,
+        "recipient": None,
+        "topic": "acknowledged",
+        "text": "您好，您的投诉（编号 C-1）已收到。",
+        "channel": Channel.APP_FORM,
         "contact": Contact(phone="+86 138 0000 0000", email="wang@example.com"),
-    }  # fmt: skip
+    }
     fields.update(overrides)
     return Notification.model_validate(fields)
 
@@ -54,13 +58,25 @@ def note(**overrides: object) -> Notification:
         ({}, ("sms", "+86 138 0000 0000")),  # app_form: push is not configured, then SMS
         ({"channel": Channel.EMAIL}, ("email", "wang@example.com")),
         ({"channel": Channel.WECHAT, "contact": Contact(wechat="wx-wang")}, ("wechat", "wx-wang")),
-        ({"channel": Channel.HOTLINE, "contact": Contact(email="w@example.com")}, ("email", "w@example.com")),
-        ({"audience": Audience.OWNER, "recipient": "agent-zhang", "contact": None,
-          "channel": None}, ("email", "agent-zhang@staff.test")),
-        ({"audience": Audience.SUPERVISOR, "contact": None, "channel": None},
-         ("email", "supervisor@staff.test")),
+        (
+            {"channel": Channel.HOTLINE, "contact": Contact(email="w@example.com")},
+            ("email", "w@example.com"),
+        ),
+        (
+            {
+                "audience": Audience.OWNER,
+                "recipient": "agent-zhang",
+                "contact": None,
+                "channel": None,
+            },
+            ("email", "agent-zhang@staff.test"),
+        ),
+        (
+            {"audience": Audience.SUPERVISOR, "contact": None, "channel": None},
+            ("email", "supervisor@staff.test"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_routing_takes_the_first_gateway_that_can_reach_the_person(
     overrides: dict[str, object], expected: tuple[str, str]
 ) -> None:
@@ -134,11 +150,14 @@ def raw_mail(**headers: str) -> bytes:
 
 def test_reading_a_mail_keeps_the_new_words_and_makes_fields_safe() -> None:
     letter = read(
-        raw_mail(From="Li Hua <Li.Hua@Example.com>", Subject="Re: 回复: 洗衣机\x07漏水",
-                 Message_ID="<m1@example.com>",
-                 text="还在漏水。\n\nOn Mon, Dec 1, 2026 Customer Care wrote:\n> 您好"),
+        raw_mail(
+            From="Li Hua <Li.Hua@Example.com>",
+            Subject="Re: 回复: 洗衣机\x07漏水",
+            Message_ID="<m1@example.com>",
+            text="还在漏水。\n\nOn Mon, Dec 1, 2026 Customer Care wrote:\n> 您好",
+        ),
         ["care@desk.test"],
-    )  # fmt: skip
+    )
     assert (letter.sender, letter.name) == ("li.hua@example.com", "Li Hua")
     assert letter.subject == "洗衣机 漏水" and letter.text == "还在漏水。"
     assert letter.language is Language.ZH
@@ -182,18 +201,25 @@ async def test_smtp_with_starttls_and_login_reaches_a_server_that_requires_both(
             seen.append(envelope.content.decode())
             return "250 OK queued as T1"
 
-    def authenticate(server: object, session: object, envelope: object, mechanism: str,
-                     auth_data: Any) -> AuthResult:  # fmt: skip
+    def authenticate(
+        server: object, session: object, envelope: object, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         ok = (auth_data.login, auth_data.password) == (b"desk", b"pw")
         return AuthResult(success=ok)
 
     loop = asyncio.get_running_loop()
     port = free_port()
     server = await loop.create_server(
-        lambda: SMTP(Handler(), tls_context=server_tls, require_starttls=True,
-                     authenticator=authenticate, auth_required=True),
-        "127.0.0.1", port,
-    )  # fmt: skip
+        lambda: SMTP(
+            Handler(),
+            tls_context=server_tls,
+            require_starttls=True,
+            authenticator=authenticate,
+            auth_required=True,
+        ),
+        "127.0.0.1",
+        port,
+    )
     try:
         good = SmtpSettings("127.0.0.1", port, "starttls", "desk", "pw", 5, client_tls)
         gateway_id = await SmtpGateway(good, LETTERS).send(note(), "wang@example.com")
@@ -212,17 +238,27 @@ def tls_pair(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.now(UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(1).not_valid_before(now - timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     cert_file, key_file = folder / "cert.pem", folder / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server.load_cert_chain(cert_file, key_file)
     client = ssl.create_default_context(cafile=str(cert_file))

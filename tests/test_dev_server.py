@@ -79,10 +79,19 @@ async def temporal_cli(env: WorkflowEnvironment, *args: str, codec: str | None =
 
 async def cli_start(desk: Desk, complaint_id: str, payload: dict[str, Any], codec: str) -> None:
     await temporal_cli(
-        desk.env, "workflow", "start", "--type", "Complaint", "--task-queue",
-        desk.api.task_queue, "--workflow-id", workflow_id_for(complaint_id),
-        "--input", json.dumps(payload, ensure_ascii=False), codec=codec,
-    )  # fmt: skip
+        desk.env,
+        "workflow",
+        "start",
+        "--type",
+        "Complaint",
+        "--task-queue",
+        desk.api.task_queue,
+        "--workflow-id",
+        workflow_id_for(complaint_id),
+        "--input",
+        json.dumps(payload, ensure_ascii=False),
+        codec=codec,
+    )
 
 
 async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(
@@ -180,14 +189,17 @@ async def test_operators_find_cases_by_search_attributes(desk: Desk) -> None:
 
     # Added by the `more-search-attributes` patch: risk, category, product, customer, escalation.
     other = await desk.open(
-        description="电视屏幕有坏点", product="TV-9",
+        description="电视屏幕有坏点",
+        product="TV-9",
         customer={"name": "李四", "contact": {"phone": "+86 139 0000 0000"}, "account_id": "U-7"},
-    )  # fmt: skip
+    )
     case = await desk.api.snapshot(urgent)
     assert case.risk is not None and case.category is not None
     queue = f'TaskQueue = "{desk.api.task_queue}"'
-    ids = await listed(f'ComplaintRisk = "{case.risk.value}" AND '
-                       f'ComplaintCategory = "{case.category.value}" AND {queue}')  # fmt: skip
+    ids = await listed(
+        f'ComplaintRisk = "{case.risk.value}" AND '
+        f'ComplaintCategory = "{case.category.value}" AND {queue}'
+    )
     assert workflow_id_for(urgent) in ids
     only_other = {workflow_id_for(other)}
     assert await listed(f'ComplaintProduct = "TV-9" AND {queue}', other) == only_other
@@ -202,8 +214,16 @@ async def test_operators_find_cases_by_search_attributes(desk: Desk) -> None:
         (other, "investigate", "agent-zhang")
     ]
     table = list_cases.render(rows).splitlines()
-    assert table[0].split() == ["case", "stage", "severity", "risk", "owner", "escalation",
-                                "breached", "nextdeadline"]  # fmt: skip
+    assert table[0].split() == [
+        "case",
+        "stage",
+        "severity",
+        "risk",
+        "owner",
+        "escalation",
+        "breached",
+        "nextdeadline",
+    ]
     assert [line.split()[0] for line in table[1:]] == [other]
     assert json.loads(list_cases.render(rows, as_json=True)) == rows
 
@@ -234,8 +254,9 @@ async def test_a_long_conversation_continues_as_new_and_keeps_its_timeline(desk:
     async def all_stored() -> bool | None:
         stored = await desk.pool.fetchval(
             "SELECT count(*) FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
-            cid, EntryKind.CUSTOMER_MESSAGE.value,
-        )  # fmt: skip
+            cid,
+            EntryKind.CUSTOMER_MESSAGE.value,
+        )
         return True if stored == replies else None
 
     await eventually(all_stored)
@@ -293,8 +314,13 @@ async def _listed(desk: Desk, query: str) -> list[str] | None:
 async def test_setup_creates_the_schedules_once(dev_env: WorkflowEnvironment) -> None:
     queue = f"schedules-{uuid.uuid4().hex[:6]}"
     created = await ensure_schedules(dev_env.client, task_queue=queue)
-    assert created == [ALERT_SWEEP, "complaint-report-daily", "complaint-report-weekly",
-                       "complaint-report-monthly", STUCK_CASES]  # fmt: skip
+    assert created == [
+        ALERT_SWEEP,
+        "complaint-report-daily",
+        "complaint-report-weekly",
+        "complaint-report-monthly",
+        STUCK_CASES,
+    ]
     assert await ensure_schedules(dev_env.client, task_queue=queue) == []  # a second setup
     described = await dev_env.client.get_schedule_handle(ALERT_SWEEP).describe()
     assert described.schedule.spec.intervals[0].every == ALERT_SWEEP_EVERY

@@ -87,15 +87,21 @@ async def test_a_new_mail_opens_a_case_and_the_answer_to_its_receipt_lands_on_it
 
         receipt = await eventually(lambda: _first(outgoing.to(CUSTOMER)))
         answer = mail(
-            CUSTOMER, f"Re: {receipt['Subject']}", "地板已经泡坏了。\n\n> 您好，您的投诉已收到",
-            to=str(receipt["Reply-To"]), In_Reply_To=str(receipt["Message-ID"]),
+            CUSTOMER,
+            f"Re: {receipt['Subject']}",
+            "地板已经泡坏了。\n\n> 您好，您的投诉已收到",
+            to=str(receipt["Reply-To"]),
+            In_Reply_To=str(receipt["Message-ID"]),
             References=str(receipt["References"]),
-        )  # fmt: skip
+        )
         assert (await send(port, answer)).endswith(f"replied {cid}")
 
         async def answered() -> list[str] | None:
-            said = [e.summary for e in await desk.api.timeline(cid)
-                    if e.kind is EntryKind.CUSTOMER_MESSAGE]  # fmt: skip
+            said = [
+                e.summary
+                for e in await desk.api.timeline(cid)
+                if e.kind is EntryKind.CUSTOMER_MESSAGE
+            ]
             return said or None
 
         assert await eventually(answered) == ["地板已经泡坏了。"]
@@ -108,10 +114,16 @@ async def test_a_forged_or_borrowed_reference_opens_a_new_case(
         cid = await desk.open(customer=email_customer(CUSTOMER), channel="email")
         receipt = await eventually(lambda: _first(outgoing.to(CUSTOMER)))
         # someone else answers the real letter (forwarded to them), and a guessed reference
-        borrowed = mail("mallory@example.net", "Re: your complaint", "I want their refund.",
-                        to=str(receipt["Reply-To"]), In_Reply_To=str(receipt["Message-ID"]))  # fmt: skip
-        guessed = mail(CUSTOMER, "Re: hello", "Guessing.",
-                       to=f"care+case+{cid}=0123456789abcdef@desk.test")  # fmt: skip
+        borrowed = mail(
+            "mallory@example.net",
+            "Re: your complaint",
+            "I want their refund.",
+            to=str(receipt["Reply-To"]),
+            In_Reply_To=str(receipt["Message-ID"]),
+        )
+        guessed = mail(
+            CUSTOMER, "Re: hello", "Guessing.", to=f"care+case+{cid}=0123456789abcdef@desk.test"
+        )
         opened = [await send(port, borrowed), await send(port, guessed)]
         assert all(" opened E-" in r for r in opened)
         new_ids = [r.rsplit(" ", 1)[1] for r in opened]

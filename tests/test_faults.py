@@ -66,9 +66,11 @@ class DevServer:
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            installed_binary("temporal"), *dev_server_args(self.db_file, self.port, None),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            installed_binary("temporal"),
+            *dev_server_args(self.db_file, self.port, None),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         await wait_for_port(self.port)
 
     async def stop(self) -> None:
@@ -97,9 +99,13 @@ class WorkerProcess:
             "LOG_LEVEL": "WARNING",
         }
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, str(ROOT / "worker.py"), env=env, cwd=ROOT,
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            sys.executable,
+            str(ROOT / "worker.py"),
+            env=env,
+            cwd=ROOT,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
 
     def kill(self) -> None:
         assert self.process is not None
@@ -220,8 +226,11 @@ async def test_a_worker_killed_mid_lifecycle_loses_nothing(
             history = await desk.api.client.get_workflow_handle(
                 workflow_id_for(cid)
             ).fetch_history()
-            failed = [e for e in history.events
-                      if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]  # fmt: skip
+            failed = [
+                e
+                for e in history.events
+                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+            ]
             assert failed == [], f"{cid}: {failed[0].workflow_task_failed_event_attributes}"
         rows = await until_stored(desk, cids)
         report("worker killed (SIGKILL)", CASES, len(finals), rows)
@@ -232,9 +241,13 @@ async def test_deadlines_due_while_the_server_was_down_fire_after_restart(
 ) -> None:
     respond_in = timedelta(seconds=8)
     policy = FAST.model_copy(
-        update={"targets": {level: t.model_copy(update={"respond": respond_in})
-                            for level, t in FAST.targets.items()}}
-    )  # fmt: skip
+        update={
+            "targets": {
+                level: t.model_copy(update={"respond": respond_in})
+                for level, t in FAST.targets.items()
+            }
+        }
+    )
     policy_file = tmp_path / "policy.json"
     policy_file.write_text(policy.model_dump_json(), encoding="utf-8")
     worker = WorkerProcess(
@@ -371,15 +384,17 @@ async def test_a_case_with_1000_replies_stays_within_history_limits_and_keeps_th
         async def all_stored() -> int | None:
             count: int = await desk.pool.fetchval(
                 "SELECT count(*) FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
-                cid, EntryKind.CUSTOMER_MESSAGE.value,
-            )  # fmt: skip
+                cid,
+                EntryKind.CUSTOMER_MESSAGE.value,
+            )
             return count if count == REPLIES else None
 
         await eventually(all_stored, seconds=180)
         stored = await desk.pool.fetch(
             "SELECT summary FROM complaint_events WHERE complaint_id = $1 AND kind = $2",
-            cid, EntryKind.CUSTOMER_MESSAGE.value,
-        )  # fmt: skip
+            cid,
+            EntryKind.CUSTOMER_MESSAGE.value,
+        )
         assert {int(r["summary"].split(":")[0]) for r in stored} == set(range(REPLIES))
 
         runs = [

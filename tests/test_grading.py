@@ -21,8 +21,9 @@ POLICY = load_grading_policy()
 
 
 def graded(description: str, context: Context | None = None, **extra: Any) -> Any:
-    data = intake("C-1", datetime(2026, 11, 23, tzinfo=UTC), subject="投诉",
-                  description=description, **extra)  # fmt: skip
+    data = intake(
+        "C-1", datetime(2026, 11, 23, tzinfo=UTC), subject="投诉", description=description, **extra
+    )
     return grade(ComplaintIntake.model_validate(data), POLICY, context or Context())
 
 

@@ -42,16 +42,20 @@ def grader(encoder: Encoder) -> LearnedGrader:
 
 
 def complaint(description: str, **extra: Any) -> ComplaintIntake:
-    data = intake("C-1", datetime(2026, 12, 2, tzinfo=UTC), subject="投诉",
-                  description=description, **extra)  # fmt: skip
+    data = intake(
+        "C-1", datetime(2026, 12, 2, tzinfo=UTC), subject="投诉", description=description, **extra
+    )
     return ComplaintIntake.model_validate(data)
 
 
 def says(l1: float, l2: float, l3: float, topic: Category = Category.PRODUCT) -> ModelView:
     """A model view with the given probabilities, whatever a real model would say."""
     others = {c: 0.0 for c in Category if c.current is c}
-    return ModelView({Severity.L1: l1, Severity.L2: l2, Severity.L3: l3}, {**others, topic: 1.0},
-                     Engine(encoder="test", head="head-test"))  # fmt: skip
+    return ModelView(
+        {Severity.L1: l1, Severity.L2: l2, Severity.L3: l3},
+        {**others, topic: 1.0},
+        Engine(encoder="test", head="head-test"),
+    )
 
 
 def test_the_model_loads_and_embeds_with_the_network_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,8 +43,9 @@ def poisoned() -> RawValue:
 def without_codec(desk: Desk) -> Client:
     """A client as a backend without the key would have: payloads go as they are."""
     client = desk.env.client
-    return Client(client.service_client, namespace=client.namespace,
-                  data_converter=pydantic_data_converter)  # fmt: skip
+    return Client(
+        client.service_client, namespace=client.namespace, data_converter=pydantic_data_converter
+    )
 
 
 async def failed_tasks(handle: WorkflowHandle[Any, Any]) -> int:
@@ -55,15 +56,27 @@ async def failed_tasks(handle: WorkflowHandle[Any, Any]) -> int:
 async def rows_of(desk: Desk, complaint_id: str) -> tuple[Any, ...]:
     """Everything the store holds for a case."""
     return (
-        [tuple(r) for r in await desk.pool.fetch(
-            "SELECT * FROM complaints WHERE complaint_id = $1", complaint_id)],
-        [tuple(r) for r in await desk.pool.fetch(
-            "SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY workflow_id, seq",
-            complaint_id)],
-        [tuple(r) for r in await desk.pool.fetch(
-            "SELECT key FROM notification_outbox WHERE complaint_id = $1 ORDER BY key",
-            complaint_id)],
-    )  # fmt: skip
+        [
+            tuple(r)
+            for r in await desk.pool.fetch(
+                "SELECT * FROM complaints WHERE complaint_id = $1", complaint_id
+            )
+        ],
+        [
+            tuple(r)
+            for r in await desk.pool.fetch(
+                "SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY workflow_id, seq",
+                complaint_id,
+            )
+        ],
+        [
+            tuple(r)
+            for r in await desk.pool.fetch(
+                "SELECT key FROM notification_outbox WHERE complaint_id = $1 ORDER BY key",
+                complaint_id,
+            )
+        ],
+    )
 
 
 async def stored_quietly(desk: Desk, complaint_id: str) -> tuple[Any, ...]:
@@ -92,21 +105,25 @@ async def test_an_impostor_workflow_id_fails_at_once_and_touches_no_other_case(
 ) -> None:
     real = await desk.open()
     await stored_quietly(desk, real)
-    impostor = intake(real, await desk.now(), customer={"name": "李四",
-                                                         "contact": {"phone": "+86 139 1111 2222"}})  # fmt: skip
+    impostor = intake(
+        real, await desk.now(), customer={"name": "李四", "contact": {"phone": "+86 139 1111 2222"}}
+    )
     reason = await fails_at_once(desk, "complaint-EVIL", impostor)
     assert f"must be {workflow_id_for(real)}" in reason
     # The real case's rows are its own: its workflow's events, its row, its messages only.
     assert await desk.pool.fetchval(
         "SELECT workflow_id FROM complaints WHERE complaint_id = $1", real
-    ) == workflow_id_for(real)  # fmt: skip
+    ) == workflow_id_for(real)
     writers = await desk.pool.fetch(
         "SELECT DISTINCT workflow_id FROM complaint_events WHERE complaint_id = $1", real
     )
     assert [r["workflow_id"] for r in writers] == [workflow_id_for(real)]
-    assert await desk.pool.fetchval(
-        "SELECT count(*) FROM notification_outbox WHERE key LIKE 'complaint-EVIL/%'"
-    ) == 0  # fmt: skip
+    assert (
+        await desk.pool.fetchval(
+            "SELECT count(*) FROM notification_outbox WHERE key LIKE 'complaint-EVIL/%'"
+        )
+        == 0
+    )
     assert await desk.pool.fetchval("SELECT count(*) FROM customers WHERE name = '李四'") == 0
 
 
@@ -178,8 +195,11 @@ async def test_a_signal_that_cannot_be_decrypted_is_recorded_and_the_case_goes_o
     with pytest.raises(WorkflowUpdateFailedError):
         await raw.execute_update("respond", poisoned())
     history = await raw.fetch_history()
-    assert not [e for e in history.events
-                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED]  # fmt: skip
+    assert not [
+        e
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    ]
     answered = await desk.api.respond(cid, {"agent": "agent-zhang", "text": "我们在处理"})
     assert answered.stage is Stage.INVESTIGATE
     assert await failed_tasks(raw) == 0
@@ -225,9 +245,15 @@ async def test_a_lifecycle_with_bad_signals_logs_no_customer_data(
 
 @pytest.mark.parametrize(
     ("typed", "shown"),
-    [("WM-200", "WM-200"), (" tv9 ", "TV9"), ("王小明 的手机 13912345678", None),
-     ("13912345678", None), ("JOHN SMITH", None), ("washing machine WM-200", None)],
-)  # fmt: skip
+    [
+        ("WM-200", "WM-200"),
+        (" tv9 ", "TV9"),
+        ("王小明 的手机 13912345678", None),
+        ("13912345678", None),
+        ("JOHN SMITH", None),
+        ("washing machine WM-200", None),
+    ],
+)
 def test_the_product_attribute_is_a_code_or_nothing(typed: str, shown: str | None) -> None:
     assert search_attributes.product_code(typed) == shown
 

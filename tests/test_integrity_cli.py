@@ -35,13 +35,27 @@ async def test_bad_signals_from_the_plain_cli_are_recorded_and_the_case_goes_on(
     desk: Desk,
 ) -> None:
     cid = await desk.open()
-    signal = ["workflow", "signal", "--workflow-id", workflow_id_for(cid), "--name",
-              "customer_reply"]  # fmt: skip
+    signal = [
+        "workflow",
+        "signal",
+        "--workflow-id",
+        workflow_id_for(cid),
+        "--name",
+        "customer_reply",
+    ]
     await temporal_cli(desk.env, *signal, "--input", json.dumps({"text": 5}))
     random = base64.b64encode(os.urandom(64)).decode()
-    await temporal_cli(desk.env, *signal, "--input-base64", "--input", random,
-                       "--input-meta", "encoding=binary/encrypted",
-                       "--input-meta", f"{KEY_ID}=test-1")  # fmt: skip
+    await temporal_cli(
+        desk.env,
+        *signal,
+        "--input-base64",
+        "--input",
+        random,
+        "--input-meta",
+        "encoding=binary/encrypted",
+        "--input-meta",
+        f"{KEY_ID}=test-1",
+    )
 
     async def recorded() -> list[str] | None:
         timeline = await desk.api.timeline(cid)
@@ -54,5 +68,6 @@ async def test_bad_signals_from_the_plain_cli_are_recorded_and_the_case_goes_on(
     answered = await desk.api.respond(cid, {"agent": "agent-zhang", "text": "我们在处理"})
     assert answered.stage is Stage.INVESTIGATE
     history = await desk.env.client.get_workflow_handle(workflow_id_for(cid)).fetch_history()
-    assert not [e for e in history.events
-                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]  # fmt: skip
+    assert not [
+        e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+    ]

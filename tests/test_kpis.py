@@ -25,42 +25,107 @@ def day(n: int, month: int = 11) -> datetime:
 
 def deadline(kind: str, met: bool = False, breached: bool = False, at: int = 1) -> dict[str, Any]:
     due = day(at) + timedelta(hours=24)
-    return {"kind": kind, "round": 0, "severity": "L2", "started_at": day(at).isoformat(),
-            "due_at": due.isoformat(),
-            "met_at": (due + timedelta(hours=2 if breached else -2)).isoformat() if met else None,
-            "breached_at": due.isoformat() if breached else None}  # fmt: skip
+    return {
+        "kind": kind,
+        "round": 0,
+        "severity": "L2",
+        "started_at": day(at).isoformat(),
+        "due_at": due.isoformat(),
+        "met_at": (due + timedelta(hours=2 if breached else -2)).isoformat() if met else None,
+        "breached_at": due.isoformat() if breached else None,
+    }
 
 
 def task(hours: float | None) -> dict[str, Any]:
     done = (day(15) + timedelta(hours=hours)).isoformat() if hours is not None else None
-    return {"number": 1, "department": "logistics", "owner": "o", "title": "t",
-            "opened_by": "a", "opened_at": day(15).isoformat(),
-            "due_at": day(16).isoformat(), "blocking": True, "done_at": done}  # fmt: skip
+    return {
+        "number": 1,
+        "department": "logistics",
+        "owner": "o",
+        "title": "t",
+        "opened_by": "a",
+        "opened_at": day(15).isoformat(),
+        "due_at": day(16).isoformat(),
+        "blocking": True,
+        "done_at": done,
+    }
 
 
 CASES: list[dict[str, Any]] = [
     dict(id="C0", customer="U1", product="P1", at=day(20, 10)),  # October: only for repeats
-    dict(id="C1", customer="U1", product="P1", at=day(2), outcome="closed_confirmed",
-         closed_by="customer", delivered=True, surveyed=True, answers=[5],
-         deadlines=[deadline("respond", met=True), deadline("resolve", met=True)]),
-    dict(id="C2", customer="U2", product="P1", at=day(3), outcome="closed_no_response",
-         closed_by="silence", delivered=True, surveyed=True, level="supervisor",
-         deadlines=[deadline("respond", met=True, breached=True), deadline("resolve", met=True)]),
-    dict(id="C3", customer="U3", product="P2", at=day(5), outcome="closed_confirmed",
-         closed_by="customer", delivered=True, surveyed=True, answers=[2, 4], reopens=1,
-         deadlines=[deadline("respond", met=True), deadline("resolve", breached=True)]),
-    dict(id="C4", customer="U2", product="P1", at=day(8),
-         deadlines=[deadline("respond", met=True), deadline("resolve")]),
+    dict(
+        id="C1",
+        customer="U1",
+        product="P1",
+        at=day(2),
+        outcome="closed_confirmed",
+        closed_by="customer",
+        delivered=True,
+        surveyed=True,
+        answers=[5],
+        deadlines=[deadline("respond", met=True), deadline("resolve", met=True)],
+    ),
+    dict(
+        id="C2",
+        customer="U2",
+        product="P1",
+        at=day(3),
+        outcome="closed_no_response",
+        closed_by="silence",
+        delivered=True,
+        surveyed=True,
+        level="supervisor",
+        deadlines=[deadline("respond", met=True, breached=True), deadline("resolve", met=True)],
+    ),
+    dict(
+        id="C3",
+        customer="U3",
+        product="P2",
+        at=day(5),
+        outcome="closed_confirmed",
+        closed_by="customer",
+        delivered=True,
+        surveyed=True,
+        answers=[2, 4],
+        reopens=1,
+        deadlines=[deadline("respond", met=True), deadline("resolve", breached=True)],
+    ),
+    dict(
+        id="C4",
+        customer="U2",
+        product="P1",
+        at=day(8),
+        deadlines=[deadline("respond", met=True), deadline("resolve")],
+    ),
     dict(id="C5", customer="U4", product="P3", at=day(10), deadlines=[deadline("respond")]),
-    dict(id="C6", customer="U5", product="P3", at=day(12), outcome="merged",
-         deadlines=[deadline("respond", met=True)]),
-    dict(id="C7", customer="U6", product="P4", at=day(15), outcome="closed_confirmed",
-         closed_by="supervisor", delivered=True, tasks=[task(3), task(5), task(None)],
-         deadlines=[deadline("respond", met=True), deadline("resolve", met=True)]),
-    dict(id="C8", customer=None, product="P5", at=day(20),
-         deadlines=[deadline("respond", breached=True)]),
+    dict(
+        id="C6",
+        customer="U5",
+        product="P3",
+        at=day(12),
+        outcome="merged",
+        deadlines=[deadline("respond", met=True)],
+    ),
+    dict(
+        id="C7",
+        customer="U6",
+        product="P4",
+        at=day(15),
+        outcome="closed_confirmed",
+        closed_by="supervisor",
+        delivered=True,
+        tasks=[task(3), task(5), task(None)],
+        deadlines=[deadline("respond", met=True), deadline("resolve", met=True)],
+    ),
+    dict(
+        id="C8",
+        customer=None,
+        product="P5",
+        at=day(20),
+        deadlines=[deadline("respond", breached=True)],
+    ),
     dict(id="C9", customer="U1", product="P1", at=day(2, 12)),  # December: outside the month
-]  # fmt: skip
+]
 
 EXPECTED = {
     # name: (value, count)
@@ -87,22 +152,35 @@ async def load(pool: Pool) -> None:
                    last_seq, updated_at)
                VALUES ($1, 'complaint-' || $1, $2, 'app_form', $3, 's', $4, $5, $6, 'agent', $7,
                        $8, $9, $10, $11, false, $12, $13, 0, $9)""",
-            c["id"], c["customer"], c["product"], "done" if c.get("outcome") else "investigate",
-            c.get("outcome"), c.get("closed_by"), c.get("level", "owner"), c.get("reopens", 0),
-            c["at"], c["at"] + timedelta(days=2) if c.get("delivered") else None, closed,
-            c.get("deadlines", []), c.get("tasks", []),
-        )  # fmt: skip
+            c["id"],
+            c["customer"],
+            c["product"],
+            "done" if c.get("outcome") else "investigate",
+            c.get("outcome"),
+            c.get("closed_by"),
+            c.get("level", "owner"),
+            c.get("reopens", 0),
+            c["at"],
+            c["at"] + timedelta(days=2) if c.get("delivered") else None,
+            closed,
+            c.get("deadlines", []),
+            c.get("tasks", []),
+        )
         if c.get("surveyed"):
             await pool.execute(
                 """INSERT INTO complaint_events VALUES
                    ('complaint-' || $1, 1, $1, $2, 'follow_up', 'survey_sent', 'system', 's', true)""",
-                c["id"], closed,
-            )  # fmt: skip
+                c["id"],
+                closed,
+            )
         for round_, score in enumerate(c.get("answers", [])):
             await pool.execute(
                 "INSERT INTO survey_answers VALUES ($1, $2, $3, 3, 3, NULL, $4)",
-                c["id"], round_, score, closed,
-            )  # fmt: skip
+                c["id"],
+                round_,
+                score,
+                closed,
+            )
 
 
 async def test_each_kpi_over_a_month_matches_the_hand_computed_value(pool: Pool) -> None:
@@ -116,7 +194,9 @@ async def test_each_kpi_over_a_month_matches_the_hand_computed_value(pool: Pool)
         assert found[name].definition
     # Targets from seed 004 where it sets one (R-RP-4), met or missed.
     assert (found["first_contact_resolution"].target, found["first_contact_resolution"].met) == (
-        ">= 85%", False)  # fmt: skip
+        ">= 85%",
+        False,
+    )
     assert (found["result_confirmation_rate"].target, found["satisfaction"].target) == (
         ">= 95%",
         None,
@@ -136,9 +216,11 @@ def test_every_kpi_is_defined_in_the_docs() -> None:
 
 
 async def test_the_kpis_from_the_command_line(
-    pool: Pool, fresh_database: str, monkeypatch: pytest.MonkeyPatch,
+    pool: Pool,
+    fresh_database: str,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     await load(pool)
     argv = ["store", "kpis", "--from", "2026-11-01", "--to", "2026-12-01"]
     settings = Settings(database_url=fresh_database)
@@ -160,8 +242,9 @@ async def test_the_walkthrough_gives_kpis_that_agree(pool: Pool) -> None:
            VALUES ('W1', 'complaint-W1', 'U-42', 'app_form', 'WM-200', 's', 'done',
                    'closed_confirmed', 'customer', 'agent-zhang', 'owner', 0, $1, $1, $1, false,
                    $2, '[]', 0, $1)""",
-        day(23), [deadline("respond", met=True, at=23), deadline("resolve", met=True, at=23)],
-    )  # fmt: skip
+        day(23),
+        [deadline("respond", met=True, at=23), deadline("resolve", met=True, at=23)],
+    )
     await pool.execute("INSERT INTO survey_answers VALUES ('W1', 0, 5, 5, 4, NULL, $1)", day(23))
     async with pool.acquire() as connection:
         found = {k.name: (k.value, k.count) for k in await kpis.compute(connection, NOV, DEC)}

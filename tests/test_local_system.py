@@ -53,10 +53,16 @@ async def test_ctrl_c_on_up_stops_everything_after_a_store_command(tmp_path: Pat
     env.pop("COMPLAINT_PAYLOAD_KEYS", None)  # the local ring in the home, as on a laptop
     log = (tmp_path / "up.log").open("wb")
     up = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "starter.cli", "up", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=log,
+        sys.executable,
+        "-m",
+        "starter.cli",
+        "up",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=log,
         start_new_session=True,  # its own process group, as a terminal's foreground job
-    )  # fmt: skip
+    )
     assert up.stdout is not None
     try:
         async with asyncio.timeout(120):
@@ -64,10 +70,23 @@ async def test_ctrl_c_on_up_stops_everything_after_a_store_command(tmp_path: Pat
                 assert line, (tmp_path / "up.log").read_text(errors="replace")[-3000:]
         store = await asyncio.to_thread(
             subprocess.run,
-            [sys.executable, "-m", "starter.cli", "store", "kpis", "--from", "2026-11-01",
-             "--to", "2026-12-01"],
-            cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "starter.cli",
+                "store",
+                "kpis",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-12-01",
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert store.returncode == 0, store.stderr
         postmaster = int((home / "postgres" / "postmaster.pid").read_text().split()[0])
         started = {postmaster, up.pid, *(p.pid for p in psutil.Process(up.pid).children(True))}

@@ -28,9 +28,11 @@ async def test_the_worker_exports_sdk_and_domain_metrics(
     runtime = metrics_runtime(address)
     assert runtime is not None
     client = await Client.connect(
-        env.client.service_client.config.target_host, namespace=env.client.namespace,
-        data_converter=CONVERTER, runtime=runtime,
-    )  # fmt: skip
+        env.client.service_client.config.target_host,
+        namespace=env.client.namespace,
+        data_converter=CONVERTER,
+        runtime=runtime,
+    )
     async with running_desk(client, env, pool, DEFAULT_POLICY, "metrics") as desk:
         cid = await desk.open()  # L2: respond within 24 h
         await desk.skip(timedelta(hours=24, minutes=1))
@@ -45,8 +47,9 @@ async def test_the_worker_exports_sdk_and_domain_metrics(
         page = await eventually(scraped)
         reporting.cancel()
     lines = page.splitlines()
-    assert any(line.startswith("complaints_started") and 'channel="app_form"' in line
-               for line in lines)  # fmt: skip
+    assert any(
+        line.startswith("complaints_started") and 'channel="app_form"' in line for line in lines
+    )
     assert any("complaint_deadline_breaches" in line and 'severity="L2"' in line for line in lines)
     assert any(line.startswith("temporal_workflow_task_execution_latency") for line in lines)
 

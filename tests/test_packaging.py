@@ -44,34 +44,66 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = work / "source"
     shutil.copytree(ROOT, source, ignore=IGNORED)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(work / "dist"), str(source)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(work / "dist"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
     [wheel] = (work / "dist").glob("complaint_desk-*.whl")
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     target = Path(
         subprocess.run(
-            [venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-            check=True, capture_output=True, text=True,
+            [
+                venv / "bin" / "python",
+                "-c",
+                "import sysconfig; print(sysconfig.get_path('purelib'))",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
-    )  # fmt: skip
+    )
     # The dependencies from this venv, as a plain path: its .pth files (the editable install of
     # the checkout among them) are not processed from there, so the checkout stays out.
     (target / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-         "--quiet", "--no-deps", "--no-index", str(wheel)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return venv
 
 
 def _elsewhere(tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "home"
-    return {**os.environ, "COMPLAINT_DESK_HOME": str(home), "PYTHONPATH": "",
-            "COMPLAINT_PAYLOAD_KEYS": TEST_KEYS.render()}  # fmt: skip
+    return {
+        **os.environ,
+        "COMPLAINT_DESK_HOME": str(home),
+        "PYTHONPATH": "",
+        "COMPLAINT_PAYLOAD_KEYS": TEST_KEYS.render(),
+    }
 
 
 @pytest.mark.system
@@ -80,17 +112,28 @@ def test_the_installed_cli_runs_from_any_folder_without_the_checkout(
 ) -> None:
     env = _elsewhere(tmp_path)
     where = subprocess.run(
-        [installed / "bin" / "python", "-c",
-         "import policies, case_store.migrate as m, grading.policy as g, starter.cli as c; "
-         "print(c.__file__); print(len(m.available())); print(g.load_grading_policy().version)"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
-    ).stdout.splitlines()  # fmt: skip
+        [
+            installed / "bin" / "python",
+            "-c",
+            "import policies, case_store.migrate as m, grading.policy as g, starter.cli as c; "
+            "print(c.__file__); print(len(m.available())); print(g.load_grading_policy().version)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    ).stdout.splitlines()
     assert not where[0].startswith(str(ROOT)), where  # the wheel's copy, not the checkout
     assert int(where[1]) >= 1 and where[2]  # migrations and the grading rules came with it
     helped = subprocess.run(
         [installed / "bin" / "complaint-desk", "--help"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
     assert helped.returncode == 0 and "policy-apply" in helped.stdout, helped.stderr
 
 
@@ -101,11 +144,19 @@ async def test_the_installed_worker_handles_a_complaint_from_another_folder(
     """Before: the wheel lacked policies/grading.json, which the worker loads by default."""
     address = env.client.service_client.config.target_host
     worker = await asyncio.create_subprocess_exec(
-        installed / "bin" / "python", "-m", "worker", cwd=tmp_path,
-        env={**_elsewhere(tmp_path), "TEMPORAL_ADDRESS": address, "DATABASE_URL": fresh_database,
-             "LOG_LEVEL": "WARNING"},
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        installed / "bin" / "python",
+        "-m",
+        "worker",
+        cwd=tmp_path,
+        env={
+            **_elsewhere(tmp_path),
+            "TEMPORAL_ADDRESS": address,
+            "DATABASE_URL": fresh_database,
+            "LOG_LEVEL": "WARNING",
+        },
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         desk = ComplaintDesk(env.client)  # the worker's own task queue: `complaints`
         complaint = intake("C-WHEEL-1", await env.get_current_time())

@@ -166,9 +166,19 @@ def test_the_codec_server_refuses_to_listen_beyond_loopback_without_a_token() ->
     env = {**os.environ, KEYS_ENV: ring.render()}
     env.pop("COMPLAINT_CODEC_TOKEN", None)
     done = subprocess.run(
-        [installed_binary("complaint-desk"), "codec-server", "--host", "0.0.0.0", "--port",
-         str(free_port())], env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            installed_binary("complaint-desk"),
+            "codec-server",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "without a token" in done.stderr
 
 

@@ -35,17 +35,29 @@ def env(dev_env: WorkflowEnvironment) -> WorkflowEnvironment:
 async def plain(env: WorkflowEnvironment, *args: str) -> tuple[int, str]:
     """The `temporal` CLI with no codec: its exit code, and what it printed (out and err)."""
     process = await asyncio.create_subprocess_exec(
-        installed_binary("temporal"), *args,
-        "--address", env.client.service_client.config.target_host,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        installed_binary("temporal"),
+        *args,
+        "--address",
+        env.client.service_client.config.target_host,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     out, _ = await asyncio.wait_for(process.communicate(), 30)
     return process.returncode or 0, out.decode()
 
 
 def update(cid: str, name: str, payload: Mapping[str, object]) -> list[str]:
-    return ["workflow", "update", "execute", "--workflow-id", workflow_id_for(cid),
-            "--name", name, "--input", json.dumps(payload, ensure_ascii=False)]  # fmt: skip
+    return [
+        "workflow",
+        "update",
+        "execute",
+        "--workflow-id",
+        workflow_id_for(cid),
+        "--name",
+        name,
+        "--input",
+        json.dumps(payload, ensure_ascii=False),
+    ]
 
 
 def no_personal_data(text: str) -> None:
@@ -81,9 +93,19 @@ async def test_a_failed_start_names_what_is_wrong_and_nothing_personal(desk: Des
     them about the internal CaseState."""
     cid = f"C-bad-{uuid.uuid4().hex[:8]}"
     bad = {**intake(cid, datetime.now(UTC)), "channel": "fax"}
-    code, out = await plain(desk.env, "workflow", "start", "--type", "Complaint",
-                            "--task-queue", desk.api.task_queue, "--workflow-id",
-                            workflow_id_for(cid), "--input", json.dumps(bad, ensure_ascii=False))  # fmt: skip
+    code, out = await plain(
+        desk.env,
+        "workflow",
+        "start",
+        "--type",
+        "Complaint",
+        "--task-queue",
+        desk.api.task_queue,
+        "--workflow-id",
+        workflow_id_for(cid),
+        "--input",
+        json.dumps(bad, ensure_ascii=False),
+    )
     assert code == 0, out
     code, out = await plain(desk.env, "workflow", "result", "--workflow-id", workflow_id_for(cid))
     assert code != 0
@@ -95,8 +117,9 @@ async def test_the_current_details_say_they_are_encrypted(desk: Desk) -> None:
     cid = await desk.open()
 
     async def details() -> str | None:
-        code, out = await plain(desk.env, "workflow", "metadata", "--workflow-id",
-                                workflow_id_for(cid))  # fmt: skip
+        code, out = await plain(
+            desk.env, "workflow", "metadata", "--workflow-id", workflow_id_for(cid)
+        )
         return out if code == 0 and "Details are encrypted" in out else None
 
     shown = await eventually(details)

@@ -25,9 +25,11 @@ from schemas.case_actions import ActionAck
 from tests.conftest import TEST_KEYS
 
 ACK = ActionAck(
-    complaint_id="C-1", action="plan", stage=Stage.INVESTIGATE,
+    complaint_id="C-1",
+    action="plan",
+    stage=Stage.INVESTIGATE,
     recorded=[EntryKind.APPROVAL_REQUESTED],
-)  # fmt: skip
+)
 
 
 def _marked(data: bytes, **metadata: bytes) -> Payload:
@@ -48,8 +50,15 @@ def test_anything_else_is_not_public() -> None:
     converter = PublicJSONPayloadConverter()
     other = converter.to_payload({"name": "王小明", "phone": "+86 138 0000 0000"})
     assert other is not None and PUBLIC not in other.metadata and public_copy(other) is None
-    personal = json.dumps({"complaint_id": "C-1", "action": "reply", "stage": "investigate",
-                           "recorded": [], "text": "王小明 +86 138"}).encode()  # fmt: skip
+    personal = json.dumps(
+        {
+            "complaint_id": "C-1",
+            "action": "reply",
+            "stage": "investigate",
+            "recorded": [],
+            "text": "王小明 +86 138",
+        }
+    ).encode()
     assert public_copy(_marked(personal)) is None  # a field the acknowledgement has not
     assert public_copy(_marked(b'{"complaint_id": "\xe7\x8e\x8b"}')) is None
     assert public_copy(_marked(ACK.model_dump_json().encode(), note=b"x")) is None

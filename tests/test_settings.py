@@ -55,8 +55,13 @@ def test_every_state_path_is_under_the_home_whatever_the_folder(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COMPLAINT_DESK_HOME", str(home))
     settings = load()
-    paths = [settings.keys_file, settings.postgres_dir, settings.temporal_db,
-             settings.temporal_log, settings.reports_dir]  # fmt: skip
+    paths = [
+        settings.keys_file,
+        settings.postgres_dir,
+        settings.temporal_db,
+        settings.temporal_log,
+        settings.reports_dir,
+    ]
     assert all(p.is_relative_to(home) for p in paths), paths
     monkeypatch.delenv("COMPLAINT_DESK_HOME")
     # Unset, a checkout's commands share its var/, from whichever terminal and folder.
@@ -67,8 +72,12 @@ def _cli(*argv: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k != "COMPLAINT_PAYLOAD_KEYS"}
     return subprocess.run(
         [sys.executable, "-m", "starter.cli", *argv],
-        capture_output=True, text=True, cwd=cwd, env={**clean, **env}, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**clean, **env},
+        check=False,
+    )
 
 
 @pytest.mark.system  # runs the CLI as a process
@@ -91,9 +100,18 @@ def test_a_report_without_out_is_written_under_the_home(
     """Before: `./var/reports` of whatever folder the command ran in."""
     home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
     elsewhere.mkdir()
-    done = _cli("store", "report", "--from", "2026-11-01", "--to", "2026-12-01", cwd=elsewhere,
-                COMPLAINT_DESK_HOME=str(home), DATABASE_URL=fresh_database,
-                COMPLAINT_PAYLOAD_KEYS=KeyRing.generate().render())  # fmt: skip
+    done = _cli(
+        "store",
+        "report",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-12-01",
+        cwd=elsewhere,
+        COMPLAINT_DESK_HOME=str(home),
+        DATABASE_URL=fresh_database,
+        COMPLAINT_PAYLOAD_KEYS=KeyRing.generate().render(),
+    )
     assert done.returncode == 0, done.stderr
     written = sorted(p.suffix for p in (home / "reports").iterdir())
     assert written == [".html", ".md"]

@@ -45,8 +45,9 @@ def graded(text: str) -> Classification:
     return grade(ComplaintIntake.model_validate(data), POLICY)
 
 
-async def plant(connection: asyncpg.Connection, encoder: Encoder | None, cid: str, text: str,
-                resolution: str) -> None:  # fmt: skip
+async def plant(
+    connection: asyncpg.Connection, encoder: Encoder | None, cid: str, text: str, resolution: str
+) -> None:
     """An ended case as the projection leaves it in the library, with what classification kept."""
     result = graded(text)
     vector = encoder.embed([text])[0].tolist() if encoder else None
@@ -55,8 +56,13 @@ async def plant(connection: asyncpg.Connection, encoder: Encoder | None, cid: st
         """INSERT INTO case_library (complaint_id, subject, summary, category, severity, risk,
                resolution, outcome, archived_at, search_text)
            VALUES ($1, '投诉', $2, $3, $4, 'low', $5, 'resolved', $6, lower($2))""",
-        cid, text, result.category.value, result.severity.value, resolution, AT,
-    )  # fmt: skip
+        cid,
+        text,
+        result.category.value,
+        result.severity.value,
+        resolution,
+        AT,
+    )
 
 
 CASES = [
@@ -78,8 +84,14 @@ async def test_the_nearest_ended_case_by_meaning_comes_first(pool: Pool, encoder
         assert [c.complaint_id for c in found][:1] == ["C-1"] and len(found) == 3
         assert found[0].resolution == "上门更换洗衣机" and found[0].similarity is not None
         assert found[0].similarity > found[1].similarity  # type: ignore[operator]
-        await similar.remember(connection, "C-9", "包裹一直没送到，物流停了三天", graded("x"), AT,
-                               encoder.embed(["包裹一直没送到，物流停了三天"])[0].tolist())  # fmt: skip
+        await similar.remember(
+            connection,
+            "C-9",
+            "包裹一直没送到，物流停了三天",
+            graded("x"),
+            AT,
+            encoder.embed(["包裹一直没送到，物流停了三天"])[0].tolist(),
+        )
         await connection.execute(
             """INSERT INTO complaints (complaint_id, workflow_id, channel, subject, stage, owner,
                    escalation_level, reopen_count, received_at, breached, deadlines, last_seq,
@@ -175,17 +187,33 @@ async def test_classification_records_its_engines_and_evidence(desk: Desk) -> No
 
 
 async def test_the_store_commands_print_the_nearest_ended_cases(
-    fresh_database: str, pool: Pool, encoder: Encoder, monkeypatch: pytest.MonkeyPatch,
+    fresh_database: str,
+    pool: Pool,
+    encoder: Encoder,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     async with pool.acquire() as connection:
         for cid, text, resolution in CASES:
             await plant(connection, encoder, cid, text, resolution)
     settings = Settings(database_url=fresh_database)
     parser = _parser()
-    assert await store_commands.run(parser.parse_args(
-        ["store", "search", "--similar", "新买的滚筒洗衣机在渗水，厨房全是水", "--limit", "2"]
-    ), settings) == 0  # fmt: skip
+    assert (
+        await store_commands.run(
+            parser.parse_args(
+                [
+                    "store",
+                    "search",
+                    "--similar",
+                    "新买的滚筒洗衣机在渗水，厨房全是水",
+                    "--limit",
+                    "2",
+                ]
+            ),
+            settings,
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and "C-1" in lines[0] and "上门更换洗衣机" in lines[0]
     assert (

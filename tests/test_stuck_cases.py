@@ -94,19 +94,26 @@ class BadBuild(Interceptor):
 async def sweep(desk: Desk) -> list[StuckCase]:
     """One run of the scheduled watchdog, as its schedule starts it."""
     return await desk.api.client.execute_workflow(
-        StuckCaseWatchdogWorkflow.run, SWEEP, id=f"watchdog-{uuid.uuid4().hex[:6]}",
+        StuckCaseWatchdogWorkflow.run,
+        SWEEP,
+        id=f"watchdog-{uuid.uuid4().hex[:6]}",
         task_queue=desk.api.task_queue,
-    )  # fmt: skip
+    )
 
 
 async def command(env: WorkflowEnvironment, *args: str) -> tuple[int, str]:
     """`complaint-desk …` as an operator runs it, against this dev server."""
     process = await asyncio.create_subprocess_exec(
-        installed_binary("complaint-desk"), *args,
-        env={**os.environ, "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-             KEYS_ENV: TEST_KEYS.render()},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        installed_binary("complaint-desk"),
+        *args,
+        env={
+            **os.environ,
+            "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+            KEYS_ENV: TEST_KEYS.render(),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     out, _ = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode or 0, out.decode()
 
@@ -127,8 +134,9 @@ async def one_case_stuck(
     queue = f"stuck-{uuid.uuid4().hex[:8]}"
     desk = Desk(api=ComplaintDesk(env.client, task_queue=queue), env=env, pool=pool)
     stuck_id = f"C-STUCK-{uuid.uuid4().hex[:6]}"
-    async with build_worker(env.client, pool, policy=POLICY, task_queue=queue,
-                            interceptors=[BadBuild(stuck_id)]):  # fmt: skip
+    async with build_worker(
+        env.client, pool, policy=POLICY, task_queue=queue, interceptors=[BadBuild(stuck_id)]
+    ):
         healthy = await desk.open()
         await desk.open(complaint_id=stuck_id)
         await desk.api.reply(stuck_id, {"text": MESSAGE})
@@ -176,8 +184,9 @@ async def test_a_stuck_case_is_found_alerted_and_repaired(
         assert code == 0 and table.splitlines()[-1].endswith(f"then `repair`): {stuck_id}")
         code, shown = await command(dev_env, "show", stuck_id)
         assert code == 6 and shown.startswith("STUCK for ") and f"repair {stuck_id}" in shown
-        code, planned = await command(dev_env, "repair", stuck_id, "--by", "ops-li", "--reason",
-                                      "fix deployed", "--dry-run")  # fmt: skip
+        code, planned = await command(
+            dev_env, "repair", stuck_id, "--by", "ops-li", "--reason", "fix deployed", "--dry-run"
+        )
         assert code == 0 and f"would reset run {case.run_id} to event {case.reset_to}" in planned
 
         # The respond deadline falls due while the case is stuck: nothing records it yet.
@@ -186,8 +195,9 @@ async def test_a_stuck_case_is_found_alerted_and_repaired(
     # The fix: the bad build is gone; repair, then the fixed build takes over.
     with pytest.raises(repair.NotRepairable):
         await repair.repair(client, healthy, by="ops-li", reason="not stuck")
-    code, repaired = await command(dev_env, "repair", stuck_id, "--by", "ops-li", "--reason",
-                                   "fix deployed")  # fmt: skip
+    code, repaired = await command(
+        dev_env, "repair", stuck_id, "--by", "ops-li", "--reason", "fix deployed"
+    )
     assert code == 0 and f"reset to event {case.reset_to}" in repaired
     old = await client.get_workflow_handle(case.workflow_id, run_id=case.run_id).describe()
     assert old.status is WorkflowExecutionStatus.TERMINATED

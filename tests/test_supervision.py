@@ -73,40 +73,81 @@ def awaiting() -> CaseFile:
 
 
 REFUSALS = [
-    ("reassign on an ended case", ended,
-     lambda c: c.check_reassign(Reassignment(by="sup", to="b", reason="r"), T0), "has ended"),
-    ("reassign to an unknown agent", lambda: with_roster(classified()),
-     lambda c: c.check_reassign(Reassignment(by="sup", to="nobody", reason="r"), T0),
-     "unknown agent 'nobody'"),
-    ("reassign to the owner", classified,
-     lambda c: c.check_reassign(Reassignment(by="sup", to=c.state.owner, reason="r"), T0),
-     "already owned by"),
-    ("escalate an ended case", ended,
-     lambda c: c.check_escalate_case(Escalation(by="sup", reason="r"), T0), "the case has ended"),
-    ("escalate to a lower severity", lambda: _escalated(Severity.L1),
-     lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", severity=Severity.L3), T0),
-     "severity can only be raised"),
-    ("escalate to a lower risk", lambda: _risky(),
-     lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", risk=RiskLevel.LOW), T0),
-     "risk can only be raised"),
-    ("escalate to an unknown agent", lambda: with_roster(classified()),
-     lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", assign_to="nobody"), T0),
-     "unknown agent 'nobody'"),
-    ("approve with nothing waiting", classified,
-     lambda c: c.check_approve_compensation(CompensationApproval(by="sup"), T0), "no plan awaits approval"),
-    ("approve one's own plan", awaiting,
-     lambda c: c.check_approve_compensation(CompensationApproval(by=AGENT), T0), "cannot approve it"),
-    ("close for the customer before delivery", classified,
-     lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
-     "only a case whose result was delivered"),
-    ("close for the customer too early", delivered,
-     lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
-     "the customer has until"),
-    ("close for the customer where policy forbids", lambda: _no_closing(delivered()),
-     lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"),
-                                          LATER + timedelta(days=2)),
-     "the policy does not let"),
-]  # fmt: skip
+    (
+        "reassign on an ended case",
+        ended,
+        lambda c: c.check_reassign(Reassignment(by="sup", to="b", reason="r"), T0),
+        "has ended",
+    ),
+    (
+        "reassign to an unknown agent",
+        lambda: with_roster(classified()),
+        lambda c: c.check_reassign(Reassignment(by="sup", to="nobody", reason="r"), T0),
+        "unknown agent 'nobody'",
+    ),
+    (
+        "reassign to the owner",
+        classified,
+        lambda c: c.check_reassign(Reassignment(by="sup", to=c.state.owner, reason="r"), T0),
+        "already owned by",
+    ),
+    (
+        "escalate an ended case",
+        ended,
+        lambda c: c.check_escalate_case(Escalation(by="sup", reason="r"), T0),
+        "the case has ended",
+    ),
+    (
+        "escalate to a lower severity",
+        lambda: _escalated(Severity.L1),
+        lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", severity=Severity.L3), T0),
+        "severity can only be raised",
+    ),
+    (
+        "escalate to a lower risk",
+        lambda: _risky(),
+        lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", risk=RiskLevel.LOW), T0),
+        "risk can only be raised",
+    ),
+    (
+        "escalate to an unknown agent",
+        lambda: with_roster(classified()),
+        lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", assign_to="nobody"), T0),
+        "unknown agent 'nobody'",
+    ),
+    (
+        "approve with nothing waiting",
+        classified,
+        lambda c: c.check_approve_compensation(CompensationApproval(by="sup"), T0),
+        "no plan awaits approval",
+    ),
+    (
+        "approve one's own plan",
+        awaiting,
+        lambda c: c.check_approve_compensation(CompensationApproval(by=AGENT), T0),
+        "cannot approve it",
+    ),
+    (
+        "close for the customer before delivery",
+        classified,
+        lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
+        "only a case whose result was delivered",
+    ),
+    (
+        "close for the customer too early",
+        delivered,
+        lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
+        "the customer has until",
+    ),
+    (
+        "close for the customer where policy forbids",
+        lambda: _no_closing(delivered()),
+        lambda c: c.check_close_for_customer(
+            ClosureOnBehalf(by="sup", reason="r"), LATER + timedelta(days=2)
+        ),
+        "the policy does not let",
+    ),
+]
 
 
 def _escalated(severity: Severity) -> CaseFile:
@@ -127,8 +168,9 @@ def _no_closing(case: CaseFile) -> CaseFile:
     return case
 
 
-@pytest.mark.parametrize(("name", "make", "check", "message"), REFUSALS,
-                         ids=[r[0] for r in REFUSALS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "make", "check", "message"), REFUSALS, ids=[r[0] for r in REFUSALS]
+)
 def test_each_invalid_action_is_refused_with_its_reason(
     name: str, make: Callable[[], CaseFile], check: Callable[[CaseFile], None], message: str
 ) -> None:
@@ -174,8 +216,9 @@ def test_accepted_actions_record_who_and_why() -> None:
     closing = delivered()
     when = closing.state.result_delivered_at
     assert when is not None
-    closing.close_for_customer(ClosureOnBehalf(by="sup-li", reason="三次电话未接"),
-                               when + timedelta(days=1))  # fmt: skip
+    closing.close_for_customer(
+        ClosureOnBehalf(by="sup-li", reason="三次电话未接"), when + timedelta(days=1)
+    )
     assert closing.state.closed_by is ClosedBy.SUPERVISOR
     assert closing.state.stage is Stage.FOLLOW_UP
     why = [e for e in closing.state.timeline if e.kind is EntryKind.CLOSED_FOR_CUSTOMER]

@@ -106,8 +106,9 @@ def test_the_first_agent_who_takes_it_owns_it_to_the_end() -> None:
         "taken by agent-wang from team-after-sales: owns it to the end"
     ]
     assert case.state.timeline[-1].actor == "agent-wang"
-    with pytest.raises(InvalidAction, match="only a case owned by a team can be taken; "
-                       "agent-wang already owns it"):  # fmt: skip
+    with pytest.raises(
+        InvalidAction, match="only a case owned by a team can be taken; agent-wang already owns it"
+    ):
         case.check_take(TakeCase(by="agent-li"), T0)
     # From now on owner messages go to the agent.
     case.fire_due(T0 + L2_RESPOND * 0.75)
@@ -200,8 +201,9 @@ async def test_a_case_nobody_takes_breaches_and_escalates_on_its_own_deadline(de
     assert case.team_owned and case.owner == "team-after-sales"
     recipient = await desk.pool.fetchval(
         "SELECT recipient FROM notification_outbox WHERE complaint_id = $1 AND topic = $2",
-        cid, "deadline_warning",
-    )  # fmt: skip
+        cid,
+        "deadline_warning",
+    )
     assert recipient == "team-after-sales"
 
 

@@ -31,15 +31,24 @@ def someone(n: int) -> dict[str, object]:
 async def test_queue_and_board_show_what_needs_attention(desk: Desk, tmp_path: Path) -> None:
     urgent = await desk.open(description=FOOD, subject="饼干食物中毒", customer=someone(1))
     costly = await desk.open(subject="洗衣机漏水要求退款", customer=someone(2))
-    idea = await desk.open(description=IDEA, subject="夜间模式建议", customer=someone(3),
-                           product="App")  # fmt: skip
+    idea = await desk.open(
+        description=IDEA, subject="夜间模式建议", customer=someone(3), product="App"
+    )
     waiting = await desk.open(subject="快递丢件", customer=someone(4), product="WM-300")
-    await desk.api.propose_plan(costly, {"agent": "agent-zhang", "summary": "全额退款",
-                                         "compensation_yuan": "500"})  # fmt: skip
+    await desk.api.propose_plan(
+        costly, {"agent": "agent-zhang", "summary": "全额退款", "compensation_yuan": "500"}
+    )
     due = await desk.now() + timedelta(minutes=30)
-    await desk.api.open_task(waiting, {"by": "agent-zhang", "department": "logistics",
-                                       "owner": "wl-chen", "title": "查询物流轨迹",
-                                       "due_at": due.isoformat()})  # fmt: skip
+    await desk.api.open_task(
+        waiting,
+        {
+            "by": "agent-zhang",
+            "department": "logistics",
+            "owner": "wl-chen",
+            "title": "查询物流轨迹",
+            "due_at": due.isoformat(),
+        },
+    )
     await desk.skip(timedelta(minutes=90))  # the L1 answer is late, the task overdue
 
     async def ready() -> queue.Board | None:

@@ -72,8 +72,11 @@ async def test_a_case_from_intake_to_closed_confirmed_through_the_web(
             await expect(agent.get_by_role("heading", name=cid)).to_be_visible()
 
             await act(agent, "Reply to the customer", {"Message *": "非常抱歉，我们马上处理。"})
-            await act(agent, "Propose a plan",
-                      {"Summary *": "上门更换洗衣机", "Compensation (yuan)": "50"})  # fmt: skip
+            await act(
+                agent,
+                "Propose a plan",
+                {"Summary *": "上门更换洗衣机", "Compensation (yuan)": "50"},
+            )
             await desk.until(cid, lambda s: s.stage is Stage.RESOLVE)
             await shot(agent, "web-case")
 
@@ -90,8 +93,9 @@ async def test_a_case_from_intake_to_closed_confirmed_through_the_web(
             await desk.until(cid, lambda s: s.stage is Stage.TRACK)
 
             await agent.reload()
-            await act(agent, "Record progress", {"Note *": "已更换新机"},
-                      check="The plan is carried out")  # fmt: skip
+            await act(
+                agent, "Record progress", {"Note *": "已更换新机"}, check="The plan is carried out"
+            )
             await desk.until(cid, lambda s: s.stage is Stage.CLOSE)
 
             await customer.goto(link)

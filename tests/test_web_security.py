@@ -49,8 +49,11 @@ async def csrf_of(http: APIRequestContext, path: str) -> str:
 
 async def sign_in(http: APIRequestContext, username: str) -> None:
     token = await csrf_of(http, "/signin")
-    answer = await http.post("/signin", form={"csrf": token, "username": username,
-                                              "password": STAFF[username][2]}, max_redirects=0)  # fmt: skip
+    answer = await http.post(
+        "/signin",
+        form={"csrf": token, "username": username, "password": STAFF[username][2]},
+        max_redirects=0,
+    )
     assert answer.status == 303 and answer.headers["location"] == "/queue"
 
 
@@ -73,11 +76,18 @@ async def test_no_staff_page_or_action_without_signing_in(
     before = await kinds(desk, cid)
     answer = await post(http, f"/cases/{cid}/respond", {"text": "hello", "csrf": "x"})
     assert answer.status == 401
-    forged = await http.get("/queue", headers={"Cookie": "cd_session=eyJ1IjoiYWdlbnQtemhhbmcifQ"},
-                            max_redirects=0)  # fmt: skip
+    forged = await http.get(
+        "/queue", headers={"Cookie": "cd_session=eyJ1IjoiYWdlbnQtemhhbmcifQ"}, max_redirects=0
+    )
     assert forged.status == 303
-    wrong = await http.post("/signin", form={"csrf": await csrf_of(http, "/signin"),
-                                             "username": "agent-zhang", "password": "guess"})  # fmt: skip
+    wrong = await http.post(
+        "/signin",
+        form={
+            "csrf": await csrf_of(http, "/signin"),
+            "username": "agent-zhang",
+            "password": "guess",
+        },
+    )
     assert wrong.status == 401 and "Wrong user name or password" in await wrong.text()
     assert (await http.get("/queue", max_redirects=0)).status == 303
     assert await kinds(desk, cid) == before
@@ -94,8 +104,11 @@ async def test_an_agent_cannot_approve_compensation_a_supervisor_can(
     token = await csrf_of(http, f"/cases/{cid}")
     page = await (await http.get(f"/cases/{cid}")).text()
     assert "Propose a plan" in page and "Approve compensation" not in page
-    answer = await post(http, f"/cases/{cid}/plan",
-                        {"csrf": token, "summary": "退货退款", "compensation_yuan": "500"})  # fmt: skip
+    answer = await post(
+        http,
+        f"/cases/{cid}/plan",
+        {"csrf": token, "summary": "退货退款", "compensation_yuan": "500"},
+    )
     assert answer.status == 303
     assert (await desk.api.snapshot(cid)).plan_awaiting_approval is not None
 
@@ -139,8 +152,9 @@ async def test_the_actor_comes_from_the_session_never_from_the_form(
     cid = await desk.open()
     await sign_in(http, "agent-zhang")
     token = await csrf_of(http, f"/cases/{cid}")
-    answer = await post(http, f"/cases/{cid}/respond",
-                        {"csrf": token, "text": "您好", "agent": "agent-wang"})  # fmt: skip
+    answer = await post(
+        http, f"/cases/{cid}/respond", {"csrf": token, "text": "您好", "agent": "agent-wang"}
+    )
     assert answer.status == 303
     said = [e for e in await desk.api.timeline(cid) if e.kind is EntryKind.AGENT_MESSAGE]
     assert [e.actor for e in said] == ["agent-zhang"]
@@ -176,8 +190,13 @@ async def test_a_customer_link_opens_its_own_case_only_and_only_until_it_expires
     body, expiry, mac = path.removeprefix(links.PREFIX).split(".")
     other_id = links._b64(theirs.encode())
     later = str(int(expiry) + 86400 * 365)
-    for forged in (f"{other_id}.{expiry}.{mac}", f"{body}.{later}.{mac}", f"{body}.{expiry}.x{mac[1:]}",
-                   "garbage", f"{body}.{expiry}"):  # fmt: skip
+    for forged in (
+        f"{other_id}.{expiry}.{mac}",
+        f"{body}.{later}.{mac}",
+        f"{body}.{expiry}.x{mac[1:]}",
+        "garbage",
+        f"{body}.{expiry}",
+    ):
         answer = await http.get(links.PREFIX + forged)
         text = await answer.text()
         assert answer.status in (403, 404) and theirs not in text and "另一个客户" not in text, (

@@ -84,15 +84,25 @@ def test_user_add_names_the_teams_a_person_works_in(tmp_path: Path) -> None:
     cli = Path(sys.executable).with_name("complaint-desk")
     env = {"PATH": os.environ["PATH"], "COMPLAINT_DESK_HOME": str(tmp_path)}
     line: list[str | Path] = [cli, "user-add", "agent-chen", "--name", "陈", "--role", "agent"]
-    done = subprocess.run([*line, "--team", "team-logistics", "--team", "team-billing"],
-                          input="long-enough-1\n", text=True, capture_output=True, env=env)  # fmt: skip
+    done = subprocess.run(
+        [*line, "--team", "team-logistics", "--team", "team-billing"],
+        input="long-enough-1\n",
+        text=True,
+        capture_output=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     assert users.load(tmp_path / "users.json")["agent-chen"].teams == [
         "team-logistics",
         "team-billing",
     ]
-    bad = subprocess.run([*line, "--team", "logistics"], input="long-enough-1\n", text=True,
-                         capture_output=True, env=env)  # fmt: skip
+    bad = subprocess.run(
+        [*line, "--team", "logistics"],
+        input="long-enough-1\n",
+        text=True,
+        capture_output=True,
+        env=env,
+    )
     assert bad.returncode == 2 and "teams.0" in bad.stderr and "Traceback" not in bad.stderr
 
 

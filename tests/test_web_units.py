@@ -60,9 +60,16 @@ def test_forms_come_from_the_table_and_never_ask_who_acts() -> None:
 
 
 def test_a_payload_takes_the_actor_from_the_session_and_names_bad_fields() -> None:
-    made = forms.payload(BY_NAME["plan"], {"summary": "换新", "compensation_yuan": "20",
-                                           "agent": "someone-else",
-                                           "next_update_by": "2026-12-02T09:00"}, actor="agent-zhang")  # fmt: skip
+    made = forms.payload(
+        BY_NAME["plan"],
+        {
+            "summary": "换新",
+            "compensation_yuan": "20",
+            "agent": "someone-else",
+            "next_update_by": "2026-12-02T09:00",
+        },
+        actor="agent-zhang",
+    )
     assert isinstance(made, ResolutionPlan) and made.agent == "agent-zhang"
     assert made.next_update_by == datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
     with pytest.raises(ValidationError, match="summary"):
@@ -88,8 +95,11 @@ def test_every_word_is_said_in_both_languages() -> None:
 
 def test_accounts_keep_hashes_not_passwords(tmp_path: Path) -> None:
     path = tmp_path / "users.json"
-    users.add(path, users.StaffUser(username="agent-zhang", name="张伟",
-                                    role=users.StaffRole.AGENT), "s3cret-pass")  # fmt: skip
+    users.add(
+        path,
+        users.StaffUser(username="agent-zhang", name="张伟", role=users.StaffRole.AGENT),
+        "s3cret-pass",
+    )
     assert "s3cret-pass" not in path.read_text() and "$argon2id$" in path.read_text()
     assert path.stat().st_mode & 0o077 == 0
     known = users.load(path)
@@ -101,12 +111,22 @@ def test_accounts_keep_hashes_not_passwords(tmp_path: Path) -> None:
 def test_user_add_takes_the_password_on_stdin(tmp_path: Path) -> None:
     cli = Path(sys.executable).with_name("complaint-desk")
     env = {"PATH": os.environ["PATH"], "COMPLAINT_DESK_HOME": str(tmp_path)}
-    done = subprocess.run([cli, "user-add", "sup-li", "--name", "李主管", "--role", "supervisor"],
-                          input="long-enough-1\n", text=True, capture_output=True, env=env)  # fmt: skip
+    done = subprocess.run(
+        [cli, "user-add", "sup-li", "--name", "李主管", "--role", "supervisor"],
+        input="long-enough-1\n",
+        text=True,
+        capture_output=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     known = users.load(tmp_path / "users.json")
     assert known["sup-li"].role is users.StaffRole.SUPERVISOR
     assert users.check_password(known, "sup-li", "long-enough-1") is not None
-    short = subprocess.run([cli, "user-add", "x", "--name", "x", "--role", "agent"],
-                           input="short\n", text=True, capture_output=True, env=env)  # fmt: skip
+    short = subprocess.run(
+        [cli, "user-add", "x", "--name", "x", "--role", "agent"],
+        input="short\n",
+        text=True,
+        capture_output=True,
+        env=env,
+    )
     assert short.returncode == 2 and "x" not in users.load(tmp_path / "users.json")

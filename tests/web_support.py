@@ -22,9 +22,15 @@ from web.users import StaffRole, StaffUser, add
 
 CHROMIUM = "/usr/bin/chromium"
 # The flags known to work on these machines (/work/shared/STACK.md); Playwright adds --headless.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SECRET = "web-test-secret-not-for-production"
 STAFF = {
     "agent-zhang": (StaffRole.AGENT, "张伟", "agent-pass-1"),

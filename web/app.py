@@ -39,10 +39,15 @@ def build(
         settings.home, settings.web_secret.get_secret_value() if settings.web_secret else None
     )  # the same key links.customer_link signs with
     web = Web(
-        desk=desk, pool=pool, users_file=settings.users_file,
-        cookies=SessionCookies(secret, settings.web_secure_cookies), secret=secret,
-        pages=templates(), identity=identity, clock=clock,
-    )  # fmt: skip
+        desk=desk,
+        pool=pool,
+        users_file=settings.users_file,
+        cookies=SessionCookies(secret, settings.web_secure_cookies),
+        secret=secret,
+        pages=templates(),
+        identity=identity,
+        clock=clock,
+    )
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/queue", status_code=303)
@@ -59,8 +64,14 @@ def build(
         response = RedirectResponse(target, status_code=303)
         chosen = request.path_params["lang"]
         if chosen in ("zh", "en"):
-            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax",
-                                secure=web.cookies.secure, path="/")  # fmt: skip
+            response.set_cookie(
+                LANG_COOKIE,
+                chosen,
+                max_age=365 * 86400,
+                samesite="lax",
+                secure=web.cookies.secure,
+                path="/",
+            )
         return response
 
     def page(handler: staff.Handler) -> staff.Endpoint:

@@ -25,8 +25,15 @@ from workflows.complaint import workflow_id_for
 log = structlog.get_logger()
 
 # The stages a customer sees as nodes, in order (classification is ours, not theirs).
-NODES = [Stage.RECEIVE, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK, Stage.CLOSE,
-         Stage.FOLLOW_UP, Stage.DONE]  # fmt: skip
+NODES = [
+    Stage.RECEIVE,
+    Stage.INVESTIGATE,
+    Stage.RESOLVE,
+    Stage.TRACK,
+    Stage.CLOSE,
+    Stage.FOLLOW_UP,
+    Stage.DONE,
+]
 
 # What each button on the page means: (action table row, reply intent or None for the survey).
 _SENDS: dict[str, tuple[str, ReplyIntent | None]] = {
@@ -37,9 +44,12 @@ _SENDS: dict[str, tuple[str, ReplyIntent | None]] = {
     "not-resolved": ("reply", ReplyIntent.NOT_RESOLVED),
     "survey": ("survey", None),
 }
-_DEFAULT_WORDS = {ReplyIntent.ACCEPT_PLAN: "accept_plan", ReplyIntent.REJECT_PLAN: "reject_plan",
-                  ReplyIntent.CONFIRM_RESOLVED: "confirm_resolved",
-                  ReplyIntent.NOT_RESOLVED: "not_resolved"}  # fmt: skip
+_DEFAULT_WORDS = {
+    ReplyIntent.ACCEPT_PLAN: "accept_plan",
+    ReplyIntent.REJECT_PLAN: "reject_plan",
+    ReplyIntent.CONFIRM_RESOLVED: "confirm_resolved",
+    ReplyIntent.NOT_RESOLVED: "not_resolved",
+}
 
 
 def _refused(web: Web, request: Request, reason: str) -> Response:
@@ -61,11 +71,16 @@ async def progress_page(web: Web, request: Request, errors: list[str] | None = N
         return _refused(web, request, "no such case")
     current = NODES.index(view.stage) if view.stage in NODES else 0
     values: dict[str, Any] = {
-        "view": view, "nodes": NODES, "current": current, "csrf": web.cookies.link_csrf(token),
-        "base": links.PREFIX + token, "sent": request.query_params.get("sent"),
+        "view": view,
+        "nodes": NODES,
+        "current": current,
+        "csrf": web.cookies.link_csrf(token),
+        "base": links.PREFIX + token,
+        "sent": request.query_params.get("sent"),
         "errors": errors or [],
-        "confirming": view.stage is Stage.CLOSE, "surveying": view.stage is Stage.FOLLOW_UP,
-    }  # fmt: skip
+        "confirming": view.stage is Stage.CLOSE,
+        "surveying": view.stage is Stage.FOLLOW_UP,
+    }
     return web.render(request, "customer.html", status=422 if errors else 200, **values)
 
 
@@ -88,9 +103,11 @@ async def send(web: Web, request: Request) -> Response:
         payload: BaseModel
         if what[1] is None:
             payload = SurveyAnswer.model_validate(
-                {k: form.get(k) or None
-                 for k in ("result", "attitude", "timeliness", "suggestions")}
-            )  # fmt: skip
+                {
+                    k: form.get(k) or None
+                    for k in ("result", "attitude", "timeliness", "suggestions")
+                }
+            )
         else:
             words = str(form.get("text") or "").strip()
             if not words and what[1] in _DEFAULT_WORDS:
@@ -106,6 +123,11 @@ async def send(web: Web, request: Request) -> Response:
         if err.status is not RPCStatusCode.NOT_FOUND:
             raise
         return _refused(web, request, "case ended")
-    log.info("progress page sent", complaint_id=link.complaint_id, workflow_id=handle.id,
-             action=action.name, intent=what[1].value if what[1] else None)  # fmt: skip
+    log.info(
+        "progress page sent",
+        complaint_id=link.complaint_id,
+        workflow_id=handle.id,
+        action=action.name,
+        intent=what[1].value if what[1] else None,
+    )
     return RedirectResponse(f"{links.PREFIX}{token}?sent=1", status_code=303)

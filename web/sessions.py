@@ -50,8 +50,15 @@ class SessionCookies:
     def start(self, response: Response, username: str) -> Session:
         session = Session(username, secrets.token_urlsafe(24))
         value = self._signer.dumps({"u": session.username, "c": session.csrf})
-        response.set_cookie(COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="lax",
-                            secure=self.secure, path="/")  # fmt: skip
+        response.set_cookie(
+            COOKIE,
+            value,
+            max_age=MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+            path="/",
+        )
         return session
 
     def end(self, response: Response) -> None:

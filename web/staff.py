@@ -43,11 +43,23 @@ def _signin_csrf(web: Web, nonce: str) -> str:
 
 async def signin_page(web: Web, request: Request, failed: bool = False) -> Response:
     nonce = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(16)
-    response = web.render(request, "signin.html", status=401 if failed else 200,
-                          csrf=_signin_csrf(web, nonce), failed=failed,
-                          identity=web.identity)  # fmt: skip
-    response.set_cookie(PRE_COOKIE, nonce, max_age=3600, httponly=True, samesite="lax",
-                        secure=web.cookies.secure, path="/signin")  # fmt: skip
+    response = web.render(
+        request,
+        "signin.html",
+        status=401 if failed else 200,
+        csrf=_signin_csrf(web, nonce),
+        failed=failed,
+        identity=web.identity,
+    )
+    response.set_cookie(
+        PRE_COOKIE,
+        nonce,
+        max_age=3600,
+        httponly=True,
+        samesite="lax",
+        secure=web.cookies.secure,
+        path="/signin",
+    )
     return response
 
 
@@ -75,8 +87,15 @@ async def identity_start(web: Web, request: Request) -> Response:
         return web.render(request, "message.html", status=404, message="not_found")
     state = secrets.token_urlsafe(24)
     response = RedirectResponse(web.identity.start(request, state), status_code=303)
-    response.set_cookie(IDP_COOKIE, state, max_age=600, httponly=True, samesite="lax",
-                        secure=web.cookies.secure, path="/signin")  # fmt: skip
+    response.set_cookie(
+        IDP_COOKIE,
+        state,
+        max_age=600,
+        httponly=True,
+        samesite="lax",
+        secure=web.cookies.secure,
+        path="/signin",
+    )
     return response
 
 
@@ -144,12 +163,19 @@ async def queue_page(web: Web, request: Request) -> Response:
         team_page = await store_queue.queue(connection, team, now)
         version = await _version(connection, user)
     return web.render(
-        request, "queue.html", page=page, scope=scope, now=now, version=version,
-        team_page=team_page, teams=team.teams,
+        request,
+        "queue.html",
+        page=page,
+        scope=scope,
+        now=now,
+        version=version,
+        team_page=team_page,
+        teams=team.teams,
         severities=[s.value for s in Severity],
         stages=[s.value for s in Stage if s is not Stage.DONE],
-        waitings=[w.value for w in store_queue.Waiting], **_staff_values(user, session),
-    )  # fmt: skip
+        waitings=[w.value for w in store_queue.Waiting],
+        **_staff_values(user, session),
+    )
 
 
 def _team_scope(user: StaffUser, mine: store_queue.QueueScope) -> store_queue.QueueScope:
@@ -160,8 +186,12 @@ def _team_scope(user: StaffUser, mine: store_queue.QueueScope) -> store_queue.Qu
 
 async def _version(connection: Any, user: StaffUser) -> str:
     mine = store_queue.QueueScope(owner=user.username)
-    return "/".join([await store_queue.version(connection, mine),
-                     await store_queue.version(connection, _team_scope(user, mine))])  # fmt: skip
+    return "/".join(
+        [
+            await store_queue.version(connection, mine),
+            await store_queue.version(connection, _team_scope(user, mine)),
+        ]
+    )
 
 
 async def queue_version(web: Web, request: Request) -> Response:
@@ -193,15 +223,24 @@ async def case_page(
     except RPCError as err:
         if err.status is not RPCStatusCode.NOT_FOUND:
             raise
-        return web.render(request, "message.html", status=404, message="not_found",
-                          **_staff_values(user, session))  # fmt: skip
+        return web.render(
+            request, "message.html", status=404, message="not_found", **_staff_values(user, session)
+        )
     actions = [(a, forms.fields(a)) for a in forms.staff_actions(user.role.action_roles)]
     return web.render(
-        request, "case.html", status=status, case=snapshot, timeline=timeline, actions=actions,
-        now=await web.clock(), done=request.query_params.get("done"),
-        refusal=i18n.refusal(refusal, lang) if refusal else None, errors=errors or [],
-        failed_action=failed_action, **_staff_values(user, session),
-    )  # fmt: skip
+        request,
+        "case.html",
+        status=status,
+        case=snapshot,
+        timeline=timeline,
+        actions=actions,
+        now=await web.clock(),
+        done=request.query_params.get("done"),
+        refusal=i18n.refusal(refusal, lang) if refusal else None,
+        errors=errors or [],
+        failed_action=failed_action,
+        **_staff_values(user, session),
+    )
 
 
 async def act(web: Web, request: Request) -> Response:
@@ -213,17 +252,25 @@ async def act(web: Web, request: Request) -> Response:
     complaint_id = request.path_params["complaint_id"]
     form = await request.form()
     if not same(session.csrf, form.get("csrf")):
-        return web.render(request, "message.html", status=403, message="csrf",
-                          **_staff_values(user, session))  # fmt: skip
+        return web.render(
+            request, "message.html", status=403, message="csrf", **_staff_values(user, session)
+        )
     action = BY_NAME.get(request.path_params["action"])
     if action is None or action.delivery is not Delivery.UPDATE:
-        return web.render(request, "message.html", status=404, message="not_found",
-                          **_staff_values(user, session))  # fmt: skip
+        return web.render(
+            request, "message.html", status=404, message="not_found", **_staff_values(user, session)
+        )
     if not action.roles & user.role.action_roles:
-        log.warning("web action forbidden", complaint_id=complaint_id, action=action.name,
-                    actor=user.username, role=user.role.value)  # fmt: skip
-        return web.render(request, "message.html", status=403, message="forbidden",
-                          **_staff_values(user, session))  # fmt: skip
+        log.warning(
+            "web action forbidden",
+            complaint_id=complaint_id,
+            action=action.name,
+            actor=user.username,
+            role=user.role.value,
+        )
+        return web.render(
+            request, "message.html", status=403, message="forbidden", **_staff_values(user, session)
+        )
     try:
         payload = forms.payload(action, form, actor=user.username)
     except ValidationError as err:
@@ -235,16 +282,23 @@ async def act(web: Web, request: Request) -> Response:
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(err)
-        log.info("web action refused", complaint_id=complaint_id, action=action.name,
-                 actor=user.username)  # fmt: skip
+        log.info(
+            "web action refused", complaint_id=complaint_id, action=action.name, actor=user.username
+        )
         return await case_page(web, request, 409, refusal=message, failed_action=action.name)
     except RPCError as err:
         if err.status is not RPCStatusCode.NOT_FOUND:
             raise
-        return web.render(request, "message.html", status=404, message="not_found",
-                          **_staff_values(user, session))  # fmt: skip
-    log.info("web action", complaint_id=complaint_id, workflow_id=handle.id, action=action.name,
-             actor=user.username)  # fmt: skip
+        return web.render(
+            request, "message.html", status=404, message="not_found", **_staff_values(user, session)
+        )
+    log.info(
+        "web action",
+        complaint_id=complaint_id,
+        workflow_id=handle.id,
+        action=action.name,
+        actor=user.username,
+    )
     query = urlencode({"done": action.name})
     return RedirectResponse(f"/cases/{complaint_id}?{query}", status_code=303)
 
@@ -255,25 +309,37 @@ async def board_page(web: Web, request: Request) -> Response:
         return to_signin()
     user, session = who
     if not user.role.sees_board:
-        return web.render(request, "message.html", status=403, message="forbidden",
-                          **_staff_values(user, session))  # fmt: skip
+        return web.render(
+            request, "message.html", status=403, message="forbidden", **_staff_values(user, session)
+        )
     lang = web.language(request)
     now = await web.clock()
     async with web.pool.acquire() as connection:
         board = await store_queue.board(connection, now)
     severities = sorted({s for s, _ in board.by_severity_stage})
     stages = [s.value for s in Stage if s is not Stage.DONE]
-    by_severity = [(s, sum(n for (sv, _), n in board.by_severity_stage.items() if sv == s))
-                   for s in severities]  # fmt: skip
-    by_stage = [(i18n.term(st, lang), sum(n for (_, s), n in board.by_severity_stage.items()
-                                          if s == st)) for st in stages]  # fmt: skip
+    by_severity = [
+        (s, sum(n for (sv, _), n in board.by_severity_stage.items() if sv == s)) for s in severities
+    ]
+    by_stage = [
+        (i18n.term(st, lang), sum(n for (_, s), n in board.by_severity_stage.items() if s == st))
+        for st in stages
+    ]
     t = i18n.translator(lang)
     charts = [_bars(t("severity"), by_severity), _bars(t("stage"), [b for b in by_stage if b[1]])]
     bars = {k.name: _kpi_bar(k) for k in board.kpis}
     return web.render(
-        request, "board.html", board=board, severities=severities, stages=stages, charts=charts,
-        bars=bars, now=now, shown=kpis.shown, **_staff_values(user, session),
-    )  # fmt: skip
+        request,
+        "board.html",
+        board=board,
+        severities=severities,
+        stages=stages,
+        charts=charts,
+        bars=bars,
+        now=now,
+        shown=kpis.shown,
+        **_staff_values(user, session),
+    )
 
 
 def _kpi_bar(kpi: kpis.Kpi) -> str:
@@ -283,9 +349,11 @@ def _kpi_bar(kpi: kpis.Kpi) -> str:
         return ""
     width = 160
     fill = _MET[kpi.met]
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='14' aria-hidden='true'>",
-             f"<rect width='{width}' height='14' fill='#e8ecf2'/>",
-             f"<rect width='{width * min(kpi.value, 1):.1f}' height='14' fill='{fill}'/>"]  # fmt: skip
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='14' aria-hidden='true'>",
+        f"<rect width='{width}' height='14' fill='#e8ecf2'/>",
+        f"<rect width='{width * min(kpi.value, 1):.1f}' height='14' fill='{fill}'/>",
+    ]
     if kpi.target:
         goal = float(kpi.target.strip("<>= %")) / 100
         parts.append(f"<rect x='{width * goal - 1:.1f}' width='2' height='14' fill='#1d2430'/>")

@@ -42,5 +42,6 @@ class AlertSweepWorkflow:
         try:
             await case.signal(ComplaintWorkflow.escalate, raise_to)
         except Exception:  # the case ended since the sweep read the store: nothing to raise
-            workflow.logger.info("case gone before its risk was raised",
-                                 extra={"complaint_id": complaint_id})  # fmt: skip
+            workflow.logger.info(
+                "case gone before its risk was raised", extra={"complaint_id": complaint_id}
+            )

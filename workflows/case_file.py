@@ -129,11 +129,12 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         )
         if DELIVERY_FAILURE in self.features and notification.audience is not Audience.OWNER:
             self._tell_staff(
-                Audience.OWNER, "delivery_failed",
+                Audience.OWNER,
+                "delivery_failed",
                 f"{notification.topic} to the {notification.audience.value} of "
                 f"{notification.complaint_id} was not delivered ({error}): reach them another way",
                 now,
-            )  # fmt: skip
+            )
 
     def record_history(self, history: CustomerHistory, now: datetime) -> None:
         """What the store knows about the customer, kept on the case as evidence (R-IV-1)."""
@@ -261,9 +262,12 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
     ) -> None:
         s = self.state
         note = f": {confirmation.note}" if confirmation.note else ""
-        self._record(EntryKind.RECLASSIFIED, confirmation.by,
-                     f"classification confirmed ({value_text(s.severity)}, risk {value_text(s.risk)}){note}",
-                     now)  # fmt: skip
+        self._record(
+            EntryKind.RECLASSIFIED,
+            confirmation.by,
+            f"classification confirmed ({value_text(s.severity)}, risk {value_text(s.risk)}){note}",
+            now,
+        )
         self._meet(DeadlineKind.TRIAGE, now, round=0)
 
     def check_override_classification(
@@ -313,8 +317,11 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
             ("severity", s.severity, override.severity),
             ("risk", s.risk, override.risk),
         ]
-        return [f"{name} {value_text(old)} → {value_text(new)}" for name, old, new in pairs
-                if new is not None and new != old]  # fmt: skip
+        return [
+            f"{name} {value_text(old)} → {value_text(new)}"
+            for name, old, new in pairs
+            if new is not None and new != old
+        ]
 
     def check_respond(self, message: AgentMessage, now: datetime) -> None:
         self._require_open()
@@ -346,12 +353,20 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         money = plan.compensation_yuan
         if APPROVAL in self.features and limit is not None and money and money > limit:
             s.plan_awaiting_approval = plan
-            self._record(EntryKind.APPROVAL_REQUESTED, plan.agent,
-                         f"{plan.summary} (compensation {money} yuan, above an agent's {limit}): "
-                         "awaiting a supervisor's approval", now)  # fmt: skip
-            self._tell_staff(Audience.SUPERVISOR, "approval_needed",
-                             f"Approve {money} yuan for {s.intake.subject}? {plan.summary}", now,
-                             urgent=True)  # fmt: skip
+            self._record(
+                EntryKind.APPROVAL_REQUESTED,
+                plan.agent,
+                f"{plan.summary} (compensation {money} yuan, above an agent's {limit}): "
+                "awaiting a supervisor's approval",
+                now,
+            )
+            self._tell_staff(
+                Audience.SUPERVISOR,
+                "approval_needed",
+                f"Approve {money} yuan for {s.intake.subject}? {plan.summary}",
+                now,
+                urgent=True,
+            )
             return
         s.plan_awaiting_approval = None
         self._offer_plan(plan, now)
@@ -377,8 +392,10 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
             self._require_move(Move.CARRY_OUT_PLAN)
             blocked = department_tasks.blocking(self.state.tasks)
             if blocked:
-                raise InvalidAction(f"{department_tasks.label(blocked[0])} is still open: it must "
-                                    "be done, or a supervisor must override it, first")  # fmt: skip
+                raise InvalidAction(
+                    f"{department_tasks.label(blocked[0])} is still open: it must "
+                    "be done, or a supervisor must override it, first"
+                )
         elif self.state.stage is not Stage.TRACK:
             raise InvalidAction(
                 f"progress is recorded while the plan is carried out (stage 'track'); "
@@ -526,16 +543,24 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         if CUSTOMER_PAUSE not in self.features or d is None or not d.running:
             return
         deadlines.pause(d, now)
-        self._record(EntryKind.DEADLINE_PAUSED, SYSTEM,
-                     f"{deadlines.label(d)} paused: waiting on the customer", now)  # fmt: skip
+        self._record(
+            EntryKind.DEADLINE_PAUSED,
+            SYSTEM,
+            f"{deadlines.label(d)} paused: waiting on the customer",
+            now,
+        )
 
     def _resume_clock(self, now: datetime) -> None:
         for d in self.state.deadlines:
             if d.paused_at is not None and self.state.policy is not None:
                 paused = deadlines.resume(d, self.state.policy, now)
-                self._record(EntryKind.DEADLINE_RESUMED, SYSTEM,
-                             f"{deadlines.label(d)} resumed after {duration_text(paused)} waiting on "
-                             f"the customer; due {hm(d.due_at)}", now)  # fmt: skip
+                self._record(
+                    EntryKind.DEADLINE_RESUMED,
+                    SYSTEM,
+                    f"{deadlines.label(d)} resumed after {duration_text(paused)} waiting on "
+                    f"the customer; due {hm(d.due_at)}",
+                    now,
+                )
 
     def _breach(self, deadline: Deadline, now: datetime) -> None:
         deadline.breached_at = now
@@ -557,8 +582,13 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         d = deadlines.open_deadline(policy, DeadlineKind.TRIAGE, None, 0, self.state.received_at)
         self.state.deadlines.append(d)
         self._record(EntryKind.DEADLINE_SET, SYSTEM, self._deadline_text(d), now)
-        self._tell_staff(Audience.OWNER, "triage", "No rule placed this case: confirm or correct "
-                         f"its grade by {hm(d.due_at)}", now, urgent=True)  # fmt: skip
+        self._tell_staff(
+            Audience.OWNER,
+            "triage",
+            f"No rule placed this case: confirm or correct its grade by {hm(d.due_at)}",
+            now,
+            urgent=True,
+        )
 
     def _set_risk(self, risk: RiskLevel, now: datetime) -> None:
         self.state.risk = risk
@@ -571,13 +601,25 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         s = self.state
         if any(d.kind.emergency and d.round == self._round for d in s.deadlines):
             return  # already convened for this handling
-        self._record(EntryKind.EMERGENCY, SYSTEM,
-                     "High risk: emergency response convened (service, PR, legal, tech)", now)  # fmt: skip
-        for kind in (DeadlineKind.FIRST_ASSESSMENT, DeadlineKind.TEMPORARY_REMEDY,
-                     DeadlineKind.PROGRESS_UPDATE):  # fmt: skip
+        self._record(
+            EntryKind.EMERGENCY,
+            SYSTEM,
+            "High risk: emergency response convened (service, PR, legal, tech)",
+            now,
+        )
+        for kind in (
+            DeadlineKind.FIRST_ASSESSMENT,
+            DeadlineKind.TEMPORARY_REMEDY,
+            DeadlineKind.PROGRESS_UPDATE,
+        ):
             self._open_emergency(kind, now)
-        self._tell_staff(Audience.SUPERVISOR, "emergency_response",
-                         f"Emergency response convened: {s.intake.subject}", now, urgent=True)  # fmt: skip
+        self._tell_staff(
+            Audience.SUPERVISOR,
+            "emergency_response",
+            f"Emergency response convened: {s.intake.subject}",
+            now,
+            urgent=True,
+        )
 
     def _open_emergency(self, kind: DeadlineKind, now: datetime) -> None:
         s = self.state
@@ -593,8 +635,12 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         for d in self.state.deadlines:
             if d.kind.emergency and d.met_at is None:
                 d.met_at = now
-                self._record(EntryKind.DEADLINE_MET, SYSTEM,
-                             f"{deadlines.label(d)} closed: result delivered", now)  # fmt: skip
+                self._record(
+                    EntryKind.DEADLINE_MET,
+                    SYSTEM,
+                    f"{deadlines.label(d)} closed: result delivered",
+                    now,
+                )
 
     def _reopen(self, reason: str, actor: str, now: datetime) -> None:
         s = self.state

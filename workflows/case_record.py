@@ -177,9 +177,13 @@ class CaseRecord:
             # R-CO-3: a major event is reviewed; the workflow starts the review, which outlives
             # the case (workflows/review.py).
             s.reviews_requested.append(s.reopen_count)
-            self._record(EntryKind.REVIEW_REQUESTED, SYSTEM,
-                         f"high-risk case closed: major-event review by {REVIEW_OWNER} due "
-                         f"{hm(now + REVIEW_WITHIN)}", now)  # fmt: skip
+            self._record(
+                EntryKind.REVIEW_REQUESTED,
+                SYSTEM,
+                f"high-risk case closed: major-event review by {REVIEW_OWNER} due "
+                f"{hm(now + REVIEW_WITHIN)}",
+                now,
+            )
 
     def _finish(self, outcome: Outcome, move: Move, now: datetime) -> None:
         self.state.outcome = outcome
@@ -196,8 +200,9 @@ class CaseRecord:
     def unreadable(self, message: str, reason: str, now: datetime) -> None:
         """A message that could not be read is kept as the fact that it came, and why it could
         not be read; nothing of what it carried (that may be personal, or garbage)."""
-        self._record(EntryKind.UNREADABLE, SYSTEM,
-                     f"message could not be read: {message} {reason}", now)  # fmt: skip
+        self._record(
+            EntryKind.UNREADABLE, SYSTEM, f"message could not be read: {message} {reason}", now
+        )
 
     def job_failed(self, job: str, reason: str, now: datetime) -> None:
         self._record(EntryKind.JOB_FAILED, SYSTEM, f"{job} failed: {reason}", now)

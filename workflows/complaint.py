@@ -285,15 +285,20 @@ class ComplaintWorkflow:
         merge = _readable(MERGE, payload)
         assert isinstance(merge, Merge)
         survivor = workflow.get_external_workflow_handle(workflow_id_for(merge.into))
-        told = MergedCase(complaint_id=self._case.state.intake.complaint_id,
-                          subject=self._case.state.intake.subject, by=merge.by, reason=merge.reason)  # fmt: skip
+        told = MergedCase(
+            complaint_id=self._case.state.intake.complaint_id,
+            subject=self._case.state.intake.subject,
+            by=merge.by,
+            reason=merge.reason,
+        )
         try:
             await survivor.signal(ComplaintWorkflow.merged_case, told)
         except Exception as err:  # any other error in a handler would fail the task, forever
             raise ApplicationError(
-                f"no open case {merge.into} to merge into ({err})", type="InvalidAction",
+                f"no open case {merge.into} to merge into ({err})",
+                type="InvalidAction",
                 non_retryable=True,
-            ) from None  # fmt: skip
+            ) from None
         return self._apply(MERGE, lambda: self._case.merge_into(merge, workflow.now()))
 
     @merge_into.validator
@@ -334,8 +339,12 @@ class ComplaintWorkflow:
         if not self._acks:
             return self._case.snapshot()
         recorded = dict.fromkeys(e.kind for e in self._case.entries_since(since))
-        return ActionAck(complaint_id=self._case.state.intake.complaint_id, action=action.name,
-                         stage=self._case.state.stage, recorded=list(recorded))  # fmt: skip
+        return ActionAck(
+            complaint_id=self._case.state.intake.complaint_id,
+            action=action.name,
+            stage=self._case.state.stage,
+            recorded=list(recorded),
+        )
 
     def _dispatch(self) -> None:
         """Start the background work the case now needs."""
@@ -378,9 +387,13 @@ class ComplaintWorkflow:
         self._case.job_failed(name, kind, workflow.now())
         workflow.logger.error(
             "background job failed",
-            extra={"complaint_id": self._case.state.intake.complaint_id, "job": name,
-                   "error": kind, "stage": self._case.state.stage.value},
-        )  # fmt: skip
+            extra={
+                "complaint_id": self._case.state.intake.complaint_id,
+                "job": name,
+                "error": kind,
+                "stage": self._case.state.stage.value,
+            },
+        )
 
     async def _classify(self) -> None:
         """Before CASE_STORE_PATCH: the rules alone."""
@@ -465,16 +478,20 @@ class ComplaintWorkflow:
         state = self._case.state
         assert state.closed_at is not None
         request = ReviewRequest(
-            complaint_id=state.intake.complaint_id, round=round, subject=state.intake.subject,
-            closed_at=state.closed_at, due_at=state.closed_at + REVIEW_WITHIN,
-        )  # fmt: skip
+            complaint_id=state.intake.complaint_id,
+            round=round,
+            subject=state.intake.subject,
+            closed_at=state.closed_at,
+            due_at=state.closed_at + REVIEW_WITHIN,
+        )
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await workflow.start_child_workflow(
-                MajorEventReviewWorkflow.run, request,
+                MajorEventReviewWorkflow.run,
+                request,
                 id=review_id(request.complaint_id, round),
                 parent_close_policy=ParentClosePolicy.ABANDON,
                 static_summary=f"major-event review of {request.complaint_id}",
-            )  # fmt: skip
+            )
 
     async def _deliver(self, notification: Notification) -> None:
         summary = f"notify {notification.audience.value}: {notification.topic}"
@@ -607,14 +624,17 @@ def current_details(case: CaseSnapshot, timeline: list[TimelineEntry] | None = N
     for t in case.tasks:
         if t.open:
             late = " **overdue**" if t.escalated_at else ""
-            lines.append(f"task #{t.number}: {t.department.value} ({t.owner}) due "
-                         f"{t.due_at:%Y-%m-%d %H:%M %Z}{late}")  # fmt: skip
+            lines.append(
+                f"task #{t.number}: {t.department.value} ({t.owner}) due "
+                f"{t.due_at:%Y-%m-%d %H:%M %Z}{late}"
+            )
     graded = latest_grade_change(timeline or [])
     if graded:
         lines.append(f"why: {graded.kind.value} by {graded.actor}: {graded.summary}")
     elif case.classification:
-        lines.append("why: " + "; ".join(f"{r.factor}: {r.detail}"
-                                         for r in case.classification.reasons))  # fmt: skip
+        lines.append(
+            "why: " + "; ".join(f"{r.factor}: {r.detail}" for r in case.classification.reasons)
+        )
     return "\n\n".join(lines)
 
 
@@ -640,20 +660,23 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool
     if start is None:
         raise ApplicationError(
             "a complaint starts with one input, the intake; none was given",
-            type="InvalidStart", non_retryable=True,
-        )  # fmt: skip
+            type="InvalidStart",
+            non_retryable=True,
+        )
     if extra:
         raise ApplicationError(
             f"a complaint starts with one input, the intake; {1 + len(extra)} were given",
-            type="InvalidStart", non_retryable=True,
-        )  # fmt: skip
+            type="InvalidStart",
+            non_retryable=True,
+        )
     if checked and isinstance(start, ComplaintIntake):
         expected = workflow_id_for(start.complaint_id)
         if workflow.info().workflow_id != expected:
             raise ApplicationError(
                 f"the workflow id of complaint {start.complaint_id} must be {expected}",
-                type="InvalidStart", non_retryable=True,
-            )  # fmt: skip
+                type="InvalidStart",
+                non_retryable=True,
+            )
     return start
 
 
