@@ -28,10 +28,10 @@ from delivery.letters import LetterSettings
 from delivery.routing import DEFAULT_ROUTES
 from delivery.smtp import SmtpGateway, SmtpSettings
 from delivery.webhook import WebhookConfig, WebhookGateway, signature
-from schemas import DEFAULT_POLICY
+from schemas import SlaPolicy
 from starter.client import ComplaintDesk
 from starter.local import free_port
-from tests.conftest import Desk
+from tests.conftest import ROUND_THE_CLOCK, Desk
 from worker import build_worker
 
 SECRET = b"test-reply-secret"
@@ -151,7 +151,12 @@ def delivery(
 
 @asynccontextmanager
 async def delivering_desk(
-    client: Client, env: WorkflowEnvironment, pool: Pool, notifier: Delivery, queue: str = ""
+    client: Client,
+    env: WorkflowEnvironment,
+    pool: Pool,
+    notifier: Delivery,
+    queue: str = "",
+    policy: SlaPolicy = ROUND_THE_CLOCK,
 ) -> AsyncIterator[Desk]:
     """A worker whose notify activity sends through `notifier` (a task queue of its own)."""
     d = Desk(
@@ -160,7 +165,7 @@ async def delivering_desk(
         pool=pool,
     )
     async with build_worker(
-        client, pool, notifier=notifier, policy=DEFAULT_POLICY, task_queue=d.api.task_queue
+        client, pool, notifier=notifier, policy=policy, task_queue=d.api.task_queue
     ):
         yield d
 

@@ -10,9 +10,9 @@ from temporalio.testing import WorkflowEnvironment
 from case_store import alerts
 from case_store.db import Pool
 from case_store.fixtures import insert_complaints
-from schemas import DEFAULT_POLICY, RiskLevel
+from schemas import RiskLevel
 from schemas.alerts import Alert, AlertKind, AlertPolicy
-from tests.conftest import eventually, running_desk
+from tests.conftest import ROUND_THE_CLOCK, eventually, running_desk
 from workflows.alert_sweep import AlertSweepWorkflow
 
 AT = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -80,7 +80,7 @@ async def test_a_sensitive_word_is_an_alert(pool: Pool) -> None:
 async def test_a_concentration_raises_the_risk_of_its_open_cases(
     env: WorkflowEnvironment, pool: Pool
 ) -> None:
-    async with running_desk(env.client, env, pool, DEFAULT_POLICY, "alerts") as desk:
+    async with running_desk(env.client, env, pool, ROUND_THE_CLOCK, "alerts") as desk:
         cases = [
             await desk.open(
                 product="WM-9",

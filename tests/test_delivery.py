@@ -16,9 +16,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from case_store import outbox
 from case_store.db import Pool
-from schemas import CaseSnapshot, DeadlineKind, EntryKind, TimelineEntry
+from schemas import DEFAULT_POLICY, CaseSnapshot, DeadlineKind, EntryKind, TimelineEntry
 from starter.local import free_port
-from tests.conftest import FAULT_REPORT, eventually, intake
+from tests.conftest import FAULT_REPORT, ROUND_THE_CLOCK, eventually, intake
 from tests.gateways import Hook, MailServer, delivering_desk, delivery, email_customer, smtp_server
 from worker import build_worker
 
@@ -150,7 +150,9 @@ async def test_worker_killed_mid_send_the_receiver_sees_one_message(
         assert server.hold is not None
         server.hold.set()
         server.hold = None
-        async with build_worker(env.client, pool, notifier=notifier, task_queue=queue):
+        async with build_worker(
+            env.client, pool, notifier=notifier, policy=ROUND_THE_CLOCK, task_queue=queue
+        ):
             rows = await rows_where(pool, cid, "sent", 2)
     counts = server.by_message_id()
     assert len(server.arrivals) == 4 and set(counts.values()) == {2}  # sent twice, 2 messages
@@ -171,7 +173,7 @@ async def test_quiet_hours_nothing_is_sent_before_not_before(
     server = MailServer()
     async with smtp_server(server) as port:
         notifier = delivery(pool, port)
-        async with delivering_desk(env.client, env, pool, notifier) as desk:
+        async with delivering_desk(env.client, env, pool, notifier, policy=DEFAULT_POLICY) as desk:
             shanghai = (await desk.now()).astimezone(SHANGHAI)
             evening = shanghai.replace(hour=23, minute=0, second=0, microsecond=0)
             if evening <= shanghai:

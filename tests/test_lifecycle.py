@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
 
-from schemas import Audience, ClosedBy, DeadlineKind, Outcome, Severity, Stage
-from tests.conftest import Desk, intake
+from case_store.db import Pool
+from schemas import DEFAULT_POLICY, Audience, ClosedBy, DeadlineKind, Outcome, Severity, Stage
+from schemas.calendar import QuietHours
+from tests.conftest import Desk, intake, running_desk
 from workflows.complaint import workflow_id_for
+from workflows.working_time import quiet_until
 
 AGENT = "agent-zhang"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def drive_to_close(desk: Desk, cid: str) -> None:
@@ -53,6 +59,57 @@ async def test_happy_path_runs_through_follow_up(desk: Desk) -> None:
         "closed",
         "survey",
     ]
+
+
+async def test_a_case_that_ends_in_quiet_hours_sends_its_last_messages_when_they_end(
+    env: WorkflowEnvironment, pool: Pool
+) -> None:
+    """Quiet hours around the test server's "now", whatever the hour the suite runs at: the
+    case ends (stage done) at once, its run stays open until the held messages are sent, and
+    none is sent before the quiet hours end or lost after."""
+    now = (await env.get_current_time()).astimezone(SHANGHAI)
+    quiet = QuietHours(
+        begins=(now - timedelta(hours=1)).time().replace(second=0, microsecond=0),
+        ends=(now + timedelta(hours=2)).time().replace(second=0, microsecond=0),
+    )
+    night = DEFAULT_POLICY.model_copy(update={"quiet_hours": quiet})
+    async with running_desk(env.client, env, pool, night, "quiet-hours") as desk:
+        cid = await desk.open()
+        await drive_to_close(desk, cid)
+        await desk.api.reply(cid, {"text": "好了，谢谢", "intent": "confirm_resolved"})
+        await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+        await desk.skip(timedelta(days=3, minutes=1))  # the survey falls in quiet hours too
+        await desk.until(cid, lambda s: s.survey_sent_at is not None)
+        await desk.api.answer_survey(cid, {"result": 5, "attitude": 5, "timeliness": 4})
+        done = await desk.until(cid, lambda s: s.stage is Stage.DONE)
+        assert done.outcome is Outcome.CLOSED_CONFIRMED
+        assert await desk.api.status(cid) is WorkflowExecutionStatus.RUNNING  # messages held
+
+        survey_sent = done.survey_sent_at
+        assert survey_sent is not None
+        morning = quiet_until(survey_sent, quiet)
+        assert morning is not None
+        held = await desk.pool.fetch(
+            "SELECT topic, not_before FROM notification_outbox WHERE complaint_id = $1"
+            " AND topic = ANY($2)",
+            cid,
+            ["survey", "closed"],
+        )
+        assert {r["topic"] for r in held} == {"survey", "closed"}
+        assert all(r["not_before"] is not None for r in held)
+
+        await desk.skip(morning - await desk.now() + timedelta(minutes=1))
+        final = await desk.api.outcome(cid)
+        assert final.outcome is Outcome.CLOSED_CONFIRMED
+        assert await desk.notified(cid, Audience.CUSTOMER) == [
+            "acknowledged",
+            "agent_message",
+            "plan_proposed",
+            "plan_accepted",
+            "result_delivered",
+            "closed",
+            "survey",
+        ]
 
 
 @pytest.mark.parametrize(

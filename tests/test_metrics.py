@@ -16,9 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, open_pool
-from schemas import DEFAULT_POLICY
 from starter.local import free_port
-from tests.conftest import CONVERTER, eventually, running_desk
+from tests.conftest import CONVERTER, ROUND_THE_CLOCK, eventually, running_desk
 
 
 async def test_the_worker_exports_sdk_and_domain_metrics(
@@ -33,7 +32,7 @@ async def test_the_worker_exports_sdk_and_domain_metrics(
         data_converter=CONVERTER,
         runtime=runtime,
     )
-    async with running_desk(client, env, pool, DEFAULT_POLICY, "metrics") as desk:
+    async with running_desk(client, env, pool, ROUND_THE_CLOCK, "metrics") as desk:
         cid = await desk.open()  # L2: respond within 24 h
         await desk.skip(timedelta(hours=24, minutes=1))
         await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))

@@ -16,8 +16,7 @@ from case_store.db import Pool
 from reports import render
 from reports.brief import gather
 from reports.periods import ReportKind, last_period
-from schemas import DEFAULT_POLICY
-from tests.conftest import running_desk
+from tests.conftest import ROUND_THE_CLOCK, running_desk
 from tests.test_kpis import DEC, NOV, load
 from workflows.report import ComplaintReportWorkflow
 
@@ -79,7 +78,7 @@ async def test_a_scheduled_report_is_stored_and_written_once_per_period(
     assert written == {".md", ".html"}
 
     scheduled = tmp_path / "scheduled"
-    async with running_desk(env.client, env, pool, DEFAULT_POLICY, "report", scheduled) as desk:
+    async with running_desk(env.client, env, pool, ROUND_THE_CLOCK, "report", scheduled) as desk:
         daily = await env.client.execute_workflow(
             ComplaintReportWorkflow.run,
             ReportKind.DAILY,
