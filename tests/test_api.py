@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from api.openapi import rendered
-from schemas import EntryKind, Stage
+from schemas import DeadlineKind, EntryKind, Stage
 from tests.api_harness import Api, running_api
 from tests.conftest import ROOT, Desk, intake
 
@@ -25,13 +25,21 @@ async def api(desk: Desk) -> AsyncIterator[Api]:
 
 
 async def opened(desk: Desk, api: Api, **overrides: Any) -> str:
-    """A complaint started through the API, once it is under investigation."""
+    """A complaint started through the API, once it is under investigation and its receipt
+    acknowledged (the acknowledgement's entry lands when the message has gone out: a later
+    comparison of timelines must not race it)."""
     body = intake(f"C-{len(desk.opened) + 1:04d}-api", await desk.now(), **overrides)
     answer = await api.http.post("/v1/complaints", json=body, headers=api.auth("web-form"))
     assert answer.status_code == 201, answer.text
     complaint_id = str(answer.json()["complaint_id"])
     desk.opened.append(complaint_id)
-    await desk.until(complaint_id, lambda s: s.stage is Stage.INVESTIGATE)
+    await desk.until(
+        complaint_id,
+        lambda s: (
+            s.stage is Stage.INVESTIGATE
+            and any(d.kind is DeadlineKind.ACKNOWLEDGE and d.met_at for d in s.deadlines)
+        ),
+    )
     return complaint_id
 
 
