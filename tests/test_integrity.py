@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,12 @@ from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
 NAME, PHONE = "王小明", "+86 138 0000 0000"
+
+
+def unique(prefix: str) -> str:
+    """A complaint id no other test uses: on the shared dev server (test_integrity_dev_server)
+    workflow ids outlive a test."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def poisoned() -> RawValue:
@@ -128,7 +135,8 @@ async def test_an_impostor_workflow_id_fails_at_once_and_touches_no_other_case(
 
 
 async def test_a_start_without_input_fails_at_once(desk: Desk) -> None:
-    assert "none was given" in await fails_at_once(desk, workflow_id_for("C-none"))
+    cid = unique("C-none")
+    assert "none was given" in await fails_at_once(desk, workflow_id_for(cid))
     assert await desk.pool.fetchval("SELECT count(*) FROM complaints") == 0
 
 
@@ -136,7 +144,7 @@ async def test_a_start_without_input_fails_at_once(desk: Desk) -> None:
 async def test_a_date_outside_the_window_fails_at_once_with_the_reason(
     desk: Desk, received_at: str
 ) -> None:
-    cid = "C-when"
+    cid = unique("C-when")
     start = {**intake(cid, await desk.now()), "received_at": received_at}
     reason = await fails_at_once(desk, workflow_id_for(cid), start)
     assert "must be from 2000-01-01 up to 2100-01-01" in reason
@@ -273,7 +281,7 @@ async def test_free_text_typed_as_the_product_never_reaches_a_search_attribute(
 
 
 async def test_a_start_with_two_inputs_fails_at_once(desk: Desk) -> None:
-    cid = "C-two"
+    cid = unique("C-two")
     start = intake(cid, await desk.now())
     assert "2 were given" in await fails_at_once(desk, workflow_id_for(cid), start, start)
     assert await desk.pool.fetchval("SELECT count(*) FROM complaints") == 0
