@@ -29,12 +29,12 @@ from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-import logs
 from activities.notifier import Notifier
 from case_store import stuck_cases
 from case_store.db import Pool
 from schemas.notification import Audience, Notification
 from schemas.stuck_cases import REPORTED_PROBLEMS, StuckCase, WatchdogPolicy, WatchdogSweep
+from telemetry import logs
 
 OPEN_CASES = 'WorkflowType = "Complaint" AND ExecutionStatus = "Running"'
 REPORTED = f"{OPEN_CASES} AND {REPORTED_PROBLEMS}"

