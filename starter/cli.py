@@ -295,8 +295,8 @@ async def _case_command(
         state = "started" if started.created else "already exists: this is its case"
         print(f"{started.complaint_id}: {state} (workflow {started.workflow_id})")
     elif args.command == "reopen":
-        started = await desk.reopen(cid, _given(args, "reason"))
-        print(await _reopen_outcome(desk, cid, started))
+        request = _given(args, "reason")
+        print(await _reopen_outcome(desk, cid, await desk.reopen(cid, request), request))
     elif args.command == "review-done":
         done = _given(args, "by", "findings", "measures")
         await desk.complete_review(cid, done, round=args.round)
@@ -359,13 +359,17 @@ async def _recorded(
         await asyncio.sleep(0.1)
 
 
-async def _reopen_outcome(desk: ComplaintDesk, cid: str, started: StartedCase) -> str:
-    """What became of a re-open request, as the case recorded it: a customer's request is a
-    signal, so the answer is read back from the timeline, never assumed."""
+async def _reopen_outcome(
+    desk: ComplaintDesk, cid: str, started: StartedCase, request: dict[str, Any]
+) -> str:
+    """What became of a re-open request, as the case recorded it: a request to an open case is
+    a signal, so the answer is read back from its timeline, never assumed. A case that ended
+    between the look and the request refuses it; asked again, it opens the linked case."""
     from schemas import EntryKind
 
     if started.created:
-        return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it"
+        owner = f"owned by {started.owner}" if started.owner else "in a team's queue"
+        return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it ({owner})"
     target = started.complaint_id
     entries = await _recorded(desk, target, started.timeline_from, ("reopened", "refused"))
     if entries is None:
@@ -374,6 +378,10 @@ async def _reopen_outcome(desk: ComplaintDesk, cid: str, started: StartedCase) -
     via = "" if target == cid else f" (the open re-open of {cid})"
     if outcome.kind is EntryKind.REOPENED:
         return f"{target}{via}: re-opened ({outcome.summary})"
+    if await desk.ended(target):  # it ended a moment before the request came
+        again = await desk.reopen(cid, request)
+        if again.created:
+            return await _reopen_outcome(desk, cid, again, request)
     return f"{target}{via}: not re-opened: {outcome.summary}"
 
 
