@@ -182,7 +182,7 @@ class ComplaintWorkflow:
         self._projection_sent = self._case.state.projected_seq
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
-        # Domain metrics (case_metrics): counted from the timeline, never while replaying.
+        # Domain metrics (telemetry.metrics): counted from the timeline, never while replaying.
         meter = workflow.metric_meter()
         self._started = meter.create_counter("complaints_started", "Complaints started")
         self._breaches = meter.create_counter("complaint_deadline_breaches", "Deadlines missed")
