@@ -20,7 +20,6 @@ from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
-import logs
 from activities.alerts import AlertActivities
 from activities.case_store import CaseStoreActivities
 from activities.classification import ClassificationActivities
@@ -29,7 +28,6 @@ from activities.policy import PolicySource, load_policy, load_routing
 from activities.reports import ReportActivities
 from activities.reviews import ReviewActivities
 from activities.stuck_cases import StuckCaseActivities
-from case_metrics import metrics_runtime, report_open_cases
 from case_store import similar
 from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
@@ -43,6 +41,8 @@ from schemas.grading import GradingPolicy
 from schemas.routing import RoutingPolicy
 from schemas.sla import SlaPolicy
 from starter.client import connect, missing_search_attributes
+from telemetry import logs
+from telemetry.metrics import metrics_runtime, report_open_cases
 from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
 from workflows.report import ComplaintReportWorkflow

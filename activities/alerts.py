@@ -8,12 +8,12 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-import logs
 from activities.notifier import Notifier
 from case_store import alerts
 from case_store.db import Pool
 from schemas.alerts import Alert, AlertPolicy
 from schemas.notification import Audience, Notification
+from telemetry import logs
 
 
 class AlertSweep(BaseModel):

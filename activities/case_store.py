@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from temporalio import activity
 
-import logs
 from case_store import projection
 from case_store.db import Pool
 from schemas.store import CaseProjection
+from telemetry import logs
 
 
 class CaseStoreActivities:

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 import asyncpg
 from temporalio import activity
 
-import logs
 from case_store import investigation, similar
 from case_store.db import Pool
 from grading.encoder import Vectors
@@ -28,6 +27,7 @@ from schemas.classification import Category, Classification, Likeness, Severity
 from schemas.grading import GradingPolicy
 from schemas.intake import ComplaintIntake
 from schemas.store import Assessment
+from telemetry import logs
 
 NEAREST = 3
 

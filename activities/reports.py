@@ -9,11 +9,11 @@ from pathlib import Path
 from pydantic import BaseModel
 from temporalio import activity
 
-import logs
 from case_store.db import Pool
 from reports import render
 from reports.brief import gather
 from reports.periods import ReportKind
+from telemetry import logs
 
 
 class ReportRequest(BaseModel):

@@ -18,23 +18,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
-from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import (
     EventType,
     TimeoutType,
     WorkflowExecutionStatus,
     WorkflowTaskFailedCause,
 )
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-import logs
 from activities.notifier import Notifier
 from case_store import stuck_cases
 from case_store.db import Pool
 from schemas.notification import Audience, Notification
 from schemas.stuck_cases import REPORTED_PROBLEMS, StuckCase, WatchdogPolicy, WatchdogSweep
+from starter.reading import describe
+from telemetry import logs
 
 OPEN_CASES = 'WorkflowType = "Complaint" AND ExecutionStatus = "Running"'
 REPORTED = f"{OPEN_CASES} AND {REPORTED_PROBLEMS}"
@@ -50,13 +49,9 @@ async def diagnose(
     row; None if it is moving (or ended). The history is read only for a run whose pending task
     has failed, unless `read_history` (a server that does not report pending tasks, such as the
     time-skipping test server, which records every failed attempt in the history instead)."""
-    # The raw call: decoding the search attributes (as `describe()` does) is not needed here,
-    # and fails on the time-skipping server's unset datetimes.
-    raw = await client.workflow_service.describe_workflow_execution(
-        DescribeWorkflowExecutionRequest(
-            namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
-        )
-    )
+    raw = await describe(client, workflow_id)
+    if raw is None:  # no such case (or gone since it was listed)
+        return None
     info = raw.workflow_execution_info
     if info.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
         return None

@@ -12,6 +12,7 @@ logged.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Set
 from typing import Any
 
 from fastapi import FastAPI, Header, Request, Response
@@ -23,7 +24,7 @@ from pydantic.json_schema import models_json_schema
 from api import intake
 from api.access_log import AccessLog
 from api.bodies import DEFAULT_LIMIT, read_object, request_model, validated, with_actor
-from api.cases import complaint_path, on_case
+from api.cases import complaint_path, ended_case, on_case
 from api.errors import ApiError, api_error_response, responses
 from api.gate import ACTING_FOR, KEY, Gate, staff_actor
 from api.keys import SCOPE_OF_ROLE, STAFF, ApiKeys, Scope
@@ -44,6 +45,11 @@ class Sent(BaseModel):
     complaint_id: str = Field(description="the case it went to (a re-open may start a new one)")
     workflow_id: str
     created: bool = Field(default=False, description="true: a new case linked to an ended one")
+    owner: str | None = Field(
+        default=None,
+        description="a new linked case: the agent who owns it, the one who owned the ended case "
+        "(R-IN-5); null: it waits in a team's queue, or the request went to an open case",
+    )
 
 
 class Health(BaseModel):
@@ -105,36 +111,22 @@ def build_app(desk: ComplaintDesk, keys: ApiKeys, body_limit: int = DEFAULT_LIMI
             created=started.created,
         )
 
-    @app.get(
-        "/v1/complaints/{complaint_id}",
-        response_model=CustomerView,
-        responses=responses(401, 403, 404, 422, 429),
-        tags=["cases"],
+    _add_read_route(
+        app,
+        gate,
+        desk,
+        ComplaintDesk.customer_view,
+        ("", CustomerView, {Scope.CUSTOMER, *STAFF}),
+        "What the customer may see of the case (no internal notes, agents or grades).",
     )
-    async def customer_view(
-        complaint_id: str, request: Request, credentials: HTTPAuthorizationCredentials | None = KEY
-    ) -> CustomerView:
-        """What the customer may see of the case (no internal notes, agents or grades)."""
-        gate.admit(request, credentials, {Scope.CUSTOMER, *STAFF})
-        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
-        async with on_case(desk, complaint_id):
-            return await desk.customer_view(complaint_id)
-
-    @app.get(
-        "/v1/complaints/{complaint_id}/snapshot",
-        response_model=CaseSnapshot,
-        responses=responses(401, 403, 404, 422, 429),
-        tags=["cases"],
+    _add_read_route(
+        app,
+        gate,
+        desk,
+        ComplaintDesk.snapshot,
+        ("/snapshot", CaseSnapshot, STAFF),
+        "The whole case as staff see it (agent and supervisor keys).",
     )
-    async def snapshot(
-        complaint_id: str, request: Request, credentials: HTTPAuthorizationCredentials | None = KEY
-    ) -> CaseSnapshot:
-        """The whole case as staff see it (agent and supervisor keys)."""
-        gate.admit(request, credentials, STAFF)
-        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
-        async with on_case(desk, complaint_id):
-            return await desk.snapshot(complaint_id)
-
     for action in ACTIONS:
         body = _add_action_route(app, gate, desk, action, body_limit)
         if body not in bodies:
@@ -158,6 +150,38 @@ def document(app: FastAPI) -> dict[str, Any]:
             components.setdefault(name, schema)
         spec["components"]["schemas"] = dict(sorted(components.items()))
     return spec
+
+
+def _add_read_route(
+    app: FastAPI,
+    gate: Gate,
+    desk: ComplaintDesk,
+    read: Callable[[ComplaintDesk, str], Awaitable[BaseModel]],
+    route: tuple[str, type[BaseModel], Set[Scope]],
+    description: str,
+) -> None:
+    """GET `/v1/complaints/{id}<path>`: the case as one of the desk's queries (`read`) has it,
+    answered with `model`, to keys of `scopes` (`desk` is None while the document is made)."""
+    path, model, scopes = route
+
+    async def read_case(
+        complaint_id: str, request: Request, credentials: HTTPAuthorizationCredentials | None = KEY
+    ) -> Any:
+        gate.admit(request, credentials, scopes)
+        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
+        async with on_case(desk, complaint_id):
+            return await read(desk, complaint_id)
+
+    app.add_api_route(
+        f"/v1/complaints/{{complaint_id}}{path}",
+        read_case,
+        methods=["GET"],
+        name=read.__name__,
+        description=description,
+        response_model=model,
+        responses=responses(401, 403, 404, 422, 429),
+        tags=["cases"],
+    )
 
 
 def _add_action_route(
@@ -186,14 +210,17 @@ def _add_action_route(
         payload = validated(action.payload, data)
         request.state.actor = actor
         async with on_case(desk, complaint_id):
-            if isinstance(payload, ReopenRequest):
+            if isinstance(payload, ReopenRequest):  # an open case decides; an ended one is new
                 started = await desk.reopen(complaint_id, payload)
                 response.status_code = 201 if started.created else 202
                 return Sent(
                     complaint_id=started.complaint_id,
                     workflow_id=started.workflow_id,
                     created=started.created,
+                    owner=started.owner,
                 )
+            if action.delivery is Delivery.SIGNAL and await desk.ended(complaint_id):
+                raise ended_case(complaint_id)  # its stage is done: nobody would read it
             case = await desk.act(complaint_id, action.name, payload)  # an update: the case
             return case or Sent(
                 complaint_id=complaint_id, workflow_id=workflow_id_for(complaint_id)

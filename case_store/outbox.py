@@ -16,9 +16,9 @@ from typing import Any
 import asyncpg
 from temporalio import activity
 
-import logs
 from case_store.db import Pool
 from schemas.notification import Notification
+from telemetry import logs
 
 
 @dataclass(frozen=True)

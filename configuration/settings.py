@@ -1,33 +1,21 @@
 """One typed settings object for every environment variable the system reads.
 
 Each process reads it once at its edge (`load()`: CLI, worker, servers) and passes what it needs
-down; nothing else in the code looks at `os.environ`. Every state path resolves from
+down; nothing outside this package looks at `os.environ` (`configuration.environment` reads
+a field's raw value for a command too quick to load pydantic). Every state path resolves from
 `COMPLAINT_DESK_HOME`, so a command means the same whatever folder it is run from.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-CHECKOUT = Path(__file__).resolve().parent.parent
-
-
-def default_home() -> Path:
-    """Where the local system keeps its state when `COMPLAINT_DESK_HOME` is not set.
-
-    Run from a source checkout (`./dev`, or its `.venv` activated in any terminal): the
-    checkout's `var/`, so `./dev up` and a second terminal's `complaint-desk …` share one set
-    of keys and one database whatever folder each is in. Installed from a wheel: the user's
-    data folder (`$XDG_DATA_HOME/complaint-desk`, else `~/.local/share/complaint-desk`)."""
-    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "dev").is_file():
-        return CHECKOUT / "var"
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "complaint-desk"
+from configuration.environment import CHECKOUT as CHECKOUT
+from configuration.environment import default_home as default_home
 
 
 class Settings(BaseSettings):

@@ -25,12 +25,12 @@ from datetime import UTC, datetime, timedelta
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-import logs
 from case_store import outbox
 from case_store.db import Pool
 from delivery.gateway import Deferred, Destination, Gateway, Refused
 from delivery.routing import AddressKind, Routes, destination
 from schemas.notification import Notification
+from telemetry import logs
 
 # A deferred send is expected, not an error: BENIGN keeps the SDK from logging a traceback.
 BENIGN = ApplicationErrorCategory.BENIGN

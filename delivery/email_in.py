@@ -5,8 +5,9 @@
   sending server opens one case;
 - an answer to one of our messages — a genuine case reference (`delivery.letters`) in the
   address it was sent to or in `In-Reply-To`/`References`, from the address we wrote to —
-  becomes that case's `customer_reply`; if the case has ended, the re-open rules apply
-  (`ComplaintDesk.reopen`: a new case linked to it);
+  becomes that case's `customer_reply`; if the case has ended (its stage is done, even while
+  its run still sends messages held for quiet hours), the re-open rules apply
+  (`ComplaintDesk.reopen`: a new case linked to it, or the request to its open re-open);
 - anything else (no reference, a forged or guessed one, a reference from another sender) opens
   a new case: never an error, never another customer's case.
 
@@ -122,7 +123,9 @@ def complaint_id_for(letter: Letter) -> str:
 
 @dataclass(frozen=True)
 class Taken:
-    action: str  # "opened" | "replied" | "reopened"
+    # "opened" | "replied" | "reopened" (a new linked case) | "forwarded" (to the open re-open
+    # of the ended case the mail answers, as a re-open request)
+    action: str
     complaint_id: str
 
 
@@ -144,23 +147,24 @@ class MailIn:
         return await self._open(letter)
 
     async def _answer(self, complaint_id: str, letter: Letter) -> Taken | None:
-        try:
-            await self._desk.reply(
-                complaint_id, CustomerReply(text=letter.text, channel=Channel.EMAIL)
-            )
-            return Taken("replied", complaint_id)
-        except RPCError as err:
-            if err.status is not RPCStatusCode.NOT_FOUND:
-                raise
-        try:  # the case has ended: re-open it (a new case linked to it)
-            started = await self._desk.reopen(
-                complaint_id, ReopenRequest(reason=letter.text, channel=Channel.EMAIL)
-            )
-        except RPCError as err:
-            if err.status is not RPCStatusCode.NOT_FOUND:
-                raise
+        ended = await self._desk.ended(complaint_id)
+        if ended is None:
             return None  # no such case after all: the mail opens a new one
-        return Taken("reopened", started.complaint_id)
+        if not ended:
+            try:
+                await self._desk.reply(
+                    complaint_id, CustomerReply(text=letter.text, channel=Channel.EMAIL)
+                )
+                return Taken("replied", complaint_id)
+            except RPCError as err:  # its run closed a moment ago
+                if err.status is not RPCStatusCode.NOT_FOUND:
+                    raise
+        # The case has ended (its stage is done, though its run may still be sending held
+        # messages): the re-open rules apply, a new case linked to it, or its open re-open.
+        started = await self._desk.reopen(
+            complaint_id, ReopenRequest(reason=letter.text, channel=Channel.EMAIL)
+        )
+        return Taken("reopened" if started.created else "forwarded", started.complaint_id)
 
     async def _open(self, letter: Letter) -> Taken:
         customer: dict[str, Any] = (

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
@@ -25,15 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 # Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
 # the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
-from starter import action_commands, list_cases, repair, store_commands
+from starter import action_commands, list_cases, repair, show, store_commands
 from starter.input_file import InputFileError, read_json
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
-    from temporalio.client import Client
 
-    from schemas import CaseSnapshot, TimelineEntry
-    from schemas.customer_view import CustomerView
+    from schemas import TimelineEntry
     from schemas.intake import ComplaintIntake
     from schemas.sla import SlaPolicy
     from starter.client import ComplaintDesk, StartedCase
@@ -132,10 +129,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("mail-in", help="listen for e-mail: new mails open cases, answers reply")
 
-    s = sub.add_parser("show", help="a case's snapshot and timeline")
-    s.add_argument("complaint_id")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--customer", action="store_true", help="only what the customer may see")
+    show.add_parser(sub)
     return p
 
 
@@ -178,12 +172,17 @@ async def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "user-add":
         return _user_add(args)
+    if args.command == "show" and show.wants_store(args):
+        shown = await show.from_store(args.complaint_id)  # the cheapest truthful answer
+        if shown is not None:
+            print(shown)
+            return 0
 
     from configuration import load
 
     settings = load()  # the process edge: everything below is passed what it needs
     if args.command != "show":  # a read that prints needs no log setup (and is kept fast)
-        import logs
+        from telemetry import logs
 
         logs.configure(settings.log_level)
     if args.command == "up":
@@ -236,7 +235,7 @@ async def _run(args: argparse.Namespace) -> int:
         raise TemporalUnreachable(f"cannot reach Temporal: {err}") from None
     if args.command == "show":
         try:
-            return await _show(args, client)
+            return await show.live(args, client)
         except RPCError as err:  # a query reaches ended cases too: NOT_FOUND means none
             if err.status is not RPCStatusCode.NOT_FOUND:
                 raise
@@ -296,8 +295,8 @@ async def _case_command(
         state = "started" if started.created else "already exists: this is its case"
         print(f"{started.complaint_id}: {state} (workflow {started.workflow_id})")
     elif args.command == "reopen":
-        started = await desk.reopen(cid, _given(args, "reason"))
-        print(await _reopen_outcome(desk, cid, started))
+        request = _given(args, "reason")
+        print(await _reopen_outcome(desk, cid, await desk.reopen(cid, request), request))
     elif args.command == "review-done":
         done = _given(args, "by", "findings", "measures")
         await desk.complete_review(cid, done, round=args.round)
@@ -360,39 +359,17 @@ async def _recorded(
         await asyncio.sleep(0.1)
 
 
-async def _show(args: argparse.Namespace, client: Client) -> int:
-    """`show`, through the queries alone: no workflow code is imported for a read."""
-    from activities.stuck_cases import diagnose
-    from starter import reading
-
-    stuck = await diagnose(client, reading.workflow_id(args.complaint_id))
-    if stuck:  # its live state cannot be read until it is repaired
-        print(repair.stuck_line(stuck))
-        print(f"  the store's last projection: `complaint-desk store case {args.complaint_id}`")
-        return 6
-    if args.customer:
-        view = await reading.customer_view(client, args.complaint_id)
-        print(view.model_dump_json(indent=2) if args.json else _render_for_customer(view))
-        return 0
-    snapshot, timeline = await reading.case_and_timeline(client, args.complaint_id)
-    if args.json:
-        shown = {
-            "snapshot": snapshot.model_dump(mode="json"),
-            "timeline": [e.model_dump(mode="json") for e in timeline],
-        }
-        print(json.dumps(shown, ensure_ascii=False, indent=2))
-    else:
-        print(_render(snapshot, timeline))
-    return 0
-
-
-async def _reopen_outcome(desk: ComplaintDesk, cid: str, started: StartedCase) -> str:
-    """What became of a re-open request, as the case recorded it: a customer's request is a
-    signal, so the answer is read back from the timeline, never assumed."""
+async def _reopen_outcome(
+    desk: ComplaintDesk, cid: str, started: StartedCase, request: dict[str, Any]
+) -> str:
+    """What became of a re-open request, as the case recorded it: a request to an open case is
+    a signal, so the answer is read back from its timeline, never assumed. A case that ended
+    between the look and the request refuses it; asked again, it opens the linked case."""
     from schemas import EntryKind
 
     if started.created:
-        return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it"
+        owner = f"owned by {started.owner}" if started.owner else "in a team's queue"
+        return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it ({owner})"
     target = started.complaint_id
     entries = await _recorded(desk, target, started.timeline_from, ("reopened", "refused"))
     if entries is None:
@@ -401,6 +378,10 @@ async def _reopen_outcome(desk: ComplaintDesk, cid: str, started: StartedCase) -
     via = "" if target == cid else f" (the open re-open of {cid})"
     if outcome.kind is EntryKind.REOPENED:
         return f"{target}{via}: re-opened ({outcome.summary})"
+    if await desk.ended(target):  # it ended a moment before the request came
+        again = await desk.reopen(cid, request)
+        if again.created:
+            return await _reopen_outcome(desk, cid, again, request)
     return f"{target}{via}: not re-opened: {outcome.summary}"
 
 
@@ -411,75 +392,6 @@ async def _why_not_found(desk: ComplaintDesk, args: argparse.Namespace) -> str:
     if status is None:
         return f"no case with complaint id {cid}"
     return f"{cid}: the case has ended ({status.name.lower()}); `show {cid}` shows how"
-
-
-def _render(snapshot: CaseSnapshot, timeline: list[TimelineEntry]) -> str:
-    level = snapshot.escalation_level.value
-    lines = [
-        f"{snapshot.complaint_id}  stage {snapshot.stage.value}"
-        f"{'  outcome ' + snapshot.outcome.value if snapshot.outcome else ''}",
-        f"  severity {snapshot.severity or '-'}  risk {snapshot.risk or '-'}  category "
-        f"{snapshot.category or '-'}  owner {snapshot.owner}"
-        f"  {'not escalated' if level == 'owner' else 'escalated to ' + level}"
-        f"  re-opens {snapshot.reopen_count}",
-        "  deadlines:",
-    ]
-    seen: dict[tuple[str, int], int] = {}
-    named = []
-    for d in snapshot.deadlines:
-        # Some deadlines recur within a round (the emergency team's daily progress update).
-        n = seen[(d.kind.value, d.round)] = seen.get((d.kind.value, d.round), 0) + 1
-        named.append((f"{d.kind.value} r{d.round}" + (f" #{n}" if n > 1 else ""), d))
-    width = max((len(name) for name, _ in named), default=0)
-    for name, d in named:
-        state = ("breached " + d.breached_at.isoformat(timespec="minutes")) if d.breached_at else ""
-        state += (" met " + d.met_at.isoformat(timespec="minutes")) if d.met_at else ""
-        state += (" paused " + d.paused_at.isoformat(timespec="minutes")) if d.paused_at else ""
-        lines.append(
-            f"    {name:<{width}} due {d.due_at.isoformat(timespec='minutes')}"
-            f"  {state.strip() or 'pending'}"
-        )
-    if snapshot.tasks:
-        lines.append("  tasks:")
-    for t in snapshot.tasks:
-        state = f"done {t.done_at.isoformat(timespec='minutes')}" if t.done_at else "open"
-        state += "  overdue" if t.escalated_at and not t.done_at else ""
-        state += "  blocks resolution" if t.open and t.blocking else ""
-        lines.append(
-            f"    #{t.number} {t.department.value:<11} {t.owner:<12} due "
-            f"{t.due_at.isoformat(timespec='minutes')}  {state}  {t.title}"
-        )
-    lines.append("  timeline:")
-    stage_w = max((len(e.stage.value) for e in timeline), default=0)
-    kind_w = max((len(e.kind.value) for e in timeline), default=0)
-    actor_w = max((len(e.actor) for e in timeline), default=0)
-    for e in timeline:
-        lines.append(
-            f"    {e.seq:>3} {e.at.isoformat(timespec='seconds')} {e.stage.value:<{stage_w}} "
-            f"{e.kind.value:<{kind_w}} {e.actor:<{actor_w}} {e.summary}"
-        )
-    return "\n".join(lines)
-
-
-def _render_for_customer(view: CustomerView) -> str:
-    promise = view.next_promise
-    lines = [
-        f"{view.complaint_id}  {view.subject}  stage {view.stage.value}"
-        f"{'  outcome ' + view.outcome.value if view.outcome else ''}",
-        f"  next promise: {promise.kind.value} by {promise.due_at.isoformat(timespec='minutes')}"
-        if promise
-        else "  next promise: -",
-        *(["  waiting on the customer's answer"] if view.waiting_on_you else []),
-        f"  plan: {view.plan or '-'}"
-        + (f" (compensation {view.compensation_yuan} yuan)" if view.compensation_yuan else ""),
-    ]
-    kind_w = max((len(e.kind.value) for e in view.entries), default=0)
-    for e in view.entries:
-        lines.append(
-            f"    {e.at.isoformat(timespec='seconds')} {e.by:<4} {e.kind.value:<{kind_w}}"
-            f" {e.text or e.kind.value.replace('_', ' ')}"
-        )
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:

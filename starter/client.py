@@ -12,17 +12,15 @@ pydantic's message and nothing is started or stored.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter
-from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -31,7 +29,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from encryption.public_payloads import PUBLIC
 from schemas import case_actions
 from schemas.actions import Escalation, ReopenRequest
-from schemas.case import CaseSnapshot, TimelineEntry
+from schemas.case import CaseSnapshot, Stage, TimelineEntry
 from schemas.case_actions import ActionAck, Delivery
 from schemas.customer_view import CustomerView
 from schemas.intake import ComplaintIntake
@@ -40,6 +38,7 @@ from schemas.review import ReviewDone
 # Re-exported: `from starter.client import connect` is the API's entry (README).
 from starter.connection import DEFAULT_ADDRESS as DEFAULT_ADDRESS
 from starter.connection import connect as connect
+from starter.reading import describe
 from workflows import search_attributes
 from workflows.complaint import TASK_QUEUE, CaseStart, ComplaintWorkflow, workflow_id_for
 from workflows.review import MajorEventReviewWorkflow, review_id
@@ -100,6 +99,8 @@ class StartedCase:
     # A request signalled to an open case: its timeline from this seq on records what became of
     # it (`timeline(complaint_id, timeline_from)`: re-opened, or refused and kept as a message).
     timeline_from: int = 0
+    # A new case linked to an ended one: the agent who owns it (None: it waits in a team queue).
+    owner: str | None = None
 
 
 Payload = BaseModel | Mapping[str, Any]
@@ -203,52 +204,66 @@ class ComplaintDesk:
     async def reopen(
         self, complaint_id: str, request: ReopenRequest | Mapping[str, Any]
     ) -> StartedCase:
-        """Re-open the case while it is open (to the end of its follow-up window); after it has
-        ended, start a new case linked to it (`<id>-R1`, `-R2`, …) owned by the same agent."""
+        """Re-open the case while it is open (to the end of its follow-up window). Once it has
+        ended — its stage is done, even while its run still holds messages for the end of
+        quiet hours — start a new case linked to it (`<id>-R1`, `-R2`, …), owned by the agent
+        who owned the ended one (R-IN-5: the receiver, or the agent who took it from a team's
+        queue; a case nobody ever took goes back to a team's queue). While that new case is
+        open, the request goes to it. No such case: Temporal's NOT_FOUND."""
         request = _valid(ReopenRequest, request)
-        try:
-            if await self.status(complaint_id) is WorkflowExecutionStatus.RUNNING:
-                since = await self.next_seq(complaint_id)
-                await self.act(complaint_id, "reopen", request)
-                return StartedCase(complaint_id, workflow_id_for(complaint_id), False, since)
-        except RPCError as err:  # no such case, or it ended a moment ago
-            if err.status is not RPCStatusCode.NOT_FOUND:
-                raise
-        old = await self._first_intake(complaint_id)
-        for n in range(1, 100):
-            again = f"{complaint_id}-R{n}"
-            status = await self.status(again)
-            if status is WorkflowExecutionStatus.RUNNING:  # an earlier re-open, still open
-                since = await self.next_seq(again)
-                await self.act(again, "reopen", request)
-                return StartedCase(again, workflow_id_for(again), False, since)
+        ended: CaseSnapshot | None = None  # the last ended case of the chain
+        for n in range(100):
+            target = f"{complaint_id}-R{n}" if n else complaint_id
+            status = await self.status(target)
             if status is None:
-                fields = old.model_dump(exclude={"received_at", "evidence", "occurred_at"})
-                subject = f"re-open of {complaint_id}: {old.subject}"
-                return await self.start(
-                    {
-                        **fields,
-                        "complaint_id": again,
-                        "linked_to": complaint_id,
-                        "subject": subject[:200],
-                        "description": request.reason,
-                    }
-                )
+                if ended is None:
+                    raise RPCError(f"no case {complaint_id}", RPCStatusCode.NOT_FOUND, b"")
+                return await self._start_linked(complaint_id, target, request, ended)
+            case = await self.snapshot(target)
+            if status is WorkflowExecutionStatus.RUNNING and case.stage is not Stage.DONE:
+                since = await self.next_seq(target)
+                try:
+                    await self.act(target, "reopen", request)
+                    return StartedCase(target, workflow_id_for(target), False, since)
+                except RPCError as err:  # its run closed a moment ago: it has ended
+                    if err.status is not RPCStatusCode.NOT_FOUND:
+                        raise
+            ended = case
         raise RuntimeError(f"{complaint_id} has been re-opened 99 times")
 
-    async def status(self, complaint_id: str) -> WorkflowExecutionStatus | None:
-        """The case's workflow status; None: there is no such case. (The raw call: decoding
-        the search attributes, as `describe()` does, is not needed and fails on the test
-        server's datetimes.)"""
-        request = DescribeWorkflowExecutionRequest(
-            namespace=self.client.namespace,
-            execution=WorkflowExecution(workflow_id=workflow_id_for(complaint_id)),
+    async def _start_linked(
+        self, complaint_id: str, again: str, request: ReopenRequest, ended: CaseSnapshot
+    ) -> StartedCase:
+        old = await self._first_intake(complaint_id)
+        fields = old.model_dump(exclude={"received_at", "evidence", "occurred_at", "receiver"})
+        owner = None if ended.team_owned else ended.owner
+        subject = f"re-open of {complaint_id}: {old.subject}"
+        started = await self.start(
+            {
+                **fields,
+                **({"receiver": owner} if owner else {}),
+                "complaint_id": again,
+                "linked_to": complaint_id,
+                "subject": subject[:200],
+                "description": request.reason,
+            }
         )
-        try:
-            described = await self.client.workflow_service.describe_workflow_execution(request)
-        except RPCError as err:
-            if err.status is not RPCStatusCode.NOT_FOUND:
-                raise
+        return replace(started, owner=owner)
+
+    async def ended(self, complaint_id: str) -> bool | None:
+        """Whether the case has ended: its stage is done (its run may still be sending messages
+        held for quiet hours), or its run has closed. None: there is no such case."""
+        status = await self.status(complaint_id)
+        if status is None:
+            return None
+        if status is not WorkflowExecutionStatus.RUNNING:
+            return True
+        return (await self.snapshot(complaint_id)).stage is Stage.DONE
+
+    async def status(self, complaint_id: str) -> WorkflowExecutionStatus | None:
+        """The case's workflow status; None: there is no such case."""
+        described = await describe(self.client, workflow_id_for(complaint_id))
+        if described is None:
             return None
         return WorkflowExecutionStatus(described.workflow_execution_info.status)
 

@@ -26,7 +26,7 @@ async def connect(
     """Connect as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
     TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); a local dev server otherwise,
     or `target` when given. Payloads are encrypted with the key ring (`encryption.keys`,
-    `load_keyring(settings)`); `runtime` carries the worker's metrics (`case_metrics`)."""
+    `load_keyring(settings)`); `runtime` carries the worker's metrics (`telemetry.metrics`)."""
     config = ClientConfig.load_client_connect_config(profile=profile)
     config.setdefault("target_host", DEFAULT_ADDRESS)
     if target:

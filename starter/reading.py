@@ -4,7 +4,13 @@ these names and the workflow id in step with `workflows.complaint`."""
 
 from __future__ import annotations
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import (
+    DescribeWorkflowExecutionRequest,
+    DescribeWorkflowExecutionResponse,
+)
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.case import CaseSnapshot, TimelineEntry
 from schemas.customer_view import CustomerView
@@ -15,6 +21,23 @@ SNAPSHOT, TIMELINE, CUSTOMER_VIEW = "snapshot", "timeline", "customer_view"
 
 def workflow_id(complaint_id: str) -> str:
     return WORKFLOW_ID_PREFIX + complaint_id
+
+
+async def describe(client: Client, workflow_id: str) -> DescribeWorkflowExecutionResponse | None:
+    """Temporal's raw `DescribeWorkflowExecution` of the workflow's latest run; None: there is
+    no such workflow. The one place this request is built (the watchdog's `diagnose`, the
+    desk's `status`, and through it `show`, the API and re-open). Raw, because the SDK's
+    `describe()` also decodes every search attribute, which none of them needs and which fails
+    on the time-skipping test server's unset datetimes."""
+    request = DescribeWorkflowExecutionRequest(
+        namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+    )
+    try:
+        return await client.workflow_service.describe_workflow_execution(request)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return None
 
 
 async def case_and_timeline(

@@ -210,6 +210,7 @@ async def test_reopen_of_an_open_case_goes_to_that_case(desk: Desk, api: Api) ->
         "complaint_id": complaint_id,
         "workflow_id": f"complaint-{complaint_id}",
         "created": False,
+        "owner": None,
     }
 
 

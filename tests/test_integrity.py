@@ -25,9 +25,9 @@ from temporalio.client import (
 from temporalio.common import RawValue
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-import logs
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
+from telemetry import logs
 from tests.conftest import Desk, eventually, intake
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for

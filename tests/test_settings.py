@@ -17,9 +17,9 @@ from encryption.keys import KeyRing, local_keyring
 from starter.local import free_port
 from tests.conftest import ROOT
 
-# Modules that may still read the environment themselves (see the README's Settings section):
-# the logging and metrics modules are being moved into a package of their own.
-STILL_READING = {"logs.py", "case_metrics.py", "configuration/settings.py"}
+# The modules that read the environment: the settings, and the quick reader of two of its
+# fields for `show` (kept in step with them by a test below).
+STILL_READING = {"configuration/settings.py", "configuration/environment.py"}
 
 
 def test_the_readme_table_lists_every_setting_once() -> None:
@@ -116,3 +116,31 @@ def test_a_report_without_out_is_written_under_the_home(
     written = sorted(p.suffix for p in (home / "reports").iterdir())
     assert written == [".html", ".md"]
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"COMPLAINT_DESK_HOME": "~/desk-home", "DATABASE_URL": "postgresql://db/x"},
+        {"complaint_desk_home": "relative/home", "Database_Url": ""},
+    ],
+    ids=["unset", "set", "any case"],
+)
+def test_the_quick_reader_agrees_with_the_settings(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`configuration.environment` (what `show` reads before pydantic is loaded) gives what
+    `Settings` gives, for the two values it reads."""
+    from configuration import environment
+
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.lower() in {"complaint_desk_home", "database_url"}:
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = load()
+    assert environment.home() == settings.home
+    assert environment.raw("database_url") == settings.database_url
+    assert environment.home() / "postgres" == settings.postgres_dir

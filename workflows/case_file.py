@@ -222,7 +222,10 @@ class CaseFile(Supervision, DepartmentTaskActions, TeamQueue):
         if can_move(self.state.stage, Move.REOPEN):
             self._reopen(request.reason, CUSTOMER, now)
         else:
-            self._refuse("the case is still being handled; the request is kept as a message", now)
+            # Done: it ended a moment before the request came (`ComplaintDesk.reopen` asked
+            # again opens a new linked case).
+            why = "has ended" if self.state.stage is Stage.DONE else "is still being handled"
+            self._refuse(f"the case {why}; the request is kept as a message", now)
             self._tell_staff(
                 Audience.OWNER,
                 "customer_message",

@@ -15,7 +15,7 @@ import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
@@ -182,7 +182,7 @@ class ComplaintWorkflow:
         self._projection_sent = self._case.state.projected_seq
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
-        # Domain metrics (case_metrics): counted from the timeline, never while replaying.
+        # Domain metrics (telemetry.metrics): counted from the timeline, never while replaying.
         meter = workflow.metric_meter()
         self._started = meter.create_counter("complaints_started", "Complaints started")
         self._breaches = meter.create_counter("complaint_deadline_breaches", "Deadlines missed")
@@ -412,13 +412,7 @@ class ComplaintWorkflow:
         activity: Callable[[ClassificationActivities, ComplaintIntake], Awaitable[Graded]],
         more: str,
     ) -> Graded:
-        return await workflow.execute_activity_method(
-            activity,
-            self._case.state.intake,
-            summary=f"classify complaint{more}",
-            start_to_close_timeout=QUICK_TIMEOUT,
-            retry_policy=RETRY,
-        )
+        return await _quick(activity, self._case.state.intake, f"classify complaint{more}")
 
     def _unprojected(self) -> bool:
         return self._store and self._case.state.projected_seq < self._case.next_seq
@@ -462,13 +456,8 @@ class ComplaintWorkflow:
         """One write; writes may finish in any order (the store keeps the newest row and one
         row per event), so what is stored counts up to the furthest write finished."""
         since, upto, projection = batch
-        await workflow.execute_activity_method(
-            CaseStoreActivities.project_case,
-            projection,
-            summary=f"write case store (events {since}-{upto - 1})",
-            start_to_close_timeout=QUICK_TIMEOUT,
-            retry_policy=RETRY,
-        )
+        summary = f"write case store (events {since}-{upto - 1})"
+        await _quick(CaseStoreActivities.project_case, projection, summary)
         state = self._case.state
         state.projected_seq = max(state.projected_seq, upto)
 
@@ -499,12 +488,8 @@ class ComplaintWorkflow:
         if self._quiet_timer and hold and hold > timedelta(0):
             # Quiet hours: the outbox shows the message queued at once; a durable timer sends it
             # when they end (nothing before not_before, nothing lost after).
-            await workflow.execute_activity_method(
-                NotificationActivities.hold,
-                notification,
-                summary=f"queue {summary} (quiet hours)",
-                start_to_close_timeout=QUICK_TIMEOUT,
-                retry_policy=RETRY,
+            await _quick(
+                NotificationActivities.hold, notification, f"queue {summary} (quiet hours)"
             )
             await workflow.sleep(hold, summary=f"quiet hours, then {summary}")
         try:
@@ -686,3 +671,17 @@ def _refuse_invalid(check: Callable[[], None]) -> None:
         check()
     except InvalidAction as err:
         raise ApplicationError(str(err), type="InvalidAction", non_retryable=True) from None
+
+
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
+
+
+async def _quick(
+    activity: Callable[[Any, Arg], Awaitable[Result]], arg: Arg, summary: str
+) -> Result:
+    """A short activity of the case that takes one argument (30 s a try, retried with
+    backoff), called as each of them is; the commands are those of the call written out."""
+    return await workflow.execute_activity_method(
+        activity, arg, summary=summary, start_to_close_timeout=QUICK_TIMEOUT, retry_policy=RETRY
+    )

@@ -35,7 +35,7 @@ def configure(level: str | None = None, json: bool | None = None) -> None:
 
     Everything is decided here, at the process edge (the level from the settings): nothing a
     log call does later reads the environment, which workflow code may not (the sandbox
-    refuses `os.environ`), and `workflow.logger` lines pass through the same renderer."""
+    refuses the environment), and `workflow.logger` lines pass through the same renderer."""
     level = level or settings.load().log_level
     json = json if json is not None else not sys.stderr.isatty()
     renderer: Any = (
