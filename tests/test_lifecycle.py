@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,9 @@ from temporalio.testing import WorkflowEnvironment
 from case_store.db import Pool
 from schemas import DEFAULT_POLICY, Audience, ClosedBy, DeadlineKind, Outcome, Severity, Stage
 from schemas.calendar import QuietHours
+from starter.reading import describe
 from tests.conftest import Desk, intake, running_desk
+from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 from workflows.working_time import quiet_until
 
@@ -84,6 +87,12 @@ async def test_a_case_that_ends_in_quiet_hours_sends_its_last_messages_when_they
         done = await desk.until(cid, lambda s: s.stage is Stage.DONE)
         assert done.outcome is Outcome.CLOSED_CONFIRMED
         assert await desk.api.status(cid) is WorkflowExecutionStatus.RUNNING  # messages held
+        # ...and yet the list (search attributes) already shows it ended, not its last stage.
+        described = await describe(desk.env.client, workflow_id_for(cid))
+        assert described is not None
+        shown = described.workflow_execution_info.search_attributes.indexed_fields
+        stage = search_attributes.STAGE.name
+        assert json.loads(shown[stage].data) == Stage.DONE.value
 
         survey_sent = done.survey_sent_at
         assert survey_sent is not None

@@ -69,6 +69,9 @@ QUIET_HOURS_PATCH = "delivery-quiet-hours"
 # Updates answer with a small acknowledgement in clear (`ActionAck`), not the encrypted snapshot:
 # a plain `temporal` CLI can read it. Cases started before it keep answering with the snapshot.
 ACK_PATCH = "action-acknowledgements"
+# A case that has ended says so (search attributes, current details) at once, not only when its
+# last held message is out: in quiet hours that is the next morning.
+SHOWN_ON_ENDING_PATCH = "shown-on-ending"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -168,6 +171,7 @@ class ComplaintWorkflow:
         self._product_coded = workflow.patched(PRODUCT_CODE_PATCH)
         self._quiet_timer = workflow.patched(QUIET_HOURS_PATCH)
         self._acks = workflow.patched(ACK_PATCH)
+        self._shown_on_ending = workflow.patched(SHOWN_ON_ENDING_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
             self._case = CaseFile(start, features)
@@ -226,6 +230,8 @@ class ComplaintWorkflow:
             await self._sleep_until_next_alarm()
             self._case.fire_due(workflow.now())
         self._set_timer(None)
+        if self._shown_on_ending:
+            self._show()
         await self._settle()
         self._show()
         return self._case.snapshot()
