@@ -23,6 +23,16 @@ from workflows.working_time import quiet_until
 
 AGENT = "agent-zhang"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# What the customer hears over a whole lifecycle, in order.
+TOLD_THE_CUSTOMER = [
+    "acknowledged",
+    "agent_message",
+    "plan_proposed",
+    "plan_accepted",
+    "result_delivered",
+    "closed",
+    "survey",
+]
 
 
 async def drive_to_close(desk: Desk, cid: str) -> None:
@@ -53,15 +63,7 @@ async def test_happy_path_runs_through_follow_up(desk: Desk) -> None:
     assert final.stage is Stage.DONE and final.outcome is Outcome.CLOSED_CONFIRMED
     assert not any(d.breached_at for d in final.deadlines)
     assert all(d.met_at for d in final.deadlines)
-    assert await desk.notified(cid, Audience.CUSTOMER) == [
-        "acknowledged",
-        "agent_message",
-        "plan_proposed",
-        "plan_accepted",
-        "result_delivered",
-        "closed",
-        "survey",
-    ]
+    assert await desk.notified(cid, Audience.CUSTOMER) == TOLD_THE_CUSTOMER
 
 
 async def test_a_case_that_ends_in_quiet_hours_sends_its_last_messages_when_they_end(
@@ -110,15 +112,7 @@ async def test_a_case_that_ends_in_quiet_hours_sends_its_last_messages_when_they
         await desk.skip(morning - await desk.now() + timedelta(minutes=1))
         final = await desk.api.outcome(cid)
         assert final.outcome is Outcome.CLOSED_CONFIRMED
-        assert await desk.notified(cid, Audience.CUSTOMER) == [
-            "acknowledged",
-            "agent_message",
-            "plan_proposed",
-            "plan_accepted",
-            "result_delivered",
-            "closed",
-            "survey",
-        ]
+        assert await desk.notified(cid, Audience.CUSTOMER) == TOLD_THE_CUSTOMER
 
 
 @pytest.mark.parametrize(
