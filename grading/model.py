@@ -46,7 +46,9 @@ class ModelView:
 
 
 class LearnedGrader:
-    def __init__(self, encoder: Encoder, head: Head) -> None:
+    def __init__(self, encoder: Encoder, head: Head, remember: bool = True) -> None:
+        """`remember=False` skips embedding the head's labelled examples (no "looks like"
+        evidence): for cross-validation, which trains a head per fold."""
         if head.encoder != encoder.name:
             raise ValueError(
                 f"head {head.version} was trained on {head.encoder}, "
@@ -60,7 +62,7 @@ class LearnedGrader:
         self.encoder = encoder
         self.head = head
         self.engine = Engine(encoder=encoder.name, head=head.version)
-        texts = [e.text for e in head.examples]
+        texts = [e.text for e in head.examples] if remember else []
         self._memory = encoder.embed(texts) if texts else np.zeros((0, encoder.dimensions))
 
     def embed(self, text: str) -> Vectors:
