@@ -43,8 +43,9 @@ class Training:
     learning_rate: float = 2.0
     folds: int = 5
     seed: int = 0
-    # The severity layer's class weights, L1 first: a missed L1 costs more than a false one.
-    severity_weights: tuple[float, ...] = (1.0, 1.0, 1.0)
+    # The severity layer's class weights, L1 first: a missed L1 costs more than a false one
+    # (L1 twice: CV L1 recall 0.971 → 0.988 for 0.943 → 0.940 accuracy, docs/grading.md).
+    severity_weights: tuple[float, ...] = (2.0, 1.0, 1.0)
 
 
 @dataclass(frozen=True)

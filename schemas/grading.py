@@ -70,6 +70,11 @@ class ModelRules(_Rules):
     validated at worker start, recorded per classification (`engine.head`)."""
 
     head: str = Field(min_length=1, description="A file in grading/heads/")
+    fallback: list[str] = Field(
+        default_factory=list,
+        description="Heads (files in grading/heads/) tried in order when the adopted head's "
+        "encoder package is not installed; none that loads: the rules grade alone",
+    )
     floors: list[str] = Field(
         min_length=1, description="Signals that make a case L1 whatever the model says"
     )

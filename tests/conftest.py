@@ -207,6 +207,11 @@ class Desk:
         await eventually(probe, seconds)
 
 
+# A complaint with no rule word that the adopted head is unsure of: triaged (test_reclassification;
+# test_grading_model checks it against the adopted head).
+VAGUE = "有个问题想反映一下"
+
+
 def intake(complaint_id: str, received_at: datetime, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "complaint_id": complaint_id,

@@ -134,9 +134,9 @@ async def test_without_pgvector_it_starts_and_falls_back_to_keywords(
 
 
 async def test_an_override_feeds_a_retrain_that_regrades_a_near_duplicate(
-    desk: Desk, encoder: Encoder, fresh_database: str
+    desk: Desk, fresh_database: str
 ) -> None:
-    adopted = load_grader(POLICY, encoder)
+    adopted = load_grader(POLICY)  # the adopted head, on the encoder it was trained on
     assert adopted is not None
     original = "电梯里的广告屏声音太大了"
     duplicate = "电梯里面广告屏的声音实在太大了"
@@ -165,7 +165,10 @@ async def test_an_override_feeds_a_retrain_that_regrades_a_near_duplicate(
         return grade(text_intake, POLICY, view=view).severity
 
     assert await from_store(fresh_database) == latest([example])  # type: ignore[list-item]
-    retrained = LearnedGrader(encoder, train_head(encoder, TRAINING, latest([example])))  # type: ignore[list-item]
+    retrained = LearnedGrader(
+        adopted.encoder,
+        train_head(adopted.encoder, TRAINING, latest([example])),  # type: ignore[list-item]
+    )
     assert level(adopted) is not Severity.L3 and level(retrained) is Severity.L3
 
 
