@@ -46,6 +46,8 @@ class ClassificationActivities:
         at = intake.received_at or datetime.now(UTC)
         text = complaint_text(intake)
         vector = self._grader.embed(text) if self._grader else None
+        # the store keeps the USE part (vector(512)) whichever encoder the head was trained on
+        stored = self._grader.store_vector(vector) if self._grader and vector is not None else None
         async with self._pool.acquire() as connection:
             history = await investigation.customer_history(
                 connection, intake.customer.account_id, intake.product, intake.complaint_id, at
@@ -57,7 +59,7 @@ class ClassificationActivities:
                 at,
                 self._policy.concentration.window,
             )
-            view = await self._view(connection, intake, vector)
+            view = await self._view(connection, intake, vector, stored)
             context = Context(
                 tier=history.tier, repeat_count=history.repeat_count, recent_on_product=recent
             )
@@ -68,7 +70,7 @@ class ClassificationActivities:
                 text,
                 result,
                 at,
-                vector.tolist() if vector is not None else None,
+                stored.tolist() if stored is not None else None,
                 self._vectors,
             )
         logs.for_activity().info(
@@ -82,15 +84,19 @@ class ClassificationActivities:
         return Assessment(classification=result, history=history, recent_on_product=recent)
 
     async def _view(
-        self, connection: asyncpg.Connection, intake: ComplaintIntake, vector: Vectors | None
+        self,
+        connection: asyncpg.Connection,
+        intake: ComplaintIntake,
+        vector: Vectors | None,
+        stored: Vectors | None,
     ) -> ModelView | None:
         if self._grader is None or vector is None:
             return None
         if self._vectors is None:
             self._vectors = await similar.vectors_available(connection)
-        if self._vectors:
+        if self._vectors and stored is not None:
             found = await similar.nearest(
-                connection, vector.tolist(), NEAREST, exclude=intake.complaint_id
+                connection, stored.tolist(), NEAREST, exclude=intake.complaint_id
             )
         else:
             found = await similar.by_keyword(

@@ -34,7 +34,7 @@ from case_store import similar
 from case_store.db import embedded_url, open_pool
 from case_store.migrate import migrate
 from grading.engine import complaint_text, grade
-from grading.labelled import SETS, TRAINING, load_examples
+from grading.labelled import TRAINING, load_examples
 from grading.model import load_grader
 from grading.policy import load_grading_policy
 from schemas.intake import ComplaintIntake
@@ -71,7 +71,7 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
     started = time.perf_counter()
     grader = load_grader(policy)
     load_s = time.perf_counter() - started
-    texts = [e.text for p in [*TRAINING, SETS / "holdout3.jsonl"] for e in load_examples(p)]
+    texts = [e.text for p in TRAINING for e in load_examples(p)]
     with tempfile.TemporaryDirectory() as tmp:
         pool = await open_pool(embedded_url(Path(tmp) / "pg"), max_size=2)
         async with pool.acquire() as connection:
@@ -79,7 +79,8 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
             for i in range(library):
                 text = f"{texts[i % len(texts)]} #{i}"
                 result = grade(_intake(i, text), policy)
-                vector = grader.embed(text).tolist() if grader else None
+                stored = grader.store_vector(grader.embed(text)) if grader else None
+                vector = stored.tolist() if stored is not None else None
                 await similar.remember(connection, f"L-{i}", text, result, AT, vector)
                 await connection.execute(
                     """INSERT INTO case_library (complaint_id, subject, summary, category,

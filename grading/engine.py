@@ -4,7 +4,9 @@
     classification = grade(intake, policy, context, view)   # with the learned grader's view
 
 With a model view (grading/model.py) the rules named in the policy's `model.floors` (safety, money,
-compliance) stay hard floors — L1 whatever the model says — and the model grades the rest:
+compliance) are floors: their keywords are hard — L1 whatever the model says — and their
+mentions (words as often only mentioned as meant: hospital, expired, 过期, 报警) count only when
+the model gives L1 at least `corroborate_above`; the model grades the rest:
 severity, category and a risk contribution. A person confirms the grade (`needs_triage`) when the
 model is unsure, or when it gives L1 a probability from `l1_watch` on without grading it L1.
 Without a view the rules grade alone, as below.
@@ -58,18 +60,40 @@ def grade(
         reasons.append(Reason(factor=factor, detail=detail, score=score))
 
     hit: list[Signal] = []
+    floored = uncorroborated = False
     for signal in policy.signals:
         found = hits(text, signal.keywords, policy.negations, policy.negation_window)
-        if found:
-            add(signal.name, ", ".join(found), signal.score)
+        mentioned = hits(text, signal.mentions, policy.negations, policy.negation_window)
+        if not (found or mentioned):
+            continue
+        if model and view and signal.name in model.floors:
+            # A floor: a keyword is hard (L1 whatever the model says); a word that is often
+            # only mentioned ("hospital", 过期, 报警) counts when the model corroborates it.
+            p_l1 = view.severity[Severity.L1]
+            if mentioned and not found and p_l1 < model.corroborate_above:
+                add(
+                    signal.name,
+                    f"{', '.join(mentioned)}: mentioned only, not counted "
+                    f"(P(L1) {p_l1:.2f} < {model.corroborate_above:g})",
+                    0,
+                )
+                uncorroborated = uncorroborated or model.triage_mentions
+                continue
+            if mentioned and not found:
+                detail = f"{', '.join(mentioned)} (corroborated: P(L1) {p_l1:.2f})"
+            else:
+                detail = ", ".join(found + mentioned)
+            add(signal.name, detail, signal.score)
+            hit.append(signal)
+            floored = True
+        else:
+            add(signal.name, ", ".join(found + mentioned), signal.score)
             hit.append(signal)
     suggestion = hits(text, policy.suggestion, policy.negations, policy.negation_window)
     if suggestion:
         add("suggestion", ", ".join(suggestion), 0)
 
-    floored = False
     if view and model:
-        floored = any(signal.name in model.floors for signal in hit)
         severity = Severity.L1 if floored else view.level
         add(
             "model",
@@ -117,7 +141,9 @@ def grade(
     category, sub_category = _category(text, policy)
     if view and model:
         unsure = view.confidence < model.triage_below
-        watch = view.severity[Severity.L1] >= model.l1_watch and severity is not Severity.L1
+        watch = severity is not Severity.L1 and (
+            view.severity[Severity.L1] >= model.l1_watch or uncorroborated
+        )
         # A receiver's grade settles an unsure model, never a possible L1 graded lower.
         placed = floored or not (watch or (unsure and assessed is None))
         if view.topic is not category:

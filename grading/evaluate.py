@@ -2,7 +2,7 @@
 a confusion matrix, category accuracy, triage volume and the L1 cases left unguarded.
 
     python -m grading.evaluate [FILE] [--engine hybrid|model|rules] [--policy FILE] [--misses]
-    python -m grading.evaluate --cv 5      # k-fold cross-validation of a fresh head on the sets
+    python -m grading.evaluate --cv 5 [--repeats 5]   # stratified k-fold CV of fresh heads
 
 `hybrid` (the default) is what the worker runs: rules floors plus the policy's trained head;
 `model` is the head alone; `rules` the keyword engine alone.
@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
-from grading.encoder import Encoder, load_encoder
+from grading.encoder import Encoder, Vectors, load_encoder, spec_of
 from grading.engine import grade
-from grading.head import Training
+from grading.head import Training, load_head
 from grading.head import train as train_head
 from grading.labelled import LABELLED, TRAINING, Example, load_examples
 from grading.model import LearnedGrader, load_grader
@@ -28,7 +29,15 @@ from schemas.classification import Category, Severity
 from schemas.grading import GradingPolicy
 from schemas.intake import ComplaintIntake
 
-__all__ = ["Example", "Report", "cross_validate", "evaluate", "load_examples"]
+__all__ = [
+    "Example",
+    "Report",
+    "cross_validate",
+    "evaluate",
+    "load_examples",
+    "mean_text",
+    "stratified_folds",
+]
 
 
 @dataclass(frozen=True)
@@ -116,11 +125,13 @@ def evaluate(
     policy: GradingPolicy,
     grader: LearnedGrader | None = None,
     engine: str = "hybrid",
+    vectors: Vectors | npt.NDArray[np.float64] | None = None,
 ) -> Report:
     """Grade each example as the worker would (`hybrid` with a grader, else the rules), or with
-    the head alone (`model`)."""
+    the head alone (`model`); `vectors`, when given, are the examples' embeddings."""
     pairs, triaged = [], []
-    vectors = grader.encoder.embed([e.text for e in examples]) if grader and examples else None
+    if grader and examples and vectors is None:
+        vectors = grader.encoder.embed([e.text for e in examples])
     for i, example in enumerate(examples):
         intake = _intake(i, example.text)
         view = grader.view(vectors[i]) if grader and vectors is not None else None
@@ -134,22 +145,76 @@ def evaluate(
     return Report(pairs, triaged)
 
 
+def stratified_folds(levels: list[Severity], folds: int, seed: int) -> list[list[int]]:
+    """K folds with each severity in proportion: every level's examples shuffled with the seed
+    and dealt round-robin, one level after another."""
+    rng = np.random.default_rng(seed)
+    out: list[list[int]] = [[] for _ in range(folds)]
+    start = 0
+    for level in Severity:
+        members = [i for i, lv in enumerate(levels) if lv is level]
+        for j, i in enumerate(rng.permutation(members) if members else []):
+            out[(start + j) % folds].append(int(i))
+        start += len(members)
+    return [sorted(f) for f in out]
+
+
 def cross_validate(
-    examples: list[Example], policy: GradingPolicy, encoder: Encoder, folds: int, seed: int = 0
-) -> Report:
-    """Train a head on k-1 folds, grade the k-th with the hybrid, k times; one report for all."""
-    order = np.random.default_rng(seed).permutation(len(examples))
+    examples: list[Example],
+    policy: GradingPolicy,
+    encoder: Encoder,
+    folds: int,
+    seed: int = 0,
+    repeats: int = 1,
+    training: Training | None = None,
+) -> list[Report]:
+    """Repeated stratified k-fold: train a head on k-1 folds, grade the k-th with the hybrid,
+    k times; one report per repeat (the folds of repeat r drawn with seed + r)."""
     vectors = encoder.embed([e.text for e in examples]).astype(np.float64)
-    pairs: list[tuple[Example, Severity, Category]] = []
-    triaged: list[bool] = []
-    for fold in np.array_split(order, folds):
-        rest = [int(i) for i in np.setdiff1d(order, fold)]
-        part = [examples[i] for i in rest]
-        head = train_head(vectors[rest], part, encoder.name, part, Training(seed=seed), {})
-        report = evaluate([examples[int(i)] for i in fold], policy, LearnedGrader(encoder, head))
-        pairs += report.pairs
-        triaged += report.triaged
-    return Report(pairs, triaged)
+    reports = []
+    for r in range(repeats):
+        graded: dict[int, tuple[tuple[Example, Severity, Category], bool]] = {}
+        for fold in stratified_folds([e.severity for e in examples], folds, seed + r):
+            rest = [i for i in range(len(examples)) if i not in set(fold)]
+            part = [examples[i] for i in rest]
+            head = train_head(
+                vectors[rest], part, encoder.name, part, training or Training(seed=seed), {}
+            )
+            grader = LearnedGrader(encoder, head, remember=False)
+            report = evaluate([examples[i] for i in fold], policy, grader, vectors=vectors[fold])
+            for i, pair, triaged in zip(fold, report.pairs, report.triaged, strict=True):
+                graded[i] = (pair, triaged)
+        order = range(len(examples))
+        reports.append(Report([graded[i][0] for i in order], [graded[i][1] for i in order]))
+    return reports
+
+
+def mean_text(reports: list[Report]) -> str:
+    """The figures of repeated cross-validation: mean ± standard deviation over the repeats."""
+
+    def row(name: str, values: list[float], percent: bool = False) -> str:
+        m, sd = float(np.mean(values)), float(np.std(values))
+        return (
+            f"{name:<34} {m * 100:.1f}% ± {sd * 100:.1f}"
+            if percent
+            else (f"{name:<34} {m:.3f} ± {sd:.3f}")
+        )
+
+    n = len(reports[0].pairs)
+    l1 = sum(e.severity is Severity.L1 for e, _, _ in reports[0].pairs)
+    return "\n".join(
+        [
+            f"mean over {len(reports)} repeats ({n} complaints each)",
+            row("severity accuracy", [r.accuracy for r in reports]),
+            row("L1 recall", [r.recall(Severity.L1) for r in reports]),
+            row("L1 precision", [r.precision(Severity.L1) for r in reports]),
+            row("category accuracy", [r.category_accuracy for r in reports]),
+            row("sent to triage", [sum(r.triaged) / n for r in reports], percent=True),
+            f"{'L1 neither graded L1 nor triaged':<34} "
+            f"{np.mean([len(r.l1_unguarded) for r in reports]):.1f} of {l1} "
+            f"(per repeat: {', '.join(str(len(r.l1_unguarded)) for r in reports)})",
+        ]
+    )
 
 
 def main() -> None:
@@ -159,6 +224,13 @@ def main() -> None:
     parser.add_argument("--engine", choices=["hybrid", "model", "rules"], default="hybrid")
     parser.add_argument("--head", help="a file in grading/heads/ instead of the policy's")
     parser.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation on the sets")
+    parser.add_argument(
+        "--repeats", type=int, default=1, metavar="R", help="repeat the K folds R times (--cv)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="the folds' seed (--cv)")
+    parser.add_argument(
+        "--encoder", help="use, e5 or use+e5 (--cv); default: the adopted head's encoder"
+    )
     parser.add_argument("--misses", action="store_true", help="list every wrong prediction")
     args = parser.parse_args()
     policy = load_grading_policy(args.policy)
@@ -167,12 +239,26 @@ def main() -> None:
             update={"model": policy.model.model_copy(update={"head": args.head})}
         )
     if args.cv:
-        encoder = load_encoder()
+        spec = args.encoder or (
+            spec_of(load_head(policy.model.head).encoder) if policy.model else "use"
+        )
+        encoder = load_encoder(spec)
         if encoder is None or policy.model is None:
             raise SystemExit("cross-validation needs the sentence encoder and a model section")
         examples = [e for path in TRAINING for e in load_examples(path)]
-        print(f"rules {policy.version}; {args.cv}-fold cross-validation, {encoder.name}")
-        print(cross_validate(examples, policy, encoder, args.cv).text(misses=args.misses))
+        print(
+            f"rules {policy.version}; {args.cv}-fold stratified cross-validation"
+            f"{f', repeated {args.repeats} times' if args.repeats > 1 else ''}, {encoder.name}"
+        )
+        reports = cross_validate(
+            examples, policy, encoder, args.cv, seed=args.seed, repeats=args.repeats
+        )
+        pooled = Report(
+            [p for r in reports for p in r.pairs], [t for r in reports for t in r.triaged]
+        )
+        print(pooled.text(misses=args.misses))
+        if args.repeats > 1:
+            print("\n" + mean_text(reports))
         return
     grader = load_grader(policy) if args.engine != "rules" else None
     engine = args.engine if grader else "rules"

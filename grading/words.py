@@ -1,7 +1,8 @@
 """Finding a policy's words in complaint text, in Chinese and English, minding negation.
 
 Chinese words match as substrings; English words match whole words only ("sue" is not in
-"issue", "media" is not in "immediately"). A hit is dropped when a negation stands shortly before
+"issue", "media" is not in "immediately"), or as a prefix when they end in * ("injur*": injured,
+injury, injuries). A hit is dropped when a negation stands shortly before
 it in the same clause: "没有受伤", "nobody was not injured" is rare, "I was not injured" is not.
 """
 
@@ -18,7 +19,10 @@ _ENGLISH_WINDOW = 24  # characters: about three words
 @lru_cache(maxsize=4096)
 def _pattern(word: str) -> re.Pattern[str]:
     if word.isascii():
-        return re.compile(rf"(?<![a-z]){re.escape(word.strip())}(?![a-z])")
+        stem = word.strip()
+        if stem.endswith("*"):
+            return re.compile(rf"(?<![a-z]){re.escape(stem[:-1])}")
+        return re.compile(rf"(?<![a-z]){re.escape(stem)}(?![a-z])")
     return re.compile(re.escape(word))
 
 
@@ -27,16 +31,21 @@ def hits(text: str, words: Iterable[str], negations: Iterable[str], window: int)
     found = []
     for word in words:
         for match in _pattern(word.lower()).finditer(text):
-            if not _negated(text, match.start(), word.isascii(), negations, window):
+            if not _negated(text, match.start(), negations, window):
                 found.append(word)
                 break
     return found
 
 
-def _negated(text: str, at: int, english: bool, negations: Iterable[str], window: int) -> bool:
-    before = text[max(0, at - (_ENGLISH_WINDOW if english else window)) : at]
-    clause = _CLAUSE_END.split(before)[-1]  # a negation in an earlier clause does not count
-    if english:
-        clause = f" {clause}"
-        return any(n in clause for n in negations if n.isascii())
-    return any(n in clause for n in negations if not n.isascii())
+def _negated(text: str, at: int, negations: Iterable[str], window: int) -> bool:
+    """An English negation within about three words before, or a Chinese one within `window`
+    characters, in the same clause. Both count before any word: an ASCII word in Chinese text
+    ("不想闹到12315") and a Chinese word in mixed text are negated too."""
+
+    def clause(width: int) -> str:
+        # a negation in an earlier clause does not count
+        return _CLAUSE_END.split(text[max(0, at - width) : at])[-1]
+
+    english_clause = f" {clause(_ENGLISH_WINDOW)}"
+    chinese_clause = clause(window)
+    return any(n in english_clause if n.isascii() else n in chinese_clause for n in negations)

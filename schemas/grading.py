@@ -23,7 +23,17 @@ class Signal(_Rules):
     name: str = Field(min_length=1)
     severity: Severity | None = Field(description="The least urgent level a hit allows")
     score: int = Field(ge=0, le=20, description="Added to the risk score on a hit")
-    keywords: list[str] = Field(min_length=1)
+    keywords: list[str] = Field(
+        min_length=1,
+        description="Words that say it happened; for a model floor, hard: L1 whatever the model "
+        "says. An English word ending in * matches as a prefix (injur* → injured, injury)",
+    )
+    mentions: list[str] = Field(
+        default_factory=list,
+        description="Words that are often only mentioned (hospital, expired, 过期, 报警): with "
+        "the model loaded, a floor counts them only when corroborated (model.corroborate_above); "
+        "the rules alone count them like keywords",
+    )
 
 
 class Emotion(_Rules):
@@ -60,6 +70,11 @@ class ModelRules(_Rules):
     validated at worker start, recorded per classification (`engine.head`)."""
 
     head: str = Field(min_length=1, description="A file in grading/heads/")
+    fallback: list[str] = Field(
+        default_factory=list,
+        description="Heads (files in grading/heads/) tried in order when the adopted head's "
+        "encoder package is not installed; none that loads: the rules grade alone",
+    )
     floors: list[str] = Field(
         min_length=1, description="Signals that make a case L1 whatever the model says"
     )
@@ -70,6 +85,18 @@ class ModelRules(_Rules):
         gt=0, lt=1, description="An L1 probability from this on is graded L1 or triaged"
     )
     risk_weight: int = Field(ge=0, le=20, description="Risk score added: weight × P(L1)")
+    corroborate_above: float = Field(
+        default=0.2,
+        gt=0,
+        lt=1,
+        description="A floor's mention (not a keyword) makes the case L1 only when the model "
+        "gives L1 at least this probability",
+    )
+    triage_mentions: bool = Field(
+        default=True,
+        description="A floor's mention the model does not corroborate sends the case to a person "
+        "(needs_triage) instead of being ignored",
+    )
 
 
 class GradingPolicy(_Rules):

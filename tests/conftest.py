@@ -211,6 +211,11 @@ class Desk:
         await eventually(probe, seconds)
 
 
+# A complaint with no rule word that the adopted head is unsure of — P(L1) 0.18, a possible L1 —
+# so triaged (test_reclassification; test_grading_model checks it against the adopted head).
+VAGUE = "你们这个怎么回事"
+
+
 def intake(complaint_id: str, received_at: datetime, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "complaint_id": complaint_id,

