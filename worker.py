@@ -17,8 +17,17 @@ from typing import Any, Literal
 import httpx
 import structlog
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
+
+# The one private SDK name this project uses (README, "Limits"): temporalio 1.35 can hand a
+# workflow every job of an activation before running it once ("single batch"), the order the
+# TypeScript SDK made its default, instead of running the workflow after the signals and updates
+# and again after the other jobs. The flag is written into each workflow task's completion, so a
+# history replays in the mode it was written in; tests/test_worker_flags.py fails loudly if the
+# SDK renames it or a worker built here stops writing it.
+from temporalio.worker._workflow_instance import _WorkflowLogicFlag
 
 import logs
 from activities.alerts import AlertActivities
@@ -50,6 +59,30 @@ from workflows.review import MajorEventReviewWorkflow
 from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 Role = Literal["all", "workflows", "activities"]
+
+WORKFLOWS = [
+    ComplaintWorkflow,
+    AlertSweepWorkflow,
+    ComplaintReportWorkflow,
+    MajorEventReviewWorkflow,
+    StuckCaseWatchdogWorkflow,
+]
+SINGLE_BATCH = _WorkflowLogicFlag.PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH
+
+
+def single_batch(target: Worker | Replayer) -> None:
+    """Apply all of an activation's jobs (signals, updates, activity results, timers) before
+    the workflow runs: a handler and a finished background job then give the same commands
+    whether the server or Core hands them over in one activation or two (issue 13)."""
+    target._set_default_workflow_logic_flag(SINGLE_BATCH, enabled=True)
+
+
+def build_replayer(data_converter: DataConverter) -> Replayer:
+    """A replayer set up as the workers are: histories written in either activation mode
+    replay in the mode recorded in them."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter)
+    single_batch(replayer)
+    return replayer
 
 
 def build_worker(
@@ -88,21 +121,16 @@ def build_worker(
         policies.load_sla_policy,
         policies.load_routing_policy,
     ]
-    return Worker(
+    worker = Worker(
         client,
         task_queue=task_queue,
-        workflows=[
-            ComplaintWorkflow,
-            AlertSweepWorkflow,
-            ComplaintReportWorkflow,
-            MajorEventReviewWorkflow,
-            StuckCaseWatchdogWorkflow,
-        ]
-        if role != "activities"
-        else [],
+        workflows=WORKFLOWS if role != "activities" else [],
         activities=activities if role != "workflows" else [],
         **settings,
     )
+    if role != "activities":
+        single_batch(worker)
+    return worker
 
 
 def stop_on_signals() -> asyncio.Event:
