@@ -36,7 +36,16 @@ from encryption.keys import KEYS_ENV
 from schemas import Audience, DeadlineKind, EntryKind, Outcome, SlaPolicy, Stage
 from starter.client import ComplaintDesk
 from starter.local import dev_server_args, free_port, installed_binary, wait_for_port
-from tests.conftest import CONVERTER, FAULT_REPORT, ROOT, TEST_KEYS, Desk, eventually, intake
+from tests.conftest import (
+    CONVERTER,
+    FAULT_REPORT,
+    HISTORIES,
+    ROOT,
+    TEST_KEYS,
+    Desk,
+    eventually,
+    intake,
+)
 from tests.test_lifecycle import drive_to_close
 from workflows.complaint import workflow_id_for
 
@@ -271,6 +280,19 @@ async def keep_histories(desk: Desk, cids: list[str], folder: Path, failed: bool
             (folder / f"{cid}.json").write_text(history.to_json(), encoding="utf-8")
     if failed:
         print(f"histories of the worker-kill scenario kept in {folder}", file=sys.stderr)
+    elif os.environ.get("RECORD_HISTORIES"):  # cases the kill reached, for the replay suite
+        reached = [
+            cid
+            for cid in cids
+            if EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
+            in {e.event_type for e in (await history_of(desk, cid)).events}
+        ]
+        for i, cid in enumerate(reached[:RECORDED]):
+            name = f"{os.environ['RECORD_HISTORIES']}_worker_killed_mid_lifecycle_{i}.json"
+            (HISTORIES / name).write_bytes((folder / f"{cid}.json").read_bytes())
+
+
+RECORDED = 4
 
 
 async def test_deadlines_due_while_the_server_was_down_fire_after_restart(
