@@ -29,7 +29,7 @@ from schemas import DEFAULT_POLICY, Audience, CaseSnapshot, SlaPolicy
 from starter.client import ComplaintDesk, register_search_attributes
 from starter.local import installed_binary
 from worker import build_worker
-from workflows import search_attributes
+from workflows import deadlines, search_attributes
 from workflows.complaint import workflow_id_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,6 +220,24 @@ class Desk:
             return snapshot if condition(snapshot) else None
 
         return await eventually(probe, seconds or self.patience)
+
+    async def caught_up(self, complaint_id: str, policy: SlaPolicy = DEFAULT_POLICY) -> None:
+        """Every deadline, warning and management step already due has acted: a case received
+        long ago catches up one alarm per short timer (patch `timer-driven-alarms`)."""
+        now = await self.now()
+
+        def done(case: CaseSnapshot) -> bool:
+            for d in case.deadlines:
+                due = [
+                    d.due_at if d.running else None,
+                    deadlines.warning_due(policy, d),
+                    deadlines.management_due(policy, d),
+                ]
+                if any(when is not None and when <= now for when in due):
+                    return False
+            return True
+
+        await self.until(complaint_id, done)
 
     async def skip(self, duration: timedelta) -> None:
         await self.env.sleep(duration)
