@@ -530,7 +530,7 @@ async def test_single_batch_protects_cases_started_before_the_ungated_write(
 # The respond deadline falls due while the worker is away: the only timer left once the receipt
 # is acknowledged (no warning before it in this policy). Long enough for the case to be quiet
 # and its worker stopped before it falls due (checked), short enough to wait for.
-RESPOND_IN = timedelta(seconds=10)
+RESPOND_IN = timedelta(seconds=15)
 AWAY = POLICY.model_copy(
     update={
         "version": "cold-start-away",
