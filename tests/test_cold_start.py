@@ -26,6 +26,7 @@ PostgreSQL row lock, a delivery by a gateway that waits, and each step waits on 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -47,7 +48,8 @@ from temporalio.api.workflowservice.v1 import PollWorkflowExecutionUpdateRequest
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker, WorkflowInstance, WorkflowInstanceDetails
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from case_store.db import Pool
 from case_store.outbox import OutboxNotifier
@@ -58,7 +60,15 @@ from schemas.notification import Notification
 from starter.client import ComplaintDesk
 from tests.chunking import Variant, live_merges, merged_tasks, stale_task_times
 from tests.conftest import CONVERTER, HISTORIES, Desk, eventually
-from worker import SINGLE_BATCH, build_replayer, build_worker
+from worker import (
+    SINGLE_BATCH,
+    WORKFLOWS,
+    FreshTasksOnly,
+    _FreshTasksInstance,
+    build_replayer,
+    build_worker,
+    single_batch,
+)
 from workflows.complaint import TIMER_DRIVEN_PATCH, UNGATED_PROJECTION_PATCH, ComplaintWorkflow
 
 pytestmark = pytest.mark.devserver
@@ -577,6 +587,46 @@ async def test_a_timer_fired_while_no_worker_ran_gives_the_same_commands_at_eith
     assert late, "the fire was handled in a task of its own"
     for variant in late:
         assert await replays(variant.history) is None, variant.name
+
+
+class WatchedRunner(FreshTasksOnly):
+    """The workers' guard, keeping its instances for the test to look at."""
+
+    def __init__(self) -> None:
+        super().__init__(SandboxedWorkflowRunner())
+        self.instances: list[_FreshTasksInstance] = []
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        instance = super().create_instance(det)
+        assert isinstance(instance, _FreshTasksInstance)
+        self.instances.append(instance)
+        return instance
+
+
+async def test_core_runs_a_fire_no_task_handled_at_the_last_tasks_time_and_the_guard_sees_it(
+    away: ColdStart,
+) -> None:
+    """What `FreshTasksOnly` relies on, pinned on Core itself: the history as a worker without
+    the case fetches it for a query once the deadline's timer has fired (the fire's task not
+    started) is run by Core as new events at the last task's time, and the guard marks it so
+    (the query that follows would be refused, and the case dropped from the cache)."""
+    history = await a_deadline_due_while_away(away)
+    fired = next(
+        i for i, e in enumerate(history.events) if e.event_type == EventType.EVENT_TYPE_TIMER_FIRED
+    )
+    assert history.events[fired + 1].event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED
+    as_fetched = dataclasses.replace(history, events=list(history.events[: fired + 2]))
+    runner = WatchedRunner()
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=CONVERTER, workflow_runner=runner)
+    single_batch(replayer)
+    await replayer.replay_workflow(as_fetched)
+    assert [i._outside_a_task for i in runner.instances] == [True]
+    # the whole history, each task at its own time: nothing run outside a task
+    runner = WatchedRunner()
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=CONVERTER, workflow_runner=runner)
+    single_batch(replayer)
+    await replayer.replay_workflow(history)
+    assert [i._outside_a_task for i in runner.instances] == [False]
 
 
 async def test_without_timer_driven_alarms_the_late_fire_cannot_replay(
