@@ -16,9 +16,27 @@ from typing import Any, Literal
 
 import httpx
 import structlog
+from temporalio.bridge.proto.workflow_activation import WorkflowActivation
+from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
-from temporalio.worker import Worker
+from temporalio.worker import (
+    Replayer,
+    Worker,
+    WorkflowInstance,
+    WorkflowInstanceDetails,
+    WorkflowRunner,
+)
+
+# The one private SDK name this project uses (README, "Limits"): temporalio 1.35 can hand a
+# workflow every job of an activation before running it once ("single batch"), the order the
+# TypeScript SDK made its default, instead of running the workflow after the signals and updates
+# and again after the other jobs. The flag is written into each workflow task's completion, so a
+# history replays in the mode it was written in; tests/test_worker_flags.py fails loudly if the
+# SDK renames it or a worker built here stops writing it.
+from temporalio.worker._workflow_instance import _WorkflowLogicFlag
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.alerts import AlertActivities
 from activities.case_store import CaseStoreActivities
@@ -41,6 +59,7 @@ from schemas.grading import GradingPolicy
 from schemas.routing import RoutingPolicy
 from schemas.sla import SlaPolicy
 from starter.client import connect, missing_search_attributes
+from starter.reading import CASE_NOT_READY
 from telemetry import logs
 from telemetry.metrics import metrics_runtime, report_open_cases
 from workflows.alert_sweep import AlertSweepWorkflow
@@ -50,6 +69,95 @@ from workflows.review import MajorEventReviewWorkflow
 from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 Role = Literal["all", "workflows", "activities"]
+
+WORKFLOWS = [
+    ComplaintWorkflow,
+    AlertSweepWorkflow,
+    ComplaintReportWorkflow,
+    MajorEventReviewWorkflow,
+    StuckCaseWatchdogWorkflow,
+]
+SINGLE_BATCH = _WorkflowLogicFlag.PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH
+
+
+def single_batch(target: Worker | Replayer) -> None:
+    """Apply all of an activation's jobs (signals, updates, activity results, timers) before
+    the workflow runs: a handler and a finished background job then give the same commands
+    whether the server or Core hands them over in one activation or two (issue 13)."""
+    target._set_default_workflow_logic_flag(SINGLE_BATCH, enabled=True)
+
+
+# The id Core gives a query that came as a task of its own (sdk-core `LEGACY_QUERY_ID`); a query
+# that came with a workflow task is never refused (that would fail the task).
+LEGACY_QUERY = "legacy_query"
+
+
+class FreshTasksOnly(WorkflowRunner):
+    """Wraps the workflow runner so that no workflow task is ever answered with commands made
+    outside a task (README, "Limits": shape 2).
+
+    A query that reaches a worker without the case, once the history has moved on (an event
+    arrived after the last task started, its task not started yet), makes Core run the
+    workflow on those events at the last task's time and keep the commands for the real task,
+    which Core then completes without running the workflow again. A full replay runs the same
+    events in that task, at its time, together with whatever else arrived for it: other
+    commands. That activation is recognisable: it runs new events (not a replay) at exactly the
+    time of the activation before it, and the query comes next. The query is then refused, so
+    Core drops the case from its cache and the real task replays the history afresh; the
+    caller retries (`starter.reading.query`), and the retry is answered with the task."""
+
+    def __init__(self, inner: WorkflowRunner) -> None:
+        self._inner = inner
+
+    def prepare_workflow(self, defn: Any) -> None:
+        self._inner.prepare_workflow(defn)
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        return _FreshTasksInstance(self._inner.create_instance(det))
+
+    def set_worker_level_failure_exception_types(self, types: Any) -> None:
+        self._inner.set_worker_level_failure_exception_types(types)
+
+
+class _FreshTasksInstance(WorkflowInstance):
+    def __init__(self, inner: WorkflowInstance) -> None:
+        self._inner = inner
+        self._last_time: tuple[int, int] | None = None
+        self._outside_a_task = False
+
+    def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
+        kinds = {job.WhichOneof("variant") for job in act.jobs}
+        if kinds == {"query_workflow"}:
+            legacy = any(job.query_workflow.query_id == LEGACY_QUERY for job in act.jobs)
+            if legacy and self._outside_a_task:
+                refused = WorkflowActivationCompletion(run_id=act.run_id)
+                refused.failed.failure.message = CASE_NOT_READY
+                return refused
+        elif "remove_from_cache" not in kinds:
+            time = (act.timestamp.seconds, act.timestamp.nanos)
+            self._outside_a_task = not act.is_replaying and time == self._last_time
+            self._last_time = time
+        return self._inner.activate(act)
+
+    def get_serialization_context(self, command_info: Any) -> Any:
+        return self._inner.get_serialization_context(command_info)
+
+    def get_external_store_context(self, command_info: Any) -> Any:
+        return self._inner.get_external_store_context(command_info)
+
+    def get_info(self) -> Any:
+        return self._inner.get_info()
+
+    def __getattr__(self, name: str) -> Any:  # what else the SDK asks of it (its thread id)
+        return getattr(self._inner, name)
+
+
+def build_replayer(data_converter: DataConverter) -> Replayer:
+    """A replayer set up as the workers are: histories written in either activation mode
+    replay in the mode recorded in them."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter)
+    single_batch(replayer)
+    return replayer
 
 
 def build_worker(
@@ -88,21 +196,18 @@ def build_worker(
         policies.load_sla_policy,
         policies.load_routing_policy,
     ]
-    return Worker(
+    runner = settings.pop("workflow_runner", None) or SandboxedWorkflowRunner()
+    worker = Worker(
         client,
         task_queue=task_queue,
-        workflows=[
-            ComplaintWorkflow,
-            AlertSweepWorkflow,
-            ComplaintReportWorkflow,
-            MajorEventReviewWorkflow,
-            StuckCaseWatchdogWorkflow,
-        ]
-        if role != "activities"
-        else [],
+        workflows=WORKFLOWS if role != "activities" else [],
         activities=activities if role != "workflows" else [],
+        workflow_runner=FreshTasksOnly(runner),
         **settings,
     )
+    if role != "activities":
+        single_batch(worker)
+    return worker
 
 
 def stop_on_signals() -> asyncio.Event:

@@ -36,6 +36,7 @@ from schemas.intake import ComplaintIntake
 from schemas.review import ReviewDone
 
 # Re-exported: `from starter.client import connect` is the API's entry (README).
+from starter import reading
 from starter.connection import DEFAULT_ADDRESS as DEFAULT_ADDRESS
 from starter.connection import connect as connect
 from starter.reading import describe
@@ -294,13 +295,19 @@ class ComplaintDesk:
 
     # everyone
     async def snapshot(self, complaint_id: str) -> CaseSnapshot:
-        return await self._handle(complaint_id).query(ComplaintWorkflow.snapshot)
+        return await reading.query(
+            self._handle(complaint_id), reading.SNAPSHOT, result_type=CaseSnapshot
+        )
 
     async def timeline(self, complaint_id: str, since_seq: int = 0) -> list[TimelineEntry]:
-        return await self._handle(complaint_id).query(ComplaintWorkflow.timeline, since_seq)
+        return await reading.query(
+            self._handle(complaint_id), reading.TIMELINE, since_seq, result_type=list[TimelineEntry]
+        )
 
     async def customer_view(self, complaint_id: str) -> CustomerView:
-        return await self._handle(complaint_id).query(ComplaintWorkflow.customer_view)
+        return await reading.query(
+            self._handle(complaint_id), reading.CUSTOMER_VIEW, result_type=CustomerView
+        )
 
     async def outcome(self, complaint_id: str) -> CaseSnapshot:
         """Wait for the case to end and return its final state."""

@@ -4,12 +4,15 @@ these names and the workflow id in step with `workflows.complaint`."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any, TypeVar
+
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkflowExecutionRequest,
     DescribeWorkflowExecutionResponse,
 )
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.case import CaseSnapshot, TimelineEntry
@@ -17,6 +20,29 @@ from schemas.customer_view import CustomerView
 
 WORKFLOW_ID_PREFIX = "complaint-"  # `workflows.complaint.workflow_id_for`
 SNAPSHOT, TIMELINE, CUSTOMER_VIEW = "snapshot", "timeline", "customer_view"
+
+
+# The reason a worker refuses a query it could only answer from events no task has handled yet
+# (worker.py `FreshTasksOnly`); asked again, the query waits for that task.
+CASE_NOT_READY = "the case has events no workflow task has handled yet; ask again"
+READY_WITHIN = 60.0  # seconds: a task left on a dead worker's queue moves on within about 10
+
+Answer = TypeVar("Answer")
+
+
+async def query(
+    handle: WorkflowHandle[Any, Any], name: str, *args: Any, result_type: type[Answer]
+) -> Answer:
+    """A query, asked again while a worker refuses it for `CASE_NOT_READY` (bounded)."""
+    async with asyncio.timeout(READY_WITHIN):
+        while True:
+            try:
+                answer: Answer = await handle.query(name, *args, result_type=result_type)
+                return answer
+            except WorkflowQueryFailedError as err:
+                if CASE_NOT_READY not in str(err):
+                    raise
+            await asyncio.sleep(0.2)
 
 
 def workflow_id(complaint_id: str) -> str:
@@ -44,12 +70,12 @@ async def case_and_timeline(
     client: Client, complaint_id: str
 ) -> tuple[CaseSnapshot, list[TimelineEntry]]:
     handle = client.get_workflow_handle(workflow_id(complaint_id))
-    snapshot = await handle.query(SNAPSHOT, result_type=CaseSnapshot)
-    timeline = await handle.query(TIMELINE, 0, result_type=list[TimelineEntry])
+    snapshot = await query(handle, SNAPSHOT, result_type=CaseSnapshot)
+    timeline = await query(handle, TIMELINE, 0, result_type=list[TimelineEntry])
     return snapshot, timeline
 
 
 async def customer_view(client: Client, complaint_id: str) -> CustomerView:
     handle = client.get_workflow_handle(workflow_id(complaint_id))
-    view: CustomerView = await handle.query(CUSTOMER_VIEW, result_type=CustomerView)
+    view = await query(handle, CUSTOMER_VIEW, result_type=CustomerView)
     return view

@@ -8,7 +8,7 @@ import asyncio
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +29,7 @@ from schemas import DEFAULT_POLICY, Audience, CaseSnapshot, SlaPolicy
 from starter.client import ComplaintDesk, register_search_attributes
 from starter.local import installed_binary
 from worker import build_worker
+from workflows import deadlines, search_attributes
 from workflows.complaint import workflow_id_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,10 @@ SYSTEM_MODULES = {"test_local_system"}
 def pytest_configure(config: pytest.Config) -> None:
     for name, what in TIERS.items():
         config.addinivalue_line("markers", f"{name}: {what}")
+    config.addinivalue_line(
+        "markers",
+        "dev_server_config(values): dynamic-config values of the module's dev server (`dev_env`)",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -138,6 +143,40 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     await environment.shutdown()
 
 
+# Long enough for a dev server starting on a busy 2-core machine (the SDK's default of a few
+# seconds failed there); the wait ends as soon as the server answers.
+DEV_SERVER_STARTUP = timedelta(seconds=60)
+
+
+@asynccontextmanager
+async def dev_server(
+    config: Mapping[str, object] | None = None,
+) -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server (the one `complaint-desk up` runs), its histories the ones
+    production writes; `config` sets dynamic-config values (name: value)."""
+    extra = [f"{name}={value}" for name, value in (config or {}).items()]
+    environment = await WorkflowEnvironment.start_local(
+        data_converter=CONVERTER,
+        dev_server_existing_path=installed_binary("temporal"),
+        search_attributes=search_attributes.ALL,
+        dev_server_extra_args=[arg for v in extra for arg in ("--dynamic-config-value", v)],
+        dev_server_startup_timeout=DEV_SERVER_STARTUP,
+    )
+    try:
+        yield environment
+    finally:
+        await environment.shutdown()
+
+
+@pytest.fixture(scope="module")
+async def dev_env(request: pytest.FixtureRequest) -> AsyncIterator[WorkflowEnvironment]:
+    """One dev server per test module, configured by the module's `dev_server_config` marker
+    (e.g. `pytest.mark.dev_server_config({"limit.historyCount.suggestContinueAsNew": 60})`)."""
+    marker = request.node.get_closest_marker("dev_server_config")
+    async with dev_server(marker.args[0] if marker else None) as environment:
+        yield environment
+
+
 T = TypeVar("T")
 
 
@@ -185,6 +224,24 @@ class Desk:
             return snapshot if condition(snapshot) else None
 
         return await eventually(probe, seconds or self.patience)
+
+    async def caught_up(self, complaint_id: str, policy: SlaPolicy = DEFAULT_POLICY) -> None:
+        """Every deadline, warning and management step already due has acted: a case received
+        long ago catches up one alarm per short timer (patch `timer-driven-alarms`)."""
+        now = await self.now()
+
+        def done(case: CaseSnapshot) -> bool:
+            for d in case.deadlines:
+                due = [
+                    d.due_at if d.running else None,
+                    deadlines.warning_due(policy, d),
+                    deadlines.management_due(policy, d),
+                ]
+                if any(when is not None and when <= now for when in due):
+                    return False
+            return True
+
+        await self.until(complaint_id, done)
 
     async def skip(self, duration: timedelta) -> None:
         await self.env.sleep(duration)

@@ -9,7 +9,7 @@ import json
 import re
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,28 +23,17 @@ from starter import list_cases
 from starter.cli import _parser
 from starter.local import installed_binary
 from starter.schedules import ALERT_SWEEP, ALERT_SWEEP_EVERY, STUCK_CASES, ensure_schedules
-from tests.conftest import CONVERTER, ROOT, TEST_KEYS, Desk, eventually, intake
-from workflows import search_attributes
+from tests.conftest import ROOT, TEST_KEYS, Desk, eventually, intake
 from workflows.complaint import workflow_id_for
-
-pytestmark = pytest.mark.devserver
 
 HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT = 60
 
-
-@pytest.fixture(scope="module")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    environment = await WorkflowEnvironment.start_local(
-        data_converter=CONVERTER,
-        dev_server_existing_path=installed_binary("temporal"),
-        search_attributes=search_attributes.ALL,
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            f"limit.historyCount.suggestContinueAsNew={HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT}",
-        ],
-    )
-    yield environment
-    await environment.shutdown()
+pytestmark = [
+    pytest.mark.devserver,
+    pytest.mark.dev_server_config(
+        {"limit.historyCount.suggestContinueAsNew": HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT}
+    ),
+]
 
 
 @pytest.fixture

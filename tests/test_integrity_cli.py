@@ -15,11 +15,8 @@ from temporalio.testing import WorkflowEnvironment
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
 from tests.conftest import Desk, eventually
-from tests.test_cold_start import dev_env
 from tests.test_dev_server import temporal_cli
 from workflows.complaint import workflow_id_for
-
-__all__ = ["dev_env"]  # the plain dev server, shared with test_cold_start
 
 pytestmark = pytest.mark.devserver
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.test_cold_start import dev_env
 from tests.test_integrity import (
     test_a_date_outside_the_window_fails_at_once_with_the_reason,
     test_a_signal_that_cannot_be_decrypted_is_recorded_and_the_case_goes_on,
@@ -23,7 +22,6 @@ from tests.test_integrity import (
 
 # Collected here as well: the same tests, with `env` below.
 __all__ = [
-    "dev_env",
     "test_a_date_outside_the_window_fails_at_once_with_the_reason",
     "test_a_signal_that_cannot_be_decrypted_is_recorded_and_the_case_goes_on",
     "test_a_start_with_two_inputs_fails_at_once",

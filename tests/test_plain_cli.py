@@ -16,10 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from starter.local import installed_binary
 from tests.conftest import Desk, eventually, intake
-from tests.test_cold_start import dev_env
 from workflows.complaint import workflow_id_for
-
-__all__ = ["dev_env"]  # the plain dev server, shared with test_cold_start
 
 pytestmark = pytest.mark.devserver
 

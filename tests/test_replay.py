@@ -11,33 +11,48 @@ approval, the paused clock and the added search attributes (`"escalation-chain"`
 `"supervisor-approval"`, `"customer-pause"`, `"major-event-review"`, `"more-search-attributes"`),
 `v6_*` with them and before the integrity patches (`"ungated-projection"`,
 `"unreadable-and-failures-recorded"`, `"product-code-attribute"`, `"start-checked"`), `v7_*`
-with them (including cases that received unreadable signals); record a new generation with
-`RECORD_HISTORIES=v8 pytest tests/test_lifecycle.py tests/test_dev_server.py
-tests/test_reclassification.py tests/test_escalation_chain.py tests/test_supervision.py
-tests/test_department_tasks.py tests/test_paused_clock.py tests/test_review.py
-tests/test_integrity.py tests/test_bad_input.py`.
+with them (including cases that received unreadable signals), `v8_*`/`v9_*` before activations
+were applied as a single batch (worker.py `single_batch`) and before `"timer-driven-alarms"`,
+`v10_*` with both (the cold-start scenarios and a worker killed mid-lifecycle); record a new
+generation as the README says ("Changing workflow code safely").
+
+Histories are also replayed in the shapes Core may hand them to a worker that had not cached
+the case (tests/chunking.py): an update joined to the empty tasks before it, and a task's events
+handled at the previous task's time. Every generation since `"ungated-projection"` (v7) replays
+the first; those since `"timer-driven-alarms"` (v10) the second too.
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
 
+from tests.chunking import Variant, live_merges, stale_task_times
 from tests.conftest import CONVERTER
-from workflows.complaint import ComplaintWorkflow, workflow_id_for
+from worker import build_replayer
+from workflows.complaint import workflow_id_for
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
+def generation(path: Path) -> int:
+    return int(path.name.split("_", 1)[0].removeprefix("v"))
+
+
+# Ungated store writes (v7 on) make an update joined to an empty task harmless in either
+# activation mode; the timer-driven loop (v10 on) makes the task's time harmless.
+JOINED_SINCE, STALE_TIME_SINCE = 7, 10
+
+
 def test_there_are_histories_to_replay() -> None:
-    generations = {p.name.split("_", 1)[0] for p in HISTORIES}
-    assert {"v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"} <= generations and len(HISTORIES) >= 200
+    generations = {generation(p) for p in HISTORIES}
+    assert set(range(1, 11)) <= generations and len(HISTORIES) >= 200
 
 
 def test_recent_histories_hold_ciphertext_only() -> None:
@@ -61,8 +76,35 @@ async def load(path: Path) -> WorkflowHistory:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_on_current_code(path: Path) -> None:
     history = await load(path)
-    replayer = Replayer(workflows=[ComplaintWorkflow], data_converter=CONVERTER)
-    await replayer.replay_workflow(history)
+    await build_replayer(CONVERTER).replay_workflow(history)
+
+
+def reshaped(history: WorkflowHistory, since: int) -> list[Variant]:
+    variants = list(live_merges(history)) if since >= JOINED_SINCE else []
+    return variants + (list(stale_task_times(history)) if since >= STALE_TIME_SINCE else [])
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in HISTORIES if generation(p) >= JOINED_SINCE], ids=lambda p: p.stem
+)
+async def test_history_replays_however_core_hands_it_over(path: Path) -> None:
+    """The shapes a worker without the case may be handed (tests/chunking.py)."""
+    history = await load(path)
+    replayer = build_replayer(CONVERTER)
+    for variant in reshaped(history, generation(path)):
+        result = await replayer.replay_workflow(variant.history, raise_on_replay_failure=False)
+        assert result.replay_failure is None, f"{variant.name}: {result.replay_failure}"
+
+
+def test_v10_histories_were_written_with_single_batch_activations() -> None:
+    """The SDK's flag for it (2) is in each history's first completed task."""
+    v10 = [p for p in HISTORIES if generation(p) >= STALE_TIME_SINCE]
+    assert v10
+    for path in v10:
+        events = json.loads(path.read_text(encoding="utf-8"))["events"]
+        first = next(e for e in events if e["eventType"] == "EVENT_TYPE_WORKFLOW_TASK_COMPLETED")
+        flags = first["workflowTaskCompletedEventAttributes"]["sdkMetadata"]["langUsedFlags"]
+        assert 2 in flags, path.name
 
 
 def test_v8_histories_answer_updates_with_acknowledgements_in_clear() -> None:

@@ -36,13 +36,16 @@ from starter import list_cases, repair
 from starter.cli import _parser
 from starter.client import ComplaintDesk
 from starter.local import REPORTED_PROBLEMS_AFTER, installed_binary
-from tests.conftest import CONVERTER, TEST_KEYS, Desk, eventually
+from tests.conftest import TEST_KEYS, Desk, eventually
 from worker import build_worker
-from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 from workflows.watchdog import StuckCaseWatchdogWorkflow
 
-pytestmark = pytest.mark.devserver
+pytestmark = [
+    pytest.mark.devserver,
+    # Flag a run at its first failed workflow task, so a test need not wait out retries.
+    pytest.mark.dev_server_config({REPORTED_PROBLEMS_AFTER: 1}),
+]
 
 RESPOND_IN = timedelta(seconds=6)
 POLICY = DEFAULT_POLICY.model_copy(
@@ -55,19 +58,6 @@ POLICY = DEFAULT_POLICY.model_copy(
     }
 )
 SWEEP = WatchdogPolicy(failed_tasks=1)
-
-
-@pytest.fixture(scope="module")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    environment = await WorkflowEnvironment.start_local(
-        data_converter=CONVERTER,
-        dev_server_existing_path=installed_binary("temporal"),
-        search_attributes=search_attributes.ALL,
-        # Flag a run at its first failed workflow task, so a test need not wait out retries.
-        dev_server_extra_args=["--dynamic-config-value", f"{REPORTED_PROBLEMS_AFTER}=1"],
-    )
-    yield environment
-    await environment.shutdown()
 
 
 class BadBuild(Interceptor):

@@ -69,6 +69,18 @@ QUIET_HOURS_PATCH = "delivery-quiet-hours"
 # Updates answer with a small acknowledgement in clear (`ActionAck`), not the encrypted snapshot:
 # a plain `temporal` CLI can read it. Cases started before it keep answering with the snapshot.
 ACK_PATCH = "action-acknowledgements"
+# The loop's clock is its own timers (issue 13): an alarm acts when the durable timer set for it
+# has fired, stamped with the alarm's due time, and the next alarm always gets a timer, even one
+# already due; the loop never decides from `workflow.now()` what is due. Core may hand a timer's
+# fire to the workflow at the previous task's time (a query reaching a worker that had not
+# cached the case, while the history moved on: README, "Limits"); the commands must not depend
+# on that time. A notification held for quiet hours is held because it was created so.
+TIMER_DRIVEN_PATCH = "timer-driven-alarms"
+# The shortest timer the loop starts (an alarm already due when its timer is set): a case that
+# catches up after an outage or a late start does so in tenths of a second per alarm. Not 1 ms:
+# the Java test server (time-skipping tests) then sometimes fired the timer while the task that
+# started it was still being completed ("invalid history builder state", 2 runs in 10).
+SOONEST = timedelta(milliseconds=100)
 # A case that has ended says so (search attributes, current details) at once, not only when its
 # last held message is out: in quiet hours that is the next morning.
 SHOWN_ON_ENDING_PATCH = "shown-on-ending"
@@ -171,6 +183,7 @@ class ComplaintWorkflow:
         self._product_coded = workflow.patched(PRODUCT_CODE_PATCH)
         self._quiet_timer = workflow.patched(QUIET_HOURS_PATCH)
         self._acks = workflow.patched(ACK_PATCH)
+        self._timer_driven = workflow.patched(TIMER_DRIVEN_PATCH)
         self._shown_on_ending = workflow.patched(SHOWN_ON_ENDING_PATCH)
         features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
@@ -228,7 +241,10 @@ class ComplaintWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carried())
             await self._sleep_until_next_alarm()
-            self._case.fire_due(workflow.now())
+            if not self._timer_driven:
+                self._case.fire_due(workflow.now())
+            elif (fired := self._fired()) is not None:
+                self._case.fire_due(fired)
         self._set_timer(None)
         if self._shown_on_ending:
             self._show()
@@ -491,6 +507,8 @@ class ComplaintWorkflow:
     async def _deliver(self, notification: Notification) -> None:
         summary = f"notify {notification.audience.value}: {notification.topic}"
         hold = notification.not_before and notification.not_before - workflow.now()
+        if self._timer_driven and notification.not_before:
+            hold = max(notification.not_before - workflow.now(), SOONEST)
         if self._quiet_timer and hold and hold > timedelta(0):
             # Quiet hours: the outbox shows the message queued at once; a durable timer sends it
             # when they end (nothing before not_before, nothing lost after).
@@ -517,10 +535,18 @@ class ComplaintWorkflow:
         self._stirred = False
         agenda = self._case.agenda()
         alarm = agenda[0] if agenda else None
-        if alarm and alarm.due_at <= workflow.now():
+        if alarm and alarm.due_at <= workflow.now() and not self._timer_driven:
             return
         self._set_timer(alarm)
         await workflow.wait_condition(lambda: self._stirred)
+
+    def _fired(self) -> datetime | None:
+        """The due time of the alarm whose timer has fired (each fire is acted on once)."""
+        if self._timer and self._timer[1].done() and not self._timer[1].cancelled():
+            due = self._timer[0]
+            self._timer = None
+            return due
+        return None
 
     def _set_timer(self, alarm: Alarm | None) -> None:
         """One durable timer for the earliest alarm, kept while that alarm stays the earliest:
@@ -531,7 +557,7 @@ class ComplaintWorkflow:
             self._timer[1].cancel()
             self._timer = None
         if alarm:
-            delay = alarm.due_at - workflow.now()
+            delay = max(alarm.due_at - workflow.now(), SOONEST)
             task = asyncio.ensure_future(workflow.sleep(delay, summary=alarm.summary))
             task.add_done_callback(self._timer_fired)
             self._timer = (alarm.due_at, task)
