@@ -34,10 +34,9 @@ from case_store import similar
 from case_store.db import embedded_url, open_pool
 from case_store.migrate import migrate
 from grading.engine import complaint_text, grade
-from grading.labelled import TRAINING, load_examples
+from grading.labelled import TRAINING, as_intake, load_examples
 from grading.model import load_grader
 from grading.policy import load_grading_policy
-from schemas.intake import ComplaintIntake
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -47,20 +46,6 @@ def resident_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _intake(i: int, text: str) -> ComplaintIntake:
-    return ComplaintIntake.model_validate(
-        {
-            "complaint_id": f"B-{i}",
-            "customer": {"anonymous": True},
-            "channel": "app_form",
-            "receiver": "bench",
-            "subject": "投诉",
-            "description": text,
-            "received_at": AT,
-        }
-    )
 
 
 async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
@@ -78,7 +63,7 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
             await migrate(connection)
             for i in range(library):
                 text = f"{texts[i % len(texts)]} #{i}"
-                result = grade(_intake(i, text), policy)
+                result = grade(as_intake(text, f"B-{i}", AT), policy)
                 stored = grader.store_vector(grader.embed(text)) if grader else None
                 vector = stored.tolist() if stored is not None else None
                 await similar.remember(connection, f"L-{i}", text, result, AT, vector)
@@ -95,17 +80,17 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
         activities = ClassificationActivities(pool, policy, grader)
         env = ActivityEnvironment()
         for i in range(10):  # warm up: prepared statements, caches
-            await env.run(activities.assess_complaint, _intake(10_000 + i, texts[i]))
+            await env.run(activities.assess_complaint, as_intake(texts[i], f"B-{10_000 + i}", AT))
         graded = []
         for i in range(complaints):
-            intake = _intake(i, texts[i % len(texts)])
+            intake = as_intake(texts[i % len(texts)], f"B-{i}", AT)
             t = time.perf_counter()
             view = grader.view(grader.embed(complaint_text(intake))) if grader else None
             grade(intake, policy, view=view)
             graded.append((time.perf_counter() - t) * 1000)
         samples = []
         for i in range(complaints):
-            intake = _intake(i, texts[i % len(texts)])
+            intake = as_intake(texts[i % len(texts)], f"B-{i}", AT)
             t = time.perf_counter()
             await env.run(activities.assess_complaint, intake)
             samples.append((time.perf_counter() - t) * 1000)

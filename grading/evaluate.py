@@ -22,12 +22,11 @@ from grading.encoder import Encoder, Vectors, load_encoder, spec_of
 from grading.engine import grade
 from grading.head import Training, load_head
 from grading.head import train as train_head
-from grading.labelled import LABELLED, TRAINING, Example, load_examples
+from grading.labelled import LABELLED, TRAINING, Example, as_intake, load_examples
 from grading.model import LearnedGrader, load_grader
 from grading.policy import load_grading_policy
 from schemas.classification import Category, Severity
 from schemas.grading import GradingPolicy
-from schemas.intake import ComplaintIntake
 
 __all__ = [
     "Example",
@@ -107,19 +106,6 @@ class Report:
         return "\n".join(lines)
 
 
-def _intake(i: int, text: str) -> ComplaintIntake:
-    return ComplaintIntake.model_validate(
-        {
-            "complaint_id": f"E-{i}",
-            "customer": {"anonymous": True},
-            "channel": "app_form",
-            "receiver": "eval",
-            "subject": "投诉",
-            "description": text,
-        }
-    )
-
-
 def evaluate(
     examples: list[Example],
     policy: GradingPolicy,
@@ -133,7 +119,7 @@ def evaluate(
     if grader and examples and vectors is None:
         vectors = grader.encoder.embed([e.text for e in examples])
     for i, example in enumerate(examples):
-        intake = _intake(i, example.text)
+        intake = as_intake(example.text, f"E-{i}")
         view = grader.view(vectors[i]) if grader and vectors is not None else None
         if engine == "model" and view and policy.model:
             pairs.append((example, view.level, view.topic))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from schemas.classification import Category, Severity
+from schemas.intake import ComplaintIntake
 
 SETS = Path(__file__).resolve().parent.parent / "tests" / "grading"
 LABELLED = SETS / "labelled.jsonl"
@@ -34,6 +36,22 @@ class Example:
     text: str
     severity: Severity
     category: Category
+
+
+def as_intake(text: str, complaint_id: str, received_at: datetime | None = None) -> ComplaintIntake:
+    """A labelled text as a backend would send it, so evaluation and the bench grade exactly
+    what a case grades: anonymous, by the app form, under a subject that says nothing."""
+    return ComplaintIntake.model_validate(
+        {
+            "complaint_id": complaint_id,
+            "customer": {"anonymous": True},
+            "channel": "app_form",
+            "receiver": "grading",
+            "subject": "投诉",
+            "description": text,
+            "received_at": received_at,
+        }
+    )
 
 
 def load_examples(path: Path = LABELLED) -> list[Example]:

@@ -12,7 +12,7 @@ variants of a recorded history that a replay must accept (issue 13; README, "Lim
   history it fetched, and events written after the last started task (a timer fired, an
   activity finished, a signal) are handed to the workflow at that last task's time. Their
   commands are kept for the task that comes next. The variant gives a task the start time of
-  the task before it, which is what a replay then sees.
+  the task before it, which is what a replay then sees: for fires and results only (below).
 
 A workflow whose commands depend on neither accepts every variant.
 """
@@ -174,8 +174,11 @@ def live_merges(history: WorkflowHistory) -> Iterator[Variant]:
 
 def stale_task_times(history: WorkflowHistory) -> Iterator[Variant]:
     """For each task that handles events which arrived while no task was running (a timer, an
-    activity's result, a signal) and no update: the history with that task started at the
-    start time of the last completed task before it."""
+    activity's result) and no signal or update: the history with that task started at the
+    start time of the last completed task before it. A handler stamps its own time (an
+    escalation starts the emergency's clock when it is made), so a task with a message is left
+    out: that it is never answered from an earlier time is `FreshTasksOnly`'s job (worker.py,
+    tests/test_worker_flags.py), not something the workflow can make true."""
     events = list(history.events)
     completed_starts = [
         ix
@@ -189,7 +192,8 @@ def stale_task_times(history: WorkflowHistory) -> Iterator[Variant]:
         updated = after is not None and after.HasField(
             "workflow_execution_update_accepted_event_attributes"
         )
-        if not between & ARRIVALS or updated:
+        signalled = E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED in between
+        if not between & ARRIVALS or updated or signalled:
             continue
         variant = copy.deepcopy(history)
         variant.events[ix].event_time.CopyFrom(events[before].event_time)

@@ -7,7 +7,6 @@ import asyncio
 import base64
 import json
 import re
-import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,9 +20,9 @@ from encryption.codec_server import CodecConfig, serving
 from schemas import EntryKind, Stage
 from starter import list_cases
 from starter.cli import _parser
-from starter.local import installed_binary
 from starter.schedules import ALERT_SWEEP, ALERT_SWEEP_EVERY, STUCK_CASES, ensure_schedules
 from tests.conftest import ROOT, TEST_KEYS, Desk, eventually, intake
+from tests.temporal_cli import signal, start, succeeded, update
 from workflows.complaint import workflow_id_for
 
 HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT = 60
@@ -49,38 +48,8 @@ def codec_url() -> Iterator[str]:
         yield url
 
 
-async def temporal_cli(env: WorkflowEnvironment, *args: str, codec: str | None = None) -> str:
-    """The plain `temporal` CLI, run without blocking: the worker shares this event loop."""
-    address = env.client.service_client.config.target_host
-    process = await asyncio.create_subprocess_exec(
-        installed_binary("temporal"),
-        *args,
-        "--address",
-        address,
-        *(["--codec-endpoint", codec] if codec else []),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
-
-
 async def cli_start(desk: Desk, complaint_id: str, payload: dict[str, Any], codec: str) -> None:
-    await temporal_cli(
-        desk.env,
-        "workflow",
-        "start",
-        "--type",
-        "Complaint",
-        "--task-queue",
-        desk.api.task_queue,
-        "--workflow-id",
-        workflow_id_for(complaint_id),
-        "--input",
-        json.dumps(payload, ensure_ascii=False),
-        codec=codec,
-    )
+    await succeeded(desk.env, *start(desk.api.task_queue, complaint_id, payload), codec=codec)
 
 
 async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(
@@ -92,36 +61,20 @@ async def test_a_complaint_started_by_the_temporal_cli_with_plain_json_works(
     await cli_start(desk, cid, data, codec_url)
     await desk.until(cid, lambda s: s.stage is Stage.INVESTIGATE)
 
-    await temporal_cli(
+    await succeeded(
         desk.env,
-        "workflow",
-        "signal",
-        "--workflow-id",
-        workflow_id_for(cid),
-        "--name",
-        "customer_reply",
+        *signal(cid, "customer_reply"),
         "--input",
         json.dumps({"text": "请尽快处理"}),
         codec=codec_url,
     )
-    await temporal_cli(
-        desk.env,
-        "workflow",
-        "update",
-        "execute",
-        "--workflow-id",
-        workflow_id_for(cid),
-        "--name",
-        "propose_plan",
-        "--input",
-        json.dumps({"agent": "agent-zhang", "summary": "上门维修"}),
-        codec=codec_url,
-    )
+    plan = {"agent": "agent-zhang", "summary": "上门维修"}
+    await succeeded(desk.env, *update(cid, "propose_plan", plan), codec=codec_url)
     case = await desk.until(cid, lambda s: s.stage is Stage.RESOLVE)
     assert case.subject == "洗衣机问题" and case.plan is not None
 
     shown = json.loads(
-        await temporal_cli(
+        await succeeded(
             desk.env,
             "workflow",
             "query",
@@ -260,12 +213,12 @@ async def test_a_history_read_with_the_plain_cli_shows_no_name_or_phone(
     show = ("workflow", "show", "--workflow-id", workflow_id_for(cid), "-o", "json")
 
     # `-o json` prints payloads base64-encoded: decode every one before looking.
-    plain = payload_texts(await temporal_cli(desk.env, *show))
+    plain = payload_texts(await succeeded(desk.env, *show))
     assert "王小明" not in plain and "138 0000" not in plain
     assert "binary/encrypted" in plain  # each payload's encoding, in its metadata
 
     # An operator given the codec server reads the case in full.
-    decoded = payload_texts(await temporal_cli(desk.env, *show, codec=codec_url))
+    decoded = payload_texts(await succeeded(desk.env, *show, codec=codec_url))
     assert "王小明" in decoded and "138 0000" in decoded
 
 

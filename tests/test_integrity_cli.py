@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
 from tests.conftest import Desk, eventually
-from tests.test_dev_server import temporal_cli
+from tests.temporal_cli import signal, succeeded
 from workflows.complaint import workflow_id_for
 
 pytestmark = pytest.mark.devserver
@@ -32,19 +32,12 @@ async def test_bad_signals_from_the_plain_cli_are_recorded_and_the_case_goes_on(
     desk: Desk,
 ) -> None:
     cid = await desk.open()
-    signal = [
-        "workflow",
-        "signal",
-        "--workflow-id",
-        workflow_id_for(cid),
-        "--name",
-        "customer_reply",
-    ]
-    await temporal_cli(desk.env, *signal, "--input", json.dumps({"text": 5}))
+    reply = signal(cid, "customer_reply")
+    await succeeded(desk.env, *reply, "--input", json.dumps({"text": 5}))
     random = base64.b64encode(os.urandom(64)).decode()
-    await temporal_cli(
+    await succeeded(
         desk.env,
-        *signal,
+        *reply,
         "--input-base64",
         "--input",
         random,

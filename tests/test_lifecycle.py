@@ -119,7 +119,7 @@ async def test_a_case_that_ends_in_quiet_hours_sends_its_last_messages_when_they
     ("description", "severity", "allowed"),
     [
         ("孩子吃了你们的饼干后食物中毒，已经去医院了。", Severity.L1, timedelta(hours=1)),
-        ("洗衣机第一次用就漏水，地板都泡了。", Severity.L2, timedelta(hours=24)),
+        ("新买的洗衣机第一次用就漏水，地板都泡了。", Severity.L2, timedelta(hours=24)),
         ("建议App增加夜间模式，晚上看太亮了。", Severity.L3, timedelta(hours=48)),
     ],
     ids=["L1", "L2", "L3"],

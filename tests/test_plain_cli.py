@@ -4,17 +4,13 @@ case's current details say they are encrypted; none of it shows the customer's d
 
 from __future__ import annotations
 
-import asyncio
-import json
-import subprocess
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starter.local import installed_binary
+from tests import temporal_cli
 from tests.conftest import Desk, eventually, intake
 from workflows.complaint import workflow_id_for
 
@@ -31,30 +27,8 @@ def env(dev_env: WorkflowEnvironment) -> WorkflowEnvironment:
 
 async def plain(env: WorkflowEnvironment, *args: str) -> tuple[int, str]:
     """The `temporal` CLI with no codec: its exit code, and what it printed (out and err)."""
-    process = await asyncio.create_subprocess_exec(
-        installed_binary("temporal"),
-        *args,
-        "--address",
-        env.client.service_client.config.target_host,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), 30)
-    return process.returncode or 0, out.decode()
-
-
-def update(cid: str, name: str, payload: Mapping[str, object]) -> list[str]:
-    return [
-        "workflow",
-        "update",
-        "execute",
-        "--workflow-id",
-        workflow_id_for(cid),
-        "--name",
-        name,
-        "--input",
-        json.dumps(payload, ensure_ascii=False),
-    ]
+    code, out, err = await temporal_cli.run(env, *args)
+    return code, out + err
 
 
 def no_personal_data(text: str) -> None:
@@ -65,7 +39,7 @@ async def test_an_applied_update_exits_0_with_what_it_did(desk: Desk) -> None:
     """Before: `Error: … payload encoding is not supported`, exit 1, though the plan was kept."""
     cid = await desk.open()
     plan = {"agent": "agent-zhang", "summary": "上门更换", "compensation_yuan": "80"}
-    code, out = await plain(desk.env, *update(cid, "propose_plan", plan))
+    code, out = await plain(desk.env, *temporal_cli.update(cid, "propose_plan", plan))
     assert code == 0, out
     no_personal_data(out)
     assert '"action": "plan"' in out.replace(':"', ': "') or "plan" in out
@@ -78,9 +52,13 @@ async def test_a_refused_update_says_why_and_an_unreadable_one_names_the_fields(
     desk: Desk,
 ) -> None:
     cid = await desk.open()
-    code, out = await plain(desk.env, *update(cid, "approve_compensation", {"by": "sup-li"}))
+    code, out = await plain(
+        desk.env, *temporal_cli.update(cid, "approve_compensation", {"by": "sup-li"})
+    )
     assert code != 0 and "no plan awaits approval" in out, out
-    code, out = await plain(desk.env, *update(cid, "respond", {"text": "王小明 +86 138 0000"}))
+    code, out = await plain(
+        desk.env, *temporal_cli.update(cid, "respond", {"text": "王小明 +86 138 0000"})
+    )
     assert code != 0 and "agent: missing" in out, out
     no_personal_data(out)
 
@@ -90,19 +68,7 @@ async def test_a_failed_start_names_what_is_wrong_and_nothing_personal(desk: Des
     them about the internal CaseState."""
     cid = f"C-bad-{uuid.uuid4().hex[:8]}"
     bad = {**intake(cid, datetime.now(UTC)), "channel": "fax"}
-    code, out = await plain(
-        desk.env,
-        "workflow",
-        "start",
-        "--type",
-        "Complaint",
-        "--task-queue",
-        desk.api.task_queue,
-        "--workflow-id",
-        workflow_id_for(cid),
-        "--input",
-        json.dumps(bad, ensure_ascii=False),
-    )
+    code, out = await plain(desk.env, *temporal_cli.start(desk.api.task_queue, cid, bad))
     assert code == 0, out
     code, out = await plain(desk.env, "workflow", "result", "--workflow-id", workflow_id_for(cid))
     assert code != 0

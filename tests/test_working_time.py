@@ -153,7 +153,7 @@ async def test_a_case_on_working_time_breaches_at_the_working_time_minute(
     policy = load_policy("policies/sla-working-days.json")
     assert policy.calendar is not None
     async with running_desk(env.client, env, pool, policy, "working-time") as desk:
-        cid = await desk.open(description="洗衣机第一次用就漏水，地板都泡了。")
+        cid = await desk.open(description="新买的洗衣机第一次用就漏水，地板都泡了。")
         case = await desk.api.snapshot(cid)
         assert case.severity is Severity.L2  # 4 working hours to respond
         respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
