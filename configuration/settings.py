@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Log level of every process.")
     complaint_desk_temporal_port: int = Field(
-        default=7233, description="`complaint-desk up`: the dev server's gRPC port."
+        default=7233,
+        description="`complaint-desk up`: the dev server's gRPC port; where every command, worker and "
+        "server connects when Temporal's environment configuration names no address.",
     )
     complaint_desk_ui_port: int = Field(
         default=8233, description="`complaint-desk up`: the Temporal Web UI's port."
@@ -111,9 +113,10 @@ class Settings(BaseSettings):
     web_secure_cookies: bool = Field(
         default=False, description="Mark the web's cookies Secure (set it when served over https)."
     )
-    web_public_url: str = Field(
-        default="http://localhost:8080",
-        description="Where customers reach the web pages: progress links in messages start so.",
+    web_public_url: str | None = Field(
+        default=None,
+        description="Where customers reach the web pages: progress links in messages start so; "
+        "unset: `http://localhost:` and `COMPLAINT_API_PORT`.",
     )
     web_link_days: int = Field(
         default=60, description="How long a customer's progress link stays valid, in days."
@@ -193,6 +196,11 @@ class Settings(BaseSettings):
         return tuple(
             h.strip().lower() for h in self.complaint_codec_allowed_hosts.split(",") if h.strip()
         )
+
+    @property
+    def public_url(self) -> str:
+        """Where customers reach the web pages (the API's server serves them)."""
+        return self.web_public_url or f"http://localhost:{self.complaint_api_port}"
 
     @property
     def reports_dir(self) -> Path:

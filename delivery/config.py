@@ -41,7 +41,7 @@ def letter_settings(settings: Settings) -> LetterSettings:
         from web.links import customer_link
 
         path = customer_link(settings, complaint_id, datetime.now(UTC))
-        return settings.web_public_url.rstrip("/") + path
+        return settings.public_url.rstrip("/") + path
 
     return LetterSettings(
         settings.email_from, settings.email_reply_address, reply_secret(settings), progress_link

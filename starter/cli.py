@@ -327,6 +327,12 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
                 f"(its compensation is above an agent's authority); stage {answer.stage.value}"
             )
         return f"{cid}: accepted; stage {answer.stage.value}"
+    if await desk.ended(
+        cid
+    ):  # its stage is done, as the API refuses it (409): nobody would read it
+        raise CaseNotFound(
+            f"{cid}: the case has ended; `complaint-desk reopen {cid} REASON` opens a linked case"
+        )
     await desk.act(cid, args.command, payload)
     entries = await _recorded(desk, cid, since, _SIGNAL_RECORDS)
     if entries is None:

@@ -97,8 +97,17 @@ def case_query(args: argparse.Namespace) -> str:
 
 
 async def run(args: argparse.Namespace, client: Client) -> int:
-    print(render(await found(client, case_query(args), args.limit), as_json=args.json))
+    rows = await found(client, case_query(args), args.limit)
+    print(render(rows if args.all else still_open(rows), as_json=args.json))
     return 0
+
+
+def still_open(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Leave out cases whose stage is done though their run is still open (sending the last
+    messages held for quiet hours): ended, as `show` and the API say. Filtered here rather than
+    in the query, where `ComplaintStage != "done"` would also hide a case stuck before its stage
+    was ever set (a missing value fails `!=` in SQL visibility)."""
+    return [r for r in rows if r.get("stage") != "done"]
 
 
 async def found(client: Client, query: str, limit: int) -> list[dict[str, Any]]:

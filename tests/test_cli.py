@@ -16,7 +16,7 @@ import pytest
 from schemas import DeadlineKind, Escalation, Outcome, RiskLevel, Stage
 from schemas.case import Deadline, EscalationLevel
 from starter.cli import _parser
-from starter.list_cases import case_query
+from starter.list_cases import case_query, still_open
 from starter.show import render_snapshot as _render
 from tests.conftest import ROOT, TEST_KEYS, Desk, eventually
 from tests.test_case_file import T0, classified
@@ -122,6 +122,17 @@ def test_list_flags_become_one_filter() -> None:
     )
     everything = _parser().parse_args(["list", "--all", "--product", "WM-200"])
     assert case_query(everything) == 'WorkflowType = "Complaint" AND ComplaintProduct = "WM-200"'
+
+
+def test_list_leaves_out_a_done_case_still_sending_its_last_messages() -> None:
+    """Before: `list` (open cases) showed a case at stage done whose run held a message for the
+    end of quiet hours; a case stuck before it had a stage stays listed."""
+    rows: list[dict[str, Any]] = [
+        {"case": "C-1", "stage": "done"},
+        {"case": "C-2", "stage": "investigate"},
+        {"case": "C-3", "stage": None},
+    ]
+    assert [r["case"] for r in still_open(rows)] == ["C-2", "C-3"]
 
 
 @pytest.mark.system  # runs the CLI as a process
@@ -293,6 +304,28 @@ async def test_a_second_reopen_says_it_was_kept_as_a_message(desk: Desk, tmp_pat
     assert "kept as a message" in out
     code, out, _ = await _cli_against(desk, tmp_path, "show", cid)  # the ended case still shows
     assert code == 0 and "outcome closed_no_response" in out
+
+
+async def test_commands_find_the_dev_server_on_ups_port(desk: Desk, tmp_path: Path) -> None:
+    """`up` on another port (COMPLAINT_DESK_TEMPORAL_PORT), a second terminal with the same
+    settings: its commands find the server. Before: they tried localhost:7233 and failed."""
+    host, port = desk.env.client.service_client.config.target_host.rsplit(":", 1)
+    assert host in ("localhost", "127.0.0.1")
+    cid = await desk.open()
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "starter.cli", "show", cid, "--live"),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={
+            **{k: v for k, v in _cli_env().items() if k != "TEMPORAL_ADDRESS"},
+            "COMPLAINT_DESK_HOME": str(tmp_path),
+            "COMPLAINT_DESK_TEMPORAL_PORT": port,
+        },
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert cid in out.decode()
 
 
 def test_show_asks_the_queries_the_workflow_answers() -> None:

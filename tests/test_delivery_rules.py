@@ -292,3 +292,13 @@ def test_the_receipt_carries_the_customers_signed_progress_link(tmp_path: Path) 
     reply = note(topic="agent_message", key="k2")
     later = compose(config.letter_settings(settings), reply, "wang@example.com").get_content()
     assert "desk.example" not in later  # the receipt carries it; other messages do not repeat it
+
+
+def test_the_progress_link_follows_the_apis_port_when_no_public_url_is_set(
+    tmp_path: Path,
+) -> None:
+    """`up` with COMPLAINT_API_PORT=18480: before, the receipt still linked to :8080."""
+    settings = Settings(complaint_desk_home=tmp_path, complaint_api_port=18480)
+    receipt = note(topic="acknowledged", language=Language.ZH)
+    text = compose(config.letter_settings(settings), receipt, "wang@example.com").get_content()
+    assert re.findall(r"http://localhost:18480/p/\S+", text)

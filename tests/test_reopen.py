@@ -111,6 +111,12 @@ async def test_the_cli_the_api_and_e_mail_in_say_what_happened_to_a_done_case(
     desk = quiet_now
     by_cli, by_api, by_mail = [await done_but_running(desk) for _ in range(3)]
 
+    # A customer's message to it is refused as the API refuses it (before: "kept as a message").
+    code, out, err = await _cli_against(desk, tmp_path, "reply", by_api, "在吗")
+    assert code == 4 and err.strip() == (
+        f"{by_api}: the case has ended; `complaint-desk reopen {by_api} REASON` opens a linked case"
+    ), (out, err)
+
     code, out, err = await _cli_against(desk, tmp_path, "reopen", by_cli, "又坏了")
     assert code == 0, err
     assert out.strip() == (

@@ -17,8 +17,8 @@ from encryption.keys import KeyRing, local_keyring
 from starter.local import free_port
 from tests.conftest import ROOT
 
-# The modules that read the environment: the settings, and the quick reader of two of its
-# fields for `show` (kept in step with them by a test below).
+# The modules that read the environment: the settings, and the quick reader of a few of its
+# fields (for `show`, and the local dev server's port) (kept in step with them by a test below).
 STILL_READING = {"configuration/settings.py", "configuration/environment.py"}
 
 
