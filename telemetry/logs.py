@@ -30,6 +30,13 @@ def _flatten_temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[st
     return event
 
 
+def _drop_color_copies(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """uvicorn passes each message again with terminal colour codes (`color_message`): the
+    same words, unreadable in a JSON line."""
+    event.pop("color_message", None)
+    return event
+
+
 def configure(level: str | None = None, json: bool | None = None) -> None:
     """Route structlog and the standard library (Temporal's loggers) to one renderer.
 
@@ -48,6 +55,7 @@ def configure(level: str | None = None, json: bool | None = None) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
+        _drop_color_copies,
         _flatten_temporal_context,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
