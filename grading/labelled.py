@@ -39,8 +39,9 @@ class Example:
 
 
 def as_intake(text: str, complaint_id: str, received_at: datetime | None = None) -> ComplaintIntake:
-    """A labelled text as a backend would send it, so evaluation and the bench grade exactly
-    what a case grades: anonymous, by the app form, under a subject that says nothing."""
+    """A labelled text as a backend would send it, for the rules: anonymous, by the app form,
+    under a subject that says nothing. (The model is given the text alone, as it was trained;
+    a case's embedding also holds its subject.)"""
     return ComplaintIntake.model_validate(
         {
             "complaint_id": complaint_id,

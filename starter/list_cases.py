@@ -106,7 +106,8 @@ def still_open(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Leave out cases whose stage is done though their run is still open (sending the last
     messages held for quiet hours): ended, as `show` and the API say. Filtered here rather than
     in the query, where `ComplaintStage != "done"` would also hide a case stuck before its stage
-    was ever set (a missing value fails `!=` in SQL visibility)."""
+    was ever set (a missing value fails `!=` in SQL visibility). The done ones count towards
+    `--limit`."""
     return [r for r in rows if r.get("stage") != "done"]
 
 
