@@ -62,8 +62,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Log level of every process.")
     complaint_desk_temporal_port: int = Field(
         default=7233,
-        description="`complaint-desk up`: the dev server's gRPC port; where every command, worker and "
-        "server connects when Temporal's environment configuration names no address.",
+        description="`complaint-desk up`: the dev server's gRPC port; where every command, "
+        "worker and server connects when Temporal's environment configuration names no address.",
     )
     complaint_desk_ui_port: int = Field(
         default=8233, description="`complaint-desk up`: the Temporal Web UI's port."

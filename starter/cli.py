@@ -327,9 +327,8 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
                 f"(its compensation is above an agent's authority); stage {answer.stage.value}"
             )
         return f"{cid}: accepted; stage {answer.stage.value}"
-    if await desk.ended(
-        cid
-    ):  # its stage is done, as the API refuses it (409): nobody would read it
+    # A message to a case whose stage is done: nobody would read it; refused, as the API does (409).
+    if await desk.ended(cid):
         raise CaseNotFound(
             f"{cid}: the case has ended; `complaint-desk reopen {cid} REASON` opens a linked case"
         )

@@ -34,8 +34,9 @@ async def connect(
 ) -> Client:
     """Connect as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
     TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); the local dev server
-    otherwise (`local_address`), or `target` when given. Payloads are encrypted with the key ring (`encryption.keys`,
-    `load_keyring(settings)`); `runtime` carries the worker's metrics (`telemetry.metrics`)."""
+    otherwise (`local_address`), or `target` when given. Payloads are encrypted with the key
+    ring (`encryption.keys`, `load_keyring(settings)`); `runtime` carries the worker's metrics
+    (`telemetry.metrics`)."""
     config = ClientConfig.load_client_connect_config(profile=profile)
     config.setdefault("target_host", local_address())
     if target:

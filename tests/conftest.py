@@ -42,6 +42,16 @@ CONVERTER = data_converter(TEST_KEYS)
 ROUND_THE_CLOCK = DEFAULT_POLICY.model_copy(update={"quiet_hours": None})
 
 
+def responding_within(policy: SlaPolicy, respond: timedelta, **update: Any) -> SlaPolicy:
+    """`policy` with every severity's respond deadline `respond` after receipt: one a test on a
+    real clock can wait for. `update` sets other fields (a version, the escalation chain)."""
+    targets = {
+        level: target.model_copy(update={"respond": respond})
+        for level, target in policy.targets.items()
+    }
+    return policy.model_copy(update={"targets": targets, **update})
+
+
 # What the fault scenarios (test_faults.py) saw, printed at the end of the run.
 FAULT_REPORT: list[str] = []
 

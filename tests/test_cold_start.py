@@ -59,7 +59,7 @@ from schemas.case_actions import action
 from schemas.notification import Notification
 from starter.client import ComplaintDesk
 from tests.chunking import Variant, live_merges, merged_tasks, stale_task_times
-from tests.conftest import CONVERTER, HISTORIES, Desk, eventually
+from tests.conftest import CONVERTER, HISTORIES, Desk, eventually, responding_within
 from worker import (
     SINGLE_BATCH,
     WORKFLOWS,
@@ -541,15 +541,11 @@ async def test_single_batch_protects_cases_started_before_the_ungated_write(
 # is acknowledged (no warning before it in this policy). Long enough for the case to be quiet
 # and its worker stopped before it falls due (checked), short enough to wait for.
 RESPOND_IN = timedelta(seconds=15)
-AWAY = POLICY.model_copy(
-    update={
-        "version": "cold-start-away",
-        "targets": {
-            level: t.model_copy(update={"respond": RESPOND_IN})
-            for level, t in POLICY.targets.items()
-        },
-        "escalation": POLICY.escalation.model_copy(update={"warn_at": None}),
-    }
+AWAY = responding_within(
+    POLICY,
+    RESPOND_IN,
+    version="cold-start-away",
+    escalation=POLICY.escalation.model_copy(update={"warn_at": None}),
 )
 
 

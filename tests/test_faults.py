@@ -46,6 +46,7 @@ from tests.conftest import (
     Desk,
     eventually,
     intake,
+    responding_within,
 )
 from tests.test_lifecycle import drive_to_close
 from workflows.complaint import workflow_id_for
@@ -318,14 +319,7 @@ async def test_deadlines_due_while_the_server_was_down_fire_after_restart(
     server: DevServer, fresh_database: str, tmp_path: Path
 ) -> None:
     respond_in = timedelta(seconds=8)
-    policy = FAST.model_copy(
-        update={
-            "targets": {
-                level: t.model_copy(update={"respond": respond_in})
-                for level, t in FAST.targets.items()
-            }
-        }
-    )
+    policy = responding_within(FAST, respond_in)
     policy_file = tmp_path / "policy.json"
     policy_file.write_text(policy.model_dump_json(), encoding="utf-8")
     worker = WorkerProcess(

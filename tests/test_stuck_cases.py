@@ -36,7 +36,7 @@ from starter import list_cases, repair
 from starter.cli import _parser
 from starter.client import ComplaintDesk
 from starter.local import REPORTED_PROBLEMS_AFTER, installed_binary
-from tests.conftest import TEST_KEYS, Desk, eventually
+from tests.conftest import TEST_KEYS, Desk, eventually, responding_within
 from worker import build_worker
 from workflows.complaint import workflow_id_for
 from workflows.watchdog import StuckCaseWatchdogWorkflow
@@ -48,15 +48,7 @@ pytestmark = [
 ]
 
 RESPOND_IN = timedelta(seconds=6)
-POLICY = DEFAULT_POLICY.model_copy(
-    update={
-        "version": "stuck-fast",
-        "targets": {
-            level: t.model_copy(update={"respond": RESPOND_IN})
-            for level, t in DEFAULT_POLICY.targets.items()
-        },
-    }
-)
+POLICY = responding_within(DEFAULT_POLICY, RESPOND_IN, version="stuck-fast")
 SWEEP = WatchdogPolicy(failed_tasks=1)
 
 
