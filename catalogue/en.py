@@ -1,0 +1,5 @@
+"""English."""
+
+MESSAGES: dict[str, str] = {
+    "refusal.case_ended": "case {complaint_id} has ended",
+}
