@@ -40,7 +40,7 @@ class Refusal:
         if not isinstance(details, Mapping):
             return None
         try:
-            code = RefusalCode(details.get("code"))
+            code = RefusalCode(str(details.get("code")))
         except ValueError:
             return None
         params = details.get("params")
