@@ -52,3 +52,13 @@ class Refusal:
         from catalogue import render
 
         return render(f"refusal.{self.code.value}", "en", self.params)
+
+
+class InvalidAction(ValueError):
+    """An action that does not apply to the case as it stands; nothing was changed.
+
+    Raised by the rules with the refusal; its message is the refusal in English."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.english())
+        self.refusal = refusal
