@@ -228,11 +228,11 @@ def payload_texts(history_json: str) -> str:
     return "\n".join(base64.b64decode(v).decode(errors="replace") for v in found)
 
 
-async def test_every_filter_the_readme_documents_runs(desk: Desk) -> None:
-    """The README's table of list filters is what operators copy into the UI: each must be a
-    query the server accepts, listing only cases it describes."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("| what | query |", 1)[1].split("\n\n", 1)[0]
+async def test_every_filter_the_docs_document_runs(desk: Desk) -> None:
+    """The operators' table of list filters (docs/operating.md) is what they copy into the UI:
+    each must be a query the server accepts, listing only cases it describes."""
+    page = (ROOT / "docs" / "operating.md").read_text(encoding="utf-8")
+    table = page.split("| what | query |", 1)[1].split("\n\n", 1)[0]
     queries = re.findall(r"^\| [^|]+ \| `(.+)` \|$", table, flags=re.MULTILINE)
     assert len(queries) >= 10
     cid = await desk.open(description="孩子吃了饼干食物中毒，我要曝光你们")  # L1, high risk

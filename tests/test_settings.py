@@ -1,17 +1,17 @@
-"""One typed settings object: every variable in the README's table, nothing else reading the
-environment, and every state path under COMPLAINT_DESK_HOME whatever folder a command runs in."""
+"""One typed settings object: nothing else reading the environment, and every state path under
+COMPLAINT_DESK_HOME whatever folder a command runs in (its table in docs/operating.md is
+checked by tests/test_docs.py)."""
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from configuration import Settings, load
+from configuration import load
 from configuration.settings import default_home
 from encryption.keys import KeyRing, local_keyring
 from starter.local import free_port
@@ -20,17 +20,6 @@ from tests.conftest import ROOT
 # The modules that read the environment: the settings, and the quick reader of a few of its
 # fields (for `show`, and the local dev server's port) (kept in step with them by a test below).
 STILL_READING = {"configuration/settings.py", "configuration/environment.py"}
-
-
-def test_the_readme_table_lists_every_setting_once() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([A-Z_]+)` \| (.*) \|$", section, flags=re.MULTILINE)
-    names = [name for name, _ in rows]
-    assert sorted(names) == sorted(name.upper() for name in Settings.model_fields)
-    assert len(names) == len(set(names))
-    for name, what in rows:
-        assert what == Settings.model_fields[name.lower()].description, name
 
 
 def test_nothing_but_the_settings_reads_the_environment() -> None:
