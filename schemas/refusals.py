@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from catalogue import render
+
 Param = str | int
 
 
@@ -80,8 +82,6 @@ class Refusal:
         return cls(code, {str(k): v for k, v in params.items() if isinstance(v, str | int)})
 
     def english(self) -> str:
-        from catalogue import render
-
         return render(f"refusal.{self.code.value}", "en", self.params)
 
 

@@ -124,7 +124,8 @@ def _tell_owner_untold(case: CaseRecord, now: datetime) -> None:
         ),
         "",
     )
-    text = f"Customer wrote {s.messages_untold} more messages; the latest: {excerpt(latest)}"
+    more = "1 more message" if s.messages_untold == 1 else f"{s.messages_untold} more messages"
+    text = f"Customer wrote {more}; the latest: {excerpt(latest)}"
     s.owner_told_of_messages_at, s.messages_untold = now, 0
     # Its own topic: the key (timeline position + topic) must differ from a message told at once.
     case.tell_staff(Audience.OWNER, "customer_messages", text, now)
