@@ -78,7 +78,7 @@ def test_an_overdue_task_escalates_to_the_departments_supervisor_once() -> None:
 def test_a_blocking_task_keeps_the_case_from_resolving_until_done() -> None:
     case = tracking()
     department_tasks.open_task(case, request(), T0)
-    blocks = {"task": 1, "department": "logistics", "title": "查物流轨迹"}
+    blocks: dict[str, str | int] = {"task": 1, "department": "logistics", "title": "查物流轨迹"}
     with refused(RefusalCode.TASK_STILL_BLOCKS, **blocks):
         investigation.check_record_progress(
             case, ProgressNote(agent=AGENT, note="已补发", completed=True), T0
