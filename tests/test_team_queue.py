@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from activities.policy import load_routing
 from grading.engine import grade
@@ -18,7 +19,7 @@ from schemas.case_actions import action
 from schemas.classification import Category, Severity
 from schemas.intake import Channel
 from schemas.notification import Audience
-from schemas.refusals import RefusalCode
+from schemas.refusals import Refusal, RefusalCode
 from schemas.routing import RoutingPolicy
 from tests.api_harness import running_api
 from tests.conftest import Desk, intake
@@ -174,9 +175,15 @@ async def test_an_unreceived_case_waits_in_a_team_queue_until_an_agent_takes_it(
     assert (case.owner, case.team_owned) == ("team-after-sales", True)
     taken = await desk.api.act(cid, "take", {"by": "agent-wang"})
     assert taken is not None and (taken.owner, taken.team_owned) == ("agent-wang", False)
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
         await desk.api.act(cid, "take", {"by": "agent-li"})
-    assert "agent-wang already owns it" in str(refused.value.cause)
+    cause = caught.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "InvalidAction"
+    assert "agent-wang already owns it" in cause.message
+    # The refusal travels as its code, for every door to say in its reader's language.
+    assert Refusal.from_details(cause.details[0]) == Refusal(
+        RefusalCode.NOT_TEAM_OWNED, {"owner": "agent-wang"}
+    )
     timeline = await desk.api.timeline(cid)
     assert [e.kind for e in timeline].count(EntryKind.ROUTED) == 2
 
