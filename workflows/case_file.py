@@ -20,9 +20,17 @@ from schemas.notification import Notification
 from schemas.routing import RoutingPolicy
 from schemas.sla import SlaPolicy
 from schemas.store import CustomerHistory
-from workflows import closing, deadlines, department_tasks, intake, sla_clock, supervision
+from workflows import (
+    closing,
+    deadlines,
+    department_tasks,
+    intake,
+    sla_clock,
+    supervision,
+    team_queue,
+)
 from workflows.case_record import SYSTEM, Alarm, CaseRecord, Step
-from workflows.team_queue import UNROUTED, adopt_routing
+from workflows.team_queue import UNROUTED
 
 __all__ = ["Alarm", "CaseFile"]
 
@@ -58,7 +66,7 @@ class CaseFile(CaseRecord):
         intake.adopt_policy(self, policy, now)
 
     def adopt_routing(self, routing: RoutingPolicy, now: datetime) -> None:
-        adopt_routing(self, routing, now)
+        team_queue.adopt_routing(self, routing, now)
 
     def record_history(self, history: CustomerHistory, now: datetime) -> None:
         intake.record_history(self, history, now)
