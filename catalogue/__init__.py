@@ -2,7 +2,8 @@
 
 `render(key, lang, params)` formats the entry with `str.format`-style placeholders. A parameter
 whose name ends in `_at` holds an ISO-8601 moment and is shown in the reader's time zone in a
-human format. A key missing from a language falls back to English, then to the key itself, so a
+human format. A parameter named `stage`, `move`, `risk`, `department` or `deadline` holds a code
+and is shown as the entry `<name>.<code>` (`stage.investigate` → 调查). A key missing from a language falls back to English, then to the key itself, so a
 gap is visible rather than a crash (tests check that no key is missing).
 
 A new language: add `catalogue/<lang>.py` with a `MESSAGES` dict and list it in `LANGUAGES`.
@@ -53,7 +54,13 @@ def moment(at: datetime, lang: str, zone: str = DEFAULT_ZONE) -> str:
     return f"{local.day} {local:%b %H:%M}"
 
 
+# Parameters that carry a code whose word the catalogue holds under `<name>.<code>`.
+CODED = ("stage", "move", "risk", "department", "deadline")
+
+
 def _shown(name: str, value: str | int, lang: str, zone: str) -> str | int:
+    if name in CODED and isinstance(value, str) and has(f"{name}.{value}", "en"):
+        return render(f"{name}.{value}", lang)
     if name.endswith("_at") and isinstance(value, str):
         try:
             return moment(datetime.fromisoformat(value), lang, zone)

@@ -196,6 +196,16 @@ class CaseState(BaseModel):
     surveys: list[AnsweredSurvey] = Field(default_factory=list, description="Every round's answer")
     tasks: list[DepartmentTask] = Field(default_factory=list)
     merged_into: str | None = None
+    graded_by: TimelineEntry | None = Field(
+        default=None,
+        description="The entry of the latest grade a person gave (None: the rules' own grade)",
+    )
+    owner_told_of_messages_at: datetime | None = Field(
+        default=None, description="When the owner was last told the customer wrote"
+    )
+    messages_untold: int = Field(
+        default=0, description="Customer messages since then, told together when the wait ends"
+    )
     reviews_requested: list[int] = Field(default_factory=list, description="Rounds to review")
     reviews_started: list[int] = Field(default_factory=list, description="Reviews under way")
     timeline: list[TimelineEntry] = Field(default_factory=list)

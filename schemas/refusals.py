@@ -7,7 +7,9 @@ it into an `ApplicationError` of type `InvalidAction` whose message is the Engli
 catalogue (`catalogue/`, key `refusal.<code>`): no door parses an English sentence.
 
 Parameter values are strings or integers. A moment is an ISO-8601 string under a name ending in
-`_at`, so the catalogue can show it in the reader's time zone.
+`_at`, so the catalogue can show it in the reader's time zone. A stage, a move, a risk level, a
+department or a deadline kind is passed as its code under that name (`stage`, `move`, `risk`,
+`department`, `deadline`), and the catalogue shows its word (`stage.investigate` → 调查).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from catalogue import render
+
 Param = str | int
 
 
@@ -24,6 +28,35 @@ class RefusalCode(StrEnum):
     """Every reason the desk gives for refusing; each has `refusal.<code>` in every catalogue."""
 
     CASE_ENDED = "case_ended"
+    MOVE_NOT_ALLOWED = "move_not_allowed"
+    # classification
+    NOT_CLASSIFIED = "not_classified"
+    OVERRIDE_CHANGES_NOTHING = "override_changes_nothing"
+    # handling
+    PROGRESS_OUTSIDE_TRACK = "progress_outside_track"
+    TASK_STILL_BLOCKS = "task_still_blocks"
+    # department tasks
+    TASKS_WHILE_HANDLED = "tasks_while_handled"
+    TASK_DUE_PASSED = "task_due_passed"
+    TASK_ALREADY_ASKED = "task_already_asked"
+    NO_SUCH_TASK = "no_such_task"
+    TASK_ALREADY_DONE = "task_already_done"
+    TASK_DOES_NOT_BLOCK = "task_does_not_block"
+    # team queues
+    NOT_TEAM_OWNED = "not_team_owned"
+    # supervisors
+    UNKNOWN_AGENT = "unknown_agent"
+    SEVERITY_ONLY_RAISED = "severity_only_raised"
+    RISK_ONLY_RAISED = "risk_only_raised"
+    ALREADY_OWNER = "already_owner"
+    NO_PLAN_AWAITS_APPROVAL = "no_plan_awaits_approval"
+    OWN_PLAN = "own_plan"
+    NOT_AWAITING_CONFIRMATION = "not_awaiting_confirmation"
+    POLICY_FORBIDS_CLOSING_FOR_CUSTOMER = "policy_forbids_closing_for_customer"
+    CUSTOMER_STILL_HAS_TIME = "customer_still_has_time"
+    POLICY_UNCHANGED = "policy_unchanged"
+    MERGE_INTO_ITSELF = "merge_into_itself"
+    NO_CASE_TO_MERGE_INTO = "no_case_to_merge_into"
 
 
 @dataclass(frozen=True)
@@ -49,8 +82,6 @@ class Refusal:
         return cls(code, {str(k): v for k, v in params.items() if isinstance(v, str | int)})
 
     def english(self) -> str:
-        from catalogue import render
-
         return render(f"refusal.{self.code.value}", "en", self.params)
 
 

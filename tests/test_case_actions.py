@@ -18,7 +18,7 @@ from starter import action_commands
 from starter.cli import _parser
 from starter.client import ComplaintDesk, _Older
 from tests.conftest import Desk, eventually
-from workflows.case_file import CaseFile
+from workflows import action_rules
 from workflows.complaint import ComplaintWorkflow
 
 POLICY = "@policies/sla-seed-004.json"
@@ -76,20 +76,22 @@ def test_the_workflow_has_each_handler_under_its_history_name() -> None:
         assert each.handler in handlers, each.name
 
 
-def test_the_case_file_checks_and_applies_each_action_under_its_history_name() -> None:
-    """The workflow's handlers call `check_<handler>` (updates) and `<handler>`, each taking
-    the payload and the moment: one generic registration serves them all."""
+def test_every_action_of_the_table_has_exactly_one_rule_with_its_payload() -> None:
+    """`action → check → apply`, explicitly: each row has one entry in the registry, keyed by
+    its history name; an update has a check (its validator), a customer's signal none (it is
+    never refused); each function takes the case, the row's payload and the moment."""
+    assert sorted(action_rules.RULES) == sorted(each.handler for each in ACTIONS)
+    assert len({each.handler for each in ACTIONS}) == len(ACTIONS)
     for each in ACTIONS:
-        names = (
-            ["check_" + each.handler, each.handler]
-            if each.delivery is Delivery.UPDATE
-            else [each.handler]
-        )
-        for name in names:
-            parameters = list(inspect.signature(getattr(CaseFile, name)).parameters.values())
-            assert len(parameters) == 3 and parameters[2].name == "now", name
-            hint = get_type_hints(getattr(CaseFile, name))[parameters[1].name]
-            assert hint is each.payload, name
+        rule = action_rules.rules_for(each)
+        assert rule.payload is each.payload, each.name
+        assert (rule.check is not None) == (each.delivery is Delivery.UPDATE), each.name
+        for function in filter(None, (rule.check, rule.apply)):
+            parameters = list(inspect.signature(function).parameters.values())
+            names = [p.name for p in parameters]
+            assert len(names) == 3 and names[0] == "case" and names[2] == "now", names
+            hint = get_type_hints(function)[parameters[1].name]
+            assert hint is each.payload, function.__qualname__
 
 
 def test_every_cli_command_line_makes_a_valid_payload() -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalogue import render
 from grading.engine import grade
 from grading.policy import load_grading_policy
 from schemas import (
@@ -35,9 +36,12 @@ from schemas import (
     SurveyAnswer,
     case_actions,
 )
+from schemas.refusals import InvalidAction, Refusal, RefusalCode
 from schemas.text import TEXT_MAX
 from tests.conftest import intake
-from workflows.case_file import CaseFile, InvalidAction
+from tests.refusing import refused
+from workflows import action_rules, closing, investigation
+from workflows.case_file import CaseFile
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 RULES = load_grading_policy()
@@ -89,7 +93,9 @@ def test_an_escalation_before_classification_is_not_undone_by_it() -> None:
 
 def test_a_response_before_classification_still_meets_the_respond_deadline() -> None:
     case = opened()
-    case.respond(AgentMessage(agent="a", text="我们在处理"), T0 + timedelta(minutes=1))
+    investigation.respond(
+        case, AgentMessage(agent="a", text="我们在处理"), T0 + timedelta(minutes=1)
+    )
     case.classified(grade(case.state.intake, RULES), T0 + timedelta(minutes=2))
     respond = next(d for d in case.state.deadlines if d.kind is DeadlineKind.RESPOND)
     assert respond.met_at is not None and respond.breached_at is None
@@ -97,7 +103,7 @@ def test_a_response_before_classification_still_meets_the_respond_deadline() -> 
 
 def test_an_intent_that_does_not_apply_is_kept_as_a_message() -> None:
     case = classified()
-    case.customer_reply(CustomerReply(text="行", intent=ReplyIntent.ACCEPT_PLAN), T0)
+    closing.customer_reply(case, CustomerReply(text="行", intent=ReplyIntent.ACCEPT_PLAN), T0)
     assert case.state.stage is Stage.INVESTIGATE
     assert kinds(case)[-1] is EntryKind.REFUSED
     assert EntryKind.CUSTOMER_MESSAGE in kinds(case)
@@ -106,10 +112,19 @@ def test_an_intent_that_does_not_apply_is_kept_as_a_message() -> None:
 def test_agent_actions_out_of_turn_are_refused_and_change_nothing() -> None:
     case = classified()
     before = case.state.model_copy(deep=True)
-    with pytest.raises(InvalidAction, match="track"):
-        case.check_record_progress(ProgressNote(agent="a", note="x"), T0)
-    with pytest.raises(InvalidAction, match="carry out plan"):
-        case.check_record_progress(ProgressNote(agent="a", note="x", completed=True), T0)
+    with refused(RefusalCode.PROGRESS_OUTSIDE_TRACK, stage="investigate"):
+        investigation.check_record_progress(case, ProgressNote(agent="a", note="x"), T0)
+    done = ProgressNote(agent="a", note="x", completed=True)
+    with pytest.raises(InvalidAction) as caught:
+        investigation.check_record_progress(case, done, T0)
+    refusal = caught.value.refusal
+    assert refusal == Refusal(
+        RefusalCode.MOVE_NOT_ALLOWED, {"move": "carry_out_plan", "stage": "investigate"}
+    )
+    assert str(caught.value) == "cannot carry out plan while the case is at stage 'investigate'"
+    assert render("refusal.move_not_allowed", "zh", refusal.params) == (
+        "案件处于“调查”阶段，不能交付处理结果"
+    )
     assert case.state == before
 
 
@@ -150,12 +165,12 @@ def apply(case: CaseFile, action: tuple[str, object], now: datetime) -> datetime
             now = max(agenda[0].due_at, now)
             case.fire_due(now)
     if kind == "reply":
-        case.customer_reply(CustomerReply(text="…", intent=ReplyIntent(str(arg))), now)
+        closing.customer_reply(case, CustomerReply(text="…", intent=ReplyIntent(str(arg))), now)
     elif kind == "reopen":
-        case.reopen_request(ReopenRequest(reason="again"), now)
+        closing.reopen_request(case, ReopenRequest(reason="again"), now)
     elif kind == "survey":
         assert isinstance(arg, int)
-        case.survey_answer(SurveyAnswer(result=arg, attitude=3, timeliness=3), now)
+        closing.survey_answer(case, SurveyAnswer(result=arg, attitude=3, timeliness=3), now)
     elif kind == "escalate":
         sev = Severity(str(arg)) if arg else None
         case.escalate_case(Escalation(by="sup", reason="r", severity=sev), now)
@@ -172,14 +187,13 @@ def apply(case: CaseFile, action: tuple[str, object], now: datetime) -> datetime
             ),
             "confirm": lambda: ClassificationConfirmation(by=AGENT),
         }
-        handler = case_actions.action(kind).handler  # the table's names line up
-        check, change = getattr(case, f"check_{handler}"), getattr(case, handler)
+        row = case_actions.action(kind)  # the table's names line up
         payload = payloads[kind]()
         try:
-            check(payload, now)
+            action_rules.check(case, row, payload, now)
         except InvalidAction:
             return now  # refused in the validator: nothing reaches the case
-        change(payload, now)
+        action_rules.apply(case, row, payload, now)
     return now
 
 
@@ -228,7 +242,7 @@ def test_no_sequence_breaks_the_case(sequence: list[tuple[str, object]]) -> None
 def test_continue_as_new_carries_a_bounded_timeline_and_loses_nothing() -> None:
     case = classified()
     for i in range(300):
-        case.customer_reply(CustomerReply(text=f"消息{i}"), T0)
+        closing.customer_reply(case, CustomerReply(text=f"消息{i}"), T0)
     total = case.next_seq
     # The store has seen all but the last 50 entries: those 50 must be carried whatever `keep`.
     carried = case.carried(keep=100, stored_upto=total - 50)
@@ -237,7 +251,7 @@ def test_continue_as_new_carries_a_bounded_timeline_and_loses_nothing() -> None:
     carried = case.carried(keep=10, stored_upto=total - 50)
     assert len(carried.timeline) == 50  # unprojected entries are never dropped
     resumed = CaseFile(carried)
-    resumed.customer_reply(CustomerReply(text="又一条"), T0)
+    closing.customer_reply(resumed, CustomerReply(text="又一条"), T0)
     assert resumed.state.timeline[-1].seq == total  # numbering goes on where it stopped
     assert [e.seq for e in resumed.entries_since(total - 1)] == [total - 1, total]
     assert case.carried(keep=10, stored_upto=0).timeline == case.state.timeline  # no store
@@ -246,8 +260,9 @@ def test_continue_as_new_carries_a_bounded_timeline_and_loses_nothing() -> None:
 def test_the_longest_replies_still_fit_one_payload_when_carried_or_stored() -> None:
     """200 replies of 4,000 Chinese characters are 2.4 MB, over Temporal's 2 MB payload limit."""
     case = classified()
-    for _ in range(200):
-        case.customer_reply(CustomerReply(text="漏" * TEXT_MAX), T0)
+    for i in range(200):  # far enough apart that the owner is told of each one
+        at = T0 + i * closing.OWNER_TOLD_AT_MOST_EVERY
+        closing.customer_reply(case, CustomerReply(text="漏" * TEXT_MAX), at)
     total = case.next_seq
     carried = case.carried(keep=200, stored_upto=total, max_bytes=256 * 1024)
     # With 200 staff alerts still unsent (they quote the customer briefly), well under 2 MB.
@@ -269,7 +284,7 @@ def test_a_plan_offered_meets_the_emergency_temporary_remedy() -> None:
     case = classified("我的账户被盗刷了5000元")  # money: L1, high risk, emergency convened
     remedy = [d for d in case.state.deadlines if d.kind is DeadlineKind.TEMPORARY_REMEDY]
     assert remedy and remedy[0].pending
-    case.propose_plan(
-        ResolutionPlan(agent="agent-a", summary="冻结账户并追回"), T0 + timedelta(minutes=40)
+    investigation.propose_plan(
+        case, ResolutionPlan(agent="agent-a", summary="冻结账户并追回"), T0 + timedelta(minutes=40)
     )
     assert remedy[0].met_at == T0 + timedelta(minutes=40) and remedy[0].breached_at is None

@@ -26,6 +26,7 @@ from schemas import (
 from schemas.customer_view import CustomerView
 from tests.conftest import Desk
 from tests.test_case_file import T0, actions, classified, played
+from workflows import closing, intake, investigation
 from workflows.case_file import CaseFile
 from workflows.customer_view import CUSTOMER_FACING, SHOWN, SPOKEN, view_for_customer
 
@@ -39,19 +40,24 @@ def view_of(case: CaseFile) -> CustomerView:
 def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> None:
     case = classified()
     later = T0 + timedelta(minutes=10)
-    case.add_finding(Finding(agent="agent-zhang", summary=f"{SECRET}: supplier batch 7"), later)
+    investigation.add_finding(
+        case, Finding(agent="agent-zhang", summary=f"{SECRET}: supplier batch 7"), later
+    )
     case.escalate_case(
         Escalation(by="sup-li", reason=f"{SECRET}: VIP", severity=Severity.L1), later
     )
-    case.override_classification(
+    intake.override_classification(
+        case,
         ClassificationOverride(by="sup-li", reason=f"{SECRET} regrade", category=Category.SERVICE),
         later,
     )
-    case.confirm_classification(ClassificationConfirmation(by="sup-li", note=f"{SECRET} ok"), later)
-    case.customer_reply(CustomerReply(text="什么时候能修好？"), later)
-    case.respond(AgentMessage(agent="agent-zhang", text="明天上门维修。"), later)
-    case.propose_plan(
-        ResolutionPlan(agent="agent-zhang", summary="上门更换", compensation_yuan=50), later
+    intake.confirm_classification(
+        case, ClassificationConfirmation(by="sup-li", note=f"{SECRET} ok"), later
+    )
+    closing.customer_reply(case, CustomerReply(text="什么时候能修好？"), later)
+    investigation.respond(case, AgentMessage(agent="agent-zhang", text="明天上门维修。"), later)
+    investigation.propose_plan(
+        case, ResolutionPlan(agent="agent-zhang", summary="上门更换", compensation_yuan=50), later
     )
 
     view = view_of(case)
@@ -68,7 +74,7 @@ def test_the_customer_sees_what_was_said_and_promised_and_nothing_internal() -> 
     assert view.compensation_yuan == 50
     # The plan is with the customer: no promise runs while they decide.
     assert view.next_promise is None and view.waiting_on_you
-    case.customer_reply(CustomerReply(text="可以", intent=ReplyIntent.ACCEPT_PLAN), later)
+    closing.customer_reply(case, CustomerReply(text="可以", intent=ReplyIntent.ACCEPT_PLAN), later)
     view = view_of(case)
     # Then the resolution (L1 after the escalation: 24 h from receipt, no time paused).
     assert view.next_promise is not None and view.next_promise.kind is DeadlineKind.RESOLVE

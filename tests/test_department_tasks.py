@@ -10,13 +10,17 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from catalogue import render
 from schemas import CustomerReply, EntryKind, ProgressNote, ReplyIntent, ResolutionPlan, Stage
 from schemas.actions import Department, TaskDone, TaskOverride, TaskRequest
 from schemas.notification import Audience
+from schemas.refusals import InvalidAction, Refusal, RefusalCode
 from tests.conftest import Desk, eventually
+from tests.refusing import refused
 from tests.test_case_file import T0, classified
-from workflows.case_file import CaseFile, InvalidAction
-from workflows.complaint import current_details
+from workflows import closing, department_tasks, investigation
+from workflows.case_file import CaseFile
+from workflows.current_details import current_details
 
 AGENT = "agent-a"
 DUE = T0 + timedelta(hours=8)
@@ -36,16 +40,16 @@ def request(title: str = "查物流轨迹", blocking: bool = True) -> TaskReques
 def tracking() -> CaseFile:
     """A case with an accepted plan being carried out."""
     case = classified()
-    case.propose_plan(ResolutionPlan(agent=AGENT, summary="补发"), T0)
-    case.customer_reply(CustomerReply(text="好", intent=ReplyIntent.ACCEPT_PLAN), T0)
+    investigation.propose_plan(case, ResolutionPlan(agent=AGENT, summary="补发"), T0)
+    closing.customer_reply(case, CustomerReply(text="好", intent=ReplyIntent.ACCEPT_PLAN), T0)
     assert case.state.stage is Stage.TRACK
     return case
 
 
 def test_a_task_goes_to_its_owner_with_its_own_alarm() -> None:
     case = classified()
-    case.check_open_task(request(), T0)
-    case.open_task(request(), T0)
+    department_tasks.check_open_task(case, request(), T0)
+    department_tasks.open_task(case, request(), T0)
     task = case.state.tasks[0]
     assert (task.number, task.owner, task.due_at, task.blocking) == (1, "wl-chen", DUE, True)
     sent = case.outbox[-1]
@@ -56,14 +60,12 @@ def test_a_task_goes_to_its_owner_with_its_own_alarm() -> None:
     )
     assert "task #1 for logistics (查物流轨迹) due" in [a.summary for a in case.agenda()]
     # Operators see it in the UI's current details, with the wait on the customer once paused.
-    assert "task #1: logistics (wl-chen) due 2026-11-23 17:00 UTC" in current_details(
-        case.snapshot()
-    )
+    assert "task #1: logistics (wl-chen) due 2026-11-23 17:00 UTC" in current_details(case)
 
 
 def test_an_overdue_task_escalates_to_the_departments_supervisor_once() -> None:
     case = classified()
-    case.open_task(request(), T0)
+    department_tasks.open_task(case, request(), T0)
     case.fire_due(DUE)
     to_department = [n for n in case.outbox if n.audience is Audience.DEPARTMENT_SUPERVISOR]
     assert [(n.recipient, n.topic) for n in to_department] == [("logistics", "task_overdue")]
@@ -75,60 +77,94 @@ def test_an_overdue_task_escalates_to_the_departments_supervisor_once() -> None:
 
 def test_a_blocking_task_keeps_the_case_from_resolving_until_done() -> None:
     case = tracking()
-    case.open_task(request(), T0)
-    with pytest.raises(InvalidAction, match=r"task #1 for logistics .* is still open"):
-        case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True), T0)
-    case.check_complete_task(TaskDone(task=1, by="wl-chen"), T0)
-    case.complete_task(TaskDone(task=1, by="wl-chen", note="已签收"), T0 + timedelta(hours=3))
+    department_tasks.open_task(case, request(), T0)
+    blocks: dict[str, str | int] = {"task": 1, "department": "logistics", "title": "查物流轨迹"}
+    with refused(RefusalCode.TASK_STILL_BLOCKS, **blocks):
+        investigation.check_record_progress(
+            case, ProgressNote(agent=AGENT, note="已补发", completed=True), T0
+        )
+    department_tasks.check_complete_task(case, TaskDone(task=1, by="wl-chen"), T0)
+    department_tasks.complete_task(
+        case, TaskDone(task=1, by="wl-chen", note="已签收"), T0 + timedelta(hours=3)
+    )
     done = next(e for e in case.state.timeline if e.kind is EntryKind.TASK_DONE)
     assert done.actor == "wl-chen" and "done in 3.0 h: 已签收" in done.summary
-    case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True), T0)
+    investigation.check_record_progress(
+        case, ProgressNote(agent=AGENT, note="已补发", completed=True), T0
+    )
 
 
 def test_a_supervisor_may_override_the_block() -> None:
     case = tracking()
-    case.open_task(request(), T0)
-    case.check_override_task(TaskOverride(task=1, by="sup-li", reason="客户已收到"), T0)
-    case.override_task(TaskOverride(task=1, by="sup-li", reason="客户已收到"), T0)
-    case.check_record_progress(ProgressNote(agent=AGENT, note="已补发", completed=True), T0)
+    department_tasks.open_task(case, request(), T0)
+    department_tasks.check_override_task(
+        case, TaskOverride(task=1, by="sup-li", reason="客户已收到"), T0
+    )
+    department_tasks.override_task(case, TaskOverride(task=1, by="sup-li", reason="客户已收到"), T0)
+    investigation.check_record_progress(
+        case, ProgressNote(agent=AGENT, note="已补发", completed=True), T0
+    )
     assert case.state.tasks[0].open and case.state.tasks[0].overridden_by == "sup-li"
 
 
-REFUSALS: list[tuple[str, Callable[[CaseFile], None], str]] = [
+REFUSALS: list[tuple[str, Callable[[CaseFile], None], Refusal]] = [
     (
         "unknown task",
-        lambda c: c.check_complete_task(TaskDone(task=3, by="x"), T0),
-        "has no task #3",
+        lambda c: department_tasks.check_complete_task(c, TaskDone(task=3, by="x"), T0),
+        Refusal(RefusalCode.NO_SUCH_TASK, {"task": 3}),
     ),
-    ("due in the past", lambda c: c.check_open_task(request("退款"), DUE), "has passed"),
-    ("duplicate", lambda c: c.check_open_task(request(), T0), "task #1 already asks logistics"),
+    (
+        "due in the past",
+        lambda c: department_tasks.check_open_task(c, request("退款"), DUE),
+        Refusal(RefusalCode.TASK_DUE_PASSED, {"due_at": DUE.isoformat()}),
+    ),
+    (
+        "duplicate",
+        lambda c: department_tasks.check_open_task(c, request(), T0),
+        Refusal(RefusalCode.TASK_ALREADY_ASKED, {"task": 1, "department": "logistics"}),
+    ),
     (
         "override a non-blocking task",
-        lambda c: c.check_override_task(TaskOverride(task=2, by="s", reason="r"), T0),
-        "does not block",
+        lambda c: department_tasks.check_override_task(
+            c, TaskOverride(task=2, by="s", reason="r"), T0
+        ),
+        Refusal(RefusalCode.TASK_DOES_NOT_BLOCK, {"task": 2}),
     ),
 ]
 
 
-@pytest.mark.parametrize(("name", "action", "message"), REFUSALS, ids=[r[0] for r in REFUSALS])
+@pytest.mark.parametrize(("name", "action", "refusal"), REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_invalid_task_actions_are_refused(
-    name: str, action: Callable[[CaseFile], None], message: str
+    name: str, action: Callable[[CaseFile], None], refusal: Refusal
 ) -> None:
     case = classified()
-    case.open_task(request(), T0)
-    case.open_task(request("通知仓库", blocking=False), T0)
+    department_tasks.open_task(case, request(), T0)
+    department_tasks.open_task(case, request("通知仓库", blocking=False), T0)
     before = case.state.model_copy(deep=True)
-    with pytest.raises(InvalidAction, match=message):
+    with refused(refusal.code, **refusal.params):
         action(case)
     assert case.state == before
 
 
+def test_a_refusal_names_the_department_in_the_readers_words() -> None:
+    case = tracking()
+    department_tasks.open_task(case, request(), T0)
+    with pytest.raises(InvalidAction) as caught:
+        investigation.check_record_progress(
+            case, ProgressNote(agent=AGENT, note="已补发", completed=True), T0
+        )
+    assert "task #1 for logistics (查物流轨迹) is still open" in str(caught.value)
+    assert render(f"refusal.{caught.value.refusal.code}", "zh", caught.value.refusal.params) == (
+        "任务 #1（物流：查物流轨迹）尚未完成：须先完成，或由主管撤销其阻塞"
+    )
+
+
 def test_a_done_task_cannot_be_done_again() -> None:
     case = classified()
-    case.open_task(request(), T0)
-    case.complete_task(TaskDone(task=1, by="wl-chen"), T0)
-    with pytest.raises(InvalidAction, match="task #1 is already done"):
-        case.check_complete_task(TaskDone(task=1, by="wl-chen"), T0)
+    department_tasks.open_task(case, request(), T0)
+    department_tasks.complete_task(case, TaskDone(task=1, by="wl-chen"), T0)
+    with refused(RefusalCode.TASK_ALREADY_DONE, task=1):
+        department_tasks.check_complete_task(case, TaskDone(task=1, by="wl-chen"), T0)
 
 
 async def test_an_overdue_task_escalates_and_blocks_through_temporal(desk: Desk) -> None:

@@ -17,7 +17,8 @@ from schemas import (
 from schemas.notification import Audience
 from tests.conftest import Desk
 from tests.test_case_file import T0, classified
-from workflows.case_file import FEATURES, CaseFile
+from workflows import investigation
+from workflows.case_file import CaseFile
 
 L2_RESPOND = timedelta(hours=24)
 
@@ -68,7 +69,7 @@ def test_warning_then_supervisor_then_management_at_the_configured_times() -> No
 def test_a_breach_made_good_in_time_never_reaches_management() -> None:
     case = classified()
     case.fire_due(T0 + L2_RESPOND)
-    case.respond(AgentMessage(agent="agent-a", text="抱歉回复晚了"), T0 + L2_RESPOND)
+    investigation.respond(case, AgentMessage(agent="agent-a", text="抱歉回复晚了"), T0 + L2_RESPOND)
     assert not any("tell management" in a.summary for a in case.agenda())
     case.fire_due(T0 + L2_RESPOND + timedelta(hours=5))
     assert told(case, Audience.MANAGEMENT) == []
@@ -86,12 +87,6 @@ def test_the_acknowledgement_is_not_warned_and_a_policy_may_turn_the_chain_off()
     )
     case.state.policy = quiet
     assert not any(a.summary.startswith(("warn", "tell")) for a in case.agenda())
-
-
-def test_cases_started_before_the_chain_replay_without_it() -> None:
-    case = classified()
-    older = CaseFile(case.state, FEATURES - {"escalation-chain"})
-    assert not any(a.summary.startswith("warn") for a in older.agenda())
 
 
 async def test_the_chain_through_temporal(desk: Desk) -> None:

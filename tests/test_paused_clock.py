@@ -19,8 +19,9 @@ from schemas import (
 from tests.conftest import Desk
 from tests.test_case_file import T0, classified
 from tests.test_working_time import at
-from workflows.case_file import FEATURES, CaseFile
-from workflows.complaint import current_details
+from workflows import closing, investigation
+from workflows.case_file import CaseFile
+from workflows.current_details import current_details
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLAN = ResolutionPlan(agent="agent-a", summary="上门更换")
@@ -33,17 +34,15 @@ def resolve_of(case: CaseFile) -> Deadline:
 
 def test_the_resolve_clock_stops_while_the_customer_decides() -> None:
     case = classified()  # L2: 48 h to resolve from receipt
-    case.propose_plan(PLAN, T0 + timedelta(hours=2))
+    investigation.propose_plan(case, PLAN, T0 + timedelta(hours=2))
     resolve = resolve_of(case)
     assert resolve.paused_at == T0 + timedelta(hours=2)
     assert not any("resolve" in a.summary for a in case.agenda())  # no timer while paused
-    assert "waiting on the customer: the resolve clock is paused" in current_details(
-        case.snapshot()
-    )
+    assert "waiting on the customer: the resolve clock is paused" in current_details(case)
     case.fire_due(T0 + timedelta(hours=49))  # past the original due time: nothing happens
     assert resolve_of(case).breached_at is None
 
-    case.customer_reply(ACCEPT, T0 + timedelta(hours=50))
+    closing.customer_reply(case, ACCEPT, T0 + timedelta(hours=50))
     resolve = resolve_of(case)
     assert resolve.paused_at is None and resolve.paused_for == timedelta(hours=48)
     assert resolve.due_at == T0 + timedelta(hours=48 + 48)
@@ -62,18 +61,13 @@ def test_a_pause_on_the_working_clock_counts_working_time_only() -> None:
     case = classified("洗衣机漏水", at=friday, policy=policy)
     assert case.state.severity is Severity.L2
     assert resolve_of(case).due_at == at(SHANGHAI, 2026, 11, 25, 16)  # 3 working days
-    case.propose_plan(PLAN, at(SHANGHAI, 2026, 11, 20, 17))
-    case.customer_reply(ACCEPT, at(SHANGHAI, 2026, 11, 23, 10))  # Friday 17-18, Monday 9-10
+    investigation.propose_plan(case, PLAN, at(SHANGHAI, 2026, 11, 20, 17))
+    closing.customer_reply(
+        case, ACCEPT, at(SHANGHAI, 2026, 11, 23, 10)
+    )  # Friday 17-18, Monday 9-10
     resolve = resolve_of(case)
     assert resolve.paused_for == timedelta(hours=2)
     assert resolve.due_at == at(SHANGHAI, 2026, 11, 25, 18)
-
-
-def test_cases_started_before_the_pause_keep_their_clock() -> None:
-    case = classified()
-    older = CaseFile(case.state, FEATURES - {"customer-pause"})
-    older.propose_plan(PLAN, T0 + timedelta(hours=2))
-    assert resolve_of(older).paused_at is None
 
 
 async def test_the_paused_clock_through_temporal(desk: Desk) -> None:

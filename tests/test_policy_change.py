@@ -11,9 +11,11 @@ from temporalio.client import WorkflowUpdateFailedError
 from activities.policy import load_policy
 from schemas import DEFAULT_POLICY, DeadlineKind, EntryKind
 from schemas.actions import PolicyChange
+from schemas.refusals import RefusalCode
 from tests.conftest import Desk
+from tests.refusing import refused
 from tests.test_case_file import T0, classified
-from workflows.case_file import InvalidAction
+from workflows import supervision
 
 SEED_004 = load_policy("policies/sla-seed-004.json")  # L2 respond 2 h instead of 24 h
 
@@ -26,16 +28,16 @@ def test_pending_deadlines_recompute_and_settled_ones_stay() -> None:
     assert ack.met_at is not None  # delivered before classification
 
     change = PolicyChange(by="ops-li", reason="新SLA", policy=SEED_004)
-    case.check_change_policy(change, T0)
-    case.change_policy(change, T0 + timedelta(minutes=30))
+    supervision.check_change_policy(case, change, T0)
+    supervision.change_policy(case, change, T0 + timedelta(minutes=30))
     due = {d.kind: d.due_at for d in case.state.deadlines}
     assert due[DeadlineKind.RESPOND] == T0 + timedelta(hours=2)
     assert due[DeadlineKind.ACKNOWLEDGE] == ack.due_at
     entry = case.state.timeline[-1]
     assert (entry.kind, entry.actor) == (EntryKind.POLICY_CHANGED, "ops-li")
     assert entry.summary.startswith("policy seed-000 → seed-004 (新SLA): L2 respond deadline now")
-    with pytest.raises(InvalidAction, match="already runs on policy seed-004"):
-        case.check_change_policy(change, T0)
+    with refused(RefusalCode.POLICY_UNCHANGED, version="seed-004"):
+        supervision.check_change_policy(case, change, T0)
 
 
 async def test_a_policy_change_moves_a_running_cases_timer(desk: Desk) -> None:

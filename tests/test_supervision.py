@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from catalogue import render
 from schemas import (
     DEFAULT_POLICY,
     CustomerReply,
@@ -25,10 +27,12 @@ from schemas import (
 from schemas.actions import ClosureOnBehalf, CompensationApproval, Merge, Reassignment
 from schemas.case import ClosedBy, Outcome
 from schemas.notification import Audience
+from schemas.refusals import InvalidAction, RefusalCode
 from tests.conftest import Desk
+from tests.refusing import refused
 from tests.test_case_file import T0, classified
-from workflows import search_attributes
-from workflows.case_file import CaseFile, InvalidAction
+from workflows import closing, investigation, search_attributes, supervision
+from workflows.case_file import CaseFile
 
 AGENT = "agent-a"
 LATER = T0 + timedelta(minutes=30)
@@ -47,9 +51,11 @@ def stage(case: CaseFile) -> Stage:
 def delivered() -> CaseFile:
     """A case whose result was delivered; it waits for the customer's confirmation."""
     case = classified()
-    case.propose_plan(plan(), LATER)
-    case.customer_reply(CustomerReply(text="好", intent=ReplyIntent.ACCEPT_PLAN), LATER)
-    case.record_progress(ProgressNote(agent=AGENT, note="已更换", completed=True), LATER)
+    investigation.propose_plan(case, plan(), LATER)
+    closing.customer_reply(case, CustomerReply(text="好", intent=ReplyIntent.ACCEPT_PLAN), LATER)
+    investigation.record_progress(
+        case, ProgressNote(agent=AGENT, note="已更换", completed=True), LATER
+    )
     assert case.state.stage is Stage.CLOSE
     return case
 
@@ -68,7 +74,7 @@ def with_roster(case: CaseFile) -> CaseFile:
 
 def awaiting() -> CaseFile:
     case = classified()
-    case.propose_plan(plan(500), LATER)
+    investigation.propose_plan(case, plan(500), LATER)
     return case
 
 
@@ -76,76 +82,90 @@ REFUSALS = [
     (
         "reassign on an ended case",
         ended,
-        lambda c: c.check_reassign(Reassignment(by="sup", to="b", reason="r"), T0),
-        "has ended",
+        lambda c: supervision.check_reassign(c, Reassignment(by="sup", to="b", reason="r"), T0),
+        RefusalCode.CASE_ENDED,
     ),
     (
         "reassign to an unknown agent",
         lambda: with_roster(classified()),
-        lambda c: c.check_reassign(Reassignment(by="sup", to="nobody", reason="r"), T0),
-        "unknown agent 'nobody'",
+        lambda c: supervision.check_reassign(
+            c, Reassignment(by="sup", to="nobody", reason="r"), T0
+        ),
+        RefusalCode.UNKNOWN_AGENT,
     ),
     (
         "reassign to the owner",
         classified,
-        lambda c: c.check_reassign(Reassignment(by="sup", to=c.state.owner, reason="r"), T0),
-        "already owned by",
+        lambda c: supervision.check_reassign(
+            c, Reassignment(by="sup", to=c.state.owner, reason="r"), T0
+        ),
+        RefusalCode.ALREADY_OWNER,
     ),
     (
         "escalate an ended case",
         ended,
-        lambda c: c.check_escalate_case(Escalation(by="sup", reason="r"), T0),
-        "the case has ended",
+        lambda c: supervision.check_escalate_case(c, Escalation(by="sup", reason="r"), T0),
+        RefusalCode.CASE_ENDED,
     ),
     (
         "escalate to a lower severity",
         lambda: _escalated(Severity.L1),
-        lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", severity=Severity.L3), T0),
-        "severity can only be raised",
+        lambda c: supervision.check_escalate_case(
+            c, Escalation(by="sup", reason="r", severity=Severity.L3), T0
+        ),
+        RefusalCode.SEVERITY_ONLY_RAISED,
     ),
     (
         "escalate to a lower risk",
         lambda: _risky(),
-        lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", risk=RiskLevel.LOW), T0),
-        "risk can only be raised",
+        lambda c: supervision.check_escalate_case(
+            c, Escalation(by="sup", reason="r", risk=RiskLevel.LOW), T0
+        ),
+        RefusalCode.RISK_ONLY_RAISED,
     ),
     (
         "escalate to an unknown agent",
         lambda: with_roster(classified()),
-        lambda c: c.check_escalate_case(Escalation(by="sup", reason="r", assign_to="nobody"), T0),
-        "unknown agent 'nobody'",
+        lambda c: supervision.check_escalate_case(
+            c, Escalation(by="sup", reason="r", assign_to="nobody"), T0
+        ),
+        RefusalCode.UNKNOWN_AGENT,
     ),
     (
         "approve with nothing waiting",
         classified,
-        lambda c: c.check_approve_compensation(CompensationApproval(by="sup"), T0),
-        "no plan awaits approval",
+        lambda c: supervision.check_approve_compensation(c, CompensationApproval(by="sup"), T0),
+        RefusalCode.NO_PLAN_AWAITS_APPROVAL,
     ),
     (
         "approve one's own plan",
         awaiting,
-        lambda c: c.check_approve_compensation(CompensationApproval(by=AGENT), T0),
-        "cannot approve it",
+        lambda c: supervision.check_approve_compensation(c, CompensationApproval(by=AGENT), T0),
+        RefusalCode.OWN_PLAN,
     ),
     (
         "close for the customer before delivery",
         classified,
-        lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
-        "only a case whose result was delivered",
+        lambda c: supervision.check_close_for_customer(
+            c, ClosureOnBehalf(by="sup", reason="r"), LATER
+        ),
+        RefusalCode.NOT_AWAITING_CONFIRMATION,
     ),
     (
         "close for the customer too early",
         delivered,
-        lambda c: c.check_close_for_customer(ClosureOnBehalf(by="sup", reason="r"), LATER),
-        "the customer has until",
+        lambda c: supervision.check_close_for_customer(
+            c, ClosureOnBehalf(by="sup", reason="r"), LATER
+        ),
+        RefusalCode.CUSTOMER_STILL_HAS_TIME,
     ),
     (
         "close for the customer where policy forbids",
         lambda: _no_closing(delivered()),
-        lambda c: c.check_close_for_customer(
-            ClosureOnBehalf(by="sup", reason="r"), LATER + timedelta(days=2)
+        lambda c: supervision.check_close_for_customer(
+            c, ClosureOnBehalf(by="sup", reason="r"), LATER + timedelta(days=2)
         ),
-        "the policy does not let",
+        RefusalCode.POLICY_FORBIDS_CLOSING_FOR_CUSTOMER,
     ),
 ]
 
@@ -168,29 +188,47 @@ def _no_closing(case: CaseFile) -> CaseFile:
     return case
 
 
-@pytest.mark.parametrize(
-    ("name", "make", "check", "message"), REFUSALS, ids=[r[0] for r in REFUSALS]
-)
+@pytest.mark.parametrize(("name", "make", "check", "code"), REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_each_invalid_action_is_refused_with_its_reason(
-    name: str, make: Callable[[], CaseFile], check: Callable[[CaseFile], None], message: str
+    name: str, make: Callable[[], CaseFile], check: Callable[[CaseFile], None], code: RefusalCode
 ) -> None:
     case = make()
     before = case.state.model_copy(deep=True)
-    with pytest.raises(InvalidAction, match=message):
+    with pytest.raises(InvalidAction) as caught:
         check(case)
+    assert caught.value.refusal.code is code
     assert case.state == before  # a validator changes nothing
+
+
+def test_a_refusal_shows_its_moment_in_the_readers_zone_and_language() -> None:
+    case = delivered()
+    with pytest.raises(InvalidAction) as caught:
+        supervision.check_close_for_customer(case, ClosureOnBehalf(by="sup", reason="r"), LATER)
+    refusal = caught.value.refusal
+    assert case.state.result_delivered_at is not None and case.state.policy is not None
+    after = case.state.policy.close_on_behalf_after
+    assert after is not None
+    until = case.state.result_delivered_at + after
+    assert refusal.params == {"until_at": until.isoformat()}
+    local = until.astimezone(ZoneInfo("Asia/Shanghai"))
+    shown = render("refusal.customer_still_has_time", "zh", refusal.params)
+    assert (
+        shown == f"客户可在 {local.month}月{local.day}日 {local:%H:%M} 前答复，此后主管才能代其结案"
+    )
 
 
 def test_compensation_above_the_agents_authority_waits_for_a_supervisor() -> None:
     case = classified()
-    case.propose_plan(plan(500), LATER)  # the policy lets an agent grant 50 yuan alone
+    investigation.propose_plan(
+        case, plan(500), LATER
+    )  # the policy lets an agent grant 50 yuan alone
     assert stage(case) is Stage.INVESTIGATE and case.state.plan is None
     assert [n.topic for n in case.outbox if n.audience is Audience.SUPERVISOR][-1] == (
         "approval_needed"
     )
     assert not any(n.topic == "plan_proposed" for n in case.outbox)
 
-    case.approve_compensation(CompensationApproval(by="sup-li", note="老客户"), LATER)
+    supervision.approve_compensation(case, CompensationApproval(by="sup-li", note="老客户"), LATER)
     assert stage(case) is Stage.RESOLVE and case.state.plan == plan(500)
     approved = [e for e in case.state.timeline if e.kind is EntryKind.APPROVED]
     assert approved[0].actor == "sup-li" and "500 yuan approved: 老客户" in approved[0].summary
@@ -199,29 +237,29 @@ def test_compensation_above_the_agents_authority_waits_for_a_supervisor() -> Non
 
 def test_a_plan_within_authority_goes_straight_to_the_customer_and_a_new_one_replaces() -> None:
     case = classified()
-    case.propose_plan(plan(500), LATER)
-    case.propose_plan(plan(50), LATER)  # the agent revises within authority
+    investigation.propose_plan(case, plan(500), LATER)
+    investigation.propose_plan(case, plan(50), LATER)  # the agent revises within authority
     assert case.state.stage is Stage.RESOLVE and case.state.plan_awaiting_approval is None
     assert DEFAULT_POLICY.agent_compensation_limit_yuan == 50
 
 
 def test_accepted_actions_record_who_and_why() -> None:
     case = classified()
-    case.reassign(Reassignment(by="sup-li", to="agent-wang", reason="懂洗衣机"), LATER)
+    supervision.reassign(case, Reassignment(by="sup-li", to="agent-wang", reason="懂洗衣机"), LATER)
     entry = case.state.timeline[-1]
     assert (entry.kind, entry.actor) == (EntryKind.REASSIGNED, "sup-li")
     assert "→ agent-wang: 懂洗衣机" in entry.summary and case.state.owner == "agent-wang"
     assert case.outbox[-1].recipient == "agent-wang"
 
-    closing = delivered()
-    when = closing.state.result_delivered_at
+    case = delivered()
+    when = case.state.result_delivered_at
     assert when is not None
-    closing.close_for_customer(
-        ClosureOnBehalf(by="sup-li", reason="三次电话未接"), when + timedelta(days=1)
+    supervision.close_for_customer(
+        case, ClosureOnBehalf(by="sup-li", reason="三次电话未接"), when + timedelta(days=1)
     )
-    assert closing.state.closed_by is ClosedBy.SUPERVISOR
-    assert closing.state.stage is Stage.FOLLOW_UP
-    why = [e for e in closing.state.timeline if e.kind is EntryKind.CLOSED_FOR_CUSTOMER]
+    assert case.state.closed_by is ClosedBy.SUPERVISOR
+    assert case.state.stage is Stage.FOLLOW_UP
+    why = [e for e in case.state.timeline if e.kind is EntryKind.CLOSED_FOR_CUSTOMER]
     assert why[0].actor == "sup-li" and why[0].summary == "三次电话未接" and not why[0].public
 
 
@@ -249,20 +287,20 @@ async def test_supervisor_actions_through_temporal(desk: Desk) -> None:
 
 def test_merging_a_duplicate_ends_it_and_tells_the_customer_where_it_went() -> None:
     case = classified()
-    with pytest.raises(InvalidAction, match="cannot be merged into itself"):
-        case.check_merge_into(Merge(by="sup-li", into="C-1", reason="r"), T0)
-    case.merge_into(Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
+    with refused(RefusalCode.MERGE_INTO_ITSELF):
+        supervision.check_merge_into(case, Merge(by="sup-li", into="C-1", reason="r"), T0)
+    supervision.merge_into(case, Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
     assert case.state.stage is Stage.DONE and case.state.outcome is Outcome.MERGED
     assert case.state.merged_into == "C-0"
     assert case.outbox[-1].topic == "merged" and "C-0" in case.outbox[-1].text
-    with pytest.raises(InvalidAction, match="has ended"):
-        case.check_merge_into(Merge(by="sup-li", into="C-0", reason="r"), T0)
+    with refused(RefusalCode.CASE_ENDED, complaint_id="C-1"):
+        supervision.check_merge_into(case, Merge(by="sup-li", into="C-0", reason="r"), T0)
 
 
 def test_a_merged_duplicate_owes_no_deadline_any_more() -> None:
     case = classified()
     assert case.snapshot().next_deadline is not None
-    case.merge_into(Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
+    supervision.merge_into(case, Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
     snapshot = case.snapshot()
     assert snapshot.next_deadline is None and not [d for d in snapshot.deadlines if d.pending]
     assert case.agenda() == []

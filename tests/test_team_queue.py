@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from activities.policy import load_routing
 from grading.engine import grade
@@ -18,26 +19,26 @@ from schemas.case_actions import action
 from schemas.classification import Category, Severity
 from schemas.intake import Channel
 from schemas.notification import Audience
+from schemas.refusals import Refusal, RefusalCode
 from schemas.routing import RoutingPolicy
 from tests.api_harness import running_api
 from tests.conftest import Desk, intake
+from tests.refusing import refused
 from tests.test_case_file import RULES, T0
-from workflows.case_file import FEATURES, CaseFile, InvalidAction
-from workflows.case_record import TEAM_ROUTING
+from workflows import supervision, team_queue
+from workflows.case_file import CaseFile
 from workflows.team_queue import UNROUTED
 
 ROUTING = load_routing()
 L2_RESPOND = timedelta(hours=24)
 
 
-def unreceived(
-    channel: str = "email", features: frozenset[str] = FEATURES, **data: str
-) -> CaseFile:
+def unreceived(channel: str = "email", **data: str) -> CaseFile:
     """A case nobody received, as the workflow has it at receipt (before the routing rules)."""
     given = ComplaintIntake.model_validate(
         intake("C-1", T0, receiver=None, channel=channel, **data)
     )
-    return CaseFile.open(given, "complaint-C-1", T0, features)
+    return CaseFile.open(given, "complaint-C-1", T0)
 
 
 def routed_and_classified(case: CaseFile) -> CaseFile:
@@ -99,17 +100,15 @@ def test_a_bad_routing_file_is_refused_naming_the_problem(
 
 def test_the_first_agent_who_takes_it_owns_it_to_the_end() -> None:
     case = routed_and_classified(unreceived("email"))
-    case.check_take(TakeCase(by="agent-wang"), T0)
-    case.take(TakeCase(by="agent-wang"), T0 + timedelta(minutes=3))
+    team_queue.check_take(case, TakeCase(by="agent-wang"), T0)
+    team_queue.take(case, TakeCase(by="agent-wang"), T0 + timedelta(minutes=3))
     assert (case.state.owner, case.snapshot().team_owned) == ("agent-wang", False)
     assert summaries(case, EntryKind.TAKEN) == [
         "taken by agent-wang from team-after-sales: owns it to the end"
     ]
     assert case.state.timeline[-1].actor == "agent-wang"
-    with pytest.raises(
-        InvalidAction, match="only a case owned by a team can be taken; agent-wang already owns it"
-    ):
-        case.check_take(TakeCase(by="agent-li"), T0)
+    with refused(RefusalCode.NOT_TEAM_OWNED, owner="agent-wang"):
+        team_queue.check_take(case, TakeCase(by="agent-li"), T0)
     # From now on owner messages go to the agent.
     case.fire_due(T0 + L2_RESPOND * 0.75)
     assert case.outbox[-1].topic == "deadline_warning"
@@ -118,7 +117,7 @@ def test_the_first_agent_who_takes_it_owns_it_to_the_end() -> None:
 
 def test_a_case_taken_before_its_rules_arrive_is_not_routed_away_from_its_agent() -> None:
     case = unreceived("email")
-    case.take(TakeCase(by="agent-wang"), T0)
+    team_queue.take(case, TakeCase(by="agent-wang"), T0)
     routed_and_classified(case)
     assert case.state.owner == "agent-wang"
     assert summaries(case, EntryKind.ROUTED) == []
@@ -130,23 +129,23 @@ def test_a_received_case_cannot_be_taken_and_is_never_routed() -> None:
     case.adopt_policy(DEFAULT_POLICY, T0)
     case.classified(grade(given, RULES), T0)
     assert case.state.owner == "agent-zhang"
-    with pytest.raises(InvalidAction, match="agent-zhang already owns it"):
-        case.check_take(TakeCase(by="agent-wang"), T0)
+    with refused(RefusalCode.NOT_TEAM_OWNED, owner="agent-zhang"):
+        team_queue.check_take(case, TakeCase(by="agent-wang"), T0)
 
 
 def test_a_supervisors_reassignment_ends_the_team_ownership() -> None:
     case = routed_and_classified(unreceived("email"))
-    case.reassign(Reassignment(by="sup-li", to="agent-zhao", reason="熟悉此型号"), T0)
+    supervision.reassign(case, Reassignment(by="sup-li", to="agent-zhao", reason="熟悉此型号"), T0)
     assert not case.state.team_owned
-    with pytest.raises(InvalidAction, match="agent-zhao already owns it"):
-        case.check_take(TakeCase(by="agent-wang"), T0)
+    with refused(RefusalCode.NOT_TEAM_OWNED, owner="agent-zhao"):
+        team_queue.check_take(case, TakeCase(by="agent-wang"), T0)
 
 
 def test_an_ended_case_cannot_be_taken() -> None:
     case = routed_and_classified(unreceived("email"))
     case.state.stage = case.state.stage.DONE
-    with pytest.raises(InvalidAction, match="has ended"):
-        case.check_take(TakeCase(by="agent-wang"), T0)
+    with refused(RefusalCode.CASE_ENDED, complaint_id="C-1"):
+        team_queue.check_take(case, TakeCase(by="agent-wang"), T0)
 
 
 def test_an_untaken_case_warns_its_team_breaches_and_escalates_like_any_other() -> None:
@@ -159,14 +158,6 @@ def test_an_untaken_case_warns_its_team_breaches_and_escalates_like_any_other() 
     assert [n.topic for n in case.outbox if n.audience is Audience.SUPERVISOR][-1] == (
         "deadline_breached"
     )
-
-
-def test_cases_started_before_team_routing_are_not_rerouted() -> None:
-    case = unreceived("email", features=FEATURES - {TEAM_ROUTING})
-    routed_and_classified(case)
-    assert summaries(case, EntryKind.ROUTED) == [
-        "in team-email's queue: routing rule 7 (channel email)"
-    ]
 
 
 def test_take_is_a_staff_action_of_the_table_acted_by_the_session() -> None:
@@ -184,9 +175,15 @@ async def test_an_unreceived_case_waits_in_a_team_queue_until_an_agent_takes_it(
     assert (case.owner, case.team_owned) == ("team-after-sales", True)
     taken = await desk.api.act(cid, "take", {"by": "agent-wang"})
     assert taken is not None and (taken.owner, taken.team_owned) == ("agent-wang", False)
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
         await desk.api.act(cid, "take", {"by": "agent-li"})
-    assert "agent-wang already owns it" in str(refused.value.cause)
+    cause = caught.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "InvalidAction"
+    assert "agent-wang already owns it" in cause.message
+    # The refusal travels as its code, for every door to say in its reader's language.
+    assert Refusal.from_details(cause.details[0]) == Refusal(
+        RefusalCode.NOT_TEAM_OWNED, {"owner": "agent-wang"}
+    )
     timeline = await desk.api.timeline(cid)
     assert [e.kind for e in timeline].count(EntryKind.ROUTED) == 2
 

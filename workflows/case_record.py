@@ -1,8 +1,9 @@
 """A case's record: its state, its timeline and the messages it queues (pure, no Temporal).
 
-The base that `CaseFile` (the lifecycle) and the rules kept in modules of their own
-(`supervision`, `department_tasks`) share: each reads and writes the same state, records on the
-same timeline and queues on the same outbox through these methods.
+Every rule module (`intake`, `sla_clock`, `investigation`, `closing`, `supervision`,
+`department_tasks`, `team_queue`) is a set of functions over a `CaseRecord`: each reads and writes
+the same state, records on the same timeline and queues on the same outbox through the methods
+here, and nothing else.
 """
 
 from __future__ import annotations
@@ -10,21 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
-from schemas.actions import ResolutionPlan
-from schemas.case import (
-    CaseState,
-    ClosedBy,
-    Deadline,
-    EntryKind,
-    EscalationLevel,
-    Outcome,
-    Stage,
-    TimelineEntry,
-)
+from schemas.case import CaseState, Deadline, EntryKind, EscalationLevel, Stage, TimelineEntry
 from schemas.classification import RiskLevel, Severity
 from schemas.notification import Audience, Notification
-from schemas.review import REVIEW_OWNER, REVIEW_WITHIN
+from schemas.refusals import InvalidAction, Refusal, RefusalCode
 from workflows import deadlines
 from workflows.customer_messages import customer_text
 from workflows.stages import OPEN_STAGES, InvalidMove, Move, next_stage
@@ -36,29 +28,6 @@ CUSTOMER = "customer"
 RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
 # Stages in which a case is being handled, before the result is delivered.
 HANDLING = frozenset({Stage.RECEIVE, Stage.CLASSIFY, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK})
-
-# Rules added after cases were already running; the workflow enables each through
-# `workflow.patched(<feature>)`, so older cases replay without them.
-EMERGENCY = "emergency-response"
-TRIAGE = "triage"
-ESCALATION_CHAIN = "escalation-chain"
-APPROVAL = "supervisor-approval"
-CUSTOMER_PAUSE = "customer-pause"
-REVIEW = "major-event-review"
-PLAN_REMEDY = "plan-meets-remedy"
-END_WITHDRAWS = "end-withdraws-deadlines"
-DELIVERY_FAILURE = "delivery-failure-to-owner"
-# A case nobody received waits in a team's queue until an agent takes it (workflows/team_queue.py).
-TEAM_ROUTING = "team-routing"
-FEATURES = frozenset(
-    {EMERGENCY, TRIAGE, ESCALATION_CHAIN, APPROVAL, CUSTOMER_PAUSE, REVIEW, PLAN_REMEDY}
-    | {END_WITHDRAWS, DELIVERY_FAILURE, TEAM_ROUTING}
-)
-
-
-class InvalidAction(ValueError):
-    """An agent's action that does not apply to the case as it stands; nothing was changed."""
-
 
 # A moment the case acts by itself: when, the timer's name operators see, and what it does.
 Step = tuple[datetime, str, Callable[[datetime], None]]
@@ -73,9 +42,8 @@ class Alarm:
 
 
 class CaseRecord:
-    def __init__(self, state: CaseState, features: frozenset[str] = FEATURES) -> None:
+    def __init__(self, state: CaseState) -> None:
         self.state = state
-        self.features = features  # which of FEATURES this case runs with (see above)
 
     @property
     def outbox(self) -> list[Notification]:
@@ -85,6 +53,11 @@ class CaseRecord:
     @property
     def next_seq(self) -> int:
         return self.state.timeline_offset + len(self.state.timeline)
+
+    @property
+    def round(self) -> int:
+        """The handling round: 0, then one more at every re-open."""
+        return self.state.reopen_count
 
     def entries_since(self, seq: int) -> list[TimelineEntry]:
         """The kept entries from `seq` on (earlier ones may live only in the case store)."""
@@ -123,25 +96,25 @@ class CaseRecord:
             batch.append(entry)
         return batch
 
-    @property
-    def _round(self) -> int:
-        return self.state.reopen_count
+    # ---- what every rule may refuse on ------------------------------------------------------
 
-    def _require_open(self) -> None:
+    def require_open(self) -> None:
         if self.state.stage not in OPEN_STAGES:
-            raise InvalidAction(f"case {self.state.intake.complaint_id} has ended")
+            refuse(RefusalCode.CASE_ENDED, complaint_id=self.state.intake.complaint_id)
 
-    def _require_move(self, move: Move) -> None:
-        self._require_open()
+    def require_move(self, move: Move) -> None:
+        self.require_open()
         try:
             next_stage(self.state.stage, move)
         except InvalidMove as err:
-            raise InvalidAction(str(err)) from None
+            raise InvalidAction(err.refusal) from None
 
-    def _move(self, move: Move, now: datetime, actor: str = SYSTEM) -> None:
+    # ---- what every rule may change ---------------------------------------------------------
+
+    def move(self, move: Move, now: datetime, actor: str = SYSTEM) -> None:
         before = self.state.stage
         self.state.stage = next_stage(before, move)
-        self._record(
+        self.record(
             EntryKind.STAGE_CHANGED,
             actor,
             f"{before.value} → {self.state.stage.value}",
@@ -149,68 +122,19 @@ class CaseRecord:
             public=True,
         )
 
-    def _raise_level(self, level: EscalationLevel) -> None:
+    def raise_level(self, level: EscalationLevel) -> None:
         """Escalation only goes up: a supervisor's escalation does not undo management's."""
         order = list(EscalationLevel)
         if order.index(level) > order.index(self.state.escalation_level):
             self.state.escalation_level = level
 
-    def _regrade(self, severity: Severity) -> None:
+    def regrade(self, severity: Severity) -> None:
         s = self.state
         s.severity = severity
         if s.policy is not None:
             s.deadlines = [deadlines.retarget(d, s.policy, severity) for d in s.deadlines]
 
-    def _close(self, closed_by: ClosedBy, move: Move, now: datetime) -> None:
-        s = self.state
-        s.closed_by = closed_by
-        s.closed_at = now
-        how = {
-            ClosedBy.CUSTOMER: "confirmed by the customer",
-            ClosedBy.SILENCE: "no confirmation",
-            ClosedBy.SUPERVISOR: "closed by the service team after no confirmation",
-        }[closed_by]
-        self._record(EntryKind.CLOSED, SYSTEM, f"Closed: {how}", now, public=True)
-        self._move(move, now)
-        self._tell_customer("closed", now)
-        if REVIEW in self.features and s.risk is RiskLevel.HIGH:
-            # R-CO-3: a major event is reviewed; the workflow starts the review, which outlives
-            # the case (workflows/review.py).
-            s.reviews_requested.append(s.reopen_count)
-            self._record(
-                EntryKind.REVIEW_REQUESTED,
-                SYSTEM,
-                f"high-risk case closed: major-event review by {REVIEW_OWNER} due "
-                f"{hm(now + REVIEW_WITHIN)}",
-                now,
-            )
-
-    def _finish(self, outcome: Outcome, move: Move, now: datetime) -> None:
-        self.state.outcome = outcome
-        self._move(move, now)
-        self._record(EntryKind.ENDED, SYSTEM, f"Ended: {outcome.value}", now)
-        if END_WITHDRAWS in self.features:
-            # A merged duplicate must not stay "due in the next hour" in every list.
-            for d in self.state.deadlines:
-                if d.pending:
-                    d.withdrawn_at = now
-                    why = f"{deadlines.label(d)} withdrawn: the case ended ({outcome.value})"
-                    self._record(EntryKind.DEADLINE_WITHDRAWN, SYSTEM, why, now)
-
-    def unreadable(self, message: str, reason: str, now: datetime) -> None:
-        """A message that could not be read is kept as the fact that it came, and why it could
-        not be read; nothing of what it carried (that may be personal, or garbage)."""
-        self._record(
-            EntryKind.UNREADABLE, SYSTEM, f"message could not be read: {message} {reason}", now
-        )
-
-    def job_failed(self, job: str, reason: str, now: datetime) -> None:
-        self._record(EntryKind.JOB_FAILED, SYSTEM, f"{job} failed: {reason}", now)
-
-    def _refuse(self, why: str, now: datetime) -> None:
-        self._record(EntryKind.REFUSED, SYSTEM, why, now)
-
-    def _record(
+    def record(
         self, kind: EntryKind, actor: str, summary: str, now: datetime, public: bool = False
     ) -> TimelineEntry:
         entry = TimelineEntry(
@@ -225,7 +149,16 @@ class CaseRecord:
         self.state.timeline.append(entry)
         return entry
 
-    def _tell_customer(self, topic: str, now: datetime, **facts: str) -> None:
+    def record_refused(self, why: str, now: datetime) -> None:
+        """A signal that could not apply: kept on the timeline, since signals are never lost."""
+        self.record(EntryKind.REFUSED, SYSTEM, why, now)
+
+    def record_deadline_set(self, d: Deadline, now: datetime) -> None:
+        self.record(EntryKind.DEADLINE_SET, SYSTEM, f"{deadlines.label(d)} due {hm(d.due_at)}", now)
+
+    # ---- what every rule may say --------------------------------------------------------------
+
+    def tell_customer(self, topic: str, now: datetime, **facts: str) -> None:
         intake = self.state.intake
         text = customer_text(
             topic,
@@ -236,15 +169,15 @@ class CaseRecord:
             **facts,
         )
         # The receipt is answered at once, day or night (R-IN-6); the rest respects quiet hours.
-        self._notify(Audience.CUSTOMER, None, topic, text, now, urgent=topic == "acknowledged")
+        self.notify(Audience.CUSTOMER, None, topic, text, now, urgent=topic == "acknowledged")
 
-    def _tell_staff(
+    def tell_staff(
         self, audience: Audience, topic: str, text: str, now: datetime, urgent: bool = False
     ) -> None:
         recipient = self.state.owner if audience is Audience.OWNER else None
-        self._notify(audience, recipient, topic, text, now, urgent=urgent)
+        self.notify(audience, recipient, topic, text, now, urgent=urgent)
 
-    def _notify(
+    def notify(
         self,
         audience: Audience,
         recipient: str | None,
@@ -276,23 +209,15 @@ class CaseRecord:
             )
         )
 
-    @staticmethod
-    def _deadline_text(d: Deadline) -> str:
-        return f"{deadlines.label(d)} due {hm(d.due_at)}"
 
-    # ---- what the lifecycle (CaseFile) provides to the rules kept elsewhere ------------------
-
-    def _set_risk(self, risk: RiskLevel, now: datetime) -> None:
-        raise NotImplementedError
-
-    def _offer_plan(self, plan: ResolutionPlan, now: datetime) -> None:
-        raise NotImplementedError
+def refuse(code: RefusalCode, **params: str | int) -> NoReturn:
+    """Refuse the action: nothing was changed, and the caller reads why in their language."""
+    raise InvalidAction(Refusal(code, params))
 
 
-def refuse_if(problem: str | None) -> None:
-    """A rule's problem (a sentence) becomes a refused action; None lets the action through."""
-    if problem:
-        raise InvalidAction(problem)
+def known_agent(case: CaseRecord, agent: str) -> bool:
+    roster = case.state.policy.agents if case.state.policy else None
+    return roster is None or agent in roster
 
 
 def value_text(x: object) -> str:

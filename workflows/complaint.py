@@ -40,11 +40,12 @@ with workflow.unsafe.imports_passed_through():
     from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
+    from schemas.refusals import InvalidAction
     from schemas.review import REVIEW_WITHIN, ReviewRequest
     from schemas.store import CaseProjection
-    from workflows import search_attributes
-    from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
-    from workflows.case_record import TEAM_ROUTING
+    from workflows import action_rules, search_attributes, supervision
+    from workflows.case_file import Alarm, CaseFile
+    from workflows.current_details import current_details
     from workflows.customer_view import view_for_customer
     from workflows.messages import Unreadable, read, reading
     from workflows.review import MajorEventReviewWorkflow, review_id
@@ -185,12 +186,11 @@ class ComplaintWorkflow:
         self._acks = workflow.patched(ACK_PATCH)
         self._timer_driven = workflow.patched(TIMER_DRIVEN_PATCH)
         self._shown_on_ending = workflow.patched(SHOWN_ON_ENDING_PATCH)
-        features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
         if isinstance(start, CaseState):
-            self._case = CaseFile(start, features)
+            self._case = CaseFile(start)
         else:
             now, workflow_id = workflow.now(), workflow.info().workflow_id
-            self._case = CaseFile.open(start, workflow_id, now, features)
+            self._case = CaseFile.open(start, workflow_id, now)
         self._stirred = False
         self._jobs: set[asyncio.Task[None]] = set()
         self._classifying = False
@@ -218,7 +218,7 @@ class ComplaintWorkflow:
                 start_to_close_timeout=QUICK_TIMEOUT,
                 retry_policy=RETRY,
             )
-            if TEAM_ROUTING in self._case.features and self._case.state.team_owned:
+            if self._case.state.team_owned:
                 # Nobody received it: the routing rules say whose queue it waits in (README,
                 # "Team queues"); recorded in history, so a later edit never alters a replay.
                 routing = await workflow.execute_activity_method(
@@ -285,20 +285,20 @@ class ComplaintWorkflow:
         except Unreadable as err:
             self.message_unreadable(action.handler, str(err))
             return
-        getattr(self._case, action.handler)(message, workflow.now())
+        action_rules.apply(self._case, action, message, workflow.now())
         self._stirred = True
 
     def _check(self, action: CaseAction, payload: RawValue) -> None:
         """An update's validator: refused, before anything reaches history, if the payload
         cannot be read or the case does not allow the action now."""
         message = _readable(action, payload)
-        check = getattr(self._case, f"check_{action.handler}")
-        _refuse_invalid(lambda: check(message, workflow.now()))
+        _refuse_invalid(lambda: action_rules.check(self._case, action, message, workflow.now()))
 
     def _act(self, action: CaseAction, payload: RawValue) -> ActionAck | CaseSnapshot:
         message = _readable(action, payload)
-        apply = getattr(self._case, action.handler)
-        return self._apply(action, lambda: apply(message, workflow.now()))
+        return self._apply(
+            action, lambda: action_rules.apply(self._case, action, message, workflow.now())
+        )
 
     @workflow.update(name="merge_into")
     async def merge_into(self, payload: RawValue) -> ActionAck | CaseSnapshot:
@@ -315,13 +315,11 @@ class ComplaintWorkflow:
         )
         try:
             await survivor.signal(ComplaintWorkflow.merged_case, told)
-        except Exception as err:  # any other error in a handler would fail the task, forever
-            raise ApplicationError(
-                f"no open case {merge.into} to merge into ({err})",
-                type="InvalidAction",
-                non_retryable=True,
-            ) from None
-        return self._apply(MERGE, lambda: self._case.merge_into(merge, workflow.now()))
+        except Exception:  # any other error in a handler would fail the task, forever
+            _refuse_invalid(lambda: supervision.no_case_to_merge_into(merge))
+        return self._apply(
+            MERGE, lambda: action_rules.apply(self._case, MERGE, merge, workflow.now())
+        )
 
     @merge_into.validator
     def _check_merge_into(self, payload: RawValue) -> None:
@@ -619,55 +617,7 @@ class ComplaintWorkflow:
         if changes:
             workflow.upsert_search_attributes(changes)
             self._shown = shown
-        workflow.set_current_details(current_details(snapshot, self._case.entries_since(0)))
-
-
-def current_details(case: CaseSnapshot, timeline: list[TimelineEntry] | None = None) -> str:
-    """What the Temporal UI shows as the case's current details: where it stands, what it is
-    waiting for and on whom, and why it is graded so now: the latest grade change on the
-    timeline (a supervisor's escalation, an override), else the rules' reasons (Markdown). An
-    operator without the codec sees a notice instead (`encryption.public_payloads`)."""
-    lines = [
-        f"**{case.stage.value}** · {case.severity or '-'} · risk {case.risk or '-'} · owner "
-        f"{case.owner} ({case.escalation_level.value}) · re-opens {case.reopen_count}"
-    ]
-    nxt = case.next_deadline
-    if nxt:
-        lines.append(f"next: {nxt.kind.value} due {nxt.due_at:%Y-%m-%d %H:%M %Z}")
-    if case.waiting_on_customer:
-        lines.append("waiting on the customer: the resolve clock is paused")
-    if case.plan_awaiting_approval:
-        lines.append("waiting on a supervisor: compensation above an agent's authority")
-    for t in case.tasks:
-        if t.open:
-            late = " **overdue**" if t.escalated_at else ""
-            lines.append(
-                f"task #{t.number}: {t.department.value} ({t.owner}) due "
-                f"{t.due_at:%Y-%m-%d %H:%M %Z}{late}"
-            )
-    graded = latest_grade_change(timeline or [])
-    if graded:
-        lines.append(f"why: {graded.kind.value} by {graded.actor}: {graded.summary}")
-    elif case.classification:
-        lines.append(
-            "why: " + "; ".join(f"{r.factor}: {r.detail}" for r in case.classification.reasons)
-        )
-    return "\n\n".join(lines)
-
-
-def latest_grade_change(timeline: list[TimelineEntry]) -> TimelineEntry | None:
-    """The newest grading by a person's hand, if any came after the rules graded the case: an
-    override, or an escalation that changed severity or risk (its summary lists the changes
-    before the reason: `severity L2 → L1, owner a → b: …`; one that only hands the case on or
-    asks for attention is not a grade change)."""
-    for entry in reversed(timeline):
-        if entry.kind is EntryKind.CLASSIFIED:
-            return None
-        changes = entry.summary.split(": ", 1)[0].split(", ")
-        regraded = any(c.startswith(("severity ", "risk ")) for c in changes)
-        if entry.kind is EntryKind.RECLASSIFIED or (entry.kind is EntryKind.ESCALATED and regraded):
-            return entry
-    return None
+        workflow.set_current_details(current_details(self._case))
 
 
 def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool) -> CaseStart:
@@ -702,7 +652,9 @@ def _refuse_invalid(check: Callable[[], None]) -> None:
     try:
         check()
     except InvalidAction as err:
-        raise ApplicationError(str(err), type="InvalidAction", non_retryable=True) from None
+        raise ApplicationError(
+            str(err), err.refusal.as_details(), type="InvalidAction", non_retryable=True
+        ) from None
 
 
 Arg = TypeVar("Arg")

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from schemas.case import Stage
+from schemas.refusals import Refusal, RefusalCode
 
 
 class Move(StrEnum):
@@ -48,7 +49,17 @@ OPEN_STAGES = frozenset(Stage) - {Stage.DONE}
 
 
 class InvalidMove(ValueError):
-    """A move the stage machine does not allow from the current stage."""
+    """A move the stage machine does not allow from the current stage; `refusal` says so to
+    a person (the allowed moves are in the message, for whoever debugs the table)."""
+
+    def __init__(self, stage: Stage, move: Move, allowed: list[str]) -> None:
+        super().__init__(
+            f"cannot {move.value.replace('_', ' ')} while the case is at stage "
+            f"'{stage.value}' (allowed there: {', '.join(allowed)})"
+        )
+        self.refusal = Refusal(
+            RefusalCode.MOVE_NOT_ALLOWED, {"move": move.value, "stage": stage.value}
+        )
 
 
 def can_move(stage: Stage, move: Move) -> bool:
@@ -60,7 +71,4 @@ def next_stage(stage: Stage, move: Move) -> Stage:
         return TRANSITIONS[(stage, move)]
     except KeyError:
         allowed = sorted(m.value for (s, m) in TRANSITIONS if s is stage) or ["nothing"]
-        raise InvalidMove(
-            f"cannot {move.value.replace('_', ' ')} while the case is at stage "
-            f"'{stage.value}' (allowed there: {', '.join(allowed)})"
-        ) from None
+        raise InvalidMove(stage, move, allowed) from None

@@ -1,0 +1,101 @@
+"""Every refusal the rules raise reads well in every language of the catalogue: each code has
+an entry, each entry names exactly the parameters its raise sites pass, the Chinese says it in
+Chinese (codes such as `investigate` are shown through their own entries)."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from collections import defaultdict
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+
+from catalogue import CODED, LANGUAGES, messages, render
+from schemas.actions import Department
+from schemas.case import Stage
+from schemas.classification import RiskLevel
+from schemas.refusals import Refusal, RefusalCode
+from schemas.sla import DeadlineKind
+from workflows.stages import Move
+
+RULES = Path(__file__).resolve().parent.parent / "workflows"
+CODED_VALUES: dict[str, type[StrEnum]] = {
+    "stage": Stage,
+    "move": Move,
+    "risk": RiskLevel,
+    "department": Department,
+    "deadline": DeadlineKind,
+}
+
+
+def raise_sites() -> dict[RefusalCode, list[frozenset[str]]]:
+    """The parameter names passed with each code, read from the rules' source: `refuse(code,
+    name=...)` and `Refusal(code, {"name": ...})`."""
+    found: dict[RefusalCode, list[frozenset[str]]] = defaultdict(list)
+    for path in RULES.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            first = node.args[0]
+            if not (
+                isinstance(first, ast.Attribute)
+                and isinstance(first.value, ast.Name)
+                and first.value.id == "RefusalCode"
+            ):
+                continue
+            code = RefusalCode[first.attr]
+            if len(node.args) > 1 and isinstance(node.args[1], ast.Dict):
+                keys = node.args[1].keys
+                names = {k.value for k in keys if isinstance(k, ast.Constant)}
+            else:
+                names = {k.arg for k in node.keywords if k.arg}
+            found[code].append(frozenset(str(n) for n in names))
+    return found
+
+
+def placeholders(template: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+SITES = raise_sites()
+
+
+@pytest.mark.parametrize("code", list(RefusalCode))
+def test_every_code_is_raised_with_one_set_of_parameters_every_language_names(
+    code: RefusalCode,
+) -> None:
+    assert SITES.get(code), f"{code} is never raised in workflows/"
+    passed = set(SITES[code])
+    assert len(passed) == 1, f"{code} is raised with different parameters: {passed}"
+    for lang in LANGUAGES:
+        template = messages(lang).get(f"refusal.{code.value}")
+        assert template is not None, f"refusal.{code.value} missing in {lang}"
+        assert placeholders(template) == next(iter(passed)), (lang, code)
+
+
+def ascii_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]+", re.sub(r"\{[^}]*\}", "", text))
+
+
+def test_the_chinese_catalogue_says_it_in_chinese() -> None:
+    for key, text in messages("zh").items():
+        if key.startswith(("refusal.", *(f"{name}." for name in CODED))):
+            assert not ascii_words(text), (key, text)
+
+
+@pytest.mark.parametrize("name", CODED)
+def test_every_code_a_refusal_may_name_has_its_word_in_every_language(name: str) -> None:
+    for value in CODED_VALUES[name]:
+        for lang in LANGUAGES:
+            assert f"{name}.{value.value}" in messages(lang), (lang, name, value)
+
+
+def test_a_stage_is_shown_in_the_readers_words() -> None:
+    refusal = Refusal(RefusalCode.PROGRESS_OUTSIDE_TRACK, {"stage": "follow_up"})
+    assert render("refusal.progress_outside_track", "zh", refusal.params).endswith(
+        "案件目前处于“回访”阶段"
+    )
+    assert refusal.english().endswith("the case is at 'follow-up'")
