@@ -19,8 +19,8 @@ from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Role
 from web import i18n, links
 from web.context import Web
-from web.throttle import too_many_messages
 from web.sessions import same
+from web.throttle import too_many_messages
 from workflows.complaint import workflow_id_for
 
 log = structlog.get_logger()
