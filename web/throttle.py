@@ -73,9 +73,9 @@ class SignInThrottle:
         for key in keys:
             entry = self._failures.pop(key, None) or _Failures(0, now)
             entry.count += 1
-            beyond = entry.count - self.rules.free_attempts
-            if beyond > 0:
-                delay = self.rules.first_delay * 2 ** min(beyond - 1, 30)
+            beyond = entry.count - self.rules.free_attempts  # 0: the last free one just went
+            if beyond >= 0:
+                delay = self.rules.first_delay * 2 ** min(beyond, 30)
                 entry.locked_until = now + min(delay, self.rules.longest_delay)
             self._failures[key] = entry  # (re)inserted last: the most recent stay
         while len(self._failures) > MAX_TRACKED:
