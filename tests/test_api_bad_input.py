@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
-from schemas import Stage
-from schemas.text import TEXT_MAX
 from api.intake import derived_id
 from api.keys import ApiKey
+from schemas import Stage
+from schemas.text import TEXT_MAX
 from tests.api_harness import LIMIT, Api, running_api
 from tests.conftest import Desk, intake
 from workflows.complaint import workflow_id_for
