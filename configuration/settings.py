@@ -124,14 +124,14 @@ class Settings(BaseSettings):
     web_signin_free_attempts: int = Field(
         default=5,
         ge=1,
-        description="Wrong passwords an account (or a client address) may give before each "
-        "further one locks it out for a growing delay.",
+        description="Wrong passwords an account (or a client address) may give before it is "
+        "locked out, for a delay that grows with each further one.",
     )
     web_signin_first_delay: float = Field(
         default=2.0,
         gt=0,
-        description="Seconds of the first lock-out after the free attempts; doubled with each "
-        "further wrong password, up to 15 minutes.",
+        description="Seconds of the first sign-in lock-out; doubled with each further wrong "
+        "password, up to 15 minutes.",
     )
     web_link_messages_per_minute: int = Field(
         default=6,
