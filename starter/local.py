@@ -180,7 +180,10 @@ def _unlisted(*folders: Path) -> None:
 
 
 def _port_taken(port: int) -> bool:
+    """Something listens on the port (as the dev server binds it: connections of a server
+    just stopped, left in TIME_WAIT, do not count)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
