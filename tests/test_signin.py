@@ -224,6 +224,6 @@ async def test_the_health_check_stays_fast_while_clients_guess_passwords(
             await asyncio.gather(*guessers)
 
     assert guesses >= 8
-    # On the event loop, one argon2 verification alone is tens of milliseconds, and eight
-    # guessers made it 1.5 s; in the pool it stays near the baseline.
-    assert during < 10 * baseline + 0.05, (baseline, during)
+    # With the hashing on the event loop the median was 1.5-2 s here; in the pool it stays
+    # near the baseline (the bound is generous: the guessers' own requests share this loop).
+    assert during < 20 * baseline + 0.2, (baseline, during)
