@@ -1,7 +1,7 @@
 """One structured line per request: method, path, status, key, milliseconds.
 
 Never the query string or the body (they may hold personal data); paths carry complaint ids
-only. uvicorn's own access log is off, since it prints query strings.
+only, and a customer's progress link `/p/<token>` is written `/p/[redacted]`. uvicorn's own access log is off, since it prints query strings.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import time
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from telemetry.logs import redact_bearer
 
 log = structlog.get_logger("complaint_desk.api")
 
@@ -38,7 +40,7 @@ class AccessLog:
             log.info(
                 "request",
                 method=scope["method"],
-                path=scope["path"],
+                path=redact_bearer(scope["path"]),  # a progress link's token is a credential
                 status=status,
                 key=state.get("key"),
                 actor=state.get("actor"),

@@ -26,7 +26,7 @@ from api.access_log import AccessLog
 from api.bodies import DEFAULT_LIMIT, read_object, request_model, validated, with_actor
 from api.cases import complaint_path, ended_case, on_case
 from api.errors import ApiError, api_error_response, responses
-from api.gate import ACTING_FOR, KEY, Gate, staff_actor
+from api.gate import ACTING_FOR, KEY, Gate, StaffIds, staff_actor
 from api.keys import SCOPE_OF_ROLE, STAFF, ApiKeys, Scope
 from schemas.actions import ReopenRequest
 from schemas.case import CaseSnapshot
@@ -56,8 +56,14 @@ class Health(BaseModel):
     ok: bool
 
 
-def build_app(desk: ComplaintDesk, keys: ApiKeys, body_limit: int = DEFAULT_LIMIT) -> FastAPI:
-    gate = Gate(keys)
+def build_app(
+    desk: ComplaintDesk,
+    keys: ApiKeys,
+    body_limit: int = DEFAULT_LIMIT,
+    staff: StaffIds = frozenset,
+) -> FastAPI:
+    """`staff`: the ids X-Acting-For may name (none by default: no key may act for anyone)."""
+    gate = Gate(keys, staff)
     app = FastAPI(
         title="complaint desk",
         version=VERSION,
@@ -205,7 +211,7 @@ def _add_action_route(
     ) -> Any:
         key = gate.admit(request, credentials, scopes)
         complaint_id = request.state.complaint_id = complaint_path(complaint_id)
-        actor = staff_actor(key, x_acting_for) if action.actor else key.actor
+        actor = staff_actor(key, x_acting_for, gate.staff()) if action.actor else key.actor
         data = with_actor(await read_object(request, body_limit), action.actor, actor)
         payload = validated(action.payload, data)
         request.state.actor = actor

@@ -8,6 +8,8 @@ body (see `with_actor`).
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from email.message import Message
 from typing import Any, TypeVar
@@ -48,20 +50,137 @@ async def read_object(request: Request, limit: int) -> dict[str, Any]:
         if size > limit:
             raise too_large
         chunks.append(chunk)
+    return parse_object(b"".join(chunks))
+
+
+def parse_object(raw: bytes) -> dict[str, Any]:
+    """Strict JSON: UTF-8 only, every key once, nesting and numbers bounded; a JSON object."""
     try:
-        data = json.loads(b"".join(chunks))
+        if b"\x00" in raw:  # UTF-16/32 text; JSON itself never holds a raw NUL
+            raise UnicodeDecodeError("utf-8", raw, raw.index(b"\x00"), len(raw), "NUL")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "the body is not UTF-8 text") from None
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        raise _refused(too_deep, f"nested deeper than {MAX_DEPTH} levels")
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_once_each,
+            parse_int=_number(MAX_INT_DIGITS, int),
+            parse_float=_number(MAX_FLOAT_CHARS, float),
+            parse_constant=lambda _: _OUT_OF_BOUNDS,  # NaN, Infinity: not JSON's numbers
+        )
+    except _RepeatedKey as err:
+        raise _refused(err.field, "appears more than once in its object") from None
     except json.JSONDecodeError as err:  # its message names the place, not the text
         where = f"line {err.lineno} column {err.colno}"
         raise ApiError(400, f"malformed JSON: {err.msg} at {where}") from None
     if not isinstance(data, dict):
-        raise ApiError(
-            422,
-            "invalid input, nothing was done: (body) must be a JSON object",
-            [FieldProblem(field="(body)", message="must be a JSON object")],
+        raise _refused("(body)", "must be a JSON object")
+    out_of_bounds = _first_out_of_bounds(data, ())
+    if out_of_bounds is not None:
+        raise _refused(
+            out_of_bounds,
+            f"numbers have at most {MAX_INT_DIGITS} digits (or {MAX_FLOAT_CHARS} characters "
+            "with a fraction or exponent), and are finite",
         )
     return data
+
+
+# A complaint is three or four levels deep and its numbers are small: anything far beyond is an
+# attack on the parser (a 50,000-deep array exhausts its recursion; a 5,000-digit integer
+# exceeds Python's conversion limit), refused before it can fail the request.
+MAX_DEPTH = 32
+MAX_INT_DIGITS = 20
+MAX_FLOAT_CHARS = 40
+# A string (a key when a colon follows), or a bracket.
+# (An unterminated string runs to the end: the scan stays linear, and json says what is wrong.)
+_TOKENS = re.compile(r'("(?:[^"\\]|\\.)*(?:"|\\?\Z))(\s*:)?|[\[\]{}]', re.DOTALL)
+_FIELD_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+class _OutOfBounds:
+    """Stands in for a number that was too large to keep, until its field is named."""
+
+
+_OUT_OF_BOUNDS = _OutOfBounds()
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+
+def _named(key: str) -> str:
+    """A key as a refusal may name it: a field's name, never other text the caller sent."""
+    return key if _FIELD_NAME.match(key) else "(a key)"
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _RepeatedKey(_named(key))
+        data[key] = value
+    return data
+
+
+def _number(max_chars: int, kind: type[int] | type[float]) -> Any:
+    def parse(literal: str) -> int | float | _OutOfBounds:
+        if len(literal.lstrip("-")) > max_chars:
+            return _OUT_OF_BOUNDS
+        number = kind(literal)
+        return number if math.isfinite(number) else _OUT_OF_BOUNDS
+
+    return parse
+
+
+def _too_deep(text: str) -> str | None:
+    """The field (its object keys) where the nesting passes `MAX_DEPTH`, found without
+    recursion; None when it never does."""
+    path: list[str | None] = []
+    key: str | None = None
+    for token in _TOKENS.finditer(text):
+        if token.group(1) is not None:
+            if token.group(2):
+                key = token.group(1)[1:-1]
+            continue
+        bracket = token.group(0)
+        if bracket in "[{":
+            path.append(key)
+            key = None
+            if len(path) > MAX_DEPTH:
+                return ".".join(_named(k) for k in path if k is not None) or "(body)"
+        elif path:
+            path.pop()
+    return None
+
+
+def _first_out_of_bounds(value: Any, at: tuple[str | int, ...]) -> str | None:
+    if value is _OUT_OF_BOUNDS:
+        return ".".join(_named(p) if isinstance(p, str) else str(p) for p in at) or "(body)"
+    children = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for name, child in children:
+        found = _first_out_of_bounds(child, (*at, name))
+        if found is not None:
+            return found
+    return None
+
+
+def _refused(field: str, message: str) -> ApiError:
+    return ApiError(
+        422,
+        f"invalid input, nothing was done: {field}",
+        [FieldProblem(field=field, message=message)],
+    )
 
 
 def validated(model: type[M], data: dict[str, Any]) -> M:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,16 +15,20 @@ from api.errors import ApiError, FieldProblem
 from api.keys import ApiKey, ApiKeys, Scope
 from api.rate_limit import RateLimits
 from schemas.text import Identifier
+from workflows.case_record import CUSTOMER, SYSTEM
 
 bearer = HTTPBearer(auto_error=False, description="an API key: Authorization: Bearer cdk_…")
 KEY = Security(bearer)  # every route's credentials (and OpenAPI's security scheme)
 ACTING_FOR = "X-Acting-For"
+# Every staff id the desk knows now (the accounts file, read again each time it is asked).
+StaffIds = Callable[[], Collection[str]]
 _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
 
 
 class Gate:
-    def __init__(self, keys: ApiKeys) -> None:
+    def __init__(self, keys: ApiKeys, staff: StaffIds) -> None:
         self.keys = keys
+        self.staff = staff
         self.limits = RateLimits()
 
     def admit(
@@ -59,21 +63,44 @@ class Gate:
         return key
 
 
-def staff_actor(key: ApiKey, acting_for: str | None) -> str:
+def reserved_actor(name: str) -> bool:
+    """Names the timeline gives to someone other than a member of staff: the customer, the
+    system, a backend (`api:<name>`), a team's queue (`team-…`). No account may act as one."""
+    folded = name.casefold()
+    return folded in (CUSTOMER, SYSTEM) or folded.startswith(("api:", "team-"))
+
+
+def staff_actor(key: ApiKey, acting_for: str | None, staff: Collection[str]) -> str:
     """Who acted, for the timeline: `api:<key name>`; or, for a key that acts for the people its
-    backend signed in, the person named in X-Acting-For, verbatim (so the case's rules about
-    who proposed and who approved compare people, not backends)."""
+    backend signed in, the member of staff named in X-Acting-For, as the accounts spell their
+    id (so the case's rules about who proposed and who approved compare people, not spellings
+    or backends). `staff`: every staff id the desk knows."""
     if not key.acts_for:
         if acting_for is not None:
             raise ApiError(403, f"key {key.name} does not act for people: leave {ACTING_FOR} out")
         return key.actor
+    field = f"header:{ACTING_FOR}"
     try:
-        return _IDENTIFIER.validate_python(acting_for)
+        named = _IDENTIFIER.validate_python(acting_for)
     except ValidationError:
-        field = f"header:{ACTING_FOR}"
         message = "the person acting is needed: an id (letters, digits, _ . : @ -, at most 64)"
-        raise ApiError(
-            422,
-            f"invalid input, nothing was done: {field}",
-            [FieldProblem(field=field, message=message)],
-        ) from None
+        raise _acting_refused(field, message) from None
+    if reserved_actor(named):
+        raise _acting_refused(
+            field,
+            "must name a member of staff, not the customer, the "
+            "system, a backend (api:…) or a team (team-…)",
+        )
+    known = {person.casefold(): person for person in staff if not reserved_actor(person)}
+    person = known.get(named.casefold())
+    if person is None:
+        raise _acting_refused(field, "names nobody in the desk's staff accounts")
+    return person
+
+
+def _acting_refused(field: str, message: str) -> ApiError:
+    return ApiError(
+        422,
+        f"invalid input, nothing was done: {field}",
+        [FieldProblem(field=field, message=message)],
+    )

@@ -48,6 +48,11 @@ class StartedComplaint(BaseModel):
     created: bool = Field(description="false: the complaint already had this case (a repeat)")
 
 
+# The shape of every derived id: reserved for them, so that no backend can post a complaint
+# under the id another backend's Idempotency-Key will derive (its retry would then get 409).
+DERIVED_ID = re.compile(r"^C-[0-9A-F]{20}$")
+
+
 def derived_id(key: ApiKey, idempotency_key: str) -> str:
     """The same backend's same Idempotency-Key is always the same complaint id."""
     digest = hashlib.sha256(f"{key.name}\n{idempotency_key}".encode()).hexdigest()
@@ -75,8 +80,22 @@ def with_complaint_id(
             f"invalid input, nothing was done: {field}",
             [FieldProblem(field=field, message="1 to 255 visible ASCII characters")],
         )
-    if data.get("complaint_id") is None and idempotency_key is not None:
-        return {**data, "complaint_id": derived_id(key, idempotency_key)}
+    derived = derived_id(key, idempotency_key) if idempotency_key is not None else None
+    explicit = data.get("complaint_id")
+    if explicit is None and derived is not None:
+        return {**data, "complaint_id": derived}
+    if isinstance(explicit, str) and DERIVED_ID.match(explicit.strip()) and explicit != derived:
+        raise ApiError(
+            422,
+            "invalid input, nothing was done: complaint_id",
+            [
+                FieldProblem(
+                    field="complaint_id",
+                    message="C- and 20 hex digits is the shape of ids derived from "
+                    f"{IDEMPOTENCY_KEY}: choose another, or send the header instead",
+                )
+            ],
+        )
     return data
 
 

@@ -67,8 +67,14 @@ def configured_keys(settings: Settings, extra: tuple[ApiKey, ...] = ()) -> ApiKe
 def desk_app(settings: Settings, desk: ComplaintDesk, keys: ApiKeys, pool: Pool) -> FastAPI:
     """The API under /v1 and the web workspace (web/) at every other path, on one server."""
     from web.app import build as build_workspace
+    from web.users import load as load_accounts
 
-    app = build_app(desk, keys, settings.complaint_api_body_limit)
+    app = build_app(
+        desk,
+        keys,
+        settings.complaint_api_body_limit,
+        staff=lambda: load_accounts(settings.users_file).keys(),
+    )
     app.mount("/", build_workspace(settings, desk, pool))
     return app
 

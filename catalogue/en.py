@@ -79,4 +79,9 @@ MESSAGES: dict[str, str] = {
     "deadline.temporary_remedy": "temporary remedy",
     "deadline.progress_update": "progress update",
     "deadline.triage": "triage",
+    "web.signin_throttled": "Too many wrong passwords for this account or from this address. "
+    "Please try again in {seconds} seconds.",
+    "web.messages_throttled": "You have sent several messages in a short time. Your earlier "
+    "messages have reached us; please wait {seconds} seconds before sending another.",
+    "web.back_to_case": "Back to your complaint",
 }

@@ -121,6 +121,23 @@ class Settings(BaseSettings):
     web_link_days: int = Field(
         default=60, description="How long a customer's progress link stays valid, in days."
     )
+    web_signin_free_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong passwords an account (or a client address) may give before it is "
+        "locked out, for a delay that grows with each further one.",
+    )
+    web_signin_first_delay: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds of the first sign-in lock-out; doubled with each further wrong "
+        "password, up to 15 minutes.",
+    )
+    web_link_messages_per_minute: int = Field(
+        default=6,
+        ge=1,
+        description="Messages a customer's progress link may send a minute (a few at once).",
+    )
     smtp_host: str | None = Field(
         default=None,
         description="The SMTP server messages go out through; unset (and no webhooks): messages "
@@ -225,9 +242,16 @@ class Settings(BaseSettings):
     def temporal_log(self) -> Path:
         return self.home / "temporal.log"
 
+    @property
+    def temporal_pid_file(self) -> Path:
+        """The pid of the dev server `complaint-desk up` started, while it runs."""
+        return self.home / "temporal.pid"
+
     def ensure_home(self) -> Path:
-        """The home, created if missing."""
-        self.home.mkdir(parents=True, exist_ok=True)
+        """The home, created if missing, readable by its owner only: it holds cases, mail,
+        keys and passwords."""
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.home.chmod(0o700)
         return self.home
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import Message
@@ -31,8 +32,14 @@ class MailCatcher:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self._kept = {p.name.split("-", 1)[1] for p in folder.glob("*.eml") if "-" in p.name}
+        # Messages hold names, addresses and progress links (bearer credentials): owner only,
+        # including what an older version left readable.
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        kept = list(folder.glob("*.eml"))
+        for path in kept:
+            path.chmod(0o600)
+        self._kept = {p.name.split("-", 1)[1] for p in kept if "-" in p.name}
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw: bytes = envelope.original_content or envelope.content
@@ -40,7 +47,9 @@ class MailCatcher:
         suffix = name.split("-", 1)[1]
         if suffix not in self._kept:  # else a resend of a message already here
             self._kept.add(suffix)
-            (self.folder / name).write_bytes(raw)
+            descriptor = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(raw)
         return "250 Message accepted for delivery"
 
 

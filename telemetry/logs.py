@@ -8,6 +8,7 @@ Temporal's own workflow and activity loggers go through the same renderer; their
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -37,6 +38,26 @@ def _drop_color_copies(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]
     return event
 
 
+# A customer's progress link (`/p/<token>`) and any `token=` parameter are bearer credentials:
+# whoever reads a log line holding one could open the case, so none is ever written.
+_BEARER = re.compile(
+    r"(/p/)[^/?#\s\"']+|((?:^|[?&;\s])(?:[\w-]*token|sig|signature)=)[^&#\s\"']+", re.I
+)
+REDACTED = "[redacted]"
+
+
+def redact_bearer(text: str) -> str:
+    """`text` with every progress-link token and `…token=` value replaced."""
+    return _BEARER.sub(lambda m: (m.group(1) or m.group(2)) + REDACTED, text)
+
+
+def _redact_bearer_tokens(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key, value in event.items():
+        if isinstance(value, str) and ("/p/" in value or "=" in value):
+            event[key] = redact_bearer(value)
+    return event
+
+
 def configure(level: str | None = None, json: bool | None = None) -> None:
     """Route structlog and the standard library (Temporal's loggers) to one renderer.
 
@@ -57,6 +78,7 @@ def configure(level: str | None = None, json: bool | None = None) -> None:
         structlog.stdlib.ExtraAdder(),
         _drop_color_copies,
         _flatten_temporal_context,
+        _redact_bearer_tokens,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     structlog.configure(

@@ -13,6 +13,8 @@ from api.keys import ApiKey, ApiKeys, Scope, digest, new_token
 from api.server import serving
 from starter.client import ComplaintDesk
 
+# The people the workspace key may name in X-Acting-For (the desk's staff accounts).
+STAFF_IDS = frozenset({"agent-zhang", "agent-wang", "sup-li"})
 LIMIT = 16 * 1024  # small, so the size tests need no megabytes; a real complaint is ~1 KB
 
 # name → (scopes, acts_for, burst)
@@ -50,6 +52,6 @@ async def running_api(desk: ComplaintDesk) -> AsyncIterator[Api]:
         )
         for name, (scopes, acts_for, burst) in KINDS.items()
     ]
-    app = build_app(desk, ApiKeys(keys), body_limit=LIMIT)
+    app = build_app(desk, ApiKeys(keys), body_limit=LIMIT, staff=lambda: STAFF_IDS)
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield Api(url, tokens, http)

@@ -3,6 +3,7 @@ none of what it sent repeated, and nothing started or stored."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.intake import derived_id
+from api.keys import ApiKey
 from schemas import Stage
 from schemas.text import TEXT_MAX
 from tests.api_harness import LIMIT, Api, running_api
@@ -112,6 +115,27 @@ INTAKE_BAD: list[tuple[str, dict[str, Any], int, set[str]]] = [
         set(),
     ),
     ("multipart", {"files": {"f": ("c.json", b"{}")}}, 415, set()),
+    # Before: each of these four failed the request (500) or was taken as it came.
+    (
+        "an 8,000-deep array (past the recursion limit, under this LIMIT)",
+        {"content": b'{"evidence": ' + b"[" * 8_000 + b"]" * 8_000 + b"}"},
+        422,
+        {"evidence"},
+    ),
+    (
+        "a 5,000-digit integer",
+        {"content": json.dumps(good())[:-1] + ', "amount": ' + "9" * 5000 + "}"},
+        422,
+        {"amount"},
+    ),
+    ("UTF-16", {"content": json.dumps(good()).encode("utf-16")}, 400, set()),
+    ("UTF-16 without a BOM", {"content": json.dumps(good()).encode("utf-16-le")}, 400, set()),
+    (
+        "a key twice",
+        {"content": json.dumps(good())[:-1] + ', "complaint_id": "C-OTHER"}'},
+        422,
+        {"complaint_id"},
+    ),
 ]
 
 
@@ -249,3 +273,75 @@ async def test_unknown_routes_and_methods(api: Api) -> None:
 
     assert unknown.status_code == 404
     assert wrong_method.status_code == 405
+
+
+async def test_a_key_cannot_take_the_id_another_keys_idempotency_key_derives(
+    desk: Desk, api: Api
+) -> None:
+    """Before: the store desk posted the web form's derived id first, and the web form's own
+    complaint with that Idempotency-Key got 409 ever after."""
+    web_form_id = derived_id(
+        ApiKey(name="web-form", sha256="0" * 64, scopes=frozenset()), "order-4711"
+    )
+    claimed = await api.http.post(
+        "/v1/complaints",
+        json={**good(), "complaint_id": web_form_id},
+        headers=api.auth("store-desk"),
+    )
+
+    assert claimed.status_code == 422, claimed.text
+    assert [f["field"] for f in claimed.json()["fields"]] == ["complaint_id"]
+    assert "Idempotency-Key" in claimed.json()["fields"][0]["message"]
+    await nothing_started(desk, web_form_id)
+    own = await api.http.post(
+        "/v1/complaints",
+        json=without(good(), "complaint_id"),
+        headers={**api.auth("web-form"), "Idempotency-Key": "order-4711"},
+    )
+    assert own.status_code == 201, own.text
+    assert own.json()["complaint_id"] == web_form_id
+    desk.opened.append(web_form_id)
+
+
+async def test_x_acting_for_names_a_member_of_staff_or_is_refused(desk: Desk, api: Api) -> None:
+    """Before: taken verbatim, so a backend's agent could write as the customer (and it showed
+    on the customer's page as theirs), as the system, a backend or a team."""
+    complaint_id = await case(desk, api)
+    before = await desk.api.timeline(complaint_id)
+    for acting_for in ("customer", "CUSTOMER", "system", "api:dev", "team-quality", "nobody"):
+        answer = await api.http.post(
+            f"/v1/complaints/{complaint_id}/respond",
+            json={"text": "您好，我们已处理。"},
+            headers={**api.auth("workspace"), "X-Acting-For": acting_for},
+        )
+
+        assert answer.status_code == 422, (acting_for, answer.text)
+        assert [f["field"] for f in answer.json()["fields"]] == ["header:X-Acting-For"]
+    assert await desk.api.timeline(complaint_id) == before
+
+
+async def test_a_person_is_one_person_however_their_id_is_spelt(desk: Desk, api: Api) -> None:
+    """Before: `SUP-LI` proposed and `sup-li` approved their own plan."""
+    complaint_id = await case(desk, api)
+    base = f"/v1/complaints/{complaint_id}"
+    escalated = await api.http.post(
+        f"{base}/escalate",
+        json={"reason": "媒体关注", "severity": "L1"},
+        headers=api.auth("crm-supervisors"),
+    )
+    assert escalated.status_code == 200, escalated.text
+
+    plan = await api.http.post(
+        f"{base}/plan",
+        json={"summary": "上门更换", "compensation_yuan": "80"},
+        headers={**api.auth("workspace"), "X-Acting-For": "SUP-LI"},
+    )
+    own = await api.http.post(
+        f"{base}/approve", json={}, headers={**api.auth("workspace"), "X-Acting-For": "sup-li"}
+    )
+
+    assert plan.status_code == 200, plan.text
+    assert own.status_code == 409, own.text
+    assert "sup-li proposed this plan" in own.json()["error"]
+    actors = {e.actor for e in await desk.api.timeline(complaint_id)}
+    assert "sup-li" in actors and "SUP-LI" not in actors

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from playwright.async_api import Browser, async_playwright
@@ -61,10 +62,11 @@ def add_staff(settings: Settings) -> None:
 
 @asynccontextmanager
 async def serving(
-    desk: Desk, home: Path, identity: IdentityProvider | None = None
+    desk: Desk, home: Path, identity: IdentityProvider | None = None, **configured: Any
 ) -> AsyncIterator[Served]:
-    """The workspace on 127.0.0.1 at a free port, its clock the test server's."""
-    settings = settings_for(home)
+    """The workspace on 127.0.0.1 at a free port, its clock the test server's; `configured`:
+    settings other than the defaults."""
+    settings = settings_for(home).model_copy(update=configured)
     add_staff(settings)
     asgi = app.build(settings, desk.api, desk.pool, identity=identity, clock=desk.now)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -24,6 +24,7 @@ from web import customer, links, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
+from web.throttle import MessageThrottle, SignInRules, SignInThrottle
 
 STATIC = Path(__file__).parent / "static"
 
@@ -42,11 +43,22 @@ def build(
         desk=desk,
         pool=pool,
         users_file=settings.users_file,
-        cookies=SessionCookies(secret, settings.web_secure_cookies),
+        cookies=SessionCookies(
+            secret,
+            settings.web_secure_cookies,
+            settings.users_file.with_name("signed-out.json"),
+        ),
         secret=secret,
         pages=templates(),
         identity=identity,
         clock=clock,
+        signin_throttle=SignInThrottle(
+            SignInRules(settings.web_signin_free_attempts, settings.web_signin_first_delay)
+        ),
+        message_throttle=MessageThrottle(
+            settings.web_link_messages_per_minute,
+            burst=min(3, settings.web_link_messages_per_minute),
+        ),
     )
 
     async def home(request: Request) -> Response:

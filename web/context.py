@@ -18,6 +18,7 @@ from starter.client import ComplaintDesk
 from web import i18n
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
+from web.throttle import MessageThrottle, SignInThrottle
 from web.users import StaffUser, load
 
 Clock = Callable[[], Awaitable[datetime]]
@@ -53,6 +54,8 @@ class Web:
     pages: Environment
     identity: IdentityProvider | None
     clock: Clock
+    signin_throttle: SignInThrottle
+    message_throttle: MessageThrottle
 
     def users(self) -> dict[str, StaffUser]:
         """Read on every sign-in and request: an account removed from the file is signed out."""

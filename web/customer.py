@@ -20,6 +20,7 @@ from schemas.case_actions import BY_NAME, Role
 from web import i18n, links
 from web.context import Web
 from web.sessions import same
+from web.throttle import too_many_messages
 from workflows.complaint import workflow_id_for
 
 log = structlog.get_logger()
@@ -93,6 +94,8 @@ async def send(web: Web, request: Request) -> Response:
     form = await request.form()
     if not same(web.cookies.link_csrf(token), form.get("csrf")):
         return web.render(request, "message.html", status=403, message="csrf")
+    if (too_fast := too_many_messages(web, request, link.complaint_id)) is not None:
+        return too_fast
     what = _SENDS.get(request.path_params["what"])
     if what is None:
         return web.render(request, "message.html", status=404, message="not_found")

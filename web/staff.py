@@ -18,6 +18,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+import catalogue
 from case_store import kpis
 from case_store import queue as store_queue
 from reports.render import _bars
@@ -27,7 +28,7 @@ from schemas.classification import Severity
 from web import forms, i18n
 from web.context import Web
 from web.sessions import Session, same
-from web.users import StaffUser, check_password
+from web.users import StaffUser, account_marker, verify_password
 from workflows.complaint import workflow_id_for
 
 log = structlog.get_logger()
@@ -41,16 +42,23 @@ def _signin_csrf(web: Web, nonce: str) -> str:
     return hmac.new(web.secret, b"signin\x00" + nonce.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-async def signin_page(web: Web, request: Request, failed: bool = False) -> Response:
+async def signin_page(
+    web: Web, request: Request, failed: bool = False, wait: int | None = None
+) -> Response:
     nonce = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(16)
     response = web.render(
         request,
         "signin.html",
-        status=401 if failed else 200,
+        status=429 if wait else 401 if failed else 200,
         csrf=_signin_csrf(web, nonce),
-        failed=failed,
+        failed=failed and not wait,
+        throttled=catalogue.render("web.signin_throttled", web.language(request), {"seconds": wait})
+        if wait
+        else None,
         identity=web.identity,
     )
+    if wait:
+        response.headers["Retry-After"] = str(wait)
     response.set_cookie(
         PRE_COOKIE,
         nonce,
@@ -68,12 +76,20 @@ async def signin(web: Web, request: Request) -> Response:
     nonce = request.cookies.get(PRE_COOKIE, "")
     if not nonce or not same(_signin_csrf(web, nonce), form.get("csrf")):
         return web.render(request, "message.html", status=403, message="csrf")
-    user = check_password(web.users(), str(form.get("username", "")), str(form.get("password", "")))
+    username = str(form.get("username", ""))
+    counted = web.signin_throttle.keys(username, request.client.host if request.client else None)
+    wait = web.signin_throttle.wait(counted)
+    if wait is not None:  # refused before hashing anything: guessing costs nothing
+        log.info("web sign-in throttled", retry_after=wait)
+        return await signin_page(web, request, wait=wait)
+    user = await verify_password(web.users(), username, str(form.get("password", "")))
     if user is None:
+        web.signin_throttle.failed(counted)
         log.info("web sign-in refused")
         return await signin_page(web, request, failed=True)
+    web.signin_throttle.succeeded(counted)
     response = RedirectResponse("/queue", status_code=303)
-    web.cookies.start(response, user.username)
+    web.cookies.start(response, user.username, account_marker(user))
     log.info("web sign-in", actor=user.username, role=user.role.value)
     return response
 
@@ -110,7 +126,7 @@ async def identity_finish(web: Web, request: Request) -> Response:
         return await signin_page(web, request, failed=True)
     response = RedirectResponse("/queue", status_code=303)
     response.delete_cookie(IDP_COOKIE, path="/signin")
-    web.cookies.start(response, user.username)
+    web.cookies.start(response, user.username, account_marker(user))
     log.info("web sign-in", actor=user.username, role=user.role.value, provider=web.identity.name)
     return response
 
@@ -120,7 +136,9 @@ def signed_in(web: Web, request: Request) -> tuple[StaffUser, Session] | None:
     if session is None:
         return None
     user = web.users().get(session.username)
-    return (user, session) if user else None
+    if user is None or not web.cookies.current(session, account_marker(user)):
+        return None  # removed, given a new password, or signed out since
+    return user, session
 
 
 def to_signin() -> Response:
@@ -132,6 +150,7 @@ async def signout(web: Web, request: Request) -> Response:
     form = await request.form()
     if who is None or not same(who[1].csrf, form.get("csrf")):
         return web.render(request, "message.html", status=403, message="csrf")
+    web.cookies.revoke(who[0].username)  # this cookie, and any copy of it, ends now
     response = RedirectResponse("/signin", status_code=303)
     web.cookies.end(response)
     return response

@@ -7,8 +7,10 @@ provider (web/identity.py) can stand in for the password check; the roles stay h
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
 
@@ -84,13 +86,37 @@ def add(path: Path, user: StaffUser, password: str | None) -> None:
     save(path, users)
 
 
+# argon2 takes tens of milliseconds of CPU by design: never on the event loop (every other
+# request would wait behind it), and at most two at once, so guessing cannot take every core.
+_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="password-check")
+PASSWORD_MAX = 1024
+
+
+async def verify_password(
+    users: dict[str, StaffUser], username: str, password: str
+) -> StaffUser | None:
+    """`check_password` in the hashing pool."""
+    if len(password) > PASSWORD_MAX:  # nobody's; and hashing a megabyte costs
+        return None
+    return await asyncio.get_running_loop().run_in_executor(
+        _HASHING, check_password, users, username, password
+    )
+
+
 def check_password(users: dict[str, StaffUser], username: str, password: str) -> StaffUser | None:
+    """Blocks for the hash: from a request, `verify_password`."""
     user = users.get(username)
     try:
         _HASHER.verify(user.password_hash if user and user.password_hash else _DUMMY, password)
     except (VerificationError, InvalidHashError):
         return None
     return user if user and user.password_hash else None
+
+
+def account_marker(user: StaffUser) -> str:
+    """What a session is tied to: the password hash (new with every new password, even the
+    same one re-set), or for an IdP-only account its name and role."""
+    return user.password_hash or f"idp\x00{user.username}\x00{user.role.value}"
 
 
 # `./dev up`'s people, so a newcomer can sign in at once (the README walkthrough's agent and
