@@ -40,50 +40,27 @@ with workflow.unsafe.imports_passed_through():
     from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
+    from schemas.refusals import InvalidAction
     from schemas.review import REVIEW_WITHIN, ReviewRequest
     from schemas.store import CaseProjection
-    from workflows import search_attributes
-    from workflows.case_file import FEATURES, Alarm, CaseFile, InvalidAction
-    from workflows.case_record import TEAM_ROUTING
+    from workflows import case_record, search_attributes
+    from workflows.case_file import Alarm, CaseFile
     from workflows.customer_view import view_for_customer
     from workflows.messages import Unreadable, read, reading
     from workflows.review import MajorEventReviewWorkflow, review_id
 
 TASK_QUEUE = "complaints"
-CASE_STORE_PATCH = "case-store"
-BOUNDED_PROJECTION_PATCH = "bounded-projection"
-HISTORY_BOUND_PATCH = "history-bound"
-MORE_ATTRIBUTES_PATCH = "more-search-attributes"
-# Store writes start as soon as there is something to write, several at once if need be: the
-# loop's commands no longer depend on whether a finished write and a handler arrive in one
-# activation or two (issue 13; tests/test_cold_start.py).
-UNGATED_PROJECTION_PATCH = "ungated-projection"
-# A signal that cannot be read, and a background job of ours that failed, each leave a timeline
-# entry (and a count, a log line) instead of vanishing.
-RECORDED_PATCH = "unreadable-and-failures-recorded"
-# The product search attribute shows a product code only, never the free text typed.
-PRODUCT_CODE_PATCH = "product-code-attribute"
-# The workflow id must be the complaint's (a case started before this replays without the check).
-START_CHECKED_PATCH = "start-checked"
-QUIET_HOURS_PATCH = "delivery-quiet-hours"
-# Updates answer with a small acknowledgement in clear (`ActionAck`), not the encrypted snapshot:
-# a plain `temporal` CLI can read it. Cases started before it keep answering with the snapshot.
-ACK_PATCH = "action-acknowledgements"
 # The loop's clock is its own timers (issue 13): an alarm acts when the durable timer set for it
 # has fired, stamped with the alarm's due time, and the next alarm always gets a timer, even one
 # already due; the loop never decides from `workflow.now()` what is due. Core may hand a timer's
 # fire to the workflow at the previous task's time (a query reaching a worker that had not
 # cached the case, while the history moved on: README, "Limits"); the commands must not depend
 # on that time. A notification held for quiet hours is held because it was created so.
-TIMER_DRIVEN_PATCH = "timer-driven-alarms"
 # The shortest timer the loop starts (an alarm already due when its timer is set): a case that
 # catches up after an outage or a late start does so in tenths of a second per alarm. Not 1 ms:
 # the Java test server (time-skipping tests) then sometimes fired the timer while the task that
 # started it was still being completed ("invalid history builder state", 2 runs in 10).
 SOONEST = timedelta(milliseconds=100)
-# A case that has ended says so (search attributes, current details) at once, not only when its
-# last held message is out: in quiet hours that is the next morning.
-SHOWN_ON_ENDING_PATCH = "shown-on-ending"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -139,7 +116,7 @@ def _handler(action: CaseAction) -> Callable[..., object]:
         take.__name__ = take.__qualname__ = action.handler
         return workflow.signal(name=action.handler)(take)
 
-    def act(self, payload: RawValue) -> ActionAck | CaseSnapshot:  # type: ignore[no-untyped-def]
+    def act(self, payload: RawValue) -> ActionAck:  # type: ignore[no-untyped-def]
         return self._act(action, payload)  # type: ignore[no-any-return]
 
     def check(self, payload: RawValue) -> None:  # type: ignore[no-untyped-def]
@@ -171,31 +148,16 @@ class ComplaintWorkflow:
 
     @workflow.init
     def __init__(self, start: CaseStart | None = None, *extra: object) -> None:
-        start = _one_start(start, extra, checked=workflow.patched(START_CHECKED_PATCH))
-        # Decided before any handler can run: cases started before a feature existed replay
-        # without it (tests/histories, README "Changing workflow code safely").
-        self._store = workflow.patched(CASE_STORE_PATCH)
-        self._bounded_projection = workflow.patched(BOUNDED_PROJECTION_PATCH)
-        self._history_bound = workflow.patched(HISTORY_BOUND_PATCH)
-        self._more_attributes = workflow.patched(MORE_ATTRIBUTES_PATCH)
-        self._ungated_projection = workflow.patched(UNGATED_PROJECTION_PATCH)
-        self._recorded = workflow.patched(RECORDED_PATCH)
-        self._product_coded = workflow.patched(PRODUCT_CODE_PATCH)
-        self._quiet_timer = workflow.patched(QUIET_HOURS_PATCH)
-        self._acks = workflow.patched(ACK_PATCH)
-        self._timer_driven = workflow.patched(TIMER_DRIVEN_PATCH)
-        self._shown_on_ending = workflow.patched(SHOWN_ON_ENDING_PATCH)
-        features = frozenset(f for f in sorted(FEATURES) if workflow.patched(f))
+        start = _one_start(start, extra)
         if isinstance(start, CaseState):
-            self._case = CaseFile(start, features)
+            self._case = CaseFile(start)
         else:
             now, workflow_id = workflow.now(), workflow.info().workflow_id
-            self._case = CaseFile.open(start, workflow_id, now, features)
+            self._case = CaseFile.open(start, workflow_id, now)
         self._stirred = False
         self._jobs: set[asyncio.Task[None]] = set()
         self._classifying = False
-        self._projecting = False  # before UNGATED_PROJECTION_PATCH: one write in flight at most
-        # With the patch: how far writes were started (each finishes in its own time).
+        # How far store writes were started (each finishes in its own time).
         self._projection_sent = self._case.state.projected_seq
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
@@ -218,7 +180,7 @@ class ComplaintWorkflow:
                 start_to_close_timeout=QUICK_TIMEOUT,
                 retry_policy=RETRY,
             )
-            if TEAM_ROUTING in self._case.features and self._case.state.team_owned:
+            if self._case.state.team_owned:
                 # Nobody received it: the routing rules say whose queue it waits in (README,
                 # "Team queues"); recorded in history, so a later edit never alters a replay.
                 routing = await workflow.execute_activity_method(
@@ -232,22 +194,21 @@ class ComplaintWorkflow:
             self._started.add(1, {"channel": self._case.state.intake.channel.value})
         while self._case.state.stage is not Stage.DONE:
             due = self._continue_as_new_due()
-            if not (due and self._history_bound):
+            if not due:
                 self._dispatch()
             # else drain: running jobs finish, new work waits in the state for the next run, so
             # a case busy without pause still reaches a moment to continue as new.
             self._show()
-            if due and not self._jobs and (self._history_bound or not self._case.outbox):
+            if due and not self._jobs:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carried())
             await self._sleep_until_next_alarm()
-            if not self._timer_driven:
-                self._case.fire_due(workflow.now())
-            elif (fired := self._fired()) is not None:
+            if (fired := self._fired()) is not None:
                 self._case.fire_due(fired)
         self._set_timer(None)
-        if self._shown_on_ending:
-            self._show()
+        # Ended: shown at once, not only when the last held message is out (in quiet hours, the
+        # next morning).
+        self._show()
         await self._settle()
         self._show()
         return self._case.snapshot()
@@ -261,9 +222,7 @@ class ComplaintWorkflow:
 
     def message_unreadable(self, message: str, reason: str) -> None:
         """A signal whose payload could not be read (`workflows.messages`): recorded with the
-        reason and counted. Cases started before this was recorded drop it, as the SDK did."""
-        if not self._recorded:
-            return
+        reason and counted, never dropped."""
         self._case.unreadable(message, reason, workflow.now())
         self._unreadable.add(1, {"message": message})
         self._stirred = True
@@ -295,13 +254,13 @@ class ComplaintWorkflow:
         check = getattr(self._case, f"check_{action.handler}")
         _refuse_invalid(lambda: check(message, workflow.now()))
 
-    def _act(self, action: CaseAction, payload: RawValue) -> ActionAck | CaseSnapshot:
+    def _act(self, action: CaseAction, payload: RawValue) -> ActionAck:
         message = _readable(action, payload)
         apply = getattr(self._case, action.handler)
         return self._apply(action, lambda: apply(message, workflow.now()))
 
     @workflow.update(name="merge_into")
-    async def merge_into(self, payload: RawValue) -> ActionAck | CaseSnapshot:
+    async def merge_into(self, payload: RawValue) -> ActionAck:
         """The surviving case hears of the duplicate first: if it cannot (no such open case),
         the merge is refused and this case carries on unchanged."""
         merge = _readable(MERGE, payload)
@@ -352,14 +311,12 @@ class ComplaintWorkflow:
 
     # ---- the loop's parts -------------------------------------------------------------------
 
-    def _apply(self, action: CaseAction, change: Callable[[], None]) -> ActionAck | CaseSnapshot:
-        """Apply an accepted update; answer with what it did (cases started before
-        ACK_PATCH answer with the whole snapshot, as they always have)."""
+    def _apply(self, action: CaseAction, change: Callable[[], None]) -> ActionAck:
+        """Apply an accepted update; answer with what it did, a small acknowledgement in clear
+        (`ActionAck`) that a plain `temporal` CLI can read, never the encrypted snapshot."""
         since = self._case.next_seq
         _refuse_invalid(change)  # the validator already ran; this guards a change of state since
         self._stirred = True
-        if not self._acks:
-            return self._case.snapshot()
         recorded = dict.fromkeys(e.kind for e in self._case.entries_since(since))
         return ActionAck(
             complaint_id=self._case.state.intake.complaint_id,
@@ -373,15 +330,14 @@ class ComplaintWorkflow:
         state = self._case.state
         if state.stage is Stage.CLASSIFY and not self._classifying:
             self._classifying = True
-            self._start_job(self._assess() if self._store else self._classify(), "classification")
+            self._start_job(self._assess(), "classification")
         while self._case.outbox:
             self._start_job(self._deliver(self._case.outbox.pop(0)), "notification")
-        if self._ungated_projection:
-            while self._store and self._projection_sent < self._case.next_seq:
-                self._start_job(self._write_store(self._next_projection()), "case store write")
-        elif self._unprojected() and not self._projecting:
-            self._projecting = True
-            self._start_job(self._project(), "case store write")
+        # Store writes start as soon as there is something to write, several at once if need be:
+        # the loop's commands never depend on whether a finished write and a handler arrive in
+        # one activation or two (issue 13; tests/test_cold_start.py).
+        while self._projection_sent < self._case.next_seq:
+            self._start_job(self._write_store(self._next_projection()), "case store write")
         for round in state.reviews_requested:
             if round not in state.reviews_started:
                 state.reviews_started.append(round)
@@ -394,7 +350,7 @@ class ComplaintWorkflow:
         def finished(done: asyncio.Task[None]) -> None:
             self._jobs.discard(done)
             self._stirred = True
-            if self._recorded and not done.cancelled() and done.exception() is not None:
+            if not done.cancelled() and done.exception() is not None:
                 self._job_failed(name, done.exception())
 
         task.add_done_callback(finished)
@@ -417,43 +373,14 @@ class ComplaintWorkflow:
             },
         )
 
-    async def _classify(self) -> None:
-        """Before CASE_STORE_PATCH: the rules alone."""
-        result = await self._grade(ClassificationActivities.classify_complaint, "")
-        self._case.classified(result, workflow.now())
-
     async def _assess(self) -> None:
-        assessment = await self._grade(
-            ClassificationActivities.assess_complaint, " (with customer history)"
+        assessment = await _quick(
+            ClassificationActivities.assess_complaint,
+            self._case.state.intake,
+            "classify complaint (with customer history)",
         )
         self._case.record_history(assessment.history, workflow.now())
         self._case.classified(assessment.classification, workflow.now())
-
-    async def _grade(
-        self,
-        activity: Callable[[ClassificationActivities, ComplaintIntake], Awaitable[Graded]],
-        more: str,
-    ) -> Graded:
-        return await _quick(activity, self._case.state.intake, f"classify complaint{more}")
-
-    def _unprojected(self) -> bool:
-        return self._store and self._case.state.projected_seq < self._case.next_seq
-
-    async def _project(self) -> None:
-        """Before UNGATED_PROJECTION_PATCH: what the store has not seen yet, one write at a
-        time, in order (the gate is `_projecting`)."""
-        state = self._case.state
-        if self._bounded_projection:
-            entries = self._case.projection_batch(
-                state.projected_seq, PROJECTION_ENTRIES, PROJECTION_BYTES
-            )
-        else:
-            entries = self._case.entries_since(state.projected_seq)
-        upto = entries[-1].seq + 1 if entries else self._case.next_seq
-        try:
-            await self._write_store((state.projected_seq, upto, self._projection(entries)))
-        finally:
-            self._projecting = False
 
     def _next_projection(self) -> tuple[int, int, CaseProjection]:
         """The next bounded batch from where the last write started, taken now (not when the
@@ -506,12 +433,10 @@ class ComplaintWorkflow:
 
     async def _deliver(self, notification: Notification) -> None:
         summary = f"notify {notification.audience.value}: {notification.topic}"
-        hold = notification.not_before and notification.not_before - workflow.now()
-        if self._timer_driven and notification.not_before:
-            hold = max(notification.not_before - workflow.now(), SOONEST)
-        if self._quiet_timer and hold and hold > timedelta(0):
+        if notification.not_before:
             # Quiet hours: the outbox shows the message queued at once; a durable timer sends it
             # when they end (nothing before not_before, nothing lost after).
+            hold = max(notification.not_before - workflow.now(), SOONEST)
             await _quick(
                 NotificationActivities.hold, notification, f"queue {summary} (quiet hours)"
             )
@@ -534,10 +459,7 @@ class ComplaintWorkflow:
     async def _sleep_until_next_alarm(self) -> None:
         self._stirred = False
         agenda = self._case.agenda()
-        alarm = agenda[0] if agenda else None
-        if alarm and alarm.due_at <= workflow.now() and not self._timer_driven:
-            return
-        self._set_timer(alarm)
+        self._set_timer(agenda[0] if agenda else None)
         await workflow.wait_condition(lambda: self._stirred)
 
     def _fired(self) -> datetime | None:
@@ -580,14 +502,13 @@ class ComplaintWorkflow:
         info = workflow.info()
         if info.is_continue_as_new_suggested():
             return True
-        return self._history_bound and (
+        return (
             info.get_current_history_length() > HISTORY_EVENTS_BOUND
             or info.get_current_history_size() > HISTORY_BYTES_BOUND
         )
 
     def _carried(self) -> CaseState:
-        # Without the case store (cases started before it) nothing may be dropped.
-        stored_upto = self._case.state.projected_seq if self._store else 0
+        stored_upto = self._case.state.projected_seq
         return self._case.carried(KEPT_TIMELINE, stored_upto, max_bytes=KEPT_TIMELINE_BYTES)
 
     def _show(self) -> None:
@@ -612,9 +533,7 @@ class ComplaintWorkflow:
                 },
             )
         customer = self._case.state.intake.customer.account_id
-        shown = search_attributes.values(
-            snapshot, customer, more=self._more_attributes, coded=self._product_coded
-        )
+        shown = search_attributes.values(snapshot, customer)
         changes = search_attributes.updates(self._shown, shown)
         if changes:
             workflow.upsert_search_attributes(changes)
@@ -670,7 +589,7 @@ def latest_grade_change(timeline: list[TimelineEntry]) -> TimelineEntry | None:
     return None
 
 
-def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool) -> CaseStart:
+def _one_start(start: CaseStart | None, extra: tuple[object, ...]) -> CaseStart:
     """The one input a case starts with; an intake whose complaint id is not the workflow's
     would write its rows, and its messages, under another case (the store is keyed by the
     complaint id), so it is refused before anything happens."""
@@ -686,7 +605,7 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool
             type="InvalidStart",
             non_retryable=True,
         )
-    if checked and isinstance(start, ComplaintIntake):
+    if isinstance(start, ComplaintIntake):
         expected = workflow_id_for(start.complaint_id)
         if workflow.info().workflow_id != expected:
             raise ApplicationError(
@@ -698,12 +617,25 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool
 
 
 def _refuse_invalid(check: Callable[[], None]) -> None:
-    """An update refused in its validator never reaches history; callers get the reason."""
+    """An update refused in its validator never reaches history; callers get the reason in
+    English (what the plain CLI and the UI show) and the refusal's code and parameters as
+    details, which every other door renders in its reader's language."""
     try:
         check()
-    except InvalidAction as err:
-        raise ApplicationError(str(err), type="InvalidAction", non_retryable=True) from None
+    except REFUSED as err:
+        refusal = getattr(err, "refusal", None)
+        details = [refusal.as_details()] if refusal is not None else []
+        raise ApplicationError(
+            str(err), *details, type="InvalidAction", non_retryable=True
+        ) from None
 
+
+# The rules' refusals; until every rule raises `schemas.refusals.InvalidAction` (with its
+# refusal), the older `case_record.InvalidAction` (without one) is accepted too.
+REFUSED: tuple[type[Exception], ...] = (
+    InvalidAction,
+    getattr(case_record, "InvalidAction", InvalidAction),
+)
 
 Arg = TypeVar("Arg")
 Result = TypeVar("Result")
