@@ -187,6 +187,7 @@ def build_worker(
         classification.assess_complaint,
         classification.classify_complaint,
         CaseStoreActivities(pool).project_case,
+        CaseStoreActivities(pool).case_stage,
         notifications.notify,
         notifications.hold,
         AlertActivities(pool, gateway).sweep_alerts,

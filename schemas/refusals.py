@@ -24,6 +24,11 @@ class RefusalCode(StrEnum):
     """Every reason the desk gives for refusing; each has `refusal.<code>` in every catalogue."""
 
     CASE_ENDED = "case_ended"
+    # Refused starts (workflows/complaint.py, workflows/review.py): a forged or replayed input.
+    CASE_ALREADY_OPENED = "case_already_opened"
+    STATE_NOT_CARRIED = "state_not_carried"
+    START_SCHEDULED = "start_scheduled"
+    REVIEW_NOT_FROM_CASE = "review_not_from_case"
 
 
 @dataclass(frozen=True)

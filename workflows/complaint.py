@@ -15,7 +15,7 @@ import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
@@ -24,6 +24,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    import catalogue  # noqa: F401 (refusals render from it inside the sandbox)
     from activities.case_store import CaseStoreActivities
     from activities.classification import ClassificationActivities
     from activities.notifier import NotificationActivities
@@ -40,14 +41,17 @@ with workflow.unsafe.imports_passed_through():
     from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
-    from schemas.refusals import InvalidAction
+    from schemas.refusals import InvalidAction, RefusalCode
+    from schemas.refusals import Refusal as Refused
     from schemas.review import REVIEW_WITHIN, ReviewRequest
     from schemas.store import CaseProjection
     from workflows import case_record, search_attributes
     from workflows.case_file import Alarm, CaseFile
     from workflows.customer_view import view_for_customer
+    from workflows.ids import review_id as review_id
+    from workflows.ids import workflow_id_for as workflow_id_for
     from workflows.messages import Unreadable, read, reading
-    from workflows.review import MajorEventReviewWorkflow, review_id
+    from workflows.review import MajorEventReviewWorkflow
 
 TASK_QUEUE = "complaints"
 # The loop's clock is its own timers (issue 13): an alarm acts when the durable timer set for it
@@ -86,11 +90,6 @@ CaseStart = Annotated[ComplaintIntake | CaseState, Field(union_mode="left_to_rig
 MERGE = action("merge")
 ComplaintWorkflowT = TypeVar("ComplaintWorkflowT")
 Graded = TypeVar("Graded")
-
-
-def workflow_id_for(complaint_id: str) -> str:
-    """One workflow id per complaint id: a second start for the same complaint finds the case."""
-    return f"complaint-{complaint_id}"
 
 
 def _with_actions(cls: type[ComplaintWorkflowT]) -> type[ComplaintWorkflowT]:
@@ -174,6 +173,7 @@ class ComplaintWorkflow:
     @workflow.run
     async def run(self, start: CaseStart | None = None) -> CaseSnapshot:
         if not isinstance(start, CaseState):
+            await self._opened_once()
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
                 summary="load SLA policy",
@@ -212,6 +212,19 @@ class ComplaintWorkflow:
         await self._settle()
         self._show()
         return self._case.snapshot()
+
+    async def _opened_once(self) -> None:
+        """A complaint is opened once: an intake for a complaint the store already holds (an
+        ended case started again under its id, or a replayed start) is refused before anything
+        is written. Outside clients choose their own id-reuse policy, so the case checks."""
+        complaint_id = self._case.state.intake.complaint_id
+        stage = await _quick(CaseStoreActivities.case_stage, complaint_id, "check the case is new")
+        if stage is not None:
+            _refuse_start(
+                Refused(
+                    RefusalCode.CASE_ALREADY_OPENED, {"complaint_id": complaint_id, "stage": stage}
+                )
+            )
 
     # `__init__` takes any extra inputs, so that a start with two fails the run with the reason
     # (Python would refuse the call itself, and the SDK would retry that task for ever); to the
@@ -605,7 +618,22 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...]) -> CaseStart:
             type="InvalidStart",
             non_retryable=True,
         )
-    if isinstance(start, ComplaintIntake):
+    info = workflow.info()
+    if info.cron_schedule:
+        _refuse_start(Refused(RefusalCode.START_SCHEDULED, {"workflow_id": info.workflow_id}))
+    if isinstance(start, CaseState):
+        complaint_id = start.intake.complaint_id
+        # Only the server sets continued_run_id, and with attempt 1 and no cron schedule only
+        # for a continue-as-new, which our code alone commands, with the case's own state, under
+        # the case's own id (the server keeps the id across it). A forged state, under any id,
+        # fails one of these.
+        if (
+            info.continued_run_id is None
+            or info.attempt != 1
+            or info.workflow_id != workflow_id_for(complaint_id)
+        ):
+            _refuse_start(Refused(RefusalCode.STATE_NOT_CARRIED, {"workflow_id": info.workflow_id}))
+    else:
         expected = workflow_id_for(start.complaint_id)
         if workflow.info().workflow_id != expected:
             raise ApplicationError(
@@ -614,6 +642,14 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...]) -> CaseStart:
                 non_retryable=True,
             )
     return start
+
+
+def _refuse_start(refusal: Refused) -> NoReturn:
+    """A start that must not run: the run fails at once with the reason, having written
+    nothing (no activity, no search attribute, no timeline row)."""
+    raise ApplicationError(
+        refusal.english(), refusal.as_details(), type="InvalidStart", non_retryable=True
+    )
 
 
 def _refuse_invalid(check: Callable[[], None]) -> None:
