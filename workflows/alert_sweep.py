@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.actions import Escalation
     from schemas.alerts import Alert, AlertKind, AlertPolicy
     from schemas.classification import RiskLevel
-    from workflows.complaint import ComplaintWorkflow, workflow_id_for
+    from workflows.ids import workflow_id_for
 
 ALERTS = "alerts"  # who raised a case's risk, as its timeline shows
 
@@ -40,7 +40,7 @@ class AlertSweepWorkflow:
         case = workflow.get_external_workflow_handle(workflow_id_for(complaint_id))
         raise_to = Escalation(by=ALERTS, reason=alert.text(), risk=RiskLevel.HIGH)
         try:
-            await case.signal(ComplaintWorkflow.escalate, raise_to)
+            await case.signal("escalate", raise_to)
         except Exception:  # the case ended since the sweep read the store: nothing to raise
             workflow.logger.info(
                 "case gone before its risk was raised", extra={"complaint_id": complaint_id}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -50,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.customer_view import view_for_customer
     from workflows.ids import review_id as review_id
     from workflows.ids import workflow_id_for as workflow_id_for
-    from workflows.messages import Unreadable, read, reading
+    from workflows.messages import Unreadable, read
     from workflows.review import MajorEventReviewWorkflow
 
 TASK_QUEUE = "complaints"
@@ -92,45 +92,36 @@ ComplaintWorkflowT = TypeVar("ComplaintWorkflowT")
 Graded = TypeVar("Graded")
 
 
-def _with_actions(cls: type[ComplaintWorkflowT]) -> type[ComplaintWorkflowT]:
-    """Each row of the action table (`schemas.case_actions`) as a signal or an update of the
-    class under its history name, before `workflow.defn` reads the class: declared handlers, not
-    ones set in `__init__`, since a signal in the first task would otherwise wait, buffered,
-    until `__init__` ran and so change its order against the run's first step (the SDK buffers
-    signals for handlers not yet set). A handler the class declares itself (`merge_into`) is
-    left as it is."""
-    for each in ACTIONS:
-        if each.handler not in vars(cls):
-            setattr(cls, each.handler, _handler(each))
-    return cls
+# Handlers by history name. Every signal and update reaches one dynamic handler with its raw
+# payloads, however many came: the SDK calls a named handler with whatever count was sent (none,
+# two), a `TypeError` that fails the workflow task (signals) or refuses in words about Python
+# (updates), and drops a signal whose payloads it cannot convert. `escalate` and `merged_case`
+# are not in the action table on purpose (`schemas.case_actions`).
+SIGNAL_ACTIONS: dict[str, CaseAction] = {
+    a.handler: a for a in ACTIONS if a.delivery is Delivery.SIGNAL
+}
+SIGNALS: dict[str, type[BaseModel]] = {
+    **{handler: each.payload for handler, each in SIGNAL_ACTIONS.items()},
+    "escalate": Escalation,
+    "merged_case": MergedCase,
+}
+UPDATES: dict[str, CaseAction] = {a.handler: a for a in ACTIONS if a.delivery is Delivery.UPDATE}
+# What the timeline calls a signal of a name the case does not know (the name itself is the
+# sender's text, and is not recorded).
+UNKNOWN_SIGNAL = "unknown"
 
 
-def _handler(action: CaseAction) -> Callable[..., object]:
-    # `self` stays unannotated: the SDK skips it only then when it reads the parameter types.
-    if action.delivery is Delivery.SIGNAL:
-
-        def take(self, payload: RawValue) -> None:  # type: ignore[no-untyped-def]
-            self._take(action, payload)
-
-        take.__name__ = take.__qualname__ = action.handler
-        return workflow.signal(name=action.handler)(take)
-
-    def act(self, payload: RawValue) -> ActionAck:  # type: ignore[no-untyped-def]
-        return self._act(action, payload)  # type: ignore[no-any-return]
-
-    def check(self, payload: RawValue) -> None:  # type: ignore[no-untyped-def]
-        self._check(action, payload)
-
-    act.__name__ = act.__qualname__ = action.handler
-    update = workflow.update(name=action.handler)(act)
-    update.validator(check)
-    return update
+def _one(name: str, payloads: Sequence[RawValue]) -> RawValue:
+    """The one payload a message carries, or `Unreadable` saying how many came."""
+    if len(payloads) != 1:
+        raise Unreadable(f"{name} carries one payload; {len(payloads)} were sent")
+    return payloads[0]
 
 
-def _readable(action: CaseAction, payload: RawValue) -> BaseModel:
+def _readable(action: CaseAction, payloads: Sequence[RawValue]) -> BaseModel:
     """An update's payload as its model, or the refusal saying why it cannot be read."""
     try:
-        return read(payload, action.payload)
+        return read(_one(action.handler, payloads), action.payload)
     except Unreadable as err:
         raise Refusal(
             f"{action.name}: {err.detail}", f"{action.name}: {err}", type="UnreadableMessage"
@@ -138,7 +129,6 @@ def _readable(action: CaseAction, payload: RawValue) -> BaseModel:
 
 
 @workflow.defn(name="Complaint", failure_exception_types=[ValidationError, UndecryptablePayload])
-@_with_actions
 class ComplaintWorkflow:
     """Invalid input (a `ValidationError` decoding the intake, a payload that cannot be
     decrypted, no input, a workflow id that is not the complaint's) fails the run with the
@@ -240,43 +230,58 @@ class ComplaintWorkflow:
         self._unreadable.add(1, {"message": message})
         self._stirred = True
 
-    # ---- supervisors (signal) ---------------------------------------------------------------
-
-    @workflow.signal
-    @reading(Escalation)
-    def escalate(self, escalation: Escalation) -> None:
-        self._case.escalate_case(escalation, workflow.now())
-        self._stirred = True
-
-    # ---- the action table's signals and updates (`_with_actions`) ---------------------------
-
-    def _take(self, action: CaseAction, payload: RawValue) -> None:
-        """A customer's signal: never refused; one that cannot be read is recorded as such."""
-        try:
-            message = read(payload, action.payload)
-        except Unreadable as err:
-            self.message_unreadable(action.handler, str(err))
+    @workflow.signal(dynamic=True)
+    def receive(self, name: str, payloads: Sequence[RawValue]) -> None:
+        """Every signal: never refused; one that cannot be read (no payload, two, a payload
+        that is not its message) is recorded as such and the case goes on."""
+        model = SIGNALS.get(name)
+        if model is None:
+            self.message_unreadable(UNKNOWN_SIGNAL, "no message of that name")
             return
-        getattr(self._case, action.handler)(message, workflow.now())
+        try:
+            message = read(_one(name, payloads), model)
+        except Unreadable as err:
+            self.message_unreadable(name, str(err))
+            return
+        if isinstance(message, Escalation):  # a supervisor's, by signal (backends that signal)
+            self._case.escalate_case(message, workflow.now())
+        elif isinstance(message, MergedCase):  # a duplicate merged into this case
+            self._case.merged_in(message, workflow.now())
+        else:
+            self._take(SIGNAL_ACTIONS[name], message)
         self._stirred = True
 
-    def _check(self, action: CaseAction, payload: RawValue) -> None:
-        """An update's validator: refused, before anything reaches history, if the payload
-        cannot be read or the case does not allow the action now."""
-        message = _readable(action, payload)
-        check = getattr(self._case, f"check_{action.handler}")
-        _refuse_invalid(lambda: check(message, workflow.now()))
+    def _take(self, action: CaseAction, message: BaseModel) -> None:
+        """A customer's signal, read."""
+        getattr(self._case, action.handler)(message, workflow.now())
 
-    def _act(self, action: CaseAction, payload: RawValue) -> ActionAck:
-        message = _readable(action, payload)
+    @workflow.update(dynamic=True)
+    async def act(self, name: str, payloads: Sequence[RawValue]) -> ActionAck:
+        """Every update (the validator below has accepted it)."""
+        action = UPDATES[name]
+        if action is MERGE:
+            return await self._merge_into(_readable(MERGE, payloads))
+        message = _readable(action, payloads)
         apply = getattr(self._case, action.handler)
         return self._apply(action, lambda: apply(message, workflow.now()))
 
-    @workflow.update(name="merge_into")
-    async def merge_into(self, payload: RawValue) -> ActionAck:
+    @act.validator
+    def _check_act(self, name: str, payloads: Sequence[RawValue]) -> None:
+        action = UPDATES.get(name)
+        if action is None:
+            raise ApplicationError(f"no action {name!r}", type="UnknownAction", non_retryable=True)
+        self._check(action, payloads)
+
+    def _check(self, action: CaseAction, payloads: Sequence[RawValue]) -> None:
+        """An update's validator: refused, before anything reaches history, if the payload
+        cannot be read or the case does not allow the action now."""
+        message = _readable(action, payloads)
+        check = getattr(self._case, f"check_{action.handler}")
+        _refuse_invalid(lambda: check(message, workflow.now()))
+
+    async def _merge_into(self, merge: BaseModel) -> ActionAck:
         """The surviving case hears of the duplicate first: if it cannot (no such open case),
         the merge is refused and this case carries on unchanged."""
-        merge = _readable(MERGE, payload)
         assert isinstance(merge, Merge)
         survivor = workflow.get_external_workflow_handle(workflow_id_for(merge.into))
         told = MergedCase(
@@ -286,7 +291,7 @@ class ComplaintWorkflow:
             reason=merge.reason,
         )
         try:
-            await survivor.signal(ComplaintWorkflow.merged_case, told)
+            await survivor.signal("merged_case", told)
         except Exception as err:  # any other error in a handler would fail the task, forever
             raise ApplicationError(
                 f"no open case {merge.into} to merge into ({err})",
@@ -294,16 +299,6 @@ class ComplaintWorkflow:
                 non_retryable=True,
             ) from None
         return self._apply(MERGE, lambda: self._case.merge_into(merge, workflow.now()))
-
-    @merge_into.validator
-    def _check_merge_into(self, payload: RawValue) -> None:
-        self._check(MERGE, payload)
-
-    @workflow.signal
-    @reading(MergedCase)
-    def merged_case(self, merged: MergedCase) -> None:
-        self._case.merged_in(merged, workflow.now())
-        self._stirred = True
 
     # ---- operators and backends (queries) ---------------------------------------------------
 
