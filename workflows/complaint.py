@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.refusals import Refusal as Refused
     from schemas.review import REVIEW_WITHIN, ReviewRequest
     from schemas.store import CaseProjection
-    from workflows import case_record, search_attributes
+    from workflows import search_attributes
     from workflows.case_file import Alarm, CaseFile
     from workflows.customer_view import view_for_customer
     from workflows.ids import review_id as review_id
@@ -653,20 +653,17 @@ def _refuse_invalid(check: Callable[[], None]) -> None:
     details, which every other door renders in its reader's language."""
     try:
         check()
-    except REFUSED as err:
+    except Exception as err:
+        # Until every rule raises `schemas.refusals.InvalidAction` (with its refusal), the older
+        # `case_record.InvalidAction` (without one) is a refusal too.
+        if not isinstance(err, InvalidAction) and type(err).__name__ != "InvalidAction":
+            raise
         refusal = getattr(err, "refusal", None)
         details = [refusal.as_details()] if refusal is not None else []
         raise ApplicationError(
             str(err), *details, type="InvalidAction", non_retryable=True
         ) from None
 
-
-# The rules' refusals; until every rule raises `schemas.refusals.InvalidAction` (with its
-# refusal), the older `case_record.InvalidAction` (without one) is accepted too.
-REFUSED: tuple[type[Exception], ...] = (
-    InvalidAction,
-    getattr(case_record, "InvalidAction", InvalidAction),
-)
 
 Arg = TypeVar("Arg")
 Result = TypeVar("Result")
