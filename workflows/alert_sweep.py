@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, VersioningBehavior
 
 with workflow.unsafe.imports_passed_through():
     from activities.alerts import AlertActivities, AlertSweep
@@ -19,7 +19,9 @@ with workflow.unsafe.imports_passed_through():
 ALERTS = "alerts"  # who raised a case's risk, as its timeline shows
 
 
-@workflow.defn(name="AlertSweep")
+# AUTO_UPGRADE: a run lasts seconds and is one activity; a run caught by a new build moves to
+# it, so no scheduled run keeps an old build's workers up (docs/versioning.md).
+@workflow.defn(name="AlertSweep", versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class AlertSweepWorkflow:
     @workflow.run
     async def run(self, policy: AlertPolicy | None = None) -> list[Alert]:

@@ -19,7 +19,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
-from temporalio.common import RawValue, RetryPolicy
+from temporalio.common import RawValue, RetryPolicy, VersioningBehavior
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
@@ -128,7 +128,13 @@ def _readable(action: CaseAction, payloads: Sequence[RawValue]) -> BaseModel:
         ) from None
 
 
-@workflow.defn(name="Complaint", failure_exception_types=[ValidationError, UndecryptablePayload])
+# PINNED: a case runs every task, for its 1-3 weeks and across continue-as-new, on the build it
+# started on; a new build's code reaches new cases only (docs/versioning.md).
+@workflow.defn(
+    name="Complaint",
+    failure_exception_types=[ValidationError, UndecryptablePayload],
+    versioning_behavior=VersioningBehavior.PINNED,
+)
 class ComplaintWorkflow:
     """Invalid input (a `ValidationError` decoding the intake, a payload that cannot be
     decrypted, no input, a workflow id that is not the complaint's) fails the run with the

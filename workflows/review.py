@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, VersioningBehavior
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -24,7 +24,8 @@ QUICK = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
 
 
-@workflow.defn(name="MajorEventReview")
+# PINNED, as its case: a review lives a week or more, and stays on the build it started on.
+@workflow.defn(name="MajorEventReview", versioning_behavior=VersioningBehavior.PINNED)
 class MajorEventReviewWorkflow:
     def __init__(self) -> None:
         self._done: ReviewDone | None = None
