@@ -4,8 +4,9 @@
 - A carried `CaseState` naming an existing case, started under any id, is refused at once: only
   the case's own continue-as-new may carry state. Nothing is written, no message is sent, the
   named case's rows are as they were.
-- A start (or a signal-with-start) under an ended case's id opens no new run of that case: the
-  store already holds the complaint, so the start is refused before anything is written.
+- A start (or a signal-with-start, or an update-with-start) under an ended case's id opens no
+  new run of that case: the store already holds the complaint, so the run is refused before it
+  writes anything.
 - A major-event review started by anyone but its case is refused the same way.
 """
 
@@ -104,6 +105,19 @@ async def test_an_ended_case_cannot_be_started_again(desk: Desk) -> None:
         *("--signal-name", "customer_reply", "--signal-input", json.dumps({"text": "在吗"})),
     ]
     assert "already has a case" in await refused_start(desk, wid, *signal_with_start)
+    plan = {"agent": "agent-zhang", "summary": "上门维修"}
+    update_with_start = [
+        *("workflow", "execute-update-with-start", "--type", "Complaint"),
+        *("--task-queue", desk.api.task_queue, "--workflow-id", wid),
+        *("--id-conflict-policy", "Fail", "--input", json.dumps(again, ensure_ascii=False)),
+        *("--update-name", "propose_plan", "--update-input", json.dumps(plan, ensure_ascii=False)),
+    ]
+    await run(desk.env, *update_with_start)  # refused or accepted, the run it opened must fail
+    handle = desk.env.client.get_workflow_handle(wid)
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    assert "already has a case" in str(failed.value.cause)
+    assert await failed_tasks(handle) == 0
     forged = await forged_state(desk, ended)
     assert "continue-as-new" in await refused_start(
         desk, wid, *start(desk.api.task_queue, ended, forged)
