@@ -19,11 +19,13 @@ import structlog
 from temporalio.bridge.proto.workflow_activation import WorkflowActivation
 from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
 from temporalio.client import Client
+from temporalio.common import WorkerDeploymentVersion
 from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
 from temporalio.worker import (
     Replayer,
     Worker,
+    WorkerDeploymentConfig,
     WorkflowInstance,
     WorkflowInstanceDetails,
     WorkflowRunner,
@@ -104,24 +106,30 @@ class FreshTasksOnly(WorkflowRunner):
     commands. That activation is recognisable: it runs new events (not a replay) at exactly the
     time of the activation before it, and the query comes next. The query is then refused, so
     Core drops the case from its cache and the real task replays the history afresh; the
-    caller retries (`starter.reading.query`), and the retry is answered with the task."""
+    caller retries (`starter.reading.query`), and the retry is answered with the task.
 
-    def __init__(self, inner: WorkflowRunner) -> None:
+    An unversioned worker (no build id: the laptop, the tests) also leaves out of each
+    completion the versioning behavior the workflow types declare (`@workflow.defn`), which a
+    server refuses from a worker outside a Worker Deployment (docs/versioning.md)."""
+
+    def __init__(self, inner: WorkflowRunner, *, versioned: bool = False) -> None:
         self._inner = inner
+        self._versioned = versioned
 
     def prepare_workflow(self, defn: Any) -> None:
         self._inner.prepare_workflow(defn)
 
     def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
-        return _FreshTasksInstance(self._inner.create_instance(det))
+        return _FreshTasksInstance(self._inner.create_instance(det), self._versioned)
 
     def set_worker_level_failure_exception_types(self, types: Any) -> None:
         self._inner.set_worker_level_failure_exception_types(types)
 
 
 class _FreshTasksInstance(WorkflowInstance):
-    def __init__(self, inner: WorkflowInstance) -> None:
+    def __init__(self, inner: WorkflowInstance, versioned: bool = False) -> None:
         self._inner = inner
+        self._versioned = versioned
         self._last_time: tuple[int, int] | None = None
         self._outside_a_task = False
 
@@ -137,7 +145,10 @@ class _FreshTasksInstance(WorkflowInstance):
             time = (act.timestamp.seconds, act.timestamp.nanos)
             self._outside_a_task = not act.is_replaying and time == self._last_time
             self._last_time = time
-        return self._inner.activate(act)
+        completion = self._inner.activate(act)
+        if not self._versioned and completion.HasField("successful"):
+            completion.successful.ClearField("versioning_behavior")
+        return completion
 
     def get_serialization_context(self, command_info: Any) -> Any:
         return self._inner.get_serialization_context(command_info)
@@ -171,13 +182,16 @@ def build_worker(
     routing: RoutingPolicy | None = None,
     task_queue: str = TASK_QUEUE,
     role: Role = "all",
+    version: WorkerDeploymentVersion | None = None,
     **settings: Any,
 ) -> Worker:
     """The one place that says what a complaint worker runs; tests build theirs here too.
     Notifications go to the case store's outbox unless another gateway is given. `role` runs
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
     the SDK's `Worker` (slots, pollers, cache). Reports are written to `reports_dir` (None: kept
-    in the store only)."""
+    in the store only). `version`: the Worker Deployment Version this worker serves (each
+    workflow type says whether its runs stay on the version they started on:
+    docs/versioning.md); None: an unversioned worker."""
     rules = grading or load_grading_policy()
     classification = ClassificationActivities(pool, rules, shared_grader(rules))
     gateway = notifier or OutboxNotifier(pool)
@@ -187,6 +201,7 @@ def build_worker(
         classification.assess_complaint,
         classification.classify_complaint,
         CaseStoreActivities(pool).project_case,
+        CaseStoreActivities(pool).case_stage,
         notifications.notify,
         notifications.hold,
         AlertActivities(pool, gateway).sweep_alerts,
@@ -202,12 +217,25 @@ def build_worker(
         task_queue=task_queue,
         workflows=WORKFLOWS if role != "activities" else [],
         activities=activities if role != "workflows" else [],
-        workflow_runner=FreshTasksOnly(runner),
+        workflow_runner=FreshTasksOnly(runner, versioned=version is not None),
+        deployment_config=deployment(version),
         **settings,
     )
     if role != "activities":
         single_batch(worker)
     return worker
+
+
+def deployment(version: WorkerDeploymentVersion | None) -> WorkerDeploymentConfig | None:
+    return WorkerDeploymentConfig(version=version, use_worker_versioning=True) if version else None
+
+
+def deployment_version(settings: Settings) -> WorkerDeploymentVersion | None:
+    """The version named by the settings; None (unversioned) without a build id."""
+    build_id = settings.complaint_desk_build_id
+    return (
+        WorkerDeploymentVersion(settings.complaint_desk_deployment, build_id) if build_id else None
+    )
 
 
 def stop_on_signals() -> asyncio.Event:
@@ -247,6 +275,7 @@ async def run_worker(
         applied = await migrate(connection)
         vectors = await similar.vectors_available(connection)  # logs the fallback if missing
     log.info("case store ready", migrations_applied=applied, pgvector=vectors)
+    version = deployment_version(settings)
     http = httpx.AsyncClient()  # one connection pool for every webhook gateway
     gateways = delivery_config.delivery(settings, pool, http)  # None: outbox only
     log.info("delivery", gateways=gateways.gateway_names if gateways else ["outbox only"])
@@ -258,11 +287,13 @@ async def run_worker(
         grading=grading,
         reports_dir=settings.reports_dir,
         routing=load_routing(settings.complaint_routing_policy),
+        version=version,
     )
     grader = shared_grader(grading)  # loaded by build_worker: once per process
     log.info(
         "worker started",
         task_queue=TASK_QUEUE,
+        version=version.to_canonical_string() if version else "unversioned",
         policy=policy.version,
         rules=grading.version,
         head=grader.engine.head if grader else None,

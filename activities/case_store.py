@@ -21,3 +21,13 @@ class CaseStoreActivities:
         logs.for_activity().info(
             "projected", stage=case.snapshot.stage.value, events=len(case.entries)
         )
+
+    @activity.defn(name="case_stage")
+    async def case_stage(self, complaint_id: str) -> str | None:
+        """The stage the store holds for a complaint, None if it has no case yet: a case is
+        opened once, and checks this before it writes anything."""
+        async with self._pool.acquire() as connection:
+            stage: str | None = await connection.fetchval(
+                "SELECT stage FROM complaints WHERE complaint_id = $1", complaint_id
+            )
+        return stage

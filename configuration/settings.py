@@ -60,6 +60,15 @@ class Settings(BaseSettings):
         description="`host:port` where a worker serves Prometheus metrics; unset: off.",
     )
     log_level: str = Field(default="INFO", description="Log level of every process.")
+    complaint_desk_deployment: str = Field(
+        default="complaint-desk",
+        description="The worker's Worker Deployment name (Worker Versioning; docs/versioning.md).",
+    )
+    complaint_desk_build_id: str | None = Field(
+        default=None,
+        description="The worker's build id in its Worker Deployment; unset: an unversioned "
+        "worker (the laptop, the tests). Set on every real deployment (docs/versioning.md).",
+    )
     complaint_desk_temporal_port: int = Field(
         default=7233,
         description="`complaint-desk up`: the dev server's gRPC port; where every command, "

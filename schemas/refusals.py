@@ -57,6 +57,11 @@ class RefusalCode(StrEnum):
     POLICY_UNCHANGED = "policy_unchanged"
     MERGE_INTO_ITSELF = "merge_into_itself"
     NO_CASE_TO_MERGE_INTO = "no_case_to_merge_into"
+    # Refused starts (workflows/complaint.py, workflows/review.py): a forged or replayed input.
+    CASE_ALREADY_OPENED = "case_already_opened"
+    STATE_NOT_CARRIED = "state_not_carried"
+    START_SCHEDULED = "start_scheduled"
+    REVIEW_NOT_FROM_CASE = "review_not_from_case"
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,15 @@ def configure(level: str | None = None, json: bool | None = None) -> None:
     refuses the environment), and `workflow.logger` lines pass through the same renderer."""
     level = level or settings.load().log_level
     json = json if json is not None else not sys.stderr.isatty()
+    # A log line may be written inside the workflow sandbox (`workflow.logger`, the SDK's own
+    # "failed activation" warning with its traceback), where importing a module re-imports it
+    # in the sandbox, which then refuses it the environment ("--- Logging error ---" on every
+    # retry). So nothing below imports at formatting time: tracebacks become text up front,
+    # a value JSON cannot hold is shown by its repr, and the console's tracebacks are plain.
     renderer: Any = (
-        structlog.processors.JSONRenderer(ensure_ascii=False)
+        structlog.processors.JSONRenderer(ensure_ascii=False, default=repr)
         if json
-        else structlog.dev.ConsoleRenderer()
+        else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -93,6 +98,7 @@ def configure(level: str | None = None, json: bool | None = None) -> None:
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *([structlog.processors.format_exc_info] if json else []),
                 renderer,
             ],
         )

@@ -19,7 +19,7 @@ from starter.cli import _parser
 from starter.client import ComplaintDesk, _Older
 from tests.conftest import Desk, eventually
 from workflows import action_rules
-from workflows.complaint import ComplaintWorkflow
+from workflows.complaint import SIGNALS, UPDATES, ComplaintWorkflow
 
 POLICY = "@policies/sla-seed-004.json"
 
@@ -70,9 +70,12 @@ def test_the_help_index_is_the_table() -> None:
 
 
 def test_the_workflow_has_each_handler_under_its_history_name() -> None:
+    """One dynamic signal and one dynamic update (they read any number of payloads) serve the
+    table's rows by their history names."""
     definition = workflow._Definition.must_from_class(ComplaintWorkflow)
+    assert None in definition.signals and None in definition.updates
     for each in ACTIONS:
-        handlers = definition.signals if each.delivery is Delivery.SIGNAL else definition.updates
+        handlers = SIGNALS if each.delivery is Delivery.SIGNAL else UPDATES
         assert each.handler in handlers, each.name
 
 

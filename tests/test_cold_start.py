@@ -16,10 +16,9 @@ the history, and replays it (and the shape it forced the other way) with the wor
    reaches a worker without the case in between makes Core hand the fire to the workflow at the
    time of the task before it (the commands so made are the ones the next task sends); a replay
    hands it over at the new task's time. The loop must act on the fire the same either way
-   (patch `timer-driven-alarms`).
+   (its clock is its own timers: `workflows.complaint`, "timer-driven").
 
-Each of 2 and 3 also runs with the fix taken away and must then fail to replay: proof that the
-test forces the hazard it is about. Nothing here waits on a clock: a write is held by a
+Nothing here waits on a clock: a write is held by a
 PostgreSQL row lock, a delivery by a gateway that waits, and each step waits on the history.
 """
 
@@ -29,14 +28,13 @@ import asyncio
 import dataclasses
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
 import pytest
-from temporalio import workflow
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import (
     EventType,
@@ -69,7 +67,7 @@ from worker import (
     build_worker,
     single_batch,
 )
-from workflows.complaint import TIMER_DRIVEN_PATCH, UNGATED_PROJECTION_PATCH, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 
 pytestmark = pytest.mark.devserver
 
@@ -258,15 +256,12 @@ class HeldGateway(OutboxNotifier):
 @dataclass
 class ColdStart:
     """Activities on a worker of their own; the workflows on workers the test starts and
-    stops (a worker killed and replaced), set up as production's (`build_worker`) unless the
-    test takes a fix away to show what it prevents."""
+    stops (a worker killed and replaced), set up as production's (`build_worker`)."""
 
     desk: Desk
     database: str
     gateway: HeldGateway
     policy: SlaPolicy
-    single_batch: bool = True
-    switched_off: set[str] = field(default_factory=set)
 
     def workflow_worker(self, cache: int = 0) -> Worker:
         worker = build_worker(
@@ -277,22 +272,7 @@ class ColdStart:
             role="workflows",
             max_cached_workflows=cache,
         )
-        if not self.single_batch:
-            worker._set_default_workflow_logic_flag(SINGLE_BATCH, enabled=False)
         return worker
-
-    @contextmanager
-    def without(self, monkeypatch: pytest.MonkeyPatch, *patches: str) -> Iterator[None]:
-        """Workers started in this block run the code as before `patches` (the marker is not
-        written, so the history replays that way too)."""
-        original = workflow.patched
-
-        def patched(patch_id: str) -> bool:
-            return False if patch_id in patches else original(patch_id)
-
-        with monkeypatch.context() as m:
-            m.setattr(workflow, "patched", patched)
-            yield
 
     def handle(self, cid: str) -> Handle:
         return self.desk.api._handle(cid)
@@ -508,33 +488,6 @@ async def test_an_update_after_empty_tasks_on_a_worker_without_the_case_replays(
     )
 
 
-async def test_without_single_batch_the_joined_update_cannot_replay(
-    cold: ColdStart, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The proof: a case with one store write in flight at most (before `ungated-projection`)
-    on a worker that runs the workflow after the update and before the write's result (the
-    SDK's legacy order) commands what a replay, which applies the result first, does not."""
-    cold.single_batch = False
-    with cold.without(monkeypatch, UNGATED_PROJECTION_PATCH):
-        history = await two_empty_tasks_then_an_update(cold, warm=False, settle=False)
-    assert joined(history, UPDATE_ID)
-    failure = await replays(history)
-    assert failure is not None and "Nondeterminism" in failure
-
-
-async def test_single_batch_protects_cases_started_before_the_ungated_write(
-    cold: ColdStart, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same case, written as before `ungated-projection` (cases still running in
-    production), on today's workers: it replays, joined and apart."""
-    with cold.without(monkeypatch, UNGATED_PROJECTION_PATCH):
-        history = await two_empty_tasks_then_an_update(cold, warm=False)
-    assert joined(history, UPDATE_ID)
-    assert await replays(history) is None
-    for variant in live_merges(history):
-        assert await replays(variant.history) is None, variant.name
-
-
 # ---- 3. a timer that fires while no worker runs --------------------------------------------
 
 # The respond deadline falls due while the worker is away: the only timer left once the receipt
@@ -623,15 +576,3 @@ async def test_core_runs_a_fire_no_task_handled_at_the_last_tasks_time_and_the_g
     single_batch(replayer)
     await replayer.replay_workflow(history)
     assert [i._outside_a_task for i in runner.instances] == [False]
-
-
-async def test_without_timer_driven_alarms_the_late_fire_cannot_replay(
-    away: ColdStart, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The proof: the loop as before `timer-driven-alarms` decides from the task's time that
-    the deadline is not yet due, and commands a new timer instead of the breach."""
-    with away.without(monkeypatch, TIMER_DRIVEN_PATCH):
-        history = await a_deadline_due_while_away(away)
-    assert await replays(history) is None
-    failures = [await replays(variant.history) for variant in fire_handled_late(history)]
-    assert any(f and "Nondeterminism" in f for f in failures)

@@ -7,19 +7,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, VersioningBehavior
 
 with workflow.unsafe.imports_passed_through():
     from activities.alerts import AlertActivities, AlertSweep
     from schemas.actions import Escalation
     from schemas.alerts import Alert, AlertKind, AlertPolicy
     from schemas.classification import RiskLevel
-    from workflows.complaint import ComplaintWorkflow, workflow_id_for
+    from workflows.ids import workflow_id_for
 
 ALERTS = "alerts"  # who raised a case's risk, as its timeline shows
 
 
-@workflow.defn(name="AlertSweep")
+# AUTO_UPGRADE: a run lasts seconds and is one activity; a run caught by a new build moves to
+# it, so no scheduled run keeps an old build's workers up (docs/versioning.md).
+@workflow.defn(name="AlertSweep", versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class AlertSweepWorkflow:
     @workflow.run
     async def run(self, policy: AlertPolicy | None = None) -> list[Alert]:
@@ -40,7 +42,7 @@ class AlertSweepWorkflow:
         case = workflow.get_external_workflow_handle(workflow_id_for(complaint_id))
         raise_to = Escalation(by=ALERTS, reason=alert.text(), risk=RiskLevel.HIGH)
         try:
-            await case.signal(ComplaintWorkflow.escalate, raise_to)
+            await case.signal("escalate", raise_to)
         except Exception:  # the case ended since the sweep read the store: nothing to raise
             workflow.logger.info(
                 "case gone before its risk was raised", extra={"complaint_id": complaint_id}

@@ -13,17 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
-from temporalio.common import RawValue, RetryPolicy
+from temporalio.common import RawValue, RetryPolicy, VersioningBehavior
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    import catalogue  # noqa: F401 (refusals render from it inside the sandbox)
     from activities.case_store import CaseStoreActivities
     from activities.classification import ClassificationActivities
     from activities.notifier import NotificationActivities
@@ -40,51 +41,31 @@ with workflow.unsafe.imports_passed_through():
     from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
-    from schemas.refusals import InvalidAction
+    from schemas.refusals import InvalidAction, RefusalCode
+    from schemas.refusals import Refusal as Refused
     from schemas.review import REVIEW_WITHIN, ReviewRequest
     from schemas.store import CaseProjection
     from workflows import action_rules, search_attributes, supervision
     from workflows.case_file import Alarm, CaseFile
     from workflows.current_details import current_details
     from workflows.customer_view import view_for_customer
-    from workflows.messages import Unreadable, read, reading
-    from workflows.review import MajorEventReviewWorkflow, review_id
+    from workflows.ids import review_id as review_id
+    from workflows.ids import workflow_id_for as workflow_id_for
+    from workflows.messages import Unreadable, read
+    from workflows.review import MajorEventReviewWorkflow
 
 TASK_QUEUE = "complaints"
-CASE_STORE_PATCH = "case-store"
-BOUNDED_PROJECTION_PATCH = "bounded-projection"
-HISTORY_BOUND_PATCH = "history-bound"
-MORE_ATTRIBUTES_PATCH = "more-search-attributes"
-# Store writes start as soon as there is something to write, several at once if need be: the
-# loop's commands no longer depend on whether a finished write and a handler arrive in one
-# activation or two (issue 13; tests/test_cold_start.py).
-UNGATED_PROJECTION_PATCH = "ungated-projection"
-# A signal that cannot be read, and a background job of ours that failed, each leave a timeline
-# entry (and a count, a log line) instead of vanishing.
-RECORDED_PATCH = "unreadable-and-failures-recorded"
-# The product search attribute shows a product code only, never the free text typed.
-PRODUCT_CODE_PATCH = "product-code-attribute"
-# The workflow id must be the complaint's (a case started before this replays without the check).
-START_CHECKED_PATCH = "start-checked"
-QUIET_HOURS_PATCH = "delivery-quiet-hours"
-# Updates answer with a small acknowledgement in clear (`ActionAck`), not the encrypted snapshot:
-# a plain `temporal` CLI can read it. Cases started before it keep answering with the snapshot.
-ACK_PATCH = "action-acknowledgements"
 # The loop's clock is its own timers (issue 13): an alarm acts when the durable timer set for it
 # has fired, stamped with the alarm's due time, and the next alarm always gets a timer, even one
 # already due; the loop never decides from `workflow.now()` what is due. Core may hand a timer's
 # fire to the workflow at the previous task's time (a query reaching a worker that had not
 # cached the case, while the history moved on: README, "Limits"); the commands must not depend
 # on that time. A notification held for quiet hours is held because it was created so.
-TIMER_DRIVEN_PATCH = "timer-driven-alarms"
 # The shortest timer the loop starts (an alarm already due when its timer is set): a case that
 # catches up after an outage or a late start does so in tenths of a second per alarm. Not 1 ms:
 # the Java test server (time-skipping tests) then sometimes fired the timer while the task that
 # started it was still being completed ("invalid history builder state", 2 runs in 10).
 SOONEST = timedelta(milliseconds=100)
-# A case that has ended says so (search attributes, current details) at once, not only when its
-# last held message is out: in quiet hours that is the next morning.
-SHOWN_ON_ENDING_PATCH = "shown-on-ending"
 # Our own bound on one run's history, whatever the server's suggestion threshold: a fifth of
 # Temporal's warning levels (10,240 events, 10 MB), so even a very chatty case never nears them.
 HISTORY_EVENTS_BOUND = 2_000
@@ -112,58 +93,49 @@ ComplaintWorkflowT = TypeVar("ComplaintWorkflowT")
 Graded = TypeVar("Graded")
 
 
-def workflow_id_for(complaint_id: str) -> str:
-    """One workflow id per complaint id: a second start for the same complaint finds the case."""
-    return f"complaint-{complaint_id}"
+# Handlers by history name. Every signal and update reaches one dynamic handler with its raw
+# payloads, however many came: the SDK calls a named handler with whatever count was sent (none,
+# two), a `TypeError` that fails the workflow task (signals) or refuses in words about Python
+# (updates), and drops a signal whose payloads it cannot convert. `escalate` and `merged_case`
+# are not in the action table on purpose (`schemas.case_actions`).
+SIGNAL_ACTIONS: dict[str, CaseAction] = {
+    a.handler: a for a in ACTIONS if a.delivery is Delivery.SIGNAL
+}
+SIGNALS: dict[str, type[BaseModel]] = {
+    **{handler: each.payload for handler, each in SIGNAL_ACTIONS.items()},
+    "escalate": Escalation,
+    "merged_case": MergedCase,
+}
+UPDATES: dict[str, CaseAction] = {a.handler: a for a in ACTIONS if a.delivery is Delivery.UPDATE}
+# What the timeline calls a signal of a name the case does not know (the name itself is the
+# sender's text, and is not recorded).
+UNKNOWN_SIGNAL = "unknown"
 
 
-def _with_actions(cls: type[ComplaintWorkflowT]) -> type[ComplaintWorkflowT]:
-    """Each row of the action table (`schemas.case_actions`) as a signal or an update of the
-    class under its history name, before `workflow.defn` reads the class: declared handlers, not
-    ones set in `__init__`, since a signal in the first task would otherwise wait, buffered,
-    until `__init__` ran and so change its order against the run's first step (the SDK buffers
-    signals for handlers not yet set). A handler the class declares itself (`merge_into`) is
-    left as it is."""
-    for each in ACTIONS:
-        if each.handler not in vars(cls):
-            setattr(cls, each.handler, _handler(each))
-    return cls
+def _one(name: str, payloads: Sequence[RawValue]) -> RawValue:
+    """The one payload a message carries, or `Unreadable` saying how many came."""
+    if len(payloads) != 1:
+        raise Unreadable(f"{name} carries one payload; {len(payloads)} were sent")
+    return payloads[0]
 
 
-def _handler(action: CaseAction) -> Callable[..., object]:
-    # `self` stays unannotated: the SDK skips it only then when it reads the parameter types.
-    if action.delivery is Delivery.SIGNAL:
-
-        def take(self, payload: RawValue) -> None:  # type: ignore[no-untyped-def]
-            self._take(action, payload)
-
-        take.__name__ = take.__qualname__ = action.handler
-        return workflow.signal(name=action.handler)(take)
-
-    def act(self, payload: RawValue) -> ActionAck | CaseSnapshot:  # type: ignore[no-untyped-def]
-        return self._act(action, payload)  # type: ignore[no-any-return]
-
-    def check(self, payload: RawValue) -> None:  # type: ignore[no-untyped-def]
-        self._check(action, payload)
-
-    act.__name__ = act.__qualname__ = action.handler
-    update = workflow.update(name=action.handler)(act)
-    update.validator(check)
-    return update
-
-
-def _readable(action: CaseAction, payload: RawValue) -> BaseModel:
+def _readable(action: CaseAction, payloads: Sequence[RawValue]) -> BaseModel:
     """An update's payload as its model, or the refusal saying why it cannot be read."""
     try:
-        return read(payload, action.payload)
+        return read(_one(action.handler, payloads), action.payload)
     except Unreadable as err:
         raise Refusal(
             f"{action.name}: {err.detail}", f"{action.name}: {err}", type="UnreadableMessage"
         ) from None
 
 
-@workflow.defn(name="Complaint", failure_exception_types=[ValidationError, UndecryptablePayload])
-@_with_actions
+# PINNED: a case runs every task, for its 1-3 weeks and across continue-as-new, on the build it
+# started on; a new build's code reaches new cases only (docs/versioning.md).
+@workflow.defn(
+    name="Complaint",
+    failure_exception_types=[ValidationError, UndecryptablePayload],
+    versioning_behavior=VersioningBehavior.PINNED,
+)
 class ComplaintWorkflow:
     """Invalid input (a `ValidationError` decoding the intake, a payload that cannot be
     decrypted, no input, a workflow id that is not the complaint's) fails the run with the
@@ -172,20 +144,7 @@ class ComplaintWorkflow:
 
     @workflow.init
     def __init__(self, start: CaseStart | None = None, *extra: object) -> None:
-        start = _one_start(start, extra, checked=workflow.patched(START_CHECKED_PATCH))
-        # Decided before any handler can run: cases started before a feature existed replay
-        # without it (tests/histories, README "Changing workflow code safely").
-        self._store = workflow.patched(CASE_STORE_PATCH)
-        self._bounded_projection = workflow.patched(BOUNDED_PROJECTION_PATCH)
-        self._history_bound = workflow.patched(HISTORY_BOUND_PATCH)
-        self._more_attributes = workflow.patched(MORE_ATTRIBUTES_PATCH)
-        self._ungated_projection = workflow.patched(UNGATED_PROJECTION_PATCH)
-        self._recorded = workflow.patched(RECORDED_PATCH)
-        self._product_coded = workflow.patched(PRODUCT_CODE_PATCH)
-        self._quiet_timer = workflow.patched(QUIET_HOURS_PATCH)
-        self._acks = workflow.patched(ACK_PATCH)
-        self._timer_driven = workflow.patched(TIMER_DRIVEN_PATCH)
-        self._shown_on_ending = workflow.patched(SHOWN_ON_ENDING_PATCH)
+        start = _one_start(start, extra)
         if isinstance(start, CaseState):
             self._case = CaseFile(start)
         else:
@@ -194,8 +153,7 @@ class ComplaintWorkflow:
         self._stirred = False
         self._jobs: set[asyncio.Task[None]] = set()
         self._classifying = False
-        self._projecting = False  # before UNGATED_PROJECTION_PATCH: one write in flight at most
-        # With the patch: how far writes were started (each finishes in its own time).
+        # How far store writes were started (each finishes in its own time).
         self._projection_sent = self._case.state.projected_seq
         self._shown: dict[str, object] = {}
         self._timer: tuple[datetime, asyncio.Future[None]] | None = None
@@ -212,6 +170,7 @@ class ComplaintWorkflow:
     @workflow.run
     async def run(self, start: CaseStart | None = None) -> CaseSnapshot:
         if not isinstance(start, CaseState):
+            await self._opened_once()
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
                 summary="load SLA policy",
@@ -232,25 +191,37 @@ class ComplaintWorkflow:
             self._started.add(1, {"channel": self._case.state.intake.channel.value})
         while self._case.state.stage is not Stage.DONE:
             due = self._continue_as_new_due()
-            if not (due and self._history_bound):
+            if not due:
                 self._dispatch()
             # else drain: running jobs finish, new work waits in the state for the next run, so
             # a case busy without pause still reaches a moment to continue as new.
             self._show()
-            if due and not self._jobs and (self._history_bound or not self._case.outbox):
+            if due and not self._jobs:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carried())
             await self._sleep_until_next_alarm()
-            if not self._timer_driven:
-                self._case.fire_due(workflow.now())
-            elif (fired := self._fired()) is not None:
+            if (fired := self._fired()) is not None:
                 self._case.fire_due(fired)
         self._set_timer(None)
-        if self._shown_on_ending:
-            self._show()
+        # Ended: shown at once, not only when the last held message is out (in quiet hours, the
+        # next morning).
+        self._show()
         await self._settle()
         self._show()
         return self._case.snapshot()
+
+    async def _opened_once(self) -> None:
+        """A complaint is opened once: an intake for a complaint the store already holds (an
+        ended case started again under its id, or a replayed start) is refused before anything
+        is written. Outside clients choose their own id-reuse policy, so the case checks."""
+        complaint_id = self._case.state.intake.complaint_id
+        stage = await _quick(CaseStoreActivities.case_stage, complaint_id, "check the case is new")
+        if stage is not None:
+            _refuse_start(
+                Refused(
+                    RefusalCode.CASE_ALREADY_OPENED, {"complaint_id": complaint_id, "stage": stage}
+                )
+            )
 
     # `__init__` takes any extra inputs, so that a start with two fails the run with the reason
     # (Python would refuse the call itself, and the SDK would retry that task for ever); to the
@@ -261,50 +232,59 @@ class ComplaintWorkflow:
 
     def message_unreadable(self, message: str, reason: str) -> None:
         """A signal whose payload could not be read (`workflows.messages`): recorded with the
-        reason and counted. Cases started before this was recorded drop it, as the SDK did."""
-        if not self._recorded:
-            return
+        reason and counted, never dropped."""
         self._case.unreadable(message, reason, workflow.now())
         self._unreadable.add(1, {"message": message})
         self._stirred = True
 
-    # ---- supervisors (signal) ---------------------------------------------------------------
-
-    @workflow.signal
-    @reading(Escalation)
-    def escalate(self, escalation: Escalation) -> None:
-        self._case.escalate_case(escalation, workflow.now())
-        self._stirred = True
-
-    # ---- the action table's signals and updates (`_with_actions`) ---------------------------
-
-    def _take(self, action: CaseAction, payload: RawValue) -> None:
-        """A customer's signal: never refused; one that cannot be read is recorded as such."""
-        try:
-            message = read(payload, action.payload)
-        except Unreadable as err:
-            self.message_unreadable(action.handler, str(err))
+    @workflow.signal(dynamic=True)
+    def receive(self, name: str, payloads: Sequence[RawValue]) -> None:
+        """Every signal: never refused; one that cannot be read (no payload, two, a payload
+        that is not its message) is recorded as such and the case goes on."""
+        model = SIGNALS.get(name)
+        if model is None:
+            self.message_unreadable(UNKNOWN_SIGNAL, "no message of that name")
             return
-        action_rules.apply(self._case, action, message, workflow.now())
+        try:
+            message = read(_one(name, payloads), model)
+        except Unreadable as err:
+            self.message_unreadable(name, str(err))
+            return
+        if isinstance(message, Escalation):  # a supervisor's, by signal (backends that signal)
+            self._case.escalate_case(message, workflow.now())
+        elif isinstance(message, MergedCase):  # a duplicate merged into this case
+            self._case.merged_in(message, workflow.now())
+        else:
+            action_rules.apply(self._case, SIGNAL_ACTIONS[name], message, workflow.now())
         self._stirred = True
 
-    def _check(self, action: CaseAction, payload: RawValue) -> None:
-        """An update's validator: refused, before anything reaches history, if the payload
-        cannot be read or the case does not allow the action now."""
-        message = _readable(action, payload)
-        _refuse_invalid(lambda: action_rules.check(self._case, action, message, workflow.now()))
-
-    def _act(self, action: CaseAction, payload: RawValue) -> ActionAck | CaseSnapshot:
-        message = _readable(action, payload)
+    @workflow.update(dynamic=True)
+    async def act(self, name: str, payloads: Sequence[RawValue]) -> ActionAck:
+        """Every update (the validator below has accepted it)."""
+        action = UPDATES[name]
+        if action is MERGE:
+            return await self._merge_into(_readable(MERGE, payloads))
+        message = _readable(action, payloads)
         return self._apply(
             action, lambda: action_rules.apply(self._case, action, message, workflow.now())
         )
 
-    @workflow.update(name="merge_into")
-    async def merge_into(self, payload: RawValue) -> ActionAck | CaseSnapshot:
+    @act.validator
+    def _check_act(self, name: str, payloads: Sequence[RawValue]) -> None:
+        action = UPDATES.get(name)
+        if action is None:
+            raise ApplicationError(f"no action {name!r}", type="UnknownAction", non_retryable=True)
+        self._check(action, payloads)
+
+    def _check(self, action: CaseAction, payloads: Sequence[RawValue]) -> None:
+        """An update's validator: refused, before anything reaches history, if the payload
+        cannot be read or the case does not allow the action now."""
+        message = _readable(action, payloads)
+        _refuse_invalid(lambda: action_rules.check(self._case, action, message, workflow.now()))
+
+    async def _merge_into(self, merge: BaseModel) -> ActionAck:
         """The surviving case hears of the duplicate first: if it cannot (no such open case),
         the merge is refused and this case carries on unchanged."""
-        merge = _readable(MERGE, payload)
         assert isinstance(merge, Merge)
         survivor = workflow.get_external_workflow_handle(workflow_id_for(merge.into))
         told = MergedCase(
@@ -314,22 +294,12 @@ class ComplaintWorkflow:
             reason=merge.reason,
         )
         try:
-            await survivor.signal(ComplaintWorkflow.merged_case, told)
+            await survivor.signal("merged_case", told)
         except Exception:  # any other error in a handler would fail the task, forever
             _refuse_invalid(lambda: supervision.no_case_to_merge_into(merge))
         return self._apply(
             MERGE, lambda: action_rules.apply(self._case, MERGE, merge, workflow.now())
         )
-
-    @merge_into.validator
-    def _check_merge_into(self, payload: RawValue) -> None:
-        self._check(MERGE, payload)
-
-    @workflow.signal
-    @reading(MergedCase)
-    def merged_case(self, merged: MergedCase) -> None:
-        self._case.merged_in(merged, workflow.now())
-        self._stirred = True
 
     # ---- operators and backends (queries) ---------------------------------------------------
 
@@ -350,14 +320,12 @@ class ComplaintWorkflow:
 
     # ---- the loop's parts -------------------------------------------------------------------
 
-    def _apply(self, action: CaseAction, change: Callable[[], None]) -> ActionAck | CaseSnapshot:
-        """Apply an accepted update; answer with what it did (cases started before
-        ACK_PATCH answer with the whole snapshot, as they always have)."""
+    def _apply(self, action: CaseAction, change: Callable[[], None]) -> ActionAck:
+        """Apply an accepted update; answer with what it did, a small acknowledgement in clear
+        (`ActionAck`) that a plain `temporal` CLI can read, never the encrypted snapshot."""
         since = self._case.next_seq
         _refuse_invalid(change)  # the validator already ran; this guards a change of state since
         self._stirred = True
-        if not self._acks:
-            return self._case.snapshot()
         recorded = dict.fromkeys(e.kind for e in self._case.entries_since(since))
         return ActionAck(
             complaint_id=self._case.state.intake.complaint_id,
@@ -371,15 +339,14 @@ class ComplaintWorkflow:
         state = self._case.state
         if state.stage is Stage.CLASSIFY and not self._classifying:
             self._classifying = True
-            self._start_job(self._assess() if self._store else self._classify(), "classification")
+            self._start_job(self._assess(), "classification")
         while self._case.outbox:
             self._start_job(self._deliver(self._case.outbox.pop(0)), "notification")
-        if self._ungated_projection:
-            while self._store and self._projection_sent < self._case.next_seq:
-                self._start_job(self._write_store(self._next_projection()), "case store write")
-        elif self._unprojected() and not self._projecting:
-            self._projecting = True
-            self._start_job(self._project(), "case store write")
+        # Store writes start as soon as there is something to write, several at once if need be:
+        # the loop's commands never depend on whether a finished write and a handler arrive in
+        # one activation or two (issue 13; tests/test_cold_start.py).
+        while self._projection_sent < self._case.next_seq:
+            self._start_job(self._write_store(self._next_projection()), "case store write")
         for round in state.reviews_requested:
             if round not in state.reviews_started:
                 state.reviews_started.append(round)
@@ -392,7 +359,7 @@ class ComplaintWorkflow:
         def finished(done: asyncio.Task[None]) -> None:
             self._jobs.discard(done)
             self._stirred = True
-            if self._recorded and not done.cancelled() and done.exception() is not None:
+            if not done.cancelled() and done.exception() is not None:
                 self._job_failed(name, done.exception())
 
         task.add_done_callback(finished)
@@ -415,43 +382,14 @@ class ComplaintWorkflow:
             },
         )
 
-    async def _classify(self) -> None:
-        """Before CASE_STORE_PATCH: the rules alone."""
-        result = await self._grade(ClassificationActivities.classify_complaint, "")
-        self._case.classified(result, workflow.now())
-
     async def _assess(self) -> None:
-        assessment = await self._grade(
-            ClassificationActivities.assess_complaint, " (with customer history)"
+        assessment = await _quick(
+            ClassificationActivities.assess_complaint,
+            self._case.state.intake,
+            "classify complaint (with customer history)",
         )
         self._case.record_history(assessment.history, workflow.now())
         self._case.classified(assessment.classification, workflow.now())
-
-    async def _grade(
-        self,
-        activity: Callable[[ClassificationActivities, ComplaintIntake], Awaitable[Graded]],
-        more: str,
-    ) -> Graded:
-        return await _quick(activity, self._case.state.intake, f"classify complaint{more}")
-
-    def _unprojected(self) -> bool:
-        return self._store and self._case.state.projected_seq < self._case.next_seq
-
-    async def _project(self) -> None:
-        """Before UNGATED_PROJECTION_PATCH: what the store has not seen yet, one write at a
-        time, in order (the gate is `_projecting`)."""
-        state = self._case.state
-        if self._bounded_projection:
-            entries = self._case.projection_batch(
-                state.projected_seq, PROJECTION_ENTRIES, PROJECTION_BYTES
-            )
-        else:
-            entries = self._case.entries_since(state.projected_seq)
-        upto = entries[-1].seq + 1 if entries else self._case.next_seq
-        try:
-            await self._write_store((state.projected_seq, upto, self._projection(entries)))
-        finally:
-            self._projecting = False
 
     def _next_projection(self) -> tuple[int, int, CaseProjection]:
         """The next bounded batch from where the last write started, taken now (not when the
@@ -504,12 +442,10 @@ class ComplaintWorkflow:
 
     async def _deliver(self, notification: Notification) -> None:
         summary = f"notify {notification.audience.value}: {notification.topic}"
-        hold = notification.not_before and notification.not_before - workflow.now()
-        if self._timer_driven and notification.not_before:
-            hold = max(notification.not_before - workflow.now(), SOONEST)
-        if self._quiet_timer and hold and hold > timedelta(0):
+        if notification.not_before:
             # Quiet hours: the outbox shows the message queued at once; a durable timer sends it
             # when they end (nothing before not_before, nothing lost after).
+            hold = max(notification.not_before - workflow.now(), SOONEST)
             await _quick(
                 NotificationActivities.hold, notification, f"queue {summary} (quiet hours)"
             )
@@ -532,10 +468,7 @@ class ComplaintWorkflow:
     async def _sleep_until_next_alarm(self) -> None:
         self._stirred = False
         agenda = self._case.agenda()
-        alarm = agenda[0] if agenda else None
-        if alarm and alarm.due_at <= workflow.now() and not self._timer_driven:
-            return
-        self._set_timer(alarm)
+        self._set_timer(agenda[0] if agenda else None)
         await workflow.wait_condition(lambda: self._stirred)
 
     def _fired(self) -> datetime | None:
@@ -578,14 +511,13 @@ class ComplaintWorkflow:
         info = workflow.info()
         if info.is_continue_as_new_suggested():
             return True
-        return self._history_bound and (
+        return (
             info.get_current_history_length() > HISTORY_EVENTS_BOUND
             or info.get_current_history_size() > HISTORY_BYTES_BOUND
         )
 
     def _carried(self) -> CaseState:
-        # Without the case store (cases started before it) nothing may be dropped.
-        stored_upto = self._case.state.projected_seq if self._store else 0
+        stored_upto = self._case.state.projected_seq
         return self._case.carried(KEPT_TIMELINE, stored_upto, max_bytes=KEPT_TIMELINE_BYTES)
 
     def _show(self) -> None:
@@ -610,9 +542,7 @@ class ComplaintWorkflow:
                 },
             )
         customer = self._case.state.intake.customer.account_id
-        shown = search_attributes.values(
-            snapshot, customer, more=self._more_attributes, coded=self._product_coded
-        )
+        shown = search_attributes.values(snapshot, customer)
         changes = search_attributes.updates(self._shown, shown)
         if changes:
             workflow.upsert_search_attributes(changes)
@@ -620,7 +550,7 @@ class ComplaintWorkflow:
         workflow.set_current_details(current_details(self._case))
 
 
-def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool) -> CaseStart:
+def _one_start(start: CaseStart | None, extra: tuple[object, ...]) -> CaseStart:
     """The one input a case starts with; an intake whose complaint id is not the workflow's
     would write its rows, and its messages, under another case (the store is keyed by the
     complaint id), so it is refused before anything happens."""
@@ -636,7 +566,22 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool
             type="InvalidStart",
             non_retryable=True,
         )
-    if checked and isinstance(start, ComplaintIntake):
+    info = workflow.info()
+    if info.cron_schedule:
+        _refuse_start(Refused(RefusalCode.START_SCHEDULED, {"workflow_id": info.workflow_id}))
+    if isinstance(start, CaseState):
+        complaint_id = start.intake.complaint_id
+        # Only the server sets continued_run_id, and with attempt 1 and no cron schedule only
+        # for a continue-as-new, which our code alone commands, with the case's own state, under
+        # the case's own id (the server keeps the id across it). A forged state, under any id,
+        # fails one of these.
+        if (
+            info.continued_run_id is None
+            or info.attempt != 1
+            or info.workflow_id != workflow_id_for(complaint_id)
+        ):
+            _refuse_start(Refused(RefusalCode.STATE_NOT_CARRIED, {"workflow_id": info.workflow_id}))
+    else:
         expected = workflow_id_for(start.complaint_id)
         if workflow.info().workflow_id != expected:
             raise ApplicationError(
@@ -647,13 +592,28 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...], checked: bool
     return start
 
 
+def _refuse_start(refusal: Refused) -> NoReturn:
+    """A start that must not run: the run fails at once with the reason, having written
+    nothing (no activity, no search attribute, no timeline row)."""
+    raise ApplicationError(
+        refusal.english(), refusal.as_details(), type="InvalidStart", non_retryable=True
+    )
+
+
 def _refuse_invalid(check: Callable[[], None]) -> None:
-    """An update refused in its validator never reaches history; callers get the reason."""
+    """An update refused in its validator never reaches history; callers get the reason in
+    English (what the plain CLI and the UI show) and the refusal's code and parameters as
+    details, which every other door renders in its reader's language."""
     try:
         check()
-    except InvalidAction as err:
+    except Exception as err:
+        # Matched by name too: the sandbox may have imported the rules' `InvalidAction` afresh.
+        if not isinstance(err, InvalidAction) and type(err).__name__ != "InvalidAction":
+            raise
+        refusal = getattr(err, "refusal", None)
+        details = [refusal.as_details()] if refusal is not None else []
         raise ApplicationError(
-            str(err), err.refusal.as_details(), type="InvalidAction", non_retryable=True
+            str(err), *details, type="InvalidAction", non_retryable=True
         ) from None
 
 

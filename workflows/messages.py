@@ -3,13 +3,12 @@ or vanish: one that cannot be read is handed to the workflow as unreadable, with
 
 The SDK converts a handler's argument before the handler runs; a payload that does not convert
 (invalid JSON, a field missing, a score of 9, ciphertext under a foreign key) is then dropped
-with a log line quoting it, or fails the task for good. A handler wrapped in `reading` instead
-gets the raw payload, converts it itself and, when that fails, calls the workflow's
-`message_unreadable` with a reason that names fields and error kinds, never the values sent.
+with a log line quoting it, or fails the task for good. The case's handlers instead take the raw
+payloads (`workflows.complaint`, its dynamic signal and update), convert them here and, when that
+fails, record or refuse with a reason that names fields and error kinds, never the values sent.
 """
 
-from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, cast
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio import workflow
@@ -20,11 +19,6 @@ with workflow.unsafe.imports_passed_through():
     from schemas.problems import validation_detail, validation_reason
 
 Message = TypeVar("Message", bound=BaseModel)
-Receiver = TypeVar("Receiver", bound="ReadsMessages")
-
-
-class ReadsMessages(Protocol):
-    def message_unreadable(self, message: str, reason: str) -> None: ...
 
 
 class Unreadable(ValueError):
@@ -51,27 +45,3 @@ def read(payload: RawValue, model: type[Message]) -> Message:
     if not isinstance(value, model):
         raise Unreadable(f"not a {model.__name__}")
     return value
-
-
-def reading(
-    model: type[Message],
-) -> Callable[[Callable[[Receiver, Message], None]], Callable[[Receiver, Message], None]]:
-    """Decorate a signal handler (under `@workflow.signal`): callers still send a `model`, the
-    SDK hands over the raw payload, and the handler runs only on a message that reads."""
-
-    def decorate(apply: Callable[[Receiver, Message], None]) -> Callable[[Receiver, Message], None]:
-        # `self` stays unannotated: the SDK skips it only then when it reads the parameter types.
-        def handler(self, payload: RawValue) -> None:  # type: ignore[no-untyped-def]
-            try:
-                message = read(payload, model)
-            except Unreadable as err:
-                self.message_unreadable(apply.__name__, str(err))
-                return
-            apply(self, message)
-
-        handler.__name__ = apply.__name__
-        handler.__qualname__ = apply.__qualname__
-        handler.__doc__ = apply.__doc__
-        return cast(Callable[[Any, Message], None], handler)
-
-    return decorate

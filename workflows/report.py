@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, VersioningBehavior
 
 with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities, ReportRequest
     from reports.periods import ReportKind, last_period
 
 
-@workflow.defn(name="ComplaintReport")
+# AUTO_UPGRADE: a run lasts seconds and is one activity; a run caught by a new build moves to
+# it, so no scheduled run keeps an old build's workers up (docs/versioning.md).
+@workflow.defn(name="ComplaintReport", versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class ComplaintReportWorkflow:
     @workflow.run
     async def run(self, kind: ReportKind) -> str:

@@ -7,30 +7,32 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, VersioningBehavior
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    import catalogue  # noqa: F401 (refusals render from it inside the sandbox)
     from activities.notifier import NotificationActivities
     from activities.reviews import ReviewActivities
     from schemas.notification import Audience, Notification
+    from schemas.refusals import Refusal, RefusalCode
     from schemas.review import REVIEW_OWNER, ReviewDone, ReviewRecord, ReviewRequest
+    from workflows.ids import review_id as review_id
+    from workflows.ids import workflow_id_for as workflow_id_for
 
 QUICK = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
 
 
-def review_id(complaint_id: str, round: int) -> str:
-    return f"review-{complaint_id}-{round}"
-
-
-@workflow.defn(name="MajorEventReview")
+# PINNED, as its case: a review lives a week or more, and stays on the build it started on.
+@workflow.defn(name="MajorEventReview", versioning_behavior=VersioningBehavior.PINNED)
 class MajorEventReviewWorkflow:
     def __init__(self) -> None:
         self._done: ReviewDone | None = None
 
     @workflow.run
     async def run(self, request: ReviewRequest) -> ReviewRecord:
+        _from_its_case(request)
         review = ReviewRecord(
             complaint_id=request.complaint_id,
             round=request.round,
@@ -95,4 +97,23 @@ class MajorEventReviewWorkflow:
             summary="write the review to the case store",
             start_to_close_timeout=QUICK,
             retry_policy=RETRY,
+        )
+
+
+def _from_its_case(request: ReviewRequest) -> None:
+    """A review is started by its case, as its child, under the review's own id: a start from
+    anywhere else (the plain CLI, a replayed request, a request naming another case) is
+    refused before anything is written. Only the server sets a run's parent."""
+    info = workflow.info()
+    parent = info.parent
+    if (
+        parent is None
+        or parent.workflow_id != workflow_id_for(request.complaint_id)
+        or info.workflow_id != review_id(request.complaint_id, request.round)
+        or info.cron_schedule
+        or info.continued_run_id is not None
+    ):
+        refusal = Refusal(RefusalCode.REVIEW_NOT_FROM_CASE, {"workflow_id": info.workflow_id})
+        raise ApplicationError(
+            refusal.english(), refusal.as_details(), type="InvalidStart", non_retryable=True
         )

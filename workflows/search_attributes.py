@@ -20,16 +20,15 @@ OWNER = SearchAttributeKey.for_keyword("ComplaintOwner")
 BREACHED = SearchAttributeKey.for_bool("ComplaintBreached")
 REOPEN_COUNT = SearchAttributeKey.for_int("ComplaintReopenCount")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("ComplaintNextDeadline")
-# Added later (workflow.patched("more-search-attributes")); the customer is the account id only,
-# since search attributes are not encrypted: never a name or a contact.
+# The customer is the account id only, since search attributes are not encrypted: never a name
+# or a contact.
 RISK = SearchAttributeKey.for_keyword("ComplaintRisk")
 CATEGORY = SearchAttributeKey.for_keyword("ComplaintCategory")
 PRODUCT = SearchAttributeKey.for_keyword("ComplaintProduct")
 CUSTOMER = SearchAttributeKey.for_keyword("ComplaintCustomer")
 ESCALATION = SearchAttributeKey.for_keyword("ComplaintEscalation")
 
-# The product attribute shows a product code only (workflow.patched("product-code-attribute")):
-# up to six letters, an optional dash, up to six digits ("WM-200", "TV9"). The product field is
+# The product attribute shows a product code only: up to six letters, an optional dash, up to six digits ("WM-200", "TV9"). The product field is
 # typed by people; anything else (a name, a phone number, a sentence) is not shown at all.
 PRODUCT_CODE = re.compile(r"^[A-Z]{1,6}-?[0-9]{1,6}$")
 
@@ -50,29 +49,16 @@ ALL: list[SearchAttributeKey[Any]] = [
     BREACHED,
     REOPEN_COUNT,
     NEXT_DEADLINE,
-    *(RISK, CATEGORY, PRODUCT, CUSTOMER, ESCALATION),
+    RISK,
+    CATEGORY,
+    PRODUCT,
+    CUSTOMER,
+    ESCALATION,
 ]
 
 
-def values(
-    case: CaseSnapshot, customer_id: str | None, more: bool = True, coded: bool = True
-) -> dict[str, object]:
-    """The attribute values a case should show; compared between loops to upsert only changes.
-    `more`: the attributes added later, for cases started since; `coded`: the product as a
-    code only, for cases started since that patch."""
-    shown = first_values(case)
-    if more:
-        shown |= {
-            RISK.name: case.risk.value if case.risk else None,
-            CATEGORY.name: case.category.value if case.category else None,
-            PRODUCT.name: product_code(case.product) if coded else case.product,
-            CUSTOMER.name: customer_id,
-            ESCALATION.name: case.escalation_level.value,
-        }
-    return shown
-
-
-def first_values(case: CaseSnapshot) -> dict[str, object]:
+def values(case: CaseSnapshot, customer_id: str | None) -> dict[str, object]:
+    """The attribute values a case should show; compared between loops to upsert only changes."""
     return {
         STAGE.name: case.stage.value,
         SEVERITY.name: case.severity.value if case.severity else None,
@@ -81,6 +67,11 @@ def first_values(case: CaseSnapshot) -> dict[str, object]:
         BREACHED.name: any(d.breached_at for d in case.deadlines),
         REOPEN_COUNT.name: case.reopen_count,
         NEXT_DEADLINE.name: case.next_deadline.due_at if case.next_deadline else None,
+        RISK.name: case.risk.value if case.risk else None,
+        CATEGORY.name: case.category.value if case.category else None,
+        PRODUCT.name: product_code(case.product),
+        CUSTOMER.name: customer_id,
+        ESCALATION.name: case.escalation_level.value,
     }
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, VersioningBehavior
 
 with workflow.unsafe.imports_passed_through():
     from activities.stuck_cases import StuckCaseActivities
     from schemas.stuck_cases import StuckCase, WatchdogPolicy, WatchdogSweep
 
 
-@workflow.defn(name="StuckCaseWatchdog")
+# AUTO_UPGRADE: a run lasts seconds and is one activity; a run caught by a new build moves to
+# it, so no scheduled run keeps an old build's workers up (docs/versioning.md).
+@workflow.defn(name="StuckCaseWatchdog", versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class StuckCaseWatchdogWorkflow:
     @workflow.run
     async def run(self, policy: WatchdogPolicy | None = None) -> list[StuckCase]:
