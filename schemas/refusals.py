@@ -24,6 +24,10 @@ class RefusalCode(StrEnum):
     """Every reason the desk gives for refusing; each has `refusal.<code>` in every catalogue."""
 
     CASE_ENDED = "case_ended"
+    # A repeat intake with another complaint under the same id (R-IN-2).
+    ID_TAKEN = "id_taken"
+    # A refusal from a workflow that sends only English text, no code (`reason`: that text).
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)

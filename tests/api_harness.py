@@ -11,7 +11,7 @@ import httpx
 from api.app import build_app
 from api.keys import ApiKey, ApiKeys, Scope, digest, new_token
 from api.server import serving
-from starter.client import ComplaintDesk
+from desk.service import ComplaintDesk
 
 LIMIT = 16 * 1024  # small, so the size tests need no megabytes; a real complaint is ~1 KB
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from configuration.settings import Settings
 from schemas.actions import ResolutionPlan
 from schemas.case_actions import ACTIONS, BY_NAME, Delivery, Role
+from schemas.refusals import Refusal, RefusalCode
 from web import forms, i18n, links, users
 
 SECRET = b"unit-secret"
@@ -80,8 +81,9 @@ def test_language_from_cookie_then_browser_then_chinese() -> None:
     assert i18n.choose("en", "zh-CN") == "en"
     assert i18n.choose(None, "en-GB,en;q=0.9") == "en"
     assert i18n.choose(None, "fr, de") == "zh" == i18n.choose("xx", None)
-    assert i18n.refusal("no plan awaits approval", "zh") == "没有待审批的方案"
-    assert i18n.refusal("something new", "zh") == "something new"
+    ended = Refusal(RefusalCode.CASE_ENDED, {"complaint_id": "C-1"})
+    assert i18n.refusal(ended, "zh") == "案件 C-1 已结束"
+    assert i18n.refusal(ended, "en") == "case C-1 has ended"
     assert i18n.translator("en")("queue") == "My queue"
 
 

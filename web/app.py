@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from case_store.db import Pool
 from configuration.settings import Settings
-from starter.client import ComplaintDesk
+from desk.service import ComplaintDesk
 from web import customer, links, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider

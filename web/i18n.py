@@ -7,8 +7,10 @@ visible on the page rather than a crash.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+
+from catalogue import render
+from schemas.refusals import Refusal
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -124,6 +126,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "survey_timeliness": ("Our speed", "处理时效"),
     "survey_suggestions": ("Suggestions (optional)", "建议（可选）"),
     "thanks": ("Thank you, we have it.", "谢谢，我们已收到。"),
+    "followup_opened": (
+        "Your case had already closed, so your message opened a new case linked to it; "
+        "we will be in touch.",
+        "您的案件已结案，您的留言已开启一个与之关联的新案件，我们会尽快联系您。",
+    ),
     "link_refused": (
         "This link is not valid or has expired. Please use the link in our latest message.",
         "此链接无效或已过期，请使用我们最新消息中的链接。",
@@ -244,34 +251,6 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "policy": ("Change the SLA policy", "更换时限策略"),
 }
 
-# The workflow's refusals are in English; the common ones are said in Chinese too.
-_REFUSALS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"case (\S+) has ended"), r"案件 \1 已结束"),
-    (re.compile(r"the case has ended"), "案件已结束"),
-    (
-        re.compile(r"only a case owned by a team can be taken; (\S+) already owns it"),
-        r"只有团队队列中的案件可以认领；\1 已负责此案件",
-    ),
-    (re.compile(r"the case is not classified yet.*"), "案件尚未定级"),
-    (re.compile(r"the override changes nothing"), "更正内容与当前定级相同"),
-    (re.compile(r"unknown agent '(.+)'"), r"未知坐席“\1”"),
-    (re.compile(r"the case is already owned by (.+)"), r"案件已由 \1 负责"),
-    (re.compile(r"no plan awaits approval"), "没有待审批的方案"),
-    (
-        re.compile(r"(.+) proposed this plan and cannot approve it"),
-        r"\1 提出了此方案，不能自己审批",
-    ),
-    (
-        re.compile(r"the policy does not let a supervisor close a case for a customer"),
-        "策略不允许主管代客户结案",
-    ),
-    (re.compile(r"a case cannot be merged into itself"), "案件不能合并到自身"),
-    (re.compile(r"severity can only be raised.*"), "等级只能提高"),
-    (re.compile(r"risk can only be raised.*"), "风险只能提高"),
-    (re.compile(r"the case has no task #(\d+)"), r"案件没有 #\1 号任务"),
-    (re.compile(r"task #(\d+) is already done"), r"#\1 号任务已完成"),
-]
-
 
 def choose(cookie: str | None, accept_language: str | None) -> str:
     if cookie in LANGUAGES:
@@ -307,10 +286,6 @@ def action_label(name: str, lang: str) -> str:
     return _pick(_ACTIONS.get(name), lang, name)
 
 
-def refusal(message: str, lang: str) -> str:
-    if lang != "zh":
-        return message
-    for pattern, zh in _REFUSALS:
-        if pattern.fullmatch(message):
-            return pattern.sub(zh, message)
-    return message
+def refusal(refusal: Refusal, lang: str) -> str:
+    """The case's refusal in the reader's words, from the message catalogue."""
+    return render(f"refusal.{refusal.code.value}", lang, refusal.params)
