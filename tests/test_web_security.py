@@ -14,10 +14,10 @@ import pytest
 from playwright.async_api import APIRequestContext, APIResponse
 from starlette.requests import Request
 
+from desk import links
 from schemas.case import EntryKind
 from tests.conftest import Desk, eventually
 from tests.web_support import SECRET, STAFF, Served, chromium, serving
-from web import links
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -12,10 +12,11 @@ import pytest
 from pydantic import ValidationError
 
 from configuration.settings import Settings
+from desk import links
 from schemas.actions import ResolutionPlan
 from schemas.case_actions import ACTIONS, BY_NAME, Delivery, Role
 from schemas.refusals import Refusal, RefusalCode
-from web import forms, i18n, links, users
+from web import forms, i18n, users
 
 SECRET = b"unit-secret"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)

@@ -14,12 +14,13 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from desk import links
 from desk.errors import CaseNotFound, Refused
 from desk.service import StartedCase
 from schemas.actions import CustomerReply, ReplyIntent, SurveyAnswer
 from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Role
-from web import i18n, links
+from web import i18n
 from web.context import Web
 from web.sessions import same
 
