@@ -123,8 +123,8 @@ def complaint_id_for(letter: Letter) -> str:
 
 @dataclass(frozen=True)
 class Taken:
-    # "opened" | "replied" | "reopened" (a new linked case) | "forwarded" (to the open re-open
-    # of the ended case the mail answers, as a re-open request)
+    # "opened" | "repeat" (the same mail again: its case) | "replied" | "reopened" (a new linked
+    # case) | "forwarded" (to the open re-open of the ended case the mail answers)
     action: str
     complaint_id: str
 
@@ -180,7 +180,7 @@ class MailIn:
             }
         )
         started = await self._desk.start(intake)
-        return Taken("opened", started.complaint_id)
+        return Taken("opened" if started.created else "repeat", started.complaint_id)
 
 
 class MailInHandler:

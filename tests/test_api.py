@@ -163,7 +163,7 @@ async def test_a_supervisor_action_and_a_person_named_by_the_workspace(
 
     assert escalated.status_code == 200, escalated.text
     assert escalated.json()["action"] == "escalate"  # the update's own answer (`ActionAck`)
-    assert (await desk.api.snapshot(complaint_id)).severity.value == "L1"
+    assert (await desk.api.snapshot(complaint_id)).severity == "L1"
     assert plan.status_code == 200, plan.text
     assert nobody.status_code == 422
     assert nobody.json()["fields"][0]["field"] == "header:X-Acting-For"

@@ -220,5 +220,6 @@ async def test_an_api_intake_without_a_receiver_is_taken_by_the_agent_acting(des
         taken = await api.http.post("/v1/complaints/C-API-TEAM/take", json={}, headers=as_wang)
         again = await api.http.post("/v1/complaints/C-API-TEAM/take", json={}, headers=as_wang)
     assert taken.status_code == 200, taken.text
-    assert taken.json()["owner"] == "agent-wang"
+    assert taken.json()["action"] == "take"  # the update's acknowledgement
+    assert (await desk.api.snapshot("C-API-TEAM")).owner == "agent-wang"
     assert again.status_code == 409 and "agent-wang already owns it" in again.json()["error"]
