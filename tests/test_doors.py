@@ -13,7 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -85,15 +85,18 @@ async def ended_case(desk: Desk) -> str:
     return cid
 
 
-async def signed_in(web: Served, username: str, lang: str = "en") -> httpx.AsyncClient:
-    http = httpx.AsyncClient(base_url=web.base, headers={"Accept-Language": lang})
-    page = await http.get("/signin")
-    [csrf] = CSRF.findall(page.text)[:1]
-    answer = await http.post(
-        "/signin", data={"csrf": csrf, "username": username, "password": STAFF[username][2]}
-    )
-    assert answer.status_code == 303, answer.text
-    return http
+@asynccontextmanager
+async def signed_in(
+    web: Served, username: str, lang: str = "en"
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=web.base, headers={"Accept-Language": lang}) as http:
+        page = await http.get("/signin")
+        [csrf] = CSRF.findall(page.text)[:1]
+        answer = await http.post(
+            "/signin", data={"csrf": csrf, "username": username, "password": STAFF[username][2]}
+        )
+        assert answer.status_code == 303, answer.text
+        yield http
 
 
 # A customer's message to a case that has ended: each door's answer, said in its own terms, as
@@ -184,7 +187,7 @@ async def agent_by_api(doors: Doors, cid: str, lang: str) -> str:
 
 
 async def agent_by_staff_page(doors: Doors, cid: str, lang: str) -> str:
-    async with await signed_in(doors.web, "agent-zhang", lang) as http:
+    async with signed_in(doors.web, "agent-zhang", lang) as http:
         page = await http.get(f"/cases/{cid}")
         [csrf] = CSRF.findall(page.text)[:1]
         answer = await http.post(f"/cases/{cid}/respond", data={"csrf": csrf, "text": "您好"})
@@ -328,7 +331,7 @@ class _Counted(OutboundInterceptor):
         return await super().start_workflow_update(input)
 
 
-async def test_one_click_on_the_case_page_is_one_update_and_the_page_it_shows_one_read(
+async def test_one_click_on_the_case_page_is_one_update_then_one_page_read(
     desk: Desk, tmp_path: Path
 ) -> None:
     """Before: four calls, the update's acknowledgement turned into a snapshot the page threw
@@ -338,7 +341,7 @@ async def test_one_click_on_the_case_page_is_one_update_and_the_page_it_shows_on
     config = desk.api.client.config()
     config["interceptors"] = [counting]
     counted = replace(desk, api=ComplaintDesk(Client(**config), desk.api.task_queue))
-    async with serving(counted, tmp_path) as web, await signed_in(web, "agent-zhang") as http:
+    async with serving(counted, tmp_path) as web, signed_in(web, "agent-zhang") as http:
         page = await http.get(f"/cases/{cid}")
         [csrf] = CSRF.findall(page.text)[:1]
         counting.calls.clear()

@@ -126,6 +126,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "survey_timeliness": ("Our speed", "处理时效"),
     "survey_suggestions": ("Suggestions (optional)", "建议（可选）"),
     "thanks": ("Thank you, we have it.", "谢谢，我们已收到。"),
+    "reply_after_end": (
+        "Your case is closed. If something is still wrong, write to us: your message opens a "
+        "new case linked to this one.",
+        "您的案件已结案。如仍有问题，请给我们留言：您的留言将开启一个与之关联的新案件。",
+    ),
     "followup_opened": (
         "Your case had already closed, so your message opened a new case linked to it; "
         "we will be in touch.",
