@@ -178,8 +178,9 @@ class ComplaintDesk:
         self.task_queue = task_queue
 
     async def start(self, intake: ComplaintIntake | Mapping[str, Any]) -> StartedCase:
-        """Open the complaint's case. The same complaint again lands on its case
-        (`created=False`, R-IN-2); another complaint under the same id is `IdTaken`."""
+        """Open the complaint's case. The same complaint again — the same customer and words,
+        by whatever channel, whenever — lands on its case (`created=False`, R-IN-2); another
+        complaint under the same id is `IdTaken`, and nothing is started."""
         intake = _valid(ComplaintIntake, intake)
         workflow_id = workflow_id_for(intake.complaint_id)
         try:
@@ -198,7 +199,7 @@ class ComplaintDesk:
         except WorkflowAlreadyStartedError:
             # Reading the case's first intake costs a history page, paid only on repeats.
             existing = await self._first_intake(intake.complaint_id)
-            if existing.model_dump(mode="json") != intake.model_dump(mode="json"):
+            if _complaint(existing) != _complaint(intake):
                 raise IdTaken(intake.complaint_id) from None
             return StartedCase(intake.complaint_id, workflow_id, created=False)
         return StartedCase(intake.complaint_id, workflow_id, created=True)
@@ -447,6 +448,16 @@ def refusal_of(cause: BaseException | None) -> Refusal | None:
         if refusal is not None:
             return refusal
     return Refusal(RefusalCode.REFUSED, {"reason": cause.message})
+
+
+# How a contact reached us, not what the complaint is: a second contact about the same complaint
+# (another channel, another time, another agent answering) lands on its case (R-IN-2).
+_CONTACT = frozenset({"received_at", "channel", "receiver"})
+
+
+def _complaint(intake: ComplaintIntake) -> dict[str, Any]:
+    """What makes two intakes the same complaint: who complains and what about."""
+    return intake.model_dump(mode="json", exclude=set(_CONTACT))
 
 
 def _valid(model: type[Model], value: Model | Mapping[str, Any]) -> Model:
