@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
+from temporalio.api.common.v1 import Payload as TemporalPayload
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
@@ -31,6 +32,7 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import RawValue, WorkflowIDReusePolicy
+from temporalio.converter import PayloadConverter
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -324,13 +326,22 @@ class ComplaintDesk:
 
     async def ended(self, complaint_id: str) -> bool | None:
         """Whether the case has ended: its stage is done (its run may still be sending messages
-        held for quiet hours), or its run has closed. None: there is no such case."""
-        status = await self.status(complaint_id)
-        if status is None:
+        held for quiet hours), or its run has closed. None: there is no such case.
+
+        One describe: the stage is the case's `ComplaintStage` search attribute, which the
+        workflow sets as its stage changes, so a customer's message is taken while no worker
+        runs. A server that keeps no such attribute: the case is asked (a query)."""
+        async with self._on_case(complaint_id):
+            described = await describe(self.client, workflow_id_for(complaint_id))
+        if described is None:
             return None
-        if status is not WorkflowExecutionStatus.RUNNING:
+        info = described.workflow_execution_info
+        if WorkflowExecutionStatus(info.status) is not WorkflowExecutionStatus.RUNNING:
             return True
-        return (await self.snapshot(complaint_id)).stage is Stage.DONE
+        stage = _stage(info.search_attributes.indexed_fields.get(search_attributes.STAGE.name))
+        if stage is None:
+            stage = (await self.snapshot(complaint_id)).stage
+        return stage is Stage.DONE
 
     async def status(self, complaint_id: str) -> WorkflowExecutionStatus | None:
         """The case's workflow status; None: there is no such case."""
@@ -434,6 +445,16 @@ class ComplaintDesk:
         if status is not WorkflowExecutionStatus.RUNNING:
             return CaseEnded(complaint_id)
         return CaseNotFound(complaint_id)
+
+
+def _stage(attribute: TemporalPayload | None) -> Stage | None:
+    """The stage a `ComplaintStage` search attribute holds; None when it holds none we know."""
+    if attribute is None:
+        return None
+    try:
+        return Stage(PayloadConverter.default.from_payload(attribute, str))
+    except (ValueError, TypeError, RuntimeError):
+        return None
 
 
 def refusal_of(cause: BaseException | None) -> Refusal | None:

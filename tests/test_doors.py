@@ -39,7 +39,7 @@ from delivery.catcher import listen
 from delivery.email_in import MailIn, MailInHandler, complaint_id_for, read
 from delivery.letters import token
 from desk.ports import free_port
-from desk.service import ComplaintDesk
+from desk.service import ComplaintDesk, StartedCase
 from tests.api_harness import Api, running_api
 from tests.conftest import Desk, intake
 from tests.gateways import SECRET as MAIL_SECRET
@@ -365,3 +365,20 @@ def test_the_doors_cover_every_door() -> None:
         "cli",
         "e-mail in",
     }
+
+
+async def test_a_customers_message_to_an_open_case_is_one_signal_and_asks_no_worker(
+    desk: Desk,
+) -> None:
+    """Whether the case has ended is read from its `ComplaintStage` attribute (a describe),
+    not asked of a worker: a message is taken while every worker is down."""
+    cid = await desk.open()
+    counting = Counting()
+    config = desk.api.client.config()
+    config["interceptors"] = [counting]
+    counted = ComplaintDesk(Client(**config), desk.api.task_queue)
+
+    sent = await counted.act(cid, "reply", {"text": "在吗"})
+
+    assert sent == StartedCase(cid, f"complaint-{cid}", created=False)
+    assert counting.calls == ["signal"]
