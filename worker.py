@@ -54,14 +54,14 @@ from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import Settings, load
 from delivery import config as delivery_config
+from desk.reading import CASE_NOT_READY
+from desk.service import connect, missing_search_attributes
 from encryption.keys import KeyConfigError, load_keyring
 from grading.model import shared_grader
 from grading.policy import load_grading_policy
 from schemas.grading import GradingPolicy
 from schemas.routing import RoutingPolicy
 from schemas.sla import SlaPolicy
-from starter.client import connect, missing_search_attributes
-from starter.reading import CASE_NOT_READY
 from telemetry import logs
 from telemetry.metrics import metrics_runtime, report_open_cases
 from workflows.alert_sweep import AlertSweepWorkflow
@@ -106,7 +106,7 @@ class FreshTasksOnly(WorkflowRunner):
     commands. That activation is recognisable: it runs new events (not a replay) at exactly the
     time of the activation before it, and the query comes next. The query is then refused, so
     Core drops the case from its cache and the real task replays the history afresh; the
-    caller retries (`starter.reading.query`), and the retry is answered with the task.
+    caller retries (`desk.reading.query`), and the retry is answered with the task.
 
     An unversioned worker (no build id: the laptop, the tests) also leaves out of each
     completion the versioning behavior the workflow types declare (`@workflow.defn`), which a

@@ -30,9 +30,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.notifier import Notifier
 from case_store import stuck_cases
 from case_store.db import Pool
+from desk.reading import describe
 from schemas.notification import Audience, Notification
 from schemas.stuck_cases import REPORTED_PROBLEMS, StuckCase, WatchdogPolicy, WatchdogSweep
-from starter.reading import describe
 from telemetry import logs
 
 OPEN_CASES = 'WorkflowType = "Complaint" AND ExecutionStatus = "Running"'

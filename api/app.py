@@ -5,6 +5,9 @@
     GET  /v1/complaints/{id}/snapshot            the whole case (staff keys)
     POST /v1/complaints/{id}/{action}            each row of schemas.case_actions.ACTIONS
 
+Every route only translates the desk's answer (`desk.ComplaintDesk`, `desk.errors`) into HTTP:
+the rules of which case a complaint or a message lands on are the desk's.
+
 The server keeps nothing between requests but each key's rate bucket: run as many as the load
 needs behind a balancer. Paths carry only complaint ids, never personal data; bodies are never
 logged.
@@ -24,16 +27,14 @@ from pydantic.json_schema import models_json_schema
 from api import intake
 from api.access_log import AccessLog
 from api.bodies import DEFAULT_LIMIT, read_object, request_model, validated, with_actor
-from api.cases import complaint_path, ended_case, on_case
+from api.cases import complaint_path, on_case
 from api.errors import ApiError, api_error_response, responses
 from api.gate import ACTING_FOR, KEY, Gate, StaffIds, staff_actor
 from api.keys import SCOPE_OF_ROLE, STAFF, ApiKeys, Scope
-from schemas.actions import ReopenRequest
+from desk.service import ComplaintDesk, StartedCase
 from schemas.case import CaseSnapshot
-from schemas.case_actions import ACTIONS, CaseAction, Delivery
+from schemas.case_actions import ACTIONS, ActionAck, CaseAction, Delivery
 from schemas.customer_view import CustomerView
-from starter.client import ComplaintDesk
-from workflows.complaint import workflow_id_for
 
 VERSION = "1"
 BODY_REFUSALS = (400, 401, 403, 413, 415, 422, 429)
@@ -42,7 +43,9 @@ BODY_REFUSALS = (400, 401, 403, 413, 415, 422, 429)
 class Sent(BaseModel):
     """A customer's message handed to the case; signals are never refused by the case."""
 
-    complaint_id: str = Field(description="the case it went to (a re-open may start a new one)")
+    complaint_id: str = Field(
+        description="the case it went to (a follow-up case when the named one has ended)"
+    )
     workflow_id: str
     created: bool = Field(default=False, description="true: a new case linked to an ended one")
     owner: str | None = Field(
@@ -109,7 +112,8 @@ def build_app(
         )
         complaint = intake.validated_intake(data)
         request.state.complaint_id = complaint.complaint_id
-        started = await intake.start(desk, complaint)
+        async with on_case():
+            started = await desk.start(complaint)
         response.status_code = 201 if started.created else 200
         return intake.StartedComplaint(
             complaint_id=started.complaint_id,
@@ -175,7 +179,7 @@ def _add_read_route(
     ) -> Any:
         gate.admit(request, credentials, scopes)
         complaint_id = request.state.complaint_id = complaint_path(complaint_id)
-        async with on_case(desk, complaint_id):
+        async with on_case():
             return await read(desk, complaint_id)
 
     app.add_api_route(
@@ -193,8 +197,8 @@ def _add_read_route(
 def _add_action_route(
     app: FastAPI, gate: Gate, desk: ComplaintDesk, action: CaseAction, body_limit: int
 ) -> type[BaseModel]:
-    """One route for one row of the action table: nothing here is particular to an action but
-    re-opening, which follows `ComplaintDesk.reopen` (a new linked case once the case ended)."""
+    """One route for one row of the action table: nothing here is particular to an action; the
+    desk decides where a message lands (`ComplaintDesk.act`)."""
     scopes = {SCOPE_OF_ROLE[role] for role in action.roles}
     body = (
         request_model(action.payload, frozenset({action.actor})) if action.actor else action.payload
@@ -215,22 +219,17 @@ def _add_action_route(
         data = with_actor(await read_object(request, body_limit), action.actor, actor)
         payload = validated(action.payload, data)
         request.state.actor = actor
-        async with on_case(desk, complaint_id):
-            if isinstance(payload, ReopenRequest):  # an open case decides; an ended one is new
-                started = await desk.reopen(complaint_id, payload)
-                response.status_code = 201 if started.created else 202
-                return Sent(
-                    complaint_id=started.complaint_id,
-                    workflow_id=started.workflow_id,
-                    created=started.created,
-                    owner=started.owner,
-                )
-            if action.delivery is Delivery.SIGNAL and await desk.ended(complaint_id):
-                raise ended_case(complaint_id)  # its stage is done: nobody would read it
-            case = await desk.act(complaint_id, action.name, payload)  # an update: the case
-            return case or Sent(
-                complaint_id=complaint_id, workflow_id=workflow_id_for(complaint_id)
+        async with on_case():
+            answer = await desk.act(complaint_id, action.name, payload)
+        if isinstance(answer, StartedCase):  # a customer's message: the case that has it
+            response.status_code = 201 if answer.created else 202
+            return Sent(
+                complaint_id=answer.complaint_id,
+                workflow_id=answer.workflow_id,
+                created=answer.created,
+                owner=answer.owner,
             )
+        return answer
 
     update = action.delivery is Delivery.UPDATE
     app.add_api_route(
@@ -241,7 +240,7 @@ def _add_action_route(
         summary=action.summary,
         description=_describe(action),
         status_code=200 if update else 202,
-        response_model=CaseSnapshot if update else Sent,
+        response_model=ActionAck | CaseSnapshot if update else Sent,
         responses=responses(*BODY_REFUSALS, 404, 409),
         openapi_extra=_body(body),
         tags=["case actions"],
@@ -252,10 +251,12 @@ def _add_action_route(
 def _describe(action: CaseAction) -> str:
     who = ", ".join(sorted(SCOPE_OF_ROLE[r].value for r in action.roles))
     kind = (
-        "An update: answers with the case as it now stands, or 409 with the case's reason."
+        "An update: answers with what it did (`ActionAck`: the stage after it and what it "
+        "recorded), or 409 with the case's reason (`code`, `params`)."
         if action.delivery is Delivery.UPDATE
-        else "A signal: the case takes every message (202); one that does not apply is kept "
-        "on its timeline with a note."
+        else "A customer's message: never lost. An open case takes it (202); one that does not "
+        "apply is kept on its timeline with a note. To a case that has ended, a message or a "
+        "re-open request opens a linked follow-up case carrying it (201, `created`)."
     )
     actor = (
         f" `{action.actor}` is not sent: it is the key's name (`api:<name>`), or the person in "

@@ -13,6 +13,8 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
+from schemas.refusals import Refusal
+
 
 class FieldProblem(BaseModel):
     field: str  # dotted path: customer.contact.phone, evidence.3.ref; a header is "header:Name"
@@ -22,6 +24,9 @@ class FieldProblem(BaseModel):
 class Problem(BaseModel):
     error: str
     fields: list[FieldProblem] = []
+    # A refusal of the case's: its code and parameters (`schemas.refusals`), `error` its English.
+    code: str | None = None
+    params: dict[str, str | int] | None = None
 
 
 class ApiError(Exception):
@@ -36,6 +41,15 @@ class ApiError(Exception):
         self.status = status
         self.problem = Problem(error=error, fields=list(fields))
         self.headers = dict(headers or {})
+
+
+def refused(refusal: Refusal) -> ApiError:
+    """409: the case's refusal, in English and as its code and parameters for the caller's own
+    words (the message catalogue's `refusal.<code>`)."""
+    err = ApiError(409, refusal.english())
+    err.problem.code = refusal.code.value
+    err.problem.params = dict(refusal.params)
+    return err
 
 
 def field_problems(err: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[FieldProblem]:
@@ -58,7 +72,8 @@ def invalid(err: ValidationError, prefix: tuple[str | int, ...] = ()) -> ApiErro
 
 async def api_error_response(_: Request, err: Exception) -> JSONResponse:
     assert isinstance(err, ApiError)
-    return JSONResponse(err.problem.model_dump(), status_code=err.status, headers=err.headers)
+    body = err.problem.model_dump(exclude_none=True)
+    return JSONResponse(body, status_code=err.status, headers=err.headers)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -68,7 +83,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "no API key, or an unknown one",
         403: "the key lacks the scope",
         404: "no such case",
-        409: "the case refuses the action now (the reason says why)",
+        409: "the case refuses the action now (`code` and `params` say why, `error` in English)",
         413: "the body is over the size limit",
         415: "the body is not JSON",
         422: "a field is missing or invalid (each one named)",

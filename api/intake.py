@@ -3,8 +3,8 @@
 The complaint id is the idempotency key (R-IN-2): the same complaint posted again answers with
 its case (200) and starts nothing. A backend without ids of its own sends `Idempotency-Key`, and
 the id is derived from it and the key's name, so a retry finds the same case with no table to
-look it up in. The same id with a different complaint is refused (409): a second complaint
-never vanishes into another customer's case.
+look it up in. The same id with a different complaint is refused (409, code `id_taken`,
+`ComplaintDesk.start`): a second complaint never vanishes into another customer's case.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from api.errors import ApiError, FieldProblem
 from api.keys import ApiKey
 from schemas.intake import ComplaintIntake
 from schemas.text import Identifier
-from starter.client import ComplaintDesk, StartedCase
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 _KEY_TEXT = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -108,18 +107,3 @@ def validated_intake(data: dict[str, Any]) -> ComplaintIntake:
             if problem.field == "complaint_id" and "complaint_id" not in data:
                 problem.message += f" (or send an {IDEMPOTENCY_KEY} header)"
         raise
-
-
-async def start(desk: ComplaintDesk, intake: ComplaintIntake) -> StartedCase:
-    started = await desk.start(intake)
-    if not started.created:
-        # A repeat must be the same complaint. Reading the case's first intake costs a history
-        # page, paid only on repeats.
-        existing = await desk._first_intake(intake.complaint_id)
-        if existing.model_dump(mode="json") != intake.model_dump(mode="json"):
-            raise ApiError(
-                409,
-                f"complaint id {intake.complaint_id} already names another "
-                "complaint's case; nothing was started",
-            )
-    return started

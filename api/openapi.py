@@ -11,7 +11,7 @@ from typing import cast
 
 from api.app import build_app, document
 from api.keys import ApiKeys
-from starter.client import ComplaintDesk
+from desk.service import ComplaintDesk
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 

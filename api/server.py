@@ -17,9 +17,9 @@ from api.app import build_app
 from api.keys import ApiKey, ApiKeys, KeyConfigError, parse_keys
 from case_store.db import Pool, database_url, open_pool
 from configuration.settings import Settings
+from desk.ports import free_port
+from desk.service import ComplaintDesk, connect
 from encryption.keys import load_keyring
-from starter.client import ComplaintDesk, connect
-from starter.local import free_port
 
 
 class _Beside(uvicorn.Server):

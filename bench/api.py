@@ -32,9 +32,9 @@ from api.keys import new_api_key
 from bench.figures import percentile
 from bench.lifecycle import BENCH_POLICY, intake
 from bench.system import ROOT, System, cpu_seconds, running
+from desk.service import ComplaintDesk
 from encryption.codec import EncryptionCodec
 from encryption.keys import KEYS_ENV
-from starter.client import ComplaintDesk
 from starter.local import free_port, wait_for_port
 
 

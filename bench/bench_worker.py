@@ -28,8 +28,8 @@ from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import load
 from delivery import config as delivery_config
+from desk.service import connect
 from encryption.keys import load_keyring
-from starter.client import connect
 from telemetry import logs
 from worker import build_worker
 

@@ -38,7 +38,7 @@ from bench.figures import Rung, history_figures, percentile, print_report
 from bench.lifecycle import BENCH_POLICY, full_lifecycle, intake, late_case_lateness, twin_plan
 from bench.shape_twin import TWIN_QUEUE, ShapeTwin, TwinPlan
 from bench.system import System, running
-from starter.client import ComplaintDesk
+from desk.service import ComplaintDesk
 from workflows.complaint import workflow_id_for
 
 

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from functools import partial
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 
 from bench.shape_twin import TwinPlan, TwinStep
+from desk.errors import Refused
+from desk.service import ComplaintDesk
 from schemas import CaseSnapshot, DeadlineKind, SlaPolicy
-from starter.client import ComplaintDesk
 from workflows.complaint import workflow_id_for
 
 AGENT = "agent-zhang"
@@ -77,7 +78,7 @@ async def accepted(call: Callable[[], Awaitable[object]], seconds: float = 120) 
             try:
                 await call()
                 return
-            except WorkflowUpdateFailedError:
+            except Refused:
                 await asyncio.sleep(POLL)
 
 

@@ -40,9 +40,9 @@ from case_store import queue as store_queue
 from case_store.db import embedded_url, open_pool
 from case_store.migrate import migrate
 from configuration.settings import Settings
+from desk.service import ComplaintDesk
 from schemas.case import CaseSnapshot, TimelineEntry
 from schemas.store import CaseProjection
-from starter.client import ComplaintDesk
 from starter.local import installed_binary
 from web import app
 from web.users import StaffRole, StaffUser, add

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.figures import percentile
 from bench.lifecycle import BENCH_POLICY, intake
 from bench.system import running
-from starter.client import ComplaintDesk
+from desk.service import ComplaintDesk
 
 LATENESS = """
 SELECT extract(epoch FROM (d->>'breached_at')::timestamptz - (d->>'due_at')::timestamptz)

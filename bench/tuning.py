@@ -24,7 +24,7 @@ from bench.figures import Rung, percentile
 from bench.ladder import full_rung
 from bench.lifecycle import BENCH_POLICY, full_lifecycle
 from bench.system import running
-from starter.client import ComplaintDesk
+from desk.service import ComplaintDesk
 
 
 @dataclass(frozen=True)

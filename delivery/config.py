@@ -38,7 +38,7 @@ def reply_secret(settings: Settings) -> bytes:
 
 def letter_settings(settings: Settings) -> LetterSettings:
     def progress_link(complaint_id: str) -> str:
-        from web.links import customer_link
+        from desk.links import customer_link
 
         path = customer_link(settings, complaint_id, datetime.now(UTC))
         return settings.public_url.rstrip("/") + path

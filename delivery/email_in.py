@@ -29,16 +29,16 @@ from typing import Any
 import structlog
 from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from configuration.settings import Settings
 from delivery.catcher import listen
 from delivery.config import reply_secret
 from delivery.letters import addresses, genuine, references, sender_address, sender_name
-from schemas.actions import CustomerReply, ReopenRequest
+from desk.errors import CaseNotFound, NotReady, Refused, Unreachable
+from desk.service import ComplaintDesk, StartedCase
+from schemas.actions import CustomerReply
 from schemas.intake import Channel, ComplaintIntake, Language
 from schemas.text import SUBJECT_MAX, TEXT_MAX, Email
-from starter.client import ComplaintDesk
 
 log = structlog.get_logger("complaint_desk.email_in")
 
@@ -123,8 +123,8 @@ def complaint_id_for(letter: Letter) -> str:
 
 @dataclass(frozen=True)
 class Taken:
-    # "opened" | "replied" | "reopened" (a new linked case) | "forwarded" (to the open re-open
-    # of the ended case the mail answers, as a re-open request)
+    # "opened" | "repeat" (the same mail again: its case) | "replied" | "reopened" (a new linked
+    # case) | "forwarded" (to the open re-open of the ended case the mail answers)
     action: str
     complaint_id: str
 
@@ -147,24 +147,17 @@ class MailIn:
         return await self._open(letter)
 
     async def _answer(self, complaint_id: str, letter: Letter) -> Taken | None:
-        ended = await self._desk.ended(complaint_id)
-        if ended is None:
+        reply = CustomerReply(text=letter.text, channel=Channel.EMAIL)
+        try:  # the desk's rule: to an ended case, a follow-up case linked to it
+            sent = await self._desk.act(complaint_id, "reply", reply)
+        except CaseNotFound:
             return None  # no such case after all: the mail opens a new one
-        if not ended:
-            try:
-                await self._desk.reply(
-                    complaint_id, CustomerReply(text=letter.text, channel=Channel.EMAIL)
-                )
-                return Taken("replied", complaint_id)
-            except RPCError as err:  # its run closed a moment ago
-                if err.status is not RPCStatusCode.NOT_FOUND:
-                    raise
-        # The case has ended (its stage is done, though its run may still be sending held
-        # messages): the re-open rules apply, a new case linked to it, or its open re-open.
-        started = await self._desk.reopen(
-            complaint_id, ReopenRequest(reason=letter.text, channel=Channel.EMAIL)
+        assert isinstance(sent, StartedCase)
+        if sent.created:
+            return Taken("reopened", sent.complaint_id)
+        return Taken(
+            "replied" if sent.complaint_id == complaint_id else "forwarded", sent.complaint_id
         )
-        return Taken("reopened" if started.created else "forwarded", started.complaint_id)
 
     async def _open(self, letter: Letter) -> Taken:
         customer: dict[str, Any] = (
@@ -187,7 +180,7 @@ class MailIn:
             }
         )
         started = await self._desk.start(intake)
-        return Taken("opened", started.complaint_id)
+        return Taken("opened" if started.created else "repeat", started.complaint_id)
 
 
 class MailInHandler:
@@ -200,9 +193,12 @@ class MailInHandler:
         try:
             letter = read(envelope.original_content or envelope.content, list(envelope.rcpt_tos))
             taken = await self._mail_in.take(letter)
-        except (RPCError, OSError) as err:
+        except (Unreachable, NotReady, OSError) as err:
             log.warning("mail not taken, sender asked to retry", error=type(err).__name__)
             return "451 4.3.0 The desk cannot take mail right now; try again later"
+        except Refused as err:  # another mail under a Message-ID we already have (IdTaken)
+            log.warning("mail refused", code=err.refusal.code.value)
+            return f"550 5.7.0 {err.refusal.english()}"
         except ValidationError as err:  # our sanitising missed something: say so, keep nothing
             log.error("mail refused", error=str(err.errors()[0]["type"]))
             return "550 5.6.0 This mail cannot be read as a complaint"

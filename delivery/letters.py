@@ -35,7 +35,7 @@ class LetterSettings:
     sender: str  # "Customer Care <care@desk.example>"
     reply_address: str  # "care@desk.example": answers come back as care+<id>=<token>@desk.example
     secret: bytes
-    # The customer's progress page for a complaint id (web.links, signed and expiring); the
+    # The customer's progress page for a complaint id (desk.links, signed and expiring); the
     # receipt carries it, so the customer can follow the case without an account (R-TR-3).
     progress_link: Callable[[str], str] | None = None
 

@@ -62,6 +62,10 @@ class RefusalCode(StrEnum):
     STATE_NOT_CARRIED = "state_not_carried"
     START_SCHEDULED = "start_scheduled"
     REVIEW_NOT_FROM_CASE = "review_not_from_case"
+    # A repeat intake with another complaint under the same id (R-IN-2).
+    ID_TAKEN = "id_taken"
+    # A refusal from a workflow that sends only English text, no code (`reason`: that text).
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)

@@ -30,20 +30,12 @@ from starter.input_file import InputFileError, read_json
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from desk.service import ComplaintDesk, StartedCase
     from schemas import TimelineEntry
     from schemas.intake import ComplaintIntake
     from schemas.sla import SlaPolicy
-    from starter.client import ComplaintDesk, StartedCase
 
 CODEC_PORT = 8081  # the codec server's port unless --port (Settings.complaint_desk_codec_port)
-
-
-class CaseNotFound(LookupError):
-    """No case has that complaint id, or the case has ended and cannot take the action."""
-
-
-class TemporalUnreachable(ConnectionError):
-    """No Temporal server answers where the environment configuration points."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="complaint-desk",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="the language of the desk's refusals (default: en)",
     )
     sub = p.add_subparsers(dest="command", required=True, parser_class=action_commands.ActionParser)
 
@@ -221,35 +219,19 @@ async def _run(args: argparse.Namespace) -> int:
         await serve(settings)
         return 0
 
-    from temporalio.service import RPCError, RPCStatusCode
-
+    from desk.connection import connect
     from schemas.intake import ComplaintIntake
-    from starter.connection import connect
 
     # What the user named is read and checked before anything is sent, or a server is needed.
     intake = ComplaintIntake.model_validate(_intake(args)) if args.command == "start" else None
     policy = list_cases.read_policy(args.file) if args.command == "policy-apply" else None
-    try:
-        client = await connect(ring=ring)
-    except RuntimeError as err:  # the SDK's "Failed client connect: …"
-        raise TemporalUnreachable(f"cannot reach Temporal: {err}") from None
+    client = await connect(ring=ring)
     if args.command == "show":
-        try:
-            return await show.live(args, client)
-        except RPCError as err:  # a query reaches ended cases too: NOT_FOUND means none
-            if err.status is not RPCStatusCode.NOT_FOUND:
-                raise
-            raise CaseNotFound(f"no case with complaint id {args.complaint_id}") from None
+        return await show.live(args, client)
 
-    from starter.client import ComplaintDesk
+    from desk.service import ComplaintDesk
 
-    desk = ComplaintDesk(client)
-    try:
-        return await _case_command(args, desk, intake, policy)
-    except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:
-            raise
-        raise CaseNotFound(await _why_not_found(desk, args)) from None
+    return await _case_command(args, ComplaintDesk(client), intake, policy)
 
 
 async def _case_command(
@@ -258,7 +240,7 @@ async def _case_command(
     intake: ComplaintIntake | None,
     policy: SlaPolicy | None,
 ) -> int:
-    from starter.client import register_search_attributes
+    from desk.service import register_search_attributes
     from starter.schedules import ensure_schedules
 
     client = desk.client
@@ -294,9 +276,6 @@ async def _case_command(
         started = await desk.start(intake)
         state = "started" if started.created else "already exists: this is its case"
         print(f"{started.complaint_id}: {state} (workflow {started.workflow_id})")
-    elif args.command == "reopen":
-        request = _given(args, "reason")
-        print(await _reopen_outcome(desk, cid, await desk.reopen(cid, request), request))
     elif args.command == "review-done":
         done = _given(args, "by", "findings", "measures")
         await desk.complete_review(cid, done, round=args.round)
@@ -307,32 +286,38 @@ async def _case_command(
 
 
 async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
-    """Do a case action and say what the case made of it, as its timeline recorded it: an
-    accepted update may still only be waiting (a plan above an agent's authority), and a
-    customer's signal may be kept as a message rather than applied."""
+    """Do a case action and say what the case made of it: an accepted update may still only be
+    waiting (a plan above an agent's authority), and a customer's message may be kept as a
+    message rather than applied, or, to a case that has ended, open a linked follow-up case
+    (`ComplaintDesk.act`)."""
+    from desk.service import StartedCase
     from schemas import EntryKind
-    from schemas.case_actions import ActionAck, Delivery, action
+    from schemas.case import CaseSnapshot
 
-    since = await desk.next_seq(cid)
     payload = action_commands.payload(args)
-    if action(args.command).delivery is Delivery.UPDATE:  # applied and recorded when it answers
-        answer = await desk.update(cid, args.command, payload)
-        if isinstance(answer, ActionAck):
-            kinds = set(answer.recorded)
-        else:  # a case started before acknowledgements: what it recorded is in its timeline
-            kinds = {e.kind for e in await desk.timeline(cid, since)}
-        if EntryKind.APPROVAL_REQUESTED in kinds:
-            return (
-                f"{cid}: recorded, not yet in effect: the plan awaits a supervisor's approval "
-                f"(its compensation is above an agent's authority); stage {answer.stage.value}"
-            )
-        return f"{cid}: accepted; stage {answer.stage.value}"
-    # A message to a case whose stage is done: nobody would read it; refused, as the API does (409).
-    if await desk.ended(cid):
-        raise CaseNotFound(
-            f"{cid}: the case has ended; `complaint-desk reopen {cid} REASON` opens a linked case"
+    since = await desk.next_seq(cid)
+    answer = await desk.act(cid, args.command, payload)
+    if isinstance(answer, StartedCase):
+        if args.command == "reopen" or answer.created or answer.complaint_id != cid:
+            request = payload if args.command == "reopen" else None
+            return await _reopen_outcome(desk, cid, answer, request)
+        return await _message_outcome(desk, cid, since)
+    if isinstance(answer, CaseSnapshot):  # a case started before acknowledgements
+        kinds = {e.kind for e in await desk.timeline(cid, since)}
+    else:
+        kinds = set(answer.recorded)
+    if EntryKind.APPROVAL_REQUESTED in kinds:
+        return (
+            f"{cid}: recorded, not yet in effect: the plan awaits a supervisor's approval "
+            f"(its compensation is above an agent's authority); stage {answer.stage.value}"
         )
-    await desk.act(cid, args.command, payload)
+    return f"{cid}: accepted; stage {answer.stage.value}"
+
+
+async def _message_outcome(desk: ComplaintDesk, cid: str, since: int) -> str:
+    """What an open case made of a customer's message, as its timeline recorded it."""
+    from schemas import EntryKind
+
     entries = await _recorded(desk, cid, since, _SIGNAL_RECORDS)
     if entries is None:
         return f"{cid}: sent; the case has not recorded it yet (see `show {cid}`)"
@@ -365,7 +350,7 @@ async def _recorded(
 
 
 async def _reopen_outcome(
-    desk: ComplaintDesk, cid: str, started: StartedCase, request: dict[str, Any]
+    desk: ComplaintDesk, cid: str, started: StartedCase, request: dict[str, Any] | None
 ) -> str:
     """What became of a re-open request, as the case recorded it: a request to an open case is
     a signal, so the answer is read back from its timeline, never assumed. A case that ended
@@ -383,20 +368,11 @@ async def _reopen_outcome(
     via = "" if target == cid else f" (the open re-open of {cid})"
     if outcome.kind is EntryKind.REOPENED:
         return f"{target}{via}: re-opened ({outcome.summary})"
-    if await desk.ended(target):  # it ended a moment before the request came
+    if request is not None and await desk.ended(target):  # it ended a moment before the request
         again = await desk.reopen(cid, request)
         if again.created:
             return await _reopen_outcome(desk, cid, again, request)
     return f"{target}{via}: not re-opened: {outcome.summary}"
-
-
-async def _why_not_found(desk: ComplaintDesk, args: argparse.Namespace) -> str:
-    """Temporal's NOT_FOUND means either no such case or one that has ended; say which."""
-    cid = str(getattr(args, "complaint_id", ""))
-    status = await desk.status(cid)
-    if status is None:
-        return f"no case with complaint id {cid}"
-    return f"{cid}: the case has ended ({status.name.lower()}); `show {cid}` shows how"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -405,13 +381,13 @@ def main(argv: list[str] | None = None) -> None:
         code = asyncio.run(_run(args))
         sys.stdout.flush()
     except BaseException as err:  # each kind the user can cause gets one line, not a traceback
-        code = _explain(err)
+        code = _explain(err, args.lang)
     if args.command == "up":
         sys.exit(code)
     _leave(code)
 
 
-def _explain(err: BaseException) -> int:
+def _explain(err: BaseException, lang: str = "en") -> int:
     """The exit code and one line on stderr for what went wrong; anything else is re-raised."""
     from pydantic import ValidationError
 
@@ -431,21 +407,22 @@ def _explain(err: BaseException) -> int:
     if isinstance(err, KeyConfigError):
         print(str(err), file=sys.stderr)
         return 5
-    if isinstance(err, (CaseNotFound, TemporalUnreachable)):
-        print(str(err), file=sys.stderr)
-        return 4
-    if "temporalio.client" in sys.modules:  # only a command that reached Temporal gets here
-        from temporalio.client import WorkflowUpdateFailedError
-        from temporalio.exceptions import ApplicationError
-        from temporalio.service import RPCError
+    if "desk.errors" in sys.modules:  # only a command that reached the desk gets here
+        from catalogue import render
+        from desk.errors import CaseNotFound, DeskError, Refused
 
-        if isinstance(err, WorkflowUpdateFailedError):
-            cause = err.cause
-            why = cause.message if isinstance(cause, ApplicationError) else str(err)
-            print(f"refused: {why}", file=sys.stderr)
+        if isinstance(err, Refused):
+            refusal = err.refusal
+            print(
+                f"refused: {render(f'refusal.{refusal.code.value}', lang, refusal.params)}",
+                file=sys.stderr,
+            )
             return 3
-        if isinstance(err, RPCError):
-            print(f"Temporal said: {err.message}", file=sys.stderr)
+        if isinstance(err, CaseNotFound):
+            print(f"no case with complaint id {err.complaint_id}", file=sys.stderr)
+            return 4
+        if isinstance(err, DeskError):  # Temporal unreachable, or not answering in time
+            print(str(err), file=sys.stderr)
             return 4
     raise err
 

@@ -153,11 +153,8 @@ def read_policy(path: Path) -> SlaPolicy:
 async def apply_policy(args: argparse.Namespace, client: Client, policy: SlaPolicy) -> int:
     """Every matching open case recomputes its pending deadlines under the policy; a case
     already on it, or ended meanwhile, is counted and skipped."""
-    from temporalio.client import WorkflowUpdateFailedError
-    from temporalio.exceptions import ApplicationError
-    from temporalio.service import RPCError
-
-    from starter.client import ComplaintDesk
+    from desk.errors import CaseNotFound, Refused
+    from desk.service import ComplaintDesk
 
     desk = ComplaintDesk(client)
     changed = skipped = 0
@@ -165,15 +162,11 @@ async def apply_policy(args: argparse.Namespace, client: Client, policy: SlaPoli
         complaint_id = execution.id.removeprefix("complaint-")
         change = {"by": args.by, "reason": args.reason, "policy": policy}
         try:
-            await desk.change_policy(complaint_id, change)
+            await desk.act(complaint_id, "policy", change)
             changed += 1
-        except WorkflowUpdateFailedError as err:  # refused: already on this policy
+        except (Refused, CaseNotFound) as err:  # already on this policy, or ended meanwhile
             skipped += 1
-            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
-            print(f"{complaint_id}: skipped ({cause})")
-        except RPCError as err:  # ended since it was listed
-            skipped += 1
-            print(f"{complaint_id}: skipped ({err.message})")
+            print(f"{complaint_id}: skipped ({err})")
     print(f"policy {policy.version}: {changed} cases moved, {skipped} skipped")
     return 0
 

@@ -21,6 +21,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desk.ports import free_port as free_port
+from desk.ports import wait_for_port as wait_for_port
+
 if TYPE_CHECKING:
     from temporalio.client import Client
 
@@ -58,33 +61,11 @@ def dev_server_args(
         args += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
     args += ["--ui-port", str(ui_port), "--ui-disable-news-fetch"] if ui_port else ["--headless"]
     args += ["--ui-codec-endpoint", codec_url] if codec_url else []
-    from starter.client import search_attribute_specs
+    from desk.service import search_attribute_specs
 
     for name, kind in search_attribute_specs().items():
         args += ["--search-attribute", f"{name}={kind}"]
     return args
-
-
-def free_port() -> int:
-    """A port nothing listens on now, for a server of a test's or a benchmark's own."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-async def wait_for_port(port: int, seconds: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"nothing listens on port {port} after {seconds} s") from None
-            await asyncio.sleep(0.2)
-        else:
-            writer.close()
-            return
 
 
 def _command_line(pid: int) -> list[str] | None:
@@ -197,9 +178,9 @@ async def up(settings: Settings) -> None:
     from api.keys import development_key  # the API and the worker import this package: late
     from api.server import configured_keys, desk_app, uvicorn_server
     from case_store.db import database_url, open_pool
+    from desk.service import ComplaintDesk, connect, register_search_attributes
     from encryption import codec_server
     from encryption.keys import local_keyring
-    from starter.client import ComplaintDesk, connect, register_search_attributes
     from starter.schedules import WatchdogSettings, ensure_schedules
     from web.users import demo_accounts
     from worker import run_worker, stop_on_signals

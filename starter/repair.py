@@ -68,7 +68,7 @@ async def repair(
     from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 
     from activities.stuck_cases import diagnose
-    from starter.reading import workflow_id
+    from desk.reading import workflow_id
 
     case = await diagnose(client, workflow_id(complaint_id))
     if case is None:

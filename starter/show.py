@@ -109,7 +109,8 @@ def _store_url() -> str | None:
 async def live(args: argparse.Namespace, client: Client) -> int:
     """`show` through the case's queries: no workflow code is imported for a read."""
     from activities.stuck_cases import diagnose
-    from starter import reading, repair
+    from desk import reading
+    from starter import repair
 
     stuck = await diagnose(client, reading.workflow_id(args.complaint_id))
     if stuck:  # its live state cannot be read until it is repaired

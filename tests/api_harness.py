@@ -11,7 +11,7 @@ import httpx
 from api.app import build_app
 from api.keys import ApiKey, ApiKeys, Scope, digest, new_token
 from api.server import serving
-from starter.client import ComplaintDesk
+from desk.service import ComplaintDesk
 
 # The people the workspace key may name in X-Acting-For (the desk's staff accounts).
 STAFF_IDS = frozenset({"agent-zhang", "agent-wang", "sup-li"})

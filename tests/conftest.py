@@ -23,10 +23,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import Pool, open_pool
 from case_store.migrate import migrate
+from desk.service import ComplaintDesk, register_search_attributes
 from encryption.codec import data_converter
 from encryption.keys import KeyRing
 from schemas import DEFAULT_POLICY, Audience, CaseSnapshot, SlaPolicy
-from starter.client import ComplaintDesk, register_search_attributes
 from starter.local import installed_binary
 from worker import build_worker
 from workflows import deadlines, search_attributes

@@ -28,8 +28,8 @@ from delivery.letters import LetterSettings
 from delivery.routing import DEFAULT_ROUTES
 from delivery.smtp import SmtpGateway, SmtpSettings
 from delivery.webhook import WebhookConfig, WebhookGateway, signature
+from desk.service import ComplaintDesk
 from schemas import SlaPolicy
-from starter.client import ComplaintDesk
 from starter.local import free_port
 from tests.conftest import ROUND_THE_CLOCK, Desk
 from worker import build_worker

@@ -72,6 +72,8 @@ async def test_the_same_id_with_another_complaint_is_refused(desk: Desk, api: Ap
     answer = await api.http.post("/v1/complaints", json=impostor, headers=api.auth("web-form"))
 
     assert answer.status_code == 409
+    assert answer.json()["code"] == "id_taken"
+    assert answer.json()["params"] == {"complaint_id": "C-API-2"}
     assert "C-API-2" in answer.json()["error"]
     assert "李四" not in answer.text and "139" not in answer.text
     kept = await desk.api._first_intake("C-API-2")
@@ -112,7 +114,7 @@ async def test_a_reply_and_an_agent_update_land_on_the_timeline(desk: Desk, api:
     assert reply.status_code == 202, reply.text
     assert reply.json()["complaint_id"] == complaint_id
     assert responded.status_code == 200, responded.text
-    assert responded.json()["stage"] == "investigate"  # the update answers with the case
+    assert responded.json()["stage"] == "investigate"  # the update answers what it did
     timeline = await desk.api.timeline(complaint_id)
     said = [(e.kind, e.actor, e.summary) for e in timeline]
     assert (EntryKind.CUSTOMER_MESSAGE, "customer", "还在漏水，请快点") in said
@@ -132,7 +134,8 @@ async def test_a_refused_update_is_409_with_the_reason_and_changes_nothing(
     )
 
     assert answer.status_code == 409
-    assert answer.json()["error"].startswith("refused: cannot carry out plan")
+    assert answer.json()["error"].startswith("cannot carry out plan")
+    assert answer.json()["code"]  # the case's reason as a code, for the caller's own words
     assert await desk.api.timeline(complaint_id) == before
 
 
@@ -159,7 +162,8 @@ async def test_a_supervisor_action_and_a_person_named_by_the_workspace(
     )
 
     assert escalated.status_code == 200, escalated.text
-    assert escalated.json()["severity"] == "L1"
+    assert escalated.json()["action"] == "escalate"  # the update's own answer (`ActionAck`)
+    assert (await desk.api.snapshot(complaint_id)).severity == "L1"
     assert plan.status_code == 200, plan.text
     assert nobody.status_code == 422
     assert nobody.json()["fields"][0]["field"] == "header:X-Acting-For"
@@ -273,7 +277,7 @@ async def test_nothing_personal_in_the_logs(
         assert personal not in logged
 
 
-async def test_an_ended_case_refuses_messages_and_reopens_as_a_linked_case(
+async def test_a_message_to_an_ended_case_opens_a_linked_case_and_a_reopen_joins_it(
     desk: Desk, api: Api
 ) -> None:
     survivor, duplicate = await opened(desk, api), await opened(desk, api)
@@ -294,10 +298,10 @@ async def test_an_ended_case_refuses_messages_and_reopens_as_a_linked_case(
         headers=api.auth("store-desk"),
     )
 
-    assert reply.status_code == 409
-    assert f"case {duplicate} has ended" in reply.json()["error"]
-    assert reopened.status_code == 201, reopened.text
-    assert reopened.json()["complaint_id"] == f"{duplicate}-R1"
+    assert reply.status_code == 201, reply.text  # never lost: a follow-up case carries it
+    assert reply.json()["complaint_id"] == f"{duplicate}-R1" and reply.json()["created"]
     desk.opened.append(f"{duplicate}-R1")
+    assert reopened.status_code == 202, reopened.text  # to the open follow-up
+    assert reopened.json()["complaint_id"] == f"{duplicate}-R1"
     linked = await desk.until(f"{duplicate}-R1", lambda s: s.stage is Stage.INVESTIGATE)
     assert linked.owner == "agent-zhang"

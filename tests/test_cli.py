@@ -332,7 +332,7 @@ def test_show_asks_the_queries_the_workflow_answers() -> None:
     """`show` reads by query name without importing the workflow: the names must stay in step."""
     from temporalio import workflow
 
-    from starter import reading
+    from desk import reading
     from workflows.complaint import ComplaintWorkflow, workflow_id_for
 
     assert workflow_id_for("C-1") == reading.WORKFLOW_ID_PREFIX + "C-1"

@@ -51,11 +51,11 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from case_store.db import Pool
 from case_store.outbox import OutboxNotifier
+from desk.service import ComplaintDesk
 from schemas import DEFAULT_POLICY, CaseSnapshot, SlaPolicy
 from schemas.actions import AgentMessage, Finding, ResolutionPlan
 from schemas.case_actions import action
 from schemas.notification import Notification
-from starter.client import ComplaintDesk
 from tests.chunking import Variant, live_merges, merged_tasks, stale_task_times
 from tests.conftest import CONVERTER, HISTORIES, Desk, eventually, responding_within
 from worker import (

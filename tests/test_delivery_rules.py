@@ -28,11 +28,11 @@ from delivery.letters import compose, genuine, references, token
 from delivery.routing import DEFAULT_ROUTES, AddressKind, destination, parse_routes
 from delivery.smtp import SmtpGateway, SmtpSettings
 from delivery.webhook import body, signature
+from desk import links
 from schemas.intake import Channel, Contact, Language
 from schemas.notification import Audience, Notification
 from starter.local import free_port
 from tests.gateways import LETTERS, SECRET
-from web import links
 
 GATEWAYS: dict[str, AddressKind] = {"email": "email", "sms": "phone", "wechat": "wechat"}
 

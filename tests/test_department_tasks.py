@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
 
 from catalogue import render
+from desk.errors import Refused
 from schemas import CustomerReply, EntryKind, ProgressNote, ReplyIntent, ResolutionPlan, Stage
 from schemas.actions import Department, TaskDone, TaskOverride, TaskRequest
 from schemas.notification import Audience
@@ -183,11 +183,11 @@ async def test_an_overdue_task_escalates_and_blocks_through_temporal(desk: Desk)
     await desk.api.propose_plan(cid, {"agent": "agent-zhang", "summary": "上门更换"})
     await desk.api.reply(cid, {"text": "好", "intent": "accept_plan"})
     await desk.until(cid, lambda s: s.stage is Stage.TRACK)
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await desk.api.record_progress(
             cid, {"agent": "agent-zhang", "note": "好了", "completed": True}
         )
-    assert "still open" in str(refused.value.cause)
+    assert "still open" in str(refused.value)
 
     await desk.skip(timedelta(hours=4, minutes=1))
     await desk.until_notified(cid, Audience.DEPARTMENT_SUPERVISOR, "task_overdue")

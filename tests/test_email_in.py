@@ -83,7 +83,7 @@ async def test_a_new_mail_opens_a_case_and_the_answer_to_its_receipt_lands_on_it
         assert case.channel.value == "email" and case.subject == "洗衣机漏水"
         # nobody received it: it waits in the queue of the team its category names
         assert case.team_owned and case.owner == "team-after-sales"
-        assert (await send(port, first)).endswith(f"opened {cid}")  # delivered twice: one case
+        assert (await send(port, first)).endswith(f"repeat {cid}")  # delivered twice: one case
 
         receipt = await eventually(lambda: _first(outgoing.to(CUSTOMER)))
         answer = mail(

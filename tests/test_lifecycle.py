@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
-from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import Pool
+from desk.errors import Refused
+from desk.reading import describe
 from schemas import DEFAULT_POLICY, Audience, ClosedBy, DeadlineKind, Outcome, Severity, Stage
 from schemas.calendar import QuietHours
-from starter.reading import describe
 from tests.conftest import Desk, intake, running_desk
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
@@ -254,9 +255,9 @@ async def test_invalid_intake_is_refused_and_nothing_starts(desk: Desk) -> None:
 
 async def test_agent_action_out_of_turn_is_refused_with_a_reason(desk: Desk) -> None:
     cid = await desk.open()
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await desk.api.record_progress(cid, {"agent": AGENT, "note": "done", "completed": True})
-    assert "stage 'investigate'" in str(refused.value.cause)
+    assert "stage 'investigate'" in str(refused.value)
     timeline = await desk.api.timeline(cid)
     assert all(e.kind.value != "progress" for e in timeline)  # nothing reached the case
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from desk.service import ComplaintDesk
 from schemas import Stage
-from starter.client import ComplaintDesk
 from tests.conftest import ROOT, TEST_KEYS, eventually, intake
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
 
 from activities.policy import load_policy
+from desk.errors import Refused
 from schemas import DEFAULT_POLICY, DeadlineKind, EntryKind
 from schemas.actions import PolicyChange
 from schemas.refusals import RefusalCode
@@ -47,9 +47,9 @@ async def test_a_policy_change_moves_a_running_cases_timer(desk: Desk) -> None:
     case = await desk.api.change_policy(cid, change)
     respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
     assert respond.due_at == received + timedelta(hours=2) and case.policy_version == "seed-004"
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await desk.api.change_policy(cid, change)
-    assert "already runs on policy seed-004" in str(refused.value.cause)
+    assert "already runs on policy seed-004" in str(refused.value)
 
     await desk.skip(timedelta(hours=2, minutes=1))
     case = await desk.until(cid, lambda s: any(d.breached_at for d in s.deadlines))

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 from temporalio.api.sdk.v1 import WorkflowMetadata
-from temporalio.client import WorkflowUpdateFailedError
 
+from desk.errors import Refused
 from schemas import Audience, DeadlineKind, EntryKind, RiskLevel, Severity, Stage
 from tests.conftest import VAGUE, Desk
 from tests.test_lifecycle import AGENT
@@ -38,11 +38,11 @@ async def test_an_override_records_who_why_and_moves_the_deadlines(desk: Desk) -
 
 async def test_an_override_that_changes_nothing_is_refused_in_the_validator(desk: Desk) -> None:
     cid = await desk.open()  # already L2
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await desk.api.override_classification(
             cid, {"by": "sup-li", "reason": "x", "severity": "L2"}
         )
-    assert "changes nothing" in str(refused.value.cause)
+    assert "changes nothing" in str(refused.value)
     assert all(e.kind is not EntryKind.RECLASSIFIED for e in await desk.api.timeline(cid))
 
 

@@ -109,13 +109,16 @@ async def test_the_cli_the_api_and_e_mail_in_say_what_happened_to_a_done_case(
     quiet_now: Desk, tmp_path: Path
 ) -> None:
     desk = quiet_now
-    by_cli, by_api, by_mail = [await done_but_running(desk) for _ in range(3)]
+    by_cli, by_cli_reply, by_api, by_mail = [await done_but_running(desk) for _ in range(4)]
 
-    # A customer's message to it is refused as the API refuses it (before: "kept as a message").
-    code, out, err = await _cli_against(desk, tmp_path, "reply", by_api, "在吗")
-    assert code == 4 and err.strip() == (
-        f"{by_api}: the case has ended; `complaint-desk reopen {by_api} REASON` opens a linked case"
-    ), (out, err)
+    # A customer's message to it is never lost: it opens a linked case, at every door (before:
+    # the API and the CLI refused it, e-mail in re-opened, the customer's page signalled it).
+    code, out, err = await _cli_against(desk, tmp_path, "reply", by_cli_reply, "在吗")
+    assert code == 0, err
+    assert out.strip() == (
+        f"{by_cli_reply} had ended: re-opened as {by_cli_reply}-R1, linked to it "
+        "(owned by agent-zhang)"
+    )
 
     code, out, err = await _cli_against(desk, tmp_path, "reopen", by_cli, "又坏了")
     assert code == 0, err
@@ -131,14 +134,15 @@ async def test_the_cli_the_api_and_e_mail_in_say_what_happened_to_a_done_case(
         reopened = await api.http.post(
             f"/v1/complaints/{by_api}/reopen", json={"reason": "又坏了"}, headers=customer
         )
-    assert reply.status_code == 409 and f"case {by_api} has ended" in reply.json()["error"]
-    assert reopened.status_code == 201, reopened.text
-    assert reopened.json() == {
+    assert reply.status_code == 201, reply.text
+    assert reply.json() == {
         "complaint_id": f"{by_api}-R1",
         "workflow_id": f"complaint-{by_api}-R1",
         "created": True,
         "owner": "agent-zhang",
     }
+    assert reopened.status_code == 202, reopened.text  # to the open follow-up case
+    assert reopened.json()["complaint_id"] == f"{by_api}-R1"
 
     answer = mail(
         CUSTOMER,
@@ -152,8 +156,9 @@ async def test_the_cli_the_api_and_e_mail_in_say_what_happened_to_a_done_case(
     for cid in (by_api, by_mail):
         linked = await desk.api.snapshot(f"{cid}-R1")
         assert linked.linked_to == cid and linked.owner == "agent-zhang"
-    # The CLI's new case went to the task queue of `complaint-desk up`: no worker here reads it.
-    assert await desk.api.status(f"{by_cli}-R1") is WorkflowExecutionStatus.RUNNING
+    # The CLI's new cases went to the task queue of `complaint-desk up`: no worker here reads it.
+    for cid in (by_cli, by_cli_reply):
+        assert await desk.api.status(f"{cid}-R1") is WorkflowExecutionStatus.RUNNING
 
 
 async def test_a_reopened_team_case_goes_to_the_agent_who_took_it(never_quiet: Desk) -> None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 
+from desk.errors import Refused
 from schemas import (
     AgentMessage,
     CustomerReply,
@@ -78,9 +79,9 @@ async def test_the_review_outlives_the_case_and_escalates_once_when_late(desk: D
     await desk.api.complete_review(
         cid, {"by": "qa-li", "findings": "批次7密封不良", "measures": "召回批次7"}
     )
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await desk.api.complete_review(cid, {"by": "qa-wang", "findings": "x"})
-    assert "already recorded by qa-li" in str(refused.value.cause)
+    assert "already recorded by qa-li" in str(refused.value)
     record = await review.result()
     assert record.done is not None and record.escalated_at is not None
     row = await desk.pool.fetchrow("SELECT * FROM reviews WHERE complaint_id = $1", cid)

@@ -29,12 +29,12 @@ from temporalio.worker import (
 from activities.stuck_cases import find_stuck
 from case_store.db import Pool
 from case_store.stuck_cases import STUCK_NOW
+from desk.service import ComplaintDesk
 from encryption.keys import KEYS_ENV
 from schemas import DEFAULT_POLICY, CaseSnapshot, DeadlineKind, EntryKind
 from schemas.stuck_cases import REPORTED_PROBLEMS, StuckCase, WatchdogPolicy
 from starter import list_cases, repair
 from starter.cli import _parser
-from starter.client import ComplaintDesk
 from starter.local import REPORTED_PROBLEMS_AFTER, installed_binary
 from tests.conftest import TEST_KEYS, Desk, eventually, responding_within
 from worker import build_worker

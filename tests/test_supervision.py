@@ -9,9 +9,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
 
 from catalogue import render
+from desk.errors import Refused
 from schemas import (
     DEFAULT_POLICY,
     CustomerReply,
@@ -265,12 +265,12 @@ def test_accepted_actions_record_who_and_why() -> None:
 
 async def test_supervisor_actions_through_temporal(desk: Desk) -> None:
     cid = await desk.open()
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await desk.api.approve_compensation(cid, {"by": "sup-li"})
-    assert "no plan awaits approval" in str(refused.value.cause)
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    assert "no plan awaits approval" in str(refused.value)
+    with pytest.raises(Refused) as refused:
         await desk.api.escalate_case(cid, {"by": "sup-li", "reason": "r", "severity": "L3"})
-    assert "severity can only be raised" in str(refused.value.cause)
+    assert "severity can only be raised" in str(refused.value)
 
     case = await desk.api.propose_plan(
         cid, {"agent": "agent-zhang", "summary": "退款并补偿", "compensation_yuan": "300"}
@@ -311,9 +311,9 @@ def test_a_merged_duplicate_owes_no_deadline_any_more() -> None:
 async def test_a_duplicate_merges_into_the_surviving_case_through_temporal(desk: Desk) -> None:
     survivor = await desk.open()
     duplicate = await desk.open(channel="hotline")
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await desk.api.merge(duplicate, {"by": "sup-li", "into": "C-nowhere", "reason": "r"})
-    assert "no open case C-nowhere to merge into" in str(refused.value.cause)
+    assert "no open case C-nowhere to merge into" in str(refused.value)
     assert (await desk.api.snapshot(duplicate)).stage is Stage.INVESTIGATE  # unchanged
 
     await desk.api.merge(duplicate, {"by": "sup-li", "into": survivor, "reason": "同一台洗衣机"})

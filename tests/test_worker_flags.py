@@ -20,7 +20,7 @@ from temporalio.worker import Replayer, Worker, WorkflowInstance
 from temporalio.worker import _workflow_instance as instance
 
 from case_store.db import Pool
-from starter.reading import CASE_NOT_READY
+from desk.reading import CASE_NOT_READY
 from tests.conftest import CONVERTER
 from worker import (
     LEGACY_QUERY,

@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import Pool
 from schemas import Outcome, SlaPolicy, Stage
-from starter.client import ComplaintDesk
+from desk.service import ComplaintDesk
 from tests.conftest import ROUND_THE_CLOCK, Desk, eventually, responding_within
 from tests.temporal_cli import run
 from worker import build_worker

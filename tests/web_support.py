@@ -16,8 +16,9 @@ import uvicorn
 from playwright.async_api import Browser, async_playwright
 
 from configuration.settings import Settings
+from desk import links
 from tests.conftest import Desk, eventually
-from web import app, links
+from web import app
 from web.identity import IdentityProvider
 from web.users import StaffRole, StaffUser, add
 

@@ -3,7 +3,7 @@
     app = web.app.build(settings, desk, pool)    # Starlette; the API lives under /v1
 
 Staff pages need a session (web/sessions.py); the customer's page needs its signed link
-(web/links.py). Every POST form is checked for its CSRF token before anything is read from it.
+(desk/links.py). Every POST form is checked for its CSRF token before anything is read from it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from starlette.staticfiles import StaticFiles
 
 from case_store.db import Pool
 from configuration.settings import Settings
-from starter.client import ComplaintDesk
-from web import customer, links, staff
+from desk import links
+from desk.service import ComplaintDesk
+from web import customer, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from case_store.db import Pool
+from desk.service import ComplaintDesk
 from reports.periods import ZONE
-from starter.client import ComplaintDesk
 from web import i18n
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies

@@ -1,7 +1,8 @@
 """The customer's progress page: the case as `customer_view` shows it, reached by a signed link.
 
 It reads nothing but the customer view of the one case its link names, and sends only the
-customer rows of the action table (a reply with its intent, a survey answer), as signals.
+customer rows of the action table (a reply with its intent, a survey answer) through the desk,
+which decides where a message to an ended case goes (a linked follow-up case).
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import structlog
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from temporalio.service import RPCError, RPCStatusCode
 
+from desk import links
+from desk.errors import CaseNotFound, Refused
+from desk.service import StartedCase
 from schemas.actions import CustomerReply, ReplyIntent, SurveyAnswer
 from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Role
-from web import i18n, links
+from web import i18n
 from web.context import Web
 from web.sessions import same
 from web.throttle import too_many_messages
-from workflows.complaint import workflow_id_for
 
 log = structlog.get_logger()
 
@@ -58,7 +60,9 @@ def _refused(web: Web, request: Request, reason: str) -> Response:
     return web.render(request, "message.html", status=403, message="link_refused")
 
 
-async def progress_page(web: Web, request: Request, errors: list[str] | None = None) -> Response:
+async def progress_page(
+    web: Web, request: Request, errors: list[str] | None = None, status: int = 422
+) -> Response:
     token = request.path_params["token"]
     try:
         link = links.verify(token, web.secret, await web.clock())
@@ -66,9 +70,7 @@ async def progress_page(web: Web, request: Request, errors: list[str] | None = N
         return _refused(web, request, str(err))
     try:
         view = await web.desk.customer_view(link.complaint_id)
-    except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:
-            raise
+    except CaseNotFound:
         return _refused(web, request, "no such case")
     current = NODES.index(view.stage) if view.stage in NODES else 0
     values: dict[str, Any] = {
@@ -82,7 +84,7 @@ async def progress_page(web: Web, request: Request, errors: list[str] | None = N
         "confirming": view.stage is Stage.CLOSE,
         "surveying": view.stage is Stage.FOLLOW_UP,
     }
-    return web.render(request, "customer.html", status=422 if errors else 200, **values)
+    return web.render(request, "customer.html", status=status if errors else 200, **values)
 
 
 async def send(web: Web, request: Request) -> Response:
@@ -119,18 +121,20 @@ async def send(web: Web, request: Request) -> Response:
     except ValidationError as err:
         errors = [f"{'.'.join(str(p) for p in e['loc']) or '-'}: {e['msg']}" for e in err.errors()]
         return await progress_page(web, request, errors=errors)
-    handle = web.desk.client.get_workflow_handle(workflow_id_for(link.complaint_id))
     try:
-        await handle.signal(action.handler, payload)
-    except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:
-            raise
-        return _refused(web, request, "case ended")
+        answer = await web.desk.act(link.complaint_id, action.name, payload)
+    except CaseNotFound:
+        return _refused(web, request, "no such case")
+    except Refused as err:  # a survey answer after the case ended: nothing left to answer
+        return await progress_page(web, request, [i18n.refusal(err.refusal, lang)], status=409)
+    # A message to a case that has ended opened a follow-up case carrying it (`act`).
+    followup = isinstance(answer, StartedCase) and answer.created
     log.info(
         "progress page sent",
         complaint_id=link.complaint_id,
-        workflow_id=handle.id,
         action=action.name,
         intent=what[1].value if what[1] else None,
+        followup=answer.complaint_id if followup and isinstance(answer, StartedCase) else None,
     )
-    return RedirectResponse(f"{links.PREFIX}{token}?sent=1", status_code=303)
+    sent = "followup" if followup else "1"
+    return RedirectResponse(f"{links.PREFIX}{token}?sent={sent}", status_code=303)

@@ -1,4 +1,5 @@
-"""Every word the pages show, in Chinese and English, and which language a request gets.
+"""Which language a request gets, and the pages' words in it: the thin layer between the pages
+and the message catalogue (`catalogue/`, keys `staff.*`, `customer.*`, `refusal.*`).
 
 The language is the `lang` cookie if the person chose one, else the first of zh/en in the
 browser's Accept-Language, else Chinese. A missing key shows the key itself, so a gap is
@@ -7,134 +8,19 @@ visible on the page rather than a crash.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+
+from catalogue import messages, render
+from schemas.refusals import Refusal
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
 
 Translate = Callable[[str], str]
 
-# key: (en, zh)
-_WORDS: dict[str, tuple[str, str]] = {
-    "app": ("Complaint desk", "投诉工作台"),
-    "skip": ("Skip to content", "跳到正文"),
-    "language": ("Language", "语言"),
-    "signin": ("Sign in", "登录"),
-    "signout": ("Sign out", "退出"),
-    "username": ("User name", "用户名"),
-    "password": ("Password", "密码"),
-    "signin_failed": ("Wrong user name or password.", "用户名或密码不正确。"),
-    "signed_in_as": ("Signed in as", "当前用户"),
-    "queue": ("My queue", "我的队列"),
-    "board": ("Supervisor board", "主管看板"),
-    "filters": ("Filters", "筛选"),
-    "apply": ("Apply", "应用"),
-    "any": ("Any", "全部"),
-    "severity": ("Severity", "等级"),
-    "stage": ("Stage", "阶段"),
-    "waiting": ("Waiting on", "等待"),
-    "waiting_me": ("me", "我"),
-    "waiting_customer": ("the customer", "客户"),
-    "waiting_department": ("a department", "部门"),
-    "complaint": ("Complaint", "投诉"),
-    "subject": ("Subject", "主题"),
-    "next_deadline": ("Next deadline", "下一时限"),
-    "time_left": ("Time left", "剩余时间"),
-    "breached": ("breached", "已超时"),
-    "overdue_by": ("overdue by", "已超时"),
-    "no_cases": ("No open cases here.", "这里没有待办的案件。"),
-    "shown_of": ("shown of", "条，共"),
-    "refreshes": ("The list refreshes by itself when a case changes.", "案件变化时列表自动刷新。"),
-    "summary": ("Summary", "概要"),
-    "owner": ("Owner", "负责人"),
-    "channel": ("Channel", "渠道"),
-    "product": ("Product", "产品"),
-    "category": ("Category", "类别"),
-    "risk": ("Risk", "风险"),
-    "escalation_level": ("Escalation level", "升级层级"),
-    "received_at": ("Received", "受理时间"),
-    "grade": ("Grade and its reasons", "定级及依据"),
-    "deadlines": ("Deadlines", "时限"),
-    "kind": ("Kind", "类型"),
-    "due": ("Due", "到期"),
-    "state": ("State", "状态"),
-    "pending": ("pending", "进行中"),
-    "met": ("met", "已达成"),
-    "paused": ("paused", "已暂停"),
-    "timeline": ("Timeline", "处理记录"),
-    "public_entry": ("seen by the customer", "客户可见"),
-    "internal_entry": ("internal", "内部"),
-    "tasks": ("Department tasks", "部门任务"),
-    "no_tasks": ("No department tasks.", "没有部门任务。"),
-    "open": ("open", "未完成"),
-    "done": ("done", "已完成"),
-    "blocking": ("blocks resolution", "阻塞解决"),
-    "actions": ("Actions", "操作"),
-    "submit": ("Send", "提交"),
-    "accepted": ("Done: the case accepted it.", "已完成：案件已接受该操作。"),
-    "refused": ("The case refused this:", "案件拒绝了该操作："),
-    "invalid": ("Please correct:", "请更正："),
-    "not_found": ("No such case.", "没有这个案件。"),
-    "forbidden": ("Your role may not do this.", "您的角色无权执行此操作。"),
-    "csrf": (
-        "The form expired or did not come from this site; reload the page and try again.",
-        "表单已过期或不是来自本站，请刷新页面后重试。",
-    ),
-    "plan": ("Plan", "方案"),
-    "plan_awaiting": ("Plan waiting for a supervisor's approval", "待主管审批的方案"),
-    "compensation": ("Compensation (yuan)", "补偿（元）"),
-    "yes": ("yes", "是"),
-    "no": ("no", "否"),
-    "none": ("-", "-"),
-    # board
-    "open_by_severity_stage": ("Open cases by severity and stage", "按等级和阶段统计的在办案件"),
-    "breaches_today": ("Breaches today", "今日超时"),
-    "approvals_waiting": ("Approvals waiting", "待审批"),
-    "overdue_tasks": ("Overdue department tasks", "逾期部门任务"),
-    "alerts": ("Alerts", "预警"),
-    "stuck": ("Stuck cases (no change for 3 days)", "停滞案件（3天无变化）"),
-    "kpis": ("KPIs this month against the targets", "本月KPI与目标"),
-    "target": ("Target", "目标"),
-    "value": ("Value", "数值"),
-    "count": ("Over", "样本"),
-    "missed": ("missed", "未达标"),
-    "total": ("Total", "合计"),
-    "nothing": ("Nothing.", "无。"),
-    "at": ("At", "时间"),
-    # customer page
-    "your_complaint": ("Your complaint", "您的投诉"),
-    "progress": ("Progress", "处理进度"),
-    "promised_by": ("promised by", "承诺于"),
-    "current": ("now", "当前"),
-    "messages": ("Messages", "消息"),
-    "by_you": ("You", "您"),
-    "by_us": ("Us", "我们"),
-    "reply": ("Write to us", "给我们留言"),
-    "your_message": ("Your message", "您的留言"),
-    "proposed_plan": ("Our proposal", "我们的方案"),
-    "accept_plan": ("Accept the plan", "接受方案"),
-    "reject_plan": ("Reject the plan", "不接受方案"),
-    "why_optional": ("Your words (optional)", "您的意见（可选）"),
-    "confirm_resolved": ("It is resolved", "问题已解决"),
-    "not_resolved": ("It is not resolved", "问题未解决"),
-    "survey": ("How did we do?", "请评价我们的服务"),
-    "survey_result": ("The result", "处理结果"),
-    "survey_attitude": ("Our attitude", "服务态度"),
-    "survey_timeliness": ("Our speed", "处理时效"),
-    "survey_suggestions": ("Suggestions (optional)", "建议（可选）"),
-    "thanks": ("Thank you, we have it.", "谢谢，我们已收到。"),
-    "link_refused": (
-        "This link is not valid or has expired. Please use the link in our latest message.",
-        "此链接无效或已过期，请使用我们最新消息中的链接。",
-    ),
-    "ended": ("Your case is closed.", "您的案件已结案。"),
-    "waiting_on_you": (
-        "We are waiting for your answer to our proposal.",
-        "我们正在等待您对方案的答复。",
-    ),
-    "score_1": ("1 very poor", "1 很差"),
-    "score_5": ("5 very good", "5 很好"),
+# The pages' words are the catalogue's `staff.<key>` and `customer.<key>` (customer's page).
+_PAGE_KEYS = {
+    key.partition(".")[2]: key for key in messages("en") if key.startswith(("staff.", "customer."))
 }
 
 # Stages, severities, deadline kinds, entry kinds, departments and field names, by value.
@@ -244,34 +130,6 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "policy": ("Change the SLA policy", "更换时限策略"),
 }
 
-# The workflow's refusals are in English; the common ones are said in Chinese too.
-_REFUSALS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"case (\S+) has ended"), r"案件 \1 已结束"),
-    (re.compile(r"the case has ended"), "案件已结束"),
-    (
-        re.compile(r"only a case owned by a team can be taken; (\S+) already owns it"),
-        r"只有团队队列中的案件可以认领；\1 已负责此案件",
-    ),
-    (re.compile(r"the case is not classified yet.*"), "案件尚未定级"),
-    (re.compile(r"the override changes nothing"), "更正内容与当前定级相同"),
-    (re.compile(r"unknown agent '(.+)'"), r"未知坐席“\1”"),
-    (re.compile(r"the case is already owned by (.+)"), r"案件已由 \1 负责"),
-    (re.compile(r"no plan awaits approval"), "没有待审批的方案"),
-    (
-        re.compile(r"(.+) proposed this plan and cannot approve it"),
-        r"\1 提出了此方案，不能自己审批",
-    ),
-    (
-        re.compile(r"the policy does not let a supervisor close a case for a customer"),
-        "策略不允许主管代客户结案",
-    ),
-    (re.compile(r"a case cannot be merged into itself"), "案件不能合并到自身"),
-    (re.compile(r"severity can only be raised.*"), "等级只能提高"),
-    (re.compile(r"risk can only be raised.*"), "风险只能提高"),
-    (re.compile(r"the case has no task #(\d+)"), r"案件没有 #\1 号任务"),
-    (re.compile(r"task #(\d+) is already done"), r"#\1 号任务已完成"),
-]
-
 
 def choose(cookie: str | None, accept_language: str | None) -> str:
     if cookie in LANGUAGES:
@@ -290,7 +148,8 @@ def _pick(pair: tuple[str, str] | None, lang: str, fallback: str) -> str:
 
 
 def translator(lang: str) -> Translate:
-    return lambda key: _pick(_WORDS.get(key), lang, key)
+    """A page word by its short key (`queue`), from the catalogue in the reader's language."""
+    return lambda key: render(_PAGE_KEYS[key], lang) if key in _PAGE_KEYS else key
 
 
 def term(value: str, lang: str) -> str:
@@ -307,10 +166,6 @@ def action_label(name: str, lang: str) -> str:
     return _pick(_ACTIONS.get(name), lang, name)
 
 
-def refusal(message: str, lang: str) -> str:
-    if lang != "zh":
-        return message
-    for pattern, zh in _REFUSALS:
-        if pattern.fullmatch(message):
-            return pattern.sub(zh, message)
-    return message
+def refusal(refusal: Refusal, lang: str) -> str:
+    """The case's refusal in the reader's words, from the message catalogue."""
+    return render(f"refusal.{refusal.code.value}", lang, refusal.params)

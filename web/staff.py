@@ -14,22 +14,20 @@ import structlog
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
 import catalogue
 from case_store import kpis
 from case_store import queue as store_queue
+from desk.errors import CaseNotFound, Refused
 from reports.render import _bars
 from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Delivery
 from schemas.classification import Severity
+from schemas.refusals import Refusal
 from web import forms, i18n
 from web.context import Web
 from web.sessions import Session, same
 from web.users import StaffUser, account_marker, verify_password
-from workflows.complaint import workflow_id_for
 
 log = structlog.get_logger()
 Handler = Callable[..., Awaitable[Response]]
@@ -226,7 +224,7 @@ async def case_page(
     web: Web,
     request: Request,
     status: int = 200,
-    refusal: str | None = None,
+    refusal: Refusal | None = None,
     errors: list[str] | None = None,
     failed_action: str | None = None,
 ) -> Response:
@@ -239,9 +237,7 @@ async def case_page(
     try:
         snapshot = await web.desk.snapshot(complaint_id)
         timeline = await web.desk.timeline(complaint_id)
-    except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:
-            raise
+    except CaseNotFound:
         return web.render(
             request, "message.html", status=404, message="not_found", **_staff_values(user, session)
         )
@@ -295,29 +291,22 @@ async def act(web: Web, request: Request) -> Response:
     except ValidationError as err:
         errors = [f"{'.'.join(str(p) for p in e['loc']) or '-'}: {e['msg']}" for e in err.errors()]
         return await case_page(web, request, 422, errors=errors, failed_action=action.name)
-    handle = web.desk.client.get_workflow_handle(workflow_id_for(complaint_id))
     try:
-        await web.desk.act(complaint_id, action.name, payload)  # the case answers what it did
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        message = cause.message if isinstance(cause, ApplicationError) else str(err)
+        await web.desk.act(complaint_id, action.name, payload)  # one update; its answer suffices
+    except Refused as err:
         log.info(
-            "web action refused", complaint_id=complaint_id, action=action.name, actor=user.username
+            "web action refused",
+            complaint_id=complaint_id,
+            action=action.name,
+            actor=user.username,
+            code=err.refusal.code.value,
         )
-        return await case_page(web, request, 409, refusal=message, failed_action=action.name)
-    except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:
-            raise
+        return await case_page(web, request, 409, refusal=err.refusal, failed_action=action.name)
+    except CaseNotFound:
         return web.render(
             request, "message.html", status=404, message="not_found", **_staff_values(user, session)
         )
-    log.info(
-        "web action",
-        complaint_id=complaint_id,
-        workflow_id=handle.id,
-        action=action.name,
-        actor=user.username,
-    )
+    log.info("web action", complaint_id=complaint_id, action=action.name, actor=user.username)
     query = urlencode({"done": action.name})
     return RedirectResponse(f"/cases/{complaint_id}?{query}", status_code=303)
 

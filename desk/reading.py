@@ -15,6 +15,7 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from desk.errors import CaseNotFound
 from schemas.case import CaseSnapshot, TimelineEntry
 from schemas.customer_view import CustomerView
 
@@ -69,13 +70,24 @@ async def describe(client: Client, workflow_id: str) -> DescribeWorkflowExecutio
 async def case_and_timeline(
     client: Client, complaint_id: str
 ) -> tuple[CaseSnapshot, list[TimelineEntry]]:
+    """A query reaches ended cases too: Temporal's NOT_FOUND means there is none."""
     handle = client.get_workflow_handle(workflow_id(complaint_id))
-    snapshot = await query(handle, SNAPSHOT, result_type=CaseSnapshot)
-    timeline = await query(handle, TIMELINE, 0, result_type=list[TimelineEntry])
+    try:
+        snapshot = await query(handle, SNAPSHOT, result_type=CaseSnapshot)
+        timeline = await query(handle, TIMELINE, 0, result_type=list[TimelineEntry])
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        raise CaseNotFound(complaint_id) from None
     return snapshot, timeline
 
 
 async def customer_view(client: Client, complaint_id: str) -> CustomerView:
     handle = client.get_workflow_handle(workflow_id(complaint_id))
-    view = await query(handle, CUSTOMER_VIEW, result_type=CustomerView)
+    try:
+        view = await query(handle, CUSTOMER_VIEW, result_type=CustomerView)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        raise CaseNotFound(complaint_id) from None
     return view

@@ -1,6 +1,6 @@
 """Connecting to Temporal with the payload codec: the one way every process gets a client.
 
-Kept apart from `starter.client` so a command that only reads a case (`show`) connects without
+Kept apart from `desk.service` so a command that only reads a case (`show`) connects without
 loading the workflow code (docs/benchmarks.md, "CLI latency").
 """
 
@@ -11,6 +11,7 @@ from temporalio.envconfig import ClientConfig
 from temporalio.runtime import Runtime
 
 from configuration import environment
+from desk.errors import Unreachable
 from encryption.codec import data_converter
 from encryption.keys import KeyRing
 
@@ -36,10 +37,13 @@ async def connect(
     TEMPORAL_API_KEY, TLS settings, or a profile in temporal.toml); the local dev server
     otherwise (`local_address`), or `target` when given. Payloads are encrypted with the key
     ring (`encryption.keys`, `load_keyring(settings)`); `runtime` carries the worker's metrics
-    (`telemetry.metrics`)."""
+    (`telemetry.metrics`). No server answers: `Unreachable`."""
     config = ClientConfig.load_client_connect_config(profile=profile)
     config.setdefault("target_host", local_address())
     if target:
         config["target_host"] = target
     converter = data_converter(ring)
-    return await Client.connect(**config, data_converter=converter, runtime=runtime)
+    try:
+        return await Client.connect(**config, data_converter=converter, runtime=runtime)
+    except RuntimeError as err:  # the SDK's "Failed client connect: …"
+        raise Unreachable(f"cannot reach Temporal: {err}") from None
