@@ -18,8 +18,8 @@ from temporalio.common import WorkerDeploymentVersion
 from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import Pool
-from schemas import Outcome, SlaPolicy, Stage
 from desk.service import ComplaintDesk
+from schemas import Outcome, SlaPolicy, Stage
 from tests.conftest import ROUND_THE_CLOCK, Desk, eventually, responding_within
 from tests.temporal_cli import run
 from worker import build_worker
