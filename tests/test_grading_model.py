@@ -25,7 +25,7 @@ from grading.encoder import (
 )
 from grading.engine import Context, complaint_text, grade
 from grading.evaluate import cross_validate
-from grading.head import HEADS, load_head
+from grading.head import load_head
 from grading.labelled import SETS, TRAINING, load_examples
 from grading.model import LearnedGrader, ModelView, load_grader
 from grading.policy import load_grading_policy
