@@ -213,15 +213,15 @@ def _text(message: EmailMessage) -> str:
 
 
 class Reader:
-    """`read` on a few threads of its own: the event loop keeps answering while a mail is
-    parsed, and many large mails at once wait for a thread instead of taking every one."""
+    """`read` (the scan, then the parse) on a few threads of its own: the event loop keeps
+    answering while a mail is scanned and parsed, and many large mails at once wait for a
+    thread instead of taking every one."""
 
     def __init__(self, limits: Limits, threads: int = 2) -> None:
         self.limits = limits
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mail-reader")
 
     async def read(self, raw: bytes, envelope_recipients: list[str]) -> Letter:
-        scan(raw, self.limits)  # cheap, and spares a thread for a mail refused anyway
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, read, raw, envelope_recipients, self.limits)
 
