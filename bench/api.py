@@ -76,6 +76,10 @@ async def api_process(system: System, token_entry: str) -> tuple[asyncio.subproc
     env = {
         **os.environ,
         "TEMPORAL_ADDRESS": system.client.service_client.config.target_host,
+        # The system's database and home: else the API would start a PostgreSQL of its own
+        # under the checkout's var/.
+        "DATABASE_URL": system.database,
+        "COMPLAINT_DESK_HOME": str(system.home),
         KEYS_ENV: codec.ring.render(),
         "COMPLAINT_API_KEYS": f"[{token_entry}]",
         "COMPLAINT_API_PORT": str(port),

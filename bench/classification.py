@@ -20,7 +20,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from temporalio.testing import ActivityEnvironment
 
 from activities.classification import ClassificationActivities
+from bench.system import temporary_database
 from case_store import similar
-from case_store.db import embedded_url, open_pool
+from case_store.db import open_pool
 from case_store.migrate import migrate
 from grading.engine import complaint_text, grade
 from grading.labelled import TRAINING, as_intake, load_examples
@@ -57,8 +57,8 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
     grader = load_grader(policy)
     load_s = time.perf_counter() - started
     texts = [e.text for p in TRAINING for e in load_examples(p)]
-    with tempfile.TemporaryDirectory() as tmp:
-        pool = await open_pool(embedded_url(Path(tmp) / "pg"), max_size=2)
+    with temporary_database() as (_, url):
+        pool = await open_pool(url, max_size=2)
         async with pool.acquire() as connection:
             await migrate(connection)
             for i in range(library):

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,8 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from case_store.db import embedded_url, open_pool
+from bench.system import temporary_database
+from case_store.db import open_pool
 from case_store.fixtures import insert_complaints
 from case_store.investigation import recent_on_product
 from case_store.migrate import migrate
@@ -46,8 +46,7 @@ async def timed(url: str, at: datetime, products: int, runs: int, seq_scan: bool
 
 
 async def main(complaints: int, products: int, runs: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = embedded_url(Path(tmp) / "pg")
+    with temporary_database() as (_, url):
         pool = await open_pool(url, max_size=2)
         end = datetime(2026, 11, 23, tzinfo=UTC)
         async with pool.acquire() as connection:

@@ -18,7 +18,6 @@ import http.cookiejar
 import re
 import socket
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -35,9 +34,10 @@ from temporalio.testing import WorkflowEnvironment
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.figures import percentile
+from bench.system import temporary_database
 from case_store import projection
 from case_store import queue as store_queue
-from case_store.db import embedded_url, open_pool
+from case_store.db import open_pool
 from case_store.migrate import migrate
 from configuration.settings import Settings
 from desk.service import ComplaintDesk
@@ -260,8 +260,7 @@ def main() -> None:
     parser.add_argument("--ended", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = embedded_url(Path(tmp) / "pg")
+    with temporary_database() as (tmp, url):
         settings = Settings(complaint_desk_home=Path(tmp), web_secret="bench-secret")
         add(
             settings.users_file,

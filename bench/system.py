@@ -11,13 +11,13 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from temporalio.client import Client
 
-from case_store.db import embedded_url
+from case_store.db import embedded_url, release_embedded
 from encryption.codec import data_converter
 from encryption.keys import KEYS_ENV, KeyRing
 from schemas.sla import SlaPolicy
@@ -27,10 +27,23 @@ ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+@contextlib.contextmanager
+def temporary_database(prefix: str = "complaint-bench-") -> Iterator[tuple[Path, str]]:
+    """A temporary folder and an embedded PostgreSQL in it (its URL), the server stopped on
+    leaving, even on error, before the folder goes: a server whose data folder is deleted
+    can no longer be stopped by the library's exit hook, and would outlive the benchmark."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        try:
+            yield Path(folder), embedded_url(Path(folder) / "pgdata")
+        finally:
+            release_embedded()
+
+
 @dataclass
 class System:
     client: Client
     database: str
+    home: Path
     server_pid: int
     worker_pids: list[int]
     postgres_pid: int
@@ -76,9 +89,7 @@ async def running(
 ) -> AsyncIterator[System]:
     """`workers_tuning`: one bench worker process per item, with its `BENCH_WORKER` settings;
     `worker_env`: more settings for the workers (e.g. `SMTP_HOST` for `bench.delivery`)."""
-    with tempfile.TemporaryDirectory(prefix="complaint-bench-") as folder:
-        home = Path(folder)
-        database = await asyncio.to_thread(embedded_url, home / "pgdata")
+    with temporary_database() as (home, database):
         postmaster = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
         port = free_port()
         server = await asyncio.create_subprocess_exec(
@@ -88,22 +99,22 @@ async def running(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        await wait_for_port(port)
-        ring = KeyRing.generate("bench")
-        policy_file = home / "policy.json"
-        policy_file.write_text(policy.model_dump_json(), encoding="utf-8")
-        env = {
-            **os.environ,
-            "TEMPORAL_ADDRESS": f"localhost:{port}",
-            "DATABASE_URL": database,
-            KEYS_ENV: ring.render(),
-            "COMPLAINT_SLA_POLICY": str(policy_file),
-            "LOG_LEVEL": "WARNING",
-            "COMPLAINT_DESK_HOME": str(home),
-            **(worker_env or {}),
-        }
-        workers = []
-        try:
+        workers: list[asyncio.subprocess.Process] = []
+        try:  # from here on, whatever fails, what was started is stopped
+            await wait_for_port(port)
+            ring = KeyRing.generate("bench")
+            policy_file = home / "policy.json"
+            policy_file.write_text(policy.model_dump_json(), encoding="utf-8")
+            env = {
+                **os.environ,
+                "TEMPORAL_ADDRESS": f"localhost:{port}",
+                "DATABASE_URL": database,
+                KEYS_ENV: ring.render(),
+                "COMPLAINT_SLA_POLICY": str(policy_file),
+                "LOG_LEVEL": "WARNING",
+                "COMPLAINT_DESK_HOME": str(home),
+                **(worker_env or {}),
+            }
             for n, tuning in enumerate(workers_tuning):
                 log = home / f"worker-{n}.log"
                 worker = await asyncio.create_subprocess_exec(
@@ -121,7 +132,7 @@ async def running(
                 if b"ready" not in ready:
                     raise SystemExit(f"bench worker did not start: {log.read_text()}")
             client = await Client.connect(f"localhost:{port}", data_converter=data_converter(ring))
-            yield System(client, database, server.pid, [w.pid for w in workers], postmaster)
+            yield System(client, database, home, server.pid, [w.pid for w in workers], postmaster)
         finally:
             for process in (*workers, server):
                 if process.returncode is None:

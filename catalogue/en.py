@@ -208,4 +208,10 @@ MESSAGES: dict[str, str] = {
     "customer.waiting_on_you": "We are waiting for your answer to our proposal.",
     "customer.score_1": "1 very poor",
     "customer.score_5": "5 very good",
+    # SMTP answers of e-mail in (ASCII: a sending server shows them to the sender in a bounce).
+    "mail_in.unreadable": (
+        "This message could not be read. Please send your complaint again as plain text, "
+        "without large attachments"
+    ),
+    "mail_in.retry": "The desk cannot take mail right now; try again later",
 }

@@ -190,4 +190,7 @@ MESSAGES: dict[str, str] = {
     "customer.waiting_on_you": "我们正在等待您对方案的答复。",
     "customer.score_1": "1 很差",
     "customer.score_5": "5 很好",
+    # SMTP answers of e-mail in; sent in English (SMTP answers are ASCII), kept here for reference.
+    "mail_in.unreadable": "无法读取这封邮件。请以纯文本重新发送您的投诉，不要附带大附件",
+    "mail_in.retry": "投诉台暂时无法接收邮件，请稍后重试",
 }

@@ -206,6 +206,28 @@ class Settings(BaseSettings):
         description="A receiving agent recorded on e-mailed complaints; unset: none, the case "
         "goes to a team queue (`policies/routing.json`).",
     )
+    mail_in_max_bytes: int = Field(
+        default=25 * 1024 * 1024,
+        ge=1024,
+        description="The largest mail e-mail in takes (bytes; announced as SMTP SIZE, a larger "
+        "one is refused before it is read).",
+    )
+    mail_in_max_parts: int = Field(
+        default=200, ge=1, description="The most MIME parts a mail may have to be read."
+    )
+    mail_in_max_depth: int = Field(
+        default=20,
+        ge=1,
+        description="The most multiparts (and so the deepest nesting) a mail may have to be read.",
+    )
+    mail_in_readers: int = Field(
+        default=2, ge=1, description="Threads that parse mail, beside the event loop."
+    )
+    mail_in_quarantine: Path | None = Field(
+        default=None,
+        description="Where mail that cannot be read is kept (0700 folder, 0600 files); unset: "
+        "`quarantine/` under the home.",
+    )
     complaint_routing_policy: Path | None = Field(
         default=None,
         description="Team routing rules for cases nobody received; unset: the packaged "
@@ -231,6 +253,11 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return (self.complaint_reports_dir or self.home / "reports").expanduser().resolve()
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Mail e-mail in could not read or take, kept as it arrived."""
+        return (self.mail_in_quarantine or self.home / "quarantine").expanduser().resolve()
 
     @property
     def keys_file(self) -> Path:

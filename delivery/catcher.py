@@ -53,14 +53,21 @@ class MailCatcher:
         return "250 Message accepted for delivery"
 
 
-async def listen(handler: object, host: str, port: int) -> asyncio.Server:
+async def listen(
+    handler: object, host: str, port: int, max_bytes: int = 32 * 1024 * 1024
+) -> asyncio.Server:
     """An SMTP server for `handler` on this event loop (the catcher, the inbound listener, the
-    tests' servers); close it with `.close()` and `await .wait_closed()`."""
+    tests' servers); close it with `.close()` and `await .wait_closed()`. `max_bytes` is
+    announced (SIZE) and a larger mail refused (552) before the handler sees it."""
     # aiosmtpd logs every command at INFO, addresses included: personal data stays out of logs.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: SMTP(handler, hostname="complaint-desk", ident="complaint-desk"), host, port
+        lambda: SMTP(
+            handler, hostname="complaint-desk", ident="complaint-desk", data_size_limit=max_bytes
+        ),
+        host,
+        port,
     )
 
 

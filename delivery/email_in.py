@@ -1,8 +1,9 @@
 """E-mail in: an SMTP listener (aiosmtpd) that turns each mail into a case action.
 
 - a new mail opens a complaint (channel email, the sender as contact, subject and text from the
-  mail); its complaint id comes from the mail's Message-ID, so a mail delivered twice by the
-  sending server opens one case;
+  mail); its complaint id comes from the mail's Message-ID, its sender and a digest of its
+  words (`delivery.mail_reading`), so a mail delivered twice by the sending server opens one
+  case and a different mail that reuses a Message-ID opens its own;
 - an answer to one of our messages — a genuine case reference (`delivery.letters`) in the
   address it was sent to or in `In-Reply-To`/`References`, from the address we wrote to —
   becomes that case's `customer_reply`; if the case has ended (its stage is done, even while
@@ -12,113 +13,49 @@
   a new case: never an error, never another customer's case.
 
 The mail is accepted (250) only once Temporal has it; if Temporal cannot be reached the answer is
-451 and the sending server tries again later, so nothing sent silently vanishes.
+451 and the sending server tries again later, so nothing sent silently vanishes. A mail is
+bounded (size, parts, nesting) before it is parsed and parsed off the event loop; one that cannot
+be read is kept in the quarantine (`delivery.quarantine`) and answered without naming anything
+of ours.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
-import re
+from collections import Counter
 from dataclasses import dataclass
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import structlog
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from temporalio.client import Client
+from temporalio.common import MetricCounter
+from temporalio.runtime import Runtime
 
+from catalogue import render
 from configuration.settings import Settings
 from delivery.catcher import listen
 from delivery.config import reply_secret
-from delivery.letters import addresses, genuine, references, sender_address, sender_name
+from delivery.letters import genuine, references
+from delivery.mail_reading import Letter as Letter
+from delivery.mail_reading import Limits, Reader, Unreadable
+from delivery.mail_reading import read as read
+from delivery.quarantine import Quarantine
 from desk.errors import CaseNotFound, NotReady, Refused, Unreachable
 from desk.service import ComplaintDesk, StartedCase
 from schemas.actions import CustomerReply
-from schemas.intake import Channel, ComplaintIntake, Language
-from schemas.text import SUBJECT_MAX, TEXT_MAX, Email
+from schemas.intake import Channel, ComplaintIntake
 
 log = structlog.get_logger("complaint_desk.email_in")
-
-_EMAIL = TypeAdapter(Email)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
-_QUOTE_HEADER = re.compile(r"^(On .+ wrote:|.*写道[:：])\s*$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_TAGS = re.compile(r"<[^>]+>")
-
-
-@dataclass(frozen=True)
-class Letter:
-    """What a mail says, made safe for the intake's fields."""
-
-    message_id: str
-    sender: str | None  # a valid address, lower-case; None if the mail has none
-    name: str | None
-    subject: str
-    text: str
-    language: Language
-    recipients: list[str]
-    threading: list[str]
-
-
-def read(raw: bytes, envelope_recipients: list[str]) -> Letter:
-    message = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    sender = sender_address(str(message.get("From", "")))
-    try:
-        valid: str | None = _EMAIL.validate_python(sender)
-    except ValidationError:
-        valid = None
-    text = _text(message)
-    subject = _line(_REPLY_PREFIX.sub("", str(message.get("Subject", ""))))[:SUBJECT_MAX]
-    language = Language.ZH if _CJK.search(subject + text) else Language.EN
-    subject = subject or ("邮件投诉" if language is Language.ZH else "Complaint by e-mail")
-    ident = str(message.get("Message-ID", "")).strip() or hashlib.sha256(raw).hexdigest()
-    name = _line(sender_name(str(message.get("From", ""))) or "")[:SUBJECT_MAX]
-    written_to = [str(v) for v in [*message.get_all("To", []), *message.get_all("Cc", [])]]
-    return Letter(
-        message_id=ident,
-        sender=valid,
-        name=name or None,
-        subject=subject,
-        text=(text or subject)[:TEXT_MAX],
-        language=language,
-        recipients=[*envelope_recipients, *addresses(written_to)],
-        threading=[str(message.get("In-Reply-To", "")), str(message.get("References", ""))],
-    )
-
-
-def _line(text: str) -> str:
-    return " ".join(_CONTROL.sub(" ", text).split())
-
-
-def _text(message: EmailMessage) -> str:
-    """The new words of the mail: the plain part (or the HTML part's text), without the quoted
-    message it answers."""
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
-    try:
-        content = part.get_content()
-    except (LookupError, ValueError):  # an unknown charset: keep what can be read
-        payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    if part.get_content_subtype() == "html":
-        content = html.unescape(_TAGS.sub(" ", content))
-    kept: list[str] = []
-    for line in content.splitlines():
-        if _QUOTE_HEADER.match(line.strip()):
-            break
-        if not line.lstrip().startswith(">"):
-            kept.append(_CONTROL.sub(" ", line).rstrip())
-    return "\n".join(kept).strip()
+_RETRY = "451 4.3.0 " + render("mail_in.retry", "en")
 
 
 def complaint_id_for(letter: Letter) -> str:
-    return "E-" + hashlib.sha256(letter.message_id.encode()).hexdigest()[:16].upper()
+    """The same mail delivered twice opens one case; a different mail that reuses a Message-ID
+    (another sender, other words) opens its own."""
+    identity = letter.fingerprint or letter.message_id
+    return "E-" + hashlib.sha256(identity.encode()).hexdigest()[:16].upper()
 
 
 @dataclass(frozen=True)
@@ -184,29 +121,82 @@ class MailIn:
 
 
 class MailInHandler:
-    """aiosmtpd handler: 250 once Temporal has the mail, 451 (try later) if it is unreachable."""
+    """aiosmtpd handler: 250 once Temporal has the mail, 451 (try later) if it is unreachable.
 
-    def __init__(self, mail_in: MailIn) -> None:
+    A mail is never lost and an answer never names our internals: one that cannot be read
+    (over the limits, or a structure no parser reads) is kept in the quarantine and refused
+    with a plain 554 (the sender's server returns it to them with our text); one that fails
+    for a reason of ours is kept too and answered 451, so the sender tries again once it is
+    fixed. Each is counted (`complaint_mail_quarantined{reason}`) and logged by reason and
+    size, never by sender or content."""
+
+    def __init__(
+        self,
+        mail_in: MailIn,
+        quarantine: Quarantine,
+        reader: Reader | None = None,
+        counter: MetricCounter | None = None,
+    ) -> None:
         self._mail_in = mail_in
+        self._quarantine = quarantine
+        self._reader = reader or Reader(Limits())
+        self._counter = counter
+        self.quarantined: Counter[str] = Counter()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw: bytes = envelope.original_content or envelope.content
         try:
-            letter = read(envelope.original_content or envelope.content, list(envelope.rcpt_tos))
+            letter = await self._reader.read(raw, list(envelope.rcpt_tos))
+        except Unreadable as unreadable:
+            await self._keep(raw, unreadable.reason)
+            return "554 5.6.0 " + render("mail_in.unreadable", "en")
+        try:
             taken = await self._mail_in.take(letter)
         except (Unreachable, NotReady, OSError) as err:
             log.warning("mail not taken, sender asked to retry", error=type(err).__name__)
-            return "451 4.3.0 The desk cannot take mail right now; try again later"
-        except Refused as err:  # another mail under a Message-ID we already have (IdTaken)
+            return _RETRY
+        except Refused as err:  # the desk refuses it as it stands (e.g. an id taken)
             log.warning("mail refused", code=err.refusal.code.value)
             return f"550 5.7.0 {err.refusal.english()}"
-        except ValidationError as err:  # our sanitising missed something: say so, keep nothing
-            log.error("mail refused", error=str(err.errors()[0]["type"]))
-            return "550 5.6.0 This mail cannot be read as a complaint"
+        except ValidationError:  # our reading missed something: keep it, say it cannot be read
+            await self._keep(raw, "invalid")
+            return "554 5.6.0 " + render("mail_in.unreadable", "en")
+        except Exception as err:  # a defect of ours: keep the mail, the retry may succeed
+            log.error("mail not taken", error=type(err).__name__)
+            await self._keep(raw, "not_taken")
+            return _RETRY
         log.info("mail taken", action=taken.action, complaint_id=taken.complaint_id)
         return f"250 OK {taken.action} {taken.complaint_id}"
+
+    async def handle_exception(self, error: Exception) -> str:
+        """aiosmtpd's own answer to an error would be `500 Error: (IndexError) …`."""
+        log.error("mail session failed", error=type(error).__name__)
+        return _RETRY
+
+    async def _keep(self, raw: bytes, reason: str) -> None:
+        await asyncio.to_thread(self._quarantine.keep, raw, reason)
+        self.quarantined[reason] += 1
+        if self._counter is not None:
+            self._counter.with_additional_attributes({"reason": reason}).add(1)
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(
+        max_bytes=settings.mail_in_max_bytes,
+        max_parts=settings.mail_in_max_parts,
+        max_depth=settings.mail_in_max_depth,
+    )
 
 
 async def serve(client: Client, settings: Settings) -> asyncio.Server:
     """The listener `./dev up` and `complaint-desk mail-in` run (MAIL_IN_HOST, MAIL_IN_PORT)."""
     mail_in = MailIn(ComplaintDesk(client), reply_secret(settings), settings.mail_in_receiver)
-    return await listen(MailInHandler(mail_in), settings.mail_in_host, settings.mail_in_port)
+    runtime = client.service_client.config.runtime or Runtime.default()
+    counter = runtime.metric_meter.create_counter(
+        "complaint_mail_quarantined", "Mails e-mail in kept in its quarantine, by reason"
+    )
+    reader = Reader(limits(settings), settings.mail_in_readers)
+    handler = MailInHandler(mail_in, Quarantine(settings.quarantine_dir), reader, counter)
+    return await listen(
+        handler, settings.mail_in_host, settings.mail_in_port, settings.mail_in_max_bytes
+    )

@@ -3,7 +3,9 @@
 Why not scikit-learn: the head is ~20 lines of arithmetic, and owning them buys three things a
 library would make harder — full-batch gradient descent from zero weights has no randomness, so
 the same data gives the same weights; the artifact is a small JSON file whose bytes follow from
-the data and the seed alone (`python -m grading.train` twice → the same file, a test checks it);
+the data and the seed alone (`python -m grading.train` twice → the same file on one machine;
+on another processor, whose BLAS kernels round differently, the same grades and probabilities
+within 1e-3, which a test checks);
 and the worker needs no heavy dependency to load it.
 
 Probabilities are calibrated by temperature scaling fitted on out-of-fold predictions (k-fold over

@@ -5,7 +5,9 @@
 Trains on the labelled sets (`grading.labelled.TRAINING`: every set in tests/grading) and,
 with `--from-store`, on every confirmation and override people made in the case store (the
 latest grade of each complaint wins). Same data and seed → a byte-identical file, named by its
-version. It then prints the hybrid's figures on each fixed set next to the adopted head's. The
+version, on one machine; on another processor OpenBLAS may pick other kernels and the last bits
+differ, so the head grades alike and its probabilities agree to about 1e-6, but its name may
+not (tests/test_grading_model.py checks what matters). It then prints the hybrid's figures on each fixed set next to the adopted head's. The
 new head is adopted by naming it in `policies/grading.json` (`model.head`): a policy change,
 validated at worker start and recorded in every classification.
 """

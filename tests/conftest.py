@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
@@ -28,6 +29,7 @@ from encryption.codec import data_converter
 from encryption.keys import KeyRing
 from schemas import DEFAULT_POLICY, Audience, CaseSnapshot, SlaPolicy
 from starter.local import installed_binary
+from tests.leftovers import Leftover, leftovers, mark_session, stop
 from worker import build_worker
 from workflows import deadlines, search_attributes
 from workflows.complaint import workflow_id_for
@@ -70,7 +72,15 @@ SERVER_FIXTURES = {"env", "desk", "pool", "postgres", "migrated", "fresh_databas
 SYSTEM_MODULES = {"test_local_system"}
 
 
+# The end-of-run check (tests/leftovers.py): the run's marker and start, what it found.
+RUN = pytest.StashKey[tuple[str, float]]()
+LEFT_RUNNING: list[Leftover] = []
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    marker = uuid.uuid4().hex
+    mark_session(marker)
+    config.stash[RUN] = (marker, time.time())
     for name, what in TIERS.items():
         config.addinivalue_line("markers", f"{name}: {what}")
     config.addinivalue_line(
@@ -95,7 +105,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(getattr(pytest.mark, tier))
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run if a server a test started is still running (after every fixture has
+    stopped what it started); report it, then stop it."""
+    marker, began = session.config.stash[RUN]
+    factory: pytest.TempPathFactory | None = getattr(session.config, "_tmp_path_factory", None)
+    places = [ROOT, *([factory.getbasetemp()] if factory else [])]
+    LEFT_RUNNING.extend(leftovers(marker, began, places))
+    if LEFT_RUNNING:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        stop(LEFT_RUNNING)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if LEFT_RUNNING:
+        terminalreporter.section("servers left running by this run", red=True, bold=True)
+        for leftover in LEFT_RUNNING:
+            terminalreporter.write_line(str(leftover), red=True)
+        terminalreporter.write_line("the run fails; they have been stopped now", red=True)
     if FAULT_REPORT:
         terminalreporter.section("fault scenarios")
         for line in FAULT_REPORT:

@@ -38,6 +38,7 @@ from temporalio.client import (
 from delivery.catcher import listen
 from delivery.email_in import MailIn, MailInHandler, complaint_id_for, read
 from delivery.letters import token
+from delivery.quarantine import Quarantine
 from desk.ports import free_port
 from desk.service import ComplaintDesk, StartedCase
 from tests.api_harness import Api, running_api
@@ -68,7 +69,8 @@ async def doors(desk: Desk, tmp_path: Path) -> AsyncIterator[Doors]:
         api = await stack.enter_async_context(running_api(desk.api))
         web = await stack.enter_async_context(serving(desk, tmp_path / "web"))
         port = free_port()
-        server = await listen(MailInHandler(MailIn(desk.api, MAIL_SECRET)), "127.0.0.1", port)
+        handler = MailInHandler(MailIn(desk.api, MAIL_SECRET), Quarantine(tmp_path / "quarantine"))
+        server = await listen(handler, "127.0.0.1", port)
         try:
             yield Doors(desk, api, web, tmp_path, port, await desk.now())
         finally:

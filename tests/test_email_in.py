@@ -4,11 +4,13 @@ a case; an answer lands on its case; a forged or borrowed reference opens a new 
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import aiosmtplib
 from temporalio.testing import WorkflowEnvironment
@@ -17,6 +19,8 @@ from case_store.db import Pool
 from delivery.catcher import listen
 from delivery.email_in import MailIn, MailInHandler, complaint_id_for, read
 from delivery.letters import token
+from delivery.mail_reading import Reader
+from delivery.quarantine import Quarantine
 from schemas import EntryKind, Stage
 from starter.local import free_port
 from tests.conftest import Desk, eventually
@@ -36,22 +40,28 @@ CUSTOMER = "li.hua@example.com"
 
 @asynccontextmanager
 async def mail_desk(
-    env: WorkflowEnvironment, pool: Pool
+    env: WorkflowEnvironment,
+    pool: Pool,
+    quarantine: Path | None = None,
+    reader: Reader | None = None,
 ) -> AsyncIterator[tuple[Desk, MailServer, int]]:
-    """The desk with delivery to `outgoing`, and its e-mail-in listener on the returned port."""
+    """The desk with delivery to `outgoing`, and its e-mail-in listener on the returned port
+    (its quarantine in `quarantine`, else a temporary folder)."""
     outgoing = MailServer()
-    async with (
-        smtp_server(outgoing) as out_port,
-        delivering_desk(env.client, env, pool, delivery(pool, out_port)) as desk,
-    ):
-        port = free_port()
-        handler = MailInHandler(MailIn(desk.api, SECRET))
-        server = await listen(handler, "127.0.0.1", port)
-        try:
-            yield desk, outgoing, port
-        finally:
-            server.close()
-            await server.wait_closed()
+    with tempfile.TemporaryDirectory() as scratch:
+        async with (
+            smtp_server(outgoing) as out_port,
+            delivering_desk(env.client, env, pool, delivery(pool, out_port)) as desk,
+        ):
+            port = free_port()
+            kept = Quarantine(quarantine or Path(scratch) / "quarantine")
+            handler = MailInHandler(MailIn(desk.api, SECRET), kept, reader)
+            server = await listen(handler, "127.0.0.1", port)
+            try:
+                yield desk, outgoing, port
+            finally:
+                server.close()
+                await server.wait_closed()
 
 
 def mail(sender: str, subject: str, text: str, **headers: str) -> EmailMessage:

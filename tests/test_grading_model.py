@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pytest
 
 from grading import encoder as encoder_module
@@ -24,7 +25,7 @@ from grading.encoder import (
 )
 from grading.engine import Context, complaint_text, grade
 from grading.evaluate import cross_validate
-from grading.head import HEADS, load_head
+from grading.head import load_head
 from grading.labelled import SETS, TRAINING, load_examples
 from grading.model import LearnedGrader, ModelView, load_grader
 from grading.policy import load_grading_policy
@@ -307,17 +308,34 @@ def test_a_head_for_another_encoder_is_refused_at_load(encoder: Encoder) -> None
         LearnedGrader(Other(), head.head)
 
 
+# How far a retrained head's probabilities may stray from the committed head's. Training is
+# deterministic, but OpenBLAS picks its kernels per processor (and by OPENBLAS_CORETYPE), so
+# the last bits of a sum differ between machines; after 3,000 gradient steps and the rounding
+# to six significant digits a probability moves by about 1e-6. A grade that changed would move
+# it by far more than this.
+PROBABILITY_TOLERANCE = 1e-3
+
+
 @pytest.mark.parametrize("name", [POLICY.model.head, CONCATENATED])
-def test_training_is_reproducible_to_the_byte(name: str) -> None:
-    """Same data and seed → the committed artifacts (adopted, and the USE+e5 one), byte for byte."""
+def test_training_reproduces_the_committed_head_on_any_machine(name: str) -> None:
+    """Same data and seed → a head that grades every labelled complaint as the committed one
+    does (adopted, and the USE+e5 one), its probabilities within PROBABILITY_TOLERANCE. Byte
+    equality holds on one machine only (STACK.md, "Checked on 2026-12-07")."""
     committed = load_head(name)
     encoder = load_encoder(spec_of(committed.encoder))
     if encoder is None:
         pytest.skip(f"{committed.encoder} not installed")
     files = [SETS / name for name in committed.trained_on["files"]]  # what it was trained on
     head = train_head(encoder, files, [], seed=0)
-    assert f"{head.version}.json" == name
-    assert head.to_json().encode() == (HEADS / name).read_bytes()
+    assert (head.encoder, head.trained_on) == (committed.encoder, committed.trained_on)
+    assert head.examples == committed.examples
+    texts = [e.text for path in sorted(SETS.glob("*.jsonl")) for e in load_examples(path)]
+    vectors = encoder.embed(texts).astype(np.float64)
+    for layer in ("severity", "category"):
+        ours = getattr(head, layer).probabilities(vectors)
+        theirs = getattr(committed, layer).probabilities(vectors)
+        assert (ours.argmax(axis=1) == theirs.argmax(axis=1)).all(), layer
+        assert np.abs(ours - theirs).max() <= PROBABILITY_TOLERANCE, layer
 
 
 def test_the_adopted_head_was_trained_on_every_training_set() -> None:
