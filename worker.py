@@ -31,7 +31,7 @@ from temporalio.worker import (
     WorkflowRunner,
 )
 
-# The one private SDK name this project uses (README, "Limits"): temporalio 1.35 can hand a
+# The one private SDK name this project uses (docs/developing.md, "How Core hands a case its events"): temporalio 1.35 can hand a
 # workflow every job of an activation before running it once ("single batch"), the order the
 # TypeScript SDK made its default, instead of running the workflow after the signals and updates
 # and again after the other jobs. The flag is written into each workflow task's completion, so a
@@ -96,7 +96,7 @@ LEGACY_QUERY = "legacy_query"
 
 class FreshTasksOnly(WorkflowRunner):
     """Wraps the workflow runner so that no workflow task is ever answered with commands made
-    outside a task (README, "Limits": shape 2).
+    outside a task (docs/developing.md, "How Core hands a case its events": shape 2).
 
     A query that reaches a worker without the case, once the history has moved on (an event
     arrived after the last task started, its task not started yet), makes Core run the

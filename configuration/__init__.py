@@ -1,4 +1,4 @@
-"""Every setting the system reads, in one typed place (see README, "Settings").
+"""Every setting the system reads, in one typed place (docs/operating.md, "Settings").
 
 `Settings` and `load` are imported on first use: `configuration.environment` (what a fast
 command reads before pydantic is loaded) must not pay for them."""

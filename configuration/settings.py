@@ -20,7 +20,7 @@ from configuration.environment import default_home as default_home
 
 class Settings(BaseSettings):
     """The environment, typed. Field names are the variables' names (case-insensitive); each
-    field's description is its row in the README's "Settings" table."""
+    field's description is its row in docs/operating.md's "Settings" table."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 

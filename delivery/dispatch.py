@@ -13,7 +13,7 @@ the workflow learns the outcome. The outbox row is the record and the idempotenc
 
 The one window left: a send the gateway accepted whose acknowledgement never reached us (a crash
 between 3's send and its mark). The retry sends again with the same `Message-ID` /
-`Idempotency-Key`, so the receiving side can drop the copy; README "Connecting channels".
+`Idempotency-Key`, so the receiving side can drop the copy; docs/integrating.md.
 """
 
 from __future__ import annotations

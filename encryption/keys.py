@@ -74,7 +74,7 @@ def load_keyring(settings: Settings) -> KeyRing:
     if local.exists():
         return KeyRing.parse(local.read_text(encoding="utf-8").strip())
     raise KeyConfigError(
-        f"no payload keys: set {KEYS_ENV} (see README, 'Personal data'), "
+        f"no payload keys: set {KEYS_ENV} (see docs/operating.md, 'Personal data'), "
         f"or run `./dev up` once to create the local ring in {local}"
     )
 

@@ -13,7 +13,7 @@ from schemas.text import Email, Identifier, Line, Phone, Text
 
 EVIDENCE_MAX = 20
 
-# Every date a caller sends must fall in this window (README, "Limits"): a year 9999 would
+# Every date a caller sends must fall in this window (docs/integrating.md, "Limits"): a year 9999 would
 # overflow the deadline arithmetic, a year 0001 the case store's dates.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)

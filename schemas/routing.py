@@ -4,7 +4,7 @@ A complaint that arrives with no receiving agent (e-mail, a web form, an API cal
 none) is owned by a team until an agent takes it (R-IN-5). Rules are tried in order and the first
 whose every given condition matches wins; `default_team` takes the rest. At receipt only the
 channel is known, so the first team is the channel's; once classified, a case nobody has taken yet
-moves to the team its category (and severity) names (README, "Team queues").
+moves to the team its category (and severity) names (docs/desk-guide.md, "Team queues").
 """
 
 from __future__ import annotations

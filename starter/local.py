@@ -196,7 +196,7 @@ async def up(settings: Settings) -> None:
         )
     ring = local_keyring(settings.keys_file)
     grpc_port, ui_port = settings.complaint_desk_temporal_port, settings.complaint_desk_ui_port
-    # Loopback and no token: the dev server's UI cannot send one (README, "Personal data").
+    # Loopback and no token: the dev server's UI cannot send one (docs/operating.md, "Personal data").
     config = codec_server.CodecConfig(
         ring,
         origins=(f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"),

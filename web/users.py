@@ -119,7 +119,7 @@ def account_marker(user: StaffUser) -> str:
     return user.password_hash or f"idp\x00{user.username}\x00{user.role.value}"
 
 
-# `./dev up`'s people, so a newcomer can sign in at once (the README walkthrough's agent and
+# `./dev up`'s people, so a newcomer can sign in at once (the README's try-it agent and
 # supervisor). Their passwords are made once and kept beside the accounts, readable by the owner.
 DEMO_PEOPLE = (
     StaffUser(username="agent-zhang", name="张伟", role=StaffRole.AGENT),

@@ -59,7 +59,7 @@ TASK_QUEUE = "complaints"
 # has fired, stamped with the alarm's due time, and the next alarm always gets a timer, even one
 # already due; the loop never decides from `workflow.now()` what is due. Core may hand a timer's
 # fire to the workflow at the previous task's time (a query reaching a worker that had not
-# cached the case, while the history moved on: README, "Limits"); the commands must not depend
+# cached the case, while the history moved on: docs/developing.md); the commands must not depend
 # on that time. A notification held for quiet hours is held because it was created so.
 # The shortest timer the loop starts (an alarm already due when its timer is set): a case that
 # catches up after an outage or a late start does so in tenths of a second per alarm. Not 1 ms:
@@ -178,7 +178,7 @@ class ComplaintWorkflow:
                 retry_policy=RETRY,
             )
             if self._case.state.team_owned:
-                # Nobody received it: the routing rules say whose queue it waits in (README,
+                # Nobody received it: the routing rules say whose queue it waits in (docs/desk-guide.md,
                 # "Team queues"); recorded in history, so a later edit never alters a replay.
                 routing = await workflow.execute_activity_method(
                     PolicySource.load_routing_policy,
