@@ -82,7 +82,7 @@ MESSAGES: dict[str, str] = {
         "{workflow_id}：{workflow} 启动时不接受任何输入（收到 {given} 项）；其策略来自工作进程的配置，未执行任何操作"
     ),
     "refusal.report_takes_its_kind": (
-        "{workflow_id}：报告启动时只接受一项输入，即其类型（daily、weekly 或 monthly）；收到 {given} 项，未执行任何操作"
+        "{workflow_id}：报告启动时只接受一项输入，即其类型（每日、每周或每月）；收到 {given} 项，未执行任何操作"
     ),
     "refusal.id_taken": "投诉编号 {complaint_id} 已属于另一件投诉的案件；未新建任何案件",
     "refusal.refused": "{reason}",
