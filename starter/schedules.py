@@ -109,6 +109,8 @@ async def ensure_schedules(
 
 
 async def _start_as_today(client: Client, schedule_id: str, schedule: Schedule) -> None:
+    """An existing schedule whose start carries a different number of inputs than today's
+    would start runs that refuse it; its spec, policy and state (paused, note) are kept."""
     wanted = schedule.action
     assert isinstance(wanted, ScheduleActionStartWorkflow)
 

@@ -1,8 +1,9 @@
 """StuckCaseWatchdog: run by a Temporal Schedule (`complaint-stuck-cases`, `complaint-desk
 setup`), it finds the complaint workflows whose workflow task keeps failing — cases that show
 RUNNING but handle no message, action or deadline — records one alert per episode and tells
-supervisors. The work is one activity: it reads Temporal's visibility and the store. What counts as stuck is the
-worker's (`build_worker(watchdog=...)`, from `COMPLAINT_WATCHDOG_*`); a start takes no input."""
+supervisors. The work is one activity: it reads Temporal's visibility and the store. What counts
+as stuck is the worker's (`build_worker(watchdog=...)`, from `COMPLAINT_WATCHDOG_*`); a start
+takes no input."""
 
 from __future__ import annotations
 
