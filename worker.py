@@ -59,9 +59,11 @@ from desk.service import connect, missing_search_attributes
 from encryption.keys import KeyConfigError, load_keyring
 from grading.model import shared_grader
 from grading.policy import load_grading_policy
+from schemas.alerts import AlertPolicy
 from schemas.grading import GradingPolicy
 from schemas.routing import RoutingPolicy
 from schemas.sla import SlaPolicy
+from schemas.stuck_cases import WatchdogPolicy
 from telemetry import logs
 from telemetry.metrics import metrics_runtime, report_open_cases
 from workflows.alert_sweep import AlertSweepWorkflow
@@ -180,6 +182,8 @@ def build_worker(
     grading: GradingPolicy | None = None,
     reports_dir: Path | None = None,
     routing: RoutingPolicy | None = None,
+    alerts: AlertPolicy | None = None,
+    watchdog: WatchdogPolicy | None = None,
     task_queue: str = TASK_QUEUE,
     role: Role = "all",
     version: WorkerDeploymentVersion | None = None,
@@ -189,9 +193,10 @@ def build_worker(
     Notifications go to the case store's outbox unless another gateway is given. `role` runs
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
     the SDK's `Worker` (slots, pollers, cache). Reports are written to `reports_dir` (None: kept
-    in the store only). `version`: the Worker Deployment Version this worker serves (each
-    workflow type says whether its runs stay on the version they started on:
-    docs/versioning.md); None: an unversioned worker."""
+    in the store only). `alerts` and `watchdog`: the thresholds of the scheduled sweeps (None:
+    the models' defaults), the worker's and never a start's (docs/security.md). `version`: the
+    Worker Deployment Version this worker serves (each workflow type says whether its runs stay
+    on the version they started on: docs/versioning.md); None: an unversioned worker."""
     rules = grading or load_grading_policy()
     classification = ClassificationActivities(pool, rules, shared_grader(rules))
     gateway = notifier or OutboxNotifier(pool)
@@ -204,9 +209,9 @@ def build_worker(
         CaseStoreActivities(pool).case_stage,
         notifications.notify,
         notifications.hold,
-        AlertActivities(pool, gateway).sweep_alerts,
+        AlertActivities(pool, gateway, alerts).sweep_alerts,
         ReportActivities(pool, reports_dir).build_report,
-        StuckCaseActivities(pool, gateway).find_stuck_cases,
+        StuckCaseActivities(pool, gateway, watchdog).find_stuck_cases,
         ReviewActivities(pool).record_review,
         policies.load_sla_policy,
         policies.load_routing_policy,
@@ -224,6 +229,14 @@ def build_worker(
     if role != "activities":
         single_batch(worker)
     return worker
+
+
+def watchdog_policy(settings: Settings) -> WatchdogPolicy:
+    """What counts as a stuck case (`COMPLAINT_WATCHDOG_FAILED_TASKS`, `_SCAN_ALL`)."""
+    return WatchdogPolicy(
+        failed_tasks=settings.complaint_watchdog_failed_tasks,
+        scan_all=settings.complaint_watchdog_scan_all,
+    )
 
 
 def deployment(version: WorkerDeploymentVersion | None) -> WorkerDeploymentConfig | None:
@@ -287,6 +300,7 @@ async def run_worker(
         grading=grading,
         reports_dir=settings.reports_dir,
         routing=load_routing(settings.complaint_routing_policy),
+        watchdog=watchdog_policy(settings),
         version=version,
     )
     grader = shared_grader(grading)  # loaded by build_worker: once per process

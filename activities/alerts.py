@@ -17,21 +17,23 @@ from telemetry import logs
 
 
 class AlertSweep(BaseModel):
+    """One sweep, at a moment; the thresholds are the worker's, never the workflow input's."""
+
     at: datetime
-    policy: AlertPolicy = AlertPolicy()
 
 
 class AlertActivities:
-    def __init__(self, pool: Pool, notifier: Notifier) -> None:
+    def __init__(self, pool: Pool, notifier: Notifier, policy: AlertPolicy | None = None) -> None:
         self._pool = pool
         self._notifier = notifier
+        self._policy = policy or AlertPolicy()
 
     @activity.defn(name="sweep_alerts")
     async def sweep_alerts(self, sweep: AlertSweep) -> list[Alert]:
         """The alerts raised by this sweep, each notified once (the alert key is the
         notification's key, so a retried sweep sends nothing twice)."""
         async with self._pool.acquire() as connection:
-            found = await alerts.detect(connection, sweep.at, sweep.policy)
+            found = await alerts.detect(connection, sweep.at, self._policy)
             raised = [a for a in found if await alerts.record(connection, a)]
         # Every alert this sweep found, not only the new ones: a retry after a failed send must
         # still send it (the key makes a repeat a no-op); a gateway's final no is logged.

@@ -150,9 +150,12 @@ async def _candidates(
 
 
 class StuckCaseActivities:
-    def __init__(self, pool: Pool, notifier: Notifier) -> None:
+    def __init__(
+        self, pool: Pool, notifier: Notifier, policy: WatchdogPolicy | None = None
+    ) -> None:
         self._pool = pool
         self._notifier = notifier
+        self._policy = policy or WatchdogPolicy()
 
     async def _open_cases(self, limit: int) -> list[str]:
         return await stuck_cases.open_workflows(self._pool, limit)
@@ -161,7 +164,7 @@ class StuckCaseActivities:
     async def find_stuck_cases(self, sweep: WatchdogSweep) -> list[StuckCase]:
         """Record each stuck case (one alert per episode), tell supervisors once per episode
         (the episode key is the notification's key) and close the episodes that moved again."""
-        found = await find_stuck(activity.client(), sweep.policy, self._open_cases)
+        found = await find_stuck(activity.client(), self._policy, self._open_cases)
         async with self._pool.acquire() as connection:
             for case in found:
                 await stuck_cases.record(connection, case, sweep.at)

@@ -96,6 +96,14 @@ MESSAGES: dict[str, str] = {
     "refusal.review_not_from_case": (
         "{workflow_id}: a major-event review is started only by its case when the case closes"
     ),
+    "refusal.start_takes_no_input": (
+        "{workflow_id}: {workflow} takes no input ({given} given); its policy is the worker's "
+        "configuration, and nothing was done"
+    ),
+    "refusal.report_takes_its_kind": (
+        "{workflow_id}: a report starts with one input, its kind (daily, weekly or monthly); "
+        "{given} given, and nothing was done"
+    ),
     "refusal.id_taken": "complaint id {complaint_id} already names another complaint's case; nothing was started",
     "refusal.refused": "{reason}",
     # The pages (web/i18n.py `translator`): staff pages, then the customer's progress page.

@@ -78,6 +78,12 @@ MESSAGES: dict[str, str] = {
     ),
     "refusal.start_scheduled": "{workflow_id}：案件和复盘不能按定时计划启动",
     "refusal.review_not_from_case": "{workflow_id}：重大事件复盘只能由其案件在结案时启动",
+    "refusal.start_takes_no_input": (
+        "{workflow_id}：{workflow} 启动时不接受任何输入（收到 {given} 项）；其策略来自工作进程的配置，未执行任何操作"
+    ),
+    "refusal.report_takes_its_kind": (
+        "{workflow_id}：报告启动时只接受一项输入，即其类型（每日、每周或每月）；收到 {given} 项，未执行任何操作"
+    ),
     "refusal.id_taken": "投诉编号 {complaint_id} 已属于另一件投诉的案件；未新建任何案件",
     "refusal.refused": "{reason}",
     # The pages (web/i18n.py `translator`): staff pages, then the customer's progress page.

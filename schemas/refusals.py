@@ -62,6 +62,9 @@ class RefusalCode(StrEnum):
     STATE_NOT_CARRIED = "state_not_carried"
     START_SCHEDULED = "start_scheduled"
     REVIEW_NOT_FROM_CASE = "review_not_from_case"
+    # The scheduled sweeps (alerts, watchdog) take their policies from the worker, never a start.
+    START_TAKES_NO_INPUT = "start_takes_no_input"
+    REPORT_TAKES_ITS_KIND = "report_takes_its_kind"
     # A repeat intake with another complaint under the same id (R-IN-2).
     ID_TAKEN = "id_taken"
     # A refusal from a workflow that sends only English text, no code (`reason`: that text).

@@ -58,5 +58,6 @@ class StuckCase(BaseModel):
 
 
 class WatchdogSweep(BaseModel):
+    """One sweep, at a moment; what counts as stuck is the worker's `WatchdogPolicy`."""
+
     at: datetime
-    policy: WatchdogPolicy = WatchdogPolicy()

@@ -1,9 +1,10 @@
 """The Temporal Schedules the system runs on: created by `complaint-desk setup` and `./dev up`,
-idempotently (a second setup finds them and changes nothing)."""
+idempotently (a second setup finds them and changes nothing). The sweeps start with no input:
+their thresholds are the worker's (`worker.build_worker`), so a start cannot carry forged ones."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio.client import (
@@ -15,11 +16,12 @@ from temporalio.client import (
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
 )
 
 from configuration.settings import Settings
 from reports.periods import ZONE, ReportKind
-from schemas.stuck_cases import WatchdogPolicy
 from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE
 from workflows.report import ComplaintReportWorkflow
@@ -69,7 +71,7 @@ def schedules(
     watchdog = watchdog or WatchdogSettings()
     found[STUCK_CASES] = Schedule(
         action=ScheduleActionStartWorkflow(
-            StuckCaseWatchdogWorkflow.run, watchdog.policy, id=STUCK_CASES, task_queue=task_queue
+            StuckCaseWatchdogWorkflow.run, id=STUCK_CASES, task_queue=task_queue
         ),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=watchdog.every)]),
         policy=skip,
@@ -79,29 +81,46 @@ def schedules(
 
 @dataclass(frozen=True)
 class WatchdogSettings:
-    """How often the watchdog looks and what counts as stuck (`COMPLAINT_WATCHDOG_*`)."""
+    """How often the watchdog looks (`COMPLAINT_WATCHDOG_EVERY`); what counts as stuck is the
+    worker's (`worker.watchdog_policy`)."""
 
     every: timedelta = STUCK_CASES_EVERY
-    policy: WatchdogPolicy = field(default_factory=WatchdogPolicy)
 
     @classmethod
     def of(cls, settings: Settings) -> WatchdogSettings:
-        policy = WatchdogPolicy(
-            failed_tasks=settings.complaint_watchdog_failed_tasks,
-            scan_all=settings.complaint_watchdog_scan_all,
-        )
-        return cls(every=settings.complaint_watchdog_every, policy=policy)
+        return cls(every=settings.complaint_watchdog_every)
 
 
 async def ensure_schedules(
     client: Client, task_queue: str = TASK_QUEUE, watchdog: WatchdogSettings | None = None
 ) -> list[str]:
-    """Create the schedules that are missing; returns the ids it created."""
+    """Create the schedules that are missing; returns the ids it created. A schedule made by an
+    older setup whose start carries an input the workflow now refuses (the watchdog's policy)
+    gets today's action."""
     created = []
     for schedule_id, schedule in schedules(task_queue, watchdog).items():
         try:
             await client.create_schedule(schedule_id, schedule)
         except ScheduleAlreadyRunningError:
+            await _start_as_today(client, schedule_id, schedule)
             continue
         created.append(schedule_id)
     return created
+
+
+async def _start_as_today(client: Client, schedule_id: str, schedule: Schedule) -> None:
+    """An existing schedule whose start carries a different number of inputs than today's
+    would start runs that refuse it; its spec, policy and state (paused, note) are kept."""
+    wanted = schedule.action
+    assert isinstance(wanted, ScheduleActionStartWorkflow)
+
+    def update(found: ScheduleUpdateInput) -> ScheduleUpdate | None:
+        action = found.description.schedule.action
+        if isinstance(action, ScheduleActionStartWorkflow) and len(action.args) == len(wanted.args):
+            return None  # as wanted, or changed by an operator on purpose: left alone
+        kept = found.description.schedule
+        return ScheduleUpdate(
+            schedule=Schedule(action=wanted, spec=kept.spec, policy=kept.policy, state=kept.state)
+        )
+
+    await client.get_schedule_handle(schedule_id).update(update)

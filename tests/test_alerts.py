@@ -3,16 +3,23 @@ them; a concentration raises the risk of the open cases it covers; supervisors a
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from case_store import alerts
 from case_store.db import Pool
 from case_store.fixtures import insert_complaints
+from desk.service import ComplaintDesk
 from schemas import RiskLevel
 from schemas.alerts import Alert, AlertKind, AlertPolicy
-from tests.conftest import ROUND_THE_CLOCK, eventually, running_desk
+from schemas.refusals import Refusal, RefusalCode
+from tests.conftest import ROUND_THE_CLOCK, Desk, eventually
+from worker import build_worker
 from workflows.alert_sweep import AlertSweepWorkflow
 
 AT = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -80,7 +87,19 @@ async def test_a_sensitive_word_is_an_alert(pool: Pool) -> None:
 async def test_a_concentration_raises_the_risk_of_its_open_cases(
     env: WorkflowEnvironment, pool: Pool
 ) -> None:
-    async with running_desk(env.client, env, pool, ROUND_THE_CLOCK, "alerts") as desk:
+    # The thresholds are the worker's: the sweep is started as its schedule starts it, bare.
+    desk = Desk(
+        api=ComplaintDesk(env.client, task_queue=f"alerts-{uuid.uuid4().hex[:8]}"),
+        env=env,
+        pool=pool,
+    )
+    async with build_worker(
+        env.client,
+        pool,
+        policy=ROUND_THE_CLOCK,
+        alerts=AlertPolicy(concentration_above=2, keywords=[]),
+        task_queue=desk.api.task_queue,
+    ):
         cases = [
             await desk.open(
                 product="WM-9",
@@ -95,12 +114,10 @@ async def test_a_concentration_raises_the_risk_of_its_open_cases(
         ]
         for case in cases:
             assert (await desk.api.snapshot(case)).risk is not RiskLevel.HIGH
-        policy = AlertPolicy(concentration_above=2, keywords=[])
 
         async def swept() -> list[Alert] | None:
             raised = await env.client.execute_workflow(
                 AlertSweepWorkflow.run,
-                policy,
                 id=f"sweep-{desk.api.task_queue}",
                 task_queue=desk.api.task_queue,
             )
@@ -116,3 +133,40 @@ async def test_a_concentration_raises_the_risk_of_its_open_cases(
             "SELECT key FROM notification_outbox WHERE topic = 'alert_concentration'"
         )
         assert len(raised) == 1 and len(told) == 1
+
+
+async def test_a_sweep_started_with_thresholds_is_refused_and_raises_nothing(
+    env: WorkflowEnvironment, pool: Pool
+) -> None:
+    """Anyone who can start a workflow could otherwise lower the thresholds and raise every
+    open case's risk; the worker's defaults see no concentration in one case."""
+    desk = Desk(
+        api=ComplaintDesk(env.client, task_queue=f"alerts-{uuid.uuid4().hex[:8]}"),
+        env=env,
+        pool=pool,
+    )
+    async with build_worker(
+        env.client, pool, policy=ROUND_THE_CLOCK, task_queue=desk.api.task_queue
+    ):
+        case = await desk.open(product="WM-9")
+        forged = AlertPolicy(concentration_above=1, keywords=[])
+        with pytest.raises(WorkflowFailureError) as failed:
+            await env.client.execute_workflow(
+                AlertSweepWorkflow.run,
+                forged,
+                id=f"forged-sweep-{desk.api.task_queue}",
+                task_queue=desk.api.task_queue,
+            )
+        cause = failed.value.cause
+        assert isinstance(cause, ApplicationError) and cause.type == "InvalidStart"
+        assert cause.non_retryable and "takes no input" in cause.message
+        assert Refusal.from_details(cause.details[0]) == Refusal(
+            RefusalCode.START_TAKES_NO_INPUT,
+            {
+                "workflow_id": f"forged-sweep-{desk.api.task_queue}",
+                "workflow": "AlertSweep",
+                "given": 1,
+            },
+        )
+        assert (await desk.api.snapshot(case)).risk is not RiskLevel.HIGH
+        assert await pool.fetchval("SELECT count(*) FROM alerts") == 0

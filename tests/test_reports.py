@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.reports import ReportRequest, build
@@ -17,6 +19,7 @@ from reports import render
 from reports.brief import gather
 from reports.periods import ReportKind, last_period
 from tests.conftest import ROUND_THE_CLOCK, running_desk
+from tests.test_integrity import failed_tasks
 from tests.test_kpis import DEC, NOV, load
 from workflows.report import ComplaintReportWorkflow
 
@@ -88,3 +91,34 @@ async def test_a_scheduled_report_is_stored_and_written_once_per_period(
     assert daily.startswith("daily-")
     assert await asyncio.to_thread((tmp_path / "scheduled" / f"{daily}.html").exists)
     assert await pool.fetchval("SELECT kind FROM reports WHERE key = $1", daily) == "daily"
+
+
+async def test_a_forged_or_repeated_report_start_writes_no_second_report(
+    env: WorkflowEnvironment, pool: Pool
+) -> None:
+    """The kind is the only input, and an enum: a start by anyone builds what the schedule
+    would, under the same key; anything else fails the run at once, not its task."""
+    with env.auto_time_skipping_disabled():  # both starts in the same week
+        async with running_desk(env.client, env, pool, ROUND_THE_CLOCK, "report") as desk:
+
+            async def started(*args: object, id: str) -> str:
+                result: str = await env.client.execute_workflow(
+                    "ComplaintReport", args=list(args), id=id, task_queue=desk.api.task_queue
+                )
+                return result
+
+            async def refused(*args: object, id: str) -> ApplicationError:
+                with pytest.raises(WorkflowFailureError) as failed:
+                    await started(*args, id=id)
+                assert await failed_tasks(env.client.get_workflow_handle(id)) == 0
+                assert isinstance(failed.value.cause, ApplicationError)
+                return failed.value.cause
+
+            scheduled = await started(ReportKind.WEEKLY, id="complaint-report-weekly")
+            assert await started("weekly", id="someone-else") == scheduled
+            for forged in (["weekly", {"start": "2020-01-01T00:00:00Z"}], []):
+                reason = await refused(*forged, id=f"forged-{len(forged)}")
+                assert reason.type == "InvalidStart" and reason.non_retryable
+                assert "starts with one input, its kind" in reason.message
+            assert (await refused("yearly", id="forged-kind")).type == "ValidationError"
+    assert await pool.fetchval("SELECT count(*) FROM reports") == 1

@@ -49,7 +49,7 @@ pytestmark = [
 
 RESPOND_IN = timedelta(seconds=6)
 POLICY = responding_within(DEFAULT_POLICY, RESPOND_IN, version="stuck-fast")
-SWEEP = WatchdogPolicy(failed_tasks=1)
+SWEEP = WatchdogPolicy(failed_tasks=1)  # the workers' here: stuck at the first failed task
 
 
 class BadBuild(Interceptor):
@@ -74,10 +74,9 @@ class BadBuild(Interceptor):
 
 
 async def sweep(desk: Desk) -> list[StuckCase]:
-    """One run of the scheduled watchdog, as its schedule starts it."""
+    """One run of the scheduled watchdog, as its schedule starts it: with no input."""
     return await desk.api.client.execute_workflow(
         StuckCaseWatchdogWorkflow.run,
-        SWEEP,
         id=f"watchdog-{uuid.uuid4().hex[:6]}",
         task_queue=desk.api.task_queue,
     )
@@ -117,7 +116,12 @@ async def one_case_stuck(
     desk = Desk(api=ComplaintDesk(env.client, task_queue=queue), env=env, pool=pool)
     stuck_id = f"C-STUCK-{uuid.uuid4().hex[:6]}"
     async with build_worker(
-        env.client, pool, policy=POLICY, task_queue=queue, interceptors=[BadBuild(stuck_id)]
+        env.client,
+        pool,
+        policy=POLICY,
+        watchdog=SWEEP,
+        task_queue=queue,
+        interceptors=[BadBuild(stuck_id)],
     ):
         healthy = await desk.open()
         await desk.open(complaint_id=stuck_id)
@@ -184,7 +188,9 @@ async def test_a_stuck_case_is_found_alerted_and_repaired(
     old = await client.get_workflow_handle(case.workflow_id, run_id=case.run_id).describe()
     assert old.status is WorkflowExecutionStatus.TERMINATED
 
-    async with build_worker(client, pool, policy=POLICY, task_queue=desk.api.task_queue):
+    async with build_worker(
+        client, pool, policy=POLICY, watchdog=SWEEP, task_queue=desk.api.task_queue
+    ):
         moved = await desk.until(stuck_id, _respond_breached, seconds=30)
         assert moved.stage.value == "investigate"
         timeline = await desk.api.timeline(stuck_id)

@@ -18,6 +18,7 @@ from schemas.stuck_cases import WatchdogPolicy
 from starter.schedules import STUCK_CASES, WatchdogSettings, schedules
 from tests.conftest import eventually
 from tests.test_stuck_cases import one_case_stuck, sweep
+from worker import watchdog_policy
 from workflows.complaint import workflow_id_for
 
 
@@ -45,5 +46,7 @@ def test_the_watchdog_settings_come_from_the_environment(monkeypatch: pytest.Mon
     schedule = schedules(watchdog=WatchdogSettings.of(settings))[STUCK_CASES]
     assert isinstance(schedule.action, ScheduleActionStartWorkflow)
     assert schedule.spec.intervals[0].every == timedelta(minutes=2)
-    assert schedule.action.args == [WatchdogPolicy(failed_tasks=4)]
+    # what counts as stuck is the worker's; the schedule's start carries nothing to forge
+    assert schedule.action.args == []
+    assert watchdog_policy(settings) == WatchdogPolicy(failed_tasks=4)
     assert settings.codec_allowed_hosts == ("codec.example:443", "ops.example")
