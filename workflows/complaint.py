@@ -15,7 +15,7 @@ import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.ids import workflow_id_for as workflow_id_for
     from workflows.messages import Unreadable, read
     from workflows.review import MajorEventReviewWorkflow
+    from workflows.starts import refuse_start
 
 TASK_QUEUE = "complaints"
 # The loop's clock is its own timers (issue 13): an alarm acts when the durable timer set for it
@@ -217,7 +218,7 @@ class ComplaintWorkflow:
         complaint_id = self._case.state.intake.complaint_id
         stage = await _quick(CaseStoreActivities.case_stage, complaint_id, "check the case is new")
         if stage is not None:
-            _refuse_start(
+            refuse_start(
                 Refused(
                     RefusalCode.CASE_ALREADY_OPENED, {"complaint_id": complaint_id, "stage": stage}
                 )
@@ -568,7 +569,7 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...]) -> CaseStart:
         )
     info = workflow.info()
     if info.cron_schedule:
-        _refuse_start(Refused(RefusalCode.START_SCHEDULED, {"workflow_id": info.workflow_id}))
+        refuse_start(Refused(RefusalCode.START_SCHEDULED, {"workflow_id": info.workflow_id}))
     if isinstance(start, CaseState):
         complaint_id = start.intake.complaint_id
         # Only the server sets continued_run_id, and with attempt 1 and no cron schedule only
@@ -580,7 +581,7 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...]) -> CaseStart:
             or info.attempt != 1
             or info.workflow_id != workflow_id_for(complaint_id)
         ):
-            _refuse_start(Refused(RefusalCode.STATE_NOT_CARRIED, {"workflow_id": info.workflow_id}))
+            refuse_start(Refused(RefusalCode.STATE_NOT_CARRIED, {"workflow_id": info.workflow_id}))
     else:
         expected = workflow_id_for(start.complaint_id)
         if workflow.info().workflow_id != expected:
@@ -590,14 +591,6 @@ def _one_start(start: CaseStart | None, extra: tuple[object, ...]) -> CaseStart:
                 non_retryable=True,
             )
     return start
-
-
-def _refuse_start(refusal: Refused) -> NoReturn:
-    """A start that must not run: the run fails at once with the reason, having written
-    nothing (no activity, no search attribute, no timeline row)."""
-    raise ApplicationError(
-        refusal.english(), refusal.as_details(), type="InvalidStart", non_retryable=True
-    )
 
 
 def _refuse_invalid(check: Callable[[], None]) -> None:

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.review import REVIEW_OWNER, ReviewDone, ReviewRecord, ReviewRequest
     from workflows.ids import review_id as review_id
     from workflows.ids import workflow_id_for as workflow_id_for
+    from workflows.starts import refuse_start
 
 QUICK = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
@@ -113,7 +114,4 @@ def _from_its_case(request: ReviewRequest) -> None:
         or info.cron_schedule
         or info.continued_run_id is not None
     ):
-        refusal = Refusal(RefusalCode.REVIEW_NOT_FROM_CASE, {"workflow_id": info.workflow_id})
-        raise ApplicationError(
-            refusal.english(), refusal.as_details(), type="InvalidStart", non_retryable=True
-        )
+        refuse_start(Refusal(RefusalCode.REVIEW_NOT_FROM_CASE, {"workflow_id": info.workflow_id}))

@@ -15,9 +15,6 @@ with workflow.unsafe.imports_passed_through():
     from schemas.refusals import Refusal, RefusalCode
 
 INVALID_START = "InvalidStart"
-# The refusal of an input given to a workflow that takes none, recorded as a patch so that a run
-# started with an input before it (a schedule's old action) replays as it ran.
-_NO_INPUT_PATCH = "start-takes-no-input"
 
 
 def refuse_start(refusal: Refusal) -> NoReturn:
@@ -30,7 +27,7 @@ def refuse_start(refusal: Refusal) -> NoReturn:
 def takes_no_input(given: tuple[object, ...]) -> None:
     """A scheduled sweep's policy is the worker's configuration: a start that carries anything
     (a forged threshold that would raise every open case's risk) is refused before it acts."""
-    if given and workflow.patched(_NO_INPUT_PATCH):
+    if given:
         info = workflow.info()
         refuse_start(
             Refusal(
