@@ -460,8 +460,9 @@ def _stage(attribute: TemporalPayload | None) -> Stage | None:
 def refusal_of(cause: BaseException | None) -> Refusal | None:
     """The case's reason for refusing an update; None: the failure is no refusal (a bug).
 
-    The workflow sends `Refusal.as_details()`; one that sends only English text (before the
-    rules carried codes) gives `refused` with that text as `reason`."""
+    The workflow sends `Refusal.as_details()`; a refusal whose details cannot be read (another
+    client's workflow, a payload our codec cannot open) gives `refused` with its text as
+    `reason`, so a door still says something, in English."""
     if not isinstance(cause, ApplicationError) or cause.type != "InvalidAction":
         return None
     for details in cause.details:

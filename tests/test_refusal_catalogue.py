@@ -21,7 +21,9 @@ from schemas.refusals import Refusal, RefusalCode
 from schemas.sla import DeadlineKind
 from workflows.stages import Move
 
-RULES = Path(__file__).resolve().parent.parent / "workflows"
+ROOT = Path(__file__).resolve().parent.parent
+# Where refusals are raised: the rules, and the desk (an id taken, a refusal it cannot read).
+RAISING = (ROOT / "workflows", ROOT / "desk")
 CODED_VALUES: dict[str, type[StrEnum]] = {
     "stage": Stage,
     "move": Move,
@@ -35,7 +37,7 @@ def raise_sites() -> dict[RefusalCode, list[frozenset[str]]]:
     """The parameter names passed with each code, read from the rules' source: `refuse(code,
     name=...)` and `Refusal(code, {"name": ...})`."""
     found: dict[RefusalCode, list[frozenset[str]]] = defaultdict(list)
-    for path in RULES.glob("*.py"):
+    for path in (p for folder in RAISING for p in folder.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and node.args):
                 continue
@@ -67,7 +69,7 @@ SITES = raise_sites()
 def test_every_code_is_raised_with_one_set_of_parameters_every_language_names(
     code: RefusalCode,
 ) -> None:
-    assert SITES.get(code), f"{code} is never raised in workflows/"
+    assert SITES.get(code), f"{code} is never raised in workflows/ or desk/"
     passed = set(SITES[code])
     assert len(passed) == 1, f"{code} is raised with different parameters: {passed}"
     for lang in LANGUAGES:
