@@ -12,7 +12,7 @@ from case_store.db import Pool
 from case_store.fixtures import insert_complaints
 from schemas import RiskLevel
 from schemas.alerts import Alert, AlertKind, AlertPolicy
-from tests.conftest import ROUND_THE_CLOCK, eventually, running_desk
+from tests.support.desk import ROUND_THE_CLOCK, eventually, running_desk
 from workflows.alert_sweep import AlertSweepWorkflow
 
 AT = datetime(2026, 11, 23, 12, tzinfo=UTC)

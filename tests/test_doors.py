@@ -41,13 +41,13 @@ from delivery.letters import token
 from delivery.quarantine import Quarantine
 from desk.ports import free_port
 from desk.service import ComplaintDesk, StartedCase
-from tests.api_harness import Api, running_api
-from tests.conftest import Desk, intake
-from tests.gateways import SECRET as MAIL_SECRET
-from tests.gateways import email_customer
-from tests.test_cli import _cli_against
-from tests.test_email_in import mail
-from tests.web_support import STAFF, Served, serving
+from tests.support.api import Api, running_api
+from tests.support.cli import cli_against
+from tests.support.desk import Desk, intake
+from tests.support.gateways import SECRET as MAIL_SECRET
+from tests.support.gateways import email_customer
+from tests.support.mail import mail
+from tests.support.web import STAFF, Served, serving
 
 CUSTOMER = "li.hua@example.com"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -129,7 +129,7 @@ async def by_progress_page(doors: Doors, cid: str, text: str) -> tuple[str, str]
 
 
 async def by_cli(doors: Doors, cid: str, text: str) -> tuple[str, str]:
-    code, out, err = await _cli_against(doors.desk, doors.home, "reply", cid, text)
+    code, out, err = await cli_against(doors.desk, doors.home, "reply", cid, text)
     assert code == 0, err
     said = re.search(rf"re-opened as ({re.escape(cid)}-R\d+)", out)
     assert said, out
@@ -200,7 +200,7 @@ async def agent_by_staff_page(doors: Doors, cid: str, lang: str) -> str:
 
 
 async def agent_by_cli(doors: Doors, cid: str, lang: str) -> str:
-    code, out, err = await _cli_against(
+    code, out, err = await cli_against(
         doors.desk, doors.home, "--lang", lang, "respond", cid, "您好", "--agent", "agent-zhang"
     )
     assert code == 3, (out, err)
@@ -251,7 +251,7 @@ async def intake_by_api(doors: Doors, key: str, description: str) -> tuple[str, 
 async def intake_by_cli(doors: Doors, key: str, description: str) -> tuple[str, str]:
     path = doors.home / f"{key}.json"
     path.write_text(json.dumps(_body(doors, key, description), default=str), encoding="utf-8")
-    code, out, err = await _cli_against(doors.desk, doors.home, "start", "--file", str(path))
+    code, out, err = await cli_against(doors.desk, doors.home, "start", "--file", str(path))
     if code == 3:
         assert "already names another complaint's case" in err, err
         return "refused: id taken", key

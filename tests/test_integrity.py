@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +18,6 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
     WorkflowFailureError,
-    WorkflowHandle,
     WorkflowUpdateFailedError,
 )
 from temporalio.common import RawValue
@@ -28,17 +26,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
 from telemetry import logs
-from tests.conftest import Desk, eventually, intake
+from tests.support.desk import Desk, eventually, intake
+from tests.support.integrity import failed_tasks, stored_quietly, unique
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
 NAME, PHONE = "王小明", "+86 138 0000 0000"
-
-
-def unique(prefix: str) -> str:
-    """A complaint id no other test uses: on the shared dev server (test_integrity_dev_server)
-    workflow ids outlive a test."""
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def poisoned() -> RawValue:
@@ -53,48 +46,6 @@ def without_codec(desk: Desk) -> Client:
     return Client(
         client.service_client, namespace=client.namespace, data_converter=pydantic_data_converter
     )
-
-
-async def failed_tasks(handle: WorkflowHandle[Any, Any]) -> int:
-    history = await handle.fetch_history()
-    return sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED for e in history.events)
-
-
-async def rows_of(desk: Desk, complaint_id: str) -> tuple[Any, ...]:
-    """Everything the store holds for a case."""
-    return (
-        [
-            tuple(r)
-            for r in await desk.pool.fetch(
-                "SELECT * FROM complaints WHERE complaint_id = $1", complaint_id
-            )
-        ],
-        [
-            tuple(r)
-            for r in await desk.pool.fetch(
-                "SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY workflow_id, seq",
-                complaint_id,
-            )
-        ],
-        [
-            tuple(r)
-            for r in await desk.pool.fetch(
-                "SELECT key FROM notification_outbox WHERE complaint_id = $1 ORDER BY key",
-                complaint_id,
-            )
-        ],
-    )
-
-
-async def stored_quietly(desk: Desk, complaint_id: str) -> tuple[Any, ...]:
-    """The case's rows once its writes have caught up with its timeline."""
-    case = await desk.api.snapshot(complaint_id)
-
-    async def probe() -> tuple[Any, ...] | None:
-        rows = await rows_of(desk, complaint_id)
-        return rows if len(rows[1]) == case.timeline_length else None
-
-    return await eventually(probe)
 
 
 async def fails_at_once(desk: Desk, workflow_id: str, *args: Any) -> str:

@@ -21,9 +21,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from schemas import Outcome, Stage
 from schemas.intake import ComplaintIntake
-from tests.conftest import Desk, intake
-from tests.temporal_cli import run, start
-from tests.test_integrity import failed_tasks, rows_of, stored_quietly, unique
+from tests.support.desk import Desk, intake
+from tests.support.integrity import failed_tasks, rows_of, stored_quietly, unique
+from tests.support.temporal_cli import run, start
 from workflows.case_file import CaseFile
 from workflows.complaint import workflow_id_for
 from workflows.ids import review_id

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests import temporal_cli
-from tests.conftest import Desk, eventually, intake
+from tests.support import temporal_cli
+from tests.support.desk import Desk, eventually, intake
 from workflows.complaint import workflow_id_for
 
 pytestmark = pytest.mark.devserver

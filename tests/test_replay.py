@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHistory
 
-from tests.chunking import live_merges, stale_task_times
-from tests.conftest import CONVERTER
+from tests.support.chunking import live_merges, stale_task_times
+from tests.support.desk import CONVERTER
 from worker import build_replayer
 from workflows.complaint import workflow_id_for
 

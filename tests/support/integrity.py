@@ -1,0 +1,60 @@
+"""What a case's door is checked by (test_integrity*.py): ids no other test uses, failed workflow
+tasks, and every row the store holds for a case, once its writes have caught up."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+
+from tests.support.desk import Desk, eventually
+
+
+def unique(prefix: str) -> str:
+    """A complaint id no other test uses: on the shared dev server (test_integrity_dev_server)
+    workflow ids outlive a test."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+async def failed_tasks(handle: WorkflowHandle[Any, Any]) -> int:
+    history = await handle.fetch_history()
+    return sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED for e in history.events)
+
+
+async def rows_of(desk: Desk, complaint_id: str) -> tuple[Any, ...]:
+    """Everything the store holds for a case."""
+    return (
+        [
+            tuple(r)
+            for r in await desk.pool.fetch(
+                "SELECT * FROM complaints WHERE complaint_id = $1", complaint_id
+            )
+        ],
+        [
+            tuple(r)
+            for r in await desk.pool.fetch(
+                "SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY workflow_id, seq",
+                complaint_id,
+            )
+        ],
+        [
+            tuple(r)
+            for r in await desk.pool.fetch(
+                "SELECT key FROM notification_outbox WHERE complaint_id = $1 ORDER BY key",
+                complaint_id,
+            )
+        ],
+    )
+
+
+async def stored_quietly(desk: Desk, complaint_id: str) -> tuple[Any, ...]:
+    """The case's rows once its writes have caught up with its timeline."""
+    case = await desk.api.snapshot(complaint_id)
+
+    async def probe() -> tuple[Any, ...] | None:
+        rows = await rows_of(desk, complaint_id)
+        return rows if len(rows[1]) == case.timeline_length else None
+
+    return await eventually(probe)
