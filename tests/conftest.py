@@ -135,9 +135,8 @@ async def pool(fresh_database: str) -> AsyncIterator[Pool]:
 
 @pytest.fixture
 def env(request: pytest.FixtureRequest) -> WorkflowEnvironment:
-    """The server a test's desk runs on: a time-skipping test server of its own, or, for a test
-    parametrised `@pytest.mark.parametrize("env", BOTH_SERVERS, indirect=True)`, also the
-    module's dev server (`dev_env`): the same test, run on both."""
+    """The server a test's desk runs on: a time-skipping test server of its own; a test marked
+    `@on_both_servers` (tests/support/servers.py) runs again on its module's dev server."""
     if getattr(request, "param", TEST_SERVER) == DEV_SERVER:
         return request.getfixturevalue("dev_env")  # type: ignore[no-any-return]
     return request.getfixturevalue("time_skipping_env")  # type: ignore[no-any-return]

@@ -3,6 +3,10 @@ an impostor workflow id, a start with no input, dates outside the window, a sign
 be decrypted, each kind of invalid signal. Each is refused with the reason or recorded on the
 case's timeline; no workflow task fails, and no other case's rows are touched. Nothing the
 customer wrote reaches the worker's logs.
+
+The tests at the door (`@on_both_servers`) run again through the real dev server as `./dev up`
+runs it, whose histories and visibility are production's. The same senders with the plain
+`temporal` CLI are in test_integrity_cli.py and test_plain_cli.py.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from schemas import EntryKind, Stage
 from telemetry import logs
 from tests.support.desk import Desk, eventually, intake
 from tests.support.integrity import failed_tasks, stored_quietly, unique
+from tests.support.servers import on_both_servers
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
@@ -58,6 +63,7 @@ async def fails_at_once(desk: Desk, workflow_id: str, *args: Any) -> str:
     return str(failed.value.cause)
 
 
+@on_both_servers
 async def test_an_impostor_workflow_id_fails_at_once_and_touches_no_other_case(
     desk: Desk,
 ) -> None:
@@ -85,12 +91,14 @@ async def test_an_impostor_workflow_id_fails_at_once_and_touches_no_other_case(
     assert await desk.pool.fetchval("SELECT count(*) FROM customers WHERE name = '李四'") == 0
 
 
+@on_both_servers
 async def test_a_start_without_input_fails_at_once(desk: Desk) -> None:
     cid = unique("C-none")
     assert "none was given" in await fails_at_once(desk, workflow_id_for(cid))
     assert await desk.pool.fetchval("SELECT count(*) FROM complaints") == 0
 
 
+@on_both_servers
 @pytest.mark.parametrize("received_at", ["9999-12-31T00:00:00+00:00", "0001-01-01T00:00:00+08:00"])
 async def test_a_date_outside_the_window_fails_at_once_with_the_reason(
     desk: Desk, received_at: str
@@ -123,6 +131,7 @@ async def unreadable_entries(desk: Desk, cid: str, count: int) -> list[str]:
     return await eventually(probe)
 
 
+@on_both_servers
 async def test_each_invalid_signal_leaves_an_entry_with_the_reason_and_no_value(
     desk: Desk,
 ) -> None:
@@ -141,6 +150,7 @@ async def test_each_invalid_signal_leaves_an_entry_with_the_reason_and_no_value(
     assert await failed_tasks(handle) == 0
 
 
+@on_both_servers
 async def test_a_signal_that_cannot_be_decrypted_is_recorded_and_the_case_goes_on(
     desk: Desk,
 ) -> None:
@@ -217,6 +227,7 @@ def test_the_product_attribute_is_a_code_or_nothing(typed: str, shown: str | Non
     assert search_attributes.product_code(typed) == shown
 
 
+@on_both_servers
 async def test_free_text_typed_as_the_product_never_reaches_a_search_attribute(
     desk: Desk,
 ) -> None:
@@ -231,6 +242,7 @@ async def test_free_text_typed_as_the_product_never_reaches_a_search_attribute(
         assert typed not in str(described.raw_description.workflow_execution_info.search_attributes)
 
 
+@on_both_servers
 async def test_a_start_with_two_inputs_fails_at_once(desk: Desk) -> None:
     cid = unique("C-two")
     start = intake(cid, await desk.now())

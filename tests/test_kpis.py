@@ -1,5 +1,6 @@
 """The KPIs over a hand-made month of complaints, each checked against a value worked out by
-hand from the rows below (the comments show the sums)."""
+hand from its rows (tests/support/kpis.py: `CASES`, and `EXPECTED` whose comments show the
+sums)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,7 @@ from configuration import Settings
 from starter import store_commands
 from starter.cli import _parser
 from tests.support.desk import ROOT
-from tests.support.kpis import DEC, NOV, day, deadline, load
-
-EXPECTED = {
-    # name: (value, count)
-    "first_response_in_time": (5 / 7, 7),  # settled: C1 C2x C3 C4 C6 C7 C8x
-    "resolution_in_time": (3 / 4, 4),  # settled: C1 C2 C3x C7
-    "first_contact_resolution": (2 / 4, 4),  # ended, not merged: C1 C2(escalated) C3(re-open) C7
-    "cross_department_cycle_hours": (4.0, 2),  # C7's done tasks: 3 h, 5 h
-    "reopen_rate": (1 / 4, 4),  # reached closing: C1 C2 C3(re-opened) C7
-    "repeat_complaint_rate": (2 / 7, 7),  # known customer: C1 (after C0) and C4 (after C2)
-    "follow_up_coverage": (3 / 4, 4),  # closed and ended: C1 C2 C3 surveyed, C7 not
-    "result_confirmation_rate": (2 / 4, 4),  # closed by: C1 customer, C2 silence, C3, C7 sup.
-    "satisfaction": (11 / 3, 3),  # answers 5 (C1), 2 and 4 (C3)
-    "satisfied_share": (2 / 3, 3),  # 5 and 4
-}
+from tests.support.kpis import DEC, EXPECTED, NOV, day, deadline, load
 
 
 async def test_each_kpi_over_a_month_matches_the_hand_computed_value(pool: Pool) -> None:

@@ -38,8 +38,6 @@ from workflows import action_rules, closing
 from workflows.case_file import CaseFile
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
 RULES = load_grading_policy()
 
 

@@ -12,10 +12,12 @@ from tests.support.desk import ROOT, TEST_KEYS, Desk
 
 
 def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a person who holds the tests' payload key, plus `extra`."""
     return {**os.environ, "COMPLAINT_PAYLOAD_KEYS": TEST_KEYS.render(), **extra}
 
 
 def run_cli(*argv: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
+    """`complaint-desk *argv` as a process, run to its end, its output captured."""
     return subprocess.run(
         [sys.executable, "-m", "starter.cli", *argv],
         capture_output=True,

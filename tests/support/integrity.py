@@ -13,8 +13,8 @@ from tests.support.desk import Desk, eventually
 
 
 def unique(prefix: str) -> str:
-    """A complaint id no other test uses: on the shared dev server (test_integrity_dev_server)
-    workflow ids outlive a test."""
+    """A complaint id no other test uses: on a shared dev server (`@on_both_servers`) workflow
+    ids outlive a test."""
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 

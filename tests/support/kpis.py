@@ -8,8 +8,6 @@ from typing import Any
 from case_store.db import Pool
 
 NOV = datetime(2026, 11, 1, tzinfo=UTC)
-
-
 DEC = datetime(2026, 12, 1, tzinfo=UTC)
 
 
@@ -120,6 +118,21 @@ CASES: list[dict[str, Any]] = [
     ),
     dict(id="C9", customer="U1", product="P1", at=day(2, 12)),  # December: outside the month
 ]
+
+
+EXPECTED = {
+    # name: (value, count)
+    "first_response_in_time": (5 / 7, 7),  # settled: C1 C2x C3 C4 C6 C7 C8x
+    "resolution_in_time": (3 / 4, 4),  # settled: C1 C2 C3x C7
+    "first_contact_resolution": (2 / 4, 4),  # ended, not merged: C1 C2(escalated) C3(re-open) C7
+    "cross_department_cycle_hours": (4.0, 2),  # C7's done tasks: 3 h, 5 h
+    "reopen_rate": (1 / 4, 4),  # reached closing: C1 C2 C3(re-opened) C7
+    "repeat_complaint_rate": (2 / 7, 7),  # known customer: C1 (after C0) and C4 (after C2)
+    "follow_up_coverage": (3 / 4, 4),  # closed and ended: C1 C2 C3 surveyed, C7 not
+    "result_confirmation_rate": (2 / 4, 4),  # closed by: C1 customer, C2 silence, C3, C7 sup.
+    "satisfaction": (11 / 3, 3),  # answers 5 (C1), 2 and 4 (C3)
+    "satisfied_share": (2 / 3, 3),  # 5 and 4
+}
 
 
 async def load(pool: Pool) -> None:

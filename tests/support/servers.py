@@ -15,9 +15,11 @@ from tests.support.desk import CONVERTER
 from workflows import search_attributes
 
 TEST_SERVER, DEV_SERVER = "test server", "dev server"
-# `@pytest.mark.parametrize("env", BOTH_SERVERS, indirect=True)`: the test runs on its own
-# time-skipping test server and again on the module's dev server, there marked `devserver`.
-BOTH_SERVERS = [TEST_SERVER, pytest.param(DEV_SERVER, marks=pytest.mark.devserver)]
+# `@on_both_servers`: the test runs on its own time-skipping test server, then again on its
+# module's dev server (`dev_env`), there in the system tier (`devserver`).
+on_both_servers = pytest.mark.parametrize(
+    "env", [TEST_SERVER, pytest.param(DEV_SERVER, marks=pytest.mark.devserver)], indirect=True
+)
 
 # Long enough for a dev server starting on a busy 2-core machine (the SDK's default of a few
 # seconds failed there); the wait ends as soon as the server answers.

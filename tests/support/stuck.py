@@ -27,11 +27,7 @@ from workflows.complaint import workflow_id_for
 from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 RESPOND_IN = timedelta(seconds=6)
-
-
 POLICY = responding_within(DEFAULT_POLICY, RESPOND_IN, version="stuck-fast")
-
-
 SWEEP = WatchdogPolicy(failed_tasks=1)
 
 

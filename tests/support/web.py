@@ -18,7 +18,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from configuration.settings import Settings
 from desk import links
-from tests.support.desk import Desk, eventually
+from tests.support.desk import ROOT, Desk, eventually
 from web import app
 from web.identity import IdentityProvider
 from web.users import StaffRole, StaffUser, add
@@ -99,16 +99,14 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
 async def shot(page: Page, name: str) -> None:
     """`WEB_SCREENSHOTS=1 pytest tests/test_web_flow.py` refreshes the README's screenshots."""
     if os.environ.get("WEB_SCREENSHOTS"):
-        await page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
+        await page.screenshot(path=str(ROOT / "docs" / f"{name}.png"), full_page=True)
 
 
 async def sign_in(page: Page, served: Served, username: str) -> None:
+    """Through the sign-in page, as `username` of `STAFF`: no staff page opens without it."""
     await page.goto(served.base + "/queue")
     assert page.url.endswith("/signin")  # no staff page without a session
     await page.get_by_label("User name").fill(username)
