@@ -18,7 +18,7 @@ from desk.service import ComplaintDesk
 from schemas import RiskLevel
 from schemas.alerts import Alert, AlertKind, AlertPolicy
 from schemas.refusals import Refusal, RefusalCode
-from tests.conftest import ROUND_THE_CLOCK, Desk, eventually
+from tests.support.desk import ROUND_THE_CLOCK, Desk, eventually
 from worker import build_worker
 from workflows.alert_sweep import AlertSweepWorkflow
 

@@ -14,8 +14,8 @@ import pytest
 
 from api.openapi import rendered
 from schemas import DeadlineKind, EntryKind, Stage
-from tests.api_harness import Api, running_api
-from tests.conftest import ROOT, Desk, intake
+from tests.support.api import Api, running_api
+from tests.support.desk import ROOT, Desk, intake
 
 
 @pytest.fixture

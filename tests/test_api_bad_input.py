@@ -15,8 +15,8 @@ from api.intake import derived_id
 from api.keys import ApiKey
 from schemas import Stage
 from schemas.text import TEXT_MAX
-from tests.api_harness import LIMIT, Api, running_api
-from tests.conftest import Desk, intake
+from tests.support.api import LIMIT, Api, running_api
+from tests.support.desk import Desk, intake
 from workflows.complaint import workflow_id_for
 
 NAME, PHONE = "王小明", "+86 138 0000 0000"  # the harness's customer: must never come back

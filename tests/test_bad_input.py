@@ -35,7 +35,7 @@ from schemas.actions import (
     SurveyAnswer,
 )
 from schemas.text import TEXT_MAX
-from tests.conftest import Desk, eventually, intake
+from tests.support.desk import Desk, eventually, intake
 from workflows.complaint import workflow_id_for
 
 SIGNALS: dict[str, type[BaseModel]] = {

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.desk import ROOT
 
 pytestmark = pytest.mark.devserver
 

@@ -16,7 +16,7 @@ from schemas import EntryKind
 from schemas.case_actions import ACTIONS, Delivery, action
 from starter import action_commands
 from starter.cli import _parser
-from tests.conftest import Desk, eventually
+from tests.support.desk import Desk, eventually
 from workflows import action_rules
 from workflows.complaint import SIGNALS, UPDATES, ComplaintWorkflow
 

@@ -21,8 +21,8 @@ from configuration import Settings
 from schemas import Audience, EntryKind, Language, Notification, RiskLevel, Stage
 from schemas.store import CaseProjection
 from starter import store_commands
-from tests.conftest import CONVERTER, Desk, eventually
-from tests.test_lifecycle import AGENT, drive_to_close
+from tests.support.desk import CONVERTER, Desk, eventually
+from tests.support.lifecycle import AGENT, drive_to_close
 from workflows.complaint import workflow_id_for
 
 

@@ -18,9 +18,10 @@ from schemas.case import Deadline, EscalationLevel
 from starter.cli import _parser
 from starter.list_cases import case_query, still_open
 from starter.show import render_snapshot as _render
-from tests.conftest import ROOT, TEST_KEYS, Desk, eventually
-from tests.test_case_file import T0, classified
-from tests.test_lifecycle import drive_to_close
+from tests.support.cases import T0, classified
+from tests.support.cli import cli_against, cli_env, run_cli
+from tests.support.desk import ROOT, Desk, eventually
+from tests.support.lifecycle import drive_to_close
 
 COMMANDS = [
     ["start", "--file", "examples/complaint.json"],
@@ -168,21 +169,6 @@ def test_a_command_exits_with_its_code_and_its_output(tmp_path: Path) -> None:
     assert refused.returncode == 2 and "invalid choice" in refused.stderr
 
 
-def _cli_env(**extra: str) -> dict[str, str]:
-    return {**os.environ, "COMPLAINT_PAYLOAD_KEYS": TEST_KEYS.render(), **extra}
-
-
-def run_cli(*argv: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "starter.cli", *argv],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=_cli_env(**env),
-        check=False,
-    )
-
-
 @pytest.mark.system  # runs the CLI as a process
 @pytest.mark.parametrize(
     ("content", "says"),
@@ -239,45 +225,19 @@ def test_show_names_the_escalation_level_and_tells_recurring_deadlines_apart() -
     assert len({row.index(" due ") for row in rows}) == 1  # one column, however long the name
 
 
-async def _cli_against(
-    desk: Desk,
-    home: Path,
-    *argv: str,
-    stdout: int | None = asyncio.subprocess.PIPE,
-    **env: str,
-) -> tuple[int, str, str]:
-    """The CLI as a separate process against the test's server (the test's worker answers)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "starter.cli",
-        *argv,
-        cwd=ROOT,
-        stdout=stdout,
-        stderr=asyncio.subprocess.PIPE,
-        env=_cli_env(
-            TEMPORAL_ADDRESS=desk.env.client.service_client.config.target_host,
-            COMPLAINT_DESK_HOME=str(home),
-            **env,
-        ),
-    )
-    out, err = await process.communicate()
-    return process.returncode or 0, (out or b"").decode(), err.decode()
-
-
 async def test_show_tells_no_case_from_an_ended_one_and_survives_a_closed_pipe(
     desk: Desk, tmp_path: Path
 ) -> None:
     """Before: `show C-NOPE` said "it may have ended" (ended cases do show), and `show … | head`
     died with a BrokenPipeError traceback."""
-    code, _, err = await _cli_against(desk, tmp_path, "show", "C-NOPE")
+    code, _, err = await cli_against(desk, tmp_path, "show", "C-NOPE")
     assert code == 4 and err.strip() == "no case with complaint id C-NOPE"
 
     cid = await desk.open()
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader has gone: every write is a broken pipe
     try:
-        code, _, err = await _cli_against(desk, tmp_path, "show", cid, stdout=write_end)
+        code, _, err = await cli_against(desk, tmp_path, "show", cid, stdout=write_end)
     finally:
         os.close(write_end)
     assert "Traceback" not in err and "BrokenPipe" not in err
@@ -297,12 +257,12 @@ async def test_a_second_reopen_says_it_was_kept_as_a_message(desk: Desk, tmp_pat
     desk.opened.append(again.complaint_id)
     await desk.until(again.complaint_id, lambda s: s.stage is Stage.INVESTIGATE)
 
-    code, out, err = await _cli_against(desk, tmp_path, "reopen", cid, "还是不行")
+    code, out, err = await cli_against(desk, tmp_path, "reopen", cid, "还是不行")
     assert code == 0, err
     assert "re-opened as" not in out
     assert f"{cid}-R1 (the open re-open of {cid}): not re-opened:" in out
     assert "kept as a message" in out
-    code, out, _ = await _cli_against(desk, tmp_path, "show", cid)  # the ended case still shows
+    code, out, _ = await cli_against(desk, tmp_path, "show", cid)  # the ended case still shows
     assert code == 0 and "outcome closed_no_response" in out
 
 
@@ -318,7 +278,7 @@ async def test_commands_find_the_dev_server_on_ups_port(desk: Desk, tmp_path: Pa
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env={
-            **{k: v for k, v in _cli_env().items() if k != "TEMPORAL_ADDRESS"},
+            **{k: v for k, v in cli_env().items() if k != "TEMPORAL_ADDRESS"},
             "COMPLAINT_DESK_HOME": str(tmp_path),
             "COMPLAINT_DESK_TEMPORAL_PORT": port,
         },
@@ -383,20 +343,20 @@ async def test_a_plan_above_the_agents_authority_and_a_reply_kept_as_a_message_s
     customer's `reply --intent accept_plan` then printed "sent" although the case only kept it
     as a message."""
     cid = await desk.open()
-    code, out, err = await _cli_against(
+    code, out, err = await cli_against(
         desk, tmp_path, "plan", cid, "上门更换", "--agent", "agent-zhang", "--compensation", "80"
     )
     assert code == 0, err
     assert "awaits a supervisor's approval" in out and "accepted" not in out
-    code, out, err = await _cli_against(
+    code, out, err = await cli_against(
         desk, tmp_path, "reply", cid, "可以", "--intent", "accept_plan"
     )
     assert code == 0, err
     assert "'accept_plan' does not apply at this stage; kept as a message" in out
     assert "sent" not in out
-    code, out, err = await _cli_against(desk, tmp_path, "approve", cid, "--by", "sup-li")
+    code, out, err = await cli_against(desk, tmp_path, "approve", cid, "--by", "sup-li")
     assert code == 0 and out.strip() == f"{cid}: accepted; stage resolve", err
-    code, out, err = await _cli_against(
+    code, out, err = await cli_against(
         desk, tmp_path, "reply", cid, "好的", "--intent", "accept_plan"
     )
     assert code == 0 and out.strip() == f"{cid}: recorded; stage now track", err
@@ -420,7 +380,7 @@ async def test_show_reads_the_case_store_says_so_and_loads_no_temporal(
         return True if seq == last else None
 
     await eventually(projected)
-    code, stored, err = await _cli_against(
+    code, stored, err = await cli_against(
         desk, tmp_path, "show", cid, PYTHONPROFILEIMPORTTIME="1", DATABASE_URL=fresh_database
     )
     assert code == 0, err
@@ -430,7 +390,7 @@ async def test_show_reads_the_case_store_says_so_and_loads_no_temporal(
     assert "asyncpg" in loaded
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
-    code, asked, err = await _cli_against(
+    code, asked, err = await cli_against(
         desk, tmp_path, "show", cid, "--live", DATABASE_URL=fresh_database
     )
     assert code == 0, err
@@ -439,9 +399,9 @@ async def test_show_reads_the_case_store_says_so_and_loads_no_temporal(
     assert shown == live
 
     for url in ("postgresql://nobody@127.0.0.1:1/none", fresh_database):  # unreachable, found
-        code, out, err = await _cli_against(desk, tmp_path, "show", cid, DATABASE_URL=url)
+        code, out, err = await cli_against(desk, tmp_path, "show", cid, DATABASE_URL=url)
         assert code == 0 and out.splitlines()[:-1] == live, err
-    code, out, err = await _cli_against(
+    code, out, err = await cli_against(
         desk, tmp_path, "show", "C-NOPE", DATABASE_URL=fresh_database
     )
     assert code == 4 and err.strip() == "no case with complaint id C-NOPE"

@@ -56,8 +56,8 @@ from schemas import DEFAULT_POLICY, CaseSnapshot, SlaPolicy
 from schemas.actions import AgentMessage, Finding, ResolutionPlan
 from schemas.case_actions import action
 from schemas.notification import Notification
-from tests.chunking import Variant, live_merges, merged_tasks, stale_task_times
-from tests.conftest import CONVERTER, HISTORIES, Desk, eventually, responding_within
+from tests.support.chunking import Variant, live_merges, merged_tasks, stale_task_times
+from tests.support.desk import CONVERTER, HISTORIES, Desk, eventually, responding_within
 from worker import (
     SINGLE_BATCH,
     WORKFLOWS,

@@ -24,8 +24,8 @@ from schemas import (
     Stage,
 )
 from schemas.customer_view import CustomerView
-from tests.conftest import Desk
-from tests.test_case_file import T0, actions, classified, played
+from tests.support.cases import T0, actions, classified, played
+from tests.support.desk import Desk
 from workflows import closing, intake, investigation
 from workflows.case_file import CaseFile
 from workflows.customer_view import CUSTOMER_FACING, SHOWN, SPOKEN, view_for_customer

@@ -18,8 +18,16 @@ from case_store import outbox
 from case_store.db import Pool
 from schemas import DEFAULT_POLICY, CaseSnapshot, DeadlineKind, EntryKind, TimelineEntry
 from starter.local import free_port
-from tests.conftest import FAULT_REPORT, ROUND_THE_CLOCK, eventually, intake
-from tests.gateways import Hook, MailServer, delivering_desk, delivery, email_customer, smtp_server
+from tests.support.desk import ROUND_THE_CLOCK, eventually, intake
+from tests.support.fault_report import FAULT_REPORT
+from tests.support.gateways import (
+    Hook,
+    MailServer,
+    delivering_desk,
+    delivery,
+    email_customer,
+    smtp_server,
+)
 from worker import build_worker
 
 ADDRESS = "li.hua@example.com"

@@ -32,7 +32,7 @@ from desk import links
 from schemas.intake import Channel, Contact, Language
 from schemas.notification import Audience, Notification
 from starter.local import free_port
-from tests.gateways import LETTERS, SECRET
+from tests.support.gateways import LETTERS, SECRET
 
 GATEWAYS: dict[str, AddressKind] = {"email": "email", "sms": "phone", "wechat": "wechat"}
 

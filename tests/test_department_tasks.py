@@ -15,9 +15,9 @@ from schemas import CustomerReply, EntryKind, ProgressNote, ReplyIntent, Resolut
 from schemas.actions import Department, TaskDone, TaskOverride, TaskRequest
 from schemas.notification import Audience
 from schemas.refusals import InvalidAction, Refusal, RefusalCode
-from tests.conftest import Desk, eventually
-from tests.refusing import refused
-from tests.test_case_file import T0, classified
+from tests.support.cases import T0, classified
+from tests.support.desk import Desk, eventually
+from tests.support.refusals import refused
 from workflows import closing, department_tasks, investigation
 from workflows.case_file import CaseFile
 from workflows.current_details import current_details

@@ -21,8 +21,8 @@ from schemas import EntryKind, Stage
 from starter import list_cases
 from starter.cli import _parser
 from starter.schedules import ALERT_SWEEP, ALERT_SWEEP_EVERY, STUCK_CASES, ensure_schedules
-from tests.conftest import ROOT, TEST_KEYS, Desk, eventually, intake
-from tests.temporal_cli import signal, start, succeeded, update
+from tests.support.desk import ROOT, TEST_KEYS, Desk, eventually, intake
+from tests.support.temporal_cli import signal, start, succeeded, update
 from workflows.complaint import workflow_id_for
 
 HISTORY_SUGGESTS_CONTINUE_AS_NEW_AT = 60

@@ -14,7 +14,7 @@ from pydantic.fields import FieldInfo
 
 from configuration.settings import Settings
 from schemas.case_actions import ACTIONS, Role
-from tests.conftest import ROOT
+from tests.support.desk import ROOT
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"

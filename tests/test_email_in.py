@@ -4,81 +4,23 @@ a case; an answer lands on its case; a forged or borrowed reference opens a new 
 
 from __future__ import annotations
 
-import tempfile
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
-import aiosmtplib
 from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import Pool
-from delivery.catcher import listen
-from delivery.email_in import MailIn, MailInHandler, complaint_id_for, read
+from delivery.email_in import complaint_id_for, read
 from delivery.letters import token
-from delivery.mail_reading import Reader
-from delivery.quarantine import Quarantine
 from schemas import EntryKind, Stage
-from starter.local import free_port
-from tests.conftest import Desk, eventually
-from tests.gateways import (
+from tests.support.desk import eventually
+from tests.support.gateways import (
     LETTERS,
     SECRET,
-    MailServer,
-    delivering_desk,
-    delivery,
     email_customer,
-    smtp_server,
 )
-from tests.test_lifecycle import drive_to_close
-
-CUSTOMER = "li.hua@example.com"
-
-
-@asynccontextmanager
-async def mail_desk(
-    env: WorkflowEnvironment,
-    pool: Pool,
-    quarantine: Path | None = None,
-    reader: Reader | None = None,
-) -> AsyncIterator[tuple[Desk, MailServer, int]]:
-    """The desk with delivery to `outgoing`, and its e-mail-in listener on the returned port
-    (its quarantine in `quarantine`, else a temporary folder)."""
-    outgoing = MailServer()
-    with tempfile.TemporaryDirectory() as scratch:
-        async with (
-            smtp_server(outgoing) as out_port,
-            delivering_desk(env.client, env, pool, delivery(pool, out_port)) as desk,
-        ):
-            port = free_port()
-            kept = Quarantine(quarantine or Path(scratch) / "quarantine")
-            handler = MailInHandler(MailIn(desk.api, SECRET), kept, reader)
-            server = await listen(handler, "127.0.0.1", port)
-            try:
-                yield desk, outgoing, port
-            finally:
-                server.close()
-                await server.wait_closed()
-
-
-def mail(sender: str, subject: str, text: str, **headers: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = headers.pop("to", "care@desk.test")
-    message["Subject"] = subject
-    message["Message-ID"] = f"<{uuid.uuid4().hex}@mail.example.com>"
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(text)
-    return message
-
-
-async def send(port: int, message: EmailMessage) -> str:
-    _, reply = await aiosmtplib.send(message, hostname="127.0.0.1", port=port)
-    return reply
+from tests.support.lifecycle import drive_to_close
+from tests.support.mail import CUSTOMER, mail, mail_desk, send
 
 
 async def test_a_new_mail_opens_a_case_and_the_answer_to_its_receipt_lands_on_it(

@@ -26,8 +26,8 @@ from delivery import email_in
 from delivery.mail_reading import Letter, Limits, Reader
 from schemas import Stage
 from starter.local import free_port
-from tests.api_harness import running_api
-from tests.test_email_in import CUSTOMER, mail, mail_desk
+from tests.support.api import running_api
+from tests.support.mail import CUSTOMER, mail, mail_desk
 
 UNREADABLE = "554 5.6.0 " + render("mail_in.unreadable", "en")
 INTERNALS = ("Error", "Exception", "Traceback", "IndexError", "RecursionError", "python", ".py")

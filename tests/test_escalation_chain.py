@@ -15,8 +15,8 @@ from schemas import (
     Severity,
 )
 from schemas.notification import Audience
-from tests.conftest import Desk
-from tests.test_case_file import T0, classified
+from tests.support.cases import T0, classified
+from tests.support.desk import Desk
 from workflows import investigation
 from workflows.case_file import CaseFile
 

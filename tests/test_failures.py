@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from encryption.failures import ReadableFailureConverter
 from schemas.intake import ComplaintIntake
-from tests.conftest import CONVERTER, intake
+from tests.support.desk import CONVERTER, intake
 
 WITHOUT_KEY = dataclasses.replace(CONVERTER, payload_codec=None)
 received_at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -37,9 +37,8 @@ from desk.service import ComplaintDesk
 from encryption.keys import KEYS_ENV
 from schemas import Audience, DeadlineKind, EntryKind, Outcome, SlaPolicy, Stage
 from starter.local import dev_server_args, free_port, installed_binary, wait_for_port
-from tests.conftest import (
+from tests.support.desk import (
     CONVERTER,
-    FAULT_REPORT,
     HISTORIES,
     ROOT,
     TEST_KEYS,
@@ -48,7 +47,8 @@ from tests.conftest import (
     intake,
     responding_within,
 )
-from tests.test_lifecycle import drive_to_close
+from tests.support.fault_report import FAULT_REPORT
+from tests.support.lifecycle import drive_to_close
 from workflows.complaint import workflow_id_for
 
 pytestmark = pytest.mark.faults

@@ -15,7 +15,7 @@ from grading.policy import DEFAULT_FILE, load_grading_policy
 from schemas import Category, ComplaintIntake, RiskLevel, Severity
 from schemas.grading import GradingPolicy
 from schemas.store import CustomerTier
-from tests.conftest import intake
+from tests.support.desk import intake
 
 POLICY = load_grading_policy()
 

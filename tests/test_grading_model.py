@@ -32,7 +32,7 @@ from grading.policy import load_grading_policy
 from grading.train import train_head
 from schemas import Category, ComplaintIntake, Severity
 from schemas.classification import Engine
-from tests.conftest import VAGUE, intake
+from tests.support.desk import VAGUE, intake
 
 POLICY = load_grading_policy()
 

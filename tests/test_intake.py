@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from schemas import ComplaintIntake, CustomerReply, Escalation, SurveyAnswer
 from starter import json_schemas
-from tests.conftest import intake
+from tests.support.desk import intake
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

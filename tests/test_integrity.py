@@ -3,13 +3,16 @@ an impostor workflow id, a start with no input, dates outside the window, a sign
 be decrypted, each kind of invalid signal. Each is refused with the reason or recorded on the
 case's timeline; no workflow task fails, and no other case's rows are touched. Nothing the
 customer wrote reaches the worker's logs.
+
+The tests at the door (`@on_both_servers`) run again through the real dev server as `./dev up`
+runs it, whose histories and visibility are production's. The same senders with the plain
+`temporal` CLI are in test_integrity_cli.py and test_plain_cli.py.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +22,6 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
     WorkflowFailureError,
-    WorkflowHandle,
     WorkflowUpdateFailedError,
 )
 from temporalio.common import RawValue
@@ -28,17 +30,13 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
 from telemetry import logs
-from tests.conftest import Desk, eventually, intake
+from tests.support.desk import Desk, eventually, intake
+from tests.support.integrity import failed_tasks, stored_quietly, unique
+from tests.support.servers import on_both_servers
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 
 NAME, PHONE = "王小明", "+86 138 0000 0000"
-
-
-def unique(prefix: str) -> str:
-    """A complaint id no other test uses: on the shared dev server (test_integrity_dev_server)
-    workflow ids outlive a test."""
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def poisoned() -> RawValue:
@@ -55,48 +53,6 @@ def without_codec(desk: Desk) -> Client:
     )
 
 
-async def failed_tasks(handle: WorkflowHandle[Any, Any]) -> int:
-    history = await handle.fetch_history()
-    return sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED for e in history.events)
-
-
-async def rows_of(desk: Desk, complaint_id: str) -> tuple[Any, ...]:
-    """Everything the store holds for a case."""
-    return (
-        [
-            tuple(r)
-            for r in await desk.pool.fetch(
-                "SELECT * FROM complaints WHERE complaint_id = $1", complaint_id
-            )
-        ],
-        [
-            tuple(r)
-            for r in await desk.pool.fetch(
-                "SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY workflow_id, seq",
-                complaint_id,
-            )
-        ],
-        [
-            tuple(r)
-            for r in await desk.pool.fetch(
-                "SELECT key FROM notification_outbox WHERE complaint_id = $1 ORDER BY key",
-                complaint_id,
-            )
-        ],
-    )
-
-
-async def stored_quietly(desk: Desk, complaint_id: str) -> tuple[Any, ...]:
-    """The case's rows once its writes have caught up with its timeline."""
-    case = await desk.api.snapshot(complaint_id)
-
-    async def probe() -> tuple[Any, ...] | None:
-        rows = await rows_of(desk, complaint_id)
-        return rows if len(rows[1]) == case.timeline_length else None
-
-    return await eventually(probe)
-
-
 async def fails_at_once(desk: Desk, workflow_id: str, *args: Any) -> str:
     handle = await desk.env.client.start_workflow(
         "Complaint", args=list(args), id=workflow_id, task_queue=desk.api.task_queue
@@ -107,6 +63,7 @@ async def fails_at_once(desk: Desk, workflow_id: str, *args: Any) -> str:
     return str(failed.value.cause)
 
 
+@on_both_servers
 async def test_an_impostor_workflow_id_fails_at_once_and_touches_no_other_case(
     desk: Desk,
 ) -> None:
@@ -134,12 +91,14 @@ async def test_an_impostor_workflow_id_fails_at_once_and_touches_no_other_case(
     assert await desk.pool.fetchval("SELECT count(*) FROM customers WHERE name = '李四'") == 0
 
 
+@on_both_servers
 async def test_a_start_without_input_fails_at_once(desk: Desk) -> None:
     cid = unique("C-none")
     assert "none was given" in await fails_at_once(desk, workflow_id_for(cid))
     assert await desk.pool.fetchval("SELECT count(*) FROM complaints") == 0
 
 
+@on_both_servers
 @pytest.mark.parametrize("received_at", ["9999-12-31T00:00:00+00:00", "0001-01-01T00:00:00+08:00"])
 async def test_a_date_outside_the_window_fails_at_once_with_the_reason(
     desk: Desk, received_at: str
@@ -172,6 +131,7 @@ async def unreadable_entries(desk: Desk, cid: str, count: int) -> list[str]:
     return await eventually(probe)
 
 
+@on_both_servers
 async def test_each_invalid_signal_leaves_an_entry_with_the_reason_and_no_value(
     desk: Desk,
 ) -> None:
@@ -190,6 +150,7 @@ async def test_each_invalid_signal_leaves_an_entry_with_the_reason_and_no_value(
     assert await failed_tasks(handle) == 0
 
 
+@on_both_servers
 async def test_a_signal_that_cannot_be_decrypted_is_recorded_and_the_case_goes_on(
     desk: Desk,
 ) -> None:
@@ -266,6 +227,7 @@ def test_the_product_attribute_is_a_code_or_nothing(typed: str, shown: str | Non
     assert search_attributes.product_code(typed) == shown
 
 
+@on_both_servers
 async def test_free_text_typed_as_the_product_never_reaches_a_search_attribute(
     desk: Desk,
 ) -> None:
@@ -280,6 +242,7 @@ async def test_free_text_typed_as_the_product_never_reaches_a_search_attribute(
         assert typed not in str(described.raw_description.workflow_execution_info.search_attributes)
 
 
+@on_both_servers
 async def test_a_start_with_two_inputs_fails_at_once(desk: Desk) -> None:
     cid = unique("C-two")
     start = intake(cid, await desk.now())

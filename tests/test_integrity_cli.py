@@ -14,8 +14,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from encryption.codec import KEY_ID
 from schemas import EntryKind, Stage
-from tests.conftest import Desk, eventually
-from tests.temporal_cli import run, signal, succeeded, update
+from tests.support.desk import Desk, eventually
+from tests.support.temporal_cli import run, signal, succeeded, update
 from workflows.complaint import workflow_id_for
 
 pytestmark = pytest.mark.devserver

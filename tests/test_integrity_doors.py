@@ -21,9 +21,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from schemas import Outcome, Stage
 from schemas.intake import ComplaintIntake
-from tests.conftest import Desk, intake
-from tests.temporal_cli import run, start
-from tests.test_integrity import failed_tasks, rows_of, stored_quietly, unique
+from tests.support.desk import Desk, intake
+from tests.support.integrity import failed_tasks, refused_start, rows_of, stored_quietly, unique
+from tests.support.temporal_cli import run, start
 from workflows.case_file import CaseFile
 from workflows.complaint import workflow_id_for
 from workflows.ids import review_id
@@ -36,18 +36,6 @@ ATTACKER = {"name": "李四", "contact": {"email": "thief@example.com"}, "accoun
 @pytest.fixture
 def env(dev_env: WorkflowEnvironment) -> WorkflowEnvironment:
     return dev_env
-
-
-async def refused_start(desk: Desk, workflow_id: str, *cli: str) -> str:
-    """The CLI's start goes through; the run it opened fails at once with the reason, and no
-    workflow task failed on the way."""
-    code, _, err = await run(desk.env, *cli)
-    assert code == 0, err
-    handle = desk.env.client.get_workflow_handle(workflow_id)
-    with pytest.raises(WorkflowFailureError) as failed:
-        await handle.result()
-    assert await failed_tasks(handle) == 0, "a workflow task failed"
-    return str(failed.value.cause)
 
 
 async def forged_state(desk: Desk, complaint_id: str) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from pathlib import Path
 import psutil
 
 from starter.local import free_port, installed_binary
-from tests.conftest import ROOT
-from tests.leftovers import SESSION_ENV, leftovers, stop
+from tests.support.desk import ROOT
+from tests.support.leftovers import SESSION_ENV, leftovers, stop
 
 SERVER = installed_binary("temporal-test-server")
 

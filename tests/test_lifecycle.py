@@ -17,12 +17,12 @@ from desk.errors import Refused
 from desk.reading import describe
 from schemas import DEFAULT_POLICY, Audience, ClosedBy, DeadlineKind, Outcome, Severity, Stage
 from schemas.calendar import QuietHours
-from tests.conftest import Desk, intake, running_desk
+from tests.support.desk import Desk, intake, running_desk
+from tests.support.lifecycle import AGENT, drive_to_close
 from workflows import search_attributes
 from workflows.complaint import workflow_id_for
 from workflows.working_time import quiet_until
 
-AGENT = "agent-zhang"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # What the customer hears over a whole lifecycle, in order.
 TOLD_THE_CUSTOMER = [
@@ -34,17 +34,6 @@ TOLD_THE_CUSTOMER = [
     "closed",
     "survey",
 ]
-
-
-async def drive_to_close(desk: Desk, cid: str) -> None:
-    """Agent answers, proposes, customer accepts, agent carries it out: the case awaits confirmation."""
-    await desk.api.respond(cid, {"agent": AGENT, "text": "非常抱歉，我们马上处理。"})
-    await desk.api.propose_plan(
-        cid, {"agent": AGENT, "summary": "上门更换洗衣机", "compensation_yuan": "50"}
-    )
-    await desk.api.reply(cid, {"text": "可以", "intent": "accept_plan"})
-    await desk.until(cid, lambda s: s.stage is Stage.TRACK)
-    await desk.api.record_progress(cid, {"agent": AGENT, "note": "已更换新机", "completed": True})
 
 
 async def test_happy_path_runs_through_follow_up(desk: Desk) -> None:

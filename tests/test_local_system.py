@@ -21,7 +21,7 @@ import psutil
 
 from delivery import catcher
 from starter.local import free_port
-from tests.conftest import ROOT
+from tests.support.desk import ROOT
 
 
 def _ours(home: Path) -> set[int]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.desk import ROOT
 
 pytestmark = pytest.mark.system  # a process of its own
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from schemas import Audience, CustomerReply
-from tests.test_case_file import T0, classified
+from tests.support.cases import T0, classified
 from workflows import closing
 from workflows.case_file import CaseFile
 

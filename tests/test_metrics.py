@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from case_store.db import Pool, open_pool
 from starter.local import free_port
 from telemetry.metrics import metrics_runtime, report_open_cases
-from tests.conftest import CONVERTER, ROUND_THE_CLOCK, eventually, running_desk
+from tests.support.desk import CONVERTER, ROUND_THE_CLOCK, eventually, running_desk
 
 
 async def test_the_worker_exports_sdk_and_domain_metrics(

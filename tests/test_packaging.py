@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from desk.service import ComplaintDesk
 from schemas import Stage
-from tests.conftest import ROOT, TEST_KEYS, eventually, intake
+from tests.support.desk import ROOT, TEST_KEYS, eventually, intake
 
 
 def test_every_package_in_the_checkout_is_installed() -> None:

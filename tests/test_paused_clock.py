@@ -16,9 +16,8 @@ from schemas import (
     ResolutionPlan,
     Severity,
 )
-from tests.conftest import Desk
-from tests.test_case_file import T0, classified
-from tests.test_working_time import at
+from tests.support.cases import T0, at, classified
+from tests.support.desk import Desk
 from workflows import closing, investigation
 from workflows.case_file import CaseFile
 from workflows.current_details import current_details

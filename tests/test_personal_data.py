@@ -27,8 +27,8 @@ from encryption.codec_server import CodecConfig, CodecServerRefused, codec_serve
 from encryption.keys import KEYS_ENV, KeyConfigError, KeyRing, load_keyring, local_keyring
 from schemas import Audience
 from starter.local import free_port, installed_binary
-from tests.conftest import CONVERTER, Desk, intake
-from tests.test_lifecycle import drive_to_close
+from tests.support.desk import CONVERTER, Desk, intake
+from tests.support.lifecycle import drive_to_close
 
 PLAIN = Payload(metadata={"encoding": b"json/plain"}, data='{"name":"王小明"}'.encode())
 

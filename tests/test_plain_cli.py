@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests import temporal_cli
-from tests.conftest import Desk, eventually, intake
+from tests.support import temporal_cli
+from tests.support.desk import Desk, eventually, intake
 from workflows.complaint import workflow_id_for
 
 pytestmark = pytest.mark.devserver
 
-# What the test intake carries that must never show in clear (tests/conftest.py `intake`).
+# What the test intake carries that must never show in clear (tests/support/desk.py `intake`).
 PERSONAL = ("王小明", "138 0000", "U-42", "漏水", "上门更换")
 
 

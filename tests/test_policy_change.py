@@ -12,9 +12,9 @@ from desk.errors import Refused
 from schemas import DEFAULT_POLICY, DeadlineKind, EntryKind
 from schemas.actions import PolicyChange
 from schemas.refusals import RefusalCode
-from tests.conftest import Desk
-from tests.refusing import refused
-from tests.test_case_file import T0, classified
+from tests.support.cases import T0, classified
+from tests.support.desk import Desk
+from tests.support.refusals import refused
 from workflows import supervision
 
 SEED_004 = load_policy("policies/sla-seed-004.json")  # L2 respond 2 h instead of 24 h

@@ -22,7 +22,7 @@ from encryption.public_payloads import (
 )
 from schemas import EntryKind, Stage
 from schemas.case_actions import ActionAck
-from tests.conftest import TEST_KEYS
+from tests.support.desk import TEST_KEYS
 
 ACK = ActionAck(
     complaint_id="C-1",

@@ -20,8 +20,8 @@ from temporalio.api.enums.v1 import EventType
 
 from desk.errors import Refused
 from schemas import CaseSnapshot, Severity, Stage
-from tests.conftest import Desk
-from tests.test_case_file import AGENT, actions
+from tests.support.cases import AGENT, actions
+from tests.support.desk import Desk
 from workflows.complaint import workflow_id_for
 
 BROKEN = {

@@ -10,8 +10,8 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 
 from desk.errors import Refused
 from schemas import Audience, DeadlineKind, EntryKind, RiskLevel, Severity, Stage
-from tests.conftest import VAGUE, Desk
-from tests.test_lifecycle import AGENT
+from tests.support.desk import VAGUE, Desk
+from tests.support.lifecycle import AGENT
 from workflows.complaint import workflow_id_for
 
 

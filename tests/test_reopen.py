@@ -23,11 +23,11 @@ from delivery.email_in import MailIn, read
 from delivery.letters import token
 from schemas import DEFAULT_POLICY, Outcome, SlaPolicy, Stage
 from schemas.calendar import QuietHours
-from tests.api_harness import running_api
-from tests.conftest import Desk, running_desk
-from tests.gateways import SECRET, email_customer
-from tests.test_cli import _cli_against
-from tests.test_email_in import mail
+from tests.support.api import running_api
+from tests.support.cli import cli_against
+from tests.support.desk import Desk, running_desk
+from tests.support.gateways import SECRET, email_customer
+from tests.support.mail import mail
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CUSTOMER = "li.hua@example.com"
@@ -113,14 +113,14 @@ async def test_the_cli_the_api_and_e_mail_in_say_what_happened_to_a_done_case(
 
     # A customer's message to it is never lost: it opens a linked case, at every door (before:
     # the API and the CLI refused it, e-mail in re-opened, the customer's page signalled it).
-    code, out, err = await _cli_against(desk, tmp_path, "reply", by_cli_reply, "在吗")
+    code, out, err = await cli_against(desk, tmp_path, "reply", by_cli_reply, "在吗")
     assert code == 0, err
     assert out.strip() == (
         f"{by_cli_reply} had ended: re-opened as {by_cli_reply}-R1, linked to it "
         "(owned by agent-zhang)"
     )
 
-    code, out, err = await _cli_against(desk, tmp_path, "reopen", by_cli, "又坏了")
+    code, out, err = await cli_against(desk, tmp_path, "reopen", by_cli, "又坏了")
     assert code == 0, err
     assert out.strip() == (
         f"{by_cli} had ended: re-opened as {by_cli}-R1, linked to it (owned by agent-zhang)"

@@ -8,7 +8,7 @@ that must reach running cases, guard it with `workflow.patched` (docs/versioning
 Re-recording is deliberate and described there too.
 
 Histories are also replayed in the shapes Core may hand them to a worker that had not cached
-the case (tests/chunking.py): an update joined to the empty tasks before it, and a task's events
+the case (tests/support/chunking.py): an update joined to the empty tasks before it, and a task's events
 handled at the previous task's time.
 """
 
@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHistory
 
-from tests.chunking import live_merges, stale_task_times
-from tests.conftest import CONVERTER
+from tests.support.chunking import live_merges, stale_task_times
+from tests.support.desk import CONVERTER
 from worker import build_replayer
 from workflows.complaint import workflow_id_for
 
@@ -79,7 +79,7 @@ async def test_history_replays_on_current_code(path: Path) -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_however_core_hands_it_over(path: Path) -> None:
-    """The shapes a worker without the case may be handed (tests/chunking.py)."""
+    """The shapes a worker without the case may be handed (tests/support/chunking.py)."""
     history = await load(path)
     replayer = build_replayer(CONVERTER)
     for variant in [*live_merges(history), *stale_task_times(history)]:

@@ -18,9 +18,9 @@ from case_store.db import Pool
 from reports import render
 from reports.brief import gather
 from reports.periods import ReportKind, last_period
-from tests.conftest import ROUND_THE_CLOCK, running_desk
-from tests.test_integrity import failed_tasks
-from tests.test_kpis import DEC, NOV, load
+from tests.support.desk import ROUND_THE_CLOCK, running_desk
+from tests.support.integrity import failed_tasks
+from tests.support.kpis import DEC, NOV, load
 from workflows.report import ComplaintReportWorkflow
 
 

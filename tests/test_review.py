@@ -21,8 +21,8 @@ from schemas import (
 )
 from schemas.notification import Audience
 from schemas.review import ReviewRecord
-from tests.conftest import Desk, eventually
-from tests.test_case_file import T0, classified
+from tests.support.cases import T0, classified
+from tests.support.desk import Desk, eventually
 from workflows import closing, investigation
 from workflows.case_file import CaseFile
 from workflows.review import review_id

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from starter.local import installed_binary
-from tests.conftest import ROOT
+from tests.support.desk import ROOT
 
 pytestmark = pytest.mark.system  # a process of its own
 
@@ -22,7 +22,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from telemetry import logs
-from tests.logging_probe import LoggingProbe
+from tests.support.logging_probe import LoggingProbe
 
 async def main() -> None:
     logs.configure(level="INFO", json=True)

@@ -18,10 +18,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from schemas import RiskLevel
 from starter.schedules import STUCK_CASES, ensure_schedules, schedules
-from tests.conftest import Desk
-from tests.temporal_cli import run, succeeded
-from tests.test_integrity import stored_quietly
-from tests.test_integrity_doors import refused_start
+from tests.support.desk import Desk
+from tests.support.integrity import refused_start, stored_quietly
+from tests.support.temporal_cli import run, succeeded
 
 pytestmark = pytest.mark.devserver
 

@@ -15,7 +15,7 @@ from configuration import load
 from configuration.settings import default_home
 from encryption.keys import KeyRing, local_keyring
 from starter.local import free_port
-from tests.conftest import ROOT
+from tests.support.desk import ROOT
 
 # The modules that read the environment: the settings, and the quick reader of a few of its
 # fields (for `show`, and the local dev server's port) (kept in step with them by a test below).

@@ -20,9 +20,9 @@ import pytest
 from api.keys import ApiKey, ApiKeys, Scope, digest, new_token
 from api.server import desk_app, serving
 from schemas.case import EntryKind
-from tests.conftest import Desk, eventually
-from tests.web_support import STAFF, Served, add_staff, chromium, settings_for
-from tests.web_support import serving as serving_web
+from tests.support.desk import Desk, eventually
+from tests.support.web import STAFF, Served, add_staff, chromium, settings_for
+from tests.support.web import serving as serving_web
 from web.sessions import COOKIE
 from web.throttle import SignInRules, SignInThrottle
 from web.users import load, save

@@ -27,7 +27,7 @@ from schemas import ComplaintIntake, EntryKind, Severity
 from schemas.classification import Classification
 from starter import store_commands
 from starter.cli import _parser
-from tests.conftest import Desk, eventually, intake
+from tests.support.desk import Desk, eventually, intake
 
 POLICY = load_grading_policy()
 AT = datetime(2026, 12, 1, tzinfo=UTC)

@@ -9,77 +9,32 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from temporalio import workflow
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import (
-    HandleSignalInput,
-    Interceptor,
-    WorkflowInboundInterceptor,
-    WorkflowInterceptorClassInput,
-)
 
 from activities.stuck_cases import find_stuck
 from case_store.db import Pool
 from case_store.stuck_cases import STUCK_NOW
-from desk.service import ComplaintDesk
 from encryption.keys import KEYS_ENV
-from schemas import DEFAULT_POLICY, CaseSnapshot, DeadlineKind, EntryKind
+from schemas import CaseSnapshot, DeadlineKind, EntryKind
 from schemas.stuck_cases import REPORTED_PROBLEMS, StuckCase, WatchdogPolicy
 from starter import list_cases, repair
 from starter.cli import _parser
 from starter.local import REPORTED_PROBLEMS_AFTER, installed_binary
-from tests.conftest import TEST_KEYS, Desk, eventually, responding_within
+from tests.support.desk import TEST_KEYS, Desk, eventually
+from tests.support.stuck import MESSAGE, POLICY, RESPOND_IN, SWEEP, one_case_stuck, sweep
 from worker import build_worker
 from workflows.complaint import workflow_id_for
-from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 pytestmark = [
     pytest.mark.devserver,
     # Flag a run at its first failed workflow task, so a test need not wait out retries.
     pytest.mark.dev_server_config({REPORTED_PROBLEMS_AFTER: 1}),
 ]
-
-RESPOND_IN = timedelta(seconds=6)
-POLICY = responding_within(DEFAULT_POLICY, RESPOND_IN, version="stuck-fast")
-SWEEP = WatchdogPolicy(failed_tasks=1)  # the workers' here: stuck at the first failed task
-
-
-class BadBuild(Interceptor):
-    """A build with a bug that one case hits: its handling of a customer's message raises, so
-    every attempt of that workflow task fails (the SDK retries it forever)."""
-
-    def __init__(self, complaint_id: str) -> None:
-        self.workflow_id = workflow_id_for(complaint_id)
-
-    def workflow_interceptor_class(
-        self, input: WorkflowInterceptorClassInput
-    ) -> type[WorkflowInboundInterceptor]:
-        marked = self.workflow_id
-
-        class Inbound(WorkflowInboundInterceptor):
-            async def handle_signal(self, input: HandleSignalInput) -> None:
-                if workflow.info().workflow_id == marked and input.signal == "customer_reply":
-                    raise RuntimeError("bug in this build: cannot handle a customer's message")
-                await super().handle_signal(input)
-
-        return Inbound
-
-
-async def sweep(desk: Desk) -> list[StuckCase]:
-    """One run of the scheduled watchdog, as its schedule starts it: with no input."""
-    return await desk.api.client.execute_workflow(
-        StuckCaseWatchdogWorkflow.run,
-        id=f"watchdog-{uuid.uuid4().hex[:6]}",
-        task_queue=desk.api.task_queue,
-    )
 
 
 async def command(env: WorkflowEnvironment, *args: str) -> tuple[int, str]:
@@ -101,33 +56,6 @@ async def command(env: WorkflowEnvironment, *args: str) -> tuple[int, str]:
 
 def _list_args(*flags: str) -> Any:
     return _parser().parse_args(["list", *flags])
-
-
-MESSAGE = "还是漏水，请尽快处理"  # what the customer writes; the bad build cannot handle it
-
-
-@asynccontextmanager
-async def one_case_stuck(
-    env: WorkflowEnvironment, pool: Pool
-) -> AsyncIterator[tuple[Desk, str, str]]:
-    """Two cases on the bad build, both written to by their customers: one hits the bug and is
-    stuck, the other carries on. Yields the desk, the stuck case and the healthy one."""
-    queue = f"stuck-{uuid.uuid4().hex[:8]}"
-    desk = Desk(api=ComplaintDesk(env.client, task_queue=queue), env=env, pool=pool)
-    stuck_id = f"C-STUCK-{uuid.uuid4().hex[:6]}"
-    async with build_worker(
-        env.client,
-        pool,
-        policy=POLICY,
-        watchdog=SWEEP,
-        task_queue=queue,
-        interceptors=[BadBuild(stuck_id)],
-    ):
-        healthy = await desk.open()
-        await desk.open(complaint_id=stuck_id)
-        await desk.api.reply(stuck_id, {"text": MESSAGE})
-        await desk.api.reply(healthy, {"text": "谢谢"})
-        yield desk, stuck_id, healthy
 
 
 async def test_a_stuck_case_is_found_alerted_and_repaired(

@@ -28,9 +28,9 @@ from schemas.actions import ClosureOnBehalf, CompensationApproval, Merge, Reassi
 from schemas.case import ClosedBy, Outcome
 from schemas.notification import Audience
 from schemas.refusals import InvalidAction, RefusalCode
-from tests.conftest import Desk
-from tests.refusing import refused
-from tests.test_case_file import T0, classified
+from tests.support.cases import T0, classified
+from tests.support.desk import Desk
+from tests.support.refusals import refused
 from workflows import closing, investigation, search_attributes, supervision
 from workflows.case_file import CaseFile
 

@@ -20,10 +20,10 @@ from schemas.intake import Channel
 from schemas.notification import Audience
 from schemas.refusals import Refusal, RefusalCode
 from schemas.routing import RoutingPolicy
-from tests.api_harness import running_api
-from tests.conftest import Desk, intake
-from tests.refusing import refused
-from tests.test_case_file import RULES, T0
+from tests.support.api import running_api
+from tests.support.cases import RULES, T0
+from tests.support.desk import Desk, intake
+from tests.support.refusals import refused
 from workflows import supervision, team_queue
 from workflows.case_file import CaseFile
 from workflows.team_queue import UNROUTED

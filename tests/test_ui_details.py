@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from grading.engine import grade
 from schemas import ClassificationOverride, Escalation, RiskLevel, Severity
-from tests.test_case_file import RULES, T0, classified, opened
+from tests.support.cases import RULES, T0, classified, opened
 from workflows import intake
 from workflows.case_file import CaseFile
 from workflows.current_details import current_details

@@ -16,8 +16,8 @@ from case_store.db import Pool
 from configuration.settings import load
 from schemas.stuck_cases import WatchdogPolicy
 from starter.schedules import STUCK_CASES, WatchdogSettings, schedules
-from tests.conftest import eventually
-from tests.test_stuck_cases import one_case_stuck, sweep
+from tests.support.desk import eventually
+from tests.support.stuck import one_case_stuck, sweep
 from worker import watchdog_policy
 from workflows.complaint import workflow_id_for
 

@@ -11,9 +11,8 @@ from pathlib import Path
 from playwright.async_api import expect
 
 from case_store import queue
-from tests.conftest import Desk, eventually
-from tests.test_web_flow import shot, sign_in
-from tests.web_support import chromium, serving
+from tests.support.desk import Desk, eventually
+from tests.support.web import chromium, serving, shot, sign_in
 
 FOOD = "孩子吃了你们的饼干后食物中毒，已经去医院了。"
 IDEA = "建议App增加夜间模式，晚上看太亮了。"

@@ -6,7 +6,6 @@ survey. Nothing personal appears in any URL the browser asked for or in any log 
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,27 +14,11 @@ import structlog
 from playwright.async_api import Page, ViewportSize, expect
 
 from schemas import Outcome, Stage
-from tests.conftest import Desk
-from tests.web_support import STAFF, Served, chromium, serving
+from tests.support.desk import Desk
+from tests.support.web import chromium, serving, shot, sign_in
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 PERSONAL = ["王小明", "138 0000 0000", "+86", "U-42", "漏水", "非常抱歉", "上门更换", "已更换新机"]
-
-
-async def shot(page: Page, name: str) -> None:
-    """`WEB_SCREENSHOTS=1 pytest tests/test_web_flow.py` refreshes the README's screenshots."""
-    if os.environ.get("WEB_SCREENSHOTS"):
-        await page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
-
-
-async def sign_in(page: Page, served: Served, username: str) -> None:
-    await page.goto(served.base + "/queue")
-    assert page.url.endswith("/signin")  # no staff page without a session
-    await page.get_by_label("User name").fill(username)
-    await page.get_by_label("Password").fill(STAFF[username][2])
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("heading", name="My queue")).to_be_visible()
 
 
 async def act(page: Page, action: str, fields: dict[str, str], check: str | None = None) -> None:

@@ -16,8 +16,8 @@ from starlette.requests import Request
 
 from desk import links
 from schemas.case import EntryKind
-from tests.conftest import Desk, eventually
-from tests.web_support import SECRET, STAFF, Served, chromium, serving
+from tests.support.desk import Desk, eventually
+from tests.support.web import SECRET, STAFF, Served, chromium, serving
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

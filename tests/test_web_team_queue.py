@@ -13,9 +13,8 @@ from pathlib import Path
 from playwright.async_api import expect
 
 from case_store import queue as store_queue
-from tests.conftest import Desk, eventually
-from tests.test_web_flow import sign_in
-from tests.web_support import chromium, serving
+from tests.support.desk import Desk, eventually
+from tests.support.web import chromium, serving, sign_in
 from web import i18n, users
 
 

@@ -21,7 +21,7 @@ from temporalio.worker import _workflow_instance as instance
 
 from case_store.db import Pool
 from desk.reading import CASE_NOT_READY
-from tests.conftest import CONVERTER
+from tests.support.desk import CONVERTER
 from worker import (
     LEGACY_QUERY,
     SINGLE_BATCH,

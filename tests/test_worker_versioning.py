@@ -20,8 +20,8 @@ from temporalio.testing import WorkflowEnvironment
 from case_store.db import Pool
 from desk.service import ComplaintDesk
 from schemas import Outcome, SlaPolicy, Stage
-from tests.conftest import ROUND_THE_CLOCK, Desk, eventually, responding_within
-from tests.temporal_cli import run
+from tests.support.desk import ROUND_THE_CLOCK, Desk, eventually, responding_within
+from tests.support.temporal_cli import run
 from worker import build_worker
 from workflows.complaint import workflow_id_for
 

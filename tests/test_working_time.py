@@ -16,8 +16,8 @@ from activities.policy import load_policy
 from case_store.db import Pool
 from schemas import DeadlineKind, Severity, SlaPolicy
 from schemas.calendar import BusinessCalendar, QuietHours
-from tests.conftest import running_desk
-from tests.test_case_file import classified
+from tests.support.cases import at, classified
+from tests.support.desk import running_desk
 from workflows.deadlines import open_deadline, retarget
 from workflows.working_time import (
     add_working_time,
@@ -35,10 +35,6 @@ CHINA = BusinessCalendar(
     extra_working_days=frozenset({date(2026, 10, 10)}),
 )
 GERMANY = BusinessCalendar(name="berlin", time_zone="Europe/Berlin")
-
-
-def at(zone: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+import catalogue
 from desk import links
 from desk.errors import CaseNotFound, Refused
 from desk.service import StartedCase
@@ -23,7 +24,6 @@ from schemas.case_actions import BY_NAME, Role
 from web import i18n
 from web.context import Web
 from web.sessions import same
-from web.throttle import too_many_messages
 
 log = structlog.get_logger()
 
@@ -138,3 +138,21 @@ async def send(web: Web, request: Request) -> Response:
     )
     sent = "followup" if followup else "1"
     return RedirectResponse(f"{links.PREFIX}{token}?sent={sent}", status_code=303)
+
+
+def too_many_messages(web: Web, request: Request, complaint_id: str) -> Response | None:
+    """The customer's page says so (429, in their language) when their link sends too fast;
+    None: the message may go."""
+    wait = web.message_throttle.take(complaint_id)
+    if wait is None:
+        return None
+    lang = web.language(request)
+    response = web.render(
+        request,
+        "notice.html",
+        status=429,
+        text=catalogue.render("web.messages_throttled", lang, {"seconds": wait}),
+        back=(f"/p/{request.path_params['token']}", catalogue.render("web.back_to_case", lang)),
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response

@@ -19,16 +19,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-import catalogue
 from api.rate_limit import RateLimits
-
-if TYPE_CHECKING:
-    from starlette.requests import Request
-    from starlette.responses import Response
-
-    from web.context import Web
 
 Monotonic = Callable[[], float]
 MAX_TRACKED = 10_000
@@ -101,21 +93,3 @@ class MessageThrottle:
             self._buckets.buckets.clear()  # every bucket refills within a minute anyway
         wait = self._buckets.take(complaint_id, self.rate, self.burst, self.clock())
         return None if wait is None else math.ceil(wait)
-
-
-def too_many_messages(web: Web, request: Request, complaint_id: str) -> Response | None:
-    """The customer's page says so (429, in their language) when their link sends too fast;
-    None: the message may go."""
-    wait = web.message_throttle.take(complaint_id)
-    if wait is None:
-        return None
-    lang = web.language(request)
-    response = web.render(
-        request,
-        "notice.html",
-        status=429,
-        text=catalogue.render("web.messages_throttled", lang, {"seconds": wait}),
-        back=(f"/p/{request.path_params['token']}", catalogue.render("web.back_to_case", lang)),
-    )
-    response.headers["Retry-After"] = str(wait)
-    return response

@@ -4,6 +4,7 @@ real accounts file, and the Debian chromium driven by Playwright through its exe
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from configuration.settings import Settings
 from desk import links
-from tests.conftest import Desk, eventually
+from tests.support.desk import ROOT, Desk, eventually
 from web import app
 from web.identity import IdentityProvider
 from web.users import StaffRole, StaffUser, add
@@ -96,3 +97,19 @@ async def chromium() -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+async def shot(page: Page, name: str) -> None:
+    """`WEB_SCREENSHOTS=1 pytest tests/test_web_flow.py` refreshes the README's screenshots."""
+    if os.environ.get("WEB_SCREENSHOTS"):
+        await page.screenshot(path=str(ROOT / "docs" / f"{name}.png"), full_page=True)
+
+
+async def sign_in(page: Page, served: Served, username: str) -> None:
+    """Through the sign-in page, as `username` of `STAFF`: no staff page opens without it."""
+    await page.goto(served.base + "/queue")
+    assert page.url.endswith("/signin")  # no staff page without a session
+    await page.get_by_label("User name").fill(username)
+    await page.get_by_label("Password").fill(STAFF[username][2])
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="My queue")).to_be_visible()

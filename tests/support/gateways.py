@@ -31,7 +31,7 @@ from delivery.webhook import WebhookConfig, WebhookGateway, signature
 from desk.service import ComplaintDesk
 from schemas import SlaPolicy
 from starter.local import free_port
-from tests.conftest import ROUND_THE_CLOCK, Desk
+from tests.support.desk import ROUND_THE_CLOCK, Desk
 from worker import build_worker
 
 SECRET = b"test-reply-secret"
