@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from grading.encoder import Encoder, load_encoder, spec_of
 from grading.evaluate import evaluate
@@ -61,7 +62,10 @@ def train_head(
         "severity_weights": list(settings.severity_weights),
     }
     vectors = encoder.embed([e.text for e in examples]).astype(np.float64)
-    return train(vectors, examples, encoder.name, from_files, settings, trained_on)
+    # One BLAS thread: the matrices are small (a few thousand rows), and on a busy 2-core
+    # machine threads that spin waiting for each other made training ten times slower.
+    with threadpool_limits(limits=1):
+        return train(vectors, examples, encoder.name, from_files, settings, trained_on)
 
 
 def adopted_encoders(policy: GradingPolicy) -> list[str]:
