@@ -70,9 +70,7 @@ def test_a_backend_key_may_act() -> None:
         ("a.b@c", RefusalCode.OWNER_NOT_A_PERSON),
     ],
 )
-def test_a_case_is_never_handed_to_someone_who_is_not_a_person(
-    to: str, code: RefusalCode
-) -> None:
+def test_a_case_is_never_handed_to_someone_who_is_not_a_person(to: str, code: RefusalCode) -> None:
     case = classified()
     params = {"actor": to} if code is RefusalCode.RESERVED_ACTOR else {"agent": to}
     with refused(code, **params):
@@ -86,7 +84,9 @@ def test_a_case_is_never_handed_to_someone_who_is_not_a_person(
 def test_with_a_roster_only_its_people_own_cases_however_spelt() -> None:
     case = with_roster(classified(), "agent-wang", "sup-li")
     with refused(RefusalCode.UNKNOWN_AGENT, agent="ghost-agent"):
-        supervision.check_reassign(case, Reassignment(by="sup-li", to="ghost-agent", reason="r"), T0)
+        supervision.check_reassign(
+            case, Reassignment(by="sup-li", to="ghost-agent", reason="r"), T0
+        )
     supervision.check_reassign(case, Reassignment(by="sup-li", to="Agent-Wang", reason="r"), T0)
 
 

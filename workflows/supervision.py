@@ -196,7 +196,14 @@ def merge_into(case: CaseRecord, merge: Merge, now: datetime) -> None:
 
 
 def merged_in(case: CaseRecord, merged: MergedCase, now: datetime) -> None:
-    """The surviving case hears of its duplicate (a signal from that case, never refused)."""
+    """The surviving case hears of its duplicate (a signal from that case, never refused). A
+    case that has ended (or was itself merged) records the message and changes nothing."""
+    if case.state.stage not in OPEN_STAGES:
+        case.record_refused(
+            f"duplicate {merged.complaint_id} merged in by {merged.by} refused: the case has ended",
+            now,
+        )
+        return
     case.record(
         EntryKind.MERGED_IN,
         merged.by,
