@@ -49,7 +49,7 @@ def test_every_staff_action_checks_who_acts() -> None:
         if row.actor is None:
             continue
         case = classified()
-        message: BaseModel = row.payload.model_construct(**{row.actor: "customer"})
+        message: BaseModel = row.payload.model_construct(None, **{row.actor: "customer"})
         with refused(RefusalCode.RESERVED_ACTOR, actor="customer"):
             action_rules.check(case, row, message, LATER)
 
