@@ -70,6 +70,7 @@ from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
 from workflows.report import ComplaintReportWorkflow
 from workflows.review import MajorEventReviewWorkflow
+from workflows.unknown import UnknownWorkflow
 from workflows.watchdog import StuckCaseWatchdogWorkflow
 
 Role = Literal["all", "workflows", "activities"]
@@ -80,6 +81,7 @@ WORKFLOWS = [
     ComplaintReportWorkflow,
     MajorEventReviewWorkflow,
     StuckCaseWatchdogWorkflow,
+    UnknownWorkflow,
 ]
 SINGLE_BATCH = _WorkflowLogicFlag.PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH
 

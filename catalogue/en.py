@@ -22,6 +22,14 @@ MESSAGES: dict[str, str] = {
     "refusal.task_does_not_block": "task #{task} does not block the case",
     "refusal.not_team_owned": "only a case owned by a team can be taken; {owner} already owns it",
     "refusal.unknown_agent": "unknown agent '{agent}'",
+    "refusal.reserved_actor": (
+        "'{actor}' is the desk's name for the customer, the system or a team: "
+        "an action is done by a member of staff"
+    ),
+    "refusal.owner_not_a_person": (
+        "'{agent}' cannot own a case: an owner is a member of staff (not a backend), "
+        "with an id without ':', '@' or spaces"
+    ),
     "refusal.severity_only_raised": "severity can only be raised ({severity} is more urgent)",
     "refusal.risk_only_raised": "risk can only be raised (it is {risk})",
     "refusal.already_owner": "the case is already owned by {agent}",
@@ -87,6 +95,13 @@ MESSAGES: dict[str, str] = {
     "refusal.case_already_opened": (
         "complaint {complaint_id} already has a case (stage {stage}): a complaint is opened "
         "once; a re-opened complaint is a new case linked to it"
+    ),
+    "refusal.received_in_future": (
+        "{workflow_id}: the complaint says it was received at {received_at}, which is still to "
+        "come; nothing was done"
+    ),
+    "refusal.unknown_workflow": (
+        "{workflow_id}: this desk runs no workflow of type '{workflow}'; nothing was done"
     ),
     "refusal.state_not_carried": (
         "{workflow_id}: a case's carried state is accepted only from that case's own "

@@ -16,6 +16,10 @@ MESSAGES: dict[str, str] = {
     "refusal.task_does_not_block": "任务 #{task} 并未阻塞案件",
     "refusal.not_team_owned": "只有团队队列中的案件才能认领；该案件已由 {owner} 负责",
     "refusal.unknown_agent": "没有名为 {agent} 的处理人",
+    "refusal.reserved_actor": "“{actor}”是工作台对客户、系统或团队的称呼：操作须由工作人员本人执行",
+    "refusal.owner_not_a_person": (
+        "“{agent}”不能负责案件：负责人须是工作人员（不能是后台系统），其编号不含“:”“@”或空格"
+    ),
     "refusal.severity_only_raised": "严重等级只能提高（当前的 {severity} 更紧急）",
     "refusal.risk_only_raised": "风险等级只能提高（当前为{risk}）",
     "refusal.already_owner": "案件已由 {agent} 负责",
@@ -73,6 +77,10 @@ MESSAGES: dict[str, str] = {
     "refusal.case_already_opened": (
         "投诉 {complaint_id} 已有案件（阶段 {stage}）：一个投诉只立案一次；重新打开的投诉是与之关联的新案件"
     ),
+    "refusal.received_in_future": (
+        "{workflow_id}：该投诉的受理时间 {received_at} 尚未到来；未执行任何操作"
+    ),
+    "refusal.unknown_workflow": "{workflow_id}：本工作台没有类型为“{workflow}”的工作流；未执行任何操作",
     "refusal.state_not_carried": (
         "{workflow_id}：案件的延续状态只接受由该案件自身转入新一轮运行时携带；请用投诉受理信息立案"
     ),

@@ -46,6 +46,9 @@ class RefusalCode(StrEnum):
     NOT_TEAM_OWNED = "not_team_owned"
     # supervisors
     UNKNOWN_AGENT = "unknown_agent"
+    # Who acts is a person: never the customer, the system or a team (workflows/actors.py).
+    RESERVED_ACTOR = "reserved_actor"
+    OWNER_NOT_A_PERSON = "owner_not_a_person"
     SEVERITY_ONLY_RAISED = "severity_only_raised"
     RISK_ONLY_RAISED = "risk_only_raised"
     ALREADY_OWNER = "already_owner"
@@ -59,6 +62,8 @@ class RefusalCode(StrEnum):
     NO_CASE_TO_MERGE_INTO = "no_case_to_merge_into"
     # Refused starts (workflows/complaint.py, workflows/review.py): a forged or replayed input.
     CASE_ALREADY_OPENED = "case_already_opened"
+    RECEIVED_IN_FUTURE = "received_in_future"
+    UNKNOWN_WORKFLOW = "unknown_workflow"
     STATE_NOT_CARRIED = "state_not_carried"
     START_SCHEDULED = "start_scheduled"
     REVIEW_NOT_FROM_CASE = "review_not_from_case"

@@ -39,6 +39,7 @@ from schemas.actions import (
 )
 from schemas.case_actions import CaseAction
 from workflows import closing, department_tasks, intake, investigation, supervision, team_queue
+from workflows.actors import check_actor
 from workflows.case_record import CaseRecord
 
 Payload = TypeVar("Payload", bound=BaseModel)
@@ -113,6 +114,8 @@ def rules_for(action: CaseAction) -> ActionRule[Any]:
 def check(case: CaseRecord, action: CaseAction, message: BaseModel, now: datetime) -> None:
     """Raise `InvalidAction` if the case does not allow `action` now; a signal always passes."""
     rule = rules_for(action)
+    if action.actor is not None:
+        check_actor(getattr(message, action.actor))
     if rule.check is not None:
         rule.check(case, message, now)
 

@@ -215,11 +215,6 @@ def refuse(code: RefusalCode, **params: str | int) -> NoReturn:
     raise InvalidAction(Refusal(code, params))
 
 
-def known_agent(case: CaseRecord, agent: str) -> bool:
-    roster = case.state.policy.agents if case.state.policy else None
-    return roster is None or agent in roster
-
-
 def value_text(x: object) -> str:
     return str(getattr(x, "value", x)) if x is not None else "unset"
 

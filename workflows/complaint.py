@@ -78,6 +78,9 @@ KEPT_TIMELINE_BYTES = 256 * 1024
 PROJECTION_ENTRIES = 100
 PROJECTION_BYTES = 256 * 1024
 
+# How far ahead of the worker's clock a channel's clock may be when it stamps a receipt.
+RECEIPT_CLOCK_SKEW = timedelta(minutes=5)
+
 QUICK_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
 # A gateway may be down for hours; keep trying for a day, then record the failure on the case.
@@ -171,6 +174,7 @@ class ComplaintWorkflow:
     @workflow.run
     async def run(self, start: CaseStart | None = None) -> CaseSnapshot:
         if not isinstance(start, CaseState):
+            self._received_already()
             await self._opened_once()
             policy = await workflow.execute_activity_method(
                 PolicySource.load_sla_policy,
@@ -210,6 +214,21 @@ class ComplaintWorkflow:
         await self._settle()
         self._show()
         return self._case.snapshot()
+
+    def _received_already(self) -> None:
+        """A complaint received in the future (a wrong clock, or a forged date that would put
+        every deadline beyond reach) is refused before anything is written."""
+        received_at = self._case.state.intake.received_at
+        if received_at is not None and received_at > workflow.now() + RECEIPT_CLOCK_SKEW:
+            refuse_start(
+                Refused(
+                    RefusalCode.RECEIVED_IN_FUTURE,
+                    {
+                        "workflow_id": workflow.info().workflow_id,
+                        "received_at": received_at.isoformat(),
+                    },
+                )
+            )
 
     async def _opened_once(self) -> None:
         """A complaint is opened once: an intake for a complaint the store already holds (an
@@ -284,9 +303,13 @@ class ComplaintWorkflow:
         _refuse_invalid(lambda: action_rules.check(self._case, action, message, workflow.now()))
 
     async def _merge_into(self, merge: BaseModel) -> ActionAck:
-        """The surviving case hears of the duplicate first: if it cannot (no such open case),
-        the merge is refused and this case carries on unchanged."""
+        """The surviving case must be open (the store says so: a delivered signal says only
+        that its workflow still runs, which an ended case does while it settles) and hears of
+        the duplicate first: if not, the merge is refused and this case carries on unchanged."""
         assert isinstance(merge, Merge)
+        stage = await _quick(CaseStoreActivities.case_stage, merge.into, "check the survivor")
+        if stage is None or stage == Stage.DONE.value:
+            _refuse_invalid(lambda: supervision.no_case_to_merge_into(merge))
         survivor = workflow.get_external_workflow_handle(workflow_id_for(merge.into))
         told = MergedCase(
             complaint_id=self._case.state.intake.complaint_id,

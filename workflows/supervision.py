@@ -24,6 +24,7 @@ from schemas.case import ClosedBy, Deadline, EntryKind, EscalationLevel, Outcome
 from schemas.notification import Audience
 from schemas.refusals import InvalidAction, RefusalCode
 from workflows import closing, deadlines, investigation, sla_clock
+from workflows.actors import check_actor, check_new_owner, same_person
 from workflows.case_record import (
     HANDLING,
     RISK_ORDER,
@@ -31,7 +32,6 @@ from workflows.case_record import (
     CaseRecord,
     Step,
     hm,
-    known_agent,
     refuse,
     value_text,
 )
@@ -44,8 +44,9 @@ def check_escalate_case(case: CaseRecord, escalation: Escalation, now: datetime)
     s = case.state
     if s.stage not in OPEN_STAGES:
         refuse(RefusalCode.CASE_ENDED, complaint_id=s.intake.complaint_id)
-    if escalation.assign_to and not known_agent(case, escalation.assign_to):
-        refuse(RefusalCode.UNKNOWN_AGENT, agent=escalation.assign_to)
+    check_actor(escalation.by)  # also a signal, which no door checks
+    if escalation.assign_to:
+        check_new_owner(case, escalation.assign_to)
     if escalation.severity and s.severity and s.severity.is_more_urgent_than(escalation.severity):
         refuse(RefusalCode.SEVERITY_ONLY_RAISED, severity=s.severity.value)
     if escalation.risk and s.risk and RISK_ORDER.index(escalation.risk) < RISK_ORDER.index(s.risk):
@@ -69,7 +70,7 @@ def escalate_case(case: CaseRecord, escalation: Escalation, now: datetime) -> No
     regraded = bool(raise_severity or raise_risk)
     if raise_risk:
         changes.append(f"risk {value_text(s.risk)} → {value_text(escalation.risk)}")
-    if escalation.assign_to and escalation.assign_to != s.owner:
+    if escalation.assign_to and not same_person(escalation.assign_to, s.owner):
         changes.append(f"owner {s.owner} → {escalation.assign_to}")
         s.owner, s.team_owned = escalation.assign_to, False  # an agent, not the team, now
     case.raise_level(EscalationLevel.SUPERVISOR)
@@ -89,9 +90,8 @@ def escalate_case(case: CaseRecord, escalation: Escalation, now: datetime) -> No
 
 def check_reassign(case: CaseRecord, reassignment: Reassignment, now: datetime) -> None:
     case.require_open()
-    if not known_agent(case, reassignment.to):
-        refuse(RefusalCode.UNKNOWN_AGENT, agent=reassignment.to)
-    if reassignment.to == case.state.owner:
+    check_new_owner(case, reassignment.to)
+    if same_person(reassignment.to, case.state.owner):
         refuse(RefusalCode.ALREADY_OWNER, agent=reassignment.to)
 
 
@@ -118,7 +118,7 @@ def check_approve_compensation(
     pending = case.state.plan_awaiting_approval
     if pending is None:
         refuse(RefusalCode.NO_PLAN_AWAITS_APPROVAL)
-    if approval.by == pending.agent:
+    if same_person(approval.by, pending.agent):
         refuse(RefusalCode.OWN_PLAN, agent=approval.by)
     case.require_move(Move.PROPOSE_PLAN)
 
@@ -196,7 +196,14 @@ def merge_into(case: CaseRecord, merge: Merge, now: datetime) -> None:
 
 
 def merged_in(case: CaseRecord, merged: MergedCase, now: datetime) -> None:
-    """The surviving case hears of its duplicate (a signal from that case, never refused)."""
+    """The surviving case hears of its duplicate (a signal from that case, never refused). A
+    case that has ended (or was itself merged) records the message and changes nothing."""
+    if case.state.stage not in OPEN_STAGES:
+        case.record_refused(
+            f"duplicate {merged.complaint_id} merged in by {merged.by} refused: the case has ended",
+            now,
+        )
+        return
     case.record(
         EntryKind.MERGED_IN,
         merged.by,

@@ -15,6 +15,7 @@ from schemas.actions import TakeCase
 from schemas.case import EntryKind
 from schemas.refusals import RefusalCode
 from schemas.routing import RoutingPolicy
+from workflows.actors import check_new_owner
 from workflows.case_record import SYSTEM, CaseRecord, refuse
 
 UNROUTED = "unrouted"
@@ -51,6 +52,7 @@ def check_take(case: CaseRecord, take: TakeCase, now: datetime) -> None:
     s = case.state
     if not s.team_owned:
         refuse(RefusalCode.NOT_TEAM_OWNED, owner=s.owner)
+    check_new_owner(case, take.by)  # who takes it owns it: a person, never a backend
 
 
 def take(case: CaseRecord, take: TakeCase, now: datetime) -> None:
