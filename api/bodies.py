@@ -45,12 +45,7 @@ async def read_object(
     408 (and the connection closed) when it has not all arrived within `seconds`."""
     if not _json_type(request.headers.get("content-type")):
         raise ApiError(415, "send the body as JSON (Content-Type: application/json)")
-    # Closed after the answer: the rest of the body is never read, nor waited for.
-    too_large = ApiError(
-        413,
-        f"the body is over the limit of {limit} bytes; nothing was done",
-        headers={"Connection": "close"},
-    )
+    too_large = ApiError(413, f"the body is over the limit of {limit} bytes; nothing was done")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_large
