@@ -26,7 +26,14 @@ from pydantic.json_schema import models_json_schema
 
 from api import intake
 from api.access_log import AccessLog
-from api.bodies import DEFAULT_LIMIT, read_object, request_model, validated, with_actor
+from api.bodies import (
+    DEFAULT_BODY_SECONDS,
+    DEFAULT_LIMIT,
+    read_object,
+    request_model,
+    validated,
+    with_actor,
+)
 from api.cases import complaint_path, on_case
 from api.errors import ApiError, api_error_response, responses
 from api.gate import ACTING_FOR, KEY, Gate, StaffIds, staff_actor
@@ -37,7 +44,7 @@ from schemas.case_actions import ACTIONS, ActionAck, CaseAction, Delivery
 from schemas.customer_view import CustomerView
 
 VERSION = "1"
-BODY_REFUSALS = (400, 401, 403, 413, 415, 422, 429)
+BODY_REFUSALS = (400, 401, 403, 408, 413, 415, 422, 429)
 
 
 class Sent(BaseModel):
@@ -64,8 +71,10 @@ def build_app(
     keys: ApiKeys,
     body_limit: int = DEFAULT_LIMIT,
     staff: StaffIds = frozenset,
+    body_seconds: float = DEFAULT_BODY_SECONDS,
 ) -> FastAPI:
-    """`staff`: the ids X-Acting-For may name (none by default: no key may act for anyone)."""
+    """`staff`: the ids X-Acting-For may name (none by default: no key may act for anyone);
+    `body_limit` and `body_seconds`: a request body's size and time to arrive."""
     gate = Gate(keys, staff)
     app = FastAPI(
         title="complaint desk",
@@ -108,7 +117,7 @@ def build_app(
         """Start a complaint's case (the intake JSON, `ComplaintIntake`)."""
         key = gate.admit(request, credentials, {Scope.INTAKE})
         data = intake.with_complaint_id(
-            await read_object(request, body_limit), key, idempotency_key
+            await read_object(request, body_limit, body_seconds), key, idempotency_key
         )
         complaint = intake.validated_intake(data)
         request.state.complaint_id = complaint.complaint_id
@@ -138,7 +147,7 @@ def build_app(
         "The whole case as staff see it (agent and supervisor keys).",
     )
     for action in ACTIONS:
-        body = _add_action_route(app, gate, desk, action, body_limit)
+        body = _add_action_route(app, gate, desk, action, body_limit, body_seconds)
         if body not in bodies:
             bodies.append(body)
     app.state.request_models = bodies
@@ -195,7 +204,12 @@ def _add_read_route(
 
 
 def _add_action_route(
-    app: FastAPI, gate: Gate, desk: ComplaintDesk, action: CaseAction, body_limit: int
+    app: FastAPI,
+    gate: Gate,
+    desk: ComplaintDesk,
+    action: CaseAction,
+    body_limit: int,
+    body_seconds: float,
 ) -> type[BaseModel]:
     """One route for one row of the action table: nothing here is particular to an action; the
     desk decides where a message lands (`ComplaintDesk.act`)."""
@@ -216,7 +230,7 @@ def _add_action_route(
         key = gate.admit(request, credentials, scopes)
         complaint_id = request.state.complaint_id = complaint_path(complaint_id)
         actor = staff_actor(key, x_acting_for, gate.staff()) if action.actor else key.actor
-        data = with_actor(await read_object(request, body_limit), action.actor, actor)
+        data = with_actor(await read_object(request, body_limit, body_seconds), action.actor, actor)
         payload = validated(action.payload, data)
         request.state.actor = actor
         async with on_case():

@@ -7,6 +7,7 @@ body (see `with_actor`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -21,6 +22,8 @@ from api.errors import ApiError, FieldProblem, invalid
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_LIMIT = 256 * 1024  # a complaint at every field's limit is well under 100 KB
+# A whole body's arrival: a backend sends ~1 KB at once; a trickle would hold a connection open.
+DEFAULT_BODY_SECONDS = 15.0
 
 # curl's `-d @file` says form-urlencoded; a backend that sends JSON that way means JSON.
 _READ_AS_JSON = {"application/json", "application/x-www-form-urlencoded"}
@@ -35,8 +38,11 @@ def _json_type(content_type: str | None) -> bool:
     return kind in _READ_AS_JSON or (kind.startswith("application/") and kind.endswith("+json"))
 
 
-async def read_object(request: Request, limit: int) -> dict[str, Any]:
-    """The body as a JSON object, or the refusal: 415 not JSON, 413 too large, 400 malformed."""
+async def read_object(
+    request: Request, limit: int, seconds: float = DEFAULT_BODY_SECONDS
+) -> dict[str, Any]:
+    """The body as a JSON object, or the refusal: 415 not JSON, 413 too large, 400 malformed,
+    408 (and the connection closed) when it has not all arrived within `seconds`."""
     if not _json_type(request.headers.get("content-type")):
         raise ApiError(415, "send the body as JSON (Content-Type: application/json)")
     too_large = ApiError(413, f"the body is over the limit of {limit} bytes; nothing was done")
@@ -45,11 +51,19 @@ async def read_object(request: Request, limit: int) -> dict[str, Any]:
         raise too_large
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                chunks.append(chunk)
+    except TimeoutError:
+        raise ApiError(
+            408,
+            f"the body did not arrive within {seconds:g} seconds; nothing was done",
+            headers={"Connection": "close"},
+        ) from None
     return parse_object(b"".join(chunks))
 
 

@@ -83,6 +83,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "no API key, or an unknown one",
         403: "the key lacks the scope",
         404: "no such case",
+        408: "the body did not arrive in time; the connection is closed",
         409: "the case refuses the action now (`code` and `params` say why, `error` in English)",
         413: "the body is over the size limit",
         415: "the body is not JSON",

@@ -30,9 +30,20 @@ class _Beside(uvicorn.Server):
         yield
 
 
+# An idle keep-alive connection is closed after this; the time a request's headers take is
+# bounded in front of the desk (its reverse proxy: docs/security.md), the body's by the app.
+KEEP_ALIVE_SECONDS = 5
+
+
 def uvicorn_server(app: FastAPI, host: str, port: int, beside: bool = False) -> uvicorn.Server:
     config = uvicorn.Config(
-        app, host=host, port=port, access_log=False, log_config=None, server_header=False
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     return (_Beside if beside else uvicorn.Server)(config)
 
@@ -74,6 +85,7 @@ def desk_app(settings: Settings, desk: ComplaintDesk, keys: ApiKeys, pool: Pool)
         keys,
         settings.complaint_api_body_limit,
         staff=lambda: load_accounts(settings.users_file).keys(),
+        body_seconds=settings.complaint_api_body_seconds,
     )
     app.mount("/", build_workspace(settings, desk, pool))
     return app

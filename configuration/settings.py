@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     complaint_api_body_limit: int = Field(
         default=256 * 1024, gt=0, description="Largest request body the API reads, in bytes."
     )
+    complaint_api_body_seconds: float = Field(
+        default=15,
+        gt=0,
+        description="The time a request body has to arrive whole; later: 408, connection closed.",
+    )
     complaint_watchdog_every: timedelta = Field(
         default=timedelta(minutes=5),
         description="How often the stuck-case watchdog runs (set when `setup` creates its schedule).",

@@ -8,6 +8,7 @@ for the person wins. Customers are reached at their contact (e-mail, phone, WeCh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Literal
 
@@ -31,6 +32,18 @@ DEFAULT_ROUTES: Routes = {
 }
 _ROUTES = TypeAdapter(Routes)
 
+# A staff id becomes the local part of an address: only these characters keep it one address on
+# the desk's own host (an `@` or `:` would make it another host's, a `,` or space two addresses).
+_SAFE_STAFF_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def staff_address(template: str, recipient: str) -> str | None:
+    """The staff member's address from the template; None (nobody is sent to) for an id that
+    could make the address anything other than theirs on the desk's host."""
+    if not _SAFE_STAFF_ID.fullmatch(recipient):
+        return None
+    return template.format(recipient=recipient)
+
 
 def parse_routes(text: str | None) -> Routes:
     """The configured table (JSON), or the default; a bad table stops the worker's start."""
@@ -50,7 +63,7 @@ def destination(
     routes: Routes,
     notification: Notification,
     gateways: Mapping[str, AddressKind],
-    staff_address: str,
+    staff_template: str,
 ) -> Destination | None:
     """The first preferred gateway that exists and can reach this person; None if none can.
     `gateways` gives, for each configured gateway, the kind of address it sends to."""
@@ -64,7 +77,10 @@ def destination(
             address = getattr(contact, kind, None) if contact else None
         else:
             who = n.recipient or n.audience.value
-            address = staff_address.format(recipient=who) if kind == "email" else who
+            if kind == "email":
+                address = staff_address(staff_template, who)
+            else:
+                address = who if _SAFE_STAFF_ID.fullmatch(who) else None
         if address:
             return Destination(name, address)
     return None

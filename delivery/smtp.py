@@ -42,6 +42,9 @@ class SmtpGateway:
         try:
             _, reply = await aiosmtplib.send(
                 message,
+                # The envelope names the one address, whatever the headers say: a To that reads
+                # as two addresses can never add a recipient.
+                recipients=[address],
                 hostname=s.host,
                 port=s.port,
                 username=s.username,

@@ -8,6 +8,7 @@ import asyncio
 from typing import Any, TypeVar
 
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkflowExecutionRequest,
     DescribeWorkflowExecutionResponse,
@@ -15,12 +16,13 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from desk.errors import CaseNotFound
+from desk.errors import CaseEnded, CaseNotFound, DeskError, NotReady
 from schemas.case import CaseSnapshot, TimelineEntry
 from schemas.customer_view import CustomerView
 
 WORKFLOW_ID_PREFIX = "complaint-"  # `workflows.complaint.workflow_id_for`
 SNAPSHOT, TIMELINE, CUSTOMER_VIEW = "snapshot", "timeline", "customer_view"
+STAGE_ATTRIBUTE = "ComplaintStage"  # `workflows.search_attributes.STAGE`: set by every case
 
 
 # The reason a worker refuses a query it could only answer from events no task has handled yet
@@ -67,18 +69,33 @@ async def describe(client: Client, workflow_id: str) -> DescribeWorkflowExecutio
         return None
 
 
+async def unanswered(client: Client, complaint_id: str) -> DeskError:
+    """Why a query under this id got no answer, as the desk's error. A closed run that never set
+    its stage never was a case (a start the workflow refused, a run someone else started under
+    the id): `CaseNotFound`, like no run at all. A running one has not answered yet: `NotReady`."""
+    described = await describe(client, workflow_id(complaint_id))
+    if described is None:
+        return CaseNotFound(complaint_id)
+    info = described.workflow_execution_info
+    if info.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
+        return NotReady(f"case {complaint_id}: it does not answer now; ask again")
+    if STAGE_ATTRIBUTE in info.search_attributes.indexed_fields:
+        return CaseEnded(complaint_id)
+    return CaseNotFound(complaint_id)
+
+
 async def case_and_timeline(
     client: Client, complaint_id: str
 ) -> tuple[CaseSnapshot, list[TimelineEntry]]:
-    """A query reaches ended cases too: Temporal's NOT_FOUND means there is none."""
+    """A query reaches ended cases too; a failed one is said as the desk's error (`unanswered`)."""
     handle = client.get_workflow_handle(workflow_id(complaint_id))
     try:
         snapshot = await query(handle, SNAPSHOT, result_type=CaseSnapshot)
         timeline = await query(handle, TIMELINE, 0, result_type=list[TimelineEntry])
-    except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:
+    except (RPCError, WorkflowQueryFailedError, TimeoutError) as err:
+        if isinstance(err, RPCError) and err.status is not RPCStatusCode.NOT_FOUND:
             raise
-        raise CaseNotFound(complaint_id) from None
+        raise await unanswered(client, complaint_id) from None
     return snapshot, timeline
 
 
@@ -86,8 +103,8 @@ async def customer_view(client: Client, complaint_id: str) -> CustomerView:
     handle = client.get_workflow_handle(workflow_id(complaint_id))
     try:
         view = await query(handle, CUSTOMER_VIEW, result_type=CustomerView)
-    except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:
+    except (RPCError, WorkflowQueryFailedError, TimeoutError) as err:
+        if isinstance(err, RPCError) and err.status is not RPCStatusCode.NOT_FOUND:
             raise
-        raise CaseNotFound(complaint_id) from None
+        raise await unanswered(client, complaint_id) from None
     return view

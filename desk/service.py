@@ -432,7 +432,7 @@ class ComplaintDesk:
         except WorkflowQueryFailedError as err:
             if reading.CASE_NOT_READY in str(err):
                 raise NotReady(f"case {complaint_id}: {reading.CASE_NOT_READY}") from None
-            raise
+            raise await reading.unanswered(self.client, complaint_id) from None
         except TimeoutError:  # `reading.query` gave up waiting for a worker
             raise NotReady(f"case {complaint_id}: {reading.CASE_NOT_READY}") from None
 

@@ -14,8 +14,11 @@ from pydantic import AfterValidator, StringConstraints
 SUBJECT_MAX = 200
 TEXT_MAX = 4_000
 
-# Line breaks and tabs are legitimate in free text; every other control character is not.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Line breaks and tabs are legitimate in free text; every other control character is not, C1
+# included (U+0085 NEL and U+009B CSI act on a terminal).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a reader's screen breaks a line at: allowed in free text, not in one line.
+_LINE_BREAK = re.compile(r"[\n\r\u2028\u2029]")
 
 
 def _no_control_characters(value: str) -> str:
@@ -25,7 +28,7 @@ def _no_control_characters(value: str) -> str:
 
 
 def _single_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
+    if _LINE_BREAK.search(value):
         raise ValueError("must be a single line")
     return value
 
@@ -52,7 +55,14 @@ Identifier = Annotated[
 """A machine id: complaint id, agent id, account id. Safe inside a Temporal workflow id."""
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+# Nothing a mail header would read as a second recipient, a display name or a comment.
+_ADDRESS_PART = r"[^@\s,;<>\"()\[\]\\\x00-\x1f\x7f-\x9f\u2028\u2029]+"
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=254,
+        pattern=rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$",
+    ),
 ]
+"""One e-mail address (an addr-spec): never a list, a display name or a comment."""

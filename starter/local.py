@@ -18,6 +18,7 @@ import signal
 import socket
 import stat
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,31 @@ def installed_binary(name: str) -> str:
 REPORTED_PROBLEMS_AFTER = "system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute"
 
 
+# The server's limits sized for the desk (Temporal's own defaults: 2 MB a payload, 50 MB a
+# history). Our largest payload is a carried state: 256 KB of timeline text
+# (`workflows.complaint.KEPT_TIMELINE_BYTES`) and the case's own fields, more while the case
+# store is down; 3x that is refused, so a caller's oversized signal is refused by the server
+# instead of growing the case's history until the server terminates it. A warning at half of
+# it, and at twice a run's own history bound (`HISTORY_BYTES_BOUND`, 4 MB). The tests' dev
+# server runs with the same values (tests/support/servers.py); docs/operating.md says what a
+# production server must set.
+SERVER_LIMITS: dict[str, int] = {
+    "limit.blobSize.error": 768 * 1024,
+    "limit.blobSize.warn": 384 * 1024,
+    "limit.historySize.warn": 8 * 1024 * 1024,
+}
+
+
+def dynamic_config_args(values: Mapping[str, object]) -> list[str]:
+    """`--dynamic-config-value name=value` for each value, as `temporal server start-dev` takes
+    them."""
+    return [
+        arg
+        for name, value in values.items()
+        for arg in ("--dynamic-config-value", f"{name}={value}")
+    ]
+
+
 def dev_server_args(
     db_file: Path | None,
     port: int,
@@ -53,7 +79,7 @@ def dev_server_args(
     reported_problems_after: int = 2,
 ) -> list[str]:
     args = ["server", "start-dev", "--port", str(port), "--log-level", "warn"]
-    args += ["--dynamic-config-value", f"{REPORTED_PROBLEMS_AFTER}={reported_problems_after}"]
+    args += dynamic_config_args({**SERVER_LIMITS, REPORTED_PROBLEMS_AFTER: reported_problems_after})
     if db_file:
         # One SQLite connection holds every shard; WAL lets reads stop blocking writes
         # (docs/benchmarks.md: 1.5-2.5x the lifecycles per second of the default journal).

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from api.app import build_app
+from api.bodies import DEFAULT_BODY_SECONDS
 from api.keys import ApiKey, ApiKeys, Scope, digest, new_token
 from api.server import serving
 from desk.service import ComplaintDesk
@@ -39,7 +40,9 @@ class Api:
 
 
 @asynccontextmanager
-async def running_api(desk: ComplaintDesk) -> AsyncIterator[Api]:
+async def running_api(
+    desk: ComplaintDesk, body_seconds: float = DEFAULT_BODY_SECONDS
+) -> AsyncIterator[Api]:
     tokens = {name: new_token() for name in KINDS}
     keys = [
         ApiKey(
@@ -52,6 +55,8 @@ async def running_api(desk: ComplaintDesk) -> AsyncIterator[Api]:
         )
         for name, (scopes, acts_for, burst) in KINDS.items()
     ]
-    app = build_app(desk, ApiKeys(keys), body_limit=LIMIT, staff=lambda: STAFF_IDS)
+    app = build_app(
+        desk, ApiKeys(keys), body_limit=LIMIT, staff=lambda: STAFF_IDS, body_seconds=body_seconds
+    )
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield Api(url, tokens, http)

@@ -49,6 +49,7 @@ class MailServer:
     refuse: set[str] = field(default_factory=set)
     hold: asyncio.Event | None = None
     arrivals: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[list[str]] = field(default_factory=list)  # each arrival's RCPT TO addresses
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle_RCPT(
@@ -62,6 +63,7 @@ class MailServer:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.arrivals.append(message)
+        self.envelopes.append(list(envelope.rcpt_tos))
         self.arrived.set()
         if self.hold is not None:
             await self.hold.wait()

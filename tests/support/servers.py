@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starter.local import installed_binary
+from starter.local import SERVER_LIMITS, dynamic_config_args, installed_binary
 from tests.support.desk import CONVERTER
 from workflows import search_attributes
 
@@ -30,14 +30,13 @@ DEV_SERVER_STARTUP = timedelta(seconds=60)
 async def dev_server(
     config: Mapping[str, object] | None = None,
 ) -> AsyncIterator[WorkflowEnvironment]:
-    """The real Temporal dev server, its histories the ones production writes; `config` sets
-    dynamic-config values (name: value)."""
-    extra = [f"{name}={value}" for name, value in (config or {}).items()]
+    """The real Temporal dev server, its histories the ones production writes, its limits the
+    ones `complaint-desk up` sets; `config` sets more dynamic-config values (name: value)."""
     environment = await WorkflowEnvironment.start_local(
         data_converter=CONVERTER,
         dev_server_existing_path=installed_binary("temporal"),
         search_attributes=search_attributes.ALL,
-        dev_server_extra_args=[arg for v in extra for arg in ("--dynamic-config-value", v)],
+        dev_server_extra_args=dynamic_config_args({**SERVER_LIMITS, **(config or {})}),
         dev_server_startup_timeout=DEV_SERVER_STARTUP,
     )
     try:
