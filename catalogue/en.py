@@ -132,6 +132,8 @@ MESSAGES: dict[str, str] = {
     "staff.signin_failed": "Wrong user name or password.",
     "staff.signed_in_as": "Signed in as",
     "staff.queue": "My queue",
+    "staff.team_queue": "Team queue",
+    "staff.team_hint": "Cases no agent has taken yet, oldest deadline first: take one to own it.",
     "staff.board": "Supervisor board",
     "staff.filters": "Filters",
     "staff.apply": "Apply",

@@ -105,6 +105,8 @@ MESSAGES: dict[str, str] = {
     "staff.signin_failed": "用户名或密码不正确。",
     "staff.signed_in_as": "当前用户",
     "staff.queue": "我的队列",
+    "staff.team_queue": "团队队列",
+    "staff.team_hint": "尚无坐席认领的案件，按最早时限排序：认领后由您负责到底。",
     "staff.board": "主管看板",
     "staff.filters": "筛选",
     "staff.apply": "应用",
