@@ -100,7 +100,7 @@ async def test_a_different_mail_under_a_reused_message_id_is_never_swallowed(
             (await answer(port, other_sender.as_bytes(), "wang@example.org"))[1],
         ]
         # the same mail again is answered as a repeat of its case; each different mail opens one
-        verdicts = [reply.split(" ")[2] for reply in opened]
+        verdicts = [reply.split(" ")[1] for reply in opened]
         assert verdicts == ["opened", "repeat", "repeat", "opened", "opened"], opened
         ids = [reply.rsplit(" ", 1)[1] for reply in opened]
         assert ids[0] == ids[1] == ids[2]  # one mail, one case

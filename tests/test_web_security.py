@@ -140,9 +140,9 @@ async def test_a_refusal_is_shown_on_the_page_in_the_agents_language(
     answer = await post(http, f"/cases/{cid}/approve", {"csrf": token})
     page = await answer.text()
     assert answer.status == 409 and 'lang="zh-CN"' in page
-    # The case's reason in the catalogue's words (`refusal.<code>`); a rule that still sends
-    # only English is shown after the Chinese frame.
-    assert "案件拒绝了该操作：" in page and "no plan awaits approval" in page
+    # The case's reason in the catalogue's words (`refusal.<code>`), never its English sentence.
+    assert "案件拒绝了该操作：" in page and "没有待审批的方案" in page
+    assert "no plan awaits approval" not in page
     bad = await post(http, f"/cases/{cid}/task-open", {"csrf": token, "department": "tech"})
     assert bad.status == 422 and "owner" in await bad.text()  # named, and nothing was sent
     assert EntryKind.TASK_OPENED not in await kinds(desk, cid)
