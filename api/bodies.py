@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError, create_model
 
-from api.errors import ApiError, FieldProblem, invalid
+from api.errors import ApiError, FieldProblem, invalid, invalid_field
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_LIMIT = 256 * 1024  # a complaint at every field's limit is well under 100 KB
@@ -77,7 +77,7 @@ def parse_object(raw: bytes) -> dict[str, Any]:
         raise ApiError(400, "the body is not UTF-8 text") from None
     too_deep = _too_deep(text)
     if too_deep is not None:
-        raise _refused(too_deep, f"nested deeper than {MAX_DEPTH} levels")
+        raise invalid_field(too_deep, f"nested deeper than {MAX_DEPTH} levels")
     try:
         data = json.loads(
             text,
@@ -87,15 +87,15 @@ def parse_object(raw: bytes) -> dict[str, Any]:
             parse_constant=lambda _: _OUT_OF_BOUNDS,  # NaN, Infinity: not JSON's numbers
         )
     except _RepeatedKey as err:
-        raise _refused(err.field, "appears more than once in its object") from None
+        raise invalid_field(err.field, "appears more than once in its object") from None
     except json.JSONDecodeError as err:  # its message names the place, not the text
         where = f"line {err.lineno} column {err.colno}"
         raise ApiError(400, f"malformed JSON: {err.msg} at {where}") from None
     if not isinstance(data, dict):
-        raise _refused("(body)", "must be a JSON object")
+        raise invalid_field("(body)", "must be a JSON object")
     out_of_bounds = _first_out_of_bounds(data, ())
     if out_of_bounds is not None:
-        raise _refused(
+        raise invalid_field(
             out_of_bounds,
             f"numbers have at most {MAX_INT_DIGITS} digits (or {MAX_FLOAT_CHARS} characters "
             "with a fraction or exponent), and are finite",
@@ -187,14 +187,6 @@ def _first_out_of_bounds(value: Any, at: tuple[str | int, ...]) -> str | None:
         if found is not None:
             return found
     return None
-
-
-def _refused(field: str, message: str) -> ApiError:
-    return ApiError(
-        422,
-        f"invalid input, nothing was done: {field}",
-        [FieldProblem(field=field, message=message)],
-    )
 
 
 def validated(model: type[M], data: dict[str, Any]) -> M:

@@ -70,6 +70,15 @@ def invalid(err: ValidationError, prefix: tuple[str | int, ...] = ()) -> ApiErro
     return ApiError(422, f"invalid input, nothing was done: {names}", problems)
 
 
+def invalid_field(field: str, message: str) -> ApiError:
+    """One field refused by a check of ours (not pydantic's): 422, named, nothing done."""
+    return ApiError(
+        422,
+        f"invalid input, nothing was done: {field}",
+        [FieldProblem(field=field, message=message)],
+    )
+
+
 async def api_error_response(_: Request, err: Exception) -> JSONResponse:
     assert isinstance(err, ApiError)
     body = err.problem.model_dump(exclude_none=True)

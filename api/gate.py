@@ -11,7 +11,7 @@ from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import TypeAdapter, ValidationError
 
-from api.errors import ApiError, FieldProblem
+from api.errors import ApiError, invalid_field
 from api.keys import ApiKey, ApiKeys, Scope
 from api.rate_limit import RateLimits
 from schemas.text import Identifier
@@ -84,9 +84,9 @@ def staff_actor(key: ApiKey, acting_for: str | None, staff: Collection[str]) -> 
         named = _IDENTIFIER.validate_python(acting_for)
     except ValidationError:
         message = "the person acting is needed: an id (letters, digits, _ . : @ -, at most 64)"
-        raise _acting_refused(field, message) from None
+        raise invalid_field(field, message) from None
     if reserved_actor(named):
-        raise _acting_refused(
+        raise invalid_field(
             field,
             "must name a member of staff, not the customer, the "
             "system, a backend (api:…) or a team (team-…)",
@@ -94,13 +94,5 @@ def staff_actor(key: ApiKey, acting_for: str | None, staff: Collection[str]) -> 
     known = {person.casefold(): person for person in staff if not reserved_actor(person)}
     person = known.get(named.casefold())
     if person is None:
-        raise _acting_refused(field, "names nobody in the desk's staff accounts")
+        raise invalid_field(field, "names nobody in the desk's staff accounts")
     return person
-
-
-def _acting_refused(field: str, message: str) -> ApiError:
-    return ApiError(
-        422,
-        f"invalid input, nothing was done: {field}",
-        [FieldProblem(field=field, message=message)],
-    )
