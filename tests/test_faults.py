@@ -442,7 +442,9 @@ async def test_a_case_with_1000_replies_stays_within_history_limits_and_keeps_th
     )
     async with running(worker) as desk:
         cid = await desk.open()
-        text = "洗衣机还是漏水，" * 60  # 480 characters, 1.4 KB each
+        # 1,200 characters, 3.6 KB each: enough that the run passes its own 4 MB bound whatever
+        # else each reply costs (the owner hears of a burst once, so a reply adds few events).
+        text = "洗衣机还是漏水，" * 150
         # A very chatty customer (or a channel relaying a backlog): bursts of 50 at once.
         for batch in range(0, REPLIES, 50):
             await asyncio.gather(
