@@ -121,6 +121,35 @@ MESSAGES: dict[str, str] = {
     ),
     "refusal.id_taken": "complaint id {complaint_id} already names another complaint's case; nothing was started",
     "refusal.refused": "{reason}",
+    "severity.L1": "L1 (urgent)",
+    "severity.L2": "L2 (important)",
+    "severity.L3": "L3 (ordinary)",
+    "category.product": "product",
+    "category.service": "service",
+    "category.logistics": "logistics",
+    "category.billing": "billing",
+    "category.other": "other",
+    "category.price": "price",
+    "category.delivery": "delivery",
+    "outcome.closed_confirmed": "closed, the customer confirmed",
+    "outcome.closed_no_response": "closed, no answer from the customer",
+    "outcome.merged": "handled together with another case",
+    "closed_by.customer": "confirmed by the customer",
+    "closed_by.silence": "no confirmation in time",
+    "closed_by.supervisor": "closed by a supervisor for the customer",
+    "channel.hotline": "hotline",
+    "channel.online_chat": "online chat",
+    "channel.app_form": "app form",
+    "channel.email": "e-mail",
+    "channel.wechat": "WeChat",
+    "channel.store_desk": "store desk",
+    "channel.weibo": "Weibo",
+    "channel.douyin": "Douyin",
+    "channel.app_store_review": "app-store review",
+    "channel.third_party_platform": "third-party platform",
+    "time.yesterday": "Yesterday",
+    "time.today": "Today",
+    "time.tomorrow": "Tomorrow",
     # The pages (web/i18n.py `translator`): staff pages, then the customer's progress page.
     "staff.app": "Complaint desk",
     "staff.skip": "Skip to content",
@@ -239,4 +268,12 @@ MESSAGES: dict[str, str] = {
         "without large attachments"
     ),
     "mail_in.retry": "The desk cannot take mail right now; try again later",
+    # ---- timeline entries in staff words: entry.<kind>, from the entry's facts (workflows/ owns the facts) ----
+    # ---- staff notifications: notice.<topic>, from the notification's facts ----
+    # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
+    # ---- the customer's progress page: progress.* (web/customer.py) ----
+    # ---- the follow-up survey: survey.* (its questions are data: policies/) ----
+    # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----
+    # ---- search and saved views: search.* ----
+    # ---- canned replies and evidence: canned.*, evidence.* ----
 }

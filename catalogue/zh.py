@@ -94,6 +94,35 @@ MESSAGES: dict[str, str] = {
     ),
     "refusal.id_taken": "投诉编号 {complaint_id} 已属于另一件投诉的案件；未新建任何案件",
     "refusal.refused": "{reason}",
+    "severity.L1": "一级（紧急）",
+    "severity.L2": "二级（重要）",
+    "severity.L3": "三级（一般）",
+    "category.product": "产品",
+    "category.service": "服务",
+    "category.logistics": "物流",
+    "category.billing": "账单",
+    "category.other": "其他",
+    "category.price": "价格",
+    "category.delivery": "配送",
+    "outcome.closed_confirmed": "客户确认后结案",
+    "outcome.closed_no_response": "客户未答复，已结案",
+    "outcome.merged": "与另一件投诉合并处理",
+    "closed_by.customer": "客户已确认",
+    "closed_by.silence": "客户未在期限内确认",
+    "closed_by.supervisor": "主管代客户结案",
+    "channel.hotline": "热线电话",
+    "channel.online_chat": "在线客服",
+    "channel.app_form": "应用内表单",
+    "channel.email": "电子邮件",
+    "channel.wechat": "微信",
+    "channel.store_desk": "门店",
+    "channel.weibo": "微博",
+    "channel.douyin": "抖音",
+    "channel.app_store_review": "应用商店评论",
+    "channel.third_party_platform": "第三方平台",
+    "time.yesterday": "昨天",
+    "time.today": "今天",
+    "time.tomorrow": "明天",
     # The pages (web/i18n.py `translator`): staff pages, then the customer's progress page.
     "staff.app": "投诉工作台",
     "staff.skip": "跳到正文",
@@ -209,4 +238,12 @@ MESSAGES: dict[str, str] = {
     # SMTP answers of e-mail in; sent in English (SMTP answers are ASCII), kept here for reference.
     "mail_in.unreadable": "无法读取这封邮件。请以纯文本重新发送您的投诉，不要附带大附件",
     "mail_in.retry": "投诉台暂时无法接收邮件，请稍后重试",
+    # ---- timeline entries in staff words: entry.<kind>, from the entry's facts (workflows/ owns the facts) ----
+    # ---- staff notifications: notice.<topic>, from the notification's facts ----
+    # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
+    # ---- the customer's progress page: progress.* (web/customer.py) ----
+    # ---- the follow-up survey: survey.* (its questions are data: policies/) ----
+    # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----
+    # ---- search and saved views: search.* ----
+    # ---- canned replies and evidence: canned.*, evidence.* ----
 }

@@ -13,6 +13,7 @@ from schemas.intake import Channel, ComplaintIntake
 from schemas.notification import Notification
 from schemas.routing import RoutingPolicy
 from schemas.sla import DeadlineKind, SlaPolicy
+from schemas.survey import DEFAULT_QUESTIONS, SurveyQuestion
 
 
 class Stage(StrEnum):
@@ -161,8 +162,13 @@ class TimelineEntry(BaseModel):
     stage: Stage
     kind: EntryKind
     actor: str = Field(description="'system', 'customer' or an agent id")
-    summary: str
+    summary: str = Field(description="Operators' English, for the Temporal UI and logs of record")
     public: bool = Field(description="May be shown to the customer")
+    facts: dict[str, str] = Field(
+        default_factory=dict,
+        description="The entry's structured fields: pages and letters render `entry.<kind>` from "
+        "these in the reader's language (catalogue/), never from `summary`",
+    )
 
 
 class CaseState(BaseModel):
@@ -257,6 +263,10 @@ class CaseSnapshot(BaseModel):
     result_delivered_at: datetime | None
     closed_at: datetime | None
     survey_sent_at: datetime | None
+    survey_open: bool = Field(
+        default=False, description="The case takes a survey answer now (follow-up policy)"
+    )
+    survey_questions: list[SurveyQuestion] = Field(default_factory=lambda: list(DEFAULT_QUESTIONS))
     survey: SurveyAnswer | None
     surveys: list[AnsweredSurvey] = Field(default_factory=list)
     timeline_length: int

@@ -24,8 +24,13 @@ class Notification(BaseModel):
     complaint_id: str
     audience: Audience
     recipient: str | None = Field(description="Agent id; None for the customer")
-    topic: str
-    text: str
+    topic: str = Field(description="The message's kind: the catalogue renders it from `facts`")
+    text: str = Field(description="Operators' English summary; people read the catalogue's text")
+    facts: dict[str, str] = Field(
+        default_factory=dict,
+        description="Structured fields of the message (catalogue/ naming: `*_at` a moment, "
+        "`*_yuan` money, `*stage` a code); the letter, SMS and page are rendered from these",
+    )
     urgent: bool = False
     channel: Channel | None = None
     language: Language = Language.ZH

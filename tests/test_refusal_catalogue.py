@@ -8,15 +8,17 @@ import ast
 import re
 import string
 from collections import defaultdict
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 import pytest
 
-from catalogue import CODED, LANGUAGES, messages, render
+from catalogue import CODED, LANGUAGES, messages, render, shown
 from schemas.actions import Department
-from schemas.case import Stage
-from schemas.classification import RiskLevel
+from schemas.case import ClosedBy, Outcome, Stage
+from schemas.classification import Category, RiskLevel, Severity
+from schemas.intake import Channel
 from schemas.refusals import Refusal, RefusalCode
 from schemas.sla import DeadlineKind
 from workflows.stages import Move
@@ -30,6 +32,11 @@ CODED_VALUES: dict[str, type[StrEnum]] = {
     "risk": RiskLevel,
     "department": Department,
     "deadline": DeadlineKind,
+    "severity": Severity,
+    "category": Category,
+    "outcome": Outcome,
+    "closed_by": ClosedBy,
+    "channel": Channel,
 }
 
 
@@ -101,3 +108,23 @@ def test_a_stage_is_shown_in_the_readers_words() -> None:
         "案件目前处于“回访”阶段"
     )
     assert refusal.english().endswith("the case is at 'follow-up'")
+
+
+def test_a_moment_money_and_codes_read_as_a_person_says_them() -> None:
+    now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai
+    params = {
+        "due_at": "2026-12-07T10:30:00+00:00",
+        "compensation_yuan": "200",
+        "to_stage": "track",
+    }
+    assert render("x", "zh", params) == "x"
+    assert shown("due_at", params["due_at"], "zh", now=now) == "今天 18:30"
+    assert shown("due_at", "2026-12-08T01:49:00+00:00", "zh") == "12月8日 09:49"
+    assert shown("due_at", "2026-12-08T01:49:00+00:00", "en", now=now) == "Tomorrow 09:49"
+    assert shown("due_at", "2027-01-08T01:49:00+00:00", "en", now=now) == "8 Jan 2027 09:49"
+    assert shown("due_at", "2026-12-08T01:49:00+00:00", "en", "Europe/London") == "8 Dec 01:49"
+    assert shown("compensation_yuan", "200", "zh") == "¥200.00"
+    assert shown("compensation_yuan", "1200.5", "en") == "CNY 1,200.50"
+    assert shown("to_stage", "track", "zh") == "跟踪"
+    assert shown("severity", "L1", "en") == "L1 (urgent)"
+    assert shown("text", "track", "zh") == "track"  # a person's words are never translated

@@ -8,7 +8,7 @@ here, and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -135,7 +135,13 @@ class CaseRecord:
             s.deadlines = [deadlines.retarget(d, s.policy, severity) for d in s.deadlines]
 
     def record(
-        self, kind: EntryKind, actor: str, summary: str, now: datetime, public: bool = False
+        self,
+        kind: EntryKind,
+        actor: str,
+        summary: str,
+        now: datetime,
+        public: bool = False,
+        facts: Mapping[str, str] | None = None,
     ) -> TimelineEntry:
         entry = TimelineEntry(
             seq=self.next_seq,
@@ -145,6 +151,7 @@ class CaseRecord:
             actor=actor,
             summary=summary,
             public=public,
+            facts=dict(facts or {}),
         )
         self.state.timeline.append(entry)
         return entry
@@ -169,13 +176,21 @@ class CaseRecord:
             **facts,
         )
         # The receipt is answered at once, day or night (R-IN-6); the rest respects quiet hours.
-        self.notify(Audience.CUSTOMER, None, topic, text, now, urgent=topic == "acknowledged")
+        self.notify(
+            Audience.CUSTOMER, None, topic, text, now, urgent=topic == "acknowledged", facts=facts
+        )
 
     def tell_staff(
-        self, audience: Audience, topic: str, text: str, now: datetime, urgent: bool = False
+        self,
+        audience: Audience,
+        topic: str,
+        text: str,
+        now: datetime,
+        urgent: bool = False,
+        facts: Mapping[str, str] | None = None,
     ) -> None:
         recipient = self.state.owner if audience is Audience.OWNER else None
-        self.notify(audience, recipient, topic, text, now, urgent=urgent)
+        self.notify(audience, recipient, topic, text, now, urgent=urgent, facts=facts)
 
     def notify(
         self,
@@ -185,6 +200,7 @@ class CaseRecord:
         text: str,
         now: datetime,
         urgent: bool = False,
+        facts: Mapping[str, str] | None = None,
     ) -> None:
         # The key ties the message to the timeline position that caused it, so a retried
         # delivery, or a replay of the workflow, can never send it twice.
@@ -200,6 +216,7 @@ class CaseRecord:
                 recipient=recipient,
                 topic=topic,
                 text=text,
+                facts=dict(facts or {}),
                 urgent=urgent,
                 channel=intake.channel if audience is Audience.CUSTOMER else None,
                 language=intake.language,
