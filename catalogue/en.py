@@ -271,6 +271,98 @@ MESSAGES: dict[str, str] = {
     # ---- timeline entries in staff words: entry.<kind>, from the entry's facts (workflows/ owns the facts) ----
     # ---- staff notifications: notice.<topic>, from the notification's facts ----
     # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
+    "letter.subject": "[{complaint_id}] About your complaint",
+    "letter.greeting": "Dear {customer},",
+    "letter.greeting_no_name": "Dear customer,",
+    "letter.company": "Customer Care",
+    "letter.case_id": "Complaint number: {complaint_id}",
+    "letter.follow": "Follow your complaint: {url}",
+    "letter.follow_button": "Follow your complaint",
+    "letter.reply": "To answer us or add anything, reply to this e-mail.",
+    "letter.sign_off": "Kind regards,",
+    "letter.acknowledged": (
+        "We have received your complaint. We understand this is frustrating; the person who "
+        "owns your case will contact you shortly."
+    ),
+    "letter.agent_message": "{text}",
+    "letter.plan_proposed": "We are sorry for the trouble this has caused. This is what we propose:",
+    "letter.plan_proposed.plan": "{plan}",
+    "letter.plan_proposed.compensation": "Compensation: {compensation_yuan}",
+    "letter.plan_proposed.next_update": "You will hear from us again by {next_update_at}.",
+    "letter.plan_proposed.answer": (
+        "Please tell us whether you accept it: reply to this e-mail, or choose on your progress page."
+    ),
+    "letter.plan_accepted": "Thank you for accepting our proposal; we are carrying it out.",
+    "letter.plan_accepted.due": "It should be done by {due_at}.",
+    "letter.result_delivered": "Your complaint has been handled. This is what we did:",
+    "letter.result_delivered.note": "{note}",
+    "letter.result_delivered.confirm": (
+        "Please confirm whether the problem is solved: reply to this e-mail, or confirm on your "
+        "progress page. If it is not, tell us and we will carry on."
+    ),
+    "letter.reopened": (
+        "We have re-opened your complaint; the person who owns it will contact you shortly."
+    ),
+    "letter.closed": (
+        "Your complaint is closed; thank you for your patience. In a few days we will ask you "
+        "how we did."
+    ),
+    "letter.merged": (
+        "From now on your complaint is handled together with complaint {into}; you will hear "
+        "about both under {into}."
+    ),
+    "letter.survey": (
+        "Please score the result, our attitude and our speed from 1 to 5, and tell us what we "
+        "could do better: your progress page has the questions. If the problem is back, you can "
+        "ask us there to re-open your complaint."
+    ),
+    "letter.survey_reminder": (
+        "A few days ago we asked you how we did; your answer matters to us. If you have not "
+        "answered yet, your progress page has the questions."
+    ),
+    "letter.update": "There is news about your complaint: please see your progress page.",
+    "letter.public": (
+        "Hello, about the issue you raised (ref. {complaint_id}): we have sent you a private "
+        "message, please check your inbox."
+    ),
+    "letter.staff_subject": "[{complaint_id}] Case notice",
+    "letter.staff_open": "Open the case: {url}",
+    "letter.staff_button": "Open the case",
+    "letter.staff_footer": "Sent by the complaint desk",
+    "sms.acknowledged": (
+        "{company}: we have received your complaint {complaint_id}; its owner will contact you "
+        "soon. Follow it: {link}"
+    ),
+    "sms.agent_message": "{company}: we wrote to you about your complaint {complaint_id}: {link}",
+    "sms.plan_proposed": (
+        "{company}: our proposal for your complaint {complaint_id} is ready; please read it and "
+        "answer: {link}"
+    ),
+    "sms.plan_accepted": (
+        "{company}: thank you for accepting our proposal; we are carrying it out for complaint "
+        "{complaint_id}. Follow it: {link}"
+    ),
+    "sms.result_delivered": (
+        "{company}: your complaint {complaint_id} has been handled; please tell us whether the "
+        "problem is solved: {link}"
+    ),
+    "sms.reopened": (
+        "{company}: we have re-opened your complaint {complaint_id}; its owner will contact you "
+        "soon. Follow it: {link}"
+    ),
+    "sms.closed": (
+        "{company}: your complaint {complaint_id} is closed; thank you for your patience. {link}"
+    ),
+    "sms.merged": (
+        "{company}: your complaint {complaint_id} is now handled together with complaint "
+        "{into}: {link}"
+    ),
+    "sms.survey": "{company}: how did we do with complaint {complaint_id}? Tell us here: {link}",
+    "sms.survey_reminder": (
+        "{company}: we would still like to hear how we did with complaint {complaint_id}: {link}"
+    ),
+    "sms.update": "{company}: there is news about your complaint {complaint_id}: {link}",
+    "sms.staff": "[{complaint_id}] {notice} {link}",
     # ---- the customer's progress page: progress.* (web/customer.py) ----
     # ---- the follow-up survey: survey.* (its questions are data: policies/) ----
     # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----

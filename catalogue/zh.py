@@ -241,6 +241,57 @@ MESSAGES: dict[str, str] = {
     # ---- timeline entries in staff words: entry.<kind>, from the entry's facts (workflows/ owns the facts) ----
     # ---- staff notifications: notice.<topic>, from the notification's facts ----
     # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
+    "letter.subject": "[{complaint_id}] 关于您的投诉",
+    "letter.greeting": "尊敬的{customer}：",
+    "letter.greeting_no_name": "尊敬的客户：",
+    "letter.company": "客户服务中心",
+    "letter.case_id": "投诉编号：{complaint_id}",
+    "letter.follow": "查看处理进度：{url}",
+    "letter.follow_button": "查看处理进度",
+    "letter.reply": "如需答复或补充，请直接回复此邮件。",
+    "letter.sign_off": "祝好！",
+    "letter.acknowledged": "您的投诉已收到。我们理解您的心情，专属负责人会尽快与您联系。",
+    "letter.agent_message": "{text}",
+    "letter.plan_proposed": "非常抱歉给您带来不便。针对您的投诉，我们的处理方案如下：",
+    "letter.plan_proposed.plan": "{plan}",
+    "letter.plan_proposed.compensation": "补偿金额：{compensation_yuan}",
+    "letter.plan_proposed.next_update": "我们将在 {next_update_at} 前向您通报进展。",
+    "letter.plan_proposed.answer": "请告诉我们您是否接受该方案：回复此邮件，或在处理进度页面上选择。",
+    "letter.plan_accepted": "感谢您接受我们的方案，方案正在执行中。",
+    "letter.plan_accepted.due": "预计在 {due_at} 前完成。",
+    "letter.result_delivered": "您的投诉已处理完毕，处理结果如下：",
+    "letter.result_delivered.note": "{note}",
+    "letter.result_delivered.confirm": (
+        "请确认问题是否已经解决：回复此邮件，或在处理进度页面上确认。如果问题仍然存在，也请告诉我们。"
+    ),
+    "letter.reopened": "我们已重新受理您的投诉，负责人会尽快与您联系。",
+    "letter.closed": "您的投诉已结案，感谢您的耐心。几天后我们会邀请您评价本次服务。",
+    "letter.merged": "从现在起，您的投诉与投诉 {into} 合并处理，后续进展请以投诉 {into} 为准。",
+    "letter.survey": (
+        "请为我们的处理结果、服务态度和处理时效各打 1 至 5 分，并留下您的建议：打开处理进度页面即可填写。"
+        "如果问题又出现了，也可以在页面上申请重新处理。"
+    ),
+    "letter.survey_reminder": (
+        "前几天我们邀请您评价本次服务，您的意见对我们很重要。如果您还没有填写，打开处理进度页面即可。"
+    ),
+    "letter.update": "您的投诉有新的进展，请打开处理进度页面查看。",
+    "letter.public": "您好，关于您反映的问题（编号 {complaint_id}），我们已通过私信与您联系，请留意查收。",
+    "letter.staff_subject": "[{complaint_id}] 投诉案件通知",
+    "letter.staff_open": "打开案件：{url}",
+    "letter.staff_button": "打开案件",
+    "letter.staff_footer": "投诉工作台自动发送",
+    "sms.acknowledged": "【{company}】您的投诉 {complaint_id} 已收到，负责人会尽快联系您。进度：{link}",
+    "sms.agent_message": "【{company}】关于投诉 {complaint_id}，我们给您发了新消息，请查看：{link}",
+    "sms.plan_proposed": "【{company}】投诉 {complaint_id} 的处理方案已出，请查看并答复：{link}",
+    "sms.plan_accepted": "【{company}】感谢您接受方案，投诉 {complaint_id} 正在处理。进度：{link}",
+    "sms.result_delivered": "【{company}】投诉 {complaint_id} 已处理完毕，请确认问题是否解决：{link}",
+    "sms.reopened": "【{company}】投诉 {complaint_id} 已重新受理，负责人会尽快联系您。进度：{link}",
+    "sms.closed": "【{company}】投诉 {complaint_id} 已结案，感谢您的耐心。进度：{link}",
+    "sms.merged": "【{company}】投诉 {complaint_id} 已与投诉 {into} 合并处理，请查看：{link}",
+    "sms.survey": "【{company}】请为投诉 {complaint_id} 的处理打分，您的意见对我们很重要：{link}",
+    "sms.survey_reminder": "【{company}】投诉 {complaint_id} 的服务评价还在等您填写：{link}",
+    "sms.update": "【{company}】投诉 {complaint_id} 有新进展，请查看：{link}",
+    "sms.staff": "[{complaint_id}] {notice} {link}",
     # ---- the customer's progress page: progress.* (web/customer.py) ----
     # ---- the follow-up survey: survey.* (its questions are data: policies/) ----
     # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----

@@ -181,6 +181,16 @@ class Settings(BaseSettings):
         default=None,
         description="Where a message goes that no gateway can take (a local catcher's mailbox).",
     )
+    company_name: str | None = Field(
+        default=None,
+        description="The company's name at the foot of every letter and SMS, as is in every "
+        "language; unset: the catalogue's 客户服务中心 / Customer Care.",
+    )
+    web_staff_url: str | None = Field(
+        default=None,
+        description="Where staff reach the workspace: staff letters link to `/cases/<id>` on it; "
+        "unset: `WEB_PUBLIC_URL` (one server serves both).",
+    )
     delivery_webhooks: str = Field(
         default="{}",
         description="Webhook gateways (SMS, WeChat, app push) as JSON: name -> url, secret, address.",
@@ -254,6 +264,11 @@ class Settings(BaseSettings):
     def public_url(self) -> str:
         """Where customers reach the web pages (the API's server serves them)."""
         return self.web_public_url or f"http://localhost:{self.complaint_api_port}"
+
+    @property
+    def staff_url(self) -> str:
+        """Where staff reach the workspace (the case pages)."""
+        return self.web_staff_url or self.public_url
 
     @property
     def reports_dir(self) -> Path:

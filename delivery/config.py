@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from case_store.db import Pool
 from configuration.settings import Settings
 from delivery.dispatch import Backoff, Delivery, Route
-from delivery.letters import LetterSettings
+from delivery.texts import LetterSettings
 from delivery.routing import parse_routes
 from delivery.smtp import SmtpGateway, SmtpSettings
 from delivery.webhook import WebhookConfig, WebhookGateway
@@ -37,15 +37,39 @@ def reply_secret(settings: Settings) -> bytes:
 
 
 def letter_settings(settings: Settings) -> LetterSettings:
-    def progress_link(complaint_id: str) -> str:
+    def progress_link(complaint_id: str, short: bool = False) -> str:
         from desk.links import customer_link
 
-        path = customer_link(settings, complaint_id, datetime.now(UTC))
+        path = customer_link(settings, complaint_id, datetime.now(UTC), short)
         return settings.public_url.rstrip("/") + path
 
     return LetterSettings(
-        settings.email_from, settings.email_reply_address, reply_secret(settings), progress_link
+        settings.email_from,
+        settings.email_reply_address,
+        reply_secret(settings),
+        progress_link,
+        short_link=lambda complaint_id: progress_link(complaint_id, short=True),
+        company=settings.company_name,
+        staff_url=settings.staff_url,
+        staff_language=lambda agent: staff_languages(settings.users_file).get(agent),
     )
+
+
+class _StaffLanguage(BaseModel):
+    username: str
+    language: str | None = None
+
+
+_STAFF = TypeAdapter(list[_StaffLanguage])
+
+
+def staff_languages(users_file: Path) -> dict[str, str | None]:
+    """Each staff member's language, from the staff registry (`web/users.py` keeps it; the worker
+    sits below the web, so it reads these two fields of the file, at each letter: an account
+    changed in the workspace is written the next time)."""
+    if not users_file.exists():
+        return {}
+    return {u.username: u.language for u in _STAFF.validate_json(users_file.read_bytes())}
 
 
 def smtp_settings(settings: Settings) -> SmtpSettings | None:
@@ -65,11 +89,12 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
 def delivery(settings: Settings, pool: Pool, http: httpx.AsyncClient) -> Delivery | None:
     """The configured delivery, or None when no gateway is configured (outbox only)."""
     routes: dict[str, Route] = {}
+    letters = letter_settings(settings)
     smtp = smtp_settings(settings)
     if smtp:
-        routes["email"] = Route(SmtpGateway(smtp, letter_settings(settings)), "email")
+        routes["email"] = Route(SmtpGateway(smtp, letters), "email")
     for name, config in _WEBHOOKS.validate_json(settings.delivery_webhooks).items():
-        routes[name] = Route(WebhookGateway(name, config, http), config.address)
+        routes[name] = Route(WebhookGateway(name, config, http, letters), config.address)
     if not routes:
         return None
     return Delivery(

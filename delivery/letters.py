@@ -13,35 +13,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, parseaddr
 from urllib.parse import quote, unquote
 
-from schemas.intake import Language
+from delivery import texts
+from delivery.texts import LetterSettings
+from schemas.intake import Channel, Language
 from schemas.notification import Audience, Notification
 
 TOKEN_LENGTH = 16
 CUSTOMER = "customer"
-_SUBJECTS = {
-    Language.ZH: "[{complaint_id}] 关于您的投诉",
-    Language.EN: "[{complaint_id}] About your complaint",
-}
-
-
-@dataclass(frozen=True)
-class LetterSettings:
-    sender: str  # "Customer Care <care@desk.example>"
-    reply_address: str  # "care@desk.example": answers come back as care+<id>=<token>@desk.example
-    secret: bytes
-    # The customer's progress page for a complaint id (desk.links, signed and expiring); the
-    # receipt carries it, so the customer can follow the case without an account (R-TR-3).
-    progress_link: Callable[[str], str] | None = None
-
-
-_FOLLOW = {Language.ZH: "查看处理进度：{url}", Language.EN: "Follow your complaint: {url}"}
-RECEIPT = "acknowledged"
 
 
 @dataclass(frozen=True)
@@ -96,31 +79,59 @@ def thread_root(settings: LetterSettings, complaint_id: str, address: str, role:
 
 
 def compose(settings: LetterSettings, notification: Notification, address: str) -> EmailMessage:
-    """The letter: the workflow's text as written (language and channel already applied; public
-    channels never repeat the complaint), a subject that names only the complaint id."""
+    """The e-mail: the letter in a plain-text and an HTML part (`delivery.texts`), threaded on the
+    case, with a subject that names only the complaint id."""
     n = notification
+    letter = texts.letter(settings, n)
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = address
     message["Reply-To"] = reply_to(settings, n.complaint_id, address, role(n))
-    if n.audience is Audience.CUSTOMER:
-        message["Subject"] = _SUBJECTS[n.language].format(complaint_id=n.complaint_id)
-    else:
-        message["Subject"] = f"[{n.complaint_id}] {n.topic.replace('_', ' ')}"
+    message["Subject"] = letter.subject
     message["Message-ID"] = message_id(settings, n, address)
     root = thread_root(settings, n.complaint_id, address, role(n))
     message["In-Reply-To"] = root
     message["References"] = root
     message["Date"] = formatdate(usegmt=True)
-    message["Content-Language"] = n.language.value
+    message["Content-Language"] = letter.language
     message["X-Complaint-Id"] = n.complaint_id
     message["Auto-Submitted"] = "auto-generated"
-    text = n.text
-    if n.audience is Audience.CUSTOMER and n.topic == RECEIPT and settings.progress_link:
-        url = settings.progress_link(n.complaint_id)
-        text += "\n\n" + _FOLLOW[n.language].format(url=url)
-    message.set_content(text)
+    message.set_content(texts.plain(letter))
+    message.add_alternative(texts.page(letter), subtype="html")
     return message
+
+
+@dataclass(frozen=True)
+class Preview:
+    subject: str
+    plain: str
+    html: str
+
+
+def preview(
+    settings: LetterSettings,
+    complaint_id: str,
+    text: str,
+    language: Language,
+    channel: Channel,
+    customer: str | None,
+) -> Preview:
+    """The letter an agent's message becomes, exactly as `compose` would send it to the
+    customer, sending nothing: the case page's "preview" button."""
+    facts = {"text": text} | ({"customer": customer} if customer else {})
+    n = Notification(
+        key="preview",
+        complaint_id=complaint_id,
+        audience=Audience.CUSTOMER,
+        recipient=None,
+        topic="agent_message",
+        text="preview",
+        facts=facts,
+        channel=channel,
+        language=language,
+    )
+    letter = texts.letter(settings, n)
+    return Preview(letter.subject, texts.plain(letter), texts.page(letter))
 
 
 _TAG = re.compile(rf"case\+([A-Za-z0-9%_.-]+)=([0-9a-f]{{{TOKEN_LENGTH}}})@")

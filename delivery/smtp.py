@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import aiosmtplib
 
 from delivery.gateway import Deferred, Refused
-from delivery.letters import LetterSettings, compose
+from delivery.letters import compose
+from delivery.texts import LetterSettings
 from schemas.notification import Notification
 
 

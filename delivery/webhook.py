@@ -18,8 +18,10 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, SecretStr
 
+from delivery import texts
 from delivery.gateway import Deferred, Refused
-from schemas.notification import Notification
+from delivery.texts import LetterSettings
+from schemas.notification import Audience, Notification
 
 AddressField = Literal["phone", "email", "wechat"]
 _RETRYABLE = frozenset({408, 425, 429})
@@ -38,8 +40,13 @@ def signature(secret: bytes, body: bytes) -> str:
     return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
-def body(notification: Notification, address: str, gateway: str) -> bytes:
+def body(notification: Notification, address: str, gateway: str, letters: LetterSettings) -> bytes:
+    """`text` is the short text (two SMS segments at most); `full_text` the whole letter in plain
+    text, for a gateway that carries long messages (WeChat, app inbox)."""
     n = notification
+    letter = texts.letter(letters, n, by_email=False)
+    short = texts.short_text(letters, n)
+    public = n.audience is Audience.CUSTOMER and n.channel in texts.PUBLIC_CHANNELS
     payload = {
         "id": n.key,
         "channel": gateway,
@@ -47,8 +54,9 @@ def body(notification: Notification, address: str, gateway: str) -> bytes:
         "complaint_id": n.complaint_id,
         "audience": n.audience.value,
         "topic": n.topic,
-        "language": n.language.value,
-        "text": n.text,
+        "language": letter.language,
+        "text": short,
+        "full_text": short if public else texts.plain(letter),
         "urgent": n.urgent,
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -59,13 +67,14 @@ class WebhookGateway:
     name: str
     config: WebhookConfig
     client: httpx.AsyncClient
+    letters: LetterSettings
 
     @property
     def address_field(self) -> AddressField:
         return self.config.address
 
     async def send(self, notification: Notification, address: str) -> str:
-        content = body(notification, address, self.name)
+        content = body(notification, address, self.name, self.letters)
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": notification.key,

@@ -18,7 +18,6 @@ from schemas.classification import RiskLevel, Severity
 from schemas.notification import Audience, Notification
 from schemas.refusals import InvalidAction, Refusal, RefusalCode
 from workflows import deadlines
-from workflows.customer_messages import customer_text
 from workflows.stages import OPEN_STAGES, InvalidMove, Move, next_stage
 from workflows.working_time import quiet_until
 
@@ -166,18 +165,15 @@ class CaseRecord:
     # ---- what every rule may say --------------------------------------------------------------
 
     def tell_customer(self, topic: str, now: datetime, **facts: str) -> None:
-        intake = self.state.intake
-        text = customer_text(
-            topic,
-            intake.language,
-            intake.channel,
-            intake.customer.name,
-            complaint_id=intake.complaint_id,
-            **facts,
-        )
+        """The customer hears of `topic`: the letter, SMS or push is worded at delivery from the
+        facts (moments as ISO `*_at`, money as `*_yuan`, their own words as they are), in their
+        language; `text` stays a summary for operators."""
+        name = self.state.intake.customer.name
+        told = {**facts, **({"customer": name} if name else {})}
+        text = f"Customer told: {topic.replace('_', ' ')}"
         # The receipt is answered at once, day or night (R-IN-6); the rest respects quiet hours.
         self.notify(
-            Audience.CUSTOMER, None, topic, text, now, urgent=topic == "acknowledged", facts=facts
+            Audience.CUSTOMER, None, topic, text, now, urgent=topic == "acknowledged", facts=told
         )
 
     def tell_staff(

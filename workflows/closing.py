@@ -38,8 +38,8 @@ def customer_reply(case: CaseRecord, reply: CustomerReply, now: datetime) -> Non
     elif intent is ReplyIntent.ACCEPT_PLAN and can_move(stage, Move.ACCEPT_PLAN):
         case.move(Move.ACCEPT_PLAN, now, actor=CUSTOMER)
         resolve = deadlines.unmet(case.state.deadlines, DeadlineKind.RESOLVE, case.round)
-        due = resolve.due_at.isoformat(timespec="minutes") if resolve else "-"
-        case.tell_customer("plan_accepted", now, due=due)
+        due = {"due_at": resolve.due_at.isoformat()} if resolve else {}
+        case.tell_customer("plan_accepted", now, **due)
     elif intent is ReplyIntent.REJECT_PLAN and can_move(stage, Move.REJECT_PLAN):
         case.state.plan = None
         case.move(Move.REJECT_PLAN, now, actor=CUSTOMER)

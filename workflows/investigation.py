@@ -79,8 +79,12 @@ def offer_plan(case: CaseRecord, plan: ResolutionPlan, now: datetime) -> None:
     case.record(EntryKind.PLAN_PROPOSED, plan.agent, plan.summary + money, now, public=True)
     case.move(Move.PROPOSE_PLAN, now, actor=plan.agent)
     sla_clock.pause(case, now)
-    next_update = plan.next_update_by.isoformat(timespec="minutes") if plan.next_update_by else "-"
-    case.tell_customer("plan_proposed", now, plan=plan.summary + money, next_update=next_update)
+    facts = {"plan": plan.summary}
+    if plan.compensation_yuan:
+        facts["compensation_yuan"] = str(plan.compensation_yuan)
+    if plan.next_update_by:
+        facts["next_update_at"] = plan.next_update_by.isoformat()
+    case.tell_customer("plan_proposed", now, **facts)
     sla_clock.meet(case, DeadlineKind.RESPOND, now)
     sla_clock.meet(case, DeadlineKind.TEMPORARY_REMEDY, now)
 

@@ -24,7 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from case_store.db import Pool
 from delivery.catcher import listen
 from delivery.dispatch import Backoff, Delivery, Route
-from delivery.letters import LetterSettings
+from delivery.texts import LetterSettings
 from delivery.routing import DEFAULT_ROUTES
 from delivery.smtp import SmtpGateway, SmtpSettings
 from delivery.webhook import WebhookConfig, WebhookGateway, signature
@@ -145,7 +145,7 @@ def delivery(
         routes["email"] = Route(SmtpGateway(smtp, LETTERS), "email")
     for name, hook in (hooks or {}).items():
         config = WebhookConfig(url=hook.url, secret=HOOK_SECRET, address="phone")
-        routes[name] = Route(WebhookGateway(name, config, http), "phone")
+        routes[name] = Route(WebhookGateway(name, config, http, LETTERS), "phone")
     return Delivery(
         pool, routes, DEFAULT_ROUTES, staff_address="{recipient}@staff.test", backoff=backoff
     )
