@@ -290,14 +290,15 @@ MESSAGES: dict[str, str] = {
     "letter.plan_proposed.compensation": "Compensation: {compensation_yuan}",
     "letter.plan_proposed.next_update": "You will hear from us again by {next_update_at}.",
     "letter.plan_proposed.answer": (
-        "Please tell us whether you accept it: reply to this e-mail, or choose on your progress page."
+        "Please tell us whether you accept it: answer this message, or choose on your progress "
+        "page."
     ),
     "letter.plan_accepted": "Thank you for accepting our proposal; we are carrying it out.",
     "letter.plan_accepted.due": "It should be done by {due_at}.",
     "letter.result_delivered": "Your complaint has been handled. This is what we did:",
     "letter.result_delivered.note": "{note}",
     "letter.result_delivered.confirm": (
-        "Please confirm whether the problem is solved: reply to this e-mail, or confirm on your "
+        "Please confirm whether the problem is solved: answer this message, or confirm on your "
         "progress page. If it is not, tell us and we will carry on."
     ),
     "letter.reopened": (

@@ -256,13 +256,13 @@ MESSAGES: dict[str, str] = {
     "letter.plan_proposed.plan": "{plan}",
     "letter.plan_proposed.compensation": "补偿金额：{compensation_yuan}",
     "letter.plan_proposed.next_update": "我们将在 {next_update_at} 前向您通报进展。",
-    "letter.plan_proposed.answer": "请告诉我们您是否接受该方案：回复此邮件，或在处理进度页面上选择。",
+    "letter.plan_proposed.answer": "请告诉我们您是否接受该方案：直接回复我们，或在处理进度页面上选择。",
     "letter.plan_accepted": "感谢您接受我们的方案，方案正在执行中。",
     "letter.plan_accepted.due": "预计在 {due_at} 前完成。",
     "letter.result_delivered": "您的投诉已处理完毕，处理结果如下：",
     "letter.result_delivered.note": "{note}",
     "letter.result_delivered.confirm": (
-        "请确认问题是否已经解决：回复此邮件，或在处理进度页面上确认。如果问题仍然存在，也请告诉我们。"
+        "请确认问题是否已经解决：直接回复我们，或在处理进度页面上确认。如果问题仍然存在，也请告诉我们。"
     ),
     "letter.reopened": "我们已重新受理您的投诉，负责人会尽快与您联系。",
     "letter.closed": "您的投诉已结案，感谢您的耐心。几天后我们会邀请您评价本次服务。",
@@ -287,7 +287,7 @@ MESSAGES: dict[str, str] = {
     "sms.result_delivered": "【{company}】投诉 {complaint_id} 已处理完毕，请确认问题是否解决：{link}",
     "sms.reopened": "【{company}】投诉 {complaint_id} 已重新受理，负责人会尽快联系您。进度：{link}",
     "sms.closed": "【{company}】投诉 {complaint_id} 已结案，感谢您的耐心。进度：{link}",
-    "sms.merged": "【{company}】投诉 {complaint_id} 已与投诉 {into} 合并处理，请查看：{link}",
+    "sms.merged": "【{company}】投诉 {complaint_id} 已与 {into} 合并处理：{link}",
     "sms.survey": "【{company}】请为投诉 {complaint_id} 的处理打分，您的意见对我们很重要：{link}",
     "sms.survey_reminder": "【{company}】投诉 {complaint_id} 的服务评价还在等您填写：{link}",
     "sms.update": "【{company}】投诉 {complaint_id} 有新进展，请查看：{link}",

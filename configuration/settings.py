@@ -181,10 +181,11 @@ class Settings(BaseSettings):
         default=None,
         description="Where a message goes that no gateway can take (a local catcher's mailbox).",
     )
-    company_name: str | None = Field(
-        default=None,
-        description="The company's name at the foot of every letter and SMS, as is in every "
-        "language; unset: the catalogue's 客户服务中心 / Customer Care.",
+    company_name: dict[str, str] = Field(
+        default_factory=dict,
+        description="The company's name at the foot of every letter and SMS, by language, as "
+        'JSON: `{"zh": "海川电器", "en": "Haichuan Appliances"}`; a language without one: the '
+        "catalogue's 客户服务中心 / Customer Care.",
     )
     web_staff_url: str | None = Field(
         default=None,

@@ -93,11 +93,12 @@ def compose(settings: LetterSettings, notification: Notification, address: str) 
     message["In-Reply-To"] = root
     message["References"] = root
     message["Date"] = formatdate(usegmt=True)
-    message["Content-Language"] = letter.language
     message["X-Complaint-Id"] = n.complaint_id
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(texts.plain(letter))
     message.add_alternative(texts.page(letter), subtype="html")
+    # After the parts: making the message multipart moves Content-* headers into its first part.
+    message["Content-Language"] = letter.language
     return message
 
 

@@ -72,7 +72,8 @@ class LetterSettings:
     # customer letter carries it (R-TR-3); `short_link` is the SMS's shorter one.
     progress_link: Callable[[str], str] | None = None
     short_link: Callable[[str], str] | None = None
-    company: str | None = None  # COMPANY_NAME; None: the catalogue's 客户服务中心 / Customer Care
+    # COMPANY_NAME by language; a language without one: the catalogue's 客户服务中心 / Customer Care.
+    company: Mapping[str, str] = field(default_factory=dict)
     staff_url: str | None = None  # the workspace: staff letters link to /cases/<id> on it
     # A staff member's language by their id (the staff registry); None: the catalogue's default.
     staff_language: Callable[[str], str | None] | None = None
@@ -204,7 +205,7 @@ def page(letter: Letter) -> str:
         'padding:28px 28px 20px;color:#1f2328;font-size:15px;line-height:1.7">\n'
         + "\n".join(parts)
         + "\n</div>\n"
-        + f'<div style="padding:0 8px">{notes}</div>\n'
+        + (f'<div style="padding:0 8px">{notes}</div>\n' if letter.notes else "")
         + "</div>\n</body>\n</html>\n"
     )
 
@@ -231,7 +232,7 @@ def short_text(settings: LetterSettings, notification: Notification) -> str:
 
 
 def company(settings: LetterSettings, lang: str) -> str:
-    return settings.company or catalogue.render("letter.company", lang)
+    return settings.company.get(lang) or catalogue.render("letter.company", lang)
 
 
 def case_page(settings: LetterSettings, complaint_id: str) -> str | None:
