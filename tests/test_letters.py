@@ -31,6 +31,7 @@ from grading.engine import grade
 from schemas import DEFAULT_POLICY, ComplaintIntake
 from tests.support.cases import RULES, T0
 from tests.support.desk import intake
+from tests.support.web import chromium, shot
 from web.users import StaffRole, StaffUser, add
 from workflows import action_rules, closing
 from workflows.case_file import CaseFile
@@ -428,3 +429,34 @@ def test_every_text_a_whole_case_sends_its_customer_reads_cleanly(language: str)
     assert datetime.fromisoformat(proposal.facts["next_update_at"]).tzinfo is not None
     assert all(not n.text or n.text.isascii() for n in told)  # operators' summary: English
 
+
+
+# ---- the HTML as a mail client's browser shows it ------------------------------------------------
+
+SHOWN = {"zh": "plan_proposed", "en": "plan_proposed"}  # docs/screenshots/letter-<lang>.png
+
+
+async def test_every_html_letter_reads_right_in_chromium_at_phone_and_desktop_size() -> None:
+    async with chromium() as browser:
+        for width, height in ((390, 844), (1024, 768)):
+            page = await browser.new_page(viewport={"width": width, "height": height})
+            fetched: list[str] = []
+            await page.route("**/*", lambda route: (fetched.append(route.request.url), route.abort()))
+            for topic, lang in KINDS:
+                n = notification(topic, lang)
+                _, letter = parts(compose(LETTERS, n, "li.na@example.com"))
+                await page.set_content(letter)
+                shown = await page.inner_text("body")
+                assert faults(shown, lang, theirs(n)) == [], (topic, lang, shown)
+                first = texts.plain(texts.letter(LETTERS, n)).split("\n")[0]
+                assert shown.lstrip().startswith(first)  # the greeting, once, on top
+                assert CID in shown and LETTERS.company[lang] in shown
+                button = page.get_by_role("link", name=texts.letter(LETTERS, n).link_label)
+                assert await button.get_attribute("href") == _link(CID)
+                assert await button.is_visible()
+                overflow = await page.evaluate("document.documentElement.scrollWidth")
+                assert overflow <= width  # nothing runs off a phone's screen
+                if width == 390 and SHOWN[lang] == topic:
+                    await shot(page, f"screenshots/letter-{lang}")
+            assert fetched == []  # no remote resource, no tracking pixel
+            await page.close()
