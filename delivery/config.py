@@ -13,9 +13,9 @@ from pydantic import BaseModel, TypeAdapter
 from case_store.db import Pool
 from configuration.settings import Settings
 from delivery.dispatch import Backoff, Delivery, Route
-from delivery.texts import LetterSettings
 from delivery.routing import parse_routes
 from delivery.smtp import SmtpGateway, SmtpSettings
+from delivery.texts import LetterSettings
 from delivery.webhook import WebhookConfig, WebhookGateway
 
 _WEBHOOKS = TypeAdapter(dict[str, WebhookConfig])

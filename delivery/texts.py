@@ -51,7 +51,7 @@ BODIES: dict[str, tuple[Paragraph, ...]] = {
 # The topic for a message with no entry of its own: "there is news, see your progress page".
 UPDATE = "update"
 
-# A message that opens with a greeting of its own, in either language: 您好 / 李女士，您好 /
+# A message that opens with a greeting of its own, in either language: 您好 / 李女士, 您好 /
 # 尊敬的… / 亲爱的… / Dear … / Hello / Hi / Good morning.
 _GREETING = re.compile(
     r"^\s*(?:尊敬的|亲爱的|(?:[^\n，,。！!：:]{0,12}[，,]?\s*)?(?:您好|你好)"
@@ -89,10 +89,10 @@ class Letter:
     greeting: str | None
     paragraphs: list[str]
     link: str | None  # the progress page (customers) or the case page (staff)
-    link_line: str  # "查看处理进度：<url>" in the plain part
+    link_line: str  # the line with the URL in the plain part
     link_label: str  # the HTML button's words
     notes: list[str] = field(default_factory=list)  # the case id, how to answer
-    closing: list[str] = field(default_factory=list)  # 祝好！ and the company's name
+    closing: list[str] = field(default_factory=list)  # the sign-off and the company's name
 
 
 def greets(text: str) -> bool:
@@ -274,7 +274,6 @@ def _body(
     found = [
         catalogue.render(base + suffix, lang, facts, zone).strip()
         for suffix, needs in paragraphs
-        if all(facts.get(name, "").strip() for name in needs)
-        and catalogue.has(base + suffix, "en")
+        if all(facts.get(name, "").strip() for name in needs) and catalogue.has(base + suffix, "en")
     ]
     return [p for p in found if p] or [catalogue.render(f"letter.{UPDATE}", lang)]

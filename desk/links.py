@@ -102,9 +102,7 @@ def link_secret(home: Path, configured: str | None) -> bytes:
     return path.read_text().strip().encode()
 
 
-def customer_link(
-    settings: Settings, complaint_id: str, now: datetime, short: bool = False
-) -> str:
+def customer_link(settings: Settings, complaint_id: str, now: datetime, short: bool = False) -> str:
     """What the delivery layer puts in every customer message: the path (join it to the public
     base URL) valid for `WEB_LINK_DAYS` from `now`, signed with the configured secret."""
     secret = settings.web_secret.get_secret_value() if settings.web_secret else None

@@ -17,6 +17,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Route
+from pydantic import BaseModel
 
 from configuration.settings import Settings
 from delivery import config, texts
@@ -24,11 +26,19 @@ from delivery.letters import compose, preview
 from delivery.texts import BODIES, LetterSettings
 from delivery.webhook import body
 from desk import links
-from schemas import AgentMessage, CustomerReply, ProgressNote, ReplyIntent, ResolutionPlan, Stage
+from grading.engine import grade
+from schemas import (
+    DEFAULT_POLICY,
+    AgentMessage,
+    ComplaintIntake,
+    CustomerReply,
+    ProgressNote,
+    ReplyIntent,
+    ResolutionPlan,
+    Stage,
+)
 from schemas.intake import Channel, Contact, Language
 from schemas.notification import Audience, Notification
-from grading.engine import grade
-from schemas import DEFAULT_POLICY, ComplaintIntake
 from tests.support.cases import RULES, T0
 from tests.support.desk import intake
 from tests.support.web import chromium, shot
@@ -63,7 +73,9 @@ FACTS: dict[str, dict[str, dict[str, str]]] = {
     "acknowledged": {"zh": {}, "en": {}},
     "agent_message": {
         "zh": {"text": "我们已安排维修师傅明天上午上门，检查洗衣机漏水和漏电的原因。"},
-        "en": {"text": "A technician will visit tomorrow morning to find where the leak comes from."},
+        "en": {
+            "text": "A technician will visit tomorrow morning to find where the leak comes from."
+        },
     },
     "plan_proposed": {
         "zh": {
@@ -254,7 +266,9 @@ def test_the_greeting_is_never_doubled(lang: str, text: str, greeted_by_frame: b
 def test_the_preview_is_exactly_what_is_sent() -> None:
     text = "您好，我们明早上门检查。\n如有变化会提前电话告知。"
     shown = preview(LETTERS, CID, text, Language.ZH, Channel.EMAIL, "李娜")
-    sent = compose(LETTERS, notification("agent_message", "zh", {"text": text, "customer": "李娜"}), "x@y.cn")
+    sent = compose(
+        LETTERS, notification("agent_message", "zh", {"text": text, "customer": "李娜"}), "x@y.cn"
+    )
     assert (shown.plain, shown.html) == parts(sent)
     assert shown.subject == str(sent["Subject"]) == f"[{CID}] 关于您的投诉"
 
@@ -336,8 +350,16 @@ def test_a_staff_letter_is_in_the_staff_members_language_with_the_case_page(
         web_public_url="https://kefu.example.com.cn",
         web_staff_url="https://desk.internal.example/",
     )
-    add(settings.users_file, StaffUser(username="agent-amy", name="Amy", role=StaffRole.AGENT, language="en"), "pw-amy-1")
-    add(settings.users_file, StaffUser(username="agent-zhang", name="张伟", role=StaffRole.AGENT), "pw-zhang-1")
+    add(
+        settings.users_file,
+        StaffUser(username="agent-amy", name="Amy", role=StaffRole.AGENT, language="en"),
+        "pw-amy-1",
+    )
+    add(
+        settings.users_file,
+        StaffUser(username="agent-zhang", name="张伟", role=StaffRole.AGENT),
+        "pw-zhang-1",
+    )
     letters = config.letter_settings(settings)
     english = compose(letters, staff_notice("agent-amy"), "agent-amy@desk.example")
     chinese = compose(letters, staff_notice("agent-zhang"), "agent-zhang@desk.example")
@@ -384,7 +406,7 @@ def _play(language: str) -> CaseFile:
     case.classified(grade(case.state.intake, RULES), T0)
     now = T0 + timedelta(hours=1)
 
-    def act(kind: str, payload: object) -> None:
+    def act(kind: str, payload: BaseModel) -> None:
         from schemas import case_actions
 
         row = case_actions.action(kind)
@@ -402,7 +424,9 @@ def _play(language: str) -> CaseFile:
     act("plan", plan)
     closing.customer_reply(case, CustomerReply(text="好的", intent=ReplyIntent.ACCEPT_PLAN), now)
     act("progress", ProgressNote(agent="agent-zhang", note=words[2], completed=True))
-    closing.customer_reply(case, CustomerReply(text="好了", intent=ReplyIntent.CONFIRM_RESOLVED), now)
+    closing.customer_reply(
+        case, CustomerReply(text="好了", intent=ReplyIntent.CONFIRM_RESOLVED), now
+    )
     while case.state.stage is not Stage.DONE and case.agenda():
         now = max(now, case.agenda()[0].due_at)
         case.fire_due(now)
@@ -430,18 +454,22 @@ def test_every_text_a_whole_case_sends_its_customer_reads_cleanly(language: str)
     assert all(not n.text or n.text.isascii() for n in told)  # operators' summary: English
 
 
-
 # ---- the HTML as a mail client's browser shows it ------------------------------------------------
 
 SHOWN = {"zh": "plan_proposed", "en": "plan_proposed"}  # docs/screenshots/letter-<lang>.png
 
 
 async def test_every_html_letter_reads_right_in_chromium_at_phone_and_desktop_size() -> None:
+    fetched: list[str] = []
+
+    async def refuse(route: Route) -> None:
+        fetched.append(route.request.url)
+        await route.abort()
+
     async with chromium() as browser:
         for width, height in ((390, 844), (1024, 768)):
             page = await browser.new_page(viewport={"width": width, "height": height})
-            fetched: list[str] = []
-            await page.route("**/*", lambda route: (fetched.append(route.request.url), route.abort()))
+            await page.route("**/*", refuse)
             for topic, lang in KINDS:
                 n = notification(topic, lang)
                 _, letter = parts(compose(LETTERS, n, "li.na@example.com"))
@@ -458,5 +486,5 @@ async def test_every_html_letter_reads_right_in_chromium_at_phone_and_desktop_si
                 assert overflow <= width  # nothing runs off a phone's screen
                 if width == 390 and SHOWN[lang] == topic:
                     await shot(page, f"screenshots/letter-{lang}")
-            assert fetched == []  # no remote resource, no tracking pixel
             await page.close()
+    assert fetched == []  # no remote resource, no tracking pixel

@@ -24,9 +24,9 @@ from temporalio.testing import WorkflowEnvironment
 from case_store.db import Pool
 from delivery.catcher import listen
 from delivery.dispatch import Backoff, Delivery, Route
-from delivery.texts import LetterSettings
 from delivery.routing import DEFAULT_ROUTES
 from delivery.smtp import SmtpGateway, SmtpSettings
+from delivery.texts import LetterSettings
 from delivery.webhook import WebhookConfig, WebhookGateway, signature
 from desk.service import ComplaintDesk
 from schemas import SlaPolicy
@@ -39,6 +39,13 @@ LETTERS = LetterSettings("Customer Care <care@desk.test>", "care@desk.test", SEC
 HOOK_SECRET = "hook-secret"
 # Retries in tenths of a second instead of seconds to minutes: the scenario stays the same.
 FAST = Backoff(timedelta(milliseconds=100), timedelta(milliseconds=500))
+
+
+def plain(message: EmailMessage) -> str:
+    """A letter's text/plain part, as a reader without HTML reads it."""
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
 
 
 @dataclass
