@@ -167,6 +167,21 @@ def theirs(n: Notification, settings: LetterSettings = LETTERS) -> list[str]:
     return [n.complaint_id, *(u for u in urls if u), *settings.company.values(), *own]
 
 
+def test_every_letter_and_sms_entry_is_in_every_language_with_the_same_placeholders() -> None:
+    import string
+
+    import catalogue
+
+    def placeholders(lang: str, key: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(catalogue.messages(lang)[key]) if f}
+
+    keys = {k for k in catalogue.messages("en") if k.startswith(("letter.", "sms."))}
+    for lang in catalogue.LANGUAGES:
+        mine = {k for k in catalogue.messages(lang) if k.startswith(("letter.", "sms."))}
+        assert mine == keys, lang
+        assert all(placeholders(lang, k) == placeholders("en", k) for k in keys), lang
+
+
 # ---- goldens -----------------------------------------------------------------------------------
 
 
