@@ -36,6 +36,7 @@ from schemas import (
     ReplyIntent,
     ResolutionPlan,
     Stage,
+    case_actions,
 )
 from schemas.intake import Channel, Contact, Language
 from schemas.notification import Audience, Notification
@@ -150,7 +151,7 @@ def faults(text: str, lang: str, theirs: list[str]) -> list[str]:
     """What a reader of `lang` should not read in `text`: a raw ISO time, an internal code or
     key, a stage code, `。。`, or the other language. `theirs` (ids, links, the company's name,
     people's own words) is shown as it is and not judged."""
-    found = [m for m in ISO_TIME.findall(text)]
+    found = list(ISO_TIME.findall(text))
     for kept in sorted(theirs, key=len, reverse=True):
         text = text.replace(kept, " ")
     found += CODE.findall(text)
@@ -422,8 +423,6 @@ def _play(language: str) -> CaseFile:
     now = T0 + timedelta(hours=1)
 
     def act(kind: str, payload: BaseModel) -> None:
-        from schemas import case_actions
-
         row = case_actions.action(kind)
         action_rules.check(case, row, payload, now)
         action_rules.apply(case, row, payload, now)
