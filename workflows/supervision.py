@@ -33,8 +33,8 @@ from workflows.case_record import (
     Step,
     change_facts,
     hm,
-    refuse,
     refusal_facts,
+    refuse,
     value_text,
 )
 from workflows.stages import OPEN_STAGES, Move
