@@ -418,7 +418,7 @@ MESSAGES: dict[str, str] = {
     "notice.customer_message": "The customer wrote: {excerpt}",
     "notice.customer_message.reopen_request": "The customer asks to re-open the case: {excerpt}",
     "notice.customer_messages": "The customer wrote {count} more messages; the latest: {excerpt}",
-    "notice.customer_messages.one": "The customer wrote one more message: {excerpt}",
+    "notice.customer_messages.one": "The customer wrote {count} more message: {excerpt}",
     "notice.reopened": "“{subject}” was re-opened: {reason}",
     "notice.reopened.not_resolved": (
         "“{subject}” was re-opened: the customer says the problem is not resolved"

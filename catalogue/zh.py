@@ -281,7 +281,7 @@ MESSAGES: dict[str, str] = {
     ),
     "entry.merged": "已合并到 {into}：{reason}",
     "entry.merged_in": "重复投诉 {duplicate} 已并入本案（{duplicate_subject}）：{reason}",
-    "entry.review_requested": "高风险案件已结案：{department}须于 {due_at} 前完成重大事件复盘",
+    "entry.review_requested": "高风险案件已结案：{department}部门须于 {due_at} 前完成重大事件复盘",
     "entry.reassigned": "负责人 {from_owner} → {to_owner}：{reason}",
     "entry.approval_requested": (
         "方案待主管审批：{plan}（补偿 {compensation_yuan}，超过处理人权限 {limit_yuan}）"
