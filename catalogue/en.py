@@ -457,6 +457,21 @@ MESSAGES: dict[str, str] = {
         "A message to a department's supervisor was not delivered: please reach them another way"
     ),
     "notice.review_overdue": "The major-event review of “{subject}” was due {due_at}",
+    "notice.alert_spike": (
+        "Complaints on product {product} rose to {count} in {hours} h "
+        "(the {hours} h before: {previous})"
+    ),
+    "notice.alert_spike.category": (
+        "Complaints in category {category} rose to {count} in {hours} h "
+        "(the {hours} h before: {previous})"
+    ),
+    "notice.alert_concentration": "{count} complaints on product {product} in {hours} h",
+    "notice.alert_keyword": "{count} complaints in {hours} h mention “{keyword}”",
+    "notice.alert_stuck": (
+        "Case {complaint_id} is stuck: its workflow task has failed since {since_at} "
+        "(attempt {attempts}, {cause}); its messages, actions and deadlines wait. "
+        "Fix the cause, then run: {repair}"
+    ),
     # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
     # ---- the customer's progress page: progress.* (web/customer.py) ----
     # ---- the follow-up survey: survey.* (its questions are data: policies/) ----

@@ -364,6 +364,14 @@ MESSAGES: dict[str, str] = {
     "notice.delivery_failed.department": "发给部门任务负责人的消息未能送达：请通过其他方式联系",
     "notice.delivery_failed.department_supervisor": "发给部门主管的消息未能送达：请通过其他方式联系",
     "notice.review_overdue": "“{subject}”的重大事件复盘应于 {due_at} 前完成",
+    "notice.alert_spike": "产品 {product} 的投诉在 {hours} 小时内增至 {count} 件（此前 {hours} 小时：{previous} 件）",
+    "notice.alert_spike.category": "“{category}”类投诉在 {hours} 小时内增至 {count} 件（此前 {hours} 小时：{previous} 件）",
+    "notice.alert_concentration": "{hours} 小时内有 {count} 件投诉集中于产品 {product}",
+    "notice.alert_keyword": "{hours} 小时内有 {count} 件投诉提到“{keyword}”",
+    "notice.alert_stuck": (
+        "案件 {complaint_id} 已停滞：其工作流任务自 {since_at} 起一直失败（第 {attempts} 次尝试，{cause}）；"
+        "其消息、操作和时限均在等待。请排除原因后运行：{repair}"
+    ),
     # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
     # ---- the customer's progress page: progress.* (web/customer.py) ----
     # ---- the follow-up survey: survey.* (its questions are data: policies/) ----

@@ -36,9 +36,11 @@ from schemas.actions import (
     TaskDone,
     TaskRequest,
 )
+from schemas.alerts import Alert, AlertKind
 from schemas.case import EntryKind, Stage
 from schemas.classification import RiskLevel, Severity
 from schemas.notification import Audience
+from schemas.stuck_cases import StuckCase
 from tests.support.cases import T0, classified
 from workflows import action_rules, closing
 from workflows.case_file import CaseFile
@@ -374,3 +376,40 @@ def test_an_entry_reads_as_a_person_says_it() -> None:
     )
     money = {"variant": "compensation", "plan": "换新机", "compensation_yuan": "200"}
     assert entry_text("plan_proposed", money, "zh") == "向客户提出方案：换新机（补偿 ¥200.00）"
+
+
+def test_alerts_across_cases_read_in_the_supervisors_language() -> None:
+    end = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    alerts = [
+        Alert(
+            key="k",
+            kind=kind,
+            subject=subject,
+            window_start=end - timedelta(hours=3),
+            window_end=end,
+            count=60,
+            previous=12 if kind is AlertKind.SPIKE else None,
+        )
+        for kind, subject in [
+            (AlertKind.SPIKE, "product WM-200"),
+            (AlertKind.SPIKE, "category billing"),
+            (AlertKind.CONCENTRATION, "product WM-200"),
+            (AlertKind.KEYWORD, "媒体"),
+        ]
+    ]
+    stuck = StuckCase(
+        complaint_id="C-1",
+        workflow_id="complaint-C-1",
+        run_id="r",
+        failed_event_id=5,
+        since=end,
+        attempts=3,
+        cause="NonDeterministicError",
+        reset_to=4,
+    )
+    told = [(f"alert_{a.kind.value}", a.facts()) for a in alerts] + [("alert_stuck", stuck.facts())]
+    for topic, facts in told:
+        for lang in LANGUAGES:
+            template = messages(lang)[notice_key(topic, facts)]
+            assert placeholders(template) == facts.keys() - set(SELECTORS), (topic, lang)
+    assert notice_text(*told[1], "zh") == "“账单”类投诉在 3 小时内增至 60 件（此前 3 小时：12 件）"
