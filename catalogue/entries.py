@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from string import Formatter
 
-from catalogue import DEFAULT_ZONE, render
+from catalogue import DEFAULT_ZONE, messages, render
 
 SELECTORS = ("variant", "why")
 CHANGED = ("category", "sub_category", "severity", "risk", "owner")
@@ -55,6 +56,16 @@ def notice_text(
 ) -> str:
     """The body of a staff letter or alert of `topic` in the staff member's `lang`."""
     return _text(notice_key(topic, facts), facts, lang, zone, now)
+
+
+def complete(kind: str, facts: Mapping[str, str], lang: str = "en") -> bool:
+    """Whether `facts` fill the sentence of an entry of `kind`. Entries recorded before
+    entries carried facts (a case started by 1.0) do not: a page shows their summary instead."""
+    template = messages(lang).get(entry_key(kind, facts))
+    if template is None:
+        return False
+    given = set(facts) | ({"changes"} if any(n.startswith("new_") for n in facts) else set())
+    return all(name in given for _, name, _, _ in Formatter().parse(template) if name)
 
 
 def _key(prefix: str, kind: str, facts: Mapping[str, str]) -> str:

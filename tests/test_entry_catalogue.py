@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 
 from catalogue import CODED, LANGUAGES, messages
-from catalogue.entries import NOTE, SELECTORS, entry_key, entry_text, notice_key, notice_text
+from catalogue.entries import (
+    NOTE,
+    SELECTORS,
+    complete,
+    entry_key,
+    entry_text,
+    notice_key,
+    notice_text,
+)
 from schemas.actions import (
     AgentMessage,
     ClassificationConfirmation,
@@ -413,3 +421,11 @@ def test_alerts_across_cases_read_in_the_supervisors_language() -> None:
             template = messages(lang)[notice_key(topic, facts)]
             assert placeholders(template) == facts.keys() - set(SELECTORS), (topic, lang)
     assert notice_text(*told[1], "zh") == "“账单”类投诉在 3 小时内增至 60 件（此前 3 小时：12 件）"
+
+
+def test_an_entry_recorded_before_entries_carried_facts_is_known_as_such() -> None:
+    """A case started by 1.0 has entries without facts: a page shows their summary instead."""
+    assert not complete("customer_message", {})
+    assert complete("customer_message", {"text": "还是漏水"})
+    assert complete("acknowledged", {})
+    assert all(complete(e.kind, e.facts) for e in CASE.state.timeline)
