@@ -24,8 +24,6 @@ from catalogue import DEFAULT_ZONE, messages, render
 SELECTORS = ("variant", "why")
 CHANGED = ("category", "sub_category", "severity", "risk", "owner")
 NOTE = "note"
-# Placeholders entry_text fills from other facts; a record site passes what they are built from.
-DERIVED = frozenset({"changes", "refusal"})
 
 
 def entry_key(kind: str, facts: Mapping[str, str]) -> str:
