@@ -98,9 +98,10 @@ def offer_plan(case: CaseRecord, plan: ResolutionPlan, now: datetime) -> None:
     offered is the remedy the emergency promised."""
     case.state.plan = plan
     money = f" (compensation {plan.compensation_yuan} yuan)" if plan.compensation_yuan else ""
+    amount = plan.compensation_yuan
     offered = (
         {"variant": "compensation", "plan": plan.summary, "compensation_yuan": str(amount)}
-        if (amount := plan.compensation_yuan)
+        if amount
         else {"plan": plan.summary}
     )
     case.record(
