@@ -47,6 +47,7 @@ class AlertActivities:
                         recipient=None,
                         topic=f"alert_{alert.kind.value}",
                         text=alert.text(),
+                        facts=alert.facts(),
                         urgent=True,
                     )
                 )

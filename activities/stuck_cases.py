@@ -178,6 +178,7 @@ class StuckCaseActivities:
                     recipient=None,
                     topic="alert_stuck",
                     text=case.text(),
+                    facts=case.facts(),
                     urgent=True,
                 )
             )

@@ -269,7 +269,209 @@ MESSAGES: dict[str, str] = {
     ),
     "mail_in.retry": "The desk cannot take mail right now; try again later",
     # ---- timeline entries in staff words: entry.<kind>, from the entry's facts (workflows/ owns the facts) ----
+    "entry.received": "Received via {channel} by {receiver}: {subject}",
+    "entry.received.to_team": "Received via {channel} for a team's queue: {subject}",
+    "entry.received.reopens": (
+        "Received via {channel}: {subject} (re-opens {linked_to}, which had ended)"
+    ),
+    "entry.acknowledged": "Receipt acknowledged to the customer",
+    "entry.classified": "Graded by the rules: {category}, {severity}, risk {risk}",
+    "entry.stage_changed": "Stage {from_stage} → {to_stage}",
+    "entry.customer_message": "The customer wrote: {text}",
+    "entry.customer_message.reopen_request": "The customer asks to re-open the case: {reason}",
+    "entry.agent_message": "Message to the customer: {text}",
+    "entry.finding": "Finding: {finding}",
+    "entry.finding.evidence": "Finding: {finding} (evidence: {evidence})",
+    "entry.finding.history": (
+        "Customer {customer_id}: {orders} recent orders, {service_records} service records, "
+        "past complaints: {past_complaints}; complaint no. {repeat_count} on this product "
+        "in 90 days"
+    ),
+    "entry.plan_proposed": "Plan offered to the customer: {plan}",
+    "entry.plan_proposed.compensation": (
+        "Plan offered to the customer: {plan} (compensation {compensation_yuan})"
+    ),
+    "entry.progress": "Progress: {progress}",
+    "entry.progress.result": "Result delivered: {progress}",
+    "entry.reopened": "Re-opened (round {round}): {reason}",
+    "entry.reopened.not_resolved": (
+        "Re-opened (round {round}): the customer says the problem is not resolved"
+    ),
+    "entry.escalated": "Escalated to a supervisor ({changes}): {reason}",
+    "entry.escalated.breach": "The {deadline} deadline was missed: escalated to a supervisor",
+    "entry.escalated.management": (
+        "The {deadline} deadline missed at {breached_at} is still unmet: escalated to management"
+    ),
+    "entry.reclassified": "The grade was reviewed",
+    "entry.reclassified.confirmed": "Grade confirmed: {severity}, risk {risk}",
+    "entry.reclassified.corrected": "Grade corrected ({changes}): {reason}",
+    "entry.emergency": "High risk: emergency response convened (service, PR, legal, tech)",
+    "entry.deadline_set": "The {deadline} deadline is due {due_at}",
+    "entry.deadline_met": "The {deadline} deadline was met",
+    "entry.deadline_met.late": "The {deadline} deadline was met late",
+    "entry.deadline_met.stood_down": (
+        "The {deadline} deadline is closed: the result was delivered"
+    ),
+    "entry.deadline_breached": "The {deadline} deadline was missed (due {due_at})",
+    "entry.deadline_warning": "The {deadline} deadline is near (due {due_at}): owner warned",
+    "entry.deadline_paused": "The {deadline} deadline is paused: waiting on the customer",
+    "entry.deadline_resumed": (
+        "The customer answered: the {deadline} deadline runs again, now due {due_at}"
+    ),
+    "entry.deadline_withdrawn": "The {deadline} deadline is withdrawn: the case ended ({outcome})",
+    "entry.policy_changed": (
+        "Policy {from_version} → {to_version} ({reason}): {moved} pending deadlines moved"
+    ),
+    "entry.merged": "Merged into {into}: {reason}",
+    "entry.merged_in": "Duplicate {duplicate} merged into this case ({duplicate_subject}): {reason}",
+    "entry.review_requested": (
+        "High-risk case closed: major-event review by {department} due {due_at}"
+    ),
+    "entry.reassigned": "Owner {from_owner} → {to_owner}: {reason}",
+    "entry.approval_requested": (
+        "Plan awaiting a supervisor's approval: {plan} (compensation {compensation_yuan}, "
+        "above an agent's {limit_yuan})"
+    ),
+    "entry.approved": "Compensation {compensation_yuan} approved",
+    "entry.closed_for_customer": "Closed for the customer by a supervisor: {reason}",
+    "entry.task_opened": "Task #{task} for {department} ({title}) → {owner}, due {due_at}",
+    "entry.task_opened.blocking": (
+        "Task #{task} for {department} ({title}) → {owner}, due {due_at}; it blocks resolution"
+    ),
+    "entry.task_done": "Task #{task} for {department} ({title}) done in {hours} h",
+    "entry.task_done.late": "Task #{task} for {department} ({title}) done late, in {hours} h",
+    "entry.task_overdue": (
+        "Task #{task} for {department} ({title}) is overdue (due {due_at}): "
+        "the department's supervisor was told"
+    ),
+    "entry.task_overridden": (
+        "Task #{task} for {department} ({title}) no longer blocks resolution: {reason}"
+    ),
+    "entry.survey_sent": "Satisfaction survey sent",
+    "entry.survey_answered": (
+        "Survey answered: result {result}, attitude {attitude}, timeliness {timeliness}"
+    ),
+    "entry.closed": "Closed: {closed_by}",
+    "entry.ended": "Ended: {outcome}",
+    "entry.notification_failed": "A message was not delivered",
+    "entry.notification_failed.customer": "A message to the customer was not delivered",
+    "entry.notification_failed.owner": "A message to the owner was not delivered",
+    "entry.notification_failed.supervisor": "A message to the supervisor was not delivered",
+    "entry.notification_failed.management": "A message to management was not delivered",
+    "entry.notification_failed.department": (
+        "A message to a department's task owner was not delivered"
+    ),
+    "entry.notification_failed.department_supervisor": (
+        "A message to a department's supervisor was not delivered"
+    ),
+    "entry.refused": "A request that did not apply here was kept as a message",
+    "entry.refused.escalation": "Escalation by {by} refused: {refusal}",
+    "entry.refused.merged_in_after_end": (
+        "Duplicate {duplicate} merged in by {by} refused: the case has ended"
+    ),
+    "entry.refused.reopen_ended": (
+        "The customer's re-open request came after the case ended; kept as a message"
+    ),
+    "entry.refused.reopen_while_handled": (
+        "The customer asked to re-open a case still being handled; kept as a message"
+    ),
+    "entry.refused.message": "The customer's message was kept (stage {stage})",
+    "entry.refused.accept_plan": (
+        "The customer accepted a plan, but none was waiting at stage {stage}; kept as a message"
+    ),
+    "entry.refused.reject_plan": (
+        "The customer rejected a plan, but none was waiting at stage {stage}; kept as a message"
+    ),
+    "entry.refused.confirm_resolved": (
+        "The customer confirmed the result, but none was delivered at stage {stage}; "
+        "kept as a message"
+    ),
+    "entry.refused.not_resolved": (
+        "The customer says it is not resolved, but at stage {stage} nothing was delivered yet; "
+        "kept as a message"
+    ),
+    "entry.unreadable": "A {message} message could not be read; kept without its content",
+    "entry.routed": "In {team}'s queue",
+    "entry.routed.moved": "Moved from {from_team}'s queue to {team}'s queue",
+    "entry.taken": "{by} took the case from {team}'s queue and owns it to the end",
+    "entry.job_failed": "Background work failed: {job}",
+    "entry.note": ": {note}",
+    "entry.change.category": "category {old_category} → {new_category}",
+    "entry.change.sub_category": "sub-category {old_sub_category} → {new_sub_category}",
+    "entry.change.severity": "severity {old_severity} → {new_severity}",
+    "entry.change.risk": "risk {old_risk} → {new_risk}",
+    "entry.change.owner": "owner {old_owner} → {new_owner}",
+    "entry.change.separator": "; ",
+    "entry.change.none": "for a supervisor's attention",
     # ---- staff notifications: notice.<topic>, from the notification's facts ----
+    "notice.new_case": "A new {severity} case is yours: {subject}",
+    "notice.urgent_case": "An L1 case was opened: {subject}",
+    "notice.triage": ("No rule could grade “{subject}”: confirm or correct its grade by {due_at}"),
+    "notice.emergency_response": "Emergency response convened for “{subject}”",
+    "notice.reclassified": "The grade of “{subject}” was corrected: {changes}",
+    "notice.escalated": "“{subject}” was escalated ({changes}): {reason}",
+    "notice.assigned": "“{subject}” is now yours: {reason}",
+    "notice.approval_needed": (
+        "Please decide on compensation of {compensation_yuan} for “{subject}”: {plan}"
+    ),
+    "notice.plan_rejected": "The customer rejected the plan for “{subject}”",
+    "notice.customer_message": "The customer wrote: {excerpt}",
+    "notice.customer_message.reopen_request": "The customer asks to re-open the case: {excerpt}",
+    "notice.customer_messages": "The customer wrote {count} more messages; the latest: {excerpt}",
+    "notice.customer_messages.one": "The customer wrote {count} more message: {excerpt}",
+    "notice.reopened": "“{subject}” was re-opened: {reason}",
+    "notice.reopened.not_resolved": (
+        "“{subject}” was re-opened: the customer says the problem is not resolved"
+    ),
+    "notice.deadline_warning": "The {deadline} deadline of “{subject}” is due {due_at}",
+    "notice.deadline_breached": "The {deadline} deadline of “{subject}” was missed (due {due_at})",
+    "notice.deadline_unmet": (
+        "The {deadline} deadline of “{subject}”, missed at {breached_at}, is still unmet"
+    ),
+    "notice.task_assigned": (
+        "Task #{task} for {department} on “{subject}”: {title}; please finish it by {due_at}"
+    ),
+    "notice.task_done": "Task #{task} for {department} ({title}) on “{subject}” is done",
+    "notice.task_overdue": (
+        "Task #{task} for {department} ({title}) on “{subject}”, owned by {owner}, "
+        "was due {due_at} and is not done"
+    ),
+    "notice.merged_in": "Duplicate {duplicate} was merged into “{subject}”",
+    "notice.delivery_failed": "A message on this case was not delivered: reach them another way",
+    "notice.delivery_failed.customer": (
+        "A message to the customer was not delivered: please reach them another way"
+    ),
+    "notice.delivery_failed.owner": (
+        "A message to the case's owner was not delivered: please reach them another way"
+    ),
+    "notice.delivery_failed.supervisor": (
+        "A message to the supervisor was not delivered: please reach them another way"
+    ),
+    "notice.delivery_failed.management": (
+        "A message to management was not delivered: please reach them another way"
+    ),
+    "notice.delivery_failed.department": (
+        "A message to a department's task owner was not delivered: please reach them another way"
+    ),
+    "notice.delivery_failed.department_supervisor": (
+        "A message to a department's supervisor was not delivered: please reach them another way"
+    ),
+    "notice.review_overdue": "The major-event review of “{subject}” was due {due_at}",
+    "notice.alert_spike": (
+        "Complaints on product {product} rose to {count} in {hours} h "
+        "(the {hours} h before: {previous})"
+    ),
+    "notice.alert_spike.category": (
+        "Complaints in category {category} rose to {count} in {hours} h "
+        "(the {hours} h before: {previous})"
+    ),
+    "notice.alert_concentration": "{count} complaints on product {product} in {hours} h",
+    "notice.alert_keyword": "{count} complaints in {hours} h mention “{keyword}”",
+    "notice.alert_stuck": (
+        "Case {complaint_id} is stuck: its workflow task has failed since {since_at} "
+        "(attempt {attempts}, {cause}); its messages, actions and deadlines wait. "
+        "Fix the cause, then run: {repair}"
+    ),
     # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
     "letter.subject": "[{complaint_id}] About your complaint",
     "letter.greeting": "Dear {customer},",

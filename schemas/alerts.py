@@ -51,6 +51,20 @@ class Alert(BaseModel):
     previous: int | None = Field(default=None, description="Spikes: the window before")
     complaint_ids: list[str] = Field(default_factory=list, description="Open cases affected")
 
+    def facts(self) -> dict[str, str]:
+        """The alert for a supervisor to read (`notice.alert_<kind>`, catalogue/): what it is
+        on (a product, a category or a word), how many complaints, in how many hours."""
+        hours = (self.window_end - self.window_start).total_seconds() / 3600
+        counted = {"count": str(self.count), "hours": f"{hours:g}"}
+        if self.previous is not None:
+            counted["previous"] = str(self.previous)
+        about, _, name = self.subject.partition(" ")
+        if self.kind is AlertKind.KEYWORD:
+            return {**counted, "keyword": self.subject}
+        if about == "category":
+            return {**counted, "variant": "category", "category": name}
+        return {**counted, "product": name}
+
     def text(self) -> str:
         hours = (self.window_end - self.window_start).total_seconds() / 3600
         before = f" (previous window {self.previous})" if self.previous is not None else ""

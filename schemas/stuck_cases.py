@@ -48,6 +48,16 @@ class StuckCase(BaseModel):
         """One alert per episode: a repaired run that sticks again is a new episode."""
         return f"{STUCK_KIND}/{self.complaint_id}/{self.run_id}/{self.failed_event_id}"
 
+    def facts(self) -> dict[str, str]:
+        """The alert for a supervisor to read (`notice.alert_stuck`, catalogue/)."""
+        return {
+            "complaint_id": self.complaint_id,
+            "since_at": self.since.isoformat(),
+            "attempts": str(self.attempts),
+            "cause": self.cause,
+            "repair": f"complaint-desk repair {self.complaint_id}",
+        }
+
     def text(self) -> str:
         return (
             f"stuck case {self.complaint_id}: its workflow task has failed since "

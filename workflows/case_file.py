@@ -35,6 +35,16 @@ from workflows.team_queue import UNROUTED
 __all__ = ["Alarm", "CaseFile"]
 
 
+def received_facts(start: ComplaintIntake) -> dict[str, str]:
+    """Who received the complaint (or that a team's queue did), and the case it re-opens."""
+    heard = {"channel": start.channel.value, "subject": start.subject}
+    if start.linked_to:
+        return {**heard, "variant": "reopens", "linked_to": start.linked_to}
+    if start.receiver:
+        return {**heard, "receiver": start.receiver}
+    return {**heard, "variant": "to_team"}
+
+
 class CaseFile(CaseRecord):
     @classmethod
     def open(cls, start: ComplaintIntake, workflow_id: str, now: datetime) -> CaseFile:
@@ -57,6 +67,7 @@ class CaseFile(CaseRecord):
             + (f" (re-opens {start.linked_to}, which had ended)" if start.linked_to else ""),
             now,
             public=True,
+            facts=received_facts(start),
         )
         return case
 
@@ -91,11 +102,17 @@ class CaseFile(CaseRecord):
         """A message that could not be read is kept as the fact that it came, and why it could
         not be read; nothing of what it carried (that may be personal, or garbage)."""
         self.record(
-            EntryKind.UNREADABLE, SYSTEM, f"message could not be read: {message} {reason}", now
+            EntryKind.UNREADABLE,
+            SYSTEM,
+            f"message could not be read: {message} {reason}",
+            now,
+            facts={"message": message},
         )
 
     def job_failed(self, job: str, reason: str, now: datetime) -> None:
-        self.record(EntryKind.JOB_FAILED, SYSTEM, f"{job} failed: {reason}", now)
+        self.record(
+            EntryKind.JOB_FAILED, SYSTEM, f"{job} failed: {reason}", now, facts={"job": job}
+        )
 
     # ---- timers ---------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ here, and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -119,6 +119,7 @@ class CaseRecord:
             f"{before.value} → {self.state.stage.value}",
             now,
             public=True,
+            facts={"from_stage": before.value, "to_stage": self.state.stage.value},
         )
 
     def raise_level(self, level: EscalationLevel) -> None:
@@ -155,12 +156,26 @@ class CaseRecord:
         self.state.timeline.append(entry)
         return entry
 
-    def record_refused(self, why: str, now: datetime) -> None:
-        """A signal that could not apply: kept on the timeline, since signals are never lost."""
-        self.record(EntryKind.REFUSED, SYSTEM, why, now)
+    def record_refused(
+        self,
+        summary: str,
+        now: datetime,
+        why: str | None = None,
+        facts: Mapping[str, str] | None = None,
+    ) -> None:
+        """A signal that could not apply: kept on the timeline, since signals are never lost.
+        `why` is the code a reader's words come from (`entry.refused.<why>`), with `facts`."""
+        given = {**(facts or {}), "why": why} if why else {}
+        self.record(EntryKind.REFUSED, SYSTEM, summary, now, facts=given)
 
     def record_deadline_set(self, d: Deadline, now: datetime) -> None:
-        self.record(EntryKind.DEADLINE_SET, SYSTEM, f"{deadlines.label(d)} due {hm(d.due_at)}", now)
+        self.record(
+            EntryKind.DEADLINE_SET,
+            SYSTEM,
+            f"{deadlines.label(d)} due {hm(d.due_at)}",
+            now,
+            facts={"deadline": d.kind.value, "due_at": d.due_at.isoformat()},
+        )
 
     # ---- what every rule may say --------------------------------------------------------------
 
@@ -242,7 +257,29 @@ def duration_text(span: timedelta) -> str:
 
 
 def text_bytes(entry: TimelineEntry) -> int:
-    return len(entry.summary.encode())
+    """An entry's text: its summary, and its facts (a message's words are in both)."""
+    facts = sum(len(name) + len(value.encode()) for name, value in entry.facts.items())
+    return len(entry.summary.encode()) + facts
+
+
+def change_facts(changes: Iterable[tuple[str, object, object]]) -> dict[str, str]:
+    """What a person changed, as facts (`old_<name>`, `new_<name>`; catalogue/entries.py shows
+    them as `{changes}`): one pair for each `(name, before, after)` whose after is new."""
+    facts: dict[str, str] = {}
+    for name, old, new in changes:
+        if new is not None and new != old:
+            facts[f"old_{name}"] = _fact(old)
+            facts[f"new_{name}"] = _fact(new)
+    return facts
+
+
+def refusal_facts(refusal: Refusal) -> dict[str, str]:
+    """A refusal as facts: its code (`refusal`) and its parameters, shown in its own words."""
+    return {"refusal": refusal.code.value, **{k: str(v) for k, v in refusal.params.items()}}
+
+
+def _fact(x: object) -> str:
+    return str(getattr(x, "value", x)) if x is not None else "-"
 
 
 # Staff alerts quote the customer briefly; the whole text is on the case's timeline. This keeps

@@ -26,7 +26,14 @@ OWNER_TOLD_AT_MOST_EVERY = timedelta(minutes=10)
 
 
 def customer_reply(case: CaseRecord, reply: CustomerReply, now: datetime) -> None:
-    case.record(EntryKind.CUSTOMER_MESSAGE, CUSTOMER, reply.text, now, public=True)
+    case.record(
+        EntryKind.CUSTOMER_MESSAGE,
+        CUSTOMER,
+        reply.text,
+        now,
+        public=True,
+        facts={"text": reply.text},
+    )
     sla_clock.resume(case, now)
     _tell_owner_customer_wrote(case, reply.text, now)
     intent = reply.intent
@@ -34,7 +41,7 @@ def customer_reply(case: CaseRecord, reply: CustomerReply, now: datetime) -> Non
     if intent is ReplyIntent.MESSAGE:
         return
     if intent is ReplyIntent.NOT_RESOLVED and stage in (Stage.CLOSE, Stage.FOLLOW_UP):
-        reopen(case, "customer says the problem is not resolved", CUSTOMER, now)
+        reopen(case, "customer says the problem is not resolved", CUSTOMER, now, in_words=False)
     elif intent is ReplyIntent.ACCEPT_PLAN and can_move(stage, Move.ACCEPT_PLAN):
         case.move(Move.ACCEPT_PLAN, now, actor=CUSTOMER)
         resolve = deadlines.unmet(case.state.deadlines, DeadlineKind.RESOLVE, case.round)
@@ -43,12 +50,21 @@ def customer_reply(case: CaseRecord, reply: CustomerReply, now: datetime) -> Non
     elif intent is ReplyIntent.REJECT_PLAN and can_move(stage, Move.REJECT_PLAN):
         case.state.plan = None
         case.move(Move.REJECT_PLAN, now, actor=CUSTOMER)
-        case.tell_staff(Audience.OWNER, "plan_rejected", "The customer rejected the plan", now)
+        case.tell_staff(
+            Audience.OWNER,
+            "plan_rejected",
+            "The customer rejected the plan",
+            now,
+            facts={"subject": case.state.intake.subject},
+        )
     elif intent is ReplyIntent.CONFIRM_RESOLVED and can_move(stage, Move.CONFIRM_RESULT):
         close(case, ClosedBy.CUSTOMER, Move.CONFIRM_RESULT, now)
     else:
         case.record_refused(
-            f"'{intent.value}' does not apply at this stage; kept as a message", now
+            f"'{intent.value}' does not apply at this stage; kept as a message",
+            now,
+            why=intent.value,
+            facts={"stage": stage.value},
         )
 
 
@@ -59,6 +75,7 @@ def reopen_request(case: CaseRecord, request: ReopenRequest, now: datetime) -> N
         f"Re-open request: {request.reason}",
         now,
         public=True,
+        facts={"variant": "reopen_request", "reason": request.reason},
     )
     if can_move(case.state.stage, Move.REOPEN):
         reopen(case, request.reason, CUSTOMER, now)
@@ -66,12 +83,17 @@ def reopen_request(case: CaseRecord, request: ReopenRequest, now: datetime) -> N
         # Done: it ended a moment before the request came (`ComplaintDesk.reopen` asked
         # again opens a new linked case).
         why = "has ended" if case.state.stage is Stage.DONE else "is still being handled"
-        case.record_refused(f"the case {why}; the request is kept as a message", now)
+        case.record_refused(
+            f"the case {why}; the request is kept as a message",
+            now,
+            why="reopen_ended" if case.state.stage is Stage.DONE else "reopen_while_handled",
+        )
         case.tell_staff(
             Audience.OWNER,
             "customer_message",
             f"Customer asks: {excerpt(request.reason)}",
             now,
+            facts={"variant": "reopen_request", "excerpt": excerpt(request.reason)},
         )
 
 
@@ -102,7 +124,13 @@ def _tell_owner_customer_wrote(case: CaseRecord, text: str, now: datetime) -> No
         s.messages_untold += 1  # told together when the wait ends (`owner_steps`)
         return
     s.owner_told_of_messages_at, s.messages_untold = now, 0
-    case.tell_staff(Audience.OWNER, "customer_message", f"Customer wrote: {excerpt(text)}", now)
+    case.tell_staff(
+        Audience.OWNER,
+        "customer_message",
+        f"Customer wrote: {excerpt(text)}",
+        now,
+        facts={"excerpt": excerpt(text)},
+    )
 
 
 def owner_steps(case: CaseRecord) -> list[Step]:
@@ -116,19 +144,31 @@ def owner_steps(case: CaseRecord) -> list[Step]:
 
 def _tell_owner_untold(case: CaseRecord, now: datetime) -> None:
     s = case.state
+    # A reply's words are its `text` fact; a re-open request's, its `reason`.
     latest = next(
         (
-            e.summary
+            e.facts.get("text") or e.facts.get("reason") or e.summary
             for e in reversed(s.timeline)
             if e.kind is EntryKind.CUSTOMER_MESSAGE and e.actor == CUSTOMER
         ),
         "",
     )
-    more = "1 more message" if s.messages_untold == 1 else f"{s.messages_untold} more messages"
+    count = s.messages_untold
+    more = "1 more message" if count == 1 else f"{count} more messages"
     text = f"Customer wrote {more}; the latest: {excerpt(latest)}"
     s.owner_told_of_messages_at, s.messages_untold = now, 0
     # Its own topic: the key (timeline position + topic) must differ from a message told at once.
-    case.tell_staff(Audience.OWNER, "customer_messages", text, now)
+    case.tell_staff(
+        Audience.OWNER,
+        "customer_messages",
+        text,
+        now,
+        facts={
+            "count": str(count),
+            "excerpt": excerpt(latest),
+            **({"variant": "one"} if count == 1 else {}),
+        },
+    )
 
 
 # ---- closing, the follow-up, the end -------------------------------------------------------------
@@ -143,7 +183,14 @@ def close(case: CaseRecord, closed_by: ClosedBy, move: Move, now: datetime) -> N
         ClosedBy.SILENCE: "no confirmation",
         ClosedBy.SUPERVISOR: "closed by the service team after no confirmation",
     }[closed_by]
-    case.record(EntryKind.CLOSED, SYSTEM, f"Closed: {how}", now, public=True)
+    case.record(
+        EntryKind.CLOSED,
+        SYSTEM,
+        f"Closed: {how}",
+        now,
+        public=True,
+        facts={"closed_by": closed_by.value},
+    )
     case.move(move, now)
     case.tell_customer("closed", now)
     if s.risk is RiskLevel.HIGH:
@@ -156,17 +203,22 @@ def close(case: CaseRecord, closed_by: ClosedBy, move: Move, now: datetime) -> N
             f"high-risk case closed: major-event review by {REVIEW_OWNER} due "
             f"{hm(now + REVIEW_WITHIN)}",
             now,
+            facts={"department": REVIEW_OWNER, "due_at": (now + REVIEW_WITHIN).isoformat()},
         )
 
 
 def finish(case: CaseRecord, outcome: Outcome, move: Move, now: datetime) -> None:
     case.state.outcome = outcome
     case.move(move, now)
-    case.record(EntryKind.ENDED, SYSTEM, f"Ended: {outcome.value}", now)
+    case.record(
+        EntryKind.ENDED, SYSTEM, f"Ended: {outcome.value}", now, facts={"outcome": outcome.value}
+    )
     sla_clock.withdraw_pending(case, outcome.value, now)
 
 
-def reopen(case: CaseRecord, reason: str, actor: str, now: datetime) -> None:
+def reopen(case: CaseRecord, reason: str, actor: str, now: datetime, in_words: bool = True) -> None:
+    """Another round. `reason` is the person's own words (`in_words`), else the desk's English
+    for a customer saying it is not resolved, which readers see in their own words."""
     s = case.state
     s.reopen_count += 1
     s.round_started_at = now
@@ -176,10 +228,25 @@ def reopen(case: CaseRecord, reason: str, actor: str, now: datetime) -> None:
     s.closed_by = None
     s.survey_sent_at = None
     s.survey = None
-    case.record(EntryKind.REOPENED, actor, f"Re-open #{s.reopen_count}: {reason}", now, public=True)
+    cause = {"reason": reason} if in_words else {"variant": "not_resolved"}
+    case.record(
+        EntryKind.REOPENED,
+        actor,
+        f"Re-open #{s.reopen_count}: {reason}",
+        now,
+        public=True,
+        facts={"round": str(s.reopen_count), **cause},
+    )
     case.move(Move.REOPEN, now, actor=actor)
     sla_clock.open_round_deadlines(case, now)
-    case.tell_staff(Audience.OWNER, "reopened", f"Case re-opened: {reason}", now, urgent=True)
+    case.tell_staff(
+        Audience.OWNER,
+        "reopened",
+        f"Case re-opened: {reason}",
+        now,
+        urgent=True,
+        facts={"subject": s.intake.subject, **cause},
+    )
     case.tell_customer("reopened", now)
 
 

@@ -24,6 +24,11 @@ def label(task: DepartmentTask) -> str:
     return f"task #{task.number} for {task.department.value} ({task.title})"
 
 
+def task_facts(task: DepartmentTask) -> dict[str, str]:
+    """A task as a reader names it: its number, its department and what it asks."""
+    return {"task": str(task.number), "department": task.department.value, "title": task.title}
+
+
 def check_open_task(case: CaseRecord, request: TaskRequest, now: datetime) -> None:
     if case.state.stage not in HANDLING:
         refuse(RefusalCode.TASKS_WHILE_HANDLED, stage=case.state.stage.value)
@@ -54,6 +59,12 @@ def open_task(case: CaseRecord, request: TaskRequest, now: datetime) -> None:
         request.by,
         f"{name} → {task.owner}, due {hm(task.due_at)}{block}",
         now,
+        facts={
+            **task_facts(task),
+            "owner": task.owner,
+            "due_at": task.due_at.isoformat(),
+            **({"variant": "blocking"} if task.blocking else {}),
+        },
     )
     case.notify(
         Audience.DEPARTMENT,
@@ -61,6 +72,11 @@ def open_task(case: CaseRecord, request: TaskRequest, now: datetime) -> None:
         "task_assigned",
         f"{name} on {case.state.intake.subject}: due {hm(task.due_at)}",
         now,
+        facts={
+            **task_facts(task),
+            "subject": case.state.intake.subject,
+            "due_at": task.due_at.isoformat(),
+        },
     )
 
 
@@ -85,9 +101,24 @@ def complete_task(case: CaseRecord, done: TaskDone, now: datetime) -> None:
     late = " (late)" if now > task.due_at else ""
     note = f": {done.note}" if done.note else ""
     case.record(
-        EntryKind.TASK_DONE, done.by, f"{label(task)} done in {hours:.1f} h{late}{note}", now
+        EntryKind.TASK_DONE,
+        done.by,
+        f"{label(task)} done in {hours:.1f} h{late}{note}",
+        now,
+        facts={
+            **task_facts(task),
+            "hours": f"{hours:.1f}",
+            "note": done.note or "",
+            **({"variant": "late"} if now > task.due_at else {}),
+        },
     )
-    case.tell_staff(Audience.OWNER, "task_done", f"{label(task)} done", now)
+    case.tell_staff(
+        Audience.OWNER,
+        "task_done",
+        f"{label(task)} done",
+        now,
+        facts={**task_facts(task), "subject": case.state.intake.subject},
+    )
 
 
 def check_override_task(case: CaseRecord, override: TaskOverride, now: datetime) -> None:
@@ -104,6 +135,7 @@ def override_task(case: CaseRecord, override: TaskOverride, now: datetime) -> No
         override.by,
         f"{label(task)} no longer blocks resolution: {override.reason}",
         now,
+        facts={**task_facts(task), "reason": override.reason},
     )
 
 
@@ -126,7 +158,14 @@ def _overdue(case: CaseRecord, task: DepartmentTask, now: datetime) -> None:
         SYSTEM,
         f"{name} overdue (due {hm(task.due_at)}): {task.department.value} supervisor told",
         now,
+        facts={**task_facts(task), "due_at": task.due_at.isoformat()},
     )
+    overdue = {
+        **task_facts(task),
+        "owner": task.owner,
+        "due_at": task.due_at.isoformat(),
+        "subject": case.state.intake.subject,
+    }
     case.notify(
         Audience.DEPARTMENT_SUPERVISOR,
         task.department.value,
@@ -134,5 +173,6 @@ def _overdue(case: CaseRecord, task: DepartmentTask, now: datetime) -> None:
         f"{name}, owner {task.owner}, was due {hm(task.due_at)}",
         now,
         urgent=True,
+        facts=overdue,
     )
-    case.tell_staff(Audience.OWNER, "task_overdue", f"{name} is overdue", now)
+    case.tell_staff(Audience.OWNER, "task_overdue", f"{name} is overdue", now, facts=overdue)

@@ -19,6 +19,7 @@ from workflows.case_record import (
     RISK_ORDER,
     SYSTEM,
     CaseRecord,
+    change_facts,
     refuse,
     value_text,
 )
@@ -49,6 +50,7 @@ def undeliverable(case: CaseRecord, notification: Notification, error: str, now:
         SYSTEM,
         f"{notification.topic} to {notification.audience.value} not delivered: {error}",
         now,
+        facts={"variant": notification.audience.value},
     )
     if notification.audience is not Audience.OWNER:
         case.tell_staff(
@@ -57,6 +59,7 @@ def undeliverable(case: CaseRecord, notification: Notification, error: str, now:
             f"{notification.topic} to the {notification.audience.value} of "
             f"{notification.complaint_id} was not delivered ({error}): reach them another way",
             now,
+            facts={"variant": notification.audience.value},
         )
 
 
@@ -73,6 +76,15 @@ def record_history(case: CaseRecord, history: CustomerHistory, now: datetime) ->
         f"{len(history.service_records)} service records, past complaints: {past}; "
         f"complaint #{history.repeat_count} on this product in 90 days",
         now,
+        facts={
+            "variant": "history",
+            "customer_id": history.customer_id,
+            "orders": str(len(history.orders)),
+            "service_records": str(len(history.service_records)),
+            "past_complaints": ", ".join(p.complaint_id for p in history.past_complaints[:5])
+            or "-",
+            "repeat_count": str(history.repeat_count),
+        },
     )
 
 
@@ -90,6 +102,7 @@ def classified(case: CaseRecord, result: Classification, now: datetime) -> None:
         f"{result.category.value} / {s.severity.value} / risk {risk.value} "
         f"(rules {result.rules_version}; {reasons})",
         now,
+        facts={"category": result.category.value, "severity": s.severity.value, "risk": risk.value},
     )
     team_queue.reroute(case, now)
     sla_clock.open_round_deadlines(case, now)
@@ -98,11 +111,19 @@ def classified(case: CaseRecord, result: Classification, now: datetime) -> None:
     case.move(Move.CLASSIFY, now)
     sla_clock.set_risk(case, risk, now)
     case.tell_staff(
-        Audience.OWNER, "new_case", f"New {s.severity.value} case: {s.intake.subject}", now
+        Audience.OWNER,
+        "new_case",
+        f"New {s.severity.value} case: {s.intake.subject}",
+        now,
+        facts={"severity": s.severity.value, "subject": s.intake.subject},
     )
     if s.severity is Severity.L1:
         case.tell_staff(
-            Audience.SUPERVISOR, "urgent_case", f"L1 case opened: {s.intake.subject}", now
+            Audience.SUPERVISOR,
+            "urgent_case",
+            f"L1 case opened: {s.intake.subject}",
+            now,
+            facts={"subject": s.intake.subject},
         )
 
 
@@ -127,6 +148,12 @@ def confirm_classification(
         confirmation.by,
         f"classification confirmed ({value_text(s.severity)}, risk {value_text(s.risk)}){note}",
         now,
+        facts={
+            "variant": "confirmed",
+            "severity": value_text(s.severity),
+            "risk": value_text(s.risk),
+            "note": confirmation.note or "",
+        },
     )
     sla_clock.meet(case, DeadlineKind.TRIAGE, now, round=0)
 
@@ -147,6 +174,7 @@ def override_classification(
     s = case.state
     assert s.classification is not None
     changes = _override_changes(case, override)
+    changed = change_facts(_override_pairs(case, override))
     s.classification = s.classification.model_copy(
         update={
             "category": override.category or s.classification.category,
@@ -162,26 +190,42 @@ def override_classification(
     if override.severity:
         case.regrade(override.severity)
     s.graded_by = case.record(
-        EntryKind.RECLASSIFIED, override.by, f"{', '.join(changes)}: {override.reason}", now
+        EntryKind.RECLASSIFIED,
+        override.by,
+        f"{', '.join(changes)}: {override.reason}",
+        now,
+        facts={"variant": "corrected", "reason": override.reason, **changed},
     )
     sla_clock.meet(case, DeadlineKind.TRIAGE, now, round=0)
     if override.risk:
         sla_clock.set_risk(case, override.risk, now)
-    case.tell_staff(Audience.OWNER, "reclassified", f"Reclassified ({', '.join(changes)})", now)
+    case.tell_staff(
+        Audience.OWNER,
+        "reclassified",
+        f"Reclassified ({', '.join(changes)})",
+        now,
+        facts={"subject": s.intake.subject, **changed},
+    )
 
 
-def _override_changes(case: CaseRecord, override: ClassificationOverride) -> list[str]:
+def _override_pairs(
+    case: CaseRecord, override: ClassificationOverride
+) -> list[tuple[str, object, object]]:
+    """Each part of the grade the override may change: (name, now, asked)."""
     s = case.state
     c = s.classification
-    pairs = [
+    return [
         ("category", c.category if c else None, override.category),
-        ("sub-category", c.sub_category if c else None, override.sub_category),
+        ("sub_category", c.sub_category if c else None, override.sub_category),
         ("severity", s.severity, override.severity),
         ("risk", s.risk, override.risk),
     ]
+
+
+def _override_changes(case: CaseRecord, override: ClassificationOverride) -> list[str]:
     return [
-        f"{name} {value_text(old)} → {value_text(new)}"
-        for name, old, new in pairs
+        f"{name.replace('_', '-')} {value_text(old)} → {value_text(new)}"
+        for name, old, new in _override_pairs(case, override)
         if new is not None and new != old
     ]
 

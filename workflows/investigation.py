@@ -22,7 +22,14 @@ def check_respond(case: CaseRecord, message: AgentMessage, now: datetime) -> Non
 
 
 def respond(case: CaseRecord, message: AgentMessage, now: datetime) -> None:
-    case.record(EntryKind.AGENT_MESSAGE, message.agent, message.text, now, public=True)
+    case.record(
+        EntryKind.AGENT_MESSAGE,
+        message.agent,
+        message.text,
+        now,
+        public=True,
+        facts={"text": message.text},
+    )
     case.tell_customer("agent_message", now, text=message.text)
     sla_clock.meet(case, DeadlineKind.RESPOND, now)
     sla_clock.meet(case, DeadlineKind.TEMPORARY_REMEDY, now)
@@ -36,7 +43,16 @@ def check_add_finding(case: CaseRecord, finding: Finding, now: datetime) -> None
 def add_finding(case: CaseRecord, finding: Finding, now: datetime) -> None:
     refs = ", ".join(e.ref for e in finding.evidence)
     text = finding.summary + (f" [evidence: {refs}]" if refs else "")
-    case.record(EntryKind.FINDING, finding.agent, text, now)
+    case.record(
+        EntryKind.FINDING,
+        finding.agent,
+        text,
+        now,
+        facts={
+            "finding": finding.summary,
+            **({"variant": "evidence", "evidence": refs} if refs else {}),
+        },
+    )
     sla_clock.meet(case, DeadlineKind.FIRST_ASSESSMENT, now)
 
 
@@ -58,6 +74,7 @@ def propose_plan(case: CaseRecord, plan: ResolutionPlan, now: datetime) -> None:
             f"{plan.summary} (compensation {money} yuan, above an agent's {limit}): "
             "awaiting a supervisor's approval",
             now,
+            facts={"plan": plan.summary, "compensation_yuan": str(money), "limit_yuan": str(limit)},
         )
         case.tell_staff(
             Audience.SUPERVISOR,
@@ -65,6 +82,11 @@ def propose_plan(case: CaseRecord, plan: ResolutionPlan, now: datetime) -> None:
             f"Approve {money} yuan for {s.intake.subject}? {plan.summary}",
             now,
             urgent=True,
+            facts={
+                "subject": s.intake.subject,
+                "plan": plan.summary,
+                "compensation_yuan": str(money),
+            },
         )
         return
     s.plan_awaiting_approval = None
@@ -76,7 +98,15 @@ def offer_plan(case: CaseRecord, plan: ResolutionPlan, now: datetime) -> None:
     offered is the remedy the emergency promised."""
     case.state.plan = plan
     money = f" (compensation {plan.compensation_yuan} yuan)" if plan.compensation_yuan else ""
-    case.record(EntryKind.PLAN_PROPOSED, plan.agent, plan.summary + money, now, public=True)
+    amount = plan.compensation_yuan
+    offered = (
+        {"variant": "compensation", "plan": plan.summary, "compensation_yuan": str(amount)}
+        if amount
+        else {"plan": plan.summary}
+    )
+    case.record(
+        EntryKind.PLAN_PROPOSED, plan.agent, plan.summary + money, now, public=True, facts=offered
+    )
     case.move(Move.PROPOSE_PLAN, now, actor=plan.agent)
     sla_clock.pause(case, now)
     facts = {"plan": plan.summary}
@@ -106,7 +136,14 @@ def check_record_progress(case: CaseRecord, progress: ProgressNote, now: datetim
 
 
 def record_progress(case: CaseRecord, progress: ProgressNote, now: datetime) -> None:
-    case.record(EntryKind.PROGRESS, progress.agent, progress.note, now, public=True)
+    case.record(
+        EntryKind.PROGRESS,
+        progress.agent,
+        progress.note,
+        now,
+        public=True,
+        facts={"progress": progress.note, **({"variant": "result"} if progress.completed else {})},
+    )
     if not progress.completed:
         sla_clock.meet(case, DeadlineKind.PROGRESS_UPDATE, now)
         return

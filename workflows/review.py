@@ -69,6 +69,7 @@ class MajorEventReviewWorkflow:
                     topic="review_overdue",
                     text=f"Major-event review of {request.complaint_id} ({request.subject}) "
                     f"was due {request.due_at:%Y-%m-%d %H:%M %Z}",
+                    facts={"subject": request.subject, "due_at": request.due_at.isoformat()},
                     urgent=True,
                 ),
                 summary="notify department_supervisor: review_overdue",

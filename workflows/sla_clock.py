@@ -47,7 +47,13 @@ def meet(case: CaseRecord, kind: DeadlineKind, now: datetime, round: int | None 
             return  # the breach opened the next day's update; this late one was yesterday's
     d.met_at = now
     late = " (late)" if d.breached_at else ""
-    case.record(EntryKind.DEADLINE_MET, SYSTEM, f"{deadlines.label(d)} met{late}", now)
+    case.record(
+        EntryKind.DEADLINE_MET,
+        SYSTEM,
+        f"{deadlines.label(d)} met{late}",
+        now,
+        facts={"deadline": d.kind.value, **({"variant": "late"} if d.breached_at else {})},
+    )
     if kind is DeadlineKind.PROGRESS_UPDATE:
         open_emergency(case, DeadlineKind.PROGRESS_UPDATE, now)
 
@@ -56,14 +62,26 @@ def breach(case: CaseRecord, deadline: Deadline, now: datetime) -> None:
     """Missed: the supervisor hears of it at once (R-SLA-1), the owner too."""
     deadline.breached_at = now
     name = deadlines.label(deadline)
+    missed = {"deadline": deadline.kind.value, "due_at": deadline.due_at.isoformat()}
     case.record(
-        EntryKind.DEADLINE_BREACHED, SYSTEM, f"{name} missed (due {hm(deadline.due_at)})", now
+        EntryKind.DEADLINE_BREACHED,
+        SYSTEM,
+        f"{name} missed (due {hm(deadline.due_at)})",
+        now,
+        facts=missed,
     )
     case.raise_level(EscalationLevel.SUPERVISOR)
-    case.record(EntryKind.ESCALATED, SYSTEM, f"{name} missed: escalated to supervisor", now)
+    case.record(
+        EntryKind.ESCALATED,
+        SYSTEM,
+        f"{name} missed: escalated to supervisor",
+        now,
+        facts={"variant": "breach", "deadline": deadline.kind.value},
+    )
     text = f"{name} missed on {case.state.intake.subject}"
-    case.tell_staff(Audience.OWNER, "deadline_breached", text, now, urgent=True)
-    case.tell_staff(Audience.SUPERVISOR, "deadline_breached", text, now, urgent=True)
+    told = {**missed, "subject": case.state.intake.subject}
+    case.tell_staff(Audience.OWNER, "deadline_breached", text, now, urgent=True, facts=told)
+    case.tell_staff(Audience.SUPERVISOR, "deadline_breached", text, now, urgent=True, facts=told)
     if deadline.kind is DeadlineKind.PROGRESS_UPDATE:
         open_emergency(case, DeadlineKind.PROGRESS_UPDATE, now)  # the daily cadence goes on
 
@@ -80,6 +98,7 @@ def pause(case: CaseRecord, now: datetime) -> None:
         SYSTEM,
         f"{deadlines.label(d)} paused: waiting on the customer",
         now,
+        facts={"deadline": d.kind.value},
     )
 
 
@@ -94,6 +113,7 @@ def resume(case: CaseRecord, now: datetime) -> None:
                 f"{deadlines.label(d)} resumed after {duration_text(paused)} waiting on "
                 f"the customer; due {hm(d.due_at)}",
                 now,
+                facts={"deadline": d.kind.value, "due_at": d.due_at.isoformat()},
             )
 
 
@@ -109,6 +129,7 @@ def open_triage(case: CaseRecord, policy: SlaPolicy, now: datetime) -> None:
         f"No rule placed this case: confirm or correct its grade by {hm(d.due_at)}",
         now,
         urgent=True,
+        facts={"subject": case.state.intake.subject, "due_at": d.due_at.isoformat()},
     )
 
 
@@ -142,6 +163,7 @@ def convene_emergency(case: CaseRecord, now: datetime) -> None:
         f"Emergency response convened: {s.intake.subject}",
         now,
         urgent=True,
+        facts={"subject": s.intake.subject},
     )
 
 
@@ -165,13 +187,20 @@ def stand_down(case: CaseRecord, now: datetime) -> None:
                 SYSTEM,
                 f"{deadlines.label(d)} closed: result delivered",
                 now,
+                facts={"variant": "stood_down", "deadline": d.kind.value},
             )
 
 
-def withdraw_pending(case: CaseRecord, why: str, now: datetime) -> None:
+def withdraw_pending(case: CaseRecord, outcome: str, now: datetime) -> None:
     """The case ended: a merged duplicate must not stay "due in the next hour" in every list."""
     for d in case.state.deadlines:
         if d.pending:
             d.withdrawn_at = now
-            text = f"{deadlines.label(d)} withdrawn: the case ended ({why})"
-            case.record(EntryKind.DEADLINE_WITHDRAWN, SYSTEM, text, now)
+            text = f"{deadlines.label(d)} withdrawn: the case ended ({outcome})"
+            case.record(
+                EntryKind.DEADLINE_WITHDRAWN,
+                SYSTEM,
+                text,
+                now,
+                facts={"deadline": d.kind.value, "outcome": outcome},
+            )

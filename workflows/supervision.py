@@ -31,7 +31,9 @@ from workflows.case_record import (
     SYSTEM,
     CaseRecord,
     Step,
+    change_facts,
     hm,
+    refusal_facts,
     refuse,
     value_text,
 )
@@ -59,8 +61,23 @@ def escalate_case(case: CaseRecord, escalation: Escalation, now: datetime) -> No
         check_escalate_case(case, escalation, now)
     except InvalidAction as refused:
         why = refused.refusal.english()
-        case.record_refused(f"escalation by {escalation.by} refused: {why}", now)
+        case.record_refused(
+            f"escalation by {escalation.by} refused: {why}",
+            now,
+            why="escalation",
+            facts={"by": escalation.by, **refusal_facts(refused.refusal)},
+        )
         return
+    new_owner = escalation.assign_to
+    if new_owner and same_person(new_owner, s.owner):
+        new_owner = None  # the owner under another spelling: no change
+    changed = change_facts(
+        [
+            ("severity", s.severity, escalation.severity),
+            ("risk", s.risk, escalation.risk),
+            ("owner", s.owner, new_owner),
+        ]
+    )
     changes = []
     raise_severity = escalation.severity and escalation.severity != s.severity
     if raise_severity and escalation.severity:
@@ -75,13 +92,24 @@ def escalate_case(case: CaseRecord, escalation: Escalation, now: datetime) -> No
         s.owner, s.team_owned = escalation.assign_to, False  # an agent, not the team, now
     case.raise_level(EscalationLevel.SUPERVISOR)
     what = ", ".join(changes) or "supervisor attention"
-    entry = case.record(EntryKind.ESCALATED, escalation.by, f"{what}: {escalation.reason}", now)
+    entry = case.record(
+        EntryKind.ESCALATED,
+        escalation.by,
+        f"{what}: {escalation.reason}",
+        now,
+        facts={"reason": escalation.reason, **changed},
+    )
     if regraded:
         s.graded_by = entry
     if raise_risk and escalation.risk:
         sla_clock.set_risk(case, escalation.risk, now)
     case.tell_staff(
-        Audience.OWNER, "escalated", f"Escalated ({what}): {escalation.reason}", now, urgent=True
+        Audience.OWNER,
+        "escalated",
+        f"Escalated ({what}): {escalation.reason}",
+        now,
+        urgent=True,
+        facts={"subject": s.intake.subject, "reason": escalation.reason, **changed},
     )
 
 
@@ -103,12 +131,14 @@ def reassign(case: CaseRecord, reassignment: Reassignment, now: datetime) -> Non
         reassignment.by,
         f"owner {before} → {s.owner}: {reassignment.reason}",
         now,
+        facts={"from_owner": before, "to_owner": s.owner, "reason": reassignment.reason},
     )
     case.tell_staff(
         Audience.OWNER,
         "assigned",
         f"Assigned to you ({reassignment.reason}): {s.intake.subject}",
         now,
+        facts={"subject": s.intake.subject, "reason": reassignment.reason},
     )
 
 
@@ -152,7 +182,13 @@ def check_close_for_customer(case: CaseRecord, closure: ClosureOnBehalf, now: da
 
 
 def close_for_customer(case: CaseRecord, closure: ClosureOnBehalf, now: datetime) -> None:
-    case.record(EntryKind.CLOSED_FOR_CUSTOMER, closure.by, closure.reason, now)
+    case.record(
+        EntryKind.CLOSED_FOR_CUSTOMER,
+        closure.by,
+        closure.reason,
+        now,
+        facts={"reason": closure.reason},
+    )
     closing.close(case, ClosedBy.SUPERVISOR, Move.CLOSE_ON_SILENCE, now)
 
 
@@ -178,6 +214,12 @@ def change_policy(case: CaseRecord, change: PolicyChange, now: datetime) -> None
         change.by,
         f"policy {before} → {change.policy.version} ({change.reason}): {what}",
         now,
+        facts={
+            "from_version": before,
+            "to_version": change.policy.version,
+            "reason": change.reason,
+            "moved": str(len(moved)),
+        },
     )
 
 
@@ -190,7 +232,13 @@ def check_merge_into(case: CaseRecord, merge: Merge, now: datetime) -> None:
 def merge_into(case: CaseRecord, merge: Merge, now: datetime) -> None:
     """This duplicate ends; the surviving case was told first (see the workflow)."""
     case.state.merged_into = merge.into
-    case.record(EntryKind.MERGED, merge.by, f"merged into {merge.into}: {merge.reason}", now)
+    case.record(
+        EntryKind.MERGED,
+        merge.by,
+        f"merged into {merge.into}: {merge.reason}",
+        now,
+        facts={"into": merge.into, "reason": merge.reason},
+    )
     case.tell_customer("merged", now, into=merge.into)
     closing.finish(case, Outcome.MERGED, Move.MERGE, now)
 
@@ -202,6 +250,8 @@ def merged_in(case: CaseRecord, merged: MergedCase, now: datetime) -> None:
         case.record_refused(
             f"duplicate {merged.complaint_id} merged in by {merged.by} refused: the case has ended",
             now,
+            why="merged_in_after_end",
+            facts={"duplicate": merged.complaint_id, "by": merged.by},
         )
         return
     case.record(
@@ -209,9 +259,18 @@ def merged_in(case: CaseRecord, merged: MergedCase, now: datetime) -> None:
         merged.by,
         f"duplicate {merged.complaint_id} merged in ({merged.subject}): {merged.reason}",
         now,
+        facts={
+            "duplicate": merged.complaint_id,
+            "duplicate_subject": merged.subject,
+            "reason": merged.reason,
+        },
     )
     case.tell_staff(
-        Audience.OWNER, "merged_in", f"Duplicate {merged.complaint_id} merged into this case", now
+        Audience.OWNER,
+        "merged_in",
+        f"Duplicate {merged.complaint_id} merged into this case",
+        now,
+        facts={"duplicate": merged.complaint_id, "subject": case.state.intake.subject},
     )
 
 
@@ -246,9 +305,14 @@ def chain_steps(case: CaseRecord) -> list[Step]:
 def _warn(case: CaseRecord, deadline: Deadline, now: datetime) -> None:
     deadline.warned_at = now
     text = f"{deadlines.label(deadline)} due {hm(deadline.due_at)}"
-    case.record(EntryKind.DEADLINE_WARNING, SYSTEM, f"{text}: owner warned", now)
+    near = {"deadline": deadline.kind.value, "due_at": deadline.due_at.isoformat()}
+    case.record(EntryKind.DEADLINE_WARNING, SYSTEM, f"{text}: owner warned", now, facts=near)
     case.tell_staff(
-        Audience.OWNER, "deadline_warning", f"{text} on {case.state.intake.subject}", now
+        Audience.OWNER,
+        "deadline_warning",
+        f"{text} on {case.state.intake.subject}",
+        now,
+        facts={**near, "subject": case.state.intake.subject},
     )
 
 
@@ -258,11 +322,19 @@ def _tell_management(case: CaseRecord, deadline: Deadline, now: datetime) -> Non
     name = deadlines.label(deadline)
     assert deadline.breached_at is not None
     text = f"{name} missed at {hm(deadline.breached_at)} and still unmet"
-    case.record(EntryKind.ESCALATED, SYSTEM, f"{text}: escalated to management", now)
+    unmet = {"deadline": deadline.kind.value, "breached_at": deadline.breached_at.isoformat()}
+    case.record(
+        EntryKind.ESCALATED,
+        SYSTEM,
+        f"{text}: escalated to management",
+        now,
+        facts={"variant": "management", **unmet},
+    )
     case.tell_staff(
         Audience.MANAGEMENT,
         "deadline_unmet",
         f"{text} on {case.state.intake.subject}",
         now,
         urgent=True,
+        facts={**unmet, "subject": case.state.intake.subject},
     )

@@ -44,7 +44,15 @@ def reroute(case: CaseRecord, now: datetime) -> None:
 def _route(case: CaseRecord, team: str, why: str, now: datetime) -> None:
     before, case.state.owner = case.state.owner, team
     moved = "" if before == UNROUTED else f" from {before}"
-    case.record(EntryKind.ROUTED, SYSTEM, f"in {team}'s queue{moved}: {why}", now)
+    case.record(
+        EntryKind.ROUTED,
+        SYSTEM,
+        f"in {team}'s queue{moved}: {why}",
+        now,
+        facts={"team": team}
+        if before == UNROUTED
+        else {"variant": "moved", "from_team": before, "team": team},
+    )
 
 
 def check_take(case: CaseRecord, take: TakeCase, now: datetime) -> None:
@@ -60,5 +68,9 @@ def take(case: CaseRecord, take: TakeCase, now: datetime) -> None:
     s = case.state
     team, s.owner, s.team_owned = s.owner, take.by, False
     case.record(
-        EntryKind.TAKEN, take.by, f"taken by {take.by} from {team}: owns it to the end", now
+        EntryKind.TAKEN,
+        take.by,
+        f"taken by {take.by} from {team}: owns it to the end",
+        now,
+        facts={"by": take.by, "team": team},
     )
