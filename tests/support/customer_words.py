@@ -39,7 +39,7 @@ LATIN_IN_ZH = {"English"}
 def unfit(texts: Iterable[str], lang: str, as_written: Iterable[str] = ()) -> list[str]:
     """Every text here a customer reading `lang` should not read, with why (empty: all fit)."""
     whole = set(as_written)
-    # Inside a sentence ("您申请重新处理：{text}") only words long enough not to be letters of ours.
+    # Inside a sentence (a re-open request) only words long enough not to be letters of ours.
     written = sorted({w for w in whole if len(w) > 1}, key=len, reverse=True)
     found: list[str] = []
     for text in texts:
