@@ -1,8 +1,10 @@
 """The customer's progress page: the case as `customer_view` shows it, reached by a signed link.
 
 It reads nothing but the customer view of the one case its link names, and sends only the
-customer rows of the action table (a reply with its intent, a survey answer) through the desk,
-which decides where a message to an ended case goes (a linked follow-up case).
+customer rows of the action table (a reply with its intent, a re-open request, a survey answer)
+through the desk, which decides where a message to an ended case goes (a linked follow-up case).
+Its words are `web.progress`'s, in the customer's language; it speaks as the company
+(`COMPLAINT_DESK_COMPANY_NAME`), never as the staff's workspace.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ _DEFAULT_WORDS = {
 
 def _refused(web: Web, request: Request, reason: str) -> Response:
     log.info("progress link refused", reason=reason)
-    return web.render(request, "message.html", status=403, message="link_refused")
+    brand = progress.company_name(web.company, web.language(request))
+    return web.render(request, "message.html", status=403, message="link_refused", brand=brand)
 
 
 async def progress_page(
@@ -173,6 +176,7 @@ def too_many_messages(web: Web, request: Request, complaint_id: str) -> Response
         status=429,
         text=catalogue.render("web.messages_throttled", lang, {"seconds": wait}),
         back=(f"/p/{request.path_params['token']}", catalogue.render("web.back_to_case", lang)),
+        brand=progress.company_name(web.company, lang),
     )
     response.headers["Retry-After"] = str(wait)
     return response
