@@ -77,13 +77,15 @@ async def read(page: Page, lang: str) -> None:
     assert unfit(lines, lang, WRITTEN) == [], (lang, page.url)
 
 
-async def laid_out(context: BrowserContext, link: str) -> None:
-    """The page at phone and desktop size, in both languages: no layout faults."""
+async def laid_out(context: BrowserContext, link: str, name: str) -> None:
+    """The page at phone and desktop size: no layout faults."""
     page = await context.new_page()
     for size in (PHONE, DESKTOP):
         await page.set_viewport_size(size)
         await page.goto(link)
         assert await page.evaluate(LAYOUT) == [], size
+    if name == "6-survey":
+        await shot(page, f"screenshots/progress-{name}-desktop")
     await page.close()
 
 
@@ -100,7 +102,7 @@ async def look(customer: BrowserContext, served: Served, link: str, name: str) -
         if lang == "en" and name.endswith("plan"):
             await shot(page, f"screenshots/progress-{name}-en")
     await shot(page, f"screenshots/progress-{name}")
-    await laid_out(customer, link)
+    await laid_out(customer, link, name)
     return page
 
 
