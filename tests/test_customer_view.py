@@ -4,12 +4,14 @@ case, through a whole lifecycle in both languages, on random sequences, and thro
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalogue import messages
 from schemas import (
     DEFAULT_POLICY,
     AgentMessage,
@@ -21,6 +23,7 @@ from schemas import (
     EntryKind,
     Escalation,
     Finding,
+    Outcome,
     ProgressNote,
     ReopenRequest,
     ReplyIntent,
@@ -30,13 +33,21 @@ from schemas import (
     SurveyAnswer,
 )
 from schemas.customer_view import CustomerEntry, CustomerView
+from schemas.survey import DEFAULT_QUESTIONS
 from tests.support.cases import T0, actions, classified, played
 from tests.support.customer_words import unfit
 from tests.support.desk import Desk
 from web import progress
 from workflows import closing, intake, investigation
 from workflows.case_file import CaseFile
-from workflows.customer_view import CUSTOMER_FACING, SHOWN, SPOKEN, view_for_customer
+from workflows.customer_view import (
+    CUSTOMER_FACING,
+    PROMISED_STEP,
+    SHOWN,
+    SPOKEN,
+    STEPS,
+    view_for_customer,
+)
 
 SECRET = "INTERNAL"
 
@@ -284,3 +295,25 @@ def test_the_check_catches_what_the_old_page_showed() -> None:
         assert unfit([old], "zh"), old
     assert unfit(["您的投诉已结案。"], "en") and unfit(["Closed"], "zh")
     assert unfit(["您的投诉 C-1001"], "zh") == [] and unfit(["Your complaint C-1001"], "en") == []
+
+
+def test_every_word_the_page_builds_a_key_for_is_in_both_languages() -> None:
+    """The page builds keys from codes (`progress.stage.<stage>`, …): a missing one would show
+    the key itself to the customer. The Chinese words hold no English besides placeholders."""
+    keys = {key for key in messages("en") if key.startswith("progress.")}
+    assert keys == {key for key in messages("zh") if key.startswith("progress.")}
+    built = [
+        *(f"progress.stage.{s.value}" for s in STEPS),
+        *(f"progress.promise.{k.value}" for k in PROMISED_STEP),
+        *(f"progress.ended.{o.value}" for o in Outcome),
+        *(f"progress.entry.{k.value}" for k in SHOWN),
+        *(f"progress.survey.question.{q.key}" for q in DEFAULT_QUESTIONS),
+        *(f"progress.survey.score.{n}" for n in range(1, 6)),
+        "progress.by.you",
+        "progress.by.us",
+    ]
+    assert [key for key in built if key not in keys] == []
+    for key in keys:
+        for lang in ("zh", "en"):
+            words = re.sub(r"\{[a-z_]+\}", "", messages(lang)[key])
+            assert unfit([words], lang) == [], (lang, key)
