@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         description="Host names the codec server answers to besides localhost, 127.0.0.1 and "
         "[::1] (comma-separated, `host` or `host:port`).",
     )
+    complaint_desk_company_name: str | None = Field(
+        default=None,
+        description="The company's name as customers read it (progress page, letters); unset: "
+        "a neutral name in the reader's language (Customer Care, 客户服务中心).",
+    )
     web_users_file: Path | None = Field(
         default=None,
         description="Staff accounts of the web workspace (argon2 hashes; `complaint-desk "

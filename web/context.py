@@ -56,6 +56,7 @@ class Web:
     clock: Clock
     signin_throttle: SignInThrottle
     message_throttle: MessageThrottle
+    company: str | None = None  # COMPLAINT_DESK_COMPANY_NAME; unset: the catalogue's word
 
     def users(self) -> dict[str, StaffUser]:
         """Read on every sign-in and request: an account removed from the file is signed out."""
