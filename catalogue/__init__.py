@@ -55,6 +55,12 @@ def render(
         return template
 
 
+def company(names: Mapping[str, str], lang: str) -> str:
+    """The company the desk speaks for, as customers read it: the `COMPANY_NAME` setting in
+    their language, else the catalogue's neutral name (客户服务中心 / Customer Care)."""
+    return names.get(lang) or render("company.default", lang)
+
+
 def moment(at: datetime, lang: str, zone: str = DEFAULT_ZONE, now: datetime | None = None) -> str:
     """A moment as a person reads it, in their zone: 今天 18:30, 12月8日 09:49 / Today 18:30,
     8 Dec 09:49; the year only when it is not the current one."""

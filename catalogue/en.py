@@ -147,6 +147,7 @@ MESSAGES: dict[str, str] = {
     "channel.douyin": "Douyin",
     "channel.app_store_review": "app-store review",
     "channel.third_party_platform": "third-party platform",
+    "company.default": "Customer Care",
     "time.yesterday": "Yesterday",
     "time.today": "Today",
     "time.tomorrow": "Tomorrow",
@@ -449,7 +450,6 @@ MESSAGES: dict[str, str] = {
     "letter.subject": "[{complaint_id}] About your complaint",
     "letter.greeting": "Dear {customer},",
     "letter.greeting_no_name": "Dear customer,",
-    "letter.company": "Customer Care",
     "letter.case_id": "Complaint number: {complaint_id}",
     "letter.follow": "Follow your complaint: {url}",
     "letter.follow_button": "Follow your complaint",
@@ -540,7 +540,6 @@ MESSAGES: dict[str, str] = {
     "sms.update": "{company}: there is news about your complaint {complaint_id}: {link}",
     "sms.staff": "[{complaint_id}] {notice} {link}",
     # ---- the customer's progress page: progress.* (web/customer.py) ----
-    "progress.company": "Customer Care",
     "progress.title": "Your complaint {complaint_id}",
     "progress.steps": "How it is going",
     "progress.stage.receive": "Received",

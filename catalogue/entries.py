@@ -59,7 +59,12 @@ def notice_text(
 def complete(kind: str, facts: Mapping[str, str], lang: str = "en") -> bool:
     """Whether `facts` fill the sentence of an entry of `kind`. Entries recorded before
     entries carried facts (a case started by 1.0) do not: a page shows their summary instead."""
-    template = messages(lang).get(entry_key(kind, facts))
+    return fills(entry_key(kind, facts), facts, lang)
+
+
+def fills(key: str, facts: Mapping[str, str], lang: str = "en") -> bool:
+    """Whether `facts` fill every placeholder of the catalogue's `key`."""
+    template = messages(lang).get(key)
     if template is None:
         return False
     given = set(facts) | ({"changes"} if any(n.startswith("new_") for n in facts) else set())

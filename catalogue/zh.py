@@ -120,6 +120,7 @@ MESSAGES: dict[str, str] = {
     "channel.douyin": "抖音",
     "channel.app_store_review": "应用商店评论",
     "channel.third_party_platform": "第三方平台",
+    "company.default": "客户服务中心",
     "time.yesterday": "昨天",
     "time.today": "今天",
     "time.tomorrow": "明天",
@@ -349,7 +350,6 @@ MESSAGES: dict[str, str] = {
     "letter.subject": "[{complaint_id}] 关于您的投诉",
     "letter.greeting": "尊敬的{customer}：",
     "letter.greeting_no_name": "尊敬的客户：",
-    "letter.company": "客户服务中心",
     "letter.case_id": "投诉编号：{complaint_id}",
     "letter.follow": "查看处理进度：{url}",
     "letter.follow_button": "查看处理进度",
@@ -398,7 +398,6 @@ MESSAGES: dict[str, str] = {
     "sms.update": "【{company}】投诉 {complaint_id} 有新进展，请查看：{link}",
     "sms.staff": "[{complaint_id}] {notice} {link}",
     # ---- the customer's progress page: progress.* (web/customer.py) ----
-    "progress.company": "客户服务中心",
     "progress.title": "您的投诉 {complaint_id}",
     "progress.steps": "处理进度",
     "progress.stage.receive": "已受理",

@@ -114,11 +114,6 @@ class Settings(BaseSettings):
         description="Host names the codec server answers to besides localhost, 127.0.0.1 and "
         "[::1] (comma-separated, `host` or `host:port`).",
     )
-    complaint_desk_company_name: str | None = Field(
-        default=None,
-        description="The company's name as customers read it (progress page, letters); unset: "
-        "a neutral name in the reader's language (Customer Care, 客户服务中心).",
-    )
     web_users_file: Path | None = Field(
         default=None,
         description="Staff accounts of the web workspace (argon2 hashes; `complaint-desk "
@@ -188,7 +183,8 @@ class Settings(BaseSettings):
     )
     company_name: dict[str, str] = Field(
         default_factory=dict,
-        description="The company's name at the foot of every letter and SMS, by language, as "
+        description="The company's name as customers read it (letters, SMS, the progress page), "
+        "by language, as "
         'JSON: `{"zh": "海川电器", "en": "Haichuan Appliances"}`; a language without one: the '
         "catalogue's 客户服务中心 / Customer Care.",
     )

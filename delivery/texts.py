@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import catalogue
+from catalogue import entries
 from schemas.intake import Channel
 from schemas.notification import Audience, Notification
 
@@ -232,7 +233,7 @@ def short_text(settings: LetterSettings, notification: Notification) -> str:
 
 
 def company(settings: LetterSettings, lang: str) -> str:
-    return settings.company.get(lang) or catalogue.render("letter.company", lang)
+    return catalogue.company(settings.company, lang)
 
 
 def case_page(settings: LetterSettings, complaint_id: str) -> str | None:
@@ -254,9 +255,9 @@ def notice(settings: LetterSettings, notification: Notification, lang: str) -> s
     """The staff notice from its facts; the operators' summary for a topic the catalogue does
     not word yet."""
     n = notification
-    key = f"notice.{n.topic}"
-    if catalogue.has(key, "en"):
-        return catalogue.render(key, lang, _facts(n), settings.zone)
+    facts = _facts(n)
+    if entries.fills(entries.notice_key(n.topic, facts), facts):
+        return entries.notice_text(n.topic, facts, lang, settings.zone)
     return n.text
 
 

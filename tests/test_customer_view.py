@@ -222,7 +222,7 @@ def test_promised_times_read_as_a_person_says_them() -> None:
     assert track.name == "正在落实"
     assert track.promise is not None and track.promise.startswith("预计 ")
     assert "今天" in track.promise or "明天" in track.promise or "月" in track.promise
-    en = progress.page(view, "en", now, company="ACME 家电")
+    en = progress.page(view, "en", now, company={"en": "ACME 家电"})
     assert en.company == "ACME 家电"  # the configured name, as written
     assert next(s for s in en.steps if s.state == "now").name == "Being carried out"
 

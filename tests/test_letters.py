@@ -385,8 +385,12 @@ def test_a_staff_letter_is_in_the_staff_members_language_with_the_case_page(
     assert chinese["Content-Language"] == "zh" and "打开案件：" + case_page in zh_plain
     assert f'href="{case_page}"' in en_page and f'href="{case_page}"' in zh_page
     assert str(english["Subject"]) == f"[{CID}] Case notice"
-    # Until the notice has its catalogue entry, the operators' summary stands in for it.
+    # A notice without the facts its sentence names (a case started by 1.0): the operators'
+    # summary stands in for it.
     assert "washing machine leaks" in en_plain
+    facts = {"severity": "L1", "subject": "washing machine leaks"}
+    worded = compose(letters, staff_notice("agent-zhang", facts=facts), "agent-zhang@desk.example")
+    assert "一级（紧急）" in parts(worded)[0] and "{" not in parts(worded)[0]
     unknown = compose(letters, staff_notice(None), "supervisor@desk.example")
     assert unknown["Content-Language"] == "zh"  # a role, not a person: the desk's language
 

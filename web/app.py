@@ -60,7 +60,7 @@ def build(
             settings.web_link_messages_per_minute,
             burst=min(3, settings.web_link_messages_per_minute),
         ),
-        company=settings.complaint_desk_company_name,
+        company=settings.company_name,
     )
 
     async def home(request: Request) -> Response:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,8 @@ class Web:
     clock: Clock
     signin_throttle: SignInThrottle
     message_throttle: MessageThrottle
-    company: str | None = None  # COMPLAINT_DESK_COMPANY_NAME; unset: the catalogue's word
+    # COMPANY_NAME by language (catalogue.company); unset: the catalogue's neutral name
+    company: Mapping[str, str] = field(default_factory=dict)
 
     def users(self) -> dict[str, StaffUser]:
         """Read on every sign-in and request: an account removed from the file is signed out."""

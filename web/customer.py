@@ -4,7 +4,7 @@ It reads nothing but the customer view of the one case its link names, and sends
 customer rows of the action table (a reply with its intent, a re-open request, a survey answer)
 through the desk, which decides where a message to an ended case goes (a linked follow-up case).
 Its words are `web.progress`'s, in the customer's language; it speaks as the company
-(`COMPLAINT_DESK_COMPANY_NAME`), never as the staff's workspace.
+(`COMPANY_NAME`, by language), never as the staff's workspace.
 """
 
 from __future__ import annotations

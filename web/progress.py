@@ -8,14 +8,14 @@ view to begin with (`workflows.customer_view`).
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
-from catalogue import DEFAULT_ZONE, messages, moment, render
+from catalogue import DEFAULT_ZONE, company, messages, moment, render
 from schemas.customer_view import CustomerEntry, CustomerView
 from schemas.survey import QuestionKind
-
-COMPANY = "progress.company"  # the default name, in the reader's language
 
 
 @dataclass(frozen=True)
@@ -56,17 +56,16 @@ class ProgressPage:
     questions: list[Question] = field(default_factory=list)
 
 
-def company_name(configured: str | None, lang: str) -> str:
-    """The company the page speaks for: the setting `COMPLAINT_DESK_COMPANY_NAME`, else the
-    catalogue's neutral name in the reader's language."""
-    return configured or render(COMPANY, lang)
+def company_name(configured: Mapping[str, str], lang: str) -> str:
+    """The company the page speaks for (`catalogue.company`: the `COMPANY_NAME` setting)."""
+    return company(configured, lang)
 
 
 def page(
     view: CustomerView,
     lang: str,
     now: datetime,
-    company: str | None = None,
+    company: Mapping[str, str] = MappingProxyType({}),
     zone: str = DEFAULT_ZONE,
 ) -> ProgressPage:
     def say(key: str, facts: dict[str, str] | None = None) -> str:
