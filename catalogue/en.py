@@ -48,6 +48,20 @@ MESSAGES: dict[str, str] = {
     "refusal.policy_unchanged": "the case already runs on policy {version}",
     "refusal.merge_into_itself": "a case cannot be merged into itself",
     "refusal.no_case_to_merge_into": "no open case {into} to merge into",
+    "refusal.survey_not_open": (
+        "the survey is taken only during the follow-up; the case is at '{stage}'. The answer is "
+        "kept as a message"
+    ),
+    "refusal.survey_not_yet_open": (
+        "the survey opens when its invitation is sent ({opens_at}); the answer is kept as a message"
+    ),
+    "refusal.survey_unknown_question": "the survey asks no question '{question}'",
+    "refusal.survey_answer_missing": "the survey's question '{question}' needs an answer",
+    "refusal.survey_answer_not_a_score": (
+        "the survey's question '{question}' takes a score from 1 to 5"
+    ),
+    "refusal.survey_answer_not_words": "the survey's question '{question}' takes words",
+    "refusal.own_plan_rejection": "{agent} proposed this plan and cannot reject it",
     # ---- the words a refusal names by their code (catalogue._shown) ----
     "stage.receive": "receive",
     "stage.classify": "classify",
@@ -273,6 +287,10 @@ MESSAGES: dict[str, str] = {
     # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
     # ---- the customer's progress page: progress.* (web/customer.py) ----
     # ---- the follow-up survey: survey.* (its questions are data: policies/) ----
+    "survey.question.result": "Is the problem solved? How do you rate the result?",
+    "survey.question.attitude": "How do you rate our attitude?",
+    "survey.question.timeliness": "How do you rate how quickly we handled it?",
+    "survey.question.suggestions": "What should we do better? (optional)",
     # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----
     # ---- search and saved views: search.* ----
     # ---- canned replies and evidence: canned.*, evidence.* ----

@@ -31,6 +31,13 @@ MESSAGES: dict[str, str] = {
     "refusal.policy_unchanged": "案件已在使用政策 {version}",
     "refusal.merge_into_itself": "案件不能合并到自身",
     "refusal.no_case_to_merge_into": "没有可供合并的进行中案件 {into}",
+    "refusal.survey_not_open": "只有回访阶段才接受评价，本案件处于“{stage}”阶段；您的评价已作为留言保存",
+    "refusal.survey_not_yet_open": "评价将在发出回访邀请时（{opens_at}）开放；您的评价已作为留言保存",
+    "refusal.survey_unknown_question": "评价中没有“{question}”这一问题",
+    "refusal.survey_answer_missing": "评价问题“{question}”需要作答",
+    "refusal.survey_answer_not_a_score": "评价问题“{question}”需要 1 到 5 分的评分",
+    "refusal.survey_answer_not_words": "评价问题“{question}”需要文字回答",
+    "refusal.own_plan_rejection": "{agent} 是该方案的提出人，不能自己驳回",
     # ---- the words a refusal names by their code (catalogue._shown) ----
     "stage.receive": "受理",
     "stage.classify": "分类",
@@ -243,6 +250,10 @@ MESSAGES: dict[str, str] = {
     # ---- customer letters, SMS and push texts: letter.*, sms.* (delivery/) ----
     # ---- the customer's progress page: progress.* (web/customer.py) ----
     # ---- the follow-up survey: survey.* (its questions are data: policies/) ----
+    "survey.question.result": "问题解决了吗？您对处理结果的评分",
+    "survey.question.attitude": "您对我们服务态度的评分",
+    "survey.question.timeliness": "您对处理时效的评分",
+    "survey.question.suggestions": "您对我们有什么建议？（选填）",
     # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----
     # ---- search and saved views: search.* ----
     # ---- canned replies and evidence: canned.*, evidence.* ----

@@ -124,6 +124,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "escalate": ("Escalate", "升级"),
     "assign": ("Reassign", "转派"),
     "approve": ("Approve compensation", "审批补偿"),
+    "reject": ("Reject compensation", "驳回补偿"),
     "close-for-customer": ("Close for the customer", "代客户结案"),
     "task-override": ("Release a task's block", "解除任务阻塞"),
     "merge": ("Merge", "合并"),

@@ -54,6 +54,13 @@ _TEMPLATES: dict[str, dict[Language, str]] = {
         "our timeliness from 1 to 5 and tell us what to improve. If the problem is back, you can "
         "ask us to re-open it.",
     },
+    "survey_reminder": {
+        Language.ZH: "关于投诉 {complaint_id}：我们还没有收到您的评价。请花一分钟为本次处理打分，"
+        "评价在几天后截止。如问题仍未解决，可直接申请重新处理。",
+        Language.EN: "About complaint {complaint_id}: we have not heard how we did yet. Please "
+        "take a minute to score how we handled it; the survey closes in a few days. If the "
+        "problem is back, you can ask us to re-open it.",
+    },
 }
 
 
