@@ -24,7 +24,13 @@ from schemas import (
     Severity,
     Stage,
 )
-from schemas.actions import ClosureOnBehalf, CompensationApproval, Merge, Reassignment
+from schemas.actions import (
+    ClosureOnBehalf,
+    CompensationApproval,
+    CompensationRejection,
+    Merge,
+    Reassignment,
+)
 from schemas.case import ClosedBy, Outcome
 from schemas.notification import Audience
 from schemas.refusals import InvalidAction, RefusalCode
@@ -144,6 +150,22 @@ REFUSALS = [
         RefusalCode.OWN_PLAN,
     ),
     (
+        "reject with nothing waiting",
+        classified,
+        lambda c: supervision.check_reject_compensation(
+            c, CompensationRejection(by="sup", reason="r"), T0
+        ),
+        RefusalCode.NO_PLAN_AWAITS_APPROVAL,
+    ),
+    (
+        "reject one's own plan",
+        awaiting,
+        lambda c: supervision.check_reject_compensation(
+            c, CompensationRejection(by=AGENT, reason="r"), T0
+        ),
+        RefusalCode.OWN_PLAN_REJECTION,
+    ),
+    (
         "close for the customer before delivery",
         classified,
         lambda c: supervision.check_close_for_customer(
@@ -233,6 +255,34 @@ def test_compensation_above_the_agents_authority_waits_for_a_supervisor() -> Non
     approved = [e for e in case.state.timeline if e.kind is EntryKind.APPROVED]
     assert approved[0].actor == "sup-li" and "500 yuan approved: 老客户" in approved[0].summary
     assert any(n.topic == "plan_proposed" for n in case.outbox)
+
+
+def test_a_rejected_compensation_sends_the_plan_back_to_its_agent_and_the_case_stays() -> None:
+    case = classified()
+    investigation.propose_plan(case, plan(500), LATER)
+    deadlines_before = [d.model_copy() for d in case.state.deadlines]
+    supervision.check_reject_compensation(
+        case, CompensationRejection(by="sup-li", reason="超出标准"), LATER
+    )
+    supervision.reject_compensation(
+        case, CompensationRejection(by="sup-li", reason="超出标准"), LATER
+    )
+    assert stage(case) is Stage.INVESTIGATE
+    assert case.state.plan is None and case.state.plan_awaiting_approval is None
+    assert case.state.deadlines == deadlines_before  # nothing paused, met or moved
+    rejected = [e for e in case.state.timeline if e.kind is EntryKind.COMPENSATION_REJECTED]
+    assert rejected[0].actor == "sup-li" and not rejected[0].public
+    assert rejected[0].facts == {"compensation_yuan": "500", "agent": AGENT, "reason": "超出标准"}
+    told = [n for n in case.outbox if n.topic == "compensation_rejected"]
+    assert [n.audience for n in told] == [Audience.OWNER]
+    assert told[0].recipient == case.state.owner and told[0].facts["by"] == "sup-li"
+    assert not any(
+        n.audience is Audience.CUSTOMER and n.topic == "plan_proposed" for n in case.outbox
+    )
+
+    # The agent proposes again, within their authority this time: it goes to the customer.
+    investigation.propose_plan(case, plan(50), LATER)
+    assert stage(case) is Stage.RESOLVE and case.state.plan == plan(50)
 
 
 def test_a_plan_within_authority_goes_straight_to_the_customer_and_a_new_one_replaces() -> None:
