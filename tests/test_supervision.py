@@ -335,6 +335,38 @@ async def test_supervisor_actions_through_temporal(desk: Desk) -> None:
     assert case.severity is Severity.L1 and case.escalation_level.value == "supervisor"
 
 
+async def test_a_supervisor_rejects_compensation_through_temporal(desk: Desk) -> None:
+    cid = await desk.open()
+    with pytest.raises(Refused) as refused_now:
+        await desk.api.reject_compensation(cid, {"by": "sup-li", "reason": "金额过高"})
+    assert refused_now.value.refusal.code is RefusalCode.NO_PLAN_AWAITS_APPROVAL
+
+    await desk.api.propose_plan(
+        cid, {"agent": "agent-zhang", "summary": "退款并补偿", "compensation_yuan": "300"}
+    )
+    with pytest.raises(Refused) as refused_now:
+        await desk.api.reject_compensation(cid, {"by": "agent-zhang", "reason": "算了"})
+    assert refused_now.value.refusal.code is RefusalCode.OWN_PLAN_REJECTION
+    assert render("refusal.own_plan_rejection", "zh", refused_now.value.refusal.params) == (
+        "agent-zhang 是该方案的提出人，不能自己驳回"
+    )
+
+    await desk.api.reject_compensation(cid, {"by": "sup-li", "reason": "超出赔付标准"})
+    case = await desk.api.snapshot(cid)
+    assert case.stage is Stage.INVESTIGATE and case.plan_awaiting_approval is None
+    assert case.plan is None
+    await desk.until_notified(cid, Audience.OWNER, "compensation_rejected")
+    assert "plan_proposed" not in await desk.notified(cid, Audience.CUSTOMER)
+    rejected = [
+        e for e in await desk.api.timeline(cid, 0) if e.kind is EntryKind.COMPENSATION_REJECTED
+    ]
+    assert rejected[0].actor == "sup-li" and rejected[0].facts["reason"] == "超出赔付标准"
+
+    with pytest.raises(Refused) as refused_now:  # nothing waits any more
+        await desk.api.approve_compensation(cid, {"by": "sup-li"})
+    assert refused_now.value.refusal.code is RefusalCode.NO_PLAN_AWAITS_APPROVAL
+
+
 def test_merging_a_duplicate_ends_it_and_tells_the_customer_where_it_went() -> None:
     case = classified()
     with refused(RefusalCode.MERGE_INTO_ITSELF):
