@@ -70,6 +70,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "reopened": ("re-opened", "已重新受理"),
     "closed": ("closed", "已结案"),
     "survey_sent": ("survey sent", "已发送回访"),
+    "survey_reminded": ("survey reminder sent", "已发送回访提醒"),
     "survey_answered": ("survey answered", "已完成评价"),
     "customer_message": ("your message", "您的留言"),
     "agent_message": ("our answer", "我们的回复"),

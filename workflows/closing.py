@@ -84,8 +84,7 @@ def survey_answer(case: CaseRecord, answer: SurveyAnswer, now: datetime) -> None
         case.record(
             EntryKind.REFUSED,
             CUSTOMER,
-            f"survey answer refused ({refusal.english()}); kept as a message: "
-            f"{follow_up.answer_text(answer)}",
+            f"survey answer refused ({refusal.english()}): {follow_up.answer_text(answer)}",
             now,
             facts={
                 "refusal": refusal.code.value,
