@@ -161,8 +161,8 @@ class SlaPolicy(BaseModel):
 
     def _follow_up_in_order(self) -> None:
         """Invitation, then reminder, then the end of the window. A policy that names no
-        reminder and whose window closes by day 5 (policies written before reminders) has
-        none, so that a case carrying it still reads."""
+        reminder and whose window does not hold day 5 (one written before reminders, a
+        benchmark's window of seconds) has none, so that a case carrying it still reads."""
         reminder = self.follow_up_reminder_after
         fits = reminder is None or self.follow_up_after < reminder < self.follow_up_until
         if not fits and "follow_up_reminder_after" not in self.model_fields_set:
