@@ -48,6 +48,20 @@ MESSAGES: dict[str, str] = {
     "refusal.policy_unchanged": "the case already runs on policy {version}",
     "refusal.merge_into_itself": "a case cannot be merged into itself",
     "refusal.no_case_to_merge_into": "no open case {into} to merge into",
+    "refusal.survey_not_open": (
+        "the survey is taken only during the follow-up; the case is at '{stage}'. The answer is "
+        "kept as a message"
+    ),
+    "refusal.survey_not_yet_open": (
+        "the survey opens when its invitation is sent ({opens_at}); the answer is kept as a message"
+    ),
+    "refusal.survey_unknown_question": "the survey asks no question '{question}'",
+    "refusal.survey_answer_missing": "the survey's question '{question}' needs an answer",
+    "refusal.survey_answer_not_a_score": (
+        "the survey's question '{question}' takes a score from 1 to 5"
+    ),
+    "refusal.survey_answer_not_words": "the survey's question '{question}' takes words",
+    "refusal.own_plan_rejection": "{agent} proposed this plan and cannot reject it",
     # ---- the words a refusal names by their code (catalogue._shown) ----
     "stage.receive": "receive",
     "stage.classify": "classify",
@@ -321,10 +335,13 @@ MESSAGES: dict[str, str] = {
     "entry.task_overridden": (
         "Task #{task} for {department} ({title}) no longer blocks resolution: {reason}"
     ),
-    "entry.survey_sent": "Satisfaction survey sent",
-    "entry.survey_answered": (
-        "Survey answered: result {result}, attitude {attitude}, timeliness {timeliness}"
+    "entry.survey_sent": "Satisfaction survey sent; open until {ends_at}",
+    "entry.survey_reminded": "Survey reminder sent; open until {ends_at}",
+    "entry.compensation_rejected": (
+        "Compensation {compensation_yuan} proposed by {agent} rejected: {reason}"
     ),
+    "entry.survey_answered": "Survey answered: {answers}",
+    "entry.refused.survey_answer": "A survey answer was kept but not taken ({refusal}): {answers}",
     "entry.closed": "Closed: {closed_by}",
     "entry.ended": "Ended: {outcome}",
     "entry.notification_failed": "A message was not delivered",
@@ -393,6 +410,9 @@ MESSAGES: dict[str, str] = {
     "notice.customer_message.reopen_request": "The customer asks to re-open the case: {excerpt}",
     "notice.customer_messages": "The customer wrote {count} more messages; the latest: {excerpt}",
     "notice.customer_messages.one": "The customer wrote {count} more message: {excerpt}",
+    "notice.compensation_rejected": (
+        "{by} rejected the compensation {compensation_yuan} proposed by {agent}: {reason}"
+    ),
     "notice.reopened": "“{subject}” was re-opened: {reason}",
     "notice.reopened.not_resolved": (
         "“{subject}” was re-opened: the customer says the problem is not resolved"
@@ -597,7 +617,7 @@ MESSAGES: dict[str, str] = {
     "progress.entry.plan_proposed.compensated": "Our proposal: {plan}, with compensation of {compensation_yuan}",
     "progress.entry.survey_sent": "We asked how we did: you can answer on this page.",
     "progress.entry.survey_answered": "You answered our survey. Thank you.",
-    "progress.entry.survey_answered.scores": "You rated the result {result}, our attitude {attitude} and our speed {timeliness} out of 5. Thank you.",
+    "progress.entry.survey_answered.scores": "Your answers: {answers}. Thank you.",
     "progress.entry.reopened": "We are looking at your complaint again.",
     "progress.entry.closed": "Your complaint was closed.",
     "progress.entry.reopen_request": "You asked us to look at it again: {text}",
@@ -615,6 +635,17 @@ MESSAGES: dict[str, str] = {
     "progress.survey.question.suggestions": "Suggestions (optional)",
     "progress.survey.send": "Send my answers",
     # ---- the follow-up survey: survey.* (its questions are data: policies/) ----
+    "survey.label.result": "result",
+    "survey.label.attitude": "attitude",
+    "survey.label.timeliness": "timeliness",
+    "survey.label.suggestions": "suggestions",
+    "survey.score": "{label} {value}/5",
+    "survey.words": "{label}: “{value}”",
+    "survey.joiner": "; ",
+    "survey.question.result": "Is the problem solved? How do you rate the result?",
+    "survey.question.attitude": "How do you rate our attitude?",
+    "survey.question.timeliness": "How do you rate how quickly we handled it?",
+    "survey.question.suggestions": "What should we do better? (optional)",
     # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----
     # ---- search and saved views: search.* ----
     # ---- canned replies and evidence: canned.*, evidence.* ----

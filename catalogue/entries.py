@@ -10,6 +10,8 @@ facts are read here:
 - `old_<x>` / `new_<x>` for x in `CHANGED`: what a person changed; shown together as `{changes}`.
 - `refusal`: a refusal's code, with its parameters among the facts; shown as `{refusal}`, the
   refusal's own words.
+- `answer_<key>`: a survey answer to question `<key>`; all of them shown together as `{answers}`
+  (`answers_text`), each under its question's short name (`survey.label.<key>`).
 - `note`: an optional remark of the person who acted, after the sentence when there is one.
 """
 
@@ -20,10 +22,12 @@ from datetime import datetime
 from string import Formatter
 
 from catalogue import DEFAULT_ZONE, messages, render
+from schemas.survey import ANSWER_FACT
 
 SELECTORS = ("variant", "why")
 CHANGED = ("category", "sub_category", "severity", "risk", "owner")
 NOTE = "note"
+ANSWER = ANSWER_FACT
 
 
 def entry_key(kind: str, facts: Mapping[str, str]) -> str:
@@ -68,6 +72,7 @@ def fills(key: str, facts: Mapping[str, str], lang: str = "en") -> bool:
     if template is None:
         return False
     given = set(facts) | ({"changes"} if any(n.startswith("new_") for n in facts) else set())
+    given |= {"answers"} if any(n.startswith(ANSWER) for n in facts) else set()
     return all(name in given for _, name, _, _ in Formatter().parse(template) if name)
 
 
@@ -80,8 +85,10 @@ def _text(key: str, facts: Mapping[str, str], lang: str, zone: str, now: datetim
     params: dict[str, str] = {
         name: value
         for name, value in facts.items()
-        if name not in SELECTORS and name not in ("refusal", NOTE)
+        if name not in SELECTORS and name not in ("refusal", NOTE) and not name.startswith(ANSWER)
     }
+    if any(name.startswith(ANSWER) for name in facts):
+        params["answers"] = answers_text(facts, lang)
     if any(f"new_{name}" in facts for name in CHANGED):
         params["changes"] = _changes(facts, lang)
     if facts.get("refusal"):
@@ -90,6 +97,19 @@ def _text(key: str, facts: Mapping[str, str], lang: str, zone: str, now: datetim
     if facts.get(NOTE):
         text += render("entry.note", lang, {NOTE: facts[NOTE]})
     return text
+
+
+def answers_text(facts: Mapping[str, str], lang: str) -> str:
+    """A survey's answers in the reader's words: `result 5/5; suggestions: “…”`."""
+    parts = []
+    for name, value in facts.items():
+        if not name.startswith(ANSWER):
+            continue
+        key = name.removeprefix(ANSWER)
+        label = messages(lang).get(f"survey.label.{key}") or key
+        shape = "survey.score" if value.isdigit() else "survey.words"
+        parts.append(render(shape, lang, {"label": label, "value": value}))
+    return render("survey.joiner", lang).join(parts)
 
 
 def _changes(facts: Mapping[str, str], lang: str) -> str:

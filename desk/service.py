@@ -260,6 +260,7 @@ class ComplaintDesk:
     escalate_case = _OlderUpdate("escalate")
     reassign = _OlderUpdate("assign")
     approve_compensation = _OlderUpdate("approve")
+    reject_compensation = _OlderUpdate("reject")
     close_for_customer = _OlderUpdate("close-for-customer")
     merge = _OlderUpdate("merge")
     change_policy = _OlderUpdate("policy")

@@ -14,6 +14,7 @@ from pydantic import Field
 from schemas.classification import Category, RiskLevel, Severity
 from schemas.intake import EVIDENCE_MAX, CaseDate, Channel, Evidence, Strict
 from schemas.sla import SlaPolicy
+from schemas.survey import SCORE_MAX, SCORE_MIN, QuestionKey
 from schemas.text import Identifier, Line, Text
 
 
@@ -39,15 +40,33 @@ class ReopenRequest(Strict):
 
 
 Score = int
+# Well above any survey a desk would ask, well below a payload's limit.
+ADDED_ANSWERS_MAX = 20
 
 
 class SurveyAnswer(Strict):
-    """Seed 000's follow-up questions, each scored 1 (very poor) to 5 (very good)."""
+    """Seed 000's follow-up questions, each scored 1 (very poor) to 5 (very good), and the
+    answers to any question the policy adds (`SlaPolicy.survey_questions`), by its key: the
+    workflow checks those against the policy, since only the case knows its policy."""
 
-    result: Score = Field(ge=1, le=5)
-    attitude: Score = Field(ge=1, le=5)
-    timeliness: Score = Field(ge=1, le=5)
+    result: Score = Field(ge=SCORE_MIN, le=SCORE_MAX)
+    attitude: Score = Field(ge=SCORE_MIN, le=SCORE_MAX)
+    timeliness: Score = Field(ge=SCORE_MIN, le=SCORE_MAX)
     suggestions: Text | None = None
+    answers: dict[QuestionKey, Score | Text] = Field(
+        default_factory=dict, max_length=ADDED_ANSWERS_MAX
+    )
+
+    def given(self) -> dict[str, int | str]:
+        """Every answer by its question's key, seed 000's and the added ones."""
+        fixed: dict[str, int | str] = {
+            "result": self.result,
+            "attitude": self.attitude,
+            "timeliness": self.timeliness,
+        }
+        if self.suggestions is not None:
+            fixed["suggestions"] = self.suggestions
+        return {**fixed, **{k: v for k, v in self.answers.items() if k not in fixed}}
 
 
 class Escalation(Strict):
@@ -142,6 +161,14 @@ class CompensationApproval(Strict):
 
     by: Identifier
     note: Text | None = None
+
+
+class CompensationRejection(Strict):
+    """A supervisor turns down a plan's compensation: the plan goes back to its agent, who
+    proposes another; the case stays where it was."""
+
+    by: Identifier
+    reason: Text
 
 
 class ClosureOnBehalf(Strict):

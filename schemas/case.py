@@ -112,12 +112,14 @@ class EntryKind(StrEnum):
     REASSIGNED = "reassigned"
     APPROVAL_REQUESTED = "approval_requested"
     APPROVED = "approved"
+    COMPENSATION_REJECTED = "compensation_rejected"  # the plan went back to its agent
     CLOSED_FOR_CUSTOMER = "closed_for_customer"  # who closed it for a silent customer, and why
     TASK_OPENED = "task_opened"
     TASK_DONE = "task_done"
     TASK_OVERDUE = "task_overdue"
     TASK_OVERRIDDEN = "task_overridden"
     SURVEY_SENT = "survey_sent"
+    SURVEY_REMINDED = "survey_reminded"  # no answer by the reminder's day (R-FU-1)
     SURVEY_ANSWERED = "survey_answered"
     CLOSED = "closed"
     ENDED = "ended"
@@ -198,6 +200,7 @@ class CaseState(BaseModel):
     result_delivered_at: datetime | None = None
     closed_at: datetime | None = None
     survey_sent_at: datetime | None = None
+    survey_reminded_at: datetime | None = None
     survey: SurveyAnswer | None = None
     surveys: list[AnsweredSurvey] = Field(default_factory=list, description="Every round's answer")
     tasks: list[DepartmentTask] = Field(default_factory=list)
@@ -263,6 +266,7 @@ class CaseSnapshot(BaseModel):
     result_delivered_at: datetime | None
     closed_at: datetime | None
     survey_sent_at: datetime | None
+    survey_reminded_at: datetime | None = None
     survey_open: bool = Field(
         default=False, description="The case takes a survey answer now (follow-up policy)"
     )

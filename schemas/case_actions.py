@@ -23,6 +23,7 @@ from schemas.actions import (
     ClassificationOverride,
     ClosureOnBehalf,
     CompensationApproval,
+    CompensationRejection,
     CustomerReply,
     Escalation,
     Finding,
@@ -220,6 +221,15 @@ ACTIONS: tuple[CaseAction, ...] = (
         CompensationApproval,
         _SUPERVISOR,
         "approve compensation above an agent's authority",
+        actor="by",
+    ),
+    CaseAction(
+        "reject",
+        "reject_compensation",
+        Delivery.UPDATE,
+        CompensationRejection,
+        _SUPERVISOR,
+        "reject compensation above an agent's authority: the plan goes back to its agent",
         actor="by",
     ),
     CaseAction(

@@ -74,6 +74,15 @@ class RefusalCode(StrEnum):
     ID_TAKEN = "id_taken"
     # A refusal from a workflow that sends only English text, no code (`reason`: that text).
     REFUSED = "refused"
+    # The follow-up survey (a signal: the answer is kept as a message with its code).
+    SURVEY_NOT_OPEN = "survey_not_open"
+    SURVEY_NOT_YET_OPEN = "survey_not_yet_open"
+    SURVEY_UNKNOWN_QUESTION = "survey_unknown_question"
+    SURVEY_ANSWER_MISSING = "survey_answer_missing"
+    SURVEY_ANSWER_NOT_A_SCORE = "survey_answer_not_a_score"
+    SURVEY_ANSWER_NOT_WORDS = "survey_answer_not_words"
+    # Rejecting compensation: the plan's own author cannot (as for approving).
+    OWN_PLAN_REJECTION = "own_plan_rejection"
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.calendar import BusinessCalendar, QuietHours
 from schemas.classification import Severity
+from schemas.survey import DEFAULT_QUESTIONS, FIXED_SCORES, QuestionKind, SurveyQuestion
 
 PositiveDuration = Annotated[timedelta, Field(gt=timedelta(0))]
+REMINDER_DAY = timedelta(days=5)
 
 
 class DeadlineKind(StrEnum):
@@ -95,10 +97,28 @@ class SlaPolicy(BaseModel):
         description="Silence after the result is delivered, after which the case closes unconfirmed",
     )
     follow_up_after: PositiveDuration = Field(
-        default=timedelta(days=3), description="Survey is sent this long after closing"
+        default=timedelta(days=3),
+        description="The survey invitation is due this long after closing (day 3), and goes out "
+        "at the first moment from then in the calendar's working hours and outside quiet hours",
+    )
+    follow_up_reminder_after: PositiveDuration | None = Field(
+        default=REMINDER_DAY,
+        description="A reminder is due this long after closing (day 5) if no answer came, sent "
+        "by the same rule; None: no reminder. Left out, day 5 applies only if it falls within "
+        "the window",
     )
     follow_up_until: PositiveDuration = Field(
         default=timedelta(days=7), description="No answer by this long after closing: no-response"
+    )
+    survey_before_invitation: bool = Field(
+        default=False,
+        description="The case takes a survey answer from closing on, before the invitation "
+        "(e.g. from the progress page); off: an earlier answer is refused and kept as a message",
+    )
+    survey_questions: tuple[SurveyQuestion, ...] = Field(
+        default=DEFAULT_QUESTIONS,
+        description="The follow-up survey's questions: seed 000's four, and any a desk adds "
+        "(each needs `survey.question.<key>` in every catalogue language)",
     )
     emergency: EmergencyTargets = EmergencyTargets()
     triage: PositiveDuration = Field(
@@ -132,12 +152,37 @@ class SlaPolicy(BaseModel):
         missing = [s.value for s in Severity if s not in self.targets]
         if missing:
             raise ValueError(f"targets missing for severity {', '.join(missing)}")
-        if self.follow_up_after >= self.follow_up_until:
-            raise ValueError("follow_up_after must be before follow_up_until")
+        self._follow_up_in_order()
+        self._questions_answerable()
         working = [s.value for s, t in self.targets.items() if t.clock == "working"]
         if working and self.calendar is None:
             raise ValueError(f"targets of {', '.join(working)} count working time: give a calendar")
         return self
+
+    def _follow_up_in_order(self) -> None:
+        """Invitation, then reminder, then the end of the window. A policy that names no
+        reminder and whose window does not hold day 5 (one written before reminders, a
+        benchmark's window of seconds) has none, so that a case carrying it still reads."""
+        reminder = self.follow_up_reminder_after
+        fits = reminder is None or self.follow_up_after < reminder < self.follow_up_until
+        if not fits and "follow_up_reminder_after" not in self.model_fields_set:
+            object.__setattr__(self, "follow_up_reminder_after", None)
+        elif not fits:
+            raise ValueError(
+                "follow_up_reminder_after must be after follow_up_after and before follow_up_until"
+            )
+        if self.follow_up_after >= self.follow_up_until:
+            raise ValueError("follow_up_after must be before follow_up_until")
+
+    def _questions_answerable(self) -> None:
+        keys = [q.key for q in self.survey_questions]
+        doubled = sorted({k for k in keys if keys.count(k) > 1})
+        if doubled:
+            raise ValueError(f"survey question asked twice: {', '.join(doubled)}")
+        scores = {q.key for q in self.survey_questions if q.kind is QuestionKind.SCORE}
+        missing = [k for k in FIXED_SCORES if k not in scores]
+        if missing:
+            raise ValueError(f"the survey must ask the scores {', '.join(missing)}")
 
     def working_calendar(self, kind: DeadlineKind, severity: Severity) -> BusinessCalendar | None:
         """The calendar whose working time `kind` counts in at `severity`; None: calendar time."""

@@ -41,6 +41,11 @@ INDEX: tuple[tuple[str, str, str], ...] = (
     ("escalate", "update", "raise severity or risk, or hand the case on"),
     ("assign", "update", "hand the case to another agent"),
     ("approve", "update", "approve compensation above an agent's authority"),
+    (
+        "reject",
+        "update",
+        "reject compensation above an agent's authority: the plan goes back to its agent",
+    ),
     ("close-for-customer", "update", "close a delivered case whose customer went silent"),
     ("task-override", "update", "close a department's task without it"),
     ("merge", "update", "merge this duplicate into the case that carries on"),

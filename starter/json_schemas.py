@@ -26,6 +26,7 @@ from schemas import (
 from schemas.actions import (
     ClosureOnBehalf,
     CompensationApproval,
+    CompensationRejection,
     Merge,
     MergedCase,
     PolicyChange,
@@ -53,6 +54,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "Merge": Merge,  # update merge_into
     "MergedCase": MergedCase,  # signal merged_case (sent by the duplicate's workflow)
     "CompensationApproval": CompensationApproval,  # update approve_compensation
+    "CompensationRejection": CompensationRejection,  # update reject_compensation
     "ClosureOnBehalf": ClosureOnBehalf,  # update close_for_customer
     "TaskRequest": TaskRequest,  # update open_task
     "TaskDone": TaskDone,  # update complete_task

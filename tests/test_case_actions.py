@@ -51,6 +51,7 @@ COMMAND_LINES: dict[str, list[str]] = {
     "escalate": ["--by", "sup-li", "--reason", "媒体", "--risk", "high"],
     "assign": ["--by", "sup-li", "--to", "agent-wang", "--reason", "休假"],
     "approve": ["--by", "sup-li", "--note", "同意"],
+    "reject": ["--by", "sup-li", "--reason", "金额过高"],
     "close-for-customer": ["--by", "sup-li", "--reason", "联系不上"],
     "task-override": ["--task", "1", "--by", "sup-li", "--reason", "不等了"],
     "policy": ["--by", "ops", "--reason", "新规", "--policy", POLICY],

@@ -30,6 +30,8 @@ async def finish(desk: Desk, cid: str) -> None:
     await drive_to_close(desk, cid)
     await desk.api.reply(cid, {"text": "好了", "intent": "confirm_resolved"})
     await desk.until(cid, lambda s: s.stage is Stage.FOLLOW_UP)
+    await desk.skip(timedelta(days=3, minutes=1))  # the survey's invitation
+    await desk.until(cid, lambda s: s.survey_open)
     await desk.api.answer_survey(cid, {"result": 5, "attitude": 4, "timeliness": 4})
     await desk.api.outcome(cid)
 

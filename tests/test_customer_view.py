@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue import messages
+from catalogue import messages, render
 from schemas import (
     DEFAULT_POLICY,
     AgentMessage,
@@ -170,8 +170,9 @@ def lifecycle() -> list[tuple[str, CustomerView, datetime]]:
         case, CustomerReply(text="已解决", intent=ReplyIntent.CONFIRM_RESOLVED), now
     )
     seen.append(("confirmed", view_of(case), now))
-    now += timedelta(days=3, hours=1)
-    case.fire_due(now)
+    while case.state.survey_sent_at is None:  # to the invitation, whenever the policy sends it
+        now = min(alarm.due_at for alarm in case.agenda())
+        case.fire_due(now)
     seen.append(("survey", view_of(case), now))
     closing.survey_answer(
         case, SurveyAnswer(result=5, attitude=5, timeliness=4, suggestions="师傅很专业"), now
@@ -187,6 +188,7 @@ WRITTEN = [
     "好的",
     "已更换新机",
     "已解决",
+    "师傅很专业",
 ]
 
 
@@ -211,7 +213,8 @@ def test_every_word_of_the_page_fits_the_customer_through_a_lifecycle() -> None:
     survey = {step: view for step, view, _ in seen}["survey"]
     assert survey.survey_open
     asked = progress.page(survey, "zh", seen[5][2]).questions
-    assert [(q.key, q.kind, q.label) for q in asked][:1] == [("result", "score", "处理结果")]
+    result = render("survey.question.result", "zh")  # the survey's own question, in zh
+    assert [(q.key, q.kind, q.label) for q in asked][:1] == [("result", "score", result)]
     assert not {step: view for step, view, _ in seen}["confirmed"].survey_open  # not yet sent
 
 

@@ -58,7 +58,7 @@ WORKFLOWS = ROOT / "workflows"
 
 # Functions another part of this round rewrites (the follow-up survey, compensation approval):
 # their record sites pass their facts with that work.
-OWNED_ELSEWHERE = frozenset({"survey_answer", "approve_compensation"})
+OWNED_ELSEWHERE: frozenset[str] = frozenset()
 # Where the case's own plumbing forwards what its callers pass: the callers are checked.
 FORWARDING = frozenset({"record_refused", "tell_staff", "tell_customer", "notify"})
 # A variant named by a code at run time: every code of the kind has its sentence.
@@ -67,7 +67,11 @@ CODED_VARIANTS: dict[str, type[StrEnum]] = {
     "intent.value": ReplyIntent,
 }
 # Facts that helpers put together, shown as one placeholder (catalogue/entries.py).
-HELPERS = {"change_facts": frozenset({"changes"}), "refusal_facts": frozenset({"refusal"})}
+HELPERS = {
+    "change_facts": frozenset({"changes"}),
+    "refusal_facts": frozenset({"refusal"}),
+    "answer_facts": frozenset({"answers"}),
+}
 
 
 @dataclass(frozen=True)

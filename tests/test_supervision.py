@@ -24,7 +24,13 @@ from schemas import (
     Severity,
     Stage,
 )
-from schemas.actions import ClosureOnBehalf, CompensationApproval, Merge, Reassignment
+from schemas.actions import (
+    ClosureOnBehalf,
+    CompensationApproval,
+    CompensationRejection,
+    Merge,
+    Reassignment,
+)
 from schemas.case import ClosedBy, Outcome
 from schemas.notification import Audience
 from schemas.refusals import InvalidAction, RefusalCode
@@ -144,6 +150,22 @@ REFUSALS = [
         RefusalCode.OWN_PLAN,
     ),
     (
+        "reject with nothing waiting",
+        classified,
+        lambda c: supervision.check_reject_compensation(
+            c, CompensationRejection(by="sup", reason="r"), T0
+        ),
+        RefusalCode.NO_PLAN_AWAITS_APPROVAL,
+    ),
+    (
+        "reject one's own plan",
+        awaiting,
+        lambda c: supervision.check_reject_compensation(
+            c, CompensationRejection(by=AGENT, reason="r"), T0
+        ),
+        RefusalCode.OWN_PLAN_REJECTION,
+    ),
+    (
         "close for the customer before delivery",
         classified,
         lambda c: supervision.check_close_for_customer(
@@ -235,6 +257,34 @@ def test_compensation_above_the_agents_authority_waits_for_a_supervisor() -> Non
     assert any(n.topic == "plan_proposed" for n in case.outbox)
 
 
+def test_a_rejected_compensation_sends_the_plan_back_to_its_agent_and_the_case_stays() -> None:
+    case = classified()
+    investigation.propose_plan(case, plan(500), LATER)
+    deadlines_before = [d.model_copy() for d in case.state.deadlines]
+    supervision.check_reject_compensation(
+        case, CompensationRejection(by="sup-li", reason="超出标准"), LATER
+    )
+    supervision.reject_compensation(
+        case, CompensationRejection(by="sup-li", reason="超出标准"), LATER
+    )
+    assert stage(case) is Stage.INVESTIGATE
+    assert case.state.plan is None and case.state.plan_awaiting_approval is None
+    assert case.state.deadlines == deadlines_before  # nothing paused, met or moved
+    rejected = [e for e in case.state.timeline if e.kind is EntryKind.COMPENSATION_REJECTED]
+    assert rejected[0].actor == "sup-li" and not rejected[0].public
+    assert rejected[0].facts == {"compensation_yuan": "500", "agent": AGENT, "reason": "超出标准"}
+    told = [n for n in case.outbox if n.topic == "compensation_rejected"]
+    assert [n.audience for n in told] == [Audience.OWNER]
+    assert told[0].recipient == case.state.owner and told[0].facts["by"] == "sup-li"
+    assert not any(
+        n.audience is Audience.CUSTOMER and n.topic == "plan_proposed" for n in case.outbox
+    )
+
+    # The agent proposes again, within their authority this time: it goes to the customer.
+    investigation.propose_plan(case, plan(50), LATER)
+    assert stage(case) is Stage.RESOLVE and case.state.plan == plan(50)
+
+
 def test_a_plan_within_authority_goes_straight_to_the_customer_and_a_new_one_replaces() -> None:
     case = classified()
     investigation.propose_plan(case, plan(500), LATER)
@@ -285,6 +335,38 @@ async def test_supervisor_actions_through_temporal(desk: Desk) -> None:
     assert case.severity is Severity.L1 and case.escalation_level.value == "supervisor"
 
 
+async def test_a_supervisor_rejects_compensation_through_temporal(desk: Desk) -> None:
+    cid = await desk.open()
+    with pytest.raises(Refused) as refused_now:
+        await desk.api.reject_compensation(cid, {"by": "sup-li", "reason": "金额过高"})
+    assert refused_now.value.refusal.code is RefusalCode.NO_PLAN_AWAITS_APPROVAL
+
+    await desk.api.propose_plan(
+        cid, {"agent": "agent-zhang", "summary": "退款并补偿", "compensation_yuan": "300"}
+    )
+    with pytest.raises(Refused) as refused_now:
+        await desk.api.reject_compensation(cid, {"by": "agent-zhang", "reason": "算了"})
+    assert refused_now.value.refusal.code is RefusalCode.OWN_PLAN_REJECTION
+    assert render("refusal.own_plan_rejection", "zh", refused_now.value.refusal.params) == (
+        "agent-zhang 是该方案的提出人，不能自己驳回"
+    )
+
+    await desk.api.reject_compensation(cid, {"by": "sup-li", "reason": "超出赔付标准"})
+    case = await desk.api.snapshot(cid)
+    assert case.stage is Stage.INVESTIGATE and case.plan_awaiting_approval is None
+    assert case.plan is None
+    await desk.until_notified(cid, Audience.OWNER, "compensation_rejected")
+    assert "plan_proposed" not in await desk.notified(cid, Audience.CUSTOMER)
+    rejected = [
+        e for e in await desk.api.timeline(cid, 0) if e.kind is EntryKind.COMPENSATION_REJECTED
+    ]
+    assert rejected[0].actor == "sup-li" and rejected[0].facts["reason"] == "超出赔付标准"
+
+    with pytest.raises(Refused) as refused_now:  # nothing waits any more
+        await desk.api.approve_compensation(cid, {"by": "sup-li"})
+    assert refused_now.value.refusal.code is RefusalCode.NO_PLAN_AWAITS_APPROVAL
+
+
 def test_merging_a_duplicate_ends_it_and_tells_the_customer_where_it_went() -> None:
     case = classified()
     with refused(RefusalCode.MERGE_INTO_ITSELF):
@@ -292,7 +374,7 @@ def test_merging_a_duplicate_ends_it_and_tells_the_customer_where_it_went() -> N
     supervision.merge_into(case, Merge(by="sup-li", into="C-0", reason="同一台洗衣机"), LATER)
     assert case.state.stage is Stage.DONE and case.state.outcome is Outcome.MERGED
     assert case.state.merged_into == "C-0"
-    assert case.outbox[-1].topic == "merged" and "C-0" in case.outbox[-1].text
+    assert case.outbox[-1].topic == "merged" and case.outbox[-1].facts["into"] == "C-0"
     with refused(RefusalCode.CASE_ENDED, complaint_id="C-1"):
         supervision.check_merge_into(case, Merge(by="sup-li", into="C-0", reason="r"), T0)
 

@@ -14,8 +14,9 @@ from datetime import datetime
 from types import MappingProxyType
 
 from catalogue import DEFAULT_ZONE, company, messages, moment, render
+from catalogue.entries import answers_text
 from schemas.customer_view import CustomerEntry, CustomerView
-from schemas.survey import QuestionKind
+from schemas.survey import ANSWER_FACT, QuestionKind
 
 
 @dataclass(frozen=True)
@@ -126,15 +127,18 @@ def entry_words(entry: CustomerEntry, lang: str, zone: str, now: datetime) -> st
     if entry.text:
         return entry.text
     base = f"progress.entry.{entry.kind.value}"
+    facts = dict(entry.facts)
+    if any(name.startswith(ANSWER_FACT) for name in facts):
+        facts["answers"] = answers_text(facts, lang)
     fitting = [
         (len(needs), key)
         for key in messages("en")
         if key.startswith(base + ".")
         and (needs := _placeholders(messages("en")[key]))
-        and needs <= entry.facts.keys()
+        and needs <= facts.keys()
     ]
     key = max(fitting)[1] if fitting else base
-    return render(key, lang, entry.facts, zone, now)
+    return render(key, lang, facts, zone, now)
 
 
 def question_label(key: str, lang: str) -> str:

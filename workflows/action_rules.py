@@ -22,6 +22,7 @@ from schemas.actions import (
     ClassificationOverride,
     ClosureOnBehalf,
     CompensationApproval,
+    CompensationRejection,
     CustomerReply,
     Escalation,
     Finding,
@@ -92,6 +93,11 @@ RULES: dict[str, ActionRule[Any]] = {
         CompensationApproval,
         supervision.check_approve_compensation,
         supervision.approve_compensation,
+    ),
+    "reject_compensation": ActionRule(
+        CompensationRejection,
+        supervision.check_reject_compensation,
+        supervision.reject_compensation,
     ),
     "close_for_customer": ActionRule(
         ClosureOnBehalf, supervision.check_close_for_customer, supervision.close_for_customer

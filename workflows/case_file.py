@@ -20,10 +20,12 @@ from schemas.notification import Notification
 from schemas.routing import RoutingPolicy
 from schemas.sla import SlaPolicy
 from schemas.store import CustomerHistory
+from schemas.survey import DEFAULT_QUESTIONS
 from workflows import (
     closing,
     deadlines,
     department_tasks,
+    follow_up,
     intake,
     sla_clock,
     supervision,
@@ -172,6 +174,9 @@ class CaseFile(CaseRecord):
             result_delivered_at=s.result_delivered_at,
             closed_at=s.closed_at,
             survey_sent_at=s.survey_sent_at,
+            survey_reminded_at=s.survey_reminded_at,
+            survey_open=follow_up.survey_open(s),
+            survey_questions=list(s.policy.survey_questions if s.policy else DEFAULT_QUESTIONS),
             survey=s.survey,
             surveys=list(s.surveys),
             timeline_length=self.next_seq,

@@ -1,6 +1,7 @@
 """What the customer's own messages do to a case, and how it ends: their replies and re-open
 requests (never refused: nothing a customer says is lost), closing on confirmation or silence,
-the follow-up survey, the re-open round and the end (R-CO-1..3, R-FU-1), pure.
+the follow-up survey (its days and checks: workflows/follow_up.py), the re-open round and the
+end (R-CO-1..3, R-FU-1), pure.
 """
 
 from __future__ import annotations
@@ -13,8 +14,17 @@ from schemas.classification import RiskLevel
 from schemas.notification import Audience
 from schemas.review import REVIEW_OWNER, REVIEW_WITHIN
 from schemas.sla import DeadlineKind
-from workflows import deadlines, sla_clock
-from workflows.case_record import CUSTOMER, SYSTEM, Alarm, CaseRecord, Step, excerpt, hm
+from workflows import deadlines, follow_up, sla_clock
+from workflows.case_record import (
+    CUSTOMER,
+    SYSTEM,
+    Alarm,
+    CaseRecord,
+    Step,
+    excerpt,
+    hm,
+    refusal_facts,
+)
 from workflows.stages import Move, can_move
 
 # A customer who writes in a burst (300 replies through a progress link in a few seconds) tells
@@ -99,15 +109,32 @@ def reopen_request(case: CaseRecord, request: ReopenRequest, now: datetime) -> N
 
 def survey_answer(case: CaseRecord, answer: SurveyAnswer, now: datetime) -> None:
     s = case.state
-    scores = f"result {answer.result}, attitude {answer.attitude}, timeliness {answer.timeliness}"
-    if s.stage is not Stage.FOLLOW_UP:
-        case.record_refused(f"survey answer outside follow-up ({scores}); kept as a message", now)
+    refusal = follow_up.answer_refused(s, answer)
+    if refusal is not None:
+        # A signal: never lost. The answer stays on the timeline with why it was not taken.
+        case.record(
+            EntryKind.REFUSED,
+            CUSTOMER,
+            f"survey answer refused ({refusal.english()}): {follow_up.answer_text(answer)}",
+            now,
+            facts={
+                "why": "survey_answer",
+                **refusal_facts(refusal),
+                **follow_up.answer_facts(answer),
+            },
+        )
         return
     s.survey = answer
     s.surveys.append(AnsweredSurvey(round=s.reopen_count, answered_at=now, answer=answer))
-    text = scores + (f"; suggestions: {answer.suggestions}" if answer.suggestions else "")
-    case.record(EntryKind.SURVEY_ANSWERED, CUSTOMER, text, now, public=True)
-    assert s.policy is not None  # FOLLOW_UP is only reached with a policy
+    case.record(
+        EntryKind.SURVEY_ANSWERED,
+        CUSTOMER,
+        follow_up.answer_text(answer),
+        now,
+        public=True,
+        facts=follow_up.answer_facts(answer),
+    )
+    assert s.policy is not None  # the survey is only open with a policy
     if answer.result < s.policy.reopen_below_score:
         reopen(case, f"follow-up result score {answer.result}", CUSTOMER, now)
     else:
@@ -227,6 +254,7 @@ def reopen(case: CaseRecord, reason: str, actor: str, now: datetime, in_words: b
     s.closed_at = None
     s.closed_by = None
     s.survey_sent_at = None
+    s.survey_reminded_at = None
     s.survey = None
     cause = {"reason": reason} if in_words else {"variant": "not_resolved"}
     case.record(
@@ -251,7 +279,7 @@ def reopen(case: CaseRecord, reason: str, actor: str, now: datetime, in_words: b
 
 
 def alarms(case: CaseRecord) -> list[Alarm]:
-    """The confirmation wait after the result, the survey and the end of the follow-up."""
+    """The confirmation wait after the result; the follow-up's invitation, reminder and end."""
     s = case.state
     found: list[Alarm] = []
     if s.policy and s.stage is Stage.CLOSE and s.result_delivered_at:
@@ -259,9 +287,12 @@ def alarms(case: CaseRecord) -> list[Alarm]:
             Alarm(s.result_delivered_at + s.policy.confirmation_wait, "confirmation wait ends")
         )
     if s.policy and s.stage is Stage.FOLLOW_UP and s.closed_at:
+        days = follow_up.follow_up_days(s.policy, s.closed_at)
         if s.survey_sent_at is None:
-            found.append(Alarm(s.closed_at + s.policy.follow_up_after, "follow-up survey due"))
-        found.append(Alarm(s.closed_at + s.policy.follow_up_until, "follow-up window ends"))
+            found.append(Alarm(days.invite_at, "follow-up survey due"))
+        elif s.survey_reminded_at is None and days.remind_at is not None:
+            found.append(Alarm(days.remind_at, "follow-up reminder due"))
+        found.append(Alarm(days.ends_at, "follow-up window ends"))
     return found
 
 
@@ -276,9 +307,22 @@ def fire_due(case: CaseRecord, now: datetime) -> None:
     ):
         close(case, ClosedBy.SILENCE, Move.CLOSE_ON_SILENCE, now)
     if s.stage is Stage.FOLLOW_UP and s.closed_at:
-        if now >= s.closed_at + s.policy.follow_up_until:
+        days = follow_up.follow_up_days(s.policy, s.closed_at)
+        ends = {"ends_at": days.ends_at.isoformat()}
+        if now >= days.ends_at:
             finish(case, Outcome.CLOSED_NO_RESPONSE, Move.FINISH_NO_RESPONSE, now)
-        elif s.survey_sent_at is None and now >= s.closed_at + s.policy.follow_up_after:
+        elif s.survey_sent_at is None and now >= days.invite_at:
             s.survey_sent_at = now
-            case.record(EntryKind.SURVEY_SENT, SYSTEM, "Satisfaction survey sent", now, public=True)
-            case.tell_customer("survey", now)
+            survey = "Satisfaction survey sent"
+            case.record(EntryKind.SURVEY_SENT, SYSTEM, survey, now, public=True, facts=ends)
+            case.tell_customer("survey", now, **ends)
+        elif (
+            s.survey_sent_at is not None
+            and s.survey_reminded_at is None
+            and days.remind_at is not None
+            and now >= days.remind_at
+        ):
+            s.survey_reminded_at = now
+            reminder = "Survey reminder sent"
+            case.record(EntryKind.SURVEY_REMINDED, SYSTEM, reminder, now, public=True, facts=ends)
+            case.tell_customer("survey_reminder", now, **ends)

@@ -14,6 +14,7 @@ from datetime import datetime
 from schemas.case import CaseSnapshot, EntryKind, Stage, TimelineEntry
 from schemas.customer_view import CustomerEntry, CustomerView, Promise, StageNode
 from schemas.sla import DeadlineKind
+from schemas.survey import ANSWER_FACT
 from workflows.case_record import CUSTOMER
 
 # The steps a customer sees, in order: classification is ours (part of "received"), and an
@@ -43,6 +44,7 @@ SPOKEN = frozenset({EntryKind.CUSTOMER_MESSAGE, EntryKind.AGENT_MESSAGE, EntryKi
 # record it without the public mark: it is admitted by its kind (old histories included).
 CUSTOMER_FACING = frozenset({EntryKind.ACKNOWLEDGED})
 # What the page may word each shown kind with (any other fact may name an agent or be ours).
+ANSWERS = "answers"  # stands for every `answer_<key>` fact
 FACTS: dict[EntryKind, frozenset[str]] = {
     EntryKind.RECEIVED: frozenset(),
     EntryKind.ACKNOWLEDGED: frozenset(),
@@ -51,7 +53,8 @@ FACTS: dict[EntryKind, frozenset[str]] = {
     EntryKind.PROGRESS: frozenset(),
     EntryKind.PLAN_PROPOSED: frozenset({"plan", "compensation_yuan"}),
     EntryKind.SURVEY_SENT: frozenset(),
-    EntryKind.SURVEY_ANSWERED: frozenset({"result", "attitude", "timeliness", "suggestions"}),
+    # `answer_<key>` facts, one a question (catalogue.entries.answers_text words them)
+    EntryKind.SURVEY_ANSWERED: frozenset({ANSWERS}),
     EntryKind.REOPENED: frozenset(),
     EntryKind.CLOSED: frozenset(),
 }
@@ -117,7 +120,12 @@ def nodes(case: CaseSnapshot, timeline: list[TimelineEntry]) -> list[StageNode]:
 
 def _entry(e: TimelineEntry) -> CustomerEntry:
     text = e.summary if e.kind in SPOKEN else None
-    facts = {k: v for k, v in e.facts.items() if k in FACTS.get(e.kind, ())}
+    allowed = FACTS.get(e.kind, frozenset())
+    facts = {
+        k: v
+        for k, v in e.facts.items()
+        if k in allowed or (ANSWERS in allowed and k.startswith(ANSWER_FACT))
+    }
     if e.kind is EntryKind.CUSTOMER_MESSAGE and text and text.startswith(REOPEN_REQUEST):
         text, facts = text.removeprefix(REOPEN_REQUEST), {**facts, **ASKS_REOPEN}
     return CustomerEntry(

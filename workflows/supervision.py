@@ -14,6 +14,7 @@ from typing import NoReturn
 from schemas.actions import (
     ClosureOnBehalf,
     CompensationApproval,
+    CompensationRejection,
     Escalation,
     Merge,
     MergedCase,
@@ -163,8 +164,52 @@ def approve_compensation(case: CaseRecord, approval: CompensationApproval, now: 
         approval.by,
         f"compensation {plan.compensation_yuan} yuan approved{note}",
         now,
+        facts={
+            "compensation_yuan": str(plan.compensation_yuan),
+            **({"note": approval.note} if approval.note else {}),
+        },
     )
     investigation.offer_plan(case, plan, now)
+
+
+def check_reject_compensation(
+    case: CaseRecord, rejection: CompensationRejection, now: datetime
+) -> None:
+    case.require_open()
+    pending = case.state.plan_awaiting_approval
+    if pending is None:
+        refuse(RefusalCode.NO_PLAN_AWAITS_APPROVAL)
+    if same_person(rejection.by, pending.agent):
+        refuse(RefusalCode.OWN_PLAN_REJECTION, agent=rejection.by)
+
+
+def reject_compensation(case: CaseRecord, rejection: CompensationRejection, now: datetime) -> None:
+    """The plan goes back to its agent: nothing reaches the customer, the stage and the
+    deadlines stay as they were, and the owner is told why."""
+    s = case.state
+    plan = s.plan_awaiting_approval
+    assert plan is not None
+    s.plan_awaiting_approval = None
+    facts = {
+        "compensation_yuan": str(plan.compensation_yuan),
+        "agent": plan.agent,
+        "reason": rejection.reason,
+    }
+    case.record(
+        EntryKind.COMPENSATION_REJECTED,
+        rejection.by,
+        f"compensation {plan.compensation_yuan} yuan rejected: {rejection.reason}",
+        now,
+        facts=facts,
+    )
+    case.tell_staff(
+        Audience.OWNER,
+        "compensation_rejected",
+        f"Compensation {plan.compensation_yuan} yuan rejected by {rejection.by} on "
+        f"{s.intake.subject}: {rejection.reason}",
+        now,
+        facts={**facts, "by": rejection.by},
+    )
 
 
 def check_close_for_customer(case: CaseRecord, closure: ClosureOnBehalf, now: datetime) -> None:

@@ -88,6 +88,22 @@ def quiet_until(moment: datetime, quiet: QuietHours) -> datetime | None:
     return datetime.combine(day, quiet.ends, tzinfo=quiet.zone).astimezone(UTC)
 
 
+def sending_moment(
+    due: datetime, calendar: BusinessCalendar | None, quiet: QuietHours | None
+) -> datetime:
+    """The first moment from `due` at which a customer may be asked something: in the
+    calendar's working hours (any time without a calendar) and outside quiet hours. Quiet hours
+    that cover every working hour leave only the working hours to go by."""
+    moment = next_working_moment(due, calendar) if calendar else due.astimezone(UTC)
+    first = moment
+    for _ in range(_SEARCH_DAYS):
+        ends = quiet_until(moment, quiet) if quiet else None
+        if ends is None:
+            return moment
+        moment = next_working_moment(ends, calendar) if calendar else ends
+    return first
+
+
 def _next_working_day(day: date, calendar: BusinessCalendar) -> date:
     for _ in range(_SEARCH_DAYS):
         day += timedelta(days=1)
