@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+import catalogue
 from case_store.db import Pool
 from desk.service import ComplaintDesk
 from reports.periods import ZONE
@@ -56,6 +57,7 @@ class Web:
     clock: Clock
     signin_throttle: SignInThrottle
     message_throttle: MessageThrottle
+    teams: tuple[str, ...] = ()  # the routing policy's teams: a department task may go to one
 
     def users(self) -> dict[str, StaffUser]:
         """Read on every sign-in and request: an account removed from the file is signed out."""
@@ -72,6 +74,11 @@ class Web:
             term=lambda v: i18n.term(str(v), lang),
             deadline_term=lambda v: i18n.deadline_term(str(v), lang),
             action_label=lambda v: i18n.action_label(str(v), lang),
+            # a moment in the reader's words and zone (今天 18:30); `now` if the page has one
+            when=lambda at: (
+                catalogue.moment(at, lang, catalogue.DEFAULT_ZONE, values.get("now")) if at else "-"
+            ),
+            word=lambda name, code: catalogue.shown(str(name), str(code), lang),
             path=request.url.path,
             **values,
         )
