@@ -367,6 +367,8 @@ MESSAGES: dict[str, str] = {
     "workspace.alert.spike": "a spike of complaints",
     "workspace.alert.concentration": "complaints concentrated on one product",
     "workspace.alert.keyword": "a sensitive word",
+    "workspace.actor.system": "the desk",
+    "workspace.actor.customer": "the customer",
     "workspace.kind.received": "Received",
     "workspace.kind.acknowledged": "Receipt confirmed to the customer",
     "workspace.kind.classified": "Graded",

@@ -337,6 +337,8 @@ MESSAGES: dict[str, str] = {
     "workspace.alert.spike": "投诉激增",
     "workspace.alert.concentration": "单一产品投诉集中",
     "workspace.alert.keyword": "敏感词",
+    "workspace.actor.system": "系统",
+    "workspace.actor.customer": "客户",
     "workspace.kind.received": "受理",
     "workspace.kind.acknowledged": "已向客户确认收到",
     "workspace.kind.classified": "已定级",

@@ -285,6 +285,7 @@ async def case_page(
         kind=kind,
         entry_text=lambda e: workspace.entry_text(e.kind.value, e.facts, lang, ZONE, now),
         words=workspace.words,
+        actor=lambda who: workspace.actor_word(who, lang),
         factor_word=lambda r: workspace.factor_word(r, lang),
         deadlines=workspace.deadline_rows(snapshot.deadlines),
         actions=[(a, _fields(a, lang, choices)) for a in fitting],

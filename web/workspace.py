@@ -112,6 +112,12 @@ def entry_text(
     return kind_word(kind, lang)
 
 
+def actor_word(actor: str, lang: str) -> str:
+    """Who did it: the desk itself and the customer in the reader's words, staff by their id."""
+    key = f"workspace.actor.{actor}"
+    return catalogue.render(key, lang) if catalogue.has(key, "en") else actor
+
+
 def kind_word(kind: str, lang: str) -> str:
     return catalogue.render(f"workspace.kind.{kind}", lang)
 
