@@ -266,6 +266,9 @@ async def case_page(
     kind = request.query_params.get("kind")
     kind = kind if kind in kinds else None
     fitting = [a for a in actions_that_fit(snapshot, user.role.action_roles) if _on_page(a)]
+    asked = BY_NAME.get(failed_action or "")
+    if asked is not None and asked not in fitting:  # sent from a page the case has moved past
+        fitting.append(asked)
     choices = _choices(web, snapshot, lang)
     q = request.query_params
     return web.render(
