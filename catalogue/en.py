@@ -216,7 +216,7 @@ MESSAGES: dict[str, str] = {
     "staff.csrf": "The form expired or did not come from this site; reload the page and try again.",
     "staff.plan": "Plan",
     "staff.plan_awaiting": "Plan waiting for a supervisor's approval",
-    "staff.compensation": "Compensation (yuan)",
+    "staff.compensation": "Compensation",
     "staff.yes": "yes",
     "staff.no": "no",
     "staff.none": "-",

@@ -189,7 +189,7 @@ MESSAGES: dict[str, str] = {
     "staff.csrf": "表单已过期或不是来自本站，请刷新页面后重试。",
     "staff.plan": "方案",
     "staff.plan_awaiting": "待主管审批的方案",
-    "staff.compensation": "补偿（元）",
+    "staff.compensation": "补偿",
     "staff.yes": "是",
     "staff.no": "否",
     "staff.none": "-",

@@ -233,6 +233,10 @@ async def read(page: Page, url: str, lang: str) -> list[str]:
     return [f"{url} [{lang}]: {w}" for w in wrong]
 
 
+# docs/screenshots/staff-<page>-<lang>.png (`WEB_SCREENSHOTS=1`): whose view of which page.
+SHOTS = {("agent-zhang", "queue"), ("agent-zhang", "case"), ("sup-li", "board")}
+
+
 async def test_every_staff_page_and_form_reads_in_one_language(desk: Desk, tmp_path: Path) -> None:
     earlier = await desk.open(subject="洗衣机噪音大", description="洗衣机转起来噪音很大。")
     cid = await emailed(desk)
@@ -272,11 +276,11 @@ async def test_every_staff_page_and_form_reads_in_one_language(desk: Desk, tmp_p
                 await page.goto(f"{served.base}/lang/{lang}?next=/queue")
                 for path in pages:
                     wrong += await read(page, served.base + path, lang)
-                    name = {"/queue": "queue", "/board": "board"}.get(path)
-                    if path == f"/cases/{cid}" or (name and username == "sup-li"):
+                    shown = {"/queue": "queue", "/board": "board", f"/cases/{cid}": "case"}
+                    if (username, shown.get(path)) in SHOTS:
                         await page.evaluate(
                             "document.querySelectorAll('details').forEach(d => d.open = false)"
                         )
-                        await shot(page, f"screenshots/staff-{name or 'case'}-{lang}")
+                        await shot(page, f"screenshots/staff-{shown[path]}-{lang}")
             await context.close()
     assert wrong == []

@@ -243,8 +243,9 @@ async def case_page(
     lang = web.language(request)
     try:
         snapshot = await web.desk.snapshot(complaint_id)
-        timeline = await web.desk.timeline(complaint_id)
-        intake = await web.desk.intake(complaint_id)
+        timeline, intake = await asyncio.gather(
+            web.desk.timeline(complaint_id), web.desk.intake(complaint_id)
+        )
     except CaseNotFound:
         return web.render(
             request, "message.html", status=404, message="not_found", **_staff_values(user, session)

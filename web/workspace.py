@@ -15,7 +15,7 @@ from schemas.case_actions import ActionAck
 from schemas.classification import Classification, Reason
 from schemas.intake import Customer
 from web.users import StaffRole, StaffUser
-from workflows.case_record import CUSTOMER
+from workflows.case_record import CUSTOMER, SYSTEM
 
 # What was said between the customer and us, oldest first; everything else is bookkeeping,
 # kept in the audit trail.
@@ -125,8 +125,8 @@ def kind_word(kind: str, lang: str) -> str:
 def words(entry: TimelineEntry) -> str | None:
     """A person's own words in the entry (shown as they wrote them), if it holds any."""
     said = entry.facts.get("text") or entry.facts.get("summary") or entry.facts.get("note")
-    if said or entry.kind not in _WORDS:
-        return said
+    if said or entry.kind not in _WORDS or entry.actor == SYSTEM:
+        return said  # the desk's own findings are the operators' English, not anyone's words
     text = entry.summary
     for around in _AROUND_WORDS:
         text = around.sub("", text)
