@@ -110,8 +110,8 @@ async def test_the_case_page_shows_the_complaint_the_customer_and_what_fits(
             return True if await page.locator("li.from-customer").count() else None
 
         await eventually(customer_wrote)
-        said = page.locator("#conversation li")
-        texts = await said.all_inner_texts()
+        messages = page.locator("#conversation li")
+        texts = await messages.all_inner_texts()
         ours = next(i for i, t in enumerate(texts) if "非常抱歉" in t)
         theirs = next(i for i, t in enumerate(texts) if "地板都泡坏了" in t)
         assert ours < theirs  # oldest first
