@@ -14,6 +14,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
+from reports.periods import ZONE
 from schemas import Stage
 from schemas.case_actions import ACTIONS, Delivery, Requires
 from tests.support.desk import Desk, eventually
@@ -126,6 +127,27 @@ async def test_the_case_page_shows_the_complaint_the_customer_and_what_fits(
             "deadline_set"
         }
         await expect(page.locator("li.from-customer")).to_have_count(1)  # not filtered
+
+        # A department task goes to someone picked from people and teams, and is completed by
+        # picking it from the case's open tasks.
+        await page.locator("#actions summary", has_text="Open a department task").click()
+        form = page.locator("details[open] form")
+        owners = form.get_by_label("Owner *").locator("option")
+        assert {"agent-wang", "team-after-sales"} <= set(
+            await owners.evaluate_all("os => os.map(o => o.value)")
+        )
+        await form.get_by_label("Department *").select_option("after_sales")
+        await form.get_by_label("Owner *").select_option("team-after-sales")
+        await form.get_by_label("Title *").fill("上门检查漏电")
+        due = (await desk.now() + timedelta(days=1)).astimezone(ZONE)
+        await form.get_by_label("Due at *").fill(due.strftime("%Y-%m-%dT%H:%M"))
+        await form.get_by_role("button", name="Open a department task").click()
+        await expect(page.get_by_role("status")).to_contain_text("the case accepted it")
+        await page.locator("#actions summary", has_text="Complete a task").click()
+        task = page.locator("details[open] form").get_by_label("Task number *")
+        await expect(task.locator("option")).to_have_text(
+            ["#1 after-sales · 上门检查漏电 · team-after-sales"]
+        )
 
         await act(
             page, "Propose a plan", {"Summary *": "上门更换整机", "Compensation (yuan)": "800"}
