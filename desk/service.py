@@ -356,6 +356,13 @@ class ComplaintDesk:
         """The seq the case's next timeline entry will have."""
         return max((e.seq for e in await self.timeline(complaint_id)), default=-1) + 1
 
+    async def intake(self, complaint_id: str) -> ComplaintIntake:
+        """The complaint as it came in — the customer, their words, the evidence — for the staff
+        of the case (the snapshot leaves the customer out). Read from the start of the case's
+        latest run (one page of history), which carries it across continue-as-new."""
+        async with self._on_case(complaint_id):
+            return await self._first_intake(complaint_id)
+
     async def _first_intake(self, complaint_id: str) -> ComplaintIntake:
         """The intake an ended case was started with (its last run carries it)."""
         async with self._on_case(complaint_id):

@@ -39,7 +39,7 @@ from schemas.actions import (
     TaskOverride,
     TaskRequest,
 )
-from schemas.case import EntryKind, Stage
+from schemas.case import CaseSnapshot, EntryKind, Stage
 from schemas.text import Identifier
 
 
@@ -60,6 +60,37 @@ class Delivery(StrEnum):
     UPDATE = "update"
 
 
+# Where the rules let an action apply (workflows/stages.py and the checks in workflows/ decide;
+# these sets say the same for the pages, which offer only what fits).
+OPEN = frozenset(Stage) - {Stage.DONE}
+HANDLING = frozenset({Stage.RECEIVE, Stage.CLASSIFY, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK})
+
+
+class Requires(StrEnum):
+    """A state of the case an action needs besides its stage."""
+
+    CLASSIFIED = "classified"  # a grade to confirm or correct
+    TEAM_OWNED = "team_owned"  # nobody took it from the team's queue yet
+    PLAN_AWAITS_APPROVAL = "plan_awaits_approval"  # compensation above an agent's authority
+    TASK_OPEN = "task_open"  # a department task not done yet
+    BLOCKING_TASK_OPEN = "blocking_task_open"  # one that blocks resolution
+    RESULT_DELIVERED = "result_delivered"  # the customer is asked to confirm the result
+
+
+def holds(requirement: Requires, case: CaseSnapshot) -> bool:
+    if requirement is Requires.CLASSIFIED:
+        return case.classification is not None
+    if requirement is Requires.TEAM_OWNED:
+        return case.team_owned
+    if requirement is Requires.PLAN_AWAITS_APPROVAL:
+        return case.plan_awaiting_approval is not None
+    if requirement is Requires.TASK_OPEN:
+        return any(t.open for t in case.tasks)
+    if requirement is Requires.BLOCKING_TASK_OPEN:
+        return any(t.open and t.blocking for t in case.tasks)
+    return case.result_delivered_at is not None
+
+
 @dataclass(frozen=True)
 class CaseAction:
     name: str
@@ -73,6 +104,12 @@ class CaseAction:
     # as a positional argument, and other flag names a field also answers to.
     positional: str | None = None
     flag_aliases: tuple[tuple[str, str], ...] = ()
+    # Where it applies: the stages, and states of the case it needs (`actions_that_fit`).
+    stages: frozenset[Stage] = OPEN
+    requires: frozenset[Requires] = frozenset()
+
+    def fits(self, case: CaseSnapshot) -> bool:
+        return case.stage in self.stages and all(holds(r, case) for r in self.requires)
 
 
 _CUSTOMER = frozenset({Role.CUSTOMER, Role.SYSTEM})
@@ -98,6 +135,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _CUSTOMER,
         "a customer's request to re-open the case",
         positional="reason",
+        stages=frozenset({Stage.CLOSE, Stage.FOLLOW_UP}),
     ),
     CaseAction(
         "survey",
@@ -106,6 +144,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         SurveyAnswer,
         _CUSTOMER,
         "a customer's follow-up answer",
+        stages=frozenset({Stage.FOLLOW_UP}),
     ),
     # agents (updates)
     CaseAction(
@@ -138,6 +177,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         actor="agent",
         positional="summary",
         flag_aliases=(("compensation_yuan", "compensation"),),
+        stages=frozenset({Stage.INVESTIGATE}),
     ),
     CaseAction(
         "progress",
@@ -148,6 +188,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         "progress on the accepted plan",
         actor="agent",
         positional="note",
+        stages=frozenset({Stage.TRACK}),
     ),
     CaseAction(
         "confirm",
@@ -157,6 +198,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "confirm the automatic classification",
         actor="by",
+        requires=frozenset({Requires.CLASSIFIED}),
     ),
     CaseAction(
         "override",
@@ -166,6 +208,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "correct the classification",
         actor="by",
+        requires=frozenset({Requires.CLASSIFIED}),
     ),
     CaseAction(
         "task-open",
@@ -176,6 +219,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         "ask a department for work on the case",
         actor="by",
         flag_aliases=(("due_at", "within"),),
+        stages=HANDLING,
     ),
     CaseAction(
         "task-done",
@@ -185,6 +229,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "a department's task is done",
         actor="by",
+        requires=frozenset({Requires.TASK_OPEN}),
     ),
     CaseAction(
         "take",
@@ -194,6 +239,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _STAFF,
         "take a case from a team's queue: you own it to the end (R-IN-5)",
         actor="by",
+        requires=frozenset({Requires.TEAM_OWNED}),
     ),
     # supervisors (updates)
     CaseAction(
@@ -222,6 +268,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _SUPERVISOR,
         "approve compensation above an agent's authority",
         actor="by",
+        requires=frozenset({Requires.PLAN_AWAITS_APPROVAL}),
     ),
     CaseAction(
         "reject",
@@ -231,6 +278,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _SUPERVISOR,
         "reject compensation above an agent's authority: the plan goes back to its agent",
         actor="by",
+        requires=frozenset({Requires.PLAN_AWAITS_APPROVAL}),
     ),
     CaseAction(
         "close-for-customer",
@@ -240,6 +288,8 @@ ACTIONS: tuple[CaseAction, ...] = (
         _SUPERVISOR,
         "close a delivered case whose customer went silent",
         actor="by",
+        stages=frozenset({Stage.CLOSE}),
+        requires=frozenset({Requires.RESULT_DELIVERED}),
     ),
     CaseAction(
         "task-override",
@@ -249,6 +299,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _SUPERVISOR,
         "close a department's task without it",
         actor="by",
+        requires=frozenset({Requires.BLOCKING_TASK_OPEN}),
     ),
     CaseAction(
         "merge",
@@ -275,6 +326,12 @@ ACTIONS: tuple[CaseAction, ...] = (
 # (one case telling another, never a person's action).
 
 BY_NAME: dict[str, CaseAction] = {action.name: action for action in ACTIONS}
+
+
+def actions_that_fit(case: CaseSnapshot, roles: frozenset[Role]) -> list[CaseAction]:
+    """The actions these roles may take on the case as it stands, in the table's order: what a
+    page offers. The case still checks each one when it comes (its stage may have moved)."""
+    return [a for a in ACTIONS if a.roles & roles and a.fits(case)]
 
 
 def action(name: str) -> CaseAction:

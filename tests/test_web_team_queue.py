@@ -26,6 +26,12 @@ async def test_an_agent_takes_a_team_case_and_it_moves_to_my_queue(
         context = await browser.new_context(locale="en-US")
         page = await context.new_page()
         await sign_in(page, served, "agent-zhang")
+        # Another agent has the case open while it waits in the team queue (a page offers
+        # "take" only while a team owns the case).
+        other = await (await browser.new_context(locale="en-US")).new_page()
+        await sign_in(other, served, "agent-wang")
+        await other.goto(served.base + f"/cases/{cid}")
+        await expect(other.get_by_text("Take this case", exact=True).first).to_be_visible()
         team = page.locator("table.team-queue")
         row = team.get_by_role("row").filter(has=page.get_by_role("link", name=cid))
         await expect(row).to_contain_text("team-after-sales", timeout=15_000)
@@ -38,10 +44,7 @@ async def test_an_agent_takes_a_team_case_and_it_moves_to_my_queue(
         await expect(mine.get_by_role("link", name=cid)).to_be_visible(timeout=15_000)
         await expect(team.get_by_role("link", name=cid)).to_have_count(0)
 
-        # Another agent, with a page still showing it in the team queue, is told who has it.
-        other = await (await browser.new_context(locale="en-US")).new_page()
-        await sign_in(other, served, "agent-wang")
-        await other.goto(served.base + f"/cases/{cid}")
+        # The other agent, their page still showing it in the team queue, is told who has it.
         await other.get_by_text("Take this case", exact=True).first.click()
         await (
             other.locator("details[open] form").get_by_role("button", name="Take this case").click()

@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from activities.policy import load_routing
 from case_store.db import Pool
 from configuration.settings import Settings
 from desk import links
@@ -28,6 +29,11 @@ from web.sessions import LANG_COOKIE, SessionCookies
 from web.throttle import MessageThrottle, SignInRules, SignInThrottle
 
 STATIC = Path(__file__).parent / "static"
+
+
+def _teams(settings: Settings) -> tuple[str, ...]:
+    routing = load_routing(settings.complaint_routing_policy)
+    return tuple(sorted({routing.default_team, *(r.team for r in routing.rules)}))
 
 
 def build(
@@ -61,6 +67,7 @@ def build(
             burst=min(3, settings.web_link_messages_per_minute),
         ),
         company=settings.company_name,
+        teams=_teams(settings),
     )
 
     async def home(request: Request) -> Response:

@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+import catalogue
 from case_store.db import Pool
 from desk.service import ComplaintDesk
 from reports.periods import ZONE
@@ -58,6 +59,7 @@ class Web:
     message_throttle: MessageThrottle
     # COMPANY_NAME by language (catalogue.company); unset: the catalogue's neutral name
     company: Mapping[str, str] = field(default_factory=dict)
+    teams: tuple[str, ...] = ()  # the routing policy's teams: a department task may go to one
 
     def users(self) -> dict[str, StaffUser]:
         """Read on every sign-in and request: an account removed from the file is signed out."""
@@ -74,6 +76,11 @@ class Web:
             term=lambda v: i18n.term(str(v), lang),
             deadline_term=lambda v: i18n.deadline_term(str(v), lang),
             action_label=lambda v: i18n.action_label(str(v), lang),
+            # a moment in the reader's words and zone (今天 18:30); `now` if the page has one
+            when=lambda at: (
+                catalogue.moment(at, lang, catalogue.DEFAULT_ZONE, values.get("now")) if at else "-"
+            ),
+            word=lambda name, code: catalogue.shown(str(name), str(code), lang),
             path=request.url.path,
             **values,
         )

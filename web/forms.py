@@ -28,6 +28,9 @@ class Field:
     default: Any = None
     maxlength: int | None = None
     minimum: float | None = None
+    # A select's (value, label) in the reader's words; for a field that is not an enum, the
+    # values the case offers (people and teams, its open tasks): shown as a select.
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 def staff_actions(roles: frozenset[Role]) -> list[CaseAction]:

@@ -18,9 +18,12 @@ DEFAULT = "zh"
 
 Translate = Callable[[str], str]
 
-# The pages' words are the catalogue's `staff.<key>` and `customer.<key>` (customer's page).
+# The pages' words are the catalogue's `staff.<key>`, `workspace.<key>` (the case page and the
+# board) and `customer.<key>` (customer's page).
 _PAGE_KEYS = {
-    key.partition(".")[2]: key for key in messages("en") if key.startswith(("staff.", "customer."))
+    key.partition(".")[2]: key
+    for key in messages("en")
+    if key.startswith(("staff.", "workspace.", "customer."))
 }
 
 # Stages, severities, deadline kinds, entry kinds, departments and field names, by value.

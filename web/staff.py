@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,13 +19,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 import catalogue
 from case_store import kpis
 from case_store import queue as store_queue
-from desk.errors import CaseNotFound, Refused
+from case_store.customer_cases import OtherCase, other_cases
+from case_store.emergencies import emergencies
+from catalogue import DEFAULT_ZONE as ZONE
+from desk.errors import CaseNotFound, DeskError, Refused
 from reports.render import _bars
-from schemas.case import Stage
-from schemas.case_actions import BY_NAME, Delivery
+from schemas.actions import ResolutionPlan
+from schemas.case import CaseSnapshot, DepartmentTask, Stage
+from schemas.case_actions import ACTIONS, BY_NAME, CaseAction, Delivery, Requires, actions_that_fit
 from schemas.classification import Severity
 from schemas.refusals import Refusal
-from web import forms, i18n
+from web import forms, i18n, workspace
 from web.context import Web
 from web.sessions import Session, same
 from web.users import StaffUser, account_marker, verify_password
@@ -228,6 +233,8 @@ async def case_page(
     errors: list[str] | None = None,
     failed_action: str | None = None,
 ) -> Response:
+    """The complaint and the customer, their other cases, the grade and why, the conversation
+    apart from the audit trail, the deadlines, and the forms of the actions that fit."""
     who = signed_in(web, request)
     if who is None:
         return to_signin()
@@ -236,21 +243,59 @@ async def case_page(
     lang = web.language(request)
     try:
         snapshot = await web.desk.snapshot(complaint_id)
-        timeline = await web.desk.timeline(complaint_id)
+        timeline, intake = await asyncio.gather(
+            web.desk.timeline(complaint_id), web.desk.intake(complaint_id)
+        )
     except CaseNotFound:
         return web.render(
             request, "message.html", status=404, message="not_found", **_staff_values(user, session)
         )
-    actions = [(a, forms.fields(a)) for a in forms.staff_actions(user.role.action_roles)]
+    now = await web.clock()
+    visible = workspace.sees_customer(user, snapshot)
+    history: list[OtherCase] = []
+    if visible:  # their other complaints are theirs too
+        async with web.pool.acquire() as connection:
+            history = await other_cases(
+                connection,
+                intake.customer.account_id,
+                complaint_id,
+                snapshot.product,
+                snapshot.category.value if snapshot.category else None,
+                snapshot.received_at,
+            )
+    kinds = sorted({e.kind.value for e in timeline})
+    kind = request.query_params.get("kind")
+    kind = kind if kind in kinds else None
+    fitting = [a for a in actions_that_fit(snapshot, user.role.action_roles) if _on_page(a)]
+    asked = BY_NAME.get(failed_action or "")
+    if asked is not None and asked not in fitting:  # sent from a page the case has moved past
+        fitting.append(asked)
+    choices = _choices(web, snapshot, lang)
+    q = request.query_params
     return web.render(
         request,
         "case.html",
         status=status,
         case=snapshot,
-        timeline=timeline,
-        actions=actions,
-        now=await web.clock(),
-        done=request.query_params.get("done"),
+        intake=intake,
+        customer=workspace.customer_shown(intake.customer, visible),
+        history=history,
+        grade_why=workspace.grade_why(snapshot.classification, lang)
+        if snapshot.classification
+        else None,
+        conversation=workspace.conversation(timeline, lang, ZONE, now),
+        audit=workspace.audit(timeline, kind),
+        kinds=kinds,
+        kind=kind,
+        entry_text=lambda e: workspace.entry_text(e.kind.value, e.facts, lang, ZONE, now),
+        words=workspace.words,
+        actor=lambda who: workspace.actor_word(who, lang),
+        factor_word=lambda r: workspace.factor_word(r, lang),
+        deadlines=workspace.deadline_rows(snapshot.deadlines),
+        actions=[(a, _fields(a, lang, choices)) for a in fitting],
+        now=now,
+        done=q.get("done") if q.get("done") in BY_NAME else None,
+        became=q.get("became") if q.get("became") in workspace.BECAME else "accepted",
         refusal=i18n.refusal(refusal, lang) if refusal else None,
         errors=errors or [],
         failed_action=failed_action,
@@ -258,8 +303,56 @@ async def case_page(
     )
 
 
+def _on_page(action: CaseAction) -> bool:
+    return action.delivery is Delivery.UPDATE
+
+
+def _choices(web: Web, case: CaseSnapshot, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """What a field may be given on this case: people (and teams) by name, its open tasks."""
+    people = [
+        (u.username, f"{u.name} · {u.username}")
+        for u in sorted(web.users().values(), key=lambda u: u.username)
+    ]
+    teams = sorted(set(web.teams) | {t for u in web.users().values() for t in u.teams})
+    return {
+        "owner": people + [(t, t) for t in teams],
+        "to": people,
+        "assign_to": people,
+        "task": [(str(t.number), _task_label(t, lang)) for t in case.tasks if t.open],
+        "blocking_task": [
+            (str(t.number), _task_label(t, lang)) for t in case.tasks if t.open and t.blocking
+        ],
+    }
+
+
+def _task_label(task: DepartmentTask, lang: str) -> str:
+    department = catalogue.render(f"department.{task.department.value}", lang)
+    return f"#{task.number} {department} · {task.title} · {task.owner}"
+
+
+def _fields(
+    action: CaseAction,
+    lang: str,
+    choices: dict[str, list[tuple[str, str]]],
+) -> list[forms.Field]:
+    """The action's form, its selects in the reader's words and offering what the case has."""
+    out = []
+    for field in forms.fields(action):
+        name = field.name
+        if name == "task" and Requires.BLOCKING_TASK_OPEN in action.requires:
+            name = "blocking_task"
+        if field.options:
+            words = tuple((o, str(catalogue.shown(field.name, o, lang))) for o in field.options)
+            field = replace(field, choices=words)
+        elif choices.get(name):
+            field = replace(field, choices=tuple(choices[name]))
+        out.append(field)
+    return out
+
+
 async def act(web: Web, request: Request) -> Response:
-    """One action from the case page: the same Update the API and the CLI send."""
+    """One action from the case page (or the board's approvals): the same Update the API and
+    the CLI send; the answer says what the case made of it."""
     who = signed_in(web, request)
     if who is None:
         return Response("sign in first", status_code=401)
@@ -292,7 +385,7 @@ async def act(web: Web, request: Request) -> Response:
         errors = [f"{'.'.join(str(p) for p in e['loc']) or '-'}: {e['msg']}" for e in err.errors()]
         return await case_page(web, request, 422, errors=errors, failed_action=action.name)
     try:
-        await web.desk.act(complaint_id, action.name, payload)  # one update; its answer suffices
+        answer = await web.desk.act(complaint_id, action.name, payload)
     except Refused as err:
         log.info(
             "web action refused",
@@ -307,7 +400,10 @@ async def act(web: Web, request: Request) -> Response:
             request, "message.html", status=404, message="not_found", **_staff_values(user, session)
         )
     log.info("web action", complaint_id=complaint_id, action=action.name, actor=user.username)
-    query = urlencode({"done": action.name})
+    query = urlencode({"done": action.name, "became": workspace.became(answer)})
+    if form.get("back") == "board":
+        query += "&" + urlencode({"case": complaint_id})
+        return RedirectResponse(f"/board?{query}", status_code=303)
     return RedirectResponse(f"/cases/{complaint_id}?{query}", status_code=303)
 
 
@@ -322,8 +418,11 @@ async def board_page(web: Web, request: Request) -> Response:
         )
     lang = web.language(request)
     now = await web.clock()
+    q = request.query_params
     async with web.pool.acquire() as connection:
         board = await store_queue.board(connection, now)
+        urgent = await emergencies(connection)
+    approvals = await _approvals(web, board.approvals_waiting, user, lang)
     severities = sorted({s for s, _ in board.by_severity_stage})
     stages = [s.value for s in Stage if s is not Stage.DONE]
     by_severity = [
@@ -346,8 +445,69 @@ async def board_page(web: Web, request: Request) -> Response:
         bars=bars,
         now=now,
         shown=kpis.shown,
+        emergencies=urgent,
+        detail=lambda panel, item: _board_detail(panel, item.detail, lang),
+        approvals=approvals,
+        done=q.get("done") if q.get("done") in BY_NAME else None,
+        became=q.get("became") if q.get("became") in workspace.BECAME else "accepted",
+        done_case=q.get("case"),
         **_staff_values(user, session),
     )
+
+
+def _board_detail(panel: str, detail: str, lang: str) -> str:
+    """A board line in the reader's words. The store's lines (case_store/queue.py) are the
+    operators' English or codes: a breach says no more than that it was missed (its kind is in
+    the case), a task its number, department and owner, an alert its kind, a stuck case its
+    stage."""
+    if panel == "overdue_tasks":
+        number, _, rest = detail.partition(" ")
+        department, _, owner = rest.partition(" ")
+        return f"{number} {catalogue.shown('department', department, lang)} · {owner}"
+    if panel == "alerts":
+        kind, _, rest = detail.partition(": ")
+        return f"{catalogue.render(f'workspace.alert.{kind}', lang)}: {rest}"
+    if panel == "stuck":
+        return str(catalogue.shown("stage", detail, lang))
+    return ""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A plan waiting for a supervisor, with the forms that decide it (approve, reject)."""
+
+    case: store_queue.BoardCase
+    plan: ResolutionPlan | None
+    actions: list[tuple[CaseAction, list[forms.Field]]]
+
+
+async def _approvals(
+    web: Web, waiting: list[store_queue.BoardCase], user: StaffUser, lang: str
+) -> list[Approval]:
+    """Each waiting plan as the case holds it now (the store's line is the operators'
+    English), with the actions on a waiting plan this person may take."""
+    deciding = [
+        a
+        for a in ACTIONS
+        if a.delivery is Delivery.UPDATE
+        and a.roles & user.role.action_roles
+        and (Requires.PLAN_AWAITS_APPROVAL in a.requires or "compensation" in a.handler)
+    ]
+
+    async def one(item: store_queue.BoardCase) -> Approval:
+        try:
+            case = await web.desk.snapshot(item.complaint_id)
+        except DeskError:
+            return Approval(item, None, [])
+        return Approval(
+            item,
+            case.plan_awaiting_approval,
+            [(a, _fields(a, lang, {})) for a in deciding if a.fits(case)]
+            if case.plan_awaiting_approval
+            else [],
+        )
+
+    return list(await asyncio.gather(*(one(item) for item in waiting)))
 
 
 def _kpi_bar(kpi: kpis.Kpi) -> str:
