@@ -775,6 +775,8 @@ MESSAGES: dict[str, str] = {
     "workspace.kind.task_overdue": "Department task overdue",
     "workspace.kind.task_overridden": "Task's block released",
     "workspace.kind.survey_sent": "Survey sent",
+    "workspace.kind.survey_reminded": "Survey reminder",
+    "workspace.kind.compensation_rejected": "Compensation rejected",
     "workspace.kind.survey_answered": "Survey answered",
     "workspace.kind.closed": "Closed",
     "workspace.kind.ended": "Ended",

@@ -624,6 +624,8 @@ MESSAGES: dict[str, str] = {
     "workspace.kind.task_overdue": "部门任务逾期",
     "workspace.kind.task_overridden": "已解除任务阻塞",
     "workspace.kind.survey_sent": "已发送回访",
+    "workspace.kind.survey_reminded": "回访提醒",
+    "workspace.kind.compensation_rejected": "补偿未获批准",
     "workspace.kind.survey_answered": "客户已评价",
     "workspace.kind.closed": "结案",
     "workspace.kind.ended": "已结束",

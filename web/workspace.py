@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from markupsafe import Markup, escape
+
 import catalogue
 from catalogue import entries
 from schemas.case import CaseSnapshot, Deadline, EntryKind, TimelineEntry
@@ -105,11 +107,24 @@ def _masked_contact(kind: str, value: str) -> str:
 def entry_text(
     kind: str, facts: Mapping[str, str], lang: str, zone: str, now: datetime | None
 ) -> str:
-    """An entry in the reader's words (`catalogue.entries`) when its facts fill its sentence;
-    else the kind's word (an entry recorded without facts)."""
-    if entries.complete(kind, facts):
-        return entries.entry_text(kind, facts, lang, zone, now)
-    return kind_word(kind, lang)
+    """An entry in the reader's words (`catalogue.entries`) when its facts fill its sentence,
+    as HTML: every fact escaped, a person's own words marked `.said` (shown as they wrote them,
+    in whatever language); else the kind's word (an entry recorded without facts)."""
+    if not entries.complete(kind, facts):
+        return kind_word(kind, lang)
+    safe = {
+        name: (_SAID_HTML.format(value) if name in SAID else escape(value))
+        for name, value in facts.items()
+    }
+    return Markup(entries.entry_text(kind, safe, lang, zone, now))
+
+
+# Facts that hold a person's words (workflows/: what the customer or an agent wrote).
+SAID = frozenset(
+    {"text", "reason", "plan", "finding", "progress", "note", "subject", "excerpt", "title"}
+    | {"summary", "answer_suggestions"}
+)
+_SAID_HTML = Markup('<span class="said">{}</span>')
 
 
 def actor_word(actor: str, lang: str) -> str:

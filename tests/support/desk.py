@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -115,6 +116,15 @@ class Desk:
 
     async def skip(self, duration: timedelta) -> None:
         await self.env.sleep(duration)
+
+    async def skip_to_hour(self, hour: int, zone: str = "Asia/Shanghai") -> None:
+        """To the next `hour`:00 in `zone`: a test about "today" must not depend on the hour
+        the suite runs at (a breach at 23:50 is yesterday's by 00:20)."""
+        now = (await self.now()).astimezone(ZoneInfo(zone))
+        target = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+        if target <= now:
+            target += timedelta(days=1)
+        await self.skip(target - now)
 
     async def notified(self, complaint_id: str, audience: Audience | None = None) -> list[str]:
         """Topics in the outbox for a case, in the order the case produced them."""
