@@ -11,7 +11,6 @@ import asyncpg
 from schemas.case import (
     CaseSnapshot,
     Deadline,
-    DeadlineKind,
     EntryKind,
     EscalationLevel,
     Outcome,
@@ -20,6 +19,7 @@ from schemas.case import (
 )
 from schemas.classification import Severity
 from schemas.intake import Channel, Contact
+from schemas.sla import DeadlineKind
 from schemas.store import CaseProjection
 
 
