@@ -118,7 +118,7 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
         await search.index_case(
             connection,
             s.complaint_id,
-            " ".join(filter(None, [s.subject, s.product, projection.description])),
+            " ".join(filter(None, [s.complaint_id, s.subject, s.product, projection.description])),
             [(e.seq, e.summary) for e in projection.entries if e.kind in search.MESSAGE_KINDS],
             projection.customer_id,
             projection.customer_name,

@@ -1,8 +1,9 @@
 """Finding cases for staff: by words, id, contact, product, grade, stage, owner, status, dates.
 
 Words (Chinese or English, two characters or more, every word must match) are found anywhere in
-a case's subject, product, description and messages (`case_words`, migration 0011); a word may
-also be a complaint id. A contact (phone, e-mail, WeChat id or account id) matches exactly once
+a case's id, subject, product, description and messages (`case_words`, migration 0011: a word of
+two characters looked up by the two-character pieces' index, a longer one by the trigram index,
+both confirmed with LIKE). A contact (phone, e-mail, WeChat id or account id) matches exactly once
 normalised (`contact_key`). Newest first, a page at a time by keyset: a page never shifts when
 cases arrive.
 
@@ -192,6 +193,12 @@ def looks_like_contact(word: str) -> bool:
     return "@" in word or (bool(_PHONE.match(word)) and sum(ch.isdigit() for ch in word) >= 7)
 
 
+def grams(text: str) -> list[str]:
+    """Every two-character piece of the text's words, once each: a two-character word is looked
+    up among them (trigrams have none to offer it)."""
+    return sorted({w[i : i + 2] for w in text.lower().split() for i in range(len(w) - 1)})
+
+
 def words_of(text: str) -> tuple[str, ...]:
     """The words typed, each of two characters or more (one character matches nearly every case)."""
     words = tuple(dict.fromkeys(w.lower() for w in text.split()))
@@ -307,9 +314,11 @@ def query(
 
     where: list[str] = []
     for word in filters.words:
+        # Two characters: by the pieces' index (no trigram in them); longer: by the trigrams'.
+        found = f"w.grams @> {arg([word])}::text[]" if len(word) == MIN_WORD else "true"
         where.append(
-            f"(c.complaint_id IN (SELECT w.complaint_id FROM case_words w "
-            f"WHERE w.words LIKE {arg(_pattern(word))}) OR lower(c.complaint_id) = {arg(word)})"
+            f"c.complaint_id IN (SELECT w.complaint_id FROM case_words w "
+            f"WHERE {found} AND w.words LIKE {arg(_pattern(word))})"
         )
     if filters.contact:
         where.append(
@@ -376,7 +385,11 @@ async def search(
 ) -> SearchPage:
     """One page; `customers` adds who complained (personal data: a supervisor's export)."""
     sql, args = query(filters, after, limit + 1, customers=customers)
-    rows = await connection.fetch(sql, *args)
+    async with connection.transaction():
+        # Planned for these very words: a plan made once for any word (what a prepared
+        # statement settles on after five runs) scans every case's words for a common one.
+        await connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        rows = await connection.fetch(sql, *args)
     found = [_found(r) for r in rows[:limit]]
     more = len(rows) > limit
     people = (
@@ -409,17 +422,19 @@ async def index_case(
     """A case's words and customer as the projection has them; keyed, so writing the same
     projection again changes nothing. `messages`: (seq, text) of the entries written now."""
     await connection.execute(
-        """INSERT INTO case_words (complaint_id, part, words) VALUES ($1, 'case', $2)
-           ON CONFLICT (complaint_id, part) DO UPDATE SET words = EXCLUDED.words
+        """INSERT INTO case_words (complaint_id, part, words, grams) VALUES ($1, 'case', $2, $3)
+           ON CONFLICT (complaint_id, part) DO UPDATE
+               SET words = EXCLUDED.words, grams = EXCLUDED.grams
            WHERE case_words.words <> EXCLUDED.words""",
         complaint_id,
         case_words.lower(),
+        grams(case_words),
     )
     if messages:
         await connection.executemany(
-            """INSERT INTO case_words (complaint_id, part, words) VALUES ($1, $2, $3)
+            """INSERT INTO case_words (complaint_id, part, words, grams) VALUES ($1, $2, $3, $4)
                ON CONFLICT (complaint_id, part) DO NOTHING""",
-            [(complaint_id, f"message:{seq}", text.lower()) for seq, text in messages],
+            [(complaint_id, f"message:{seq}", text.lower(), grams(text)) for seq, text in messages],
         )
     keys = contact_keys(contact, customer_id)
     if not keys and not customer_name:

@@ -38,6 +38,12 @@ def test_words_are_text_not_patterns_and_each_must_match() -> None:
     assert "漏水" not in sql  # values travel as parameters, never in the statement
 
 
+def test_a_word_is_looked_up_by_its_two_character_pieces() -> None:
+    assert store_search.grams("漏水了  Leak") == ["ak", "ea", "le", "水了", "漏水"]
+    assert set(store_search.grams("漏水")) <= set(store_search.grams("洗衣机漏水了"))
+    assert store_search.grams("水 a") == []
+
+
 def test_a_form_reads_into_filters_and_bad_input_is_refused_with_its_reason() -> None:
     assert form(q="  漏水   Leak 漏水 ").words == ("漏水", "leak")
     assert form(view="mine").owners == ("agent-zhang",)
@@ -190,7 +196,11 @@ async def test_writing_a_projection_again_or_late_changes_nothing(pool: Pool) ->
     async with pool.acquire() as connection:
         for case in (first, later, first, later):  # retried, and an older write arriving late
             await projection.write(connection, case)
-    assert await stored() == [("case", "漏水"), ("message:1", "第一条"), ("message:2", "第二条")]
+    assert await stored() == [
+        ("case", "c-r 漏水"),
+        ("message:1", "第一条"),
+        ("message:2", "第二条"),
+    ]
     assert await found(pool, q="第二条") == ["C-R"]
 
 

@@ -1,16 +1,21 @@
 -- Search over cases (case_store/search.py). A case's words are kept in parts, one row a part:
--- 'case' (its subject, product and description) and 'message:<seq>' (each message of the
+-- 'case' (its id, subject, product and description) and 'message:<seq>' (each message of the
 -- customer's or ours), lower-cased. A message's text never changes, so a retried or late
 -- projection write finds its rows there and adds nothing.
+--
+-- A word of three characters or more is found through the trigram index on `words`. A word of
+-- two characters has no trigram (漏水, the commonest Chinese search): `grams` holds every
+-- two-character piece of the part's words (case_store.search.grams) under an index of its own.
+-- Either way LIKE confirms the match.
 CREATE TABLE case_words (
     complaint_id  text NOT NULL,
     part          text NOT NULL,
     words         text NOT NULL,
+    grams         text[] NOT NULL,
     PRIMARY KEY (complaint_id, part)
 );
--- Patterns of three characters or more use the trigram index; two Chinese characters still
--- match (LIKE), by scanning it.
 CREATE INDEX case_words_trigrams ON case_words USING gin (words gin_trgm_ops);
+CREATE INDEX case_words_grams ON case_words USING gin (grams);
 
 -- Who complained, per case, for staff to find a case by a contact and for a supervisor's export:
 -- `contacts` holds each contact normalised (case_store.search.contact_key) for an exact match.
