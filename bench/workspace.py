@@ -162,6 +162,15 @@ def probes(cases: int) -> dict[str, Probe]:
         await store_queue.version(c, team)
         return await markers.unread(c, agent(k), [r.complaint_id for r in page.rows])
 
+    async def queue_alone(c: asyncpg.Connection, k: int) -> object:
+        return await store_queue.queue(c, store_queue.QueueScope(owner=agent(k)), NOW)
+
+    async def markers_alone(c: asyncpg.Connection, k: int) -> object:
+        rows = await c.fetch(
+            "SELECT complaint_id FROM complaints WHERE owner = $1 LIMIT 200", agent(k)
+        )
+        return await markers.unread(c, agent(k), [r["complaint_id"] for r in rows])
+
     async def case_page(c: asyncpg.Connection, k: int) -> object:
         cid = case(k)
         row = await c.fetchrow(
@@ -188,6 +197,8 @@ def probes(cases: int) -> dict[str, Probe]:
     return {
         "baseline: one complaint by id": baseline,
         "queue (mine + team + markers + versions)": queue,
+        "of which: the agent's queue query alone": queue_alone,
+        "of which: new-activity markers of 200 rows": markers_alone,
         "case page, store parts (timeline, read mark, other cases)": case_page,
         "search: two Chinese characters (漏水)": searching(lambda k: Filters(words=("漏水",))),
         "search: an English word (flooded)": searching(lambda k: Filters(words=("flooded",))),

@@ -99,10 +99,6 @@ class Filters:
             received_to=day(kept.get("received_to")),
         )
 
-    @property
-    def empty(self) -> bool:
-        return self == Filters()
-
 
 @dataclass(frozen=True)
 class Cursor:

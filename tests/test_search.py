@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +19,12 @@ from case_store import markers, projection, saved_views
 from case_store import search as store_search
 from case_store.db import Pool
 from case_store.fixtures import case_projection
-from case_store.search import BadSearch, Cursor, Filters, Status, filters_from
+from case_store.search import BadSearch, Cursor, Filters, Status, View, filters_from
+from catalogue import LANGUAGES, messages
 from reports.periods import ZONE
 from tests.support.desk import Desk
 from tests.support.search import EMAIL, FORMULA, PHONE, csrf_of, seed, workspace
+from web import search as web_search
 from web.search import safe_cell
 
 # ---- pure: reading a form, building the query ----
@@ -105,6 +108,17 @@ def test_a_csv_cell_that_would_be_a_formula_is_text() -> None:
         "'\tx",
     ]
     assert (safe_cell("漏水 leak"), safe_cell(None)) == ("漏水 leak", "")
+
+
+def test_every_word_the_search_page_and_its_errors_ask_for_is_in_every_language() -> None:
+    page = (Path(__file__).resolve().parent.parent / "web/templates/search.html").read_text()
+    asked = set(re.findall(r"say\('([a-z_.]+)'[,)]", page))
+    asked |= {f"view.{v.value}" for v in View}
+    code = Path(store_search.__file__).read_text() + Path(web_search.__file__).read_text()
+    asked |= set(re.findall(r'BadSearch\("([a-z_.]+)"', code))
+    assert "error.contact_in_url" in asked and "view.team" in asked
+    for lang in LANGUAGES:
+        assert [k for k in sorted(asked) if f"search.{k}" not in messages(lang)] == [], lang
 
 
 # ---- the store ----
