@@ -33,16 +33,22 @@ async def other_cases(
     category: str | None,
     at: datetime,
 ) -> list[OtherCase]:
-    """The customer's other cases, newest first (served by the customer/product index). An
-    anonymous customer has none we can know of."""
-    if customer_id is None:
-        return []
+    """The customer's other cases, newest first: by their account id, or by any contact they
+    share with this case (a phone however it was typed, an e-mail; `search.contact_keys`). An
+    anonymous customer with no contact has none we can know of."""
     rows = await connection.fetch(
-        """SELECT complaint_id, subject, product, category, stage, outcome, received_at,
+        """WITH mine AS (SELECT contacts FROM case_customers WHERE complaint_id = $2),
+                theirs AS (
+                    SELECT complaint_id FROM complaints WHERE $1::text IS NOT NULL AND customer_id = $1
+                    UNION
+                    SELECT k.complaint_id FROM case_customers k, mine
+                    WHERE k.contacts && mine.contacts)
+           SELECT complaint_id, subject, product, category, stage, outcome, received_at,
                   abs(extract(epoch FROM received_at - $5)) <= $6
                   AND ((product IS NOT NULL AND product = $3)
                        OR (category IS NOT NULL AND category = $4)) AS repeat
-           FROM complaints WHERE customer_id = $1 AND complaint_id <> $2
+           FROM complaints WHERE complaint_id IN (SELECT complaint_id FROM theirs)
+                AND complaint_id <> $2
            ORDER BY received_at DESC LIMIT $7""",
         customer_id,
         complaint_id,

@@ -1,4 +1,5 @@
-"""Writing a case's projection: its timeline events, its current row, its survey, its archive.
+"""Writing a case's projection: its timeline events, its current row, its words and customer for
+search, its survey, its archive.
 
 Everything happens in one transaction, and every write is keyed, so Temporal may retry the
 activity, or replay the whole lifecycle, any number of times: one row per event, always.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from case_store import search
 from schemas.case import Stage
 from schemas.store import CaseProjection
 
@@ -112,6 +114,15 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                 )
                 for a in s.surveys
             ],
+        )
+        await search.index_case(
+            connection,
+            s.complaint_id,
+            " ".join(filter(None, [s.complaint_id, s.subject, s.product, projection.description])),
+            [(e.seq, e.summary) for e in projection.entries if e.kind in search.MESSAGE_KINDS],
+            projection.customer_id,
+            projection.customer_name,
+            projection.customer_contact,
         )
         if s.stage is Stage.DONE and s.outcome:
             resolution = s.plan.summary if s.plan else None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from schemas.case import CaseSnapshot, TimelineEntry
 from schemas.classification import Classification
+from schemas.intake import Contact
 
 
 class CaseProjection(BaseModel):
@@ -20,6 +21,9 @@ class CaseProjection(BaseModel):
     customer_id: str | None
     customer_name: str | None
     description: str
+    customer_contact: Contact | None = Field(
+        default=None, description="For staff search by phone or e-mail (case_store/search.py)"
+    )
     entries: list[TimelineEntry]
 
 

@@ -55,6 +55,8 @@ async def dump(desk: Desk) -> dict[str, list[Any]]:
         "survey_answers",
         "notification_outbox",
         "case_library",
+        "case_words",
+        "case_customers",
     ]
     return {
         t: [dict(r) for r in await desk.pool.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]

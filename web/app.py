@@ -22,7 +22,7 @@ from case_store.db import Pool
 from configuration.settings import Settings
 from desk import links
 from desk.service import ComplaintDesk
-from web import customer, staff
+from web import customer, search, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
@@ -113,6 +113,11 @@ def build(
         Route("/cases/{complaint_id}", page(staff.case_page)),
         Route("/cases/{complaint_id}/{action}", page(staff.act), methods=["POST"]),
         Route("/board", page(staff.board_page)),
+        Route("/search", page(search.search_page), methods=["GET"]),
+        Route("/search", page(search.search_post), methods=["POST"]),
+        Route("/search/views", page(search.save_view), methods=["POST"]),
+        Route("/search/views/{view_id}/delete", page(search.delete_view), methods=["POST"]),
+        Route("/search/export", page(search.export), methods=["POST"]),
         Route("/p/{token}", page(customer.progress_page)),
         Route("/p/{token}/{what}", page(customer.send), methods=["POST"]),
         Route("/lang/{lang}", language),

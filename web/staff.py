@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 import catalogue
-from case_store import kpis
+from case_store import kpis, markers
 from case_store import queue as store_queue
 from case_store.customer_cases import OtherCase, other_cases
 from case_store.emergencies import emergencies
@@ -39,6 +39,7 @@ Handler = Callable[..., Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 PRE_COOKIE = "cd_signin"
 _MET = {True: "#1e7a3c", False: "#b3261e", None: "#4a78b8"}
+_MARKER = ("new_activity", "new_activity_hint")  # a queue row's words (case_store/markers.py)
 
 
 def _signin_csrf(web: Web, nonce: str) -> str:
@@ -184,6 +185,9 @@ async def queue_page(web: Web, request: Request) -> Response:
         page = await store_queue.queue(connection, scope, now)
         team_page = await store_queue.queue(connection, team, now)
         version = await _version(connection, user)
+        unread = await markers.unread(
+            connection, user.username, [r.complaint_id for r in page.rows]
+        )
     return web.render(
         request,
         "queue.html",
@@ -196,6 +200,8 @@ async def queue_page(web: Web, request: Request) -> Response:
         severities=[s.value for s in Severity],
         stages=[s.value for s in Stage if s is not Stage.DONE],
         waitings=[w.value for w in store_queue.Waiting],
+        unread=unread,
+        marker={k: catalogue.render(f"search.{k}", web.language(request)) for k in _MARKER},
         **_staff_values(user, session),
     )
 
@@ -272,6 +278,14 @@ async def case_page(
         fitting.append(asked)
     choices = _choices(web, snapshot, lang)
     q = request.query_params
+    async with web.pool.acquire() as connection:  # the queue's new-activity marker goes
+        await markers.opened(
+            connection,
+            complaint_id,
+            user.username,
+            timeline[-1].seq if timeline else -1,
+            now,
+        )
     return web.render(
         request,
         "case.html",

@@ -430,6 +430,7 @@ class ComplaintWorkflow:
             snapshot=self._case.snapshot(),
             customer_id=intake.customer.account_id,
             customer_name=intake.customer.name,
+            customer_contact=intake.customer.contact,
             description=intake.description,
             entries=entries,
         )
