@@ -92,6 +92,7 @@ CODED = (
     "outcome",
     "channel",
     "closed_by",
+    "evidence_refusal",
 )
 
 

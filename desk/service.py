@@ -355,6 +355,11 @@ class ComplaintDesk:
         """The seq the case's next timeline entry will have."""
         return max((e.seq for e in await self.timeline(complaint_id)), default=-1) + 1
 
+    async def intake(self, complaint_id: str) -> ComplaintIntake:
+        """The complaint as it was received (the customer's name and contacts with it): for
+        staff of the case only. It costs a history page, so pages ask for it when needed."""
+        return await self._first_intake(complaint_id)
+
     async def _first_intake(self, complaint_id: str) -> ComplaintIntake:
         """The intake an ended case was started with (its last run carries it)."""
         async with self._on_case(complaint_id):

@@ -39,6 +39,7 @@ from schemas.actions import (
     TaskRequest,
 )
 from schemas.case import EntryKind, Stage
+from schemas.evidence import EvidenceFile
 from schemas.text import Identifier
 
 
@@ -105,6 +106,14 @@ ACTIONS: tuple[CaseAction, ...] = (
         SurveyAnswer,
         _CUSTOMER,
         "a customer's follow-up answer",
+    ),
+    CaseAction(
+        "attach",
+        "add_evidence",
+        Delivery.SIGNAL,
+        EvidenceFile,
+        frozenset({Role.CUSTOMER, Role.SYSTEM, Role.AGENT, Role.SUPERVISOR}),
+        "a file kept in the evidence store (or not kept, and why) recorded on the case",
     ),
     # agents (updates)
     CaseAction(

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from case_store.db import Pool
 from desk.service import ComplaintDesk
+from evidence.store import Evidence
 from reports.periods import ZONE
 from web import i18n
 from web.identity import IdentityProvider
@@ -56,6 +57,7 @@ class Web:
     clock: Clock
     signin_throttle: SignInThrottle
     message_throttle: MessageThrottle
+    evidence: Evidence
 
     def users(self) -> dict[str, StaffUser]:
         """Read on every sign-in and request: an account removed from the file is signed out."""

@@ -21,7 +21,7 @@ from desk.service import StartedCase
 from schemas.actions import CustomerReply, ReplyIntent, SurveyAnswer
 from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Role
-from web import i18n
+from web import i18n, panels
 from web.context import Web
 from web.sessions import same
 
@@ -83,6 +83,7 @@ async def progress_page(
         "errors": errors or [],
         "confirming": view.stage is Stage.CLOSE,
         "surveying": view.stage is Stage.FOLLOW_UP,
+        **await panels.customer_panel(web, web.language(request), link.complaint_id, token),
     }
     return web.render(request, "customer.html", status=status if errors else 200, **values)
 

@@ -24,7 +24,7 @@ from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Delivery
 from schemas.classification import Severity
 from schemas.refusals import Refusal
-from web import forms, i18n
+from web import forms, i18n, panels
 from web.context import Web
 from web.sessions import Session, same
 from web.users import StaffUser, account_marker, verify_password
@@ -242,6 +242,10 @@ async def case_page(
             request, "message.html", status=404, message="not_found", **_staff_values(user, session)
         )
     actions = [(a, forms.fields(a)) for a in forms.staff_actions(user.role.action_roles)]
+    extras = {
+        **await panels.staff_panel(web, lang, user, snapshot, session.csrf),
+        **await panels.choices(web, lang, complaint_id),
+    }
     return web.render(
         request,
         "case.html",
@@ -254,6 +258,7 @@ async def case_page(
         refusal=i18n.refusal(refusal, lang) if refusal else None,
         errors=errors or [],
         failed_action=failed_action,
+        **extras,
         **_staff_values(user, session),
     )
 
