@@ -236,18 +236,20 @@ class Settings(BaseSettings):
     evidence_dir: Path | None = Field(
         default=None,
         description="Where evidence files are kept, one per SHA-256 (0700 folder, 0600 files); "
-        "unset: `evidence/` under the home. Unused when `EVIDENCE_S3_URL` is set.",
+        "unset: `evidence/` under the home. Unused when `EVIDENCE_BUCKET_URL` is set.",
     )
-    evidence_s3_url: str | None = Field(
+    evidence_bucket_url: str | None = Field(
         default=None,
         description="An S3-compatible bucket for evidence files, `https://host/bucket[/prefix]` "
         "(path-style); unset: the evidence folder.",
     )
-    evidence_s3_access_key: str | None = Field(default=None, description="The bucket's access key.")
-    evidence_s3_secret_key: SecretStr | None = Field(
+    evidence_bucket_access_key: str | None = Field(
+        default=None, description="The bucket's access key."
+    )
+    evidence_bucket_secret_key: SecretStr | None = Field(
         default=None, description="The bucket's secret key."
     )
-    evidence_s3_region: str = Field(default="us-east-1", description="The bucket's region.")
+    evidence_bucket_region: str = Field(default="us-east-1", description="The bucket's region.")
     evidence_max_bytes: int = Field(
         default=10 * 1024 * 1024,
         ge=1,

@@ -2,7 +2,7 @@
 
 `Blobs` is the interface; `FileBlobs` keeps them in a folder under the home (the default,
 `$COMPLAINT_DESK_HOME/evidence`, 0700, each file 0600), `S3Blobs` in an S3-compatible bucket
-(`EVIDENCE_S3_URL`, signed with AWS Signature V4 over plain HTTPS). A blob is named by its
+(`EVIDENCE_BUCKET_URL`, signed with AWS Signature V4 over plain HTTPS). A blob is named by its
 digest, so the same bytes sent twice (a mail delivered again, the same photo on two cases) are
 stored once, and a reader checks what it got against the name.
 """
@@ -80,7 +80,7 @@ class FileBlobs:
 
 class S3Blobs:
     """A bucket of an S3-compatible service: `https://host[:port]/bucket[/prefix]` with an
-    access key and secret (`EVIDENCE_S3_*`); path-style requests, so MinIO and Ceph serve too."""
+    access key and secret (`EVIDENCE_BUCKET_*`); path-style requests, so MinIO and Ceph serve too."""
 
     def __init__(self, url: str, access_key: str, secret_key: str, region: str) -> None:
         parts = urlsplit(url.rstrip("/"))
@@ -166,13 +166,13 @@ def sign(
 
 
 def blobs_for(settings: Settings) -> Blobs:
-    """The store the settings name: a bucket if `EVIDENCE_S3_URL` is set, else the folder."""
-    if settings.evidence_s3_url:
-        secret = settings.evidence_s3_secret_key
+    """The store the settings name: a bucket if `EVIDENCE_BUCKET_URL` is set, else the folder."""
+    if settings.evidence_bucket_url:
+        secret = settings.evidence_bucket_secret_key
         return S3Blobs(
-            settings.evidence_s3_url,
-            settings.evidence_s3_access_key or "",
+            settings.evidence_bucket_url,
+            settings.evidence_bucket_access_key or "",
             secret.get_secret_value() if secret else "",
-            settings.evidence_s3_region,
+            settings.evidence_bucket_region,
         )
     return FileBlobs(settings.evidence_folder)

@@ -27,6 +27,7 @@ from desk.service import ComplaintDesk
 from evidence.files import IMAGES, Limits, limits, look, safe_name
 from evidence.storage import Blobs, blobs_for, digest
 from schemas.evidence import EvidenceFile, EvidenceSource, NotKept
+from schemas.refusals import Refusal, RefusalCode
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,14 @@ class Kept:
     @property
     def image(self) -> bool:
         return self.not_kept is None and self.content_type in IMAGES
+
+
+def refused(upload: Upload, why: NotKept) -> Refusal:
+    """What a page says of a file it did not take."""
+    return Refusal(
+        RefusalCode.EVIDENCE_NOT_KEPT,
+        {"file_name": safe_name(upload.file_name, "-"), "evidence_refusal": why.value},
+    )
 
 
 def attachment_id(complaint_id: str, sha256: str) -> str:

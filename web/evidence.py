@@ -20,9 +20,10 @@ import catalogue
 from desk import links
 from desk.errors import CaseEnded, CaseNotFound
 from evidence.storage import BlobMissing
-from evidence.store import Kept, Upload
+from evidence.store import Kept, Upload, refused
 from schemas.case import CaseSnapshot
 from schemas.evidence import EvidenceSource, NotKept
+from web import i18n
 from web.context import Web
 from web.customer import too_many_messages
 from web.panels import CUSTOMERS, may_see, size
@@ -186,11 +187,7 @@ async def _upload(
 def _refused(
     web: Web, request: Request, lang: str, back: str, upload: Upload, why: NotKept
 ) -> Response:
-    text = catalogue.render(
-        "refusal.evidence_not_kept",
-        lang,
-        {"file_name": upload.file_name or "-", "evidence_refusal": why.value},
-    )
+    text = i18n.refusal(refused(upload, why), lang)
     status = 413 if why is NotKept.TOO_LARGE else 422
     return _page(web, request, status, lang, back, text)
 
