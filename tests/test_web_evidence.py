@@ -18,7 +18,7 @@ from schemas import EntryKind, Stage
 from tests.support.desk import Desk, eventually
 from tests.support.evidence import HTML, PDF, PNG
 from tests.support.mail import CUSTOMER, mail, mail_desk, send
-from tests.support.web import Served, chromium, serving, settings_for, sign_in
+from tests.support.web import Served, chromium, serving, settings_for, shot, sign_in
 
 LIMIT = 4096  # EVIDENCE_MAX_BYTES for these tests: a photo fits, a larger file does not
 
@@ -74,7 +74,7 @@ async def test_a_mailed_photo_is_opened_by_its_agent_refused_to_another_and_show
             evidence = agent.locator("#evidence")
             photo = evidence.get_by_role("img", name="漏水.png")
             await expect(photo).to_be_visible()
-            assert await photo.evaluate("img => img.naturalWidth") == 1  # previewed: it loaded
+            assert await photo.evaluate("img => img.naturalWidth") == 160  # previewed: it loaded
             await expect(evidence.get_by_text("files of this type are not accepted")).to_have_count(
                 2
             )
@@ -87,6 +87,7 @@ async def test_a_mailed_photo_is_opened_by_its_agent_refused_to_another_and_show
             assert opened.headers["content-type"] == "image/png"
             assert opened.headers["x-content-type-options"] == "nosniff"
             assert opened.headers["content-disposition"].startswith("inline;")
+            await shot(agent, "web-evidence-case")
 
             other = await (await browser.new_context(locale="en-US")).new_page()
             await sign_in(other, served, "agent-wang")
@@ -94,6 +95,7 @@ async def test_a_mailed_photo_is_opened_by_its_agent_refused_to_another_and_show
             assert refused.status == 403 and await refused.body() != PNG
             await other.goto(f"{served.base}/cases/{cid}")
             await expect(other.locator("#evidence")).not_to_contain_text("漏水.png")
+            await expect(other.locator("#evidence")).to_contain_text("shown to its staff only")
 
             customer = await (await browser.new_context(locale="zh-CN")).new_page()
             await customer.goto(await served.link(cid))
@@ -106,11 +108,13 @@ async def _customer_uploads(served: Served, customer: Page) -> None:
     cid_files = customer.locator("#evidence")
     await expect(cid_files.get_by_text("漏水.png", exact=True)).to_be_visible()
     await expect(cid_files).to_contain_text("未保存：不接受此类型的文件")  # nothing vanished
+    await expect(cid_files).to_contain_text("来自您的邮件")
 
     await _upload(customer, "发票.pdf", "application/pdf", PDF, "上传")
     await expect(customer.get_by_role("status")).to_contain_text("谢谢")
     invoice = customer.locator("#evidence").get_by_role("link", name="发票.pdf")
     await expect(invoice).to_be_visible()
+    await shot(customer, "web-evidence-customer-zh")
     got = await customer.request.get(served.base + str(await invoice.get_attribute("href")))
     assert got.status == 200 and await got.body() == PDF
     assert got.headers["content-type"] == "application/pdf"
@@ -151,6 +155,7 @@ async def test_an_agent_inserts_a_canned_reply_filled_for_the_case_and_sends_it(
         await expect(text).to_be_visible()  # its form opened
         await expect(text).to_have_value(re.compile(r"^王小明，"))
         filled = await text.input_value()
+        await shot(agent, "web-canned-inserted")
         assert filled.startswith(f"王小明，感谢您的耐心等待。我们仍在跟进您的问题（{cid}）")
         assert "{" not in filled and "月" in filled  # the promised time, written out
         await (
@@ -196,4 +201,5 @@ async def test_an_agent_inserts_a_canned_reply_filled_for_the_case_and_sends_it(
         await new.get_by_label("Text").fill("您的投诉 {complaint_id} 涉及的订单已处理。")
         await new.get_by_role("button", name="Save").click()
         await expect(supervisor.get_by_role("status")).to_contain_text("Saved.")
+        await shot(supervisor, "web-canned")
         await expect(supervisor.locator("h2", has_text="order · zh")).to_have_count(1)

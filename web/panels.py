@@ -54,7 +54,7 @@ async def staff_panel(
     cid = case.complaint_id
     values = await _panel(web, lang, cid, f"/cases/{cid}", csrf, customer=False)
     if not may_see(user, case):
-        values["evidence_files"] = []
+        values.update(evidence_files=[], evidence_hidden=True)
     return values
 
 
@@ -76,6 +76,10 @@ async def _panel(
         "evidence_size": size,
         "evidence_refusal": lambda code: catalogue.render(f"evidence_refusal.{code}", lang),
         "evidence_max": size(web.evidence.limits.max_bytes),
+        "evidence_hidden": False,
+        # how a file's source reads: "from the customer's e-mail" to staff, "from your e-mail"
+        # to the customer
+        "evidence_from": "yours_" if customer else "from_",
     }
 
 
