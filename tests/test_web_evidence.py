@@ -1,12 +1,14 @@
 """Evidence and canned replies in a real Chromium, with e-mail in on a real SMTP listener and the
 store in a real PostgreSQL: a photo mailed with a complaint is kept (what is not kept is listed
 with why), previewed and opened by the agent who took the case and refused to another agent;
-the customer sees and uploads files through their link, within the limits; an agent inserts a
-canned reply filled with the case's facts and sends it; a supervisor keeps the canned replies."""
+the customer sees and uploads files through their link, within the limits; the files of a
+customer's answer land on the case it answers; an agent inserts a canned reply filled with the
+case's facts and sends it; a supervisor keeps the canned replies."""
 
 from __future__ import annotations
 
 import re
+from email.message import EmailMessage
 from pathlib import Path
 
 from playwright.async_api import Page, expect
@@ -17,6 +19,7 @@ from configuration.settings import Settings
 from schemas import EntryKind, Stage
 from tests.support.desk import Desk, eventually
 from tests.support.evidence import HTML, PDF, PNG
+from tests.support.gateways import email_customer
 from tests.support.mail import CUSTOMER, mail, mail_desk, send
 from tests.support.web import Served, chromium, serving, settings_for, shot, sign_in
 
@@ -203,3 +206,38 @@ async def test_an_agent_inserts_a_canned_reply_filled_for_the_case_and_sends_it(
         await expect(supervisor.get_by_role("status")).to_contain_text("Saved.")
         await shot(supervisor, "web-canned")
         await expect(supervisor.locator("h2", has_text="order · zh")).to_have_count(1)
+
+
+async def test_the_files_of_a_customers_answer_land_on_the_case_it_answers(
+    env: WorkflowEnvironment, pool: Pool
+) -> None:
+    async with mail_desk(env, pool) as (desk, outgoing, port):
+        cid = await desk.open(customer=email_customer(CUSTOMER), channel="email")
+        receipt = await eventually(lambda: _first(outgoing.to(CUSTOMER)))
+        answer = mail(
+            CUSTOMER,
+            f"Re: {receipt['Subject']}",
+            "发票和照片在附件里。",
+            to=str(receipt["Reply-To"]),
+            In_Reply_To=str(receipt["Message-ID"]),
+        )
+        answer.add_attachment(PDF, "application", "pdf", filename="发票.pdf")
+        answer.add_attachment(
+            PNG, "application", "octet-stream", filename="IMG_0412"
+        )  # unnamed type
+        assert (await send(port, answer)).endswith(f"replied {cid}")
+        assert await _rows(pool, cid) == [("发票.pdf", None), ("IMG_0412", None)]
+
+        async def recorded() -> list[str] | None:
+            found = [
+                e.facts["content_type"]
+                for e in await desk.api.timeline(cid)
+                if e.kind is EntryKind.EVIDENCE_ADDED
+            ]
+            return found if len(found) == 2 else None
+
+        assert await eventually(recorded) == ["application/pdf", "image/png"]  # as the bytes say
+
+
+async def _first(found: list[EmailMessage]) -> EmailMessage | None:
+    return found[0] if found else None
