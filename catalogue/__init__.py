@@ -98,6 +98,7 @@ CODED = (
     "outcome",
     "channel",
     "closed_by",
+    "evidence_refusal",
 )
 
 

@@ -245,6 +245,49 @@ class Settings(BaseSettings):
         description="Where mail that cannot be read is kept (0700 folder, 0600 files); unset: "
         "`quarantine/` under the home.",
     )
+    evidence_dir: Path | None = Field(
+        default=None,
+        description="Where evidence files are kept, one per SHA-256 (0700 folder, 0600 files); "
+        "unset: `evidence/` under the home. Unused when `EVIDENCE_BUCKET_URL` is set.",
+    )
+    evidence_bucket_url: str | None = Field(
+        default=None,
+        description="An S3-compatible bucket for evidence files, `https://host/bucket[/prefix]` "
+        "(path-style); unset: the evidence folder.",
+    )
+    evidence_bucket_access_key: str | None = Field(
+        default=None, description="The bucket's access key."
+    )
+    evidence_bucket_secret_key: SecretStr | None = Field(
+        default=None, description="The bucket's secret key."
+    )
+    evidence_bucket_region: str = Field(default="us-east-1", description="The bucket's region.")
+    evidence_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description="The largest evidence file kept (bytes); a larger one is listed as not kept.",
+    )
+    evidence_max_files: int = Field(
+        default=10, ge=1, description="The most files one mail or one upload may bring."
+    )
+    evidence_types: str = Field(
+        default=",".join(
+            [
+                "image/jpeg",
+                "image/png",
+                "image/gif",
+                "image/webp",
+                "application/pdf",
+                "text/plain",
+                "audio/mpeg",
+                "audio/wav",
+                "video/mp4",
+                "application/zip",
+            ]
+        ),
+        description="The content types evidence may have, as its bytes show them (comma-"
+        "separated); markup (HTML, SVG) is never kept whatever this says.",
+    )
     complaint_routing_policy: Path | None = Field(
         default=None,
         description="Team routing rules for cases nobody received; unset: the packaged "
@@ -280,6 +323,11 @@ class Settings(BaseSettings):
     def quarantine_dir(self) -> Path:
         """Mail e-mail in could not read or take, kept as it arrived."""
         return (self.mail_in_quarantine or self.home / "quarantine").expanduser().resolve()
+
+    @property
+    def evidence_folder(self) -> Path:
+        """Evidence files, when no S3 bucket is set."""
+        return (self.evidence_dir or self.home / "evidence").expanduser().resolve()
 
     @property
     def keys_file(self) -> Path:

@@ -12,6 +12,9 @@
 - anything else (no reference, a forged or guessed one, a reference from another sender) opens
   a new case: never an error, never another customer's case.
 
+The files a mail carries become evidence on the case it landed on (`evidence.store`): kept
+within the limits (`EVIDENCE_*`), or listed on the case with why they were not kept.
+
 The mail is accepted (250) only once Temporal has it; if Temporal cannot be reached the answer is
 451 and the sending server tries again later, so nothing sent silently vanishes. A mail is
 bounded (size, parts, nesting) before it is parsed and parsed off the event loop; one that cannot
@@ -44,7 +47,9 @@ from delivery.mail_reading import read as read
 from delivery.quarantine import Quarantine
 from desk.errors import CaseNotFound, NotReady, Refused, Unreachable
 from desk.service import ComplaintDesk, StartedCase
+from evidence.store import Evidence, Upload
 from schemas.actions import CustomerReply
+from schemas.evidence import EvidenceSource
 from schemas.intake import Channel, ComplaintIntake
 
 log = structlog.get_logger("complaint_desk.email_in")
@@ -67,14 +72,35 @@ class Taken:
 
 
 class MailIn:
-    def __init__(self, desk: ComplaintDesk, secret: bytes, receiver: str | None = None) -> None:
+    def __init__(
+        self,
+        desk: ComplaintDesk,
+        secret: bytes,
+        receiver: str | None = None,
+        evidence: Evidence | None = None,
+    ) -> None:
         """`receiver`: an agent recorded on every e-mailed complaint; None (the default): none,
-        the case waits in a team's queue (`policies/routing.json`) until an agent takes it."""
+        the case waits in a team's queue (`policies/routing.json`) until an agent takes it.
+        `evidence`: where a mail's files are kept (None: a mail with files is not taken, 451,
+        rather than its files dropped)."""
         self._desk = desk
         self._secret = secret
         self._receiver = receiver
+        self._evidence = evidence
 
     async def take(self, letter: Letter) -> Taken:
+        if letter.attachments and self._evidence is None:
+            raise NotReady("e-mail in has no evidence store for this mail's files")
+        taken = await self._take(letter)
+        if self._evidence is not None:
+            for position, attached in enumerate(letter.attachments):
+                upload = Upload(attached.file_name, attached.declared_type, attached.data)
+                await self._evidence.keep(
+                    taken.complaint_id, upload, EvidenceSource.EMAIL, position=position
+                )
+        return taken
+
+    async def _take(self, letter: Letter) -> Taken:
         if letter.sender:
             for reference in references(letter.recipients, letter.threading):
                 if genuine(self._secret, reference, letter.sender):
@@ -189,8 +215,11 @@ def limits(settings: Settings) -> Limits:
 
 
 async def serve(client: Client, settings: Settings) -> asyncio.Server:
-    """The listener `./dev up` and `complaint-desk mail-in` run (MAIL_IN_HOST, MAIL_IN_PORT)."""
-    mail_in = MailIn(ComplaintDesk(client), reply_secret(settings), settings.mail_in_receiver)
+    """The listener `./dev up` and `complaint-desk mail-in` run (MAIL_IN_HOST, MAIL_IN_PORT);
+    it opens the case store the first time a mail brings a file."""
+    desk = ComplaintDesk(client)
+    evidence = Evidence.configured(settings, desk)
+    mail_in = MailIn(desk, reply_secret(settings), settings.mail_in_receiver, evidence)
     runtime = client.service_client.config.runtime or Runtime.default()
     counter = runtime.metric_meter.create_counter(
         "complaint_mail_quarantined", "Mails e-mail in kept in its quarantine, by reason"

@@ -69,6 +69,15 @@ class Unreadable(Exception):
 
 
 @dataclass(frozen=True)
+class Attached:
+    """A file the mail carries, as it claims to be (evidence/ decides what it is)."""
+
+    file_name: str | None
+    declared_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Letter:
     """What a mail says, made safe for the intake's fields."""
 
@@ -83,6 +92,7 @@ class Letter:
     # The Message-ID, the sender and a digest of the subject and body: what makes two
     # deliveries the same mail (trace headers that relays add are left out).
     fingerprint: str = ""
+    attachments: tuple[Attached, ...] = ()
 
 
 def scan(raw: bytes, limits: Limits) -> None:
@@ -150,6 +160,7 @@ def _read(raw: bytes, envelope_recipients: list[str]) -> Letter:
         recipients=[*envelope_recipients, *addresses(written_to)],
         threading=[_header(message, "In-Reply-To"), _header(message, "References")],
         fingerprint=fingerprint(raw, ident, sender, raw_subject),
+        attachments=_attachments(message),
     )
 
 
@@ -210,6 +221,28 @@ def _text(message: EmailMessage) -> str:
         if not line.lstrip().startswith(">"):
             kept.append(_CONTROL.sub(" ", line).rstrip())
     return "\n".join(kept).strip()
+
+
+def _attachments(message: EmailMessage) -> tuple[Attached, ...]:
+    """Every part that is a file: named, or sent as an attachment, or not the mail's own text
+    (an inline photo counts; the plain and HTML bodies do not)."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    found: list[Attached] = []
+    for part in message.walk():
+        if part.is_multipart() or part is body:
+            continue
+        assert isinstance(part, EmailMessage)
+        try:
+            name = part.get_filename()
+        except Exception:  # a broken RFC 2231 name: the file is kept, unnamed
+            name = None
+        disposition = part.get_content_disposition()
+        if name is None and disposition != "attachment" and part.get_content_maintype() == "text":
+            continue  # an alternative body (the other of plain and HTML), not a file
+        data = part.get_payload(decode=True)
+        if isinstance(data, bytes):
+            found.append(Attached(_line(name) if name else None, part.get_content_type(), data))
+    return tuple(found)
 
 
 class Reader:

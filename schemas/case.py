@@ -129,6 +129,8 @@ class EntryKind(StrEnum):
     ROUTED = "routed"  # a case nobody received, queued for a team (policies/routing.json)
     TAKEN = "taken"  # an agent took a team's case and owns it to the end (R-IN-5)
     JOB_FAILED = "job_failed"  # background work of the workflow's own that failed (a defect)
+    EVIDENCE_ADDED = "evidence_added"  # a file kept in the evidence store (schemas/evidence.py)
+    EVIDENCE_NOT_KEPT = "evidence_not_kept"  # a file that came and was not kept, with why
 
 
 class DepartmentTask(BaseModel):

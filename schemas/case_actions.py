@@ -40,6 +40,7 @@ from schemas.actions import (
     TaskRequest,
 )
 from schemas.case import CaseSnapshot, EntryKind, Stage
+from schemas.evidence import EvidenceFile
 from schemas.text import Identifier
 
 
@@ -145,6 +146,14 @@ ACTIONS: tuple[CaseAction, ...] = (
         _CUSTOMER,
         "a customer's follow-up answer",
         stages=frozenset({Stage.FOLLOW_UP}),
+    ),
+    CaseAction(
+        "attach",
+        "add_evidence",
+        Delivery.SIGNAL,
+        EvidenceFile,
+        frozenset({Role.CUSTOMER, Role.SYSTEM, Role.AGENT, Role.SUPERVISOR}),
+        "a file kept in the evidence store (or not kept, and why) recorded on the case",
     ),
     # agents (updates)
     CaseAction(

@@ -72,6 +72,12 @@ class RefusalCode(StrEnum):
     REPORT_TAKES_ITS_KIND = "report_takes_its_kind"
     # A repeat intake with another complaint under the same id (R-IN-2).
     ID_TAKEN = "id_taken"
+    # Canned replies (evidence/canned.py): a text naming what no case has, or what this case lacks.
+    CANNED_UNKNOWN_PLACEHOLDER = "canned_unknown_placeholder"
+    CANNED_BROKEN_PLACEHOLDER = "canned_broken_placeholder"
+    CANNED_FACT_MISSING = "canned_fact_missing"
+    # Evidence (evidence/): a file not kept, `why` its code (`evidence_refusal.<code>`).
+    EVIDENCE_NOT_KEPT = "evidence_not_kept"
     # A refusal from a workflow that sends only English text, no code (`reason`: that text).
     REFUSED = "refused"
     # The follow-up survey (a signal: the answer is kept as a message with its code).

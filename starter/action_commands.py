@@ -29,6 +29,11 @@ INDEX: tuple[tuple[str, str, str], ...] = (
     ("reply", "signal", "a customer's message, or their answer to a plan or a result"),
     ("reopen", "signal", "a customer's request to re-open the case"),
     ("survey", "signal", "a customer's follow-up answer"),
+    (
+        "attach",
+        "signal",
+        "a file kept in the evidence store (or not kept, and why) recorded on the case",
+    ),
     ("respond", "update", "an agent's message to the customer"),
     ("finding", "update", "an investigation finding"),
     ("plan", "update", "a resolution plan for the customer to accept"),

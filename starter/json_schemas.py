@@ -37,6 +37,7 @@ from schemas.actions import (
     TaskRequest,
 )
 from schemas.customer_view import CustomerView
+from schemas.evidence import EvidenceFile
 from schemas.review import ReviewDone
 from schemas.routing import RoutingPolicy
 
@@ -48,6 +49,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "CustomerReply": CustomerReply,  # signal customer_reply
     "ReopenRequest": ReopenRequest,  # signal reopen_request
     "SurveyAnswer": SurveyAnswer,  # signal survey_answer
+    "EvidenceFile": EvidenceFile,  # signal add_evidence
     "Escalation": Escalation,  # signal escalate, update escalate_case
     "Reassignment": Reassignment,  # update reassign
     "PolicyChange": PolicyChange,  # update change_policy

@@ -27,6 +27,11 @@ COMMAND_LINES: dict[str, list[str]] = {
     "reply": ["还是坏的", "--intent", "not_resolved"],
     "reopen": ["又坏了"],
     "survey": ["--result", "5", "--attitude", "4", "--timeliness", "4"],
+    "attach": [
+        *("--attachment-id", "F-0123456789ABCDEF", "--file-name", "漏水.jpg"),
+        *("--content-type", "image/jpeg", "--size-bytes", "52311", "--source", "staff"),
+        *("--sha256", "0" * 64),
+    ],
     "respond": ["我们在处理", "--agent", "agent-zhang"],
     "finding": ["密封圈老化", "--agent", "agent-zhang"],
     "plan": ["上门更换", "--agent", "agent-zhang", "--compensation", "80"],
@@ -116,7 +121,8 @@ def test_the_clients_older_method_names_are_table_actions() -> None:
     """`desk.respond(…)`, `desk.propose_plan(…)`: older names of `desk.act(…, name, …)`."""
     kinds = {_OlderMessage: Delivery.SIGNAL, _OlderUpdate: Delivery.UPDATE}
     older = [v for v in vars(ComplaintDesk).values() if isinstance(v, _OlderMessage | _OlderUpdate)]
-    assert len(older) == len(ACTIONS) - 1  # every action but `reopen`, which has its own path
+    # every action but `reopen`, which has its own path, and `attach`, newer than the table
+    assert len(older) == len(ACTIONS) - 2
     for alias in older:
         assert action(alias.name).delivery is kinds[type(alias)], alias.name
 
@@ -142,11 +148,18 @@ async def test_every_action_reaches_the_workflow_from_the_cli_and_the_client(des
 
 
 async def _recorded(desk: Desk, cid: str, since: int) -> bool | None:
-    """A customer's signal always records something first: the message, or why it was kept."""
+    """A customer's signal always records something first: the message, or why it was kept
+    (a file: the file)."""
     kinds = {e.kind for e in await desk.api.timeline(cid, since)}
     return (
         True
-        if kinds & {EntryKind.CUSTOMER_MESSAGE, EntryKind.SURVEY_ANSWERED, EntryKind.REFUSED}
+        if kinds
+        & {
+            EntryKind.CUSTOMER_MESSAGE,
+            EntryKind.SURVEY_ANSWERED,
+            EntryKind.REFUSED,
+            EntryKind.EVIDENCE_ADDED,
+        }
         else None
     )
 

@@ -18,14 +18,16 @@ from catalogue import CODED, LANGUAGES, messages, render, shown
 from schemas.actions import Department
 from schemas.case import ClosedBy, Outcome, Stage
 from schemas.classification import Category, RiskLevel, Severity
+from schemas.evidence import NotKept
 from schemas.intake import Channel
 from schemas.refusals import Refusal, RefusalCode
 from schemas.sla import DeadlineKind
 from workflows.stages import Move
 
 ROOT = Path(__file__).resolve().parent.parent
-# Where refusals are raised: the rules, and the desk (an id taken, a refusal it cannot read).
-RAISING = (ROOT / "workflows", ROOT / "desk")
+# Where refusals are raised: the rules, the desk (an id taken, a refusal it cannot read), and
+# evidence (a file not kept, a canned reply that cannot be filled).
+RAISING = (ROOT / "workflows", ROOT / "desk", ROOT / "evidence")
 CODED_VALUES: dict[str, type[StrEnum]] = {
     "stage": Stage,
     "move": Move,
@@ -37,6 +39,7 @@ CODED_VALUES: dict[str, type[StrEnum]] = {
     "outcome": Outcome,
     "closed_by": ClosedBy,
     "channel": Channel,
+    "evidence_refusal": NotKept,
 }
 
 

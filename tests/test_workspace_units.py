@@ -33,10 +33,10 @@ def person(username: str, role: StaffRole = StaffRole.AGENT) -> StaffUser:
 
 def test_the_customer_is_seen_by_the_staff_of_the_case_only() -> None:
     case = classified().snapshot().model_copy(update={"owner": "agent-zhang"})
-    assert workspace.sees_customer(person("agent-zhang"), case)
-    assert workspace.sees_customer(person("sup-li", StaffRole.SUPERVISOR), case)
-    assert workspace.sees_customer(person("boss", StaffRole.MANAGER), case)
-    assert not workspace.sees_customer(person("agent-wang"), case)
+    assert workspace.staff_of_case(person("agent-zhang"), case)
+    assert workspace.staff_of_case(person("sup-li", StaffRole.SUPERVISOR), case)
+    assert workspace.staff_of_case(person("boss", StaffRole.MANAGER), case)
+    assert not workspace.staff_of_case(person("agent-wang"), case)
 
 
 def test_masked_the_customer_keeps_no_name_number_address_or_account() -> None:

@@ -22,7 +22,8 @@ from case_store.db import Pool
 from configuration.settings import Settings
 from desk import links
 from desk.service import ComplaintDesk
-from web import customer, search, staff
+from evidence.store import Evidence
+from web import canned, customer, evidence, search, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
@@ -66,6 +67,7 @@ def build(
             settings.web_link_messages_per_minute,
             burst=min(3, settings.web_link_messages_per_minute),
         ),
+        evidence=Evidence.configured(settings, desk, pool),
         company=settings.company_name,
         teams=_teams(settings),
     )
@@ -111,6 +113,14 @@ def build(
         Route("/queue", page(staff.queue_page)),
         Route("/queue/version", page(staff.queue_version)),
         Route("/cases/{complaint_id}", page(staff.case_page)),
+        # Before the action and message routes, whose last segment is a name.
+        Route("/cases/{complaint_id}/evidence", page(evidence.staff_upload), methods=["POST"]),
+        Route("/cases/{complaint_id}/evidence/{attachment_id}", page(evidence.staff_file)),
+        Route("/cases/{complaint_id}/canned", page(canned.insert)),
+        Route("/canned", page(canned.canned_page), methods=["GET"]),
+        Route("/canned", page(canned.save), methods=["POST"]),
+        Route("/p/{token}/evidence", page(evidence.customer_upload), methods=["POST"]),
+        Route("/p/{token}/evidence/{attachment_id}", page(evidence.customer_file)),
         Route("/cases/{complaint_id}/{action}", page(staff.act), methods=["POST"]),
         Route("/board", page(staff.board_page)),
         Route("/search", page(search.search_page), methods=["GET"]),

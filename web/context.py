@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 import catalogue
 from case_store.db import Pool
 from desk.service import ComplaintDesk
+from evidence.store import Evidence
 from reports.periods import ZONE
 from web import i18n
 from web.identity import IdentityProvider
@@ -57,6 +58,7 @@ class Web:
     clock: Clock
     signin_throttle: SignInThrottle
     message_throttle: MessageThrottle
+    evidence: Evidence
     # COMPANY_NAME by language (catalogue.company); unset: the catalogue's neutral name
     company: Mapping[str, str] = field(default_factory=dict)
     teams: tuple[str, ...] = ()  # the routing policy's teams: a department task may go to one

@@ -23,7 +23,7 @@ from desk.service import StartedCase
 from schemas.actions import CustomerReply, ReopenRequest, ReplyIntent, SurveyAnswer
 from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Role
-from web import i18n, progress
+from web import i18n, panels, progress
 from web.context import Web
 from web.sessions import same
 
@@ -81,6 +81,7 @@ async def progress_page(
         "reopening": view.stage is Stage.FOLLOW_UP,
         "words": lambda key: catalogue.render(key, lang),
         "scores": [(n, catalogue.render(f"progress.survey.score.{n}", lang)) for n in range(1, 6)],
+        **await panels.customer_panel(web, web.language(request), link.complaint_id, token),
     }
     return web.render(request, "customer.html", status=status if errors else 200, **values)
 

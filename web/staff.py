@@ -29,7 +29,7 @@ from schemas.case import CaseSnapshot, DepartmentTask, Stage
 from schemas.case_actions import ACTIONS, BY_NAME, CaseAction, Delivery, Requires, actions_that_fit
 from schemas.classification import Severity
 from schemas.refusals import Refusal
-from web import forms, i18n, workspace
+from web import forms, i18n, panels, workspace
 from web.context import Web
 from web.sessions import Session, same
 from web.users import StaffUser, account_marker, verify_password
@@ -257,7 +257,7 @@ async def case_page(
             request, "message.html", status=404, message="not_found", **_staff_values(user, session)
         )
     now = await web.clock()
-    visible = workspace.sees_customer(user, snapshot)
+    visible = workspace.staff_of_case(user, snapshot)
     history: list[OtherCase] = []
     if visible:  # their other complaints are theirs too
         async with web.pool.acquire() as connection:
@@ -286,6 +286,10 @@ async def case_page(
             timeline[-1].seq if timeline else -1,
             now,
         )
+    extras = {
+        **await panels.staff_panel(web, lang, user, snapshot, session.csrf),
+        **await panels.choices(web, lang, complaint_id),
+    }
     return web.render(
         request,
         "case.html",
@@ -313,6 +317,7 @@ async def case_page(
         refusal=i18n.refusal(refusal, lang) if refusal else None,
         errors=errors or [],
         failed_action=failed_action,
+        **extras,
         **_staff_values(user, session),
     )
 

@@ -49,14 +49,15 @@ _WORDS = frozenset(
 _AROUND_WORDS = (re.compile(r"^Re-open request: "), re.compile(r" \(compensation [0-9.]+ yuan\)$"))
 
 
-def sees_customer(user: StaffUser, case: CaseSnapshot) -> bool:
-    """The customer's name, contacts and account are for the staff of the case: its owner, the
-    supervisors and managers, and the owners of its department tasks."""
-    return (
-        user.role is not StaffRole.AGENT
-        or user.username == case.owner
-        or any(t.owner == user.username for t in case.tasks)
-    )
+def staff_of_case(user: StaffUser, case: CaseSnapshot) -> bool:
+    """Who sees the customer's name, contacts and account, and the case's files: its owner,
+    supervisors and managers, the owner of one of its department tasks, and, while nobody has
+    taken it, the agents of the team it waits for (one of them will answer it)."""
+    if user.role is not StaffRole.AGENT or case.owner == user.username:
+        return True
+    if any(task.owner == user.username for task in case.tasks):
+        return True
+    return case.team_owned and (not user.teams or case.owner in user.teams)
 
 
 @dataclass(frozen=True)

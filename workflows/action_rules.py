@@ -39,7 +39,16 @@ from schemas.actions import (
     TaskRequest,
 )
 from schemas.case_actions import CaseAction
-from workflows import closing, department_tasks, intake, investigation, supervision, team_queue
+from schemas.evidence import EvidenceFile
+from workflows import (
+    closing,
+    department_tasks,
+    evidence,
+    intake,
+    investigation,
+    supervision,
+    team_queue,
+)
 from workflows.actors import check_actor
 from workflows.case_record import CaseRecord
 
@@ -58,6 +67,7 @@ RULES: dict[str, ActionRule[Any]] = {
     "customer_reply": ActionRule(CustomerReply, None, closing.customer_reply),
     "reopen_request": ActionRule(ReopenRequest, None, closing.reopen_request),
     "survey_answer": ActionRule(SurveyAnswer, None, closing.survey_answer),
+    "add_evidence": ActionRule(EvidenceFile, None, evidence.add_evidence),
     # agents
     "respond": ActionRule(AgentMessage, investigation.check_respond, investigation.respond),
     "add_finding": ActionRule(Finding, investigation.check_add_finding, investigation.add_finding),

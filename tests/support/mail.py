@@ -14,10 +14,12 @@ import aiosmtplib
 from temporalio.testing import WorkflowEnvironment
 
 from case_store.db import Pool
+from configuration.settings import Settings
 from delivery.catcher import listen
 from delivery.email_in import MailIn, MailInHandler
 from delivery.mail_reading import Reader
 from delivery.quarantine import Quarantine
+from evidence.store import Evidence
 from starter.local import free_port
 from tests.support.desk import Desk
 from tests.support.gateways import SECRET, MailServer, delivering_desk, delivery, smtp_server
@@ -31,9 +33,11 @@ async def mail_desk(
     pool: Pool,
     quarantine: Path | None = None,
     reader: Reader | None = None,
+    settings: Settings | None = None,
 ) -> AsyncIterator[tuple[Desk, MailServer, int]]:
     """The desk with delivery to `outgoing`, and its e-mail-in listener on the returned port
-    (its quarantine in `quarantine`, else a temporary folder)."""
+    (its quarantine in `quarantine`, else a temporary folder; the files mail brings kept as
+    `settings` say, else under a temporary home)."""
     outgoing = MailServer()
     with tempfile.TemporaryDirectory() as scratch:
         async with (
@@ -42,7 +46,9 @@ async def mail_desk(
         ):
             port = free_port()
             kept = Quarantine(quarantine or Path(scratch) / "quarantine")
-            handler = MailInHandler(MailIn(desk.api, SECRET), kept, reader)
+            home = Settings(complaint_desk_home=Path(scratch))
+            evidence = Evidence.configured(settings or home, desk.api, pool)
+            handler = MailInHandler(MailIn(desk.api, SECRET, evidence=evidence), kept, reader)
             server = await listen(handler, "127.0.0.1", port)
             try:
                 yield desk, outgoing, port
