@@ -776,6 +776,8 @@ MESSAGES: dict[str, str] = {
     "workspace.kind.task_overridden": "Task's block released",
     "workspace.kind.survey_sent": "Survey sent",
     "workspace.kind.survey_reminded": "Survey reminder",
+    "workspace.kind.evidence_added": "Evidence added",
+    "workspace.kind.evidence_not_kept": "File not kept",
     "workspace.kind.compensation_rejected": "Compensation rejected",
     "workspace.kind.survey_answered": "Survey answered",
     "workspace.kind.closed": "Closed",
@@ -875,8 +877,14 @@ MESSAGES: dict[str, str] = {
     "refusal.canned_unknown_placeholder": "The text names {{{placeholder}}}, which no case has; use only {known}.",
     "refusal.canned_broken_placeholder": "The text has a brace that opens no placeholder; write placeholders as {{complaint_id}}.",
     "refusal.canned_fact_missing": "This case has nothing to fill {{{placeholder}}} with: write that part yourself or choose another reply.",
-    "entry.evidence_added": "Evidence added: {file_name} ({size_bytes} bytes, {content_type})",
-    "entry.evidence_not_kept": "A file was not kept: {file_name} ({evidence_refusal})",
+    "entry.evidence_added": (
+        "Evidence {attachment_id} added: {file_name} ({content_type}, {size_bytes} bytes; "
+        "SHA-256 {sha256})"
+    ),
+    "entry.evidence_not_kept": (
+        "A file was not kept: {file_name} ({content_type}, {size_bytes} bytes; SHA-256 {sha256}): "
+        "{evidence_refusal}"
+    ),
     "canned.title": "Canned replies",
     "canned.hint": "Texts staff insert into a reply. Placeholders filled from the case: {placeholders}.",
     "canned.saved": "Saved.",

@@ -19,7 +19,7 @@ AGENT = frozenset({Role.AGENT})
 SUPERVISOR = frozenset({Role.AGENT, Role.SUPERVISOR})  # a supervisor may do what an agent may
 CUSTOMER = frozenset({Role.CUSTOMER})
 
-HANDLED = {"respond", "finding", "confirm", "override"}
+HANDLED = {"respond", "finding", "confirm", "override", "attach"}
 AGENT_BY_STAGE: dict[Stage, set[str]] = {
     Stage.RECEIVE: HANDLED | {"task-open"},
     Stage.CLASSIFY: HANDLED | {"task-open"},
@@ -32,9 +32,9 @@ AGENT_BY_STAGE: dict[Stage, set[str]] = {
 }
 SUPERVISING = {"escalate", "assign", "merge", "policy"}
 CUSTOMER_BY_STAGE: dict[Stage, set[str]] = {
-    **{stage: {"reply"} for stage in Stage},
-    Stage.CLOSE: {"reply", "reopen"},
-    Stage.FOLLOW_UP: {"reply", "reopen", "survey"},
+    **{stage: {"reply", "attach"} for stage in Stage},
+    Stage.CLOSE: {"reply", "reopen", "attach"},
+    Stage.FOLLOW_UP: {"reply", "reopen", "survey", "attach"},
     Stage.DONE: set(),
 }
 

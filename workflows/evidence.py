@@ -23,7 +23,6 @@ def add_evidence(case: CaseRecord, file: EvidenceFile, now: datetime) -> None:
     ):
         return
     facts = {
-        "attachment_id": file.attachment_id,
         "file_name": file.file_name,
         "content_type": file.content_type,
         "size_bytes": str(file.size_bytes),
@@ -32,8 +31,9 @@ def add_evidence(case: CaseRecord, file: EvidenceFile, now: datetime) -> None:
     actor = file.added_by or (SYSTEM if file.source is EvidenceSource.EMAIL else CUSTOMER)
     if file.not_kept is None:
         summary = f"Evidence {file.attachment_id}: {file.content_type}, {file.size_bytes} bytes"
-        case.record(EntryKind.EVIDENCE_ADDED, actor, summary, now, facts=facts)
+        kept = {**facts, "attachment_id": file.attachment_id}
+        case.record(EntryKind.EVIDENCE_ADDED, actor, summary, now, facts=kept)
     else:
-        facts["evidence_refusal"] = file.not_kept.value
+        refused = {**facts, "evidence_refusal": file.not_kept.value}
         summary = f"A file was not kept ({file.not_kept.value}), {file.size_bytes} bytes"
-        case.record(EntryKind.EVIDENCE_NOT_KEPT, actor, summary, now, facts=facts)
+        case.record(EntryKind.EVIDENCE_NOT_KEPT, actor, summary, now, facts=refused)
