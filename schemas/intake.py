@@ -42,6 +42,7 @@ class Channel(StrEnum):
     DOUYIN = "douyin"
     APP_STORE_REVIEW = "app_store_review"
     THIRD_PARTY_PLATFORM = "third_party_platform"
+    PROGRESS_PAGE = "progress_page"  # the customer's own progress link (web/customer.py)
 
 
 class Urgency(StrEnum):

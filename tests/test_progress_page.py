@@ -13,6 +13,7 @@ from typing import Any
 
 from playwright.async_api import BrowserContext, Page, ViewportSize, expect
 
+from catalogue import render
 from schemas import Outcome, Stage
 from tests.support.customer_words import unfit
 from tests.support.desk import Desk
@@ -153,7 +154,7 @@ async def test_the_progress_page_through_a_case_reads_as_the_customer_would(
         page = await look(customer, served, link, "6-survey")
         for question in ("处理结果", "服务态度", "处理时效"):
             await page.get_by_role("group", name=question).get_by_label("5 很好").check()
-        await page.get_by_label("意见和建议（选填）").fill("师傅很专业")
+        await page.get_by_label(render("survey.question.suggestions", "zh")).fill("师傅很专业")
         await page.get_by_role("button", name="提交评价").click()
         await expect(page.get_by_role("status")).to_contain_text("谢谢")
         final = await desk.api.outcome(cid)
@@ -187,7 +188,8 @@ async def test_a_survey_left_unanswered_says_what_to_fill_in_the_customers_langu
         await page.get_by_role("group", name="处理结果").get_by_label("5 很好").check()
         await page.get_by_role("button", name="提交评价").click()
         alert = page.get_by_role("alert")
-        await expect(alert).to_contain_text("服务态度：请选择 1 到 5 分")
+        attitude = render("survey.question.attitude", "zh")  # the survey's own question
+        await expect(alert).to_contain_text(f"{attitude}：请选择 1 到 5 分")
         await read(page, "zh")
     snapshot = await desk.api.snapshot(cid)
     assert snapshot.survey is None and snapshot.stage is Stage.FOLLOW_UP

@@ -154,7 +154,7 @@ async def test_an_agent_inserts_a_canned_reply_filled_for_the_case_and_sends_it(
         await agent.goto(f"{served.base}/cases/{cid}")
         await agent.get_by_label("Canned reply").select_option(label="Still on it")
         await agent.get_by_role("button", name="Insert").click()
-        text = agent.locator("#respond-text")
+        text = agent.locator("#act-respond textarea[name=text]")
         await expect(text).to_be_visible()  # its form opened
         await expect(text).to_have_value(re.compile(r"^王小明，"))
         filled = await text.input_value()
@@ -181,7 +181,7 @@ async def test_an_agent_inserts_a_canned_reply_filled_for_the_case_and_sends_it(
         await agent.get_by_label("Canned reply").select_option(label="Still on it")
         await agent.get_by_role("button", name="Insert").click()
         await expect(agent.get_by_role("alert").first).to_contain_text("{customer_name}")
-        assert await agent.locator("#respond-text").input_value() == ""
+        assert await agent.locator("#act-respond textarea[name=text]").input_value() == ""
         # without the script: the filled reply form on a page of its own
         plain = await agent.request.get(f"{served.base}/cases/{cid}/canned?name=on-it")
         assert plain.status == 200 and cid in await plain.text()

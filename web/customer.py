@@ -23,6 +23,7 @@ from desk.service import StartedCase
 from schemas.actions import CustomerReply, ReopenRequest, ReplyIntent, SurveyAnswer
 from schemas.case import Stage
 from schemas.case_actions import BY_NAME, Role
+from schemas.intake import Channel
 from web import i18n, panels, progress
 from web.context import Web
 from web.sessions import same
@@ -109,13 +110,13 @@ async def send(web: Web, request: Request) -> Response:
         if action.name == "survey":
             payload = survey_answer(fields)
         elif action.name == "reopen":
-            payload = ReopenRequest(reason=fields.get("text", ""))
+            payload = ReopenRequest(reason=fields.get("text", ""), channel=Channel.PROGRESS_PAGE)
         else:
             assert what[1] is not None
             words = fields.get("text", "")
             if not words and what[1] in _DEFAULT_WORDS:
                 words = catalogue.render(_DEFAULT_WORDS[what[1]], lang)
-            payload = CustomerReply(text=words, intent=what[1])
+            payload = CustomerReply(text=words, intent=what[1], channel=Channel.PROGRESS_PAGE)
     except ValidationError as err:
         return await progress_page(web, request, errors=said_wrong(err, lang))
     try:

@@ -159,7 +159,9 @@ async def _upload(
     declared = request.headers.get("content-length")
     allowed = limits.max_files * limits.max_bytes + _FRAMING
     if declared is None or not declared.isdigit() or int(declared) > allowed:
-        return _notice(web, request, 413, lang, back, "too_large_upload", size(limits.max_bytes))
+        return _notice(
+            web, request, 413, lang, back, "too_large_upload", size(limits.max_bytes, lang)
+        )
     form = await request.form(max_files=limits.max_files + 1, max_fields=4)
     if not same(csrf, form.get("csrf")):
         return web.render(request, "message.html", status=403, message="csrf")

@@ -26,12 +26,13 @@ def say(lang: str, area: str) -> Callable[..., str]:
     return word
 
 
-def size(size_bytes: int) -> str:
+def size(size_bytes: int, lang: str) -> str:
+    """A file's size as the reader writes it: 10.0 MB / 10.0 兆字节."""
     if size_bytes < 1024:
-        return f"{size_bytes} B"
+        return catalogue.render("evidence.size.bytes", lang, {"n": str(size_bytes)})
     if size_bytes < 1024 * 1024:
-        return f"{size_bytes / 1024:.0f} KB"
-    return f"{size_bytes / 1024 / 1024:.1f} MB"
+        return catalogue.render("evidence.size.kb", lang, {"n": f"{size_bytes / 1024:.0f}"})
+    return catalogue.render("evidence.size.mb", lang, {"n": f"{size_bytes / 1024 / 1024:.1f}"})
 
 
 # What a customer sees of a case's files: their own (mailed or uploaded), not staff's.
@@ -64,9 +65,9 @@ async def _panel(
         "evidence_base": base,
         "evidence_csrf": csrf,
         "evidence_say": say(lang, "evidence"),
-        "evidence_size": size,
+        "evidence_size": lambda n: size(n, lang),
         "evidence_refusal": lambda code: catalogue.render(f"evidence_refusal.{code}", lang),
-        "evidence_max": size(web.evidence.limits.max_bytes),
+        "evidence_max": size(web.evidence.limits.max_bytes, lang),
         "evidence_hidden": False,
         # how a file's source reads: "from the customer's e-mail" to staff, "from your e-mail"
         # to the customer

@@ -42,7 +42,10 @@ def customer_reply(case: CaseRecord, reply: CustomerReply, now: datetime) -> Non
         reply.text,
         now,
         public=True,
-        facts={"text": reply.text},
+        facts={
+            "text": reply.text,
+            **({"variant": "via", "channel": reply.channel.value} if reply.channel else {}),
+        },
     )
     sla_clock.resume(case, now)
     _tell_owner_customer_wrote(case, reply.text, now)
