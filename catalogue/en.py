@@ -649,6 +649,7 @@ MESSAGES: dict[str, str] = {
     "survey.question.timeliness": "How do you rate how quickly we handled it?",
     "survey.question.suggestions": "What should we do better? (optional)",
     # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----
+    "staff.countdown_units": "d|h|m",
     "workspace.the_complaint": "The complaint",
     "workspace.description": "What happened",
     "workspace.expected_resolution": "What the customer expects",
@@ -855,6 +856,11 @@ MESSAGES: dict[str, str] = {
     "search.error.contact_in_view": "A view cannot keep a customer's contact; search without it to save the view.",
     "search.error.no_view": "You have no saved view of that number.",
     # ---- canned replies and evidence: canned.*, evidence.* ----
+    "staff.preview": "Preview the letter",
+    "staff.preview_title": "The letter as the customer gets it",
+    "staff.preview_hint": "This is exactly what will be sent: the greeting, the signature, the case id and the progress link are added by the desk. Edit the text below, preview again, or send it.",
+    "staff.preview_plain": "Plain-text part",
+    "staff.preview_edit": "Your reply",
     "evidence.size.bytes": "{n} B",
     "evidence.size.kb": "{n} KB",
     "evidence.size.mb": "{n} MB",

@@ -498,6 +498,7 @@ MESSAGES: dict[str, str] = {
     "survey.question.timeliness": "您对处理时效的评分",
     "survey.question.suggestions": "您对我们有什么建议？（选填）",
     # ---- the staff workspace: case page, actions that fit, board: workspace.* (web/staff.py) ----
+    "staff.countdown_units": "天|小时|分",
     "workspace.the_complaint": "投诉内容",
     "workspace.description": "投诉描述",
     "workspace.expected_resolution": "客户期望的处理",
@@ -704,6 +705,11 @@ MESSAGES: dict[str, str] = {
     "search.error.contact_in_view": "视图不能保存客户的联系方式；请去掉联系方式后再保存。",
     "search.error.no_view": "您没有这个编号的已保存视图。",
     # ---- canned replies and evidence: canned.*, evidence.* ----
+    "staff.preview": "预览信件",
+    "staff.preview_title": "客户将收到的信件",
+    "staff.preview_hint": "以下就是将要发出的内容：称呼、落款、案件编号和进度链接由系统自动加上。您可以修改下方文字后再次预览，或直接发送。",
+    "staff.preview_plain": "纯文本部分",
+    "staff.preview_edit": "您的回复",
     "evidence.size.bytes": "{n} 字节",
     "evidence.size.kb": "{n} 千字节",
     "evidence.size.mb": "{n} 兆字节",

@@ -20,10 +20,11 @@ from starlette.staticfiles import StaticFiles
 from activities.policy import load_routing
 from case_store.db import Pool
 from configuration.settings import Settings
+from delivery.config import letter_settings
 from desk import links
 from desk.service import ComplaintDesk
 from evidence.store import Evidence
-from web import canned, customer, evidence, search, staff
+from web import canned, customer, evidence, preview, search, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
@@ -70,6 +71,7 @@ def build(
         evidence=Evidence.configured(settings, desk, pool),
         company=settings.company_name,
         teams=_teams(settings),
+        letters=letter_settings(settings),
     )
 
     async def home(request: Request) -> Response:
@@ -121,6 +123,7 @@ def build(
         Route("/canned", page(canned.save), methods=["POST"]),
         Route("/p/{token}/evidence", page(evidence.customer_upload), methods=["POST"]),
         Route("/p/{token}/evidence/{attachment_id}", page(evidence.customer_file)),
+        Route("/cases/{complaint_id}/preview", page(preview.preview_page), methods=["POST"]),
         Route("/cases/{complaint_id}/{action}", page(staff.act), methods=["POST"]),
         Route("/board", page(staff.board_page)),
         Route("/search", page(search.search_page), methods=["GET"]),

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 import catalogue
 from case_store.db import Pool
+from delivery.texts import LetterSettings
 from desk.service import ComplaintDesk
 from evidence.store import Evidence
 from reports.periods import ZONE
@@ -61,6 +62,8 @@ class Web:
     evidence: Evidence
     # COMPANY_NAME by language (catalogue.company); unset: the catalogue's neutral name
     company: Mapping[str, str] = field(default_factory=dict)
+    # How letters are composed (delivery.config): the reply's preview is the letter itself.
+    letters: LetterSettings | None = None
     teams: tuple[str, ...] = ()  # the routing policy's teams: a department task may go to one
 
     def users(self) -> dict[str, StaffUser]:

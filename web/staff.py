@@ -160,7 +160,7 @@ async def signout(web: Web, request: Request) -> Response:
     return response
 
 
-def _staff_values(user: StaffUser, session: Session) -> dict[str, Any]:
+def staff_values(user: StaffUser, session: Session) -> dict[str, Any]:
     return {"user": user, "csrf": session.csrf}
 
 
@@ -202,7 +202,7 @@ async def queue_page(web: Web, request: Request) -> Response:
         waitings=[w.value for w in store_queue.Waiting],
         unread=unread,
         marker={k: catalogue.render(f"search.{k}", web.language(request)) for k in _MARKER},
-        **_staff_values(user, session),
+        **staff_values(user, session),
     )
 
 
@@ -254,7 +254,7 @@ async def case_page(
         )
     except CaseNotFound:
         return web.render(
-            request, "message.html", status=404, message="not_found", **_staff_values(user, session)
+            request, "message.html", status=404, message="not_found", **staff_values(user, session)
         )
     now = await web.clock()
     visible = workspace.staff_of_case(user, snapshot)
@@ -318,7 +318,7 @@ async def case_page(
         errors=errors or [],
         failed_action=failed_action,
         **extras,
-        **_staff_values(user, session),
+        **staff_values(user, session),
     )
 
 
@@ -380,12 +380,12 @@ async def act(web: Web, request: Request) -> Response:
     form = await request.form()
     if not same(session.csrf, form.get("csrf")):
         return web.render(
-            request, "message.html", status=403, message="csrf", **_staff_values(user, session)
+            request, "message.html", status=403, message="csrf", **staff_values(user, session)
         )
     action = BY_NAME.get(request.path_params["action"])
     if action is None or action.delivery is not Delivery.UPDATE:
         return web.render(
-            request, "message.html", status=404, message="not_found", **_staff_values(user, session)
+            request, "message.html", status=404, message="not_found", **staff_values(user, session)
         )
     if not action.roles & user.role.action_roles:
         log.warning(
@@ -396,7 +396,7 @@ async def act(web: Web, request: Request) -> Response:
             role=user.role.value,
         )
         return web.render(
-            request, "message.html", status=403, message="forbidden", **_staff_values(user, session)
+            request, "message.html", status=403, message="forbidden", **staff_values(user, session)
         )
     try:
         payload = forms.payload(action, form, actor=user.username)
@@ -416,7 +416,7 @@ async def act(web: Web, request: Request) -> Response:
         return await case_page(web, request, 409, refusal=err.refusal, failed_action=action.name)
     except CaseNotFound:
         return web.render(
-            request, "message.html", status=404, message="not_found", **_staff_values(user, session)
+            request, "message.html", status=404, message="not_found", **staff_values(user, session)
         )
     log.info("web action", complaint_id=complaint_id, action=action.name, actor=user.username)
     query = urlencode({"done": action.name, "became": workspace.became(answer)})
@@ -433,7 +433,7 @@ async def board_page(web: Web, request: Request) -> Response:
     user, session = who
     if not user.role.sees_board:
         return web.render(
-            request, "message.html", status=403, message="forbidden", **_staff_values(user, session)
+            request, "message.html", status=403, message="forbidden", **staff_values(user, session)
         )
     lang = web.language(request)
     now = await web.clock()
@@ -470,7 +470,7 @@ async def board_page(web: Web, request: Request) -> Response:
         done=q.get("done") if q.get("done") in BY_NAME else None,
         became=q.get("became") if q.get("became") in workspace.BECAME else "accepted",
         done_case=q.get("case"),
-        **_staff_values(user, session),
+        **staff_values(user, session),
     )
 
 

@@ -2,9 +2,11 @@
 // Pages work without it: every value is also printed as a time.
 (function () {
   "use strict";
+  // The units in the reader's language (base.html's data-units, from the catalogue): d|h|m, 天|小时|分.
+  var units = (document.documentElement.dataset.units || "d|h|m").split("|");
   function span(ms) {
     var m = Math.floor(Math.abs(ms) / 60000), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
-    return (d ? d + "d " : "") + h + "h " + (m % 60) + "m";
+    return (d ? d + units[0] + " " : "") + h + units[1] + " " + (m % 60) + units[2];
   }
   var clocks = document.querySelectorAll("time.countdown");
   var offset = 0;
