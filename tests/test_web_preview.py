@@ -35,7 +35,8 @@ async def test_an_agent_previews_the_letter_as_the_customer_gets_it_and_sends_it
         await expect(letter.locator("body")).to_contain_text(REPLY)
         body = await letter.locator("body").inner_text()
         assert "尊敬的" not in body  # the agent greeted: the desk does not greet twice
-        assert cid in body and "/p/" in await letter.locator("a").first.get_attribute("href")
+        link = await letter.locator("a").first.get_attribute("href")
+        assert cid in body and link is not None and "/p/" in link
         await shot(page, "web-letter-preview")
         assert not await desk.api.timeline(cid) or all(
             e.kind is not EntryKind.AGENT_MESSAGE for e in await desk.api.timeline(cid)
