@@ -128,6 +128,6 @@ def test_a_moment_money_and_codes_read_as_a_person_says_them() -> None:
     assert shown("due_at", "2026-12-08T01:49:00+00:00", "en", "Europe/London") == "8 Dec 01:49"
     assert shown("compensation_yuan", "200", "zh") == "¥200.00"
     assert shown("compensation_yuan", "1200.5", "en") == "CNY 1,200.50"
-    assert shown("to_stage", "track", "zh") == "跟踪"
+    assert shown("to_stage", "track", "zh") == "执行中"
     assert shown("severity", "L1", "en") == "L1 (urgent)"
     assert shown("text", "track", "zh") == "track"  # a person's words are never translated

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from catalogue import messages, render
+from catalogue import has, messages, render
 from schemas.refusals import Refusal
 
 LANGUAGES = ("zh", "en")
@@ -28,14 +28,6 @@ _PAGE_KEYS = {
 
 # Stages, severities, deadline kinds, entry kinds, departments and field names, by value.
 _TERMS: dict[str, tuple[str, str]] = {
-    "receive": ("Received", "受理"),
-    "classify": ("Classifying", "分级"),
-    "investigate": ("Investigating", "调查"),
-    "resolve": ("Proposed solution", "方案确认"),
-    "track": ("Being carried out", "执行中"),
-    "close": ("Result delivered", "结果确认"),
-    "follow_up": ("Follow-up", "回访"),
-    "done": ("Closed", "结案"),
     "acknowledge": ("acknowledge", "受理确认"),
     "respond": ("respond", "首次响应"),
     "resolve_deadline": ("resolve", "解决"),
@@ -158,7 +150,10 @@ def translator(lang: str) -> Translate:
 
 
 def term(value: str, lang: str) -> str:
-    """A stage, severity, kind, department or field in the reader's words."""
+    """A stage, severity, kind, department or field in the reader's words; a stage's word is
+    the catalogue's `stage.<code>`, the one every page and refusal uses."""
+    if has(f"stage.{value}", "en"):
+        return render(f"stage.{value}", lang)
     return _pick(_TERMS.get(value), lang, value.replace("_", " "))
 
 
