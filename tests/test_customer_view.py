@@ -236,7 +236,7 @@ def test_an_entry_reads_from_its_facts_or_a_fixed_sentence_never_its_summary() -
     facts = {"plan": "上门更换", "compensation_yuan": "200"}
     full = plan.model_copy(update={"facts": facts})
     assert progress.entry_words(full, "zh", "Asia/Shanghai", T0) == (
-        "我们的方案：上门更换，并补偿您 ¥200.00"
+        "我们的方案：上门更换（补偿金额 ¥200.00）"
     )
     only = plan.model_copy(update={"facts": {"plan": "上门更换"}})
     assert progress.entry_words(only, "en", "Asia/Shanghai", T0) == "Our proposal: 上门更换"

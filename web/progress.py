@@ -128,6 +128,8 @@ def entry_words(entry: CustomerEntry, lang: str, zone: str, now: datetime) -> st
         return entry.text
     base = f"progress.entry.{entry.kind.value}"
     facts = dict(entry.facts)
+    if "plan" in facts:  # the agent's sentence, inside ours: its own full stop would double
+        facts["plan"] = facts["plan"].rstrip("。.！!；; ")
     if any(name.startswith(ANSWER_FACT) for name in facts):
         facts["answers"] = answers_text(facts, lang)
     fitting = [
