@@ -19,6 +19,7 @@ import asyncio
 import hashlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -48,24 +49,31 @@ def train_head(
     settings = replace(settings or Training(), seed=seed)
     from_files = [e for path in files for e in load_examples(path)]
     examples = from_files + extra
+    vectors = encoder.embed([e.text for e in examples]).astype(np.float64)
+    record = training_record(files, extra, settings)
+    # One BLAS thread: the matrices are small (a few thousand rows), and on a busy 2-core
+    # machine threads that spin waiting for each other made training ten times slower.
+    with threadpool_limits(limits=1):
+        return train(vectors, examples, encoder.name, from_files, settings, record)
+
+
+def training_record(files: list[Path], extra: list[Example], settings: Training) -> dict[str, Any]:
+    """What a head records as `trained_on`: its data (by digest) and settings, so a head whose
+    sets changed since it was trained is caught without training it again."""
+    examples = [e for path in files for e in load_examples(path)] + extra
     digest = hashlib.sha256(
         "\n".join(f"{e.text}\t{e.severity.value}\t{e.category.value}" for e in examples).encode()
     ).hexdigest()
-    trained_on = {
+    return {
         "files": [p.name for p in files],
         "from_store": len(extra),
         "examples": len(examples),
         "sha256": digest,
-        "seed": seed,
+        "seed": settings.seed,
         "l2": settings.l2,
         "iterations": settings.iterations,
         "severity_weights": list(settings.severity_weights),
     }
-    vectors = encoder.embed([e.text for e in examples]).astype(np.float64)
-    # One BLAS thread: the matrices are small (a few thousand rows), and on a busy 2-core
-    # machine threads that spin waiting for each other made training ten times slower.
-    with threadpool_limits(limits=1):
-        return train(vectors, examples, encoder.name, from_files, settings, trained_on)
 
 
 def adopted_encoders(policy: GradingPolicy) -> list[str]:

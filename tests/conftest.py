@@ -1,6 +1,6 @@
 """Shared fixtures and pytest hooks: a real Temporal test server (time-skipping) and a real
-PostgreSQL, a fresh database and a worker per test; the tiers; the end-of-run check for servers
-left running. Notifications land in the real outbox table: nothing here fakes a part; the
+PostgreSQL, a fresh database and a worker per test; the tiers; the groups that keep tests on one
+worker under pytest-xdist; the end-of-run check for servers left running. Notifications land in the real outbox table: nothing here fakes a part; the
 gateways that would text or e-mail people are simply not attached. The helpers tests share live
 in tests/support/ (one concern a module); no test imports this file or another test module."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -43,10 +44,17 @@ RUN = pytest.StashKey[tuple[str, float]]()
 LEFT_RUNNING: list[Leftover] = []
 
 
+def worker(config: pytest.Config) -> bool:
+    """A pytest-xdist worker: the controller that started it owns the run's marker, its check
+    and its summary (a nested pytest a test runs inherits the variable but is no worker)."""
+    return hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    marker = uuid.uuid4().hex
-    mark_session(marker)
-    config.stash[RUN] = (marker, time.time())
+    if not worker(config):
+        marker = uuid.uuid4().hex
+        mark_session(marker)  # workers inherit it, so the check finds what they started
+        config.stash[RUN] = (marker, time.time())
     for name, what in TIERS.items():
         config.addinivalue_line("markers", f"{name}: {what}")
     config.addinivalue_line(
@@ -55,9 +63,30 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def group(item: pytest.Item) -> str | None:
+    """Under `pytest -n 2 --dist loadgroup` the tests of one group run on one worker, one after
+    another: the fault scenarios and benchmarks, which time real things and start servers of
+    their own; the browser tests (a chromium each); and a module's tests on its dev server, so
+    the module starts one dev server, not one per worker."""
+    if item.get_closest_marker("faults"):
+        return "faults"
+    if item.path.stem.startswith("test_bench"):
+        return "benchmarks"
+    browser = getattr(getattr(item, "module", None), "chromium", None)
+    if getattr(browser, "__module__", None) == "tests.support.web":
+        return "browser"
+    if item.get_closest_marker("devserver"):
+        return f"dev server of {item.path.stem}"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test gets exactly one tier, from its own marker, else from what it uses."""
+    """Each test gets exactly one tier, from its own marker, else from what it uses; and its
+    xdist group, if it has one."""
     for item in items:
+        if (name := group(item)) and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(name))
         if any(item.get_closest_marker(tier) for tier in TIERS):
             continue
         uses = set(getattr(item, "fixturenames", ()))
@@ -73,7 +102,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Fail the run if a server a test started is still running (after every fixture has
-    stopped what it started); report it, then stop it."""
+    stopped what it started); report it, then stop it. Under xdist the controller checks, once
+    every worker has finished."""
+    if worker(session.config):
+        session.config.workeroutput["fault_report"] = FAULT_REPORT  # type: ignore[attr-defined]
+        return
     marker, began = session.config.stash[RUN]
     factory: pytest.TempPathFactory | None = getattr(session.config, "_tmp_path_factory", None)
     places = [ROOT, *([factory.getbasetemp()] if factory else [])]
@@ -81,6 +114,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if LEFT_RUNNING:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         stop(LEFT_RUNNING)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """An xdist worker finished: its fault scenarios' lines join the controller's summary."""
+    FAULT_REPORT.extend(getattr(node, "workeroutput", {}).get("fault_report", []))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

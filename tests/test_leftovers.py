@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+import pytest
 
 from starter.local import free_port, installed_binary
 from tests.support.desk import ROOT
@@ -62,7 +63,11 @@ def test_the_runs_servers_are_found_and_the_users_are_not(tmp_path: Path) -> Non
         assert serving(ours) == [] and len(serving(users)) == 1
 
 
-def test_a_run_that_leaves_a_server_running_fails_and_stops_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_run_that_leaves_a_server_running_fails_and_stops_it(
+    tmp_path: Path, workers: list[str]
+) -> None:
+    """Also under pytest-xdist, where a worker starts the server and the controller checks."""
     port = free_port()
     (tmp_path / "conftest.py").write_text(
         "from tests.conftest import pytest_configure, pytest_sessionfinish, "
@@ -75,7 +80,17 @@ def test_a_run_that_leaves_a_server_running_fails_and_stops_it(tmp_path: Path) -
     )
     with cleaned_up(port):
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", "."],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--rootdir",
+                ".",
+                *workers,
+            ],
             cwd=tmp_path,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             capture_output=True,
