@@ -117,7 +117,8 @@ async def test_webhook_4xx_is_recorded_on_the_case_and_told_to_the_owner(
     hook.close()
     assert "acknowledged to customer not delivered: sms webhook refused (400)" in failure.summary
     assert len(hook.calls) == 1  # a final no is not asked again
-    assert cid in str(told["Subject"]) and "reach them another way" in plain(told)
+    # In the owner's language (agent-zhang reads Chinese): "reach the customer another way".
+    assert cid in str(told["Subject"]) and "请通过其他方式联系客户" in plain(told)
     statuses = {r["topic"]: r["status"] for r in rows}
     assert statuses["acknowledged"] == "failed" and statuses["delivery_failed"] == "sent"
     assert not _met(acknowledge, DeadlineKind.ACKNOWLEDGE)  # a refused receipt is not a receipt

@@ -35,6 +35,7 @@ from temporalio.client import (
     WorkflowUpdateHandle,
 )
 
+from catalogue import render
 from delivery.catcher import listen
 from delivery.email_in import MailIn, MailInHandler, complaint_id_for, read
 from delivery.letters import token
@@ -124,7 +125,7 @@ async def by_progress_page(doors: Doors, cid: str, text: str) -> tuple[str, str]
         answer = await http.post(f"{link}/reply", data={"csrf": csrf, "text": text})
         assert answer.status_code == 303, answer.text
         shown = await http.get(doors.web.base + answer.headers["location"])
-    assert "your message opened a new case linked to it" in shown.text
+    assert render("progress.followup_opened", "en") in shown.text
     return f"{cid}-R1", "the page says a new case was opened"
 
 
