@@ -84,7 +84,7 @@ def test_agent_actions_out_of_turn_are_refused_and_change_nothing() -> None:
     assert refusal == Refusal(
         RefusalCode.MOVE_NOT_ALLOWED, {"move": "carry_out_plan", "stage": "investigate"}
     )
-    assert str(caught.value) == "cannot carry out plan while the case is at stage 'investigate'"
+    assert str(caught.value) == "cannot carry out plan while the case is at stage 'investigating'"
     assert render("refusal.move_not_allowed", "zh", refusal.params) == (
         "案件处于“调查”阶段，不能交付处理结果"
     )

@@ -65,6 +65,7 @@ FORWARDING = frozenset({"record_refused", "tell_staff", "tell_customer", "notify
 CODED_VARIANTS: dict[str, type[StrEnum]] = {
     "notification.audience.value": Audience,
     "intent.value": ReplyIntent,
+    "reply.intent.value": ReplyIntent,
 }
 # Facts that helpers put together, shown as one placeholder (catalogue/entries.py).
 HELPERS = {
@@ -430,6 +431,6 @@ def test_alerts_across_cases_read_in_the_supervisors_language() -> None:
 def test_an_entry_recorded_before_entries_carried_facts_is_known_as_such() -> None:
     """A case started by 1.0 has entries without facts: a page shows their summary instead."""
     assert not complete("customer_message", {})
-    assert complete("customer_message", {"text": "还是漏水"})
+    assert complete("customer_message", {"text": "还是漏水", "channel": "email"})
     assert complete("acknowledged", {})
     assert all(complete(e.kind, e.facts) for e in CASE.state.timeline)

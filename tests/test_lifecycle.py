@@ -247,7 +247,7 @@ async def test_agent_action_out_of_turn_is_refused_with_a_reason(desk: Desk) -> 
     cid = await desk.open()
     with pytest.raises(Refused) as refused:
         await desk.api.record_progress(cid, {"agent": AGENT, "note": "done", "completed": True})
-    assert "stage 'investigate'" in str(refused.value)
+    assert "stage 'investigating'" in str(refused.value)
     timeline = await desk.api.timeline(cid)
     assert all(e.kind.value != "progress" for e in timeline)  # nothing reached the case
 

@@ -257,6 +257,7 @@ async def case_page(
             request, "message.html", status=404, message="not_found", **staff_values(user, session)
         )
     now = await web.clock()
+    names = {u.username: u.name for u in web.users().values()}  # staff by name, not id
     visible = workspace.staff_of_case(user, snapshot)
     history: list[OtherCase] = []
     if visible:  # their other complaints are theirs too
@@ -307,7 +308,7 @@ async def case_page(
         kind=kind,
         entry_text=lambda e: workspace.entry_text(e.kind.value, e.facts, lang, ZONE, now),
         words=workspace.words,
-        actor=lambda who: workspace.actor_word(who, lang),
+        actor=lambda who: workspace.actor_word(who, lang, names),
         factor_word=lambda r: workspace.factor_word(r, lang),
         deadlines=workspace.deadline_rows(snapshot.deadlines),
         actions=[(a, _fields(a, lang, choices)) for a in fitting],

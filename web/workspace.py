@@ -128,10 +128,16 @@ SAID = frozenset(
 _SAID_HTML = Markup('<span class="said">{}</span>')
 
 
-def actor_word(actor: str, lang: str) -> str:
-    """Who did it: the desk itself and the customer in the reader's words, staff by their id."""
+def actor_word(actor: str, lang: str, names: Mapping[str, str] | None = None) -> str:
+    """Who did it: the desk itself and the customer in the reader's words, staff by their name
+    (`names`: username → name) with the id beside it, anyone else by their id."""
     key = f"workspace.actor.{actor}"
-    return catalogue.render(key, lang) if catalogue.has(key, "en") else actor
+    if catalogue.has(key, "en"):
+        return catalogue.render(key, lang)
+    name = (names or {}).get(actor)
+    if not name or name == actor:
+        return actor
+    return Markup('<span class="said">{}</span> ({})').format(name, actor)  # a name, as written
 
 
 def kind_word(kind: str, lang: str) -> str:

@@ -44,7 +44,9 @@ def customer_reply(case: CaseRecord, reply: CustomerReply, now: datetime) -> Non
         public=True,
         facts={
             "text": reply.text,
-            **({"variant": "via", "channel": reply.channel.value} if reply.channel else {}),
+            "channel": reply.channel.value if reply.channel else "unknown",
+            # what they answered, said in the audit trail (a refusal follows if it did not apply)
+            **({"variant": reply.intent.value} if reply.intent is not ReplyIntent.MESSAGE else {}),
         },
     )
     sla_clock.resume(case, now)
