@@ -7,7 +7,7 @@ MESSAGES: dict[str, str] = {
     "refusal.not_classified": "the case is not classified yet",
     "refusal.override_changes_nothing": "the override changes nothing",
     "refusal.progress_outside_track": (
-        "progress is recorded while the plan is carried out (stage 'track'); "
+        "progress is recorded while the plan is carried out (stage 'being carried out'); "
         "the case is at '{stage}'"
     ),
     "refusal.task_still_blocks": (

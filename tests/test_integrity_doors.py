@@ -85,7 +85,7 @@ async def test_an_ended_case_cannot_be_started_again(desk: Desk) -> None:
     wid = workflow_id_for(ended)
 
     reason = await refused_start(desk, wid, *start(desk.api.task_queue, ended, again))
-    assert f"complaint {ended} already has a case (stage done)" in reason
+    assert f"complaint {ended} already has a case (stage ended)" in reason
     signal_with_start = [
         *("workflow", "signal-with-start", "--type", "Complaint"),
         *("--task-queue", desk.api.task_queue, "--workflow-id", wid),
