@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from tests.support.desk import Desk, eventually
 from tests.support.search import seed, workspace
-from tests.support.web import chromium, serving, sign_in
+from tests.support.web import chromium, serving, shot, sign_in
 
 
 async def test_an_agent_finds_cases_by_words_and_contact_and_saves_a_view_in_both_languages(
@@ -46,6 +46,7 @@ async def test_an_agent_finds_cases_by_words_and_contact_and_saves_a_view_in_bot
         await expect(results.get_by_role("link", name="C-S3")).to_be_visible()
         assert "view_id=" in page.url
         await expect(page.get_by_role("button", name="Export as CSV")).to_have_count(0)  # agent
+        await shot(page, "web-search-en")
 
         await page.get_by_role("link", name="中文").click()
         await expect(page.get_by_role("heading", name="搜索案件")).to_be_visible()
@@ -58,6 +59,7 @@ async def test_an_agent_finds_cases_by_words_and_contact_and_saves_a_view_in_bot
         await expect(page.get_by_role("columnheader", name="投诉编号")).to_be_visible()
         text = await page.locator("main").inner_text()
         assert "search." not in text and "closed_confirmed" not in text  # no raw key or code
+        await shot(page, "web-search-zh")
 
     typed = ("漏水", "138", "0000", "delivery", "fridge", "%E6%BC%8F")
     assert not [url for url in asked if any(t in url for t in typed)]
