@@ -48,6 +48,25 @@ def test_a_negated_safety_word_does_not_make_it_urgent(text: str) -> None:
     assert graded(text).severity is Severity.L2
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "洗衣机漏水，我去关开关的时候被电了一下，麻了好几秒",  # issue #26: 被电, not 触电
+        "插头漏水，手被电到了",
+        "The washer leaks and I got shocked when I touched it",
+    ],
+)
+def test_a_shock_said_the_way_customers_say_it_is_a_safety_case(text: str) -> None:
+    result = graded(text)
+    assert result.severity is Severity.L1 and result.risk is RiskLevel.HIGH
+    assert "safety" in [r.factor for r in result.reasons]
+
+
+def test_calls_that_harass_are_not_a_shock() -> None:
+    """被电话骚扰 holds 被电: the words are 被电了 / 被电到, never 被电 alone."""
+    assert "safety" not in [r.factor for r in graded("一直被电话骚扰，天天打电话推销").reasons]
+
+
 def test_a_complaint_no_rule_places_goes_to_triage() -> None:
     assert graded("等了三天没人给我个说法").needs_triage
     assert not graded("洗衣机漏水").needs_triage
