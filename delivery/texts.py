@@ -125,7 +125,7 @@ def customer_letter(
     url = settings.progress_link(n.complaint_id) if settings.progress_link else None
     return Letter(
         language=lang,
-        subject=catalogue.render("letter.subject", lang, {"complaint_id": n.complaint_id}),
+        subject=catalogue.render(_subject_key(n), lang, {"complaint_id": n.complaint_id}),
         greeting=greeting,
         paragraphs=paragraphs,
         link=url,
@@ -230,6 +230,14 @@ def short_text(settings: LetterSettings, notification: Notification) -> str:
     facts = {**_facts(n), "company": company(settings, lang), "link": link}
     text = catalogue.render(key, lang, facts, settings.zone)
     return text if link else text.rstrip(" ：:")
+
+
+def _subject_key(n: Notification) -> str:
+    """What the letter is about, in its subject, so a customer tells a proposal from a receipt
+    in their inbox; a public channel's pointer, and a plain reply, say only "your complaint"."""
+    key = f"letter.subject.{n.topic}"
+    public = n.channel in PUBLIC_CHANNELS
+    return key if catalogue.has(key, "en") and not public else "letter.subject"
 
 
 def company(settings: LetterSettings, lang: str) -> str:

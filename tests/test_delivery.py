@@ -200,7 +200,7 @@ async def test_quiet_hours_nothing_is_sent_before_not_before(
             row = await eventually(held)  # in the store at once, queued until the morning
             assert row["not_before"] == morning and row["attempts"] == 0
             await desk.skip(morning - await desk.now() - timedelta(minutes=5))
-            assert [m["Subject"] for m in server.arrivals] == [f"[{cid}] 关于您的投诉"]
+            assert [m["Subject"] for m in server.arrivals] == [f"[{cid}] 我们已收到您的投诉"]
             assert await held() is not None
             await desk.skip(timedelta(minutes=10))
             rows = await rows_where(pool, cid, "sent", 3)  # receipt, owner's new case, the answer

@@ -107,7 +107,7 @@ def test_the_letter_names_the_case_and_threads_it_and_its_id_survives_a_retry() 
         compose(LETTERS, note(key="other"), "Wang@Example.com")["Message-ID"]
         != letter["Message-ID"]
     )
-    assert str(letter["Subject"]) == "[C-1] About your complaint"
+    assert str(letter["Subject"]) == "[C-1] We have received your complaint"  # what it is about
     refs = references(
         [str(letter["Reply-To"])], [str(letter["Message-ID"]), str(letter["References"])]
     )
