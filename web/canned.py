@@ -18,8 +18,7 @@ from schemas.text import SUBJECT_MAX, TEXT_MAX
 from web import i18n
 from web.context import Web
 from web.panels import say
-from web.sessions import same
-from web.staff import signed_in, to_signin
+from web.staff import signed_in, staff_form, to_signin
 from web.workspace import staff_of_case
 
 log = structlog.get_logger()
@@ -128,15 +127,10 @@ async def canned_page(
 
 
 async def save(web: Web, request: Request) -> Response:
-    who = signed_in(web, request)
-    if who is None:
-        return to_signin()
-    user, session = who
-    form = await request.form()
-    if not same(session.csrf, form.get("csrf")):
-        return web.render(
-            request, "message.html", status=403, message="csrf", user=user, csrf=session.csrf
-        )
+    posted = await staff_form(web, request)
+    if isinstance(posted, Response):
+        return posted
+    user, session, form = posted
     if not user.role.sees_board:
         return web.render(
             request, "message.html", status=403, message="forbidden", user=user, csrf=session.csrf

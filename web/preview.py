@@ -10,21 +10,17 @@ from starlette.responses import Response
 from delivery.letters import preview
 from desk.errors import CaseNotFound
 from web.context import Web
-from web.sessions import same
-from web.staff import signed_in, staff_values
+from web.staff import staff_form, staff_values
 from web.workspace import staff_of_case
 
 
 async def preview_page(web: Web, request: Request) -> Response:
-    who = signed_in(web, request)
-    if who is None:
-        return Response("sign in first", status_code=401)
-    user, session = who
+    posted = await staff_form(web, request)
+    if isinstance(posted, Response):
+        return posted
+    user, session, form = posted
     complaint_id = request.path_params["complaint_id"]
-    form = await request.form()
     values = staff_values(user, session)
-    if not same(session.csrf, form.get("csrf")):
-        return web.render(request, "message.html", status=403, message="csrf", **values)
     text = str(form.get("text") or "").strip()
     try:
         snapshot = await web.desk.snapshot(complaint_id)

@@ -31,8 +31,8 @@ from reports.periods import ZONE
 from schemas.case import Stage
 from schemas.classification import Severity
 from web.context import Web
-from web.sessions import Session, same
-from web.staff import signed_in, to_signin
+from web.sessions import Session
+from web.staff import signed_in, staff_form, to_signin
 from web.users import StaffUser
 
 log = structlog.get_logger()
@@ -79,13 +79,10 @@ async def search_page(web: Web, request: Request) -> Response:
 
 async def search_post(web: Web, request: Request) -> Response:
     """POST: the page's own form (and its next-page button), a contact allowed."""
-    who = signed_in(web, request)
-    if who is None:
-        return to_signin()
-    user, session = who
-    posted = await request.form()
-    if not same(session.csrf, posted.get("csrf")):
-        return _refused(web, request, user, session, "csrf", 403)
+    answer = await staff_form(web, request)
+    if isinstance(answer, Response):
+        return answer
+    user, session, posted = answer
     form = {name: str(posted.get(name) or "") for name in FIELDS}
     try:
         filters = store_search.filters_from(form, user.username, user.teams, contact_allowed=True)
@@ -104,13 +101,10 @@ async def search_post(web: Web, request: Request) -> Response:
 
 
 async def save_view(web: Web, request: Request) -> Response:
-    who = signed_in(web, request)
-    if who is None:
-        return to_signin()
-    user, session = who
-    posted = await request.form()
-    if not same(session.csrf, posted.get("csrf")):
-        return _refused(web, request, user, session, "csrf", 403)
+    answer = await staff_form(web, request)
+    if isinstance(answer, Response):
+        return answer
+    user, session, posted = answer
     form = {name: str(posted.get(name) or "") for name in FIELDS}
     try:
         if form["contact"]:
@@ -127,13 +121,10 @@ async def save_view(web: Web, request: Request) -> Response:
 
 
 async def delete_view(web: Web, request: Request) -> Response:
-    who = signed_in(web, request)
-    if who is None:
-        return to_signin()
-    user, session = who
-    posted = await request.form()
-    if not same(session.csrf, posted.get("csrf")):
-        return _refused(web, request, user, session, "csrf", 403)
+    answer = await staff_form(web, request)
+    if isinstance(answer, Response):
+        return answer
+    user, session, _ = answer
     view_id = request.path_params["view_id"]
     async with web.pool.acquire() as connection:
         gone = view_id.isdigit() and await saved_views.delete(
@@ -146,13 +137,10 @@ async def delete_view(web: Web, request: Request) -> Response:
 
 async def export(web: Web, request: Request) -> Response:
     """The view's cases as CSV, with who complained: supervisors and managers only."""
-    who = signed_in(web, request)
-    if who is None:
-        return to_signin()
-    user, session = who
-    posted = await request.form()
-    if not same(session.csrf, posted.get("csrf")):
-        return _refused(web, request, user, session, "csrf", 403)
+    answer = await staff_form(web, request)
+    if isinstance(answer, Response):
+        return answer
+    user, session, posted = answer
     if not user.role.sees_board:
         log.warning("web export forbidden", actor=user.username, role=user.role.value)
         return _refused(web, request, user, session, "forbidden", 403)

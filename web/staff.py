@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import structlog
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -143,6 +144,21 @@ def signed_in(web: Web, request: Request) -> tuple[StaffUser, Session] | None:
     if user is None or not web.cookies.current(session, account_marker(user)):
         return None  # removed, given a new password, or signed out since
     return user, session
+
+
+async def staff_form(web: Web, request: Request) -> tuple[StaffUser, Session, FormData] | Response:
+    """A staff member's posted form, after the checks every staff POST makes first: signed in
+    (else to the sign-in page) and carrying their session's CSRF token (else 403)."""
+    who = signed_in(web, request)
+    if who is None:
+        return to_signin()
+    user, session = who
+    form = await request.form()
+    if not same(session.csrf, form.get("csrf")):
+        return web.render(
+            request, "message.html", status=403, message="csrf", **staff_values(user, session)
+        )
+    return user, session, form
 
 
 def to_signin() -> Response:
