@@ -71,8 +71,7 @@ def fills(key: str, facts: Mapping[str, str], lang: str = "en") -> bool:
     template = messages(lang).get(key)
     if template is None:
         return False
-    given = set(facts) | ({"changes"} if any(n.startswith("new_") for n in facts) else set())
-    given |= {"answers"} if any(n.startswith(ANSWER) for n in facts) else set()
+    given = set(facts) | set(composed(facts, lang))
     return all(name in given for _, name, _, _ in Formatter().parse(template) if name)
 
 
@@ -87,16 +86,24 @@ def _text(key: str, facts: Mapping[str, str], lang: str, zone: str, now: datetim
         for name, value in facts.items()
         if name not in SELECTORS and name not in ("refusal", NOTE) and not name.startswith(ANSWER)
     }
-    if any(name.startswith(ANSWER) for name in facts):
-        params["answers"] = answers_text(facts, lang)
-    if any(f"new_{name}" in facts for name in CHANGED):
-        params["changes"] = _changes(facts, lang)
+    params |= composed(facts, lang)
     if facts.get("refusal"):
         params["refusal"] = render(f"refusal.{facts['refusal']}", lang, params, zone, now)
     text = render(key, lang, params, zone, now)
     if facts.get(NOTE):
         text += render("entry.note", lang, {NOTE: facts[NOTE]})
     return text
+
+
+def composed(facts: Mapping[str, str], lang: str) -> dict[str, str]:
+    """The placeholders that stand for several facts together, in the reader's words:
+    `answers` (every `answer_<key>`) and `changes` (every `old_<x>`/`new_<x>` pair)."""
+    found: dict[str, str] = {}
+    if any(name.startswith(ANSWER) for name in facts):
+        found["answers"] = answers_text(facts, lang)
+    if any(f"new_{name}" in facts for name in CHANGED):
+        found["changes"] = _changes(facts, lang)
+    return found
 
 
 def answers_text(facts: Mapping[str, str], lang: str) -> str:

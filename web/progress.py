@@ -14,9 +14,9 @@ from datetime import datetime
 from types import MappingProxyType
 
 from catalogue import DEFAULT_ZONE, company, messages, moment, render
-from catalogue.entries import answers_text
+from catalogue.entries import composed
 from schemas.customer_view import CustomerEntry, CustomerView
-from schemas.survey import ANSWER_FACT, QuestionKind
+from schemas.survey import QuestionKind
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,7 @@ def entry_words(entry: CustomerEntry, lang: str, zone: str, now: datetime) -> st
     facts = dict(entry.facts)
     if "plan" in facts:  # the agent's sentence, inside ours: its own full stop would double
         facts["plan"] = facts["plan"].rstrip("。.！!；; ")
-    if any(name.startswith(ANSWER_FACT) for name in facts):
-        facts["answers"] = answers_text(facts, lang)
+    facts |= composed(facts, lang)
     fitting = [
         (len(needs), key)
         for key in messages("en")
