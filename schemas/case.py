@@ -29,6 +29,11 @@ class Stage(StrEnum):
     DONE = "done"  # ended; see the outcome
 
 
+# A case that has not ended; and one being handled, before its result is delivered.
+OPEN_STAGES = frozenset(Stage) - {Stage.DONE}
+HANDLING = frozenset({Stage.RECEIVE, Stage.CLASSIFY, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK})
+
+
 class Outcome(StrEnum):
     CLOSED_CONFIRMED = "closed_confirmed"  # the customer answered the follow-up, satisfied
     CLOSED_NO_RESPONSE = "closed_no_response"  # no answer by the end of the follow-up window

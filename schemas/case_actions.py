@@ -39,7 +39,7 @@ from schemas.actions import (
     TaskOverride,
     TaskRequest,
 )
-from schemas.case import CaseSnapshot, EntryKind, Stage
+from schemas.case import HANDLING, OPEN_STAGES, CaseSnapshot, EntryKind, Stage
 from schemas.evidence import EvidenceFile
 from schemas.text import Identifier
 
@@ -63,8 +63,6 @@ class Delivery(StrEnum):
 
 # Where the rules let an action apply (workflows/stages.py and the checks in workflows/ decide;
 # these sets say the same for the pages, which offer only what fits).
-OPEN = frozenset(Stage) - {Stage.DONE}
-HANDLING = frozenset({Stage.RECEIVE, Stage.CLASSIFY, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK})
 
 
 class Requires(StrEnum):
@@ -106,7 +104,7 @@ class CaseAction:
     positional: str | None = None
     flag_aliases: tuple[tuple[str, str], ...] = ()
     # Where it applies: the stages, and states of the case it needs (`actions_that_fit`).
-    stages: frozenset[Stage] = OPEN
+    stages: frozenset[Stage] = OPEN_STAGES
     requires: frozenset[Requires] = frozenset()
 
     def fits(self, case: CaseSnapshot) -> bool:

@@ -19,8 +19,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from case_store.db import Pool
 from case_store.stuck_cases import STUCK_NOW
-from schemas.case import Stage
-from workflows.stages import OPEN_STAGES
+from schemas.case import OPEN_STAGES, Stage
 
 OPEN_BY_STAGE = """SELECT stage, count(*) FROM complaints WHERE outcome IS NULL GROUP BY stage"""
 

@@ -13,20 +13,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from schemas.case import CaseState, Deadline, EntryKind, EscalationLevel, Stage, TimelineEntry
+from schemas.case import (
+    OPEN_STAGES,
+    CaseState,
+    Deadline,
+    EntryKind,
+    EscalationLevel,
+    TimelineEntry,
+)
 from schemas.classification import RiskLevel, Severity
 from schemas.notification import Audience, Notification
 from schemas.refusals import InvalidAction, Refusal, RefusalCode
 from workflows import deadlines
-from workflows.stages import OPEN_STAGES, InvalidMove, Move, next_stage
+from workflows.stages import InvalidMove, Move, next_stage
 from workflows.working_time import quiet_until
 
 SYSTEM = "system"
 CUSTOMER = "customer"
 
 RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
-# Stages in which a case is being handled, before the result is delivered.
-HANDLING = frozenset({Stage.RECEIVE, Stage.CLASSIFY, Stage.INVESTIGATE, Stage.RESOLVE, Stage.TRACK})
 
 # A moment the case acts by itself: when, the timer's name operators see, and what it does.
 Step = tuple[datetime, str, Callable[[datetime], None]]

@@ -9,11 +9,10 @@ from datetime import datetime
 from functools import partial
 
 from schemas.actions import TaskDone, TaskOverride, TaskRequest
-from schemas.case import DepartmentTask, EntryKind
+from schemas.case import HANDLING, OPEN_STAGES, DepartmentTask, EntryKind
 from schemas.notification import Audience
 from schemas.refusals import RefusalCode
-from workflows.case_record import HANDLING, SYSTEM, CaseRecord, Step, hm, refuse
-from workflows.stages import OPEN_STAGES
+from workflows.case_record import SYSTEM, CaseRecord, Step, hm, refuse
 
 
 def blocking(tasks: list[DepartmentTask]) -> list[DepartmentTask]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from schemas.case import Deadline, EntryKind, EscalationLevel
+from schemas.case import HANDLING, Deadline, EntryKind, EscalationLevel
 from schemas.classification import RiskLevel
 from schemas.notification import Audience
 from schemas.sla import DeadlineKind, SlaPolicy
 from workflows import deadlines
-from workflows.case_record import HANDLING, SYSTEM, CaseRecord, duration_text, hm
+from workflows.case_record import SYSTEM, CaseRecord, duration_text, hm
 
 
 def open_round_deadlines(case: CaseRecord, now: datetime) -> None:

@@ -45,7 +45,6 @@ TRANSITIONS: Mapping[tuple[Stage, Move], Stage] = {
 }
 
 # Stages in which the case is open for handling: anything but the ending.
-OPEN_STAGES = frozenset(Stage) - {Stage.DONE}
 
 
 class InvalidMove(ValueError):

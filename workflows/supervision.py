@@ -21,13 +21,21 @@ from schemas.actions import (
     PolicyChange,
     Reassignment,
 )
-from schemas.case import ClosedBy, Deadline, EntryKind, EscalationLevel, Outcome, Stage
+from schemas.case import (
+    HANDLING,
+    OPEN_STAGES,
+    ClosedBy,
+    Deadline,
+    EntryKind,
+    EscalationLevel,
+    Outcome,
+    Stage,
+)
 from schemas.notification import Audience
 from schemas.refusals import InvalidAction, RefusalCode
 from workflows import closing, deadlines, investigation, sla_clock
 from workflows.actors import check_actor, check_new_owner, same_person
 from workflows.case_record import (
-    HANDLING,
     RISK_ORDER,
     SYSTEM,
     CaseRecord,
@@ -38,7 +46,7 @@ from workflows.case_record import (
     refuse,
     value_text,
 )
-from workflows.stages import OPEN_STAGES, Move
+from workflows.stages import Move
 
 # ---- escalation (also a signal: alerting tools fire it without waiting) ------------------------
 
