@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grading.model import ModelView
-from grading.words import hits
+from grading.words import hits, supposed
 from schemas.classification import Category, Classification, Reason, RiskLevel, Severity
 from schemas.grading import GradingPolicy, Signal
 from schemas.intake import ComplaintIntake, Urgency
@@ -61,11 +61,30 @@ def grade(
 
     hit: list[Signal] = []
     floored = uncorroborated = False
+    joking = hits(text, policy.unreal.joking, policy.negations, policy.negation_window)
     for signal in policy.signals:
+        if signal.together_with and not hits(text, signal.together_with, [], 1):
+            continue
         found = hits(text, signal.keywords, policy.negations, policy.negation_window)
         mentioned = hits(text, signal.mentions, policy.negations, policy.negation_window)
         if not (found or mentioned):
             continue
+        if found and model and signal.name in model.floors:
+            # A keyword in a joke or after 如果 / what if is said, not meant: a mention.
+            unreal = (
+                found
+                if joking
+                else supposed(
+                    text,
+                    found,
+                    policy.unreal.hypothetical,
+                    policy.negations,
+                    policy.negation_window,
+                )
+            )
+            how = f"joking: {joking[0]}" if joking else "hypothetical"
+            found = [w for w in found if w not in unreal]
+            mentioned = [*mentioned, *(f"{w} ({how})" for w in unreal)]
         if model and view and signal.name in model.floors:
             # A floor: a keyword is hard (L1 whatever the model says); a word that is often
             # only mentioned ("hospital", 过期, 报警) counts when the model corroborates it.
