@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-_CLAUSE_END = re.compile(r"[。！？；，,.!?;\n]")
+_CLAUSE_END = re.compile(r"[。！？；，：,.!?;:\n]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
 _ENGLISH_WINDOW = 24  # characters: about three words
 
