@@ -11,6 +11,14 @@ severity, category and a risk contribution. A person confirms the grade (`needs_
 model is unsure, or when it gives L1 a probability from `l1_watch` on without grading it L1.
 Without a view the rules grade alone, as below.
 
+With the model, a floor's keyword said in a joke (哈哈, lol, 开玩笑 anywhere in the complaint, not
+negated: "不是开玩笑" is not a joke) or after a hypothetical in the same sentence (如果, 万一,
+what if, 以为要) counts only as a mention; when the model is sure it is not L1 (below `l1_watch`)
+nobody need look. Two floors need a second word: a third complaint counts when it is about money
+(元, refund…), personal data in someone else's hands when a piece of it is named (电话, address…).
+Each grade also says why in one sentence (`summary`, phrases from the catalogue, rendered by
+grading/explain.py), and names the product read from the text when the intake's field is empty.
+
 Severity is the most urgent level any hit allows (safety, money and compliance are L1), else L3
 for a pure suggestion, else L2 — and then `needs_triage`: no rule placed the complaint, and on
 unseen text that is where the missed L1 cases are (docs/grading.md), so a person must look. Risk sums the factor scores against the policy's thresholds (seed
