@@ -21,7 +21,7 @@ from temporalio import activity
 from case_store import investigation, similar
 from case_store.db import Pool
 from grading.encoder import Vectors
-from grading.engine import Context, complaint_text, grade
+from grading.engine import Context, complaint_text, grade, product_of
 from grading.model import EXCERPT, LearnedGrader, ModelView
 from schemas.classification import Category, Classification, Likeness, Severity
 from schemas.grading import GradingPolicy
@@ -48,13 +48,14 @@ class ClassificationActivities:
         vector = self._grader.embed(text) if self._grader else None
         # the store keeps the USE part (vector(512)) whichever encoder the head was trained on
         stored = self._grader.store_vector(vector) if self._grader and vector is not None else None
+        product, _ = product_of(intake)  # the field, else the product the text names
         async with self._pool.acquire() as connection:
             history = await investigation.customer_history(
-                connection, intake.customer.account_id, intake.product, intake.complaint_id, at
+                connection, intake.customer.account_id, product, intake.complaint_id, at
             )
             recent = await investigation.recent_on_product(
                 connection,
-                intake.product,
+                product,
                 intake.complaint_id,
                 at,
                 self._policy.concentration.window,

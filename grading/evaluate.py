@@ -11,6 +11,7 @@ a confusion matrix, category accuracy, triage volume and the L1 cases left ungua
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +34,31 @@ __all__ = [
     "Report",
     "cross_validate",
     "evaluate",
+    "language_of",
     "load_examples",
     "mean_text",
     "stratified_folds",
 ]
+
+
+# Characters only Traditional Chinese writes (their Simplified forms differ): enough to tell a
+# complaint in zh-Hant from one in zh.
+_TRADITIONAL = set(
+    "們這個貨錢還說過會時電問題麼買賣對與為點裡後見樣開關門東車機號話讓給沒經費務當發體們應"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]{2,}(?![A-Za-z0-9-])")
+LANGUAGES = ("zh", "zh-Hant", "en", "mixed")
+
+
+def language_of(text: str) -> str:
+    """zh, zh-Hant, en or mixed (Chinese with at least three English words), for figures per
+    language."""
+    if not _CJK.search(text):
+        return "en"
+    if len(_ENGLISH_WORD.findall(text)) >= 3:
+        return "mixed"
+    return "zh-Hant" if _TRADITIONAL & set(text) else "zh"
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,23 @@ class Report:
             if e.severity is Severity.L1 and s is not Severity.L1 and not t
         ]
 
+    def of_language(self, language: str) -> Report:
+        keep = [i for i, (e, _, _) in enumerate(self.pairs) if language_of(e.text) == language]
+        return Report([self.pairs[i] for i in keep], [self.triaged[i] for i in keep])
+
+    def by_language(self) -> str:
+        """Accuracy, L1 recall, triage and unguarded L1s for each language present."""
+        lines = ["language   n  severity  L1 recall  triage  L1 unguarded"]
+        for language in LANGUAGES:
+            part = self.of_language(language)
+            if part.pairs:
+                lines.append(
+                    f"{language:<8} {len(part.pairs):>4}  {part.accuracy:>8.3f}  "
+                    f"{part.recall(Severity.L1):>9.3f}  {sum(part.triaged) / len(part.pairs):>6.1%}"
+                    f"  {len(part.l1_unguarded):>4}"
+                )
+        return "\n".join(lines)
+
     def confusion(self) -> Counter[tuple[Severity, Severity]]:
         return Counter((e.severity, s) for e, s, _ in self.pairs)
 
@@ -97,6 +136,7 @@ class Report:
             lines.append(
                 f"{actual.value:<8}" + "".join(f"{matrix[(actual, p)]:>6}" for p in Severity)
             )
+        lines += ["", self.by_language()]
         if misses:
             lines += ["", "misses:"] + [
                 f"  {e.severity.value}→{s.value} {e.category.value}→{c.value}  {e.text}"

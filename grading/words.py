@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-_CLAUSE_END = re.compile(r"[。！？；，,.!?;\n]")
+_CLAUSE_END = re.compile(r"[。！？；，：,.!?;:\n]")
+_SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
 _ENGLISH_WINDOW = 24  # characters: about three words
 
 
@@ -35,6 +36,29 @@ def hits(text: str, words: Iterable[str], negations: Iterable[str], window: int)
                 found.append(word)
                 break
     return found
+
+
+def supposed(
+    text: str, words: Iterable[str], markers: Iterable[str], negations: Iterable[str], window: int
+) -> list[str]:
+    """The words of `hits` that occur only after a hypothetical marker in the same sentence
+    ("如果插座漏电怎么办", "what if it catches fire"): supposed, not said to have happened."""
+    markers = list(markers)
+    found = []
+    for word in words:
+        spans = [
+            m.start()
+            for m in _pattern(word.lower()).finditer(text)
+            if not _negated(text, m.start(), negations, window)
+        ]
+        if spans and all(_after_marker(text, at, markers) for at in spans):
+            found.append(word)
+    return found
+
+
+def _after_marker(text: str, at: int, markers: list[str]) -> bool:
+    sentence = _SENTENCE_END.split(text[:at])[-1]
+    return any(_pattern(marker.lower()).search(sentence) for marker in markers)
 
 
 def _negated(text: str, at: int, negations: Iterable[str], window: int) -> bool:

@@ -56,6 +56,16 @@ class Reason(BaseModel):
     score: int | None = Field(default=None, description="What the factor added to the risk score")
 
 
+class Phrase(BaseModel):
+    """One part of the grade's sentence: a catalogue key (`grade.*`) and its parameters, rendered
+    in the reader's language (grading/explain.py); the reasons are the details behind it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    params: dict[str, str | int] = Field(default_factory=dict)
+
+
 class Engine(BaseModel):
     """The learned part that graded alongside the rules: which encoder, which head."""
 
@@ -97,4 +107,9 @@ class Classification(BaseModel):
     )
     looks_like: list[Likeness] = Field(
         default_factory=list, description="The nearest labelled or resolved complaints"
+    )
+    # Added in grading round 4; absent in older histories.
+    summary: list[Phrase] = Field(
+        default_factory=list,
+        description="Why, in one sentence a supervisor reads in their language (grading/explain.py)",
     )

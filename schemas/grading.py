@@ -24,7 +24,7 @@ class Signal(_Rules):
     severity: Severity | None = Field(description="The least urgent level a hit allows")
     score: int = Field(ge=0, le=20, description="Added to the risk score on a hit")
     keywords: list[str] = Field(
-        min_length=1,
+        default_factory=list,
         description="Words that say it happened; for a model floor, hard: L1 whatever the model "
         "says. An English word ending in * matches as a prefix (injur* → injured, injury)",
     )
@@ -34,6 +34,27 @@ class Signal(_Rules):
         "the model loaded, a floor counts them only when corroborated (model.corroborate_above); "
         "the rules alone count them like keywords",
     )
+    together_with: list[str] = Field(
+        default_factory=list,
+        description="When given, a hit counts only if one of these words is in the text too "
+        "(a third complaint counts as a money signal when it is about money: 元, refund, £…)",
+    )
+
+    @model_validator(mode="after")
+    def _has_words(self) -> Self:
+        if not (self.keywords or self.mentions):
+            raise ValueError(f"signal {self.name} has neither keywords nor mentions")
+        return self
+
+
+class Unreal(_Rules):
+    """Words that make a floor's keyword said rather than meant: a hypothetical before it in the
+    same sentence (如果, 万一, what if) or a joke anywhere in the complaint (哈哈, lol, 开玩笑).
+    With the model loaded such a keyword counts only as a mention (corroborated or triaged);
+    a negated marker ("不是开玩笑", "not a joke") does not count."""
+
+    hypothetical: list[str] = Field(default_factory=list)
+    joking: list[str] = Field(default_factory=list)
 
 
 class Emotion(_Rules):
@@ -105,6 +126,7 @@ class GradingPolicy(_Rules):
     negation_window: int = Field(default=6, ge=1, le=20, description="Characters before a hit")
     signals: list[Signal]
     suggestion: list[str] = Field(description="Words of a suggestion rather than a problem")
+    unreal: Unreal = Field(default_factory=Unreal)
     categories: dict[Category, list[str]]
     emotion: Emotion
     tiers: dict[CustomerTier, int]

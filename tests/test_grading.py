@@ -14,6 +14,7 @@ from grading.evaluate import evaluate, load_examples
 from grading.policy import DEFAULT_FILE, load_grading_policy
 from schemas import Category, ComplaintIntake, RiskLevel, Severity
 from schemas.grading import GradingPolicy
+from schemas.intake import Urgency
 from schemas.store import CustomerTier
 from tests.support.desk import intake
 
@@ -122,3 +123,74 @@ def test_a_bad_policy_is_refused_on_load() -> None:
     data["signals"][0]["severity"] = "L0"
     with pytest.raises(ValidationError):
         GradingPolicy.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "product"),
+    [
+        ("型号 DW-320 的洗碗机门关不上", "DW-320"),
+        ("My kt9 kettle leaks, bought last week", "KT9"),  # a code without a hyphen
+        ("显示错误代码 E-21，烘干机停了", "烘干机"),  # an error code is not the product
+        ("The rice cooker's lid hinge snapped", "rice cooker"),
+        ("客服一直不回消息", None),
+    ],
+)
+def test_the_product_is_read_from_the_text_when_the_field_is_empty(
+    text: str, product: str | None
+) -> None:
+    result = graded(text, product=None)
+    inferred = [r.detail for r in result.reasons if r.factor == "product"]
+    assert inferred == ([f"{product} (inferred from the text)"] if product else [])
+
+
+def test_a_product_given_by_the_intake_is_not_inferred() -> None:
+    result = graded("型号 DW-320 的洗碗机门关不上", product="WM-200")
+    assert all(r.factor != "product" for r in result.reasons)
+
+
+def test_the_grade_reads_as_one_sentence_in_the_readers_language() -> None:
+    from grading.explain import sentence
+
+    result = graded("新买的型号 HB-11 电暖器插头烧焦了，手也被烫伤了", product=None)
+    assert sentence(result, "en") == (
+        "L1 urgent: mentions harm to someone's safety or health (烫伤, 烧焦); "
+        "product HB-11 read from the text."
+    )
+    assert sentence(result, "zh") == (
+        "L1 紧急：提到人身安全或健康受损（烫伤、烧焦）；产品 HB-11 取自投诉内容。"
+    )
+    # the reasons stay the details behind it
+    assert {r.factor for r in result.reasons} >= {"safety", "product"}
+
+
+def test_every_phrase_the_grade_can_say_is_in_every_catalogue() -> None:
+    from catalogue import LANGUAGES, has
+    from grading.engine import signal_key
+
+    keys = [f"grade.signal.{signal_key(s)}" for s in POLICY.signals]
+    keys += [f"grade.level.{level.value}" for level in Severity]
+    keys += [f"grade.tier.{tier.value}" for tier in CustomerTier]
+    keys += [f"grade.urgency.{u.value}" for u in Urgency]
+    keys += [
+        f"grade.{k}"
+        for k in [
+            "sentence",
+            "separator",
+            "list_separator",
+            "says",
+            "corroborated",
+            "unconfirmed",
+            "unreal",
+            "suggestion",
+            "default",
+            "model",
+            "emotion",
+            "repeat",
+            "concentration",
+            "receiver",
+            "product",
+            "triage",
+        ]
+    ]
+    missing = [(k, lang) for k in keys for lang in LANGUAGES if not has(k, lang)]
+    assert missing == []

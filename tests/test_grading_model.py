@@ -119,6 +119,9 @@ def test_every_hard_floor_word_is_l1_whatever_the_model_says(word: str) -> None:
     """Each keyword of the safety, money and compliance floors, alone in a complaint the model
     calls a sure L3, makes it L1 (a prefix word with any ending)."""
     text = f"Complaint: {word.replace('*', 'ed')} today" if word.isascii() else f"投诉：{word}"
+    # a signal that needs a second word ("卖给" counts with what was sold: 电话, address…)
+    also = next(s.together_with[:1] for s in FLOORS if word in s.keywords)
+    text = " ".join([text, *also])
     result = grade(complaint(text), POLICY, Context(), says(0.0, 0.01, 0.99))
     assert result.severity is Severity.L1 and not result.needs_triage, text
 
@@ -373,9 +376,9 @@ def test_the_adopted_head_was_trained_on_every_training_set() -> None:
 
 def test_cross_validation_keeps_l1_safe_and_triage_small(encoder: Encoder) -> None:
     """The issue's thresholds, on complaints no head being scored was trained on: one 5-fold
-    stratified cross-validation of the hybrid over every training set, seed 0 (docs/grading.md
-    has 5 repeats: severity accuracy 0.910, L1 recall 0.968, 13.3% triage; 2 L1s left unguarded
-    in 25 folds, none in this seed's).
+    stratified cross-validation of the hybrid over every training set, seed 0 (round 4, 1085
+    complaints: severity accuracy 0.918, L1 recall 0.974, 11.9% triage, no L1 left unguarded;
+    docs/grading.md has the repeats).
     Memorised scores on the training sets would say nothing."""
     examples = [e for path in TRAINING for e in load_examples(path)]
     [report] = cross_validate(examples, POLICY, encoder, folds=5)
@@ -398,3 +401,101 @@ def test_a_policy_whose_floors_name_no_signal_is_refused() -> None:
     data["model"]["floors"] = ["safety", "astrology"]
     with pytest.raises(ValueError, match="astrology"):
         type(POLICY).model_validate(data)
+
+
+# Round 4 (docs/grading.md): the classes the unseen sets missed, in wordings no set has.
+
+
+def _graded(grader: LearnedGrader, text: str) -> Any:
+    return grade(complaint(text), POLICY, Context(), grader.view(grader.embed(text)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # going to an office or a lawyer in words the lists never had
+        "材料我已经递到区消费者权益保护中心了，你们装的燃气热水器一直漏气没人管。",
+        "I've lodged a formal complaint with the Financial Ombudsman Service about the fees you took.",
+        "我已經向法律援助中心申請了，你們的維修把我的車子弄壞還不賠。",
+        # the third complaint about the same money
+        "这已经是我为同一笔399元的运费第三次投诉了，前两次都说退，一分没见到。",
+        "Third time writing about the same £62 refund. Two tickets closed, money still not back.",
+        # personal data in someone else's hands
+        "你们的店员把我的身份证复印件和电话给了一个我不认识的人，他今天打电话来了。",
+        "Your courier handed my parcel and a printout with my full name and phone number to a stranger.",
+        # harm said the way people say it
+        "热水器的水龙头一碰就被电到，手臂麻了好几分钟，家里还有老人。",
+        "The coffee machine zapped me when I touched the drip tray, my hand went numb.",
+    ],
+)
+def test_round4_l1_wordings_are_graded_l1(grader: LearnedGrader, text: str) -> None:
+    assert _graded(grader, text).severity is Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # jokes, hypotheticals and exaggerations about an ordinary fault
+        "哈哈哈这台烘干机转起来像要爆炸一样，其实就是轴承响，麻烦上门换一下。",
+        "What if the extension lead catches fire one day? The switch is loose, please replace it.",
+        "万一哪天这个电暖器漏电就麻烦了，现在它的开关按下去弹不回来，能修吗？",
+        "lol my fridge is so loud I nearly had a heart attack, it hums all night, can someone look?",
+        # negated
+        "没有人被电到，只是洗衣机的排水管松了，漏了一地水。",
+        "Nobody got zapped, the socket cover is just cracked. Please send a new one.",
+        # going public on a review site is not a regulator
+        "我会在大众点评上写下这次经历，店员太不耐烦了。",
+    ],
+)
+def test_round4_jokes_hypotheticals_and_negations_are_not_l1(
+    grader: LearnedGrader, text: str
+) -> None:
+    assert _graded(grader, text).severity is not Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如果插座起火了怎么办？现在面板松了。",
+        "哈哈 差点触电 开玩笑的，开关按不下去而已",
+        "What if it caught fire? The cable is frayed.",
+    ],
+)
+def test_a_hypothetical_or_joking_keyword_needs_the_model(text: str) -> None:
+    """A hard keyword after 如果 / what if, or in a joke, counts only as a mention: L2 when the
+    model is sure it is not L1 (and no one need look), L1 when the model corroborates it."""
+    assert POLICY.model is not None
+    calm = grade(complaint(text), POLICY, Context(), says(0.02, 0.95, 0.03))
+    assert calm.severity is Severity.L2 and not calm.needs_triage
+    assert any("hypothetical" in r.detail or "joking" in r.detail for r in calm.reasons)
+    sure = POLICY.model.corroborate_above
+    backed = grade(complaint(text), POLICY, Context(), says(sure, 0.97 - sure, 0.03))
+    assert backed.severity is Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text", ["不是开玩笑，插座真的起火了，墙都黑了", "Not a joke: the heater caught fire tonight"]
+)
+def test_a_denied_joke_leaves_the_keyword_hard(text: str) -> None:
+    result = grade(complaint(text), POLICY, Context(), says(0.0, 0.01, 0.99))
+    assert result.severity is Severity.L1 and not result.needs_triage
+
+
+@pytest.mark.parametrize(
+    ("text", "graded"),
+    [
+        ("第三次投诉了，同一笔会员费280元还没退", Severity.L1),
+        ("第三次投诉了，快递还是没到", Severity.L2),  # third, but not about money
+        ("Someone else's order shows my phone number and address", Severity.L1),
+        ("Someone else's parcel was left at my door", Severity.L2),  # no personal data
+    ],
+)
+def test_third_complaints_and_leaks_count_only_with_what_they_are_about(
+    text: str, graded: Severity
+) -> None:
+    """Signals that need a second word: money for a third complaint, a piece of personal data for
+    a leak. The model here leans L2 but gives L1 enough to corroborate a mention."""
+    assert POLICY.model is not None
+    p_l1 = POLICY.model.corroborate_above + 0.05
+    view = says(p_l1, 0.95 - p_l1, 0.05)
+    assert grade(complaint(text), POLICY, Context(), view).severity is graded
