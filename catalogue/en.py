@@ -968,4 +968,9 @@ MESSAGES: dict[str, str] = {
     "grade.receiver": "the receiving agent graded it {level}",
     "grade.product": "product {product} read from the text",
     "grade.triage": "a person confirms the grade within the hour",
+    # ---- grading candidates, adoption and rollback: grading.* (issue 26's learning loop) ----
+    # ---- the SLA back-test: backtest.* (issue 28) ----
+    # ---- regulatory clocks and their letters: regulatory.* (issue 28) ----
+    # ---- the policy dry run and the special report: policy_change.*, special_report.* (issue 28) ----
+    # ---- performance work: keys it needs, if any (issue 27) ----
 }

@@ -811,4 +811,9 @@ MESSAGES: dict[str, str] = {
     "grade.receiver": "受理人评为 {level}",
     "grade.product": "产品 {product} 取自投诉内容",
     "grade.triage": "须在一小时内由人工确认等级",
+    # ---- grading candidates, adoption and rollback: grading.* (issue 26's learning loop) ----
+    # ---- the SLA back-test: backtest.* (issue 28) ----
+    # ---- regulatory clocks and their letters: regulatory.* (issue 28) ----
+    # ---- the policy dry run and the special report: policy_change.*, special_report.* (issue 28) ----
+    # ---- performance work: keys it needs, if any (issue 27) ----
 }
