@@ -972,5 +972,57 @@ MESSAGES: dict[str, str] = {
     # ---- the SLA back-test: backtest.* (issue 28) ----
     # ---- regulatory clocks and their letters: regulatory.* (issue 28) ----
     # ---- the policy dry run and the special report: policy_change.*, special_report.* (issue 28) ----
+    "policy_change.title": "What the new policy would change",
+    "policy_change.summary": (
+        "{cases} cases: {applying} would take the policy, {moving} of them with {deadlines} "
+        "deadlines moving; {refusing} would refuse it"
+    ),
+    "policy_change.column.case": "case",
+    "policy_change.column.deadline": "deadline",
+    "policy_change.column.due": "due",
+    "policy_change.column.warn": "owner warned",
+    "policy_change.column.manage": "management told",
+    "policy_change.column.setting": "setting",
+    "policy_change.column.before": "now",
+    "policy_change.column.after": "new policy",
+    "policy_change.none": "—",
+    "policy_change.round": " (re-open {round})",
+    "policy_change.days": "{n} d",
+    "policy_change.hours": "{n} h",
+    "policy_change.minutes": "{n} min",
+    "policy_change.no_change": "No deadline, warning or escalation would move.",
+    "policy_change.preview": "Preview the change",
+    "policy_change.confirm": "Apply the policy",
+    "policy_change.confirm_many": "Apply to these {count} cases",
+    "policy_change.board_link": "Adopt an SLA policy (dry run first)",
+    "policy_change.board_title": "Adopt an SLA policy on open cases",
+    "policy_change.board_hint": (
+        "Paste the policy (JSON). The dry run shows every open case's changes; nothing changes "
+        "until you apply."
+    ),
+    "policy_change.field.policy": "policy (JSON)",
+    "policy_change.field.severity": "only severity",
+    "policy_change.field.reason": "reason",
+    "policy_change.any": "any",
+    "policy_change.bad_policy": "This is not a valid SLA policy: {error}",
+    "policy_change.applied": "{changed} cases moved to policy {version}, {skipped} skipped",
+    "policy_change.setting.acknowledge": "acknowledge within",
+    "policy_change.setting.triage": "triage within",
+    "policy_change.setting.targets.L1.respond": "L1 respond within",
+    "policy_change.setting.targets.L1.resolve": "L1 resolve within",
+    "policy_change.setting.targets.L2.respond": "L2 respond within",
+    "policy_change.setting.targets.L2.resolve": "L2 resolve within",
+    "policy_change.setting.targets.L3.respond": "L3 respond within",
+    "policy_change.setting.targets.L3.resolve": "L3 resolve within",
+    "policy_change.setting.emergency.first_assessment": "emergency: first assessment within",
+    "policy_change.setting.emergency.temporary_remedy": "emergency: temporary remedy within",
+    "policy_change.setting.emergency.progress_every": "emergency: progress update every",
+    "policy_change.setting.escalation.warn_at": "owner warned at (share of the allowed time)",
+    "policy_change.setting.escalation.management_after": "management told after a breach by",
+    "policy_change.setting.agent_compensation_limit_yuan": "agent's compensation limit",
+    "policy_change.setting.confirmation_wait": "closed unconfirmed after silence of",
+    "policy_change.setting.close_on_behalf_after": "supervisor may close for a silent customer after",
+    "policy_change.setting.follow_up_after": "survey invitation after closing",
+    "policy_change.setting.follow_up_until": "follow-up window after closing",
     # ---- performance work: keys it needs, if any (issue 27) ----
 }
