@@ -260,7 +260,9 @@ def _add_action_route(
         tags=["case actions"],
     )
     if action.preview is not None:
-        _add_preview_route(app, gate, desk, action, (body, action.preview, body_limit, body_seconds))
+        _add_preview_route(
+            app, gate, desk, action, (body, action.preview, body_limit, body_seconds)
+        )
     return body
 
 

@@ -139,9 +139,9 @@ def text(previews: Sequence[PolicyPreview], lang: str, zone: str = DEFAULT_ZONE)
     shown = table(previews, lang, zone)
     lines = [shown.summary, ""]
     if shown.deadline_rows:
-        lines += _columns([shown.deadline_header, *shown.deadline_rows]) + [""]
+        lines += [*_columns([shown.deadline_header, *shown.deadline_rows]), ""]
     if shown.setting_rows:
-        lines += _columns([shown.setting_header, *shown.setting_rows]) + [""]
+        lines += [*_columns([shown.setting_header, *shown.setting_rows]), ""]
     lines += shown.refused
     return "\n".join(lines).rstrip() + "\n"
 

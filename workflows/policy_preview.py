@@ -14,10 +14,10 @@ from pydantic import BaseModel
 
 from schemas.actions import PolicyChange
 from schemas.case import Deadline
+from schemas.case_actions import action
 from schemas.policy_preview import DeadlineShift, PolicyPreview, SettingShift
 from schemas.refusals import InvalidAction
 from schemas.sla import SlaPolicy
-from schemas.case_actions import action
 from workflows import action_rules, deadlines
 from workflows.case_record import CaseRecord
 
