@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
