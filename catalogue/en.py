@@ -977,6 +977,8 @@ MESSAGES: dict[str, str] = {
         "{cases} cases: {applying} would take the policy, {moving} of them with {deadlines} "
         "deadlines moving; {refusing} would refuse it"
     ),
+    "policy_change.heading.deadlines": "Deadlines that would move",
+    "policy_change.heading.settings": "Settings that would change",
     "policy_change.column.case": "case",
     "policy_change.column.deadline": "deadline",
     "policy_change.column.due": "due",

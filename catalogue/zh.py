@@ -820,6 +820,8 @@ MESSAGES: dict[str, str] = {
         "共 {cases} 个案件：{applying} 个将采用新政策，其中 {moving} 个有 {deadlines} 个时限变动；"
         "{refusing} 个将拒绝"
     ),
+    "policy_change.heading.deadlines": "将变动的时限",
+    "policy_change.heading.settings": "将改变的设置",
     "policy_change.column.case": "案件",
     "policy_change.column.deadline": "时限",
     "policy_change.column.due": "到期",

@@ -13,6 +13,7 @@ import pytest
 from schemas import DeadlineKind, EntryKind
 from schemas.policy_preview import PolicyPreview
 from schemas.sla import EscalationChain, SlaPolicy
+from tests.support.api import running_api
 from tests.support.cli import cli_against
 from tests.support.desk import ROUND_THE_CLOCK, Desk, eventually, responding_within
 from tests.support.servers import DEV_SERVER
@@ -144,3 +145,25 @@ def _cli_change(folder: Path, flag: str = "--policy") -> list[str]:
     policy.write_text(json.dumps(FASTER.model_dump(mode="json")), encoding="utf-8")
     where = f"@{policy}" if flag == "--policy" else str(policy)
     return ["--by", "sup-li", "--reason", "new SLA", flag, where]
+
+
+async def test_the_api_answers_the_dry_run_to_supervisors_keys_and_records_nothing(
+    desk: Desk,
+) -> None:
+    cid = await desk.open()
+    before = await desk.api.snapshot(cid)
+    body = {"reason": "new SLA", "policy": FASTER.model_dump(mode="json")}
+    async with running_api(desk.api) as api:
+        path = f"/v1/complaints/{cid}/policy/preview"
+        answer = await api.http.post(path, json=body, headers=api.auth("crm-supervisors"))
+        assert answer.status_code == 200, answer.text
+        dry = PolicyPreview.model_validate(answer.json())
+        shift = next(d for d in dry.deadlines if d.kind is DeadlineKind.RESPOND)
+        assert shift.due_after == before.received_at + timedelta(hours=2)
+        refused = await api.http.post(path, json=body, headers=api.auth("crm-agents"))
+        assert refused.status_code == 403
+    after = await desk.api.snapshot(cid)
+    assert (after.policy_version, after.timeline_length) == (
+        before.policy_version,
+        before.timeline_length,
+    )
