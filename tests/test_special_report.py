@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 from playwright.async_api import Page, expect
 
+import catalogue
 from reports import pdf
 from schemas import Stage
 from tests.support.desk import ROOT, Desk, eventually
@@ -61,6 +63,11 @@ async def staged_event(desk: Desk) -> str:
         return True if n else None
 
     await eventually(review_stored, 30)
+    return event
+
+
+async def review_done(desk: Desk, event: str) -> None:
+    """The quality team records the root cause and the measures."""
     await desk.api.complete_review(
         event, {"by": "qa-li", "findings": FINDINGS, "measures": MEASURES}
     )
@@ -74,10 +81,9 @@ async def staged_event(desk: Desk) -> str:
                 "SELECT count(*) FROM complaints WHERE product = $1 AND category IS NOT NULL",
                 PRODUCT,
             )
-        return True if done and known == len(cases) else None
+        return True if done and known == len(CUSTOMERS) else None
 
     await eventually(stored, 30)
-    return event
 
 
 _AFTER = frozenset({Stage.FOLLOW_UP, Stage.DONE})
@@ -101,8 +107,17 @@ async def test_the_special_report_of_a_staged_major_event(desk: Desk, tmp_path: 
         await page.goto(served.base + "/lang/en?next=/signin")
         await sign_in(page, served, "sup-li")
         await page.goto(served.base + "/board")
-        due = page.locator(f"#reviews li[data-case='{event}']")
-        await expect(due).to_contain_text("review done")
+        listed = page.locator(f"#reviews li[data-case='{event}']")
+        due = catalogue.moment(await _due(desk, event), "en")
+        await expect(listed).to_contain_text(f"report due {due}")  # 7 days after the event
+        if os.environ.get("WEB_SCREENSHOTS"):
+            await page.locator("#reviews").screenshot(path=str(SHOTS / "special-report-board.png"))
+        await opened_report(page, served.base, event, "en")
+        await expect(page.locator("body")).to_contain_text("Not recorded yet")
+
+        await review_done(desk, event)
+        await page.goto(served.base + "/board")
+        await expect(listed).to_contain_text("review done")
 
         html = await opened_report(page, served.base, event, "en")
         await expect(page.locator("#counts")).to_have_text(
@@ -154,6 +169,14 @@ async def sign_in_as_agent(page: Page, base: str) -> None:
     await page.get_by_label("Password").fill("agent-pass-1")
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("heading", name="My queue")).to_be_visible()
+
+
+async def _due(desk: Desk, event: str) -> datetime:
+    async with desk.pool.acquire() as connection:
+        due: datetime = await connection.fetchval(
+            "SELECT due_at FROM reviews WHERE complaint_id = $1", event
+        )
+    return due
 
 
 def _pdf_text(document: bytes) -> str:
