@@ -974,8 +974,8 @@ MESSAGES: dict[str, str] = {
     # ---- the policy dry run and the special report: policy_change.*, special_report.* (issue 28) ----
     "policy_change.title": "What the new policy would change",
     "policy_change.summary": (
-        "{cases} cases: {applying} would take the policy, {moving} of them with {deadlines} "
-        "deadlines moving; {refusing} would refuse it"
+        "Cases looked at: {cases}. Would take the policy: {applying} (deadlines moving in "
+        "{moving}; {deadlines} deadlines in all). Would refuse it: {refusing}."
     ),
     "policy_change.heading.deadlines": "Deadlines that would move",
     "policy_change.heading.settings": "Settings that would change",
