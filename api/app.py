@@ -259,7 +259,55 @@ def _add_action_route(
         openapi_extra=_body(body),
         tags=["case actions"],
     )
+    if action.preview is not None:
+        _add_preview_route(
+            app, gate, desk, action, (body, action.preview, body_limit, body_seconds)
+        )
     return body
+
+
+def _add_preview_route(
+    app: FastAPI,
+    gate: Gate,
+    desk: ComplaintDesk,
+    action: CaseAction,
+    shape: tuple[type[BaseModel], type[BaseModel], int, float],
+) -> None:
+    """POST `/v1/complaints/{id}/<action>/preview`: the action's dry run, the same body as the
+    action and the same keys; the case answers what it would change and nothing is recorded."""
+    body, answer, body_limit, body_seconds = shape
+    scopes = {SCOPE_OF_ROLE[role] for role in action.roles}
+
+    async def preview(
+        complaint_id: str,
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = KEY,
+        x_acting_for: str | None = Header(
+            None, description="staff actions through a key with acts_for: the person acting"
+        ),
+    ) -> Any:
+        key = gate.admit(request, credentials, scopes)
+        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
+        actor = staff_actor(key, x_acting_for, gate.staff()) if action.actor else key.actor
+        data = with_actor(await read_object(request, body_limit, body_seconds), action.actor, actor)
+        payload = validated(action.payload, data)
+        request.state.actor = actor
+        async with on_case():
+            return await desk.preview(complaint_id, action.name, payload)
+
+    app.add_api_route(
+        f"/v1/complaints/{{complaint_id}}/{action.name}/preview",
+        preview,
+        methods=["POST"],
+        name=f"{action.name}_preview",
+        summary=f"dry run: {action.summary}",
+        description=f"What `{action.name}` would change on the case now; nothing is recorded. "
+        f"The same body and keys as `{action.name}`.",
+        response_model=answer,
+        responses=responses(*BODY_REFUSALS, 404),
+        openapi_extra=_body(body),
+        tags=["case actions"],
+    )
 
 
 def _describe(action: CaseAction) -> str:

@@ -12,7 +12,8 @@ pydantic's message and nothing is started or stored. What the desk refuses is on
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -167,6 +168,10 @@ class _OlderMessage:
         return act
 
 
+# Queries in flight at once for a dry run over many cases: each wakes a worker; thousands at once
+# would crowd out the cases' own work.
+PREVIEWS_AT_ONCE = 16
+
 _GONE_AWAY = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
 
 
@@ -253,6 +258,37 @@ class ComplaintDesk:
         if PUBLIC in raw.payload.metadata:
             return converter.from_payload(raw.payload, ActionAck)
         return converter.from_payload(raw.payload, CaseSnapshot)
+
+    async def preview(self, complaint_id: str, name: str, payload: Payload) -> BaseModel:
+        """An action's dry run (`CaseAction.preview`): what it would change on the case now,
+        asked of the case itself (a query: nothing is recorded). The payload is checked as
+        `act` checks it; an action without a dry run is a `DeskError`."""
+        action = case_actions.action(name)
+        if action.preview is None or action.preview_query is None:
+            raise DeskError(f"the {name} action has no dry run")
+        valid = _valid(action.payload, payload)
+        async with self._on_case(complaint_id):
+            return await reading.query(
+                self._handle(complaint_id),
+                action.preview_query,
+                valid,
+                result_type=action.preview,
+            )
+
+    async def preview_each(
+        self, complaint_ids: Sequence[str], name: str, payload: Payload
+    ) -> list[BaseModel]:
+        """The dry run on many cases at once (a supervisor's table before adopting a policy):
+        one answer a case, in the order asked; a case that cannot answer raises."""
+        action = case_actions.action(name)
+        valid = _valid(action.payload, payload)
+        at_once = asyncio.Semaphore(PREVIEWS_AT_ONCE)
+
+        async def one(complaint_id: str) -> BaseModel:
+            async with at_once:
+                return await self.preview(complaint_id, name, valid)
+
+        return list(await asyncio.gather(*(one(cid) for cid in complaint_ids)))
 
     # The names these actions had before the table, kept for the code that calls them.
     reply = _OlderMessage("reply")

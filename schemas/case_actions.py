@@ -41,6 +41,7 @@ from schemas.actions import (
 )
 from schemas.case import HANDLING, OPEN_STAGES, CaseSnapshot, EntryKind, Stage
 from schemas.evidence import EvidenceFile
+from schemas.policy_preview import PolicyPreview
 from schemas.text import Identifier
 
 
@@ -106,6 +107,13 @@ class CaseAction:
     # Where it applies: the stages, and states of the case it needs (`actions_that_fit`).
     stages: frozenset[Stage] = OPEN_STAGES
     requires: frozenset[Requires] = frozenset()
+    # A dry run: what the action would change, answered by the case's query `preview_<handler>`
+    # (same payload) as this model, before anything is sent; every door offers it.
+    preview: type[BaseModel] | None = None
+
+    @property
+    def preview_query(self) -> str | None:
+        return f"preview_{self.handler}" if self.preview is not None else None
 
     def fits(self, case: CaseSnapshot) -> bool:
         return case.stage in self.stages and all(holds(r, case) for r in self.requires)
@@ -325,6 +333,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         _SUPERVISOR,
         "a new SLA policy for this case",
         actor="by",
+        preview=PolicyPreview,
     ),
 )
 

@@ -103,6 +103,12 @@ def _add_fields(parser: argparse.ArgumentParser, name: str) -> None:
         if field in aliases:
             flags.insert(0, f"--{aliases[field]}")
         parser.add_argument(*flags, dest=field, **_argument(info))
+    if act.preview is not None:
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="show what the action would change on the case, and change nothing",
+        )
 
 
 def _argument(info: FieldInfo) -> dict[str, Any]:

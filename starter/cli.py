@@ -295,6 +295,8 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
     from schemas.case import CaseSnapshot
 
     payload = action_commands.payload(args)
+    if getattr(args, "dry_run", False):
+        return await _dry_run(desk, [cid], args, payload)
     since = await desk.next_seq(cid)
     answer = await desk.act(cid, args.command, payload)
     if isinstance(answer, StartedCase):
@@ -312,6 +314,17 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
             f"(its compensation is above an agent's authority); stage {answer.stage.value}"
         )
     return f"{cid}: accepted; stage {answer.stage.value}"
+
+
+async def _dry_run(
+    desk: ComplaintDesk, cids: list[str], args: argparse.Namespace, payload: dict[str, Any]
+) -> str:
+    """An action's dry run on the cases, as the reader's table (`--lang`)."""
+    from reports import policy_preview
+    from schemas.policy_preview import PolicyPreview
+
+    previews = await desk.preview_each(cids, args.command, payload)
+    return policy_preview.text([p for p in previews if isinstance(p, PolicyPreview)], args.lang)
 
 
 async def _message_outcome(desk: ComplaintDesk, cid: str, since: int) -> str:

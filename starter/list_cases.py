@@ -3,6 +3,7 @@
 complaint-desk list --severity L1 --breached              # open L1 cases that missed a deadline
 complaint-desk list --owner agent-zhang --json            # one agent's open cases, for scripts
 complaint-desk list --query 'ComplaintProduct = "WM-200"' --all
+complaint-desk policy-apply --file policies/sla-seed-004.json --by ops-li --reason "new SLA" --dry-run
 complaint-desk policy-apply --file policies/sla-seed-004.json --by ops-li --reason "new SLA"
 """
 
@@ -57,6 +58,11 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--by", required=True)
     s.add_argument("--reason", required=True)
     s.add_argument("--limit", type=int, default=100_000)
+    s.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show each case's changes (deadlines, warnings, escalations, settings); change nothing",
+    )
 
 
 def _filters(s: argparse.ArgumentParser) -> None:
@@ -157,10 +163,19 @@ async def apply_policy(args: argparse.Namespace, client: Client, policy: SlaPoli
     from desk.service import ComplaintDesk
 
     desk = ComplaintDesk(client)
+    change = {"by": args.by, "reason": args.reason, "policy": policy}
+    if args.dry_run:
+        from reports import policy_preview
+        from schemas.policy_preview import PolicyPreview
+
+        rows = still_open(await found(client, case_query(args), args.limit))
+        previews = await desk.preview_each([r["case"] for r in rows], "policy", change)
+        shown = [p for p in previews if isinstance(p, PolicyPreview)]
+        print(policy_preview.text(shown, args.lang), end="")
+        return 0
     changed = skipped = 0
     async for execution in client.list_workflows(case_query(args), limit=args.limit):
         complaint_id = execution.id.removeprefix("complaint-")
-        change = {"by": args.by, "reason": args.reason, "policy": policy}
         try:
             await desk.act(complaint_id, "policy", change)
             changed += 1

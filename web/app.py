@@ -24,7 +24,7 @@ from delivery.config import letter_settings
 from desk import links
 from desk.service import ComplaintDesk
 from evidence.store import Evidence
-from web import canned, customer, evidence, preview, search, staff
+from web import canned, customer, dry_run, evidence, preview, search, special_report, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
@@ -124,8 +124,15 @@ def build(
         Route("/p/{token}/evidence", page(evidence.customer_upload), methods=["POST"]),
         Route("/p/{token}/evidence/{attachment_id}", page(evidence.customer_file)),
         Route("/cases/{complaint_id}/preview", page(preview.preview_page), methods=["POST"]),
+        Route(
+            "/cases/{complaint_id}/{action}/dry-run", page(dry_run.case_dry_run), methods=["POST"]
+        ),
         Route("/cases/{complaint_id}/{action}", page(staff.act), methods=["POST"]),
         Route("/board", page(staff.board_page)),
+        Route("/board/policy", page(dry_run.adoption_page), methods=["GET"]),
+        Route("/board/reviews/{complaint_id}/{round:int}", page(special_report.report_page)),
+        Route("/board/reviews/{complaint_id}/{round:int}/pdf", page(special_report.report_pdf)),
+        Route("/board/policy", page(dry_run.adoption_post), methods=["POST"]),
         Route("/search", page(search.search_page), methods=["GET"]),
         Route("/search", page(search.search_post), methods=["POST"]),
         Route("/search/views", page(search.save_view), methods=["POST"]),

@@ -86,6 +86,8 @@ class Web:
                 catalogue.moment(at, lang, catalogue.DEFAULT_ZONE, values.get("now")) if at else "-"
             ),
             word=lambda name, code: catalogue.shown(str(name), str(code), lang),
+            # any catalogue entry by its full key, with its parameters
+            say=lambda key, **params: catalogue.render(str(key), lang, params),
             path=request.url.path,
             **values,
         )

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 import catalogue
-from case_store import kpis, markers
+from case_store import kpis, markers, special_report
 from case_store import queue as store_queue
 from case_store.customer_cases import OtherCase, other_cases
 from case_store.emergencies import emergencies
@@ -458,6 +458,7 @@ async def board_page(web: Web, request: Request) -> Response:
     async with web.pool.acquire() as connection:
         board = await store_queue.board(connection, now)
         urgent = await emergencies(connection)
+        reviews = await special_report.reviews(connection)
     approvals = await _approvals(web, board.approvals_waiting, user, lang)
     severities = sorted({s for s, _ in board.by_severity_stage})
     stages = [s.value for s in Stage if s is not Stage.DONE]
@@ -482,6 +483,7 @@ async def board_page(web: Web, request: Request) -> Response:
         now=now,
         shown=kpis.shown,
         emergencies=urgent,
+        reviews=reviews,
         detail=lambda panel, item: _board_detail(panel, item.detail, lang),
         approvals=approvals,
         done=q.get("done") if q.get("done") in BY_NAME else None,

@@ -35,17 +35,19 @@ with workflow.unsafe.imports_passed_through():
         Escalation,
         Merge,
         MergedCase,
+        PolicyChange,
     )
     from schemas.case import CaseSnapshot, CaseState, EntryKind, Stage, TimelineEntry
     from schemas.case_actions import ACTIONS, ActionAck, CaseAction, Delivery, action
     from schemas.customer_view import CustomerView
     from schemas.intake import ComplaintIntake
     from schemas.notification import Notification
+    from schemas.policy_preview import PolicyPreview
     from schemas.refusals import InvalidAction, RefusalCode
     from schemas.refusals import Refusal as Refused
     from schemas.review import REVIEW_WITHIN, ReviewRequest
     from schemas.store import CaseProjection
-    from workflows import action_rules, search_attributes, supervision
+    from workflows import action_rules, policy_preview, search_attributes, supervision
     from workflows.case_file import Alarm, CaseFile
     from workflows.current_details import current_details
     from workflows.customer_view import view_for_customer
@@ -341,6 +343,11 @@ class ComplaintWorkflow:
     def customer_view(self) -> CustomerView:
         """What the customer may see (R-TR-1), for the company's app: never internal notes."""
         return view_for_customer(self._case.snapshot(), self._case.entries_since(0))
+
+    @workflow.query
+    def preview_change_policy(self, change: PolicyChange) -> PolicyPreview:
+        """The `policy` action's dry run: what it would change now; the case stays as it is."""
+        return policy_preview.preview(self._case, change, workflow.now())
 
     # ---- the loop's parts -------------------------------------------------------------------
 
