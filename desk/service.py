@@ -453,7 +453,7 @@ class ComplaintDesk:
     # these need no Temporal connection (`ComplaintDesk.adopt_head(pool, …)` from a tool).
 
     @staticmethod
-    async def grading_heads(store: Pool) -> grading_heads.Overview:
+    async def grading_overview(store: Pool) -> grading_heads.Overview:
         """The head in use (None: the policy's), the newest heads with their reports, and
         every adoption and rollback."""
         async with store.acquire() as connection:

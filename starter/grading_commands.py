@@ -42,7 +42,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         command = args.grading_command
         if command == "candidates":
-            print(overview_text(await ComplaintDesk.grading_heads(pool), lang))
+            print(overview_text(await ComplaintDesk.grading_overview(pool), lang))
         elif command == "show":
             print(head_text(await ComplaintDesk.grading_head(pool, args.head), lang))
         elif command == "adopt":
