@@ -8,8 +8,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from playwright.async_api import expect
 from temporalio.worker import Worker
 
 from activities.learning import LearningSettings
@@ -28,8 +30,8 @@ from schemas.refusals import RefusalCode
 from starter import grading_commands
 from starter.cli import _parser
 from tests.support.desk import Desk, eventually
+from tests.support.web import chromium, serving, shot, sign_in
 from worker import build_worker
-from workflows.grading_candidate import GradingCandidateWorkflow
 
 POLICY = load_grading_policy()
 SMALL = LearningSettings(
@@ -50,12 +52,13 @@ async def learner(desk: Desk) -> AsyncIterator[str]:
 
 async def scheduled_run(desk: Desk, task_queue: str) -> Proposal:
     """What the schedule starts (starter/schedules.py), started now."""
-    return await desk.env.client.execute_workflow(
-        GradingCandidateWorkflow.run,
+    proposal: Proposal = await desk.env.client.execute_workflow(
+        "ProposeGradingCandidate",
         id=f"grading-candidate-{uuid.uuid4().hex[:8]}",
         task_queue=task_queue,
         result_type=Proposal,
     )
+    return proposal
 
 
 async def overridden(desk: Desk, text: str, severity: str, by: str = "sup-li") -> str:
@@ -182,3 +185,50 @@ async def test_a_rejected_candidate_changes_nothing_and_is_not_proposed_again(
     assert "Rolled back: every new grade uses the policy's head." in await cli(
         "rollback", "--by", "sup-li"
     )
+
+
+async def test_a_supervisor_adopts_and_rolls_back_from_the_board(
+    desk: Desk, learner: str, tmp_path: Path
+) -> None:
+    await overridden(desk, QUEUE, "L3")
+    proposal = await scheduled_run(desk, learner)
+    assert proposal.head is not None
+    async with serving(desk, tmp_path) as served, chromium() as browser:
+        context = await browser.new_context(locale="en-GB", viewport={"width": 1360, "height": 900})
+        page = await context.new_page()
+        await page.goto(served.base + "/lang/en?next=/signin")
+        await sign_in(page, served, "sup-li")
+        await page.goto(served.base + "/board")
+        panel = page.get_by_role("region", name="Grading candidate")
+        await expect(panel).to_contain_text("In use: the policy's head")
+        await expect(panel).to_contain_text("On the frozen set holdout7")
+        await expect(panel).to_contain_text("severity accuracy")
+        await expect(panel).to_contain_text("of them people's grades")
+        await panel.get_by_role("button", name="Adopt").click()
+        await expect(panel.get_by_role("status")).to_have_text(
+            f"Adopted {proposal.head}: every new grade uses it."
+        )
+        await expect(panel).to_contain_text(f"In use: {proposal.head}")
+        await expect(panel).to_contain_text(f"sup-li adopted {proposal.head}")
+        await expect(panel).to_contain_text("No candidate yet.")
+        assert await head_of_a_new_case(desk) == proposal.head
+
+        await page.goto(served.base + "/lang/zh?next=/board")
+        panel = page.get_by_role("region", name="评级候选模型")
+        await expect(panel).to_contain_text(f"当前使用：{proposal.head}")
+        await panel.get_by_role("button", name="回滚").click()
+        await expect(panel.get_by_role("status")).to_have_text(
+            "已回滚：之后的每次评级使用 策略自带的模型。"
+        )
+        await expect(panel).to_contain_text("当前使用：策略自带的模型")
+        await shot(page, "web-board-grading")
+
+        agent = await (await browser.new_context(locale="en-GB")).new_page()
+        await agent.goto(served.base + "/lang/en?next=/signin")
+        await sign_in(agent, served, "agent-zhang")
+        csrf = await agent.locator("input[name=csrf]").first.get_attribute("value")
+        answer = await agent.request.post(
+            served.base + f"/board/grading/{proposal.head}/adopt", form={"csrf": csrf or ""}
+        )
+        assert answer.status == 403  # an agent decides nothing about the grader
+    assert (await ComplaintDesk.grading_overview(desk.pool)).in_use is None
