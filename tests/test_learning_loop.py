@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
+from temporalio.client import WorkflowFailureError
 from temporalio.worker import Worker
 
 from activities.learning import LearningSettings
@@ -232,3 +233,20 @@ async def test_a_supervisor_adopts_and_rolls_back_from_the_board(
         )
         assert answer.status == 403  # an agent decides nothing about the grader
     assert (await ComplaintDesk.grading_overview(desk.pool)).in_use is None
+
+
+async def test_a_start_carrying_settings_is_refused_and_trains_nothing(
+    desk: Desk, learner: str
+) -> None:
+    """The training settings are the worker's: a forged start (every set, one iteration)
+    is refused before it acts."""
+    await overridden(desk, QUEUE, "L3")
+    with pytest.raises(WorkflowFailureError) as failed:
+        await desk.env.client.execute_workflow(
+            "ProposeGradingCandidate",
+            {"iterations": 1},
+            id=f"forged-candidate-{uuid.uuid4().hex[:8]}",
+            task_queue=learner,
+        )
+    assert "ProposeGradingCandidate takes no input (1 given)" in str(failed.value.cause)
+    assert (await ComplaintDesk.grading_overview(desk.pool)).heads == []
