@@ -102,6 +102,22 @@ class CandidateReport(BaseModel):
         ]
 
 
+def head_words(version: str | None, lang: str) -> str:
+    """A head as a supervisor reads it: its version, or for None the policy's own."""
+    return version or render("grading.policy_head", lang)
+
+
+def decision_words(
+    version: str | None, previous: str | None, rollback: bool, by: str, at: datetime, lang: str
+) -> str:
+    """One adoption or rollback (`case_store.grading_heads.Adoption`) in the reader's words."""
+    if rollback:
+        params = {"at": at.isoformat(), "by": by, "head": head_words(previous, lang)}
+        return render("grading.rolled_back_line", lang, params)
+    params = {"at": at.isoformat(), "by": by, "head": head_words(version, lang)}
+    return render("grading.adopted_line", lang, params)
+
+
 class CandidateRun(BaseModel):
     """One scheduled run's request: when it was made (its settings are the worker's)."""
 

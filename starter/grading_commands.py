@@ -64,10 +64,14 @@ def _t(key: str, lang: str, **params: str | int) -> str:
 
 
 def head_name(version: str | None, lang: str) -> str:
-    return version or _t("grading.policy_head", lang)
+    from schemas.learning import head_words
+
+    return head_words(version, lang)
 
 
 def overview_text(found: Overview, lang: str) -> str:
+    from schemas.learning import decision_words
+
     lines = [_t("grading.in_use", lang, head=head_name(found.in_use, lang))]
     if not found.heads:
         lines.append(_t("grading.no_candidates", lang))
@@ -81,26 +85,10 @@ def overview_text(found: Overview, lang: str) -> str:
                 proposed_at=head.proposed_at.isoformat(),
             )
         )
-    lines += [adoption_line(a, lang) for a in found.adoptions]
+    lines += [
+        decision_words(a.version, a.previous, a.rollback, a.by, a.at, lang) for a in found.adoptions
+    ]
     return "\n".join(lines)
-
-
-def adoption_line(adoption: Adoption, lang: str) -> str:
-    if adoption.rollback:
-        return _t(
-            "grading.rolled_back_line",
-            lang,
-            by=adoption.by,
-            at=adoption.at.isoformat(),
-            head=head_name(adoption.previous, lang),
-        )
-    return _t(
-        "grading.adopted_line",
-        lang,
-        by=adoption.by,
-        at=adoption.at.isoformat(),
-        head=head_name(adoption.version, lang),
-    )
 
 
 def adoption_text(adoption: Adoption, lang: str) -> str:

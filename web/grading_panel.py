@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from case_store.grading_heads import Overview
 from catalogue import render
-from schemas.learning import CandidateReport
+from schemas.learning import CandidateReport, decision_words, head_words
 from schemas.refusals import Refusal, RefusalCode
 from web import i18n
 
@@ -36,10 +36,6 @@ class GradingPanel:
     words: dict[str, str]  # the panel's title and buttons
 
 
-def _head(version: str | None, lang: str) -> str:
-    return version or render("grading.policy_head", lang)
-
-
 def panel(found: Overview, lang: str, request: Request) -> GradingPanel:
     pending = next((h for h in found.heads if h.status.value == "candidate"), None)
     report = (
@@ -50,20 +46,12 @@ def panel(found: Overview, lang: str, request: Request) -> GradingPanel:
         else []
     )
     history = [
-        render(
-            "grading.rolled_back_line" if a.rollback else "grading.adopted_line",
-            lang,
-            {
-                "at": a.at.isoformat(),
-                "by": a.by,
-                "head": _head(a.previous if a.rollback else a.version, lang),
-            },
-        )
+        decision_words(a.version, a.previous, a.rollback, a.by, a.at, lang)
         for a in reversed(found.adoptions[-SHOWN_ADOPTIONS:])
     ]
     said, refused = _said(request, lang)
     return GradingPanel(
-        in_use=render("grading.in_use", lang, {"head": _head(found.in_use, lang)}),
+        in_use=render("grading.in_use", lang, {"head": head_words(found.in_use, lang)}),
         candidate=pending.version if pending else None,
         report=report,
         history=history,
@@ -79,7 +67,9 @@ def _said(request: Request, lang: str) -> tuple[str | None, bool]:
     q = request.query_params
     head = q.get("head") or ""
     if q.get("grading") in DONE:
-        return render(f"grading.{q['grading']}", lang, {"head": _head(head or None, lang)}), False
+        return render(
+            f"grading.{q['grading']}", lang, {"head": head_words(head or None, lang)}
+        ), False
     try:
         code = RefusalCode(q.get("grading_refused", ""))
     except ValueError:
