@@ -43,6 +43,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from activities.alerts import AlertActivities
 from activities.case_store import CaseStoreActivities
 from activities.classification import ClassificationActivities
+from activities.learning import LearningActivities, LearningSettings
 from activities.notifier import NotificationActivities, Notifier
 from activities.policy import PolicySource, load_policy, load_routing
 from activities.reports import ReportActivities
@@ -68,6 +69,7 @@ from telemetry import logs
 from telemetry.metrics import metrics_runtime, report_open_cases
 from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE, ComplaintWorkflow
+from workflows.grading_candidate import GradingCandidateWorkflow
 from workflows.report import ComplaintReportWorkflow
 from workflows.review import MajorEventReviewWorkflow
 from workflows.unknown import UnknownWorkflow
@@ -81,6 +83,7 @@ WORKFLOWS = [
     ComplaintReportWorkflow,
     MajorEventReviewWorkflow,
     StuckCaseWatchdogWorkflow,
+    GradingCandidateWorkflow,
     UnknownWorkflow,
 ]
 SINGLE_BATCH = _WorkflowLogicFlag.PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH
@@ -186,6 +189,7 @@ def build_worker(
     routing: RoutingPolicy | None = None,
     alerts: AlertPolicy | None = None,
     watchdog: WatchdogPolicy | None = None,
+    learning: LearningSettings | None = None,
     task_queue: str = TASK_QUEUE,
     role: Role = "all",
     version: WorkerDeploymentVersion | None = None,
@@ -196,7 +200,8 @@ def build_worker(
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
     the SDK's `Worker` (slots, pollers, cache). Reports are written to `reports_dir` (None: kept
     in the store only). `alerts` and `watchdog`: the thresholds of the scheduled sweeps (None:
-    the models' defaults), the worker's and never a start's (docs/security.md). `version`: the
+    the models' defaults), the worker's and never a start's (docs/security.md), as is `learning`:
+    what a grading candidate is trained on and scored against. `version`: the
     Worker Deployment Version this worker serves (each workflow type says whether its runs stay
     on the version they started on: docs/versioning.md); None: an unversioned worker."""
     rules = grading or load_grading_policy()
@@ -217,6 +222,7 @@ def build_worker(
         ReviewActivities(pool).record_review,
         policies.load_sla_policy,
         policies.load_routing_policy,
+        LearningActivities(pool, rules, classification.heads, learning).propose_grading_candidate,
     ]
     runner = settings.pop("workflow_runner", None) or SandboxedWorkflowRunner()
     worker = Worker(

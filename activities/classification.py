@@ -1,8 +1,8 @@
 """Classification activities: the grading engine (`grading/`) fed with what the case store knows.
 
-The rules and the adopted head come from the grading policy, loaded and validated when the worker
-starts (the learned grader once per process); each result records the rules version, the encoder
-and the head, and the result itself is in the case's history, so neither a policy change nor a
+The rules come from the grading policy, loaded and validated when the worker starts; the head is
+the one a supervisor adopted in the case store, else the policy's (`HeadInUse`; the encoder is
+loaded once per process); each result records the rules version, the encoder and the head, and the result itself is in the case's history, so neither a policy change nor a
 new head ever alters how a running case replays. Without the encoder package the rules grade
 alone.
 
@@ -13,15 +13,18 @@ are evidence for the next complaint, and people's corrections become labelled ex
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import asyncpg
+import structlog
 from temporalio import activity
 
-from case_store import investigation, similar
+from case_store import grading_heads, investigation, similar
 from case_store.db import Pool
 from grading.encoder import Vectors
 from grading.engine import Context, complaint_text, grade, product_of
+from grading.head import parse_head
 from grading.model import EXCERPT, LearnedGrader, ModelView
 from schemas.classification import Category, Classification, Likeness, Severity
 from schemas.grading import GradingPolicy
@@ -30,6 +33,50 @@ from schemas.store import Assessment
 from telemetry import logs
 
 NEAREST = 3
+log = structlog.get_logger("complaint_desk.grading")
+
+
+class HeadInUse:
+    """The grader with the head a supervisor adopted in the case store (case_store/grading_heads),
+    else the policy's: every worker reads the same one. Asked once per classification (one
+    short read); each adopted version's head is read and set up once per process, on the
+    encoder already loaded."""
+
+    def __init__(self, grader: LearnedGrader | None) -> None:
+        self._policy_grader = grader
+        self._by_version: dict[str, LearnedGrader] = {}
+        self._loading = asyncio.Lock()
+
+    async def grader(self, connection: asyncpg.Connection) -> LearnedGrader | None:
+        base = self._policy_grader
+        if base is None:  # no encoder installed: the rules grade alone, whatever is adopted
+            return None
+        version = await grading_heads.in_use(connection)
+        if version is None or version == base.engine.head:
+            return base
+        if version not in self._by_version:
+            async with self._loading:
+                if version not in self._by_version:
+                    self._by_version[version] = await self._load(connection, base, version)
+        return self._by_version[version]
+
+    async def _load(
+        self, connection: asyncpg.Connection, base: LearnedGrader, version: str
+    ) -> LearnedGrader:
+        body = await grading_heads.body(connection, version)
+        head = parse_head(body, version) if body else None
+        if head is None or head.encoder != base.encoder.name:
+            log.warning(
+                "the adopted head cannot grade here: grading with the policy's head",
+                adopted=version,
+                adopted_encoder=head.encoder if head else None,
+                installed=base.encoder.name,
+            )
+            return base
+        # embedding its remembered examples takes a moment: not on the event loop
+        grader = await asyncio.to_thread(base.with_head, head)
+        log.info("adopted head loaded", head=version, encoder=head.encoder)
+        return grader
 
 
 class ClassificationActivities:
@@ -38,18 +85,19 @@ class ClassificationActivities:
     ) -> None:
         self._pool = pool
         self._policy = policy
-        self._grader = grader if policy.model else None
+        self.heads = HeadInUse(grader if policy.model else None)
         self._vectors: bool | None = None  # pgvector in this store? asked once per process
 
     @activity.defn(name="assess_complaint")
     async def assess_complaint(self, intake: ComplaintIntake) -> Assessment:
         at = intake.received_at or datetime.now(UTC)
         text = complaint_text(intake)
-        vector = self._grader.embed(text) if self._grader else None
-        # the store keeps the USE part (vector(512)) whichever encoder the head was trained on
-        stored = self._grader.store_vector(vector) if self._grader and vector is not None else None
         product, _ = product_of(intake)  # the field, else the product the text names
         async with self._pool.acquire() as connection:
+            grader = await self.heads.grader(connection)
+            vector = grader.embed(text) if grader else None
+            # the store keeps the USE part (vector(512)) whichever encoder the head was trained on
+            stored = grader.store_vector(vector) if grader and vector is not None else None
             history = await investigation.customer_history(
                 connection, intake.customer.account_id, product, intake.complaint_id, at
             )
@@ -60,7 +108,7 @@ class ClassificationActivities:
                 at,
                 self._policy.concentration.window,
             )
-            view = await self._view(connection, intake, vector, stored)
+            view = await self._view(connection, grader, intake, vector, stored)
             context = Context(
                 tier=history.tier, repeat_count=history.repeat_count, recent_on_product=recent
             )
@@ -87,11 +135,12 @@ class ClassificationActivities:
     async def _view(
         self,
         connection: asyncpg.Connection,
+        grader: LearnedGrader | None,
         intake: ComplaintIntake,
         vector: Vectors | None,
         stored: Vectors | None,
     ) -> ModelView | None:
-        if self._grader is None or vector is None:
+        if grader is None or vector is None:
             return None
         if self._vectors is None:
             self._vectors = await similar.vectors_available(connection)
@@ -113,12 +162,14 @@ class ClassificationActivities:
             )
             for c in found
         ]
-        return self._grader.view(vector, past, NEAREST)
+        return grader.view(vector, past, NEAREST)
 
     @activity.defn(name="classify_complaint")
     async def classify_complaint(self, intake: ComplaintIntake) -> Classification:
         """Cases started before the case store call this name (their histories say so)."""
         view = None
-        if self._grader:
-            view = self._grader.view(self._grader.embed(complaint_text(intake)))
+        async with self._pool.acquire() as connection:
+            grader = await self.heads.grader(connection)
+        if grader:
+            view = grader.view(grader.embed(complaint_text(intake)))
         return grade(intake, self._policy, view=view)

@@ -1,15 +1,16 @@
-"""People's grades as labelled examples, derived in the store (no workflow change).
+"""People's grades as labelled examples, read from the store's `labelled_examples` view
+(migration 0013; no workflow change).
 
 Every `confirm_classification` and `override_classification` already reaches the store as a
 'reclassified' timeline entry (who, when, what changed); classification stored the complaint's
-text, machine grade and engine versions in `complaint_texts`. Joined, they are labelled
-examples: text, old grade, new grade, who, engines. `python -m grading.train --from-store` trains
-on the latest grade of each complaint.
+text, machine grade and engine versions in `complaint_texts`. The view joins them: text, what
+the person set, who, when, the engines that graded. Here a complaint's corrections are followed in
+order, so each example also says the grade before it; training (`grading.train`, the scheduled
+candidate run) uses the latest grade of each complaint.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,9 +18,6 @@ import asyncpg
 
 from grading.labelled import Example
 from schemas.classification import Category, Severity
-
-# "severity L2 → L1, category price → billing: reason" (workflows/case_file.py writes it)
-_CHANGE = re.compile(r"(category|sub-category|severity|risk) (\S+) → (\S+)")
 
 
 @dataclass(frozen=True)
@@ -42,33 +40,21 @@ class LabelledExample:
         return Example(self.text, self.severity, self.category.current)
 
 
-def _changes(summary: str) -> dict[str, str] | None:
-    """What an override changed, or None when the entry is a confirmation."""
-    if summary.startswith("classification confirmed"):
-        return None
-    head = summary.split(": ", 1)[0]
-    return {m[1]: m[3] for part in head.split(", ") if (m := _CHANGE.fullmatch(part))}
-
-
 async def labelled_examples(connection: asyncpg.Connection) -> list[LabelledExample]:
     rows = await connection.fetch(
-        """SELECT t.complaint_id, t.text, t.severity, t.category, t.rules_version, t.encoder,
-                  t.head, e.actor, e.at, e.summary
-           FROM complaint_events e JOIN complaint_texts t USING (complaint_id)
-           WHERE e.kind = 'reclassified'
-           ORDER BY t.complaint_id, e.at, e.seq"""
+        """SELECT complaint_id, text, machine_severity, machine_category, rules_version, encoder,
+                  head, by, at, confirmed, severity_to, category_to
+           FROM labelled_examples ORDER BY complaint_id, at, seq"""
     )
     found = []
     grades: dict[str, tuple[Severity, Category]] = {}
     for r in rows:
-        old = grades.get(r["complaint_id"], (Severity(r["severity"]), Category(r["category"])))
-        changes = _changes(r["summary"])
-        new = old
-        if changes is not None:
-            new = (
-                Severity(changes.get("severity", old[0].value)),
-                Category(changes.get("category", old[1].value)),
-            )
+        machine = (Severity(r["machine_severity"]), Category(r["machine_category"]))
+        old = grades.get(r["complaint_id"], machine)
+        new = (
+            Severity(r["severity_to"] or old[0].value),
+            Category(r["category_to"] or old[1].value),
+        )
         grades[r["complaint_id"]] = new
         found.append(
             LabelledExample(
@@ -78,9 +64,9 @@ async def labelled_examples(connection: asyncpg.Connection) -> list[LabelledExam
                 old[1],
                 new[0],
                 new[1],
-                r["actor"],
+                r["by"],
                 r["at"],
-                changes is None,
+                r["confirmed"],
                 r["rules_version"],
                 r["encoder"],
                 r["head"],

@@ -192,7 +192,12 @@ def _dumps(data: dict[str, Any]) -> str:
 
 def load_head(name: str, folder: Path = HEADS) -> Head:
     """Read and check a saved head; a malformed file is refused here, at worker start."""
-    data = json.loads((folder / name).read_text(encoding="utf-8"))
+    return parse_head((folder / name).read_text(encoding="utf-8"), name)
+
+
+def parse_head(text: str, name: str) -> Head:
+    """A head from its JSON: a file in grading/heads/, or one adopted in the case store."""
+    data = json.loads(text)
 
     def layer(key: str, classes: list[str]) -> Softmax:
         part = data[key]

@@ -66,6 +66,17 @@ class LearnedGrader:
         texts = [e.text for e in head.examples] if remember else []
         self._memory = encoder.embed(texts) if texts else np.zeros((0, encoder.dimensions))
 
+    def with_head(self, head: Head) -> LearnedGrader:
+        """This grader with another head on the same encoder (one adopted in the case store):
+        the encoder is not loaded again, and the labelled examples' embeddings are kept when the
+        new head remembers the same ones (a head trained on the same files does)."""
+        grader = LearnedGrader(self.encoder, head, remember=False)
+        if head.examples == self.head.examples:
+            grader._memory = self._memory
+        elif head.examples:
+            grader._memory = self.encoder.embed([e.text for e in head.examples])
+        return grader
+
     def embed(self, text: str) -> Vectors:
         vector: Vectors = self.encoder.embed([text])[0]
         return vector

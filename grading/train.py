@@ -8,8 +8,10 @@ latest grade of each complaint wins). Same data and seed → a byte-identical fi
 version, on one machine; on another processor OpenBLAS may pick other kernels and the last bits
 differ, so the head grades alike and its probabilities agree to about 1e-6, but its name may
 not (tests/test_grading_model.py checks what matters). It then prints the hybrid's figures on each fixed set next to the adopted head's. The
-new head is adopted by naming it in `policies/grading.json` (`model.head`): a policy change,
-validated at worker start and recorded in every classification.
+new head is adopted for every install by naming it in `policies/grading.json` (`model.head`): a
+policy change, validated at worker start and recorded in every classification. The nightly
+`ProposeGradingCandidate` run (activities/learning.py) trains the same way and stores the head as
+a candidate that a supervisor adopts in the case store (docs/grading.md, "Learning with approval").
 """
 
 from __future__ import annotations

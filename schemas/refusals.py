@@ -89,6 +89,12 @@ class RefusalCode(StrEnum):
     SURVEY_ANSWER_NOT_WORDS = "survey_answer_not_words"
     # Rejecting compensation: the plan's own author cannot (as for approving).
     OWN_PLAN_REJECTION = "own_plan_rejection"
+    # Grading heads (case_store/grading_heads.py): adopting, rejecting, rolling back.
+    NO_SUCH_HEAD = "no_such_head"
+    HEAD_IN_USE = "head_in_use"
+    HEAD_REJECTED = "head_rejected"
+    HEAD_WAS_ADOPTED = "head_was_adopted"
+    NOTHING_TO_ROLL_BACK = "nothing_to_roll_back"
 
 
 @dataclass(frozen=True)

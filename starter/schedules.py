@@ -24,6 +24,7 @@ from configuration.settings import Settings
 from reports.periods import ZONE, ReportKind
 from workflows.alert_sweep import AlertSweepWorkflow
 from workflows.complaint import TASK_QUEUE
+from workflows.grading_candidate import GradingCandidateWorkflow
 from workflows.report import ComplaintReportWorkflow
 from workflows.watchdog import StuckCaseWatchdogWorkflow
 
@@ -36,6 +37,10 @@ REPORT_CRON = {
     ReportKind.MONTHLY: "0 8 1 * *",
 }
 STUCK_CASES = "complaint-stuck-cases"
+# A grading candidate from people's corrections, each night at 03:00 company time; adopted or
+# rejected by a supervisor (docs/grading.md, "Learning with approval").
+GRADING_CANDIDATE = "complaint-grading-candidate"
+GRADING_CANDIDATE_CRON = "0 3 * * *"
 STUCK_CASES_EVERY = timedelta(minutes=5)
 
 
@@ -74,6 +79,13 @@ def schedules(
             StuckCaseWatchdogWorkflow.run, id=STUCK_CASES, task_queue=task_queue
         ),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=watchdog.every)]),
+        policy=skip,
+    )
+    found[GRADING_CANDIDATE] = Schedule(
+        action=ScheduleActionStartWorkflow(
+            GradingCandidateWorkflow.run, id=GRADING_CANDIDATE, task_queue=task_queue
+        ),
+        spec=ScheduleSpec(cron_expressions=[GRADING_CANDIDATE_CRON], time_zone_name=ZONE.key),
         policy=skip,
     )
     return found

@@ -13,14 +13,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowFailureError
+from temporalio.client import ScheduleActionStartWorkflow, WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
 from encryption.codec_server import CodecConfig, serving
 from schemas import EntryKind, Stage
 from starter import list_cases
 from starter.cli import _parser
-from starter.schedules import ALERT_SWEEP, ALERT_SWEEP_EVERY, STUCK_CASES, ensure_schedules
+from starter.schedules import (
+    ALERT_SWEEP,
+    ALERT_SWEEP_EVERY,
+    GRADING_CANDIDATE,
+    STUCK_CASES,
+    ensure_schedules,
+)
 from tests.support.desk import ROOT, TEST_KEYS, Desk, eventually, intake
 from tests.support.temporal_cli import signal, start, succeeded, update
 from workflows.complaint import workflow_id_for
@@ -262,11 +268,16 @@ async def test_setup_creates_the_schedules_once(dev_env: WorkflowEnvironment) ->
         "complaint-report-weekly",
         "complaint-report-monthly",
         STUCK_CASES,
+        GRADING_CANDIDATE,
     ]
     assert await ensure_schedules(dev_env.client, task_queue=queue) == []  # a second setup
     described = await dev_env.client.get_schedule_handle(ALERT_SWEEP).describe()
     assert described.schedule.spec.intervals[0].every == ALERT_SWEEP_EVERY
     monthly = await dev_env.client.get_schedule_handle("complaint-report-monthly").describe()
     assert monthly.schedule.spec.time_zone_name == "Asia/Shanghai"
+    nightly = (await dev_env.client.get_schedule_handle(GRADING_CANDIDATE).describe()).schedule
+    assert nightly.spec.time_zone_name == "Asia/Shanghai"
+    assert isinstance(nightly.action, ScheduleActionStartWorkflow)
+    assert nightly.action.workflow == "ProposeGradingCandidate" and list(nightly.action.args) == []
     for schedule_id in created:
         await dev_env.client.get_schedule_handle(schedule_id).delete()

@@ -24,7 +24,7 @@ from delivery.config import letter_settings
 from desk import links
 from desk.service import ComplaintDesk
 from evidence.store import Evidence
-from web import canned, customer, dry_run, evidence, preview, search, special_report, staff
+from web import canned, customer, dry_run, evidence, grading, preview, search, special_report, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
@@ -133,6 +133,8 @@ def build(
         Route("/board/reviews/{complaint_id}/{round:int}", page(special_report.report_page)),
         Route("/board/reviews/{complaint_id}/{round:int}/pdf", page(special_report.report_pdf)),
         Route("/board/policy", page(dry_run.adoption_post), methods=["POST"]),
+        Route("/board/grading/rollback", page(grading.decide), methods=["POST"]),
+        Route("/board/grading/{head}/{decision}", page(grading.decide), methods=["POST"]),
         Route("/search", page(search.search_page), methods=["GET"]),
         Route("/search", page(search.search_post), methods=["POST"]),
         Route("/search/views", page(search.save_view), methods=["POST"]),

@@ -30,7 +30,7 @@ from schemas.case import CaseSnapshot, DepartmentTask, Stage
 from schemas.case_actions import ACTIONS, BY_NAME, CaseAction, Delivery, Requires, actions_that_fit
 from schemas.classification import Severity
 from schemas.refusals import Refusal
-from web import forms, i18n, panels, workspace
+from web import forms, grading_panel, i18n, panels, workspace
 from web.context import Web
 from web.sessions import Session, same
 from web.users import StaffUser, account_marker, verify_password
@@ -486,6 +486,7 @@ async def board_page(web: Web, request: Request) -> Response:
         reviews=reviews,
         detail=lambda panel, item: _board_detail(panel, item.detail, lang),
         approvals=approvals,
+        grading=grading_panel.panel(await web.desk.grading_overview(web.pool), lang, request),
         done=q.get("done") if q.get("done") in BY_NAME else None,
         became=q.get("became") if q.get("became") in workspace.BECAME else "accepted",
         done_case=q.get("case"),
