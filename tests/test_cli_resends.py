@@ -94,7 +94,7 @@ async def test_an_update_the_cli_sends_again_through_the_codec_is_applied(
             dev_env.client, pool, policy=ROUND_THE_CLOCK, task_queue=desk.task_queue
         )
         async with worker:
-            code, out, err = await cli
+            code, _, err = await cli
             assert code == 0, err  # before: "plan: not a readable payload (KeyError)"
             case = await eventually(lambda: at(Stage.RESOLVE))
     assert case.plan is not None and case.plan.summary == "上门维修"
