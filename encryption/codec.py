@@ -48,7 +48,12 @@ class UndecryptablePayload(ValueError):
 def encrypt(ring: KeyRing, payload: Payload) -> Payload:
     """The payload as it may leave this process: encrypted, but for the public ones
     (`encryption.public_payloads`): an update's acknowledgement in clear, and the current
-    details with a public face."""
+    details with a public face. A payload already encrypted is returned as it is: the `temporal`
+    CLI encodes a request in place through the codec server and re-sends the same request when
+    the server did not take it (a retry, an update the server did not admit yet), so its second
+    send asks to encode ciphertext; sealed again, the case would read a payload still sealed."""
+    if payload.metadata.get("encoding") == ENCODING:
+        return payload
     public = public_copy(payload)
     if public is not None:
         return public
@@ -64,9 +69,15 @@ def _sealed(ring: KeyRing, payload: Payload) -> Payload:
 
 
 def decrypt(ring: KeyRing, payload: Payload) -> Payload:
+    """The plain payload, through every layer: a payload sealed twice (sent by a `temporal` CLI
+    through a codec server from before `encrypt` left ciphertext alone) reads like any other."""
     payload = sealed_original(payload) or payload
-    if payload.metadata.get("encoding") != ENCODING:
-        return payload
+    while payload.metadata.get("encoding") == ENCODING:
+        payload = _opened(ring, payload)  # each layer is shorter: this ends
+    return payload
+
+
+def _opened(ring: KeyRing, payload: Payload) -> Payload:
     key_id = payload.metadata.get(KEY_ID, b"").decode()
     key = ring.keys.get(key_id)
     if key is None:

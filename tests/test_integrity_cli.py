@@ -63,6 +63,21 @@ async def test_bad_signals_from_the_plain_cli_are_recorded_and_the_case_goes_on(
     ]
 
 
+async def test_an_update_in_an_encoding_the_desk_does_not_read_is_refused_naming_it(
+    desk: Desk,
+) -> None:
+    """Before: "plan: not a readable payload (KeyError)", which told the sender nothing."""
+    cid = await desk.open()
+    plan = json.dumps({"agent": "agent-zhang", "summary": "上门维修"}, ensure_ascii=False)
+    sent = update(cid, "propose_plan", {})[:-2]
+    code, _, err = await run(
+        desk.env, *sent, "--input", plan, "--input-meta", "encoding=binary/zstd"
+    )
+    assert code == 1
+    assert "plan: not a readable payload: encoding 'binary/zstd' is not one" in err
+    assert "KeyError" not in err
+
+
 async def test_a_message_with_no_payload_or_two_never_fails_a_task(desk: Desk) -> None:
     """Signals (customer_reply, survey_answer, reopen_request, escalate, one of no name the case
     knows) are recorded with the reason; updates are refused in the validator, saying why."""

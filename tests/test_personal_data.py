@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
@@ -61,6 +62,26 @@ def test_a_tampered_payload_is_refused() -> None:
 
 def test_payloads_from_before_encryption_still_read() -> None:
     assert decrypt(KeyRing.generate("k1"), PLAIN) == PLAIN
+
+
+def test_encoding_again_what_is_encrypted_changes_nothing() -> None:
+    """The `temporal` CLI re-sends a request it already encoded through the codec server
+    (tests/test_cli_resends.py): the second encoding must give back the same payload."""
+    ring = KeyRing.generate("k1")
+    sealed = encrypt(ring, PLAIN)
+    assert encrypt(ring, sealed) == sealed
+
+
+def test_a_payload_sealed_twice_reads_in_full() -> None:
+    """What a codec server from before that fix stored: a payload sealed over a sealed one."""
+    ring = KeyRing.generate("k1")
+    inner = encrypt(ring, PLAIN)
+    nonce = os.urandom(12)
+    outer = Payload(
+        metadata={"encoding": b"binary/encrypted", "encryption-key-id": b"k1"},
+        data=nonce + AESGCM(ring.keys["k1"]).encrypt(nonce, inner.SerializeToString(), b"k1"),
+    )
+    assert decrypt(ring, outer) == PLAIN
 
 
 @pytest.mark.parametrize(
