@@ -213,7 +213,6 @@ def _add_action_route(
 ) -> type[BaseModel]:
     """One route for one row of the action table: nothing here is particular to an action; the
     desk decides where a message lands (`ComplaintDesk.act`)."""
-    scopes = {SCOPE_OF_ROLE[role] for role in action.roles}
     body = (
         request_model(action.payload, frozenset({action.actor})) if action.actor else action.payload
     )
@@ -227,12 +226,14 @@ def _add_action_route(
             None, description="staff actions through a key with acts_for: the person acting"
         ),
     ) -> Any:
-        key = gate.admit(request, credentials, scopes)
-        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
-        actor = staff_actor(key, x_acting_for, gate.staff()) if action.actor else key.actor
-        data = with_actor(await read_object(request, body_limit, body_seconds), action.actor, actor)
-        payload = validated(action.payload, data)
-        request.state.actor = actor
+        complaint_id, payload = await _action_request(
+            gate,
+            action,
+            (request, credentials, x_acting_for),
+            complaint_id,
+            body_limit,
+            body_seconds,
+        )
         async with on_case():
             answer = await desk.act(complaint_id, action.name, payload)
         if isinstance(answer, StartedCase):  # a customer's message: the case that has it
@@ -276,7 +277,6 @@ def _add_preview_route(
     """POST `/v1/complaints/{id}/<action>/preview`: the action's dry run, the same body as the
     action and the same keys; the case answers what it would change and nothing is recorded."""
     body, answer, body_limit, body_seconds = shape
-    scopes = {SCOPE_OF_ROLE[role] for role in action.roles}
 
     async def preview(
         complaint_id: str,
@@ -286,12 +286,14 @@ def _add_preview_route(
             None, description="staff actions through a key with acts_for: the person acting"
         ),
     ) -> Any:
-        key = gate.admit(request, credentials, scopes)
-        complaint_id = request.state.complaint_id = complaint_path(complaint_id)
-        actor = staff_actor(key, x_acting_for, gate.staff()) if action.actor else key.actor
-        data = with_actor(await read_object(request, body_limit, body_seconds), action.actor, actor)
-        payload = validated(action.payload, data)
-        request.state.actor = actor
+        complaint_id, payload = await _action_request(
+            gate,
+            action,
+            (request, credentials, x_acting_for),
+            complaint_id,
+            body_limit,
+            body_seconds,
+        )
         async with on_case():
             return await desk.preview(complaint_id, action.name, payload)
 
@@ -308,6 +310,25 @@ def _add_preview_route(
         openapi_extra=_body(body),
         tags=["case actions"],
     )
+
+
+async def _action_request(
+    gate: Gate,
+    action: CaseAction,
+    caller: tuple[Request, HTTPAuthorizationCredentials | None, str | None],
+    complaint_id: str,
+    body_limit: int,
+    body_seconds: float,
+) -> tuple[str, BaseModel]:
+    """Who may send `action`, to which case, with which payload: the same for the action and
+    its dry run, so the two cannot admit different callers or bodies."""
+    request, credentials, acting_for = caller
+    key = gate.admit(request, credentials, {SCOPE_OF_ROLE[role] for role in action.roles})
+    complaint_id = request.state.complaint_id = complaint_path(complaint_id)
+    actor = staff_actor(key, acting_for, gate.staff()) if action.actor else key.actor
+    data = with_actor(await read_object(request, body_limit, body_seconds), action.actor, actor)
+    request.state.actor = actor
+    return complaint_id, validated(action.payload, data)
 
 
 def _describe(action: CaseAction) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import asyncpg
 from pydantic import BaseModel, TypeAdapter
 from temporalio.api.common.v1 import Payload as TemporalPayload
 from temporalio.api.enums.v1 import IndexedValueType
@@ -498,10 +499,7 @@ class ComplaintDesk:
     @staticmethod
     async def grading_head(store: Pool, version: str) -> grading_heads.StoredHead:
         async with store.acquire() as connection:
-            head = await grading_heads.find(connection, version)
-        if head is None:
-            raise Refused(Refusal(RefusalCode.NO_SUCH_HEAD, {"head": version}))
-        return head
+            return await _stored_head(connection, version)
 
     @staticmethod
     async def adopt_head(store: Pool, version: str, by: str) -> grading_heads.Adoption:
@@ -510,9 +508,7 @@ class ComplaintDesk:
         _check_person(by)
         async with store.acquire() as connection, connection.transaction():
             await grading_heads.lock(connection)
-            head = await grading_heads.find(connection, version)
-            if head is None:
-                raise Refused(Refusal(RefusalCode.NO_SUCH_HEAD, {"head": version}))
+            head = await _stored_head(connection, version)
             if head.status is grading_heads.HeadStatus.REJECTED:
                 raise Refused(Refusal(RefusalCode.HEAD_REJECTED, {"head": version}))
             current = grading_heads.heads_in_force(await grading_heads.adoptions(connection))[-1]
@@ -533,17 +529,13 @@ class ComplaintDesk:
         _check_person(by)
         async with store.acquire() as connection, connection.transaction():
             await grading_heads.lock(connection)
-            head = await grading_heads.find(connection, version)
-            if head is None:
-                raise Refused(Refusal(RefusalCode.NO_SUCH_HEAD, {"head": version}))
+            head = await _stored_head(connection, version)
             if head.status is grading_heads.HeadStatus.ADOPTED:
                 raise Refused(Refusal(RefusalCode.HEAD_WAS_ADOPTED, {"head": version}))
             await grading_heads.decide(
                 connection, version, grading_heads.HeadStatus.REJECTED, by, datetime.now(UTC)
             )
-            found = await grading_heads.find(connection, version)
-        assert found is not None
-        return found
+            return await _stored_head(connection, version)
 
     @staticmethod
     async def roll_back_head(store: Pool, by: str) -> grading_heads.Adoption:
@@ -626,3 +618,11 @@ def _details(intake: ComplaintIntake) -> str:
         intake.description,
     ]
     return "\n".join(lines)
+
+
+async def _stored_head(connection: asyncpg.Connection, version: str) -> grading_heads.StoredHead:
+    """The head `version` from the store, or the refusal naming it."""
+    head = await grading_heads.find(connection, version)
+    if head is None:
+        raise Refused(Refusal(RefusalCode.NO_SUCH_HEAD, {"head": version}))
+    return head
