@@ -38,6 +38,7 @@ from workflows.actors import check_actor, check_new_owner, same_person
 from workflows.case_record import (
     RISK_ORDER,
     SYSTEM,
+    Alarm,
     CaseRecord,
     Step,
     change_facts,
@@ -333,6 +334,23 @@ def no_case_to_merge_into(merge: Merge) -> NoReturn:
 
 
 # ---- the escalation chain ------------------------------------------------------------------------
+
+
+def deadline_alarms(case: CaseRecord) -> list[Alarm]:
+    """When the case's deadlines make it act by itself: each running deadline's due time, then
+    the escalation chain's steps (the workflow's timer and the SLA back-test both read this)."""
+    alarms = [Alarm(d.due_at, deadlines.label(d)) for d in case.state.deadlines if d.running]
+    return alarms + [Alarm(due, summary) for due, summary, _ in chain_steps(case)]
+
+
+def fire_deadlines(case: CaseRecord, now: datetime) -> None:
+    """What the deadlines do at `now`: the overdue ones are breached, then the escalation
+    chain's steps that are due are taken."""
+    for deadline in deadlines.overdue(case.state.deadlines, now):
+        sla_clock.breach(case, deadline, now)
+    for due, _, act in chain_steps(case):
+        if due <= now:
+            act(now)
 
 
 def chain_steps(case: CaseRecord) -> list[Step]:
