@@ -131,8 +131,8 @@ def _happened(record: CaseRecord, entry: TimelineEntry, policy: SlaPolicy) -> No
         sla_clock.stand_down(record, at)
     elif kind is EntryKind.PROGRESS:
         sla_clock.meet(record, DeadlineKind.PROGRESS_UPDATE, at)
-    elif kind is EntryKind.CUSTOMER_MESSAGE:
-        sla_clock.resume(record, at)
+    elif kind is EntryKind.CUSTOMER_MESSAGE and facts.get("variant") != "reopen_request":
+        sla_clock.resume(record, at)  # a reply (closing.customer_reply), not a re-open request
     elif kind is EntryKind.REOPENED:
         s.reopen_count += 1
         s.round_started_at = at

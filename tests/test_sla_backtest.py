@@ -1,0 +1,178 @@
+"""The SLA back-test (issue 28): a case's recorded events replayed under a policy give the
+deadlines the workflow gave it — under its own policy exactly what happened, on the pure rules
+for any sequence of actions and on the time-skipping server for cases whose agents answer early,
+late or never — and under another policy the differences a supervisor reads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from case_store.backtest import recorded_cases
+from desk.backtest import BacktestRefused, period, proposed_policy, run_backtest
+from reports.backtest import Verdict, backtest, verdict
+from reports.periods import ZONE
+from schemas import DEFAULT_POLICY, Deadline
+from tests.support.cases import T0, actions, apply, classified
+from tests.support.desk import ROUND_THE_CLOCK, Desk, eventually, responding_within, running_desk
+from workflows.backtest import RecordedCase, replay
+from workflows.case_file import CaseFile
+
+# Policy B: every first response within 2 h (the seed gives L2 24 h).
+POLICY_B = responding_within(ROUND_THE_CLOCK, timedelta(hours=2), version="B")
+
+
+def recorded(case: CaseFile) -> RecordedCase:
+    """A case as the store would give it to the back-test."""
+    s = case.state
+    return RecordedCase(
+        complaint_id=s.intake.complaint_id,
+        received_at=s.received_at,
+        severity=s.severity,
+        team="-",
+        entries=list(s.timeline),
+        deadlines=list(s.deadlines),
+    )
+
+
+def dumped(deadlines: list[Deadline]) -> list[dict[str, Any]]:
+    return [d.model_dump() for d in deadlines]
+
+
+def caught_up(case: CaseFile, now: datetime) -> None:
+    """What the workflow's loop does after each action: every alarm already due acts, stamped
+    with its own due time (workflows/complaint.py, `_fired`)."""
+    while (agenda := case.agenda()) and agenda[0].due_at <= now:
+        case.fire_due(agenda[0].due_at)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(actions, max_size=25))
+def test_under_its_own_policy_the_replay_gives_every_deadline_exactly_as_it_happened(
+    sequence: list[tuple[str, object]],
+) -> None:
+    case, now = classified(), T0
+    for action in sequence:
+        if case.state.stage.value == "done":
+            break
+        now = apply(case, action, now)
+        caught_up(case, now)
+    replayed = replay(recorded(case), DEFAULT_POLICY, now)
+    assert dumped(replayed.deadlines) == dumped(case.state.deadlines)
+
+
+def test_a_stricter_policy_breaches_a_response_that_was_in_time() -> None:
+    case = classified()  # L2, 24 h to respond under the seed policy
+    now = apply(case, ("wait", 3 * 60), T0)
+    now = apply(case, ("respond", None), now)
+    now = apply(case, ("wait", 60), now)
+    report = backtest([recorded(case)], POLICY_B, (date(2026, 11, 23), date(2026, 11, 24)), now)
+    assert report.cases == 1
+    [change] = report.changes
+    assert (change.deadline, change.was, change.becomes) == ("respond", "met", "breached")
+    assert change.proposed_due_at == T0 + timedelta(hours=2)
+    assert report.actual.breached == 0 and report.proposed.breached == 1
+    assert report.proposed.warnings > report.actual.warnings  # B warns at 1.5 h, before the answer
+    hour = (T0 + timedelta(hours=2)).astimezone(ZONE).hour
+    assert report.breaches_by_hour["proposed"][hour] == 1
+    assert sum(report.breaches_by_hour["actual"]) == 0
+
+
+def test_a_bad_policy_or_period_is_refused_in_words_and_nothing_is_read() -> None:
+    with pytest.raises(BacktestRefused) as err:
+        proposed_policy('{"version": "x", "targets": {}}')
+    assert err.value.key == "backtest.refused.policy_invalid"
+    assert "targets missing for severity L1, L2, L3" in err.value.params["problems"]
+    with pytest.raises(BacktestRefused) as err:
+        proposed_policy("{not json")
+    assert err.value.key == "backtest.refused.not_json"
+    with pytest.raises(BacktestRefused) as err:
+        period(date(2026, 12, 1), date(2026, 11, 1))
+    assert err.value.key == "backtest.refused.empty_period"
+
+
+def test_a_calendar_given_beside_the_policy_counts_its_working_time() -> None:
+    text = POLICY_B.model_dump_json()
+    working = text.replace('"clock":"calendar"', '"clock":"working"', 1)
+    calendar = '{"name": "weekdays", "time_zone": "Asia/Shanghai"}'
+    policy = proposed_policy(working, calendar)
+    assert policy.calendar is not None and policy.calendar.name == "weekdays"
+
+
+async def test_the_backtest_agrees_with_the_live_workflow_under_policy_b(
+    env: Any, pool: Any, request: pytest.FixtureRequest
+) -> None:
+    """Cases run on the time-skipping server under policy B, their agents answering in time,
+    late and never, and a plan offered: the back-test of their stored timelines under policy B
+    breaches exactly where the workflow breached; under the seed policy it lists the changes."""
+    async with running_desk(env.client, env, pool, POLICY_B, request.node.name) as desk:
+        start = await desk.now()
+        in_time, late, never, planned = [await desk.open() for _ in range(4)]
+        await desk.skip(timedelta(hours=1))
+        await desk.api.act(in_time, "respond", {"agent": "agent-zhang", "text": "已安排"})
+        await desk.skip(timedelta(minutes=30))
+        await desk.api.act(planned, "propose_plan", {"agent": "agent-zhang", "summary": "上门"})
+        await desk.skip(timedelta(hours=2))
+        await desk.api.act(late, "respond", {"agent": "agent-zhang", "text": "抱歉来晚了"})
+        await desk.skip(timedelta(hours=5))
+        cases = [in_time, late, never, planned]
+        for cid in cases:
+            await desk.caught_up(cid, POLICY_B)
+        now = await desk.now()
+        snapshots = {cid: await stored(desk, cid) for cid in cases}
+
+    workflow_breached = {
+        cid: sorted(d.kind.value for d in s if d.breached_at) for cid, s in snapshots.items()
+    }
+    assert workflow_breached == {
+        in_time: [],
+        late: ["respond"],
+        never: ["respond"],
+        planned: [],
+    }
+    async with pool.acquire() as connection:
+        found, without = await recorded_cases(
+            connection, start - timedelta(minutes=1), now + timedelta(minutes=1)
+        )
+    assert without == []
+    assert sorted(c.complaint_id for c in found) == sorted(cases)
+    for case in found:
+        replayed = replay(case, POLICY_B, now).deadlines
+        assert [(d.kind, verdict(d), d.due_at, d.breached_at) for d in replayed] == [
+            (d.kind, verdict(d), d.due_at, d.breached_at) for d in case.deadlines
+        ], case.complaint_id
+        assert [d.warned_at for d in replayed] == [d.warned_at for d in case.deadlines]
+        assert [d.management_at for d in replayed] == [d.management_at for d in case.deadlines]
+
+    day = start.astimezone(ZONE).date()
+    same = await run_backtest(pool, POLICY_B, day, day + timedelta(days=2), now)
+    assert same.cases == 4 and same.changes == []
+    assert same.proposed == same.actual
+    assert same.actual.breached == 2 and same.actual.management == 1  # `never`, 4 h after
+    seed = await run_backtest(pool, ROUND_THE_CLOCK, day, day + timedelta(days=2), now)
+    assert sorted((c.complaint_id, c.deadline, c.was, c.becomes) for c in seed.changes) == sorted(
+        [
+            (late, "respond", Verdict.BREACHED, Verdict.MET),
+        ]
+    )
+    assert seed.proposed.breached == 0  # `never` is not yet 24 h old
+    assert seed.peak_load.agents[0].agent == "agent-zhang"
+    assert seed.peak_load.agents[0].open_cases == 4
+
+
+async def stored(desk: Desk, complaint_id: str) -> list[Deadline]:
+    """The case's deadlines once the store holds its whole timeline."""
+    snapshot = await desk.api.snapshot(complaint_id)
+
+    async def probe() -> bool | None:
+        row = await desk.pool.fetchrow(
+            "SELECT last_seq FROM complaints WHERE complaint_id = $1", complaint_id
+        )
+        return True if row and row["last_seq"] >= snapshot.timeline_length - 1 else None
+
+    await eventually(probe)
+    return snapshot.deadlines
