@@ -5,12 +5,15 @@ late or never — and under another policy the differences a supervisor reads.""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from playwright.async_api import expect
 
 from case_store.backtest import recorded_cases
 from desk.backtest import BacktestRefused, period, proposed_policy, run_backtest
@@ -19,6 +22,7 @@ from reports.periods import ZONE
 from schemas import DEFAULT_POLICY, Deadline
 from tests.support.cases import T0, actions, apply, classified
 from tests.support.desk import ROUND_THE_CLOCK, Desk, eventually, responding_within, running_desk
+from tests.support.web import chromium, serving, shot, sign_in
 from workflows.backtest import RecordedCase, replay
 from workflows.case_file import CaseFile
 
@@ -174,3 +178,50 @@ async def stored(desk: Desk, complaint_id: str) -> list[Deadline]:
 
     await eventually(probe)
     return snapshot.deadlines
+
+
+async def test_a_supervisor_tries_a_policy_on_the_board(desk: Desk, tmp_path: Path) -> None:
+    """In Chromium: the board's link, a shipped policy chosen, the period's report with its
+    chart and the case whose answer would have been late; an unreadable upload refused in
+    words; the page in Chinese; an agent may not open it."""
+    answered = await desk.open(subject="洗衣机漏水")  # L2: 24 h under the desk's policy
+    await desk.skip(timedelta(hours=3))
+    await desk.api.act(answered, "respond", {"agent": "agent-zhang", "text": "已安排上门"})
+    await stored(desk, answered)
+    today = (await desk.now()).astimezone(ZONE).date()
+    upload = tmp_path / "broken.json"
+    upload.write_text("{not json", encoding="utf-8")
+    async with serving(desk, tmp_path) as served, chromium() as browser:
+        context = await browser.new_context(locale="en-GB", viewport={"width": 1360, "height": 900})
+        page = await context.new_page()
+        await page.goto(served.base + "/lang/en?next=/signin")
+        await sign_in(page, served, "sup-li")
+        await page.get_by_role("link", name="Supervisor board").click()
+        await page.get_by_role("link", name="Try an SLA policy on past cases").click()
+        await page.get_by_label("Proposed policy").select_option("sla-seed-004.json")
+        await page.get_by_label("Received from").fill(today.isoformat())
+        await page.get_by_label("to before").fill((today + timedelta(days=1)).isoformat())
+        await page.get_by_role("button", name="Run the back-test").click()
+        report = page.locator("#backtest-report")
+        await expect(report).to_contain_text("1 cases received from")
+        await expect(report).to_contain_text("seed-004")
+        await expect(page.locator("figure svg rect")).to_have_count(24 * 2 + 2)
+        changes = page.get_by_role("region", name=re.compile("Deadlines whose outcome changes"))
+        await expect(changes.get_by_role("row", name=re.compile(answered))).to_contain_text(
+            "met → breached"
+        )
+        await shot(page, "web-backtest")
+
+        await page.get_by_label("or upload a policy (JSON)").set_input_files(str(upload))
+        await page.get_by_role("button", name="Run the back-test").click()
+        await expect(page.get_by_role("alert")).to_contain_text(
+            "The policy or calendar is not JSON"
+        )
+
+        await page.goto(served.base + "/lang/zh?next=/board/backtest")
+        await expect(page.get_by_role("heading", name="SLA 策略回测")).to_be_visible()
+
+        agent = await (await browser.new_context(locale="en-GB")).new_page()
+        await agent.goto(served.base + "/lang/en?next=/signin")
+        await sign_in(agent, served, "agent-zhang")
+        assert (await agent.goto(served.base + "/board/backtest")).status == 403  # type: ignore[union-attr]

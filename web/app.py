@@ -24,7 +24,7 @@ from delivery.config import letter_settings
 from desk import links
 from desk.service import ComplaintDesk
 from evidence.store import Evidence
-from web import canned, customer, evidence, preview, search, staff
+from web import backtest, canned, customer, evidence, preview, search, staff
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
@@ -126,6 +126,8 @@ def build(
         Route("/cases/{complaint_id}/preview", page(preview.preview_page), methods=["POST"]),
         Route("/cases/{complaint_id}/{action}", page(staff.act), methods=["POST"]),
         Route("/board", page(staff.board_page)),
+        Route("/board/backtest", page(backtest.backtest_page), methods=["GET"]),
+        Route("/board/backtest", page(backtest.backtest_run), methods=["POST"]),
         Route("/search", page(search.search_page), methods=["GET"]),
         Route("/search", page(search.search_post), methods=["POST"]),
         Route("/search/views", page(search.save_view), methods=["POST"]),

@@ -487,6 +487,7 @@ async def board_page(web: Web, request: Request) -> Response:
         done=q.get("done") if q.get("done") in BY_NAME else None,
         became=q.get("became") if q.get("became") in workspace.BECAME else "accepted",
         done_case=q.get("case"),
+        backtest_link=catalogue.render("backtest.link", lang),
         **staff_values(user, session),
     )
 
