@@ -9,7 +9,7 @@ import asyncpg
 
 from schemas.case import Deadline, EntryKind, Stage, TimelineEntry
 from schemas.classification import Severity
-from workflows.backtest import RecordedCase, team_of
+from workflows.backtest import HOLDING, REPLAYED, RecordedCase, team_of
 
 _CASES = """
     SELECT complaint_id, workflow_id, received_at, severity, deadlines
@@ -19,8 +19,9 @@ _CASES = """
 _EVENTS = """
     SELECT e.workflow_id, e.seq, e.at, e.kind, e.actor, e.facts - 'text' AS facts
     FROM complaints c JOIN complaint_events e ON e.workflow_id = c.workflow_id
-    WHERE c.received_at >= $1 AND c.received_at < $2
+    WHERE c.received_at >= $1 AND c.received_at < $2 AND e.kind = ANY($3::text[])
     ORDER BY e.workflow_id, e.seq"""
+_READ = sorted(k.value for k in REPLAYED | HOLDING)
 
 
 async def recorded_cases(
@@ -31,7 +32,7 @@ async def recorded_cases(
     rows = await connection.fetch(_CASES, start, end)
     events: dict[str, list[TimelineEntry]] = {}
     unreadable: set[str] = set()
-    for e in await connection.fetch(_EVENTS, start, end):
+    for e in await connection.fetch(_EVENTS, start, end, _READ):
         if e["facts"] is None:
             unreadable.add(e["workflow_id"])
             continue

@@ -30,6 +30,28 @@ _PLAN_ANSWERS = (DeadlineKind.RESPOND, DeadlineKind.TEMPORARY_REMEDY)
 # Entries the replay keeps on its own record, because a rule reads them back
 # (`sla_clock._responded_this_round`).
 _KEPT = frozenset({EntryKind.AGENT_MESSAGE, EntryKind.PLAN_PROPOSED, EntryKind.REOPENED})
+# What happened to a case, as opposed to what its deadlines did in consequence: the entries the
+# replay acts on (`_happened`); the rest come out of the replay again.
+REPLAYED = frozenset(
+    {
+        EntryKind.STAGE_CHANGED,
+        EntryKind.DEADLINE_SET,
+        EntryKind.ACKNOWLEDGED,
+        EntryKind.CLASSIFIED,
+        EntryKind.RECLASSIFIED,
+        EntryKind.ESCALATED,
+        EntryKind.EMERGENCY,
+        EntryKind.AGENT_MESSAGE,
+        EntryKind.FINDING,
+        EntryKind.PLAN_PROPOSED,
+        EntryKind.PROGRESS,
+        EntryKind.CUSTOMER_MESSAGE,
+        EntryKind.REOPENED,
+        EntryKind.ENDED,
+    }
+)
+# Who held a case when (`reports.backtest.peak_load`) and the team whose queue it was in.
+HOLDING = frozenset({EntryKind.RECEIVED, EntryKind.ROUTED, EntryKind.TAKEN, EntryKind.REASSIGNED})
 # The person and words of a case never matter to its clock: the replay's intake says nothing.
 _NOBODY = ComplaintIntake(
     complaint_id="backtest",
@@ -75,6 +97,8 @@ def replay(case: RecordedCase, policy: SlaPolicy, as_of: datetime) -> ReplayedCa
         )
     )
     for entry in case.entries:
+        if entry.kind not in REPLAYED:
+            continue
         _clock_until(record, entry.at, inclusive=False)
         _happened(record, entry, policy)
     _clock_until(record, as_of, inclusive=True)
@@ -82,14 +106,13 @@ def replay(case: RecordedCase, policy: SlaPolicy, as_of: datetime) -> ReplayedCa
 
 
 def _clock_until(record: CaseRecord, moment: datetime, inclusive: bool) -> None:
-    """Fire the case's own alarms, one due time at a time, as the workflow's timer does."""
-    while True:
-        alarms = supervision.deadline_alarms(record)
-        if not alarms:
-            return
-        due = min(a.due_at for a in alarms)
-        if due > moment or (due == moment and not inclusive):
-            return
+    """Fire the case's own alarms, one due time at a time, stamped with it, as the workflow's
+    timer does. Before an event, only those due strictly earlier: an answer at the very instant
+    its deadline falls due meets it, as in the workflow, whose activation runs updates and
+    signals before a timer that fired at the same moment."""
+    while (due := supervision.next_deadline_moment(record)) is not None and (
+        due < moment or (due == moment and inclusive)
+    ):
         supervision.fire_deadlines(record, due)
 
 
