@@ -29,9 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from activities.policy import load_policy, load_routing
 from bench.system import temporary_database
+from case_store.backtest import recorded_cases
 from case_store.db import open_pool
 from case_store.migrate import migrate
-from desk.backtest import run_backtest
+from desk.backtest import period, run_backtest
 from reports.backtest import BacktestReport
 from schemas import DEFAULT_POLICY
 from schemas.actions import (
@@ -131,7 +132,6 @@ def caught_up(case: CaseFile, until: datetime) -> datetime:
 async def store(url: str, cases: list[CaseFile]) -> None:
     """The cases as the projection writes them: the case row and one row per event."""
     import asyncpg
-
 
     connection = await asyncpg.connect(url)
     # COPY speaks binary: jsonb's binary form is a version byte, then the JSON text.
@@ -259,6 +259,11 @@ async def main() -> None:
         print(f"stored in {time.perf_counter() - started:.1f} s")
         pool = await open_pool(url, max_size=2)
         try:
+            started = time.perf_counter()
+            async with pool.acquire() as connection:
+                read, _ = await recorded_cases(connection, *period(*MONTH))
+            print(f"the month read from the store alone: {time.perf_counter() - started:.1f} s")
+            del read
             started = time.perf_counter()
             report = await run_backtest(pool, proposed, *MONTH, AS_OF)
             took = time.perf_counter() - started

@@ -838,7 +838,7 @@ MESSAGES: dict[str, str] = {
     "backtest.all_cases": "全部案件",
     "backtest.by_hour": "超时按时段分布（北京时间）",
     "backtest.hour": "{hour}时",
-    "backtest.peak": "最繁忙时刻（{peak_at}）各坐席在办案件数",
+    "backtest.peak": "最繁忙时刻（{peak_at}）各坐席在办案件数（已受理、尚未解决）",
     "backtest.peak_none": "该期间没有坐席持有案件。",
     "backtest.agent": "坐席",
     "backtest.open_cases": "在办案件",

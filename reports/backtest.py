@@ -16,7 +16,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from reports.periods import ZONE
-from schemas.case import Deadline, EntryKind
+from schemas.case import HANDLING, Deadline, EntryKind, Stage
 from schemas.sla import SlaPolicy
 from workflows.backtest import NO_TEAM, RecordedCase, replay
 
@@ -80,7 +80,8 @@ class AgentLoad(BaseModel):
 
 
 class PeakLoad(BaseModel):
-    """Open cases per agent at the moment agents held the most open cases of the period."""
+    """Cases in hand per agent (being handled: received, not yet resolved) at the moment the
+    agents had the most cases of the period in hand."""
 
     at: datetime | None = None
     agents: list[AgentLoad] = Field(default_factory=list)
@@ -180,40 +181,40 @@ def _keyed(deadlines: Sequence[Deadline]) -> dict[tuple[str, int, int], Deadline
     return keyed
 
 
-def _owners(case: RecordedCase, as_of: datetime) -> list[tuple[datetime, datetime, str]]:
-    """Who held the case from when to when: (from, until, agent); a team holds no agent."""
+def _held(case: RecordedCase, as_of: datetime) -> list[tuple[datetime, datetime, str]]:
+    """Who had the case in hand from when to when: (from, until, agent), while it was being
+    handled (before its result was delivered, again after a re-open); a team holds no agent."""
     spans: list[tuple[datetime, datetime, str]] = []
-    holder, since = None, case.received_at
-    end = as_of
+    holder: str | None = None
+    handling, since = True, case.received_at
     for e in case.entries:
-        new: str | None = holder
+        now_holder, now_handling = holder, handling
         if e.kind is EntryKind.RECEIVED:
-            new = e.facts.get("receiver")
+            now_holder = e.facts.get("receiver")
         elif e.kind is EntryKind.ROUTED:
-            new = None
+            now_holder = None
         elif e.kind is EntryKind.TAKEN:
-            new = e.facts.get("by", e.actor)
+            now_holder = e.facts.get("by", e.actor)
         elif e.kind is EntryKind.REASSIGNED:
-            new = e.facts.get("to_owner", holder)
+            now_holder = e.facts.get("to_owner", holder)
         elif e.kind is EntryKind.ESCALATED and "new_owner" in e.facts:
-            new = e.facts["new_owner"]
-        elif e.kind is EntryKind.ENDED:
-            end = e.at
-            break
-        if new != holder:
-            if holder:
+            now_holder = e.facts["new_owner"]
+        elif e.kind is EntryKind.STAGE_CHANGED:
+            now_handling = Stage(e.facts["to_stage"]) in HANDLING
+        if (now_holder, now_handling) != (holder, handling):
+            if holder and handling:
                 spans.append((since, e.at, holder))
-            holder, since = new, e.at
-    if holder and since < end:
-        spans.append((since, end, holder))
+            holder, handling, since = now_holder, now_handling, e.at
+    if holder and handling and since < as_of:
+        spans.append((since, as_of, holder))
     return spans
 
 
 def peak_load(cases: Sequence[RecordedCase], as_of: datetime) -> PeakLoad:
-    """The moment agents held the most open cases of the period, and who held how many."""
+    """The moment agents had the most cases of the period in hand, and who had how many."""
     changes: list[tuple[datetime, int, str]] = []
     for case in cases:
-        for start, end, agent in _owners(case, as_of):
+        for start, end, agent in _held(case, as_of):
             changes += [(start, 1, agent), (end, -1, agent)]
     changes.sort(key=lambda c: (c[0], c[1]))  # a case handed over leaves before it arrives
     held: defaultdict[str, int] = defaultdict(int)

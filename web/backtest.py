@@ -40,7 +40,7 @@ async def backtest_page(web: Web, request: Request) -> Response:
         )
     today = (await web.clock()).date()
     first = today.replace(day=1)
-    chosen = {"start": (first - timedelta(days=1)).replace(day=1), "end": first}
+    chosen: dict[str, object] = {"start": (first - timedelta(days=1)).replace(day=1), "end": first}
     return _page(web, request, user, session.csrf, chosen, None, None, 200)
 
 
