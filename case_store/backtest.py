@@ -20,6 +20,12 @@ _EVENTS = """
     SELECT e.workflow_id, e.seq, e.at, e.kind, e.actor, e.facts - 'text' AS facts
     FROM complaints c JOIN complaint_events e ON e.workflow_id = c.workflow_id
     WHERE c.received_at >= $1 AND c.received_at < $2 AND e.kind = ANY($3::text[])
+      -- of the deadlines set, only the two the replay takes as events; of the escalations, a
+      -- person's (a breach's own comes out of the replay again)
+      AND (e.kind <> 'deadline_set' OR e.facts IS NULL
+           OR e.facts->>'deadline' IN ('acknowledge', 'triage'))
+      AND (e.kind <> 'escalated' OR e.facts IS NULL
+           OR e.facts->>'variant' IS NULL OR e.facts->>'variant' NOT IN ('breach', 'management'))
     ORDER BY e.workflow_id, e.seq"""
 _READ = sorted(k.value for k in REPLAYED | HOLDING)
 

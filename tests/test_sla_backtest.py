@@ -5,7 +5,10 @@ late or never — and under another policy the differences a supervisor reads.""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,12 +19,21 @@ from hypothesis import strategies as st
 from playwright.async_api import expect
 
 from case_store.backtest import recorded_cases
+from catalogue import messages
 from desk.backtest import BacktestRefused, period, proposed_policy, run_backtest
 from reports.backtest import Verdict, backtest, verdict
 from reports.periods import ZONE
 from schemas import DEFAULT_POLICY, Deadline
 from tests.support.cases import T0, actions, apply, classified
-from tests.support.desk import ROUND_THE_CLOCK, Desk, eventually, responding_within, running_desk
+from tests.support.cli import run_cli
+from tests.support.desk import (
+    ROOT,
+    ROUND_THE_CLOCK,
+    Desk,
+    eventually,
+    responding_within,
+    running_desk,
+)
 from tests.support.web import chromium, serving, shot, sign_in
 from workflows.backtest import RecordedCase, replay
 from workflows.case_file import CaseFile
@@ -110,7 +122,7 @@ def test_a_calendar_given_beside_the_policy_counts_its_working_time() -> None:
 
 
 async def test_the_backtest_agrees_with_the_live_workflow_under_policy_b(
-    env: Any, pool: Any, request: pytest.FixtureRequest
+    env: Any, pool: Any, fresh_database: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """Cases run on the time-skipping server under policy B, their agents answering in time,
     late and never, and a plan offered: the back-test of their stored timelines under policy B
@@ -164,6 +176,22 @@ async def test_the_backtest_agrees_with_the_live_workflow_under_policy_b(
     ]
     assert respond_changes == [(late, Verdict.BREACHED, Verdict.MET)]
     assert seed.proposed.breached == same.proposed.breached - 2  # `never`'s is not due yet
+
+    def cli(*period: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(
+            *("sla", "backtest", "--policy", "policies/sla-seed-004.json", "--json", *period),
+            DATABASE_URL=fresh_database,
+            COMPLAINT_DESK_HOME=str(tmp_path),
+        )
+
+    printed = await asyncio.to_thread(
+        cli, "--from", day.isoformat(), "--to", (day + timedelta(days=2)).isoformat()
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert json.loads(printed.stdout)["cases"] == 4
+    backwards = await asyncio.to_thread(cli, "--from", day.isoformat(), "--to", day.isoformat())
+    assert backwards.returncode == 2
+    assert "is empty: the end must come after the start" in backwards.stderr
     assert seed.peak_load.agents[0].agent == "agent-zhang"
     assert seed.peak_load.agents[0].open_cases == 4
 
@@ -227,3 +255,16 @@ async def test_a_supervisor_tries_a_policy_on_the_board(desk: Desk, tmp_path: Pa
         await agent.goto(served.base + "/lang/en?next=/signin")
         await sign_in(agent, served, "agent-zhang")
         assert (await agent.goto(served.base + "/board/backtest")).status == 403  # type: ignore[union-attr]
+
+
+def test_every_word_of_the_backtest_is_in_both_languages_with_the_same_placeholders() -> None:
+    en, zh = (
+        {k: v for k, v in messages(lang).items() if k.startswith("backtest.")}
+        for lang in ("en", "zh")
+    )
+    assert en.keys() == zh.keys()
+    for key, text in en.items():
+        assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", zh[key])), key
+    page = (ROOT / "web" / "templates" / "backtest.html").read_text(encoding="utf-8")
+    asked = set(re.findall(r"\bbt\('([a-z_.]+)'[,)]", page))
+    assert asked and {f"backtest.{k}" for k in asked} <= en.keys()
