@@ -34,7 +34,7 @@ async def recorded_cases(
     connection: asyncpg.Connection, start: datetime, end: datetime
 ) -> tuple[list[RecordedCase], list[str]]:
     """The cases received in [start, end), and the ids of those the store cannot replay: no
-    events, or events stored before their facts were (migration 0013)."""
+    events, or events stored before their facts were (migration 0015)."""
     rows = await connection.fetch(_CASES, start, end)
     events: dict[str, list[TimelineEntry]] = {}
     unreadable: set[str] = set()

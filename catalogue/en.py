@@ -981,7 +981,7 @@ MESSAGES: dict[str, str] = {
     "backtest.run": "Run the back-test",
     "backtest.summary": "{cases} cases received from {start} to before {end}, replayed under policy {policy}.",
     "backtest.summary_calendar": "Working time counted on calendar {calendar}.",
-    "backtest.without_timeline": "{count} cases could not be replayed (their events were stored without facts, before migration 0013): {ids}",
+    "backtest.without_timeline": "{count} cases could not be replayed (their events were stored without facts, before migration 0015): {ids}",
     "backtest.actual": "as it happened",
     "backtest.proposed": "under {policy}",
     "backtest.severity": "Severity",

@@ -824,7 +824,7 @@ MESSAGES: dict[str, str] = {
     "backtest.run": "开始回测",
     "backtest.summary": "{start} 至 {end}（不含）受理的 {cases} 个案件，按策略 {policy} 重放。",
     "backtest.summary_calendar": "工作时间按日历 {calendar} 计算。",
-    "backtest.without_timeline": "{count} 个案件无法重放（其事件在迁移 0013 之前存储，没有结构化字段）：{ids}",
+    "backtest.without_timeline": "{count} 个案件无法重放（其事件在迁移 0015 之前存储，没有结构化字段）：{ids}",
     "backtest.actual": "实际",
     "backtest.proposed": "按 {policy}",
     "backtest.severity": "等级",
