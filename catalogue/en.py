@@ -979,7 +979,7 @@ MESSAGES: dict[str, str] = {
     "backtest.from": "Received from",
     "backtest.to": "to before",
     "backtest.run": "Run the back-test",
-    "backtest.summary": "{cases} cases received from {start} to before {end}, replayed under policy {policy}.",
+    "backtest.summary": "Cases received from {start} to before {end}: {cases}, replayed under policy {policy}.",
     "backtest.summary_calendar": "Working time counted on calendar {calendar}.",
     "backtest.without_timeline": "{count} cases could not be replayed (their events were stored without facts, before migration 0015): {ids}",
     "backtest.actual": "as it happened",
