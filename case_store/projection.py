@@ -26,8 +26,9 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
             )
         await connection.executemany(
             """INSERT INTO complaint_events
-                   (workflow_id, seq, complaint_id, at, stage, kind, actor, summary, public)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                   (workflow_id, seq, complaint_id, at, stage, kind, actor, summary, public,
+                    facts)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                ON CONFLICT (workflow_id, seq) DO NOTHING""",
             [
                 (
@@ -40,6 +41,7 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                     e.actor,
                     e.summary,
                     e.public,
+                    e.facts,
                 )
                 for e in projection.entries
             ],

@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 # Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
 # the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
-from starter import action_commands, grading_commands, list_cases, repair, show, store_commands
+from starter import (
+    action_commands,
+    grading_commands,
+    list_cases,
+    repair,
+    show,
+    sla_commands,
+    store_commands,
+)
 from starter.input_file import InputFileError, read_json
 
 if TYPE_CHECKING:
@@ -123,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     store_commands.add_parser(sub)
     grading_commands.add_parser(sub)
+    sla_commands.add_parser(sub)
     list_cases.add_parser(sub)
     repair.add_parser(sub)
 
@@ -193,6 +202,8 @@ async def _run(args: argparse.Namespace) -> int:
         return await store_commands.run(args, settings)
     if args.command == "grading":
         return await grading_commands.run(args, settings)
+    if args.command == "sla":
+        return await sla_commands.run(args, settings)
 
     from encryption.keys import load_keyring
 

@@ -24,7 +24,18 @@ from delivery.config import letter_settings
 from desk import links
 from desk.service import ComplaintDesk
 from evidence.store import Evidence
-from web import canned, customer, dry_run, evidence, grading, preview, search, special_report, staff
+from web import (
+    backtest,
+    canned,
+    customer,
+    dry_run,
+    evidence,
+    grading,
+    preview,
+    search,
+    special_report,
+    staff,
+)
 from web.context import Clock, Web, templates, wall_clock
 from web.identity import IdentityProvider
 from web.sessions import LANG_COOKIE, SessionCookies
@@ -135,6 +146,8 @@ def build(
         Route("/board/policy", page(dry_run.adoption_post), methods=["POST"]),
         Route("/board/grading/rollback", page(grading.decide), methods=["POST"]),
         Route("/board/grading/{head}/{decision}", page(grading.decide), methods=["POST"]),
+        Route("/board/backtest", page(backtest.backtest_page), methods=["GET"]),
+        Route("/board/backtest", page(backtest.backtest_run), methods=["POST"]),
         Route("/search", page(search.search_page), methods=["GET"]),
         Route("/search", page(search.search_post), methods=["POST"]),
         Route("/search/views", page(search.save_view), methods=["POST"]),

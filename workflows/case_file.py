@@ -27,7 +27,6 @@ from workflows import (
     department_tasks,
     follow_up,
     intake,
-    sla_clock,
     supervision,
     team_queue,
 )
@@ -120,26 +119,22 @@ class CaseFile(CaseRecord):
 
     def agenda(self) -> list[Alarm]:
         """Every moment the case must wake up by itself, earliest first."""
-        s = self.state
-        alarms = [Alarm(d.due_at, deadlines.label(d)) for d in s.deadlines if d.running]
+        alarms = supervision.deadline_alarms(self)
         alarms += [Alarm(due, summary) for due, summary, _ in self._steps()]
         alarms += closing.alarms(self)
         return sorted(alarms, key=lambda a: a.due_at)
 
     def fire_due(self, now: datetime) -> None:
         """Act on every alarm that is due at `now`."""
-        for deadline in deadlines.overdue(self.state.deadlines, now):
-            sla_clock.breach(self, deadline, now)
+        supervision.fire_deadlines(self, now)
         for due, _, act in self._steps():
             if due <= now:
                 act(now)
         closing.fire_due(self, now)
 
     def _steps(self) -> list[Step]:
-        """The alarms the rules keep: the escalation chain, tasks, the owner's message digest."""
-        return (
-            supervision.chain_steps(self) + department_tasks.steps(self) + closing.owner_steps(self)
-        )
+        """The alarms the rules keep besides the deadlines': tasks, the owner's message digest."""
+        return department_tasks.steps(self) + closing.owner_steps(self)
 
     # ---- what queries show ----------------------------------------------------------------------
 

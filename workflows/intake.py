@@ -14,7 +14,7 @@ from schemas.notification import Audience, Notification
 from schemas.refusals import RefusalCode
 from schemas.sla import DeadlineKind, SlaPolicy
 from schemas.store import CustomerHistory
-from workflows import deadlines, sla_clock, team_queue
+from workflows import sla_clock, team_queue
 from workflows.case_record import (
     RISK_ORDER,
     SYSTEM,
@@ -29,9 +29,7 @@ from workflows.stages import Move
 def adopt_policy(case: CaseRecord, policy: SlaPolicy, now: datetime) -> None:
     """Start the clock: the acknowledgement deadline counts from receipt, not from now."""
     case.state.policy = policy
-    ack = deadlines.open_deadline(policy, DeadlineKind.ACKNOWLEDGE, None, 0, case.state.received_at)
-    case.state.deadlines.append(ack)
-    case.record_deadline_set(ack, now)
+    sla_clock.open_acknowledgement(case, now)
     case.move(Move.REGISTER, now)
     case.tell_customer("acknowledged", now)
 

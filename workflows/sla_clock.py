@@ -15,6 +15,15 @@ from workflows import deadlines
 from workflows.case_record import SYSTEM, CaseRecord, duration_text, hm
 
 
+def open_acknowledgement(case: CaseRecord, now: datetime) -> None:
+    """The receipt's acknowledgement, counted from receipt, not from when the policy came."""
+    s = case.state
+    assert s.policy is not None
+    ack = deadlines.open_deadline(s.policy, DeadlineKind.ACKNOWLEDGE, None, 0, s.received_at)
+    s.deadlines.append(ack)
+    case.record_deadline_set(ack, now)
+
+
 def open_round_deadlines(case: CaseRecord, now: datetime) -> None:
     """Respond and resolve for this round, from its start; a response already given counts."""
     s = case.state

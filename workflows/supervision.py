@@ -38,6 +38,7 @@ from workflows.actors import check_actor, check_new_owner, same_person
 from workflows.case_record import (
     RISK_ORDER,
     SYSTEM,
+    Alarm,
     CaseRecord,
     Step,
     change_facts,
@@ -335,24 +336,60 @@ def no_case_to_merge_into(merge: Merge) -> NoReturn:
 # ---- the escalation chain ------------------------------------------------------------------------
 
 
+def deadline_alarms(case: CaseRecord) -> list[Alarm]:
+    """When the case's deadlines make it act by itself: each running deadline's due time, then
+    the escalation chain's steps (the workflow's timer and the SLA back-test both read this)."""
+    alarms = [Alarm(d.due_at, deadlines.label(d)) for d in case.state.deadlines if d.running]
+    return alarms + [Alarm(due, summary) for due, summary, _ in chain_steps(case)]
+
+
+def fire_deadlines(case: CaseRecord, now: datetime) -> None:
+    """What the deadlines do at `now`: the overdue ones are breached, then the escalation
+    chain's steps that are due are taken."""
+    for deadline in deadlines.overdue(case.state.deadlines, now):
+        sla_clock.breach(case, deadline, now)
+    for due, _, act in chain_steps(case):
+        if due <= now:
+            act(now)
+
+
 def chain_steps(case: CaseRecord) -> list[Step]:
     """The escalation chain's next steps (R-SLA-1): warn the owner before a deadline, tell
     management of a breach still unmet; the supervisor is told at the breach itself."""
+    steps: list[Step] = []
+    for due, d, management in _chain(case):
+        name = deadlines.label(d)
+        if management:
+            steps.append(
+                (due, f"tell management: {name} still missed", partial(_tell_management, case, d))
+            )
+        else:
+            steps.append((due, f"warn owner: {name} near", partial(_warn, case, d)))
+    return steps
+
+
+def next_deadline_moment(case: CaseRecord) -> datetime | None:
+    """The earliest of `deadline_alarms`, unnamed: what the back-test asks before every event
+    of every case, where naming each alarm would cost more than the replay itself."""
+    moments = [d.due_at for d in case.state.deadlines if d.running]
+    moments += [due for due, _, _ in _chain(case)]
+    return min(moments, default=None)
+
+
+def _chain(case: CaseRecord) -> list[tuple[datetime, Deadline, bool]]:
+    """When each deadline's next step in the chain falls due: (when, deadline, management?)."""
     s = case.state
     if s.policy is None or s.stage not in HANDLING:
         return []
-    steps: list[Step] = []
+    found: list[tuple[datetime, Deadline, bool]] = []
     for d in s.deadlines:
-        name = deadlines.label(d)
         warn = deadlines.warning_due(s.policy, d)
         if warn:
-            steps.append((warn, f"warn owner: {name} near", partial(_warn, case, d)))
+            found.append((warn, d, False))
         tell = deadlines.management_due(s.policy, d)
         if tell:
-            steps.append(
-                (tell, f"tell management: {name} still missed", partial(_tell_management, case, d))
-            )
-    return steps
+            found.append((tell, d, True))
+    return found
 
 
 def _warn(case: CaseRecord, deadline: Deadline, now: datetime) -> None:
