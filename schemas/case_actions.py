@@ -41,6 +41,7 @@ from schemas.actions import (
 )
 from schemas.case import HANDLING, OPEN_STAGES, CaseSnapshot, EntryKind, Stage
 from schemas.evidence import EvidenceFile
+from schemas.regulatory import RegulatoryLetter
 from schemas.text import Identifier
 
 
@@ -154,6 +155,16 @@ ACTIONS: tuple[CaseAction, ...] = (
         "a file kept in the evidence store (or not kept, and why) recorded on the case",
     ),
     # agents (updates)
+    CaseAction(
+        "regulatory-letter",
+        "send_regulatory_letter",
+        Delivery.UPDATE,
+        RegulatoryLetter,
+        _STAFF,
+        "a regulator's required letter (final response, holding reply …) from its template",
+        actor="agent",
+        positional="letter",
+    ),
     CaseAction(
         "respond",
         "respond",

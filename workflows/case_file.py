@@ -27,6 +27,7 @@ from workflows import (
     department_tasks,
     follow_up,
     intake,
+    regulatory_clock,
     sla_clock,
     supervision,
     team_queue,
@@ -138,7 +139,10 @@ class CaseFile(CaseRecord):
     def _steps(self) -> list[Step]:
         """The alarms the rules keep: the escalation chain, tasks, the owner's message digest."""
         return (
-            supervision.chain_steps(self) + department_tasks.steps(self) + closing.owner_steps(self)
+            supervision.chain_steps(self)
+            + department_tasks.steps(self)
+            + closing.owner_steps(self)
+            + regulatory_clock.steps(self)
         )
 
     # ---- what queries show ----------------------------------------------------------------------
@@ -162,6 +166,8 @@ class CaseFile(CaseRecord):
             reopen_count=s.reopen_count,
             deadlines=list(s.deadlines),
             next_deadline=deadlines.next_pending(s.deadlines),
+            regulatory_deadlines=list(s.regulatory_deadlines),
+            regulatory_buckets=dict(s.regulatory_buckets),
             plan=s.plan,
             plan_awaiting_approval=s.plan_awaiting_approval,
             tasks=list(s.tasks),

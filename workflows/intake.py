@@ -14,7 +14,7 @@ from schemas.notification import Audience, Notification
 from schemas.refusals import RefusalCode
 from schemas.sla import DeadlineKind, SlaPolicy
 from schemas.store import CustomerHistory
-from workflows import deadlines, sla_clock, team_queue
+from workflows import deadlines, regulatory_clock, sla_clock, team_queue
 from workflows.case_record import (
     RISK_ORDER,
     SYSTEM,
@@ -32,6 +32,7 @@ def adopt_policy(case: CaseRecord, policy: SlaPolicy, now: datetime) -> None:
     ack = deadlines.open_deadline(policy, DeadlineKind.ACKNOWLEDGE, None, 0, case.state.received_at)
     case.state.deadlines.append(ack)
     case.record_deadline_set(ack, now)
+    regulatory_clock.open_clocks(case, now)
     case.move(Move.REGISTER, now)
     case.tell_customer("acknowledged", now)
 
@@ -40,6 +41,7 @@ def delivered(case: CaseRecord, notification: Notification, now: datetime) -> No
     if notification.topic == "acknowledged":
         sla_clock.meet(case, DeadlineKind.ACKNOWLEDGE, now, round=0)
         case.record(EntryKind.ACKNOWLEDGED, SYSTEM, "Receipt acknowledged to the customer", now)
+        regulatory_clock.acknowledged(case, now)
 
 
 def undeliverable(case: CaseRecord, notification: Notification, error: str, now: datetime) -> None:
