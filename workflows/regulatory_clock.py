@@ -112,13 +112,7 @@ def send_letter(case: CaseRecord, request: RegulatoryLetter, now: datetime) -> N
         facts=sent,
     )
     _answer(case, found, letter.key, now)
-    case.tell_customer(
-        LETTER_TOPIC,
-        now,
-        **sent,
-        received_at=case.state.received_at.isoformat(),
-        **_due_facts(_clocks_of(case, found.key)),
-    )
+    case.tell_customer(LETTER_TOPIC, now, **sent, **_letter_dates(case, found))
 
 
 def acknowledged(case: CaseRecord, now: datetime) -> None:
@@ -191,7 +185,7 @@ def _meet(case: CaseRecord, d: RegulatoryDeadline, by: str, now: datetime) -> No
         SYSTEM,
         f"{_label(d)} met by {by.replace('_', ' ')}" + (" (late)" if late else ""),
         now,
-        facts={**_facts(d), "met_by": by, **late},
+        facts={**_facts(d), "met_by_regulatory_letter": by, **late},
     )
 
 
@@ -276,6 +270,11 @@ def _extends_only(found: RegulatoryRegime, letter: str) -> bool:
     return extends and not meets
 
 
-def _due_facts(clocks: list[RegulatoryDeadline]) -> dict[str, str]:
-    """Each clock's end, as `<clock>_due_at`, for the letter's template ("by 8 Feb")."""
-    return {f"{d.clock}_due_at": d.due_at.isoformat() for d in clocks}
+def _letter_dates(case: CaseRecord, found: RegulatoryRegime) -> dict[str, str]:
+    """The day of receipt and each clock's last day, as the regulator's days (dates in its
+    zone, `received_on`, `<clock>_due_on`): a letter promises a day, whatever the reader's zone."""
+    zone = found.calendar.zone
+    dates = {"received_on": case.state.received_at.astimezone(zone).date().isoformat()}
+    for d in _clocks_of(case, found.key):
+        dates[f"{d.clock}_due_on"] = d.due_at.astimezone(zone).date().isoformat()
+    return dates
