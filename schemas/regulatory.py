@@ -60,9 +60,7 @@ class Scope(BaseModel):
     product_line: frozenset[ProductLine] | None = None
     channel: frozenset[Channel] | None = None
 
-    def matches(
-        self, jurisdiction: str | None, product_line: str | None, channel: Channel
-    ) -> bool:
+    def matches(self, jurisdiction: str | None, product_line: str | None, channel: Channel) -> bool:
         return (
             (self.jurisdiction is None or jurisdiction in self.jurisdiction)
             and (self.product_line is None or product_line in self.product_line)

@@ -27,7 +27,6 @@ from workflows import regulatory
 from workflows.case_record import SYSTEM, CaseRecord, Step, hm, refuse
 
 
-
 def _facts(d: RegulatoryDeadline) -> dict[str, str]:
     return {"regime": d.regime, "regulatory_clock": d.clock, "due_at": d.due_at.isoformat()}
 
