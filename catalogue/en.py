@@ -1030,6 +1030,12 @@ MESSAGES: dict[str, str] = {
         "{regime}: the {regulatory_clock} deadline is withdrawn: the case ended ({outcome})"
     ),
     "entry.regulatory_letter_sent": "{regime}: {regulatory_letter} sent",
+    "entry.regulatory_letter_sent.declared": (
+        "{regime}: {regulatory_letter} sent; the handler declared no interest in the matter"
+    ),
+    "entry.regulatory_letter_sent.approved": (
+        "{regime}: {regulatory_letter} sent (extension approved by {approved_by})"
+    ),
     "entry.regulatory_reported": "{regime}: resolved {regulatory_bucket}",
     "workspace.kind.regulatory_deadline_set": "Regulator's deadline set",
     "workspace.kind.regulatory_deadline_warning": "Regulator's deadline near",

@@ -814,11 +814,11 @@ MESSAGES: dict[str, str] = {
     # ---- grading candidates, adoption and rollback: grading.* (issue 26's learning loop) ----
     # ---- the SLA back-test: backtest.* (issue 28) ----
     # ---- regulatory clocks and their letters: regulatory.* (issue 28) ----
-    "regime.uk-fca-disp": "英国 FCA DISP",
-    "regime.eu-psd2-art101": "欧盟 PSD2 第101条",
+    "regime.uk-fca-disp": "英国金融行为监管局投诉处理规则",
+    "regime.eu-psd2-art101": "欧盟支付服务指令第101条",
     "regime.cn-banking-insurance-2020": "银行业保险业消费投诉处理管理办法",
     "regime.cn-samr-2019": "市场监督管理投诉举报处理暂行办法",
-    "regime.au-asic-rg271": "澳大利亚 ASIC RG 271",
+    "regime.au-asic-rg271": "澳大利亚证券投资委员会第271号监管指引",
     "regulatory_clock.final_response": "最终答复",
     "regulatory_clock.reply": "答复",
     "regulatory_clock.decision": "处理决定",
@@ -864,6 +864,10 @@ MESSAGES: dict[str, str] = {
     "entry.regulatory_deadline_breached": "{regime}：{regulatory_clock}时限已超时（应于 {due_at} 前完成）",
     "entry.regulatory_deadline_withdrawn": "{regime}：{regulatory_clock}时限已撤销：案件已结束（{outcome}）",
     "entry.regulatory_letter_sent": "{regime}：已发送{regulatory_letter}",
+    "entry.regulatory_letter_sent.declared": (
+        "{regime}：已发送{regulatory_letter}；处理人声明与投诉事项无利害关系"
+    ),
+    "entry.regulatory_letter_sent.approved": "{regime}：已发送{regulatory_letter}（经 {approved_by} 批准）",
     "entry.regulatory_reported": "{regime}：{regulatory_bucket}解决",
     "workspace.kind.regulatory_deadline_set": "设定监管时限",
     "workspace.kind.regulatory_deadline_warning": "监管时限将到期",

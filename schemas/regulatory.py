@@ -232,6 +232,25 @@ def load_preset(name: str) -> dict[str, Any]:
     return found
 
 
+def presets() -> list[RegulatoryRegime]:
+    """Every preset shipped (`policies/regulatory/`), validated, by name."""
+    from policies import packaged
+
+    names = sorted(p.name for p in packaged("regulatory").iterdir() if p.name.endswith(".json"))
+    return [RegulatoryRegime.model_validate(load_preset(n.removesuffix(".json"))) for n in names]
+
+
+def codes(regimes: list[RegulatoryRegime]) -> dict[str, set[str]]:
+    """The codes the regimes' facts carry, by fact name (`regime`, `regulatory_clock`,
+    `regulatory_letter`, `regulatory_bucket`): each needs its word in every catalogue."""
+    return {
+        "regime": {r.key for r in regimes},
+        "regulatory_clock": {c.key for r in regimes for c in r.clocks},
+        "regulatory_letter": {x.key for r in regimes for x in r.letters} | {MET_BY_RESOLUTION},
+        "regulatory_bucket": {b.key for r in regimes for b in r.buckets},
+    }
+
+
 def resolve_presets(entries: object) -> object:
     """A policy's `regulatory` list as regimes: an entry may be a preset's name, or
     `{"preset": name, ...}` whose other fields (a scope, say) replace the preset's."""

@@ -349,7 +349,7 @@ async def test_china_banking_15_days_30_when_complex_plus_30_with_approval(desk:
     assert clock(case, "decision").met_by == "decision"
     assert clock(case, "decision").breached_at is None
     sent = await entries(desk, cid, EntryKind.REGULATORY_LETTER_SENT)
-    assert sent[-1]["declaration"] == "no_interest"
+    assert sent[-1]["variant"] == "declared"
     topics = await desk.notified(cid, Audience.CUSTOMER)
     assert topics.count("regulatory_letter") == 3
 

@@ -96,22 +96,36 @@ def send_letter(case: CaseRecord, request: RegulatoryLetter, now: datetime) -> N
     assert found is not None
     letter = found.letter(request.letter)
     assert letter is not None
-    sent = {
-        "regime": found.key,
-        "regulatory_letter": letter.key,
-        **request.fields,
-        **({"declaration": letter.declaration} if letter.declaration else {}),
-    }
+    words = request.decision or request.reason
     case.record(
         EntryKind.REGULATORY_LETTER_SENT,
         request.agent,
         f"{found.key} {letter.key.replace('_', ' ')} sent",
         now,
         public=True,
-        facts=sent,
+        facts={
+            "regime": found.key,
+            "regulatory_letter": letter.key,
+            **({"note": words} if words else {}),
+            **(
+                {"variant": "declared"}
+                if letter.declaration
+                else {"variant": "approved", "approved_by": request.approved_by}
+                if request.approved_by
+                else {}
+            ),
+        },
     )
     _answer(case, found, letter.key, now)
-    case.tell_customer(LETTER_TOPIC, now, **sent, **_letter_dates(case, found))
+    case.tell_customer(
+        LETTER_TOPIC,
+        now,
+        regime=found.key,
+        regulatory_letter=letter.key,
+        **request.fields,
+        **({"declaration": letter.declaration} if letter.declaration else {}),
+        **_letter_dates(case, found),
+    )
 
 
 def acknowledged(case: CaseRecord, now: datetime) -> None:
@@ -184,7 +198,12 @@ def _meet(case: CaseRecord, d: RegulatoryDeadline, by: str, now: datetime) -> No
         SYSTEM,
         f"{_label(d)} met by {by.replace('_', ' ')}" + (" (late)" if late else ""),
         now,
-        facts={**_facts(d), "met_by_regulatory_letter": by, **late},
+        facts={
+            "regime": d.regime,
+            "regulatory_clock": d.clock,
+            "met_by_regulatory_letter": by,
+            **late,
+        },
     )
 
 
@@ -254,7 +273,7 @@ def withdraw_pending(case: CaseRecord, outcome: str, now: datetime) -> None:
                 SYSTEM,
                 f"{_label(d)} withdrawn: the case ended ({outcome})",
                 now,
-                facts={**_facts(d), "outcome": outcome},
+                facts={"regime": d.regime, "regulatory_clock": d.clock, "outcome": outcome},
             )
 
 
