@@ -75,6 +75,7 @@ class Requires(StrEnum):
     TASK_OPEN = "task_open"  # a department task not done yet
     BLOCKING_TASK_OPEN = "blocking_task_open"  # one that blocks resolution
     RESULT_DELIVERED = "result_delivered"  # the customer is asked to confirm the result
+    REGULATED = "regulated"  # a regulator's regime applies (policies/regulatory/)
 
 
 def holds(requirement: Requires, case: CaseSnapshot) -> bool:
@@ -88,6 +89,8 @@ def holds(requirement: Requires, case: CaseSnapshot) -> bool:
         return any(t.open for t in case.tasks)
     if requirement is Requires.BLOCKING_TASK_OPEN:
         return any(t.open and t.blocking for t in case.tasks)
+    if requirement is Requires.REGULATED:
+        return bool(case.regulatory_deadlines)
     return case.result_delivered_at is not None
 
 
@@ -164,6 +167,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         "a regulator's required letter (final response, holding reply …) from its template",
         actor="agent",
         positional="letter",
+        requires=frozenset({Requires.REGULATED}),
     ),
     CaseAction(
         "respond",

@@ -326,7 +326,8 @@ async def case_page(
         words=workspace.words,
         actor=lambda who: workspace.actor_word(who, lang, names),
         factor_word=lambda r: workspace.factor_word(r, lang),
-        deadlines=workspace.deadline_rows(snapshot.deadlines),
+        deadlines=workspace.deadline_rows(snapshot.deadlines)
+        + workspace.regulatory_rows(snapshot.regulatory_deadlines),
         actions=[(a, _fields(a, lang, choices)) for a in fitting],
         now=now,
         done=q.get("done") if q.get("done") in BY_NAME else None,
