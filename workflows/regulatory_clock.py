@@ -151,6 +151,7 @@ def _answer(case: CaseRecord, found: RegulatoryRegime, letter: str, now: datetim
         clock = found.clock(d.clock)
         if step is not None:
             d.extended, d.due_at = step
+            d.warned_at = None  # the owner hears again before the new end
             case.record(
                 EntryKind.REGULATORY_DEADLINE_EXTENDED,
                 SYSTEM,
