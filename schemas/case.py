@@ -276,6 +276,9 @@ class CaseSnapshot(BaseModel):
         default_factory=list, description="Regulators' clocks, beside the desk's own"
     )
     regulatory_buckets: dict[str, str] = Field(default_factory=dict)
+    regulatory_letters: dict[str, list[str]] = Field(
+        default_factory=dict, description="The letters each regime the case is under requires"
+    )
     plan: ResolutionPlan | None
     plan_awaiting_approval: ResolutionPlan | None = None
     tasks: list[DepartmentTask] = Field(default_factory=list)

@@ -216,7 +216,7 @@ class RegulatoryLetter(Strict):
     def fields(self) -> dict[str, str]:
         """What the agent wrote in, by its name in the letter's template."""
         given = {"decision": self.decision, "reason": self.reason, "approved_by": self.approved_by}
-        return {name: value for name, value in given.items() if value is not None}
+        return {name: value for name, value in given.items() if value and value.strip()}
 
 
 def load_preset(name: str) -> dict[str, Any]:

@@ -4,11 +4,13 @@ preset's clocks, letters and holding replies on the time-skipping server."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from asyncpg import Pool
+from playwright.async_api import expect
 from pydantic import ValidationError
 from temporalio.testing import WorkflowEnvironment
 
@@ -34,6 +36,7 @@ from schemas.regulatory import DayCount, Period, RegulatoryDeadline, RegulatoryL
 from schemas.store import CaseProjection
 from tests.support.cases import RULES
 from tests.support.desk import ROUND_THE_CLOCK, Desk, intake, running_desk
+from tests.support.web import chromium, serving, sign_in
 from workflows import closing, investigation, regulatory, regulatory_clock
 from workflows.case_file import CaseFile
 
@@ -453,4 +456,38 @@ async def test_the_kpis_count_each_regimes_reporting_buckets(pool: Pool) -> None
         ("uk-fca-disp", "open"): 1,
         ("uk-fca-disp", "within_3_business_days"): 1,
         ("uk-fca-disp", "within_8_weeks"): 1,
+    }
+
+
+# ---- the staff case page --------------------------------------------------------------------------
+
+
+async def test_the_case_page_shows_the_regulators_clock_and_sends_its_letter(
+    desk: Desk, tmp_path: Path
+) -> None:
+    cid, _ = await open_case(desk, jurisdiction="GB", language="en")
+    async with serving(desk, tmp_path) as served, chromium() as browser:
+        staff = await browser.new_context(locale="en-US", viewport={"width": 1360, "height": 900})
+        page = await staff.new_page()
+        await sign_in(page, served, "agent-zhang")
+        await page.goto(f"{served.base}/cases/{cid}")
+        row = page.locator("table.deadlines tbody tr", has_text="FCA DISP · final response")
+        await expect(row).to_have_attribute("data-state", "running")
+
+        await page.locator("#actions summary", has_text="Send a regulator's letter").click()
+        form = page.locator("details[open] form")
+        await form.get_by_label("Regulator's rules", exact=False).select_option("uk-fca-disp")
+        await form.get_by_label("Letter", exact=False).select_option("summary_resolution")
+        await form.get_by_label("Decision, and why", exact=False).fill("We refunded the fee.")
+        await form.get_by_role("button", name="Send a regulator's letter").click()
+        await expect(page.get_by_role("status")).to_contain_text("the case accepted it")
+
+        await page.goto(f"{served.base}/cases/{cid}")
+        row = page.locator("table.deadlines tbody tr", has_text="FCA DISP · final response")
+        await expect(row).to_have_attribute("data-state", "met")
+    sent = await entries(desk, cid, EntryKind.REGULATORY_LETTER_SENT)
+    assert sent[-1] == {
+        "regime": "uk-fca-disp",
+        "regulatory_letter": "summary_resolution",
+        "note": "We refunded the fee.",
     }

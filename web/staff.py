@@ -359,6 +359,12 @@ def _choices(web: Web, case: CaseSnapshot, lang: str) -> dict[str, list[tuple[st
         "blocking_task": [
             (str(t.number), _task_label(t, lang)) for t in case.tasks if t.open and t.blocking
         ],
+        "approved_by": people,
+        "regime": [(r, str(catalogue.shown("regime", r, lang))) for r in case.regulatory_letters],
+        "letter": [
+            (x, str(catalogue.shown("regulatory_letter", x, lang)))
+            for x in dict.fromkeys(x for xs in case.regulatory_letters.values() for x in xs)
+        ],
     }
 
 

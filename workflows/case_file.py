@@ -168,6 +168,7 @@ class CaseFile(CaseRecord):
             next_deadline=deadlines.next_pending(s.deadlines),
             regulatory_deadlines=list(s.regulatory_deadlines),
             regulatory_buckets=dict(s.regulatory_buckets),
+            regulatory_letters={r.key: [x.key for x in r.letters] for r in s.regimes},
             plan=s.plan,
             plan_awaiting_approval=s.plan_awaiting_approval,
             tasks=list(s.tasks),

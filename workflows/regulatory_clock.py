@@ -96,7 +96,7 @@ def send_letter(case: CaseRecord, request: RegulatoryLetter, now: datetime) -> N
     assert found is not None
     letter = found.letter(request.letter)
     assert letter is not None
-    words = request.decision or request.reason
+    words = request.fields.get("decision") or request.fields.get("reason")
     case.record(
         EntryKind.REGULATORY_LETTER_SENT,
         request.agent,
@@ -110,8 +110,8 @@ def send_letter(case: CaseRecord, request: RegulatoryLetter, now: datetime) -> N
             **(
                 {"variant": "declared"}
                 if letter.declaration
-                else {"variant": "approved", "approved_by": request.approved_by}
-                if request.approved_by
+                else {"variant": "approved", "approved_by": request.fields["approved_by"]}
+                if "approved_by" in request.fields
                 else {}
             ),
         },
