@@ -165,3 +165,37 @@ def shown(kpi: Kpi) -> str:
     if kpi.name.endswith("_hours"):
         return f"{kpi.value:.1f} h"
     return f"{kpi.value:.2f}" if kpi.name == "satisfaction" else f"{kpi.value:.0%}"
+
+
+@dataclass(frozen=True)
+class RegulatoryBucket:
+    """How many of the period's complaints under `regime` fall in one of its reporting buckets
+    (`open`: no result delivered yet)."""
+
+    regime: str
+    bucket: str
+    count: int
+
+
+OPEN_BUCKET = "open"
+
+
+async def regulatory_buckets(
+    connection: asyncpg.Connection, start: datetime, end: datetime
+) -> list[RegulatoryBucket]:
+    """The regulators' reporting buckets (e.g. FCA: resolved within 3 business days, within 8
+    weeks, after) over the complaints received in [start, end): each case counted once per
+    regime it is under, in the bucket its first result fell in (the workflow decides it with the
+    regime's own calendar, `workflows.regulatory.bucket`), or `open`."""
+    rows = await connection.fetch(
+        f"""WITH under AS (
+                SELECT DISTINCT c.complaint_id, d->>'regime' AS regime, c.regulatory_buckets
+                FROM complaints c, jsonb_array_elements(c.regulatory_deadlines) AS d
+                WHERE {_IN_PERIOD} AND c.outcome IS DISTINCT FROM 'merged')
+            SELECT regime, coalesce(regulatory_buckets->>regime, '{OPEN_BUCKET}') AS bucket,
+                   count(*) AS n
+            FROM under GROUP BY 1, 2 ORDER BY 1, 2""",
+        start,
+        end,
+    )
+    return [RegulatoryBucket(r["regime"], r["bucket"], r["n"]) for r in rows]

@@ -54,9 +54,9 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                    severity, risk, stage, outcome, closed_by, owner, escalation_level,
                    reopen_count, received_at, result_delivered_at, closed_at, next_deadline_at,
                    breached, deadlines, policy_version, last_seq, updated_at, tasks, linked_to,
-                   merged_into)
+                   merged_into, regulatory_deadlines, regulatory_buckets)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                       $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
+                       $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
                ON CONFLICT (complaint_id) DO UPDATE SET
                    category = EXCLUDED.category, severity = EXCLUDED.severity,
                    risk = EXCLUDED.risk, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
@@ -68,7 +68,9 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
                    breached = EXCLUDED.breached, deadlines = EXCLUDED.deadlines,
                    policy_version = EXCLUDED.policy_version, last_seq = EXCLUDED.last_seq,
                    updated_at = EXCLUDED.updated_at, tasks = EXCLUDED.tasks,
-                   merged_into = EXCLUDED.merged_into
+                   merged_into = EXCLUDED.merged_into,
+                   regulatory_deadlines = EXCLUDED.regulatory_deadlines,
+                   regulatory_buckets = EXCLUDED.regulatory_buckets
                -- an older projection arriving late (or a retry) never overwrites a newer one
                WHERE c.last_seq < EXCLUDED.last_seq""",
             s.complaint_id,
@@ -98,6 +100,8 @@ async def write(connection: asyncpg.Connection, projection: CaseProjection) -> N
             [t.model_dump(mode="json") for t in s.tasks],
             s.linked_to,
             s.merged_into,
+            [d.model_dump(mode="json") for d in s.regulatory_deadlines],
+            s.regulatory_buckets,
         )
         await connection.executemany(
             """INSERT INTO survey_answers

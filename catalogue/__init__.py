@@ -99,6 +99,10 @@ CODED = (
     "channel",
     "closed_by",
     "evidence_refusal",
+    "regime",
+    "regulatory_clock",
+    "regulatory_letter",
+    "regulatory_bucket",
 )
 
 

@@ -1049,6 +1049,180 @@ MESSAGES: dict[str, str] = {
     "backtest.refused.no_policy": "Choose a policy or upload one.",
     "backtest.refused.bad_date": "Not a date (YYYY-MM-DD): {text}",
     # ---- regulatory clocks and their letters: regulatory.* (issue 28) ----
+    "regime.uk-fca-disp": "FCA DISP",
+    "regime.eu-psd2-art101": "PSD2 Art. 101",
+    "regime.cn-banking-insurance-2020": "China banking and insurance complaints rules (2020)",
+    "regime.cn-samr-2019": "China market regulation complaints rules (2019)",
+    "regime.au-asic-rg271": "ASIC RG 271",
+    "regulatory_clock.final_response": "final response",
+    "regulatory_clock.reply": "reply",
+    "regulatory_clock.decision": "decision",
+    "regulatory_clock.acceptance": "acceptance",
+    "regulatory_clock.mediation": "mediation",
+    "regulatory_clock.acknowledge": "acknowledgement",
+    "regulatory_letter.acknowledgement": "acknowledgement",
+    "regulatory_letter.summary_resolution": "summary resolution communication",
+    "regulatory_letter.final_response": "final response",
+    "regulatory_letter.delay_response": "delay response",
+    "regulatory_letter.holding_reply": "holding reply",
+    "regulatory_letter.decision": "decision letter",
+    "regulatory_letter.complex_case_extension": "extension notice (complex case)",
+    "regulatory_letter.approved_extension": "extension notice (approved)",
+    "regulatory_letter.acceptance": "acceptance notice",
+    "regulatory_letter.refusal": "refusal notice",
+    "regulatory_letter.mediation_agreement": "mediation agreement",
+    "regulatory_letter.mediation_ended": "notice that mediation ended",
+    "regulatory_letter.resolution": "resolution within the rule's days (no letter needed)",
+    "regulatory_bucket.within_3_business_days": "within 3 business days",
+    "regulatory_bucket.within_8_weeks": "within 8 weeks",
+    "regulatory_bucket.after_8_weeks": "after 8 weeks",
+    "regulatory_bucket.within_15_business_days": "within 15 business days",
+    "regulatory_bucket.within_35_business_days": "within 35 business days",
+    "regulatory_bucket.after_35_business_days": "after 35 business days",
+    "regulatory_bucket.within_15_days": "within 15 days",
+    "regulatory_bucket.within_30_days": "within 30 days",
+    "regulatory_bucket.within_60_days": "within 60 days",
+    "regulatory_bucket.after_60_days": "after 60 days",
+    "regulatory_bucket.within_45_working_days": "within 45 working days",
+    "regulatory_bucket.after_45_working_days": "after 45 working days",
+    "regulatory_bucket.within_5_business_days": "within 5 business days",
+    "regulatory_bucket.after_30_days": "after 30 days",
+    "entry.regulatory_deadline_set": "{regime}: the {regulatory_clock} deadline is due {due_at}",
+    "entry.regulatory_deadline_warning": (
+        "{regime}: the {regulatory_clock} deadline is near (due {due_at}): owner warned"
+    ),
+    "entry.regulatory_deadline_met": (
+        "{regime}: the {regulatory_clock} deadline was met by the {met_by_regulatory_letter}"
+    ),
+    "entry.regulatory_deadline_met.late": (
+        "{regime}: the {regulatory_clock} deadline was met late by the {met_by_regulatory_letter}"
+    ),
+    "entry.regulatory_deadline_extended": (
+        "{regime}: the {regulatory_clock} deadline is extended by the {regulatory_letter}; "
+        "now due {due_at}"
+    ),
+    "entry.regulatory_deadline_breached": (
+        "{regime}: the {regulatory_clock} deadline was missed (due {due_at})"
+    ),
+    "entry.regulatory_deadline_withdrawn": (
+        "{regime}: the {regulatory_clock} deadline is withdrawn: the case ended ({outcome})"
+    ),
+    "entry.regulatory_letter_sent": "{regime}: {regulatory_letter} sent",
+    "entry.regulatory_letter_sent.declared": (
+        "{regime}: {regulatory_letter} sent; the handler declared no interest in the matter"
+    ),
+    "entry.regulatory_letter_sent.approved": (
+        "{regime}: {regulatory_letter} sent (extension approved by {approved_by})"
+    ),
+    "entry.regulatory_reported": "{regime}: resolved {regulatory_bucket}",
+    "workspace.kind.regulatory_deadline_set": "Regulator's deadline set",
+    "workspace.kind.regulatory_deadline_warning": "Regulator's deadline near",
+    "workspace.kind.regulatory_deadline_met": "Regulator's deadline met",
+    "workspace.kind.regulatory_deadline_extended": "Regulator's deadline extended",
+    "workspace.kind.regulatory_deadline_breached": "Regulator's deadline missed",
+    "workspace.kind.regulatory_deadline_withdrawn": "Regulator's deadline withdrawn",
+    "workspace.kind.regulatory_letter_sent": "Regulator's letter sent",
+    "workspace.kind.regulatory_reported": "Regulator's reporting bucket",
+    "notice.regulatory_warning": (
+        "{regime}: the {regulatory_clock} deadline of “{subject}” is due {due_at}"
+    ),
+    "notice.regulatory_breached": (
+        "{regime}: the {regulatory_clock} deadline of “{subject}” was missed (due {due_at})"
+    ),
+    "refusal.regime_not_applicable": "this case is not under the regulatory regime {regime}",
+    "refusal.regulatory_letter_unknown": "the regime {regime} has no letter {letter}",
+    "refusal.regulatory_letter_incomplete": (
+        "the {letter} letter needs its field {field} (and takes no other)"
+    ),
+    "refusal.regulatory_letter_too_late": (
+        "the {letter} letter could be sent only until {due_at}: send the final response instead"
+    ),
+    "refusal.regulatory_extension_unavailable": (
+        "the {letter} letter cannot extend any running deadline of this case now"
+    ),
+    "regulatory.subject.acknowledgement": "[{complaint_id}] We have received your complaint",
+    "regulatory.subject.summary_resolution": "[{complaint_id}] Your complaint is resolved",
+    "regulatory.subject.final_response": "[{complaint_id}] Our final response to your complaint",
+    "regulatory.subject.delay_response": "[{complaint_id}] Our final response is delayed",
+    "regulatory.subject.holding_reply": "[{complaint_id}] Our reply to your complaint is delayed",
+    "regulatory.subject.decision": "[{complaint_id}] Our decision on your complaint",
+    "regulatory.subject.complex_case_extension": "[{complaint_id}] We need more time for your complaint",
+    "regulatory.subject.approved_extension": "[{complaint_id}] We need more time for your complaint",
+    "regulatory.subject.acceptance": "[{complaint_id}] Your complaint is accepted",
+    "regulatory.subject.refusal": "[{complaint_id}] Your complaint is not accepted",
+    "regulatory.subject.mediation_agreement": "[{complaint_id}] The agreement reached in mediation",
+    "regulatory.subject.mediation_ended": "[{complaint_id}] Mediation of your complaint has ended",
+    "regulatory.letter.uk-fca-disp.acknowledgement": (
+        "We received your complaint on {received_on} and are looking into it.\n\n"
+        "You will have our final response by {final_response_due_on}."
+    ),
+    "regulatory.letter.uk-fca-disp.summary_resolution": (
+        "Thank you for your complaint of {received_on}. We consider it resolved:\n\n{decision}\n\n"
+        "If you later become dissatisfied with our response, you may be able to refer your "
+        "complaint to the Financial Ombudsman Service, free of charge."
+    ),
+    "regulatory.letter.uk-fca-disp.final_response": (
+        "This is our final response to your complaint of {received_on}.\n\n{decision}\n\n"
+        "If you are not satisfied, you may refer your complaint to the Financial Ombudsman "
+        "Service, free of charge. You must do so within six months of the date of this final "
+        "response; after that the Ombudsman may not be able to consider it."
+    ),
+    "regulatory.letter.uk-fca-disp.delay_response": (
+        "We are not yet able to give you our final response to your complaint of "
+        "{received_on}, because:\n\n{reason}\n\n"
+        "You may now refer your complaint to the Financial Ombudsman Service, free of charge, "
+        "within six months of the date of this letter; we will keep working on it meanwhile."
+    ),
+    "regulatory.letter.eu-psd2-art101.final_response": (
+        "This is our reply to your complaint of {received_on}, on all the points you "
+        "raised.\n\n{decision}"
+    ),
+    "regulatory.letter.eu-psd2-art101.holding_reply": (
+        "We cannot reply to your complaint of {received_on} within 15 business days, for "
+        "reasons beyond our control:\n\n{reason}\n\n"
+        "You will receive our final reply by {reply_due_on}."
+    ),
+    "regulatory.letter.cn-banking-insurance-2020.acknowledgement": (
+        "We received your complaint on {received_on}; you will have our decision by "
+        "{decision_due_on}."
+    ),
+    "regulatory.letter.cn-banking-insurance-2020.decision": (
+        "Our decision on your complaint of {received_on}:\n\n{decision}\n\n"
+        "Your complaint was handled by staff with no interest in the matter.\n\n"
+        "If you disagree with this decision, you may ask us to review it, or seek mediation, "
+        "arbitration or litigation."
+    ),
+    "regulatory.letter.cn-banking-insurance-2020.complex_case_extension": (
+        "Your complaint of {received_on} is complex, and we need more time:\n\n{reason}\n\n"
+        "You will have our decision by {decision_due_on}."
+    ),
+    "regulatory.letter.cn-banking-insurance-2020.approved_extension": (
+        "We need more time for your complaint of {received_on}, and the extension has been "
+        "approved:\n\n{reason}\n\nYou will have our decision by {decision_due_on}."
+    ),
+    "regulatory.letter.cn-samr-2019.acceptance": (
+        "Your complaint of {received_on} is accepted; we will now seek to settle it with you "
+        "by mediation."
+    ),
+    "regulatory.letter.cn-samr-2019.refusal": (
+        "Your complaint of {received_on} is not accepted, because:\n\n{reason}"
+    ),
+    "regulatory.letter.cn-samr-2019.mediation_agreement": (
+        "The mediation of your complaint of {received_on} reached this agreement:\n\n{decision}"
+    ),
+    "regulatory.letter.cn-samr-2019.mediation_ended": (
+        "No agreement was reached in the mediation of your complaint of {received_on}, and "
+        "the mediation has ended:\n\n{reason}"
+    ),
+    "regulatory.letter.au-asic-rg271.acknowledgement": (
+        "We received your complaint on {received_on} and are looking into it. You will have "
+        "our final response by {final_response_due_on}."
+    ),
+    "regulatory.letter.au-asic-rg271.final_response": (
+        "This is our final response to your complaint of {received_on}.\n\n{decision}\n\n"
+        "If you are not satisfied with our response, you may take your complaint to the "
+        "Australian Financial Complaints Authority (AFCA), free of charge."
+    ),
     # ---- the policy dry run and the special report: policy_change.*, special_report.* (issue 28) ----
     "policy_change.title": "What the new policy would change",
     "policy_change.summary": (

@@ -892,6 +892,150 @@ MESSAGES: dict[str, str] = {
     "backtest.refused.no_policy": "请选择或上传一个策略。",
     "backtest.refused.bad_date": "不是日期（YYYY-MM-DD）：{text}",
     # ---- regulatory clocks and their letters: regulatory.* (issue 28) ----
+    "regime.uk-fca-disp": "英国金融行为监管局投诉处理规则",
+    "regime.eu-psd2-art101": "欧盟支付服务指令第101条",
+    "regime.cn-banking-insurance-2020": "银行业保险业消费投诉处理管理办法",
+    "regime.cn-samr-2019": "市场监督管理投诉举报处理暂行办法",
+    "regime.au-asic-rg271": "澳大利亚证券投资委员会第271号监管指引",
+    "regulatory_clock.final_response": "最终答复",
+    "regulatory_clock.reply": "答复",
+    "regulatory_clock.decision": "处理决定",
+    "regulatory_clock.acceptance": "受理",
+    "regulatory_clock.mediation": "调解",
+    "regulatory_clock.acknowledge": "确认收到",
+    "regulatory_letter.acknowledgement": "受理确认函",
+    "regulatory_letter.summary_resolution": "简要解决函",
+    "regulatory_letter.final_response": "最终答复函",
+    "regulatory_letter.delay_response": "延迟答复函",
+    "regulatory_letter.holding_reply": "暂缓答复函",
+    "regulatory_letter.decision": "处理决定书",
+    "regulatory_letter.complex_case_extension": "延期告知书（复杂案件）",
+    "regulatory_letter.approved_extension": "延期告知书（经批准）",
+    "regulatory_letter.acceptance": "受理通知",
+    "regulatory_letter.refusal": "不予受理通知",
+    "regulatory_letter.mediation_agreement": "调解协议",
+    "regulatory_letter.mediation_ended": "终止调解通知",
+    "regulatory_letter.resolution": "规定期限内解决（无需书面答复）",
+    "regulatory_bucket.within_3_business_days": "3个营业日内",
+    "regulatory_bucket.within_8_weeks": "8周内",
+    "regulatory_bucket.after_8_weeks": "超过8周",
+    "regulatory_bucket.within_15_business_days": "15个营业日内",
+    "regulatory_bucket.within_35_business_days": "35个营业日内",
+    "regulatory_bucket.after_35_business_days": "超过35个营业日",
+    "regulatory_bucket.within_15_days": "15日内",
+    "regulatory_bucket.within_30_days": "30日内",
+    "regulatory_bucket.within_60_days": "60日内",
+    "regulatory_bucket.after_60_days": "超过60日",
+    "regulatory_bucket.within_45_working_days": "45个工作日内",
+    "regulatory_bucket.after_45_working_days": "超过45个工作日",
+    "regulatory_bucket.within_5_business_days": "5个营业日内",
+    "regulatory_bucket.after_30_days": "超过30日",
+    "entry.regulatory_deadline_set": "{regime}：{regulatory_clock}时限 {due_at} 到期",
+    "entry.regulatory_deadline_warning": "{regime}：{regulatory_clock}时限将于 {due_at} 到期：已提醒负责人",
+    "entry.regulatory_deadline_met": "{regime}：{regulatory_clock}时限已由{met_by_regulatory_letter}达成",
+    "entry.regulatory_deadline_met.late": (
+        "{regime}：{regulatory_clock}时限已由{met_by_regulatory_letter}达成（超时后）"
+    ),
+    "entry.regulatory_deadline_extended": (
+        "{regime}：{regulatory_clock}时限因{regulatory_letter}延长，现于 {due_at} 到期"
+    ),
+    "entry.regulatory_deadline_breached": "{regime}：{regulatory_clock}时限已超时（应于 {due_at} 前完成）",
+    "entry.regulatory_deadline_withdrawn": "{regime}：{regulatory_clock}时限已撤销：案件已结束（{outcome}）",
+    "entry.regulatory_letter_sent": "{regime}：已发送{regulatory_letter}",
+    "entry.regulatory_letter_sent.declared": (
+        "{regime}：已发送{regulatory_letter}；处理人声明与投诉事项无利害关系"
+    ),
+    "entry.regulatory_letter_sent.approved": "{regime}：已发送{regulatory_letter}（经 {approved_by} 批准）",
+    "entry.regulatory_reported": "{regime}：{regulatory_bucket}解决",
+    "workspace.kind.regulatory_deadline_set": "设定监管时限",
+    "workspace.kind.regulatory_deadline_warning": "监管时限将到期",
+    "workspace.kind.regulatory_deadline_met": "监管时限达成",
+    "workspace.kind.regulatory_deadline_extended": "监管时限延长",
+    "workspace.kind.regulatory_deadline_breached": "监管时限超时",
+    "workspace.kind.regulatory_deadline_withdrawn": "监管时限撤销",
+    "workspace.kind.regulatory_letter_sent": "发送监管要求的函件",
+    "workspace.kind.regulatory_reported": "监管报送分档",
+    "notice.regulatory_warning": "{regime}：“{subject}”的{regulatory_clock}时限将于 {due_at} 到期",
+    "notice.regulatory_breached": "{regime}：“{subject}”的{regulatory_clock}时限已超时（应于 {due_at} 前完成）",
+    "refusal.regime_not_applicable": "本案件不适用监管规则 {regime}",
+    "refusal.regulatory_letter_unknown": "监管规则 {regime} 没有函件 {letter}",
+    "refusal.regulatory_letter_incomplete": "{letter} 函件需要填写 {field}（且不接受其他字段）",
+    "refusal.regulatory_letter_too_late": "{letter} 函件只能在 {due_at} 前发送：请改发最终答复",
+    "refusal.regulatory_extension_unavailable": "{letter} 函件现在无法延长本案件任何进行中的时限",
+    "regulatory.subject.acknowledgement": "[{complaint_id}] 我们已收到您的投诉",
+    "regulatory.subject.summary_resolution": "[{complaint_id}] 您的投诉已解决",
+    "regulatory.subject.final_response": "[{complaint_id}] 关于您投诉的最终答复",
+    "regulatory.subject.delay_response": "[{complaint_id}] 最终答复将延迟",
+    "regulatory.subject.holding_reply": "[{complaint_id}] 对您投诉的答复将延迟",
+    "regulatory.subject.decision": "[{complaint_id}] 投诉处理决定",
+    "regulatory.subject.complex_case_extension": "[{complaint_id}] 投诉处理期限延长告知",
+    "regulatory.subject.approved_extension": "[{complaint_id}] 投诉处理期限延长告知",
+    "regulatory.subject.acceptance": "[{complaint_id}] 投诉受理通知",
+    "regulatory.subject.refusal": "[{complaint_id}] 投诉不予受理通知",
+    "regulatory.subject.mediation_agreement": "[{complaint_id}] 调解协议",
+    "regulatory.subject.mediation_ended": "[{complaint_id}] 终止调解通知",
+    "regulatory.letter.uk-fca-disp.acknowledgement": (
+        "我们已于 {received_on} 收到您的投诉，正在处理。\n\n"
+        "我们将于 {final_response_due_on} 前给您最终答复。"
+    ),
+    "regulatory.letter.uk-fca-disp.summary_resolution": (
+        "感谢您于 {received_on} 提出的投诉。我们认为该投诉已经解决：\n\n{decision}\n\n"
+        "如您日后对我们的答复不满意，可以免费将投诉提交金融申诉专员服务机构"
+        "（Financial Ombudsman Service）。"
+    ),
+    "regulatory.letter.uk-fca-disp.final_response": (
+        "这是我们对您于 {received_on} 提出的投诉的最终答复。\n\n{decision}\n\n"
+        "如您不满意，可以免费将投诉提交金融申诉专员服务机构（Financial Ombudsman Service）。"
+        "请在本最终答复日期起六个月内提交，逾期申诉专员可能无法受理。"
+    ),
+    "regulatory.letter.uk-fca-disp.delay_response": (
+        "我们暂时还无法对您于 {received_on} 提出的投诉作出最终答复，原因如下：\n\n{reason}\n\n"
+        "您现在即可在本函日期起六个月内，免费将投诉提交金融申诉专员服务机构"
+        "（Financial Ombudsman Service）；同时我们会继续处理。"
+    ),
+    "regulatory.letter.eu-psd2-art101.final_response": (
+        "这是我们对您于 {received_on} 提出的投诉的答复，涵盖您提出的全部问题。\n\n{decision}"
+    ),
+    "regulatory.letter.eu-psd2-art101.holding_reply": (
+        "由于我们无法控制的原因，我们无法在15个营业日内答复您于 {received_on} 提出的投诉：\n\n"
+        "{reason}\n\n您将在 {reply_due_on} 前收到我们的最终答复。"
+    ),
+    "regulatory.letter.cn-banking-insurance-2020.acknowledgement": (
+        "我们已于 {received_on} 收到您的投诉，将在 {decision_due_on} 前作出处理决定。"
+    ),
+    "regulatory.letter.cn-banking-insurance-2020.decision": (
+        "关于您于 {received_on} 提出的投诉，我们的处理决定如下：\n\n{decision}\n\n"
+        "本投诉由与投诉事项无利害关系的人员处理。\n\n"
+        "如您对处理决定有异议，可以向我们申请核查，也可以通过调解、仲裁、诉讼等途径解决。"
+    ),
+    "regulatory.letter.cn-banking-insurance-2020.complex_case_extension": (
+        "您于 {received_on} 提出的投诉情况复杂，我们需要延长处理期限，原因如下：\n\n{reason}\n\n"
+        "我们将在 {decision_due_on} 前作出处理决定。"
+    ),
+    "regulatory.letter.cn-banking-insurance-2020.approved_extension": (
+        "您于 {received_on} 提出的投诉需要进一步延长处理期限，延期已经批准，原因如下：\n\n"
+        "{reason}\n\n我们将在 {decision_due_on} 前作出处理决定。"
+    ),
+    "regulatory.letter.cn-samr-2019.acceptance": (
+        "您于 {received_on} 提出的投诉已受理，我们将通过调解与您协商解决。"
+    ),
+    "regulatory.letter.cn-samr-2019.refusal": (
+        "您于 {received_on} 提出的投诉不予受理，原因如下：\n\n{reason}"
+    ),
+    "regulatory.letter.cn-samr-2019.mediation_agreement": (
+        "您于 {received_on} 提出的投诉经调解，达成协议如下：\n\n{decision}"
+    ),
+    "regulatory.letter.cn-samr-2019.mediation_ended": (
+        "您于 {received_on} 提出的投诉经调解未能达成协议，调解终止：\n\n{reason}"
+    ),
+    "regulatory.letter.au-asic-rg271.acknowledgement": (
+        "我们已于 {received_on} 收到您的投诉，正在处理，将在 {final_response_due_on} 前给您最终答复。"
+    ),
+    "regulatory.letter.au-asic-rg271.final_response": (
+        "这是我们对您于 {received_on} 提出的投诉的最终答复。\n\n{decision}\n\n"
+        "如您对我们的答复不满意，可以免费将投诉提交澳大利亚金融投诉局"
+        "（Australian Financial Complaints Authority, AFCA）。"
+    ),
     # ---- the policy dry run and the special report: policy_change.*, special_report.* (issue 28) ----
     "policy_change.title": "新政策将改变什么",
     "policy_change.summary": (

@@ -25,6 +25,7 @@ import catalogue
 from catalogue import entries
 from schemas.intake import Channel
 from schemas.notification import Audience, Notification
+from schemas.regulatory import LETTER_TOPIC, letter_key
 
 PUBLIC_CHANNELS = frozenset({Channel.WEIBO, Channel.DOUYIN, Channel.APP_STORE_REVIEW})
 
@@ -236,6 +237,8 @@ def _subject_key(n: Notification) -> str:
     """What the letter is about, in its subject, so a customer tells a proposal from a receipt
     in their inbox; a public channel's pointer, and a plain reply, say only "your complaint"."""
     key = f"letter.subject.{n.topic}"
+    if n.topic == LETTER_TOPIC:
+        key = f"regulatory.subject.{n.facts.get('regulatory_letter')}"
     public = n.channel in PUBLIC_CHANNELS
     return key if catalogue.has(key, "en") and not public else "letter.subject"
 
@@ -278,6 +281,12 @@ def _body(
 ) -> list[str]:
     if public:
         return [catalogue.render("letter.public", lang, facts, zone)]
+    if topic == LETTER_TOPIC:
+        # A regulator's letter: its template, paragraphs apart (blank lines in the catalogue).
+        key = letter_key(facts.get("regime", ""), facts.get("regulatory_letter", ""))
+        if catalogue.has(key, "en"):
+            text = catalogue.render(key, lang, facts, zone)
+            return [p.strip() for p in text.split("\n\n") if p.strip()]
     paragraphs = BODIES.get(topic) or (("", ()),)
     base = f"letter.{topic}" if catalogue.has(f"letter.{topic}", "en") else f"letter.{UPDATE}"
     found = [

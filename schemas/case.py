@@ -11,6 +11,7 @@ from schemas.actions import Department, ResolutionPlan, SurveyAnswer
 from schemas.classification import Category, Classification, RiskLevel, Severity
 from schemas.intake import Channel, ComplaintIntake
 from schemas.notification import Notification
+from schemas.regulatory import RegulatoryDeadline, RegulatoryRegime
 from schemas.routing import RoutingPolicy
 from schemas.sla import DeadlineKind, SlaPolicy
 from schemas.survey import DEFAULT_QUESTIONS, SurveyQuestion
@@ -136,6 +137,15 @@ class EntryKind(StrEnum):
     JOB_FAILED = "job_failed"  # background work of the workflow's own that failed (a defect)
     EVIDENCE_ADDED = "evidence_added"  # a file kept in the evidence store (schemas/evidence.py)
     EVIDENCE_NOT_KEPT = "evidence_not_kept"  # a file that came and was not kept, with why
+    # regulators' clocks (workflows/regulatory_clock.py)
+    REGULATORY_DEADLINE_SET = "regulatory_deadline_set"
+    REGULATORY_DEADLINE_WARNING = "regulatory_deadline_warning"
+    REGULATORY_DEADLINE_MET = "regulatory_deadline_met"
+    REGULATORY_DEADLINE_EXTENDED = "regulatory_deadline_extended"
+    REGULATORY_DEADLINE_BREACHED = "regulatory_deadline_breached"
+    REGULATORY_DEADLINE_WITHDRAWN = "regulatory_deadline_withdrawn"
+    REGULATORY_LETTER_SENT = "regulatory_letter_sent"
+    REGULATORY_REPORTED = "regulatory_reported"  # the result's reporting bucket
 
 
 class DepartmentTask(BaseModel):
@@ -200,6 +210,13 @@ class CaseState(BaseModel):
     reopen_count: int = 0
     round_started_at: datetime
     deadlines: list[Deadline] = Field(default_factory=list)
+    regimes: list[RegulatoryRegime] = Field(
+        default_factory=list, description="The regulators' regimes the case is under, as adopted"
+    )
+    regulatory_deadlines: list[RegulatoryDeadline] = Field(default_factory=list)
+    regulatory_buckets: dict[str, str] = Field(
+        default_factory=dict, description="Each regime's reporting bucket, once resolved"
+    )
     plan: ResolutionPlan | None = None
     plan_awaiting_approval: ResolutionPlan | None = Field(
         default=None, description="Compensation above the agent's authority: a supervisor decides"
@@ -255,6 +272,13 @@ class CaseSnapshot(BaseModel):
     reopen_count: int
     deadlines: list[Deadline]
     next_deadline: Deadline | None
+    regulatory_deadlines: list[RegulatoryDeadline] = Field(
+        default_factory=list, description="Regulators' clocks, beside the desk's own"
+    )
+    regulatory_buckets: dict[str, str] = Field(default_factory=dict)
+    regulatory_letters: dict[str, list[str]] = Field(
+        default_factory=dict, description="The letters each regime the case is under requires"
+    )
     plan: ResolutionPlan | None
     plan_awaiting_approval: ResolutionPlan | None = None
     tasks: list[DepartmentTask] = Field(default_factory=list)

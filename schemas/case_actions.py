@@ -42,6 +42,7 @@ from schemas.actions import (
 from schemas.case import HANDLING, OPEN_STAGES, CaseSnapshot, EntryKind, Stage
 from schemas.evidence import EvidenceFile
 from schemas.policy_preview import PolicyPreview
+from schemas.regulatory import RegulatoryLetter
 from schemas.text import Identifier
 
 
@@ -75,6 +76,7 @@ class Requires(StrEnum):
     TASK_OPEN = "task_open"  # a department task not done yet
     BLOCKING_TASK_OPEN = "blocking_task_open"  # one that blocks resolution
     RESULT_DELIVERED = "result_delivered"  # the customer is asked to confirm the result
+    REGULATED = "regulated"  # a regulator's regime applies (policies/regulatory/)
 
 
 def holds(requirement: Requires, case: CaseSnapshot) -> bool:
@@ -88,6 +90,8 @@ def holds(requirement: Requires, case: CaseSnapshot) -> bool:
         return any(t.open for t in case.tasks)
     if requirement is Requires.BLOCKING_TASK_OPEN:
         return any(t.open and t.blocking for t in case.tasks)
+    if requirement is Requires.REGULATED:
+        return bool(case.regulatory_deadlines)
     return case.result_delivered_at is not None
 
 
@@ -162,6 +166,17 @@ ACTIONS: tuple[CaseAction, ...] = (
         "a file kept in the evidence store (or not kept, and why) recorded on the case",
     ),
     # agents (updates)
+    CaseAction(
+        "regulatory-letter",
+        "send_regulatory_letter",
+        Delivery.UPDATE,
+        RegulatoryLetter,
+        _STAFF,
+        "a regulator's required letter (final response, holding reply …) from its template",
+        actor="agent",
+        positional="letter",
+        requires=frozenset({Requires.REGULATED}),
+    ),
     CaseAction(
         "respond",
         "respond",

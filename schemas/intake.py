@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from schemas.classification import Severity
 from schemas.text import Email, Identifier, Line, Phone, Text
@@ -26,6 +34,11 @@ def _within_window(value: datetime) -> datetime:
         )
     return value
 
+
+Jurisdiction = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+"""An ISO 3166 country code (GB, CN, AU), or EU for the European Union's rules."""
+ProductLine = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+"""A line of business as a regulator sees it: payments, banking, insurance, superannuation."""
 
 CaseDate = Annotated[AwareDatetime, AfterValidator(_within_window)]
 """A moment a caller names (receipt, occurrence, a due date): with a time zone, in the window."""
@@ -124,6 +137,12 @@ class ComplaintIntake(Strict):
     description: Text
     evidence: list[Evidence] = Field(default_factory=list, max_length=EVIDENCE_MAX)
     product: Line | None = None
+    jurisdiction: Jurisdiction | None = Field(
+        default=None, description="Where the customer's complaint is regulated: GB, CN, AU, EU"
+    )
+    product_line: ProductLine | None = Field(
+        default=None, description="The regulated line of business: payments, banking, insurance"
+    )
     occurred_at: CaseDate | None = None
     occurred_place: Line | None = None
     initial_assessment: InitialAssessment | None = None

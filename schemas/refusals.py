@@ -58,6 +58,12 @@ class RefusalCode(StrEnum):
     POLICY_FORBIDS_CLOSING_FOR_CUSTOMER = "policy_forbids_closing_for_customer"
     CUSTOMER_STILL_HAS_TIME = "customer_still_has_time"
     POLICY_UNCHANGED = "policy_unchanged"
+    # regulators' clocks (workflows/regulatory_clock.py)
+    REGIME_NOT_APPLICABLE = "regime_not_applicable"
+    REGULATORY_LETTER_UNKNOWN = "regulatory_letter_unknown"
+    REGULATORY_LETTER_INCOMPLETE = "regulatory_letter_incomplete"
+    REGULATORY_LETTER_TOO_LATE = "regulatory_letter_too_late"
+    REGULATORY_EXTENSION_UNAVAILABLE = "regulatory_extension_unavailable"
     MERGE_INTO_ITSELF = "merge_into_itself"
     NO_CASE_TO_MERGE_INTO = "no_case_to_merge_into"
     # Refused starts (workflows/complaint.py, workflows/review.py): a forged or replayed input.

@@ -10,10 +10,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.calendar import BusinessCalendar, QuietHours
 from schemas.classification import Severity
+from schemas.regulatory import RegulatoryRegime, resolve_presets
 from schemas.survey import DEFAULT_QUESTIONS, FIXED_SCORES, QuestionKind, SurveyQuestion
 
 PositiveDuration = Annotated[timedelta, Field(gt=timedelta(0))]
@@ -146,6 +147,16 @@ class SlaPolicy(BaseModel):
     calendar: BusinessCalendar | None = Field(
         default=None, description="Working time for targets whose clock is 'working'"
     )
+    regulatory: tuple[RegulatoryRegime, ...] = Field(
+        default=(),
+        description="Regulators' clocks beside the desk's own, each on the cases its scope "
+        "matches: a preset's name (policies/regulatory/), or a regime (docs/regulatory-clocks.md)",
+    )
+
+    @field_validator("regulatory", mode="before")
+    @classmethod
+    def _presets(cls, value: object) -> object:
+        return resolve_presets(value)
 
     @model_validator(mode="after")
     def _complete_and_ordered(self) -> Self:
@@ -157,6 +168,9 @@ class SlaPolicy(BaseModel):
         working = [s.value for s, t in self.targets.items() if t.clock == "working"]
         if working and self.calendar is None:
             raise ValueError(f"targets of {', '.join(working)} count working time: give a calendar")
+        regimes = [r.key for r in self.regulatory]
+        if len(set(regimes)) != len(regimes):
+            raise ValueError("a regulatory regime is listed twice")
         return self
 
     def _follow_up_in_order(self) -> None:

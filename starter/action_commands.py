@@ -34,6 +34,11 @@ INDEX: tuple[tuple[str, str, str], ...] = (
         "signal",
         "a file kept in the evidence store (or not kept, and why) recorded on the case",
     ),
+    (
+        "regulatory-letter",
+        "update",
+        "a regulator's required letter (final response, holding reply …) from its template",
+    ),
     ("respond", "update", "an agent's message to the customer"),
     ("finding", "update", "an investigation finding"),
     ("plan", "update", "a resolution plan for the customer to accept"),

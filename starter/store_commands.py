@@ -75,7 +75,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 text = f"report {key} ({total} complaints): in the store and in {folder}/"
             elif args.store_command == "kpis":
                 found_kpis = await kpis.compute(connection, args.start, args.end)
+                buckets = await kpis.regulatory_buckets(connection, args.start, args.end)
                 rows = [asdict(k) for k in found_kpis]
+                rows += [{"name": "regulatory_bucket", **asdict(b)} for b in buckets]
                 text = "\n".join(
                     f"{k.name:<30} {kpis.shown(k):>8}  over {k.count}"
                     + (
@@ -84,7 +86,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                         else ""
                     )
                     for k in found_kpis
-                )
+                ) + "".join(f"\nregulatory:{b.regime}:{b.bucket:<24} {b.count:>6}" for b in buckets)
             elif args.store_command == "search" and getattr(args, "similar", None):
                 found = await _similar_to_text(connection, args.similar, args.limit)
                 rows, text = _listed(found)

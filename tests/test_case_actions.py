@@ -32,6 +32,10 @@ COMMAND_LINES: dict[str, list[str]] = {
         *("--content-type", "image/jpeg", "--size-bytes", "52311", "--source", "staff"),
         *("--sha256", "0" * 64),
     ],
+    "regulatory-letter": [
+        *("final_response", "--agent", "agent-zhang", "--regime", "uk-fca-disp"),
+        *("--decision", "已退款"),
+    ],  # refused: the case is under no regulator (tests/test_regulatory_clocks.py)
     "respond": ["我们在处理", "--agent", "agent-zhang"],
     "finding": ["密封圈老化", "--agent", "agent-zhang"],
     "plan": ["上门更换", "--agent", "agent-zhang", "--compensation", "80"],
@@ -121,8 +125,9 @@ def test_the_clients_older_method_names_are_table_actions() -> None:
     """`desk.respond(…)`, `desk.propose_plan(…)`: older names of `desk.act(…, name, …)`."""
     kinds = {_OlderMessage: Delivery.SIGNAL, _OlderUpdate: Delivery.UPDATE}
     older = [v for v in vars(ComplaintDesk).values() if isinstance(v, _OlderMessage | _OlderUpdate)]
-    # every action but `reopen`, which has its own path, and `attach`, newer than the table
-    assert len(older) == len(ACTIONS) - 2
+    # every action but `reopen`, which has its own path, and `attach` and `regulatory-letter`,
+    # newer than the table
+    assert len(older) == len(ACTIONS) - 3
     for alias in older:
         assert action(alias.name).delivery is kinds[type(alias)], alias.name
 

@@ -8,6 +8,7 @@ import ast
 import re
 import string
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from catalogue import CODED, LANGUAGES, messages, render, shown
+from schemas import regulatory
 from schemas.actions import Department
 from schemas.case import ClosedBy, Outcome, Stage
 from schemas.classification import Category, RiskLevel, Severity
@@ -28,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Where refusals are raised: the rules, the desk (an id taken, a refusal it cannot read), and
 # evidence (a file not kept, a canned reply that cannot be filled).
 RAISING = (ROOT / "workflows", ROOT / "desk", ROOT / "evidence")
-CODED_VALUES: dict[str, type[StrEnum]] = {
+CODED_VALUES: dict[str, Iterable[StrEnum | str]] = {
     "stage": Stage,
     "move": Move,
     "risk": RiskLevel,
@@ -40,6 +42,8 @@ CODED_VALUES: dict[str, type[StrEnum]] = {
     "closed_by": ClosedBy,
     "channel": Channel,
     "evidence_refusal": NotKept,
+    # Regulators' regimes are data: their codes are the shipped presets' (policies/regulatory/).
+    **regulatory.codes(regulatory.presets()),
 }
 
 
@@ -102,7 +106,8 @@ def test_the_chinese_catalogue_says_it_in_chinese() -> None:
 def test_every_code_a_refusal_may_name_has_its_word_in_every_language(name: str) -> None:
     for value in CODED_VALUES[name]:
         for lang in LANGUAGES:
-            assert f"{name}.{value.value}" in messages(lang), (lang, name, value)
+            code = value.value if isinstance(value, StrEnum) else value
+            assert f"{name}.{code}" in messages(lang), (lang, name, value)
 
 
 def test_a_stage_is_shown_in_the_readers_words() -> None:

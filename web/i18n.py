@@ -104,11 +104,16 @@ _TERMS: dict[str, tuple[str, str]] = {
     "into": ("Surviving complaint id", "保留的投诉编号"),
     "evidence": ("Evidence", "证据"),
     "policy": ("Policy (JSON)", "时限策略（JSON）"),
+    "regime": ("Regulator's rules", "监管规则"),
+    "letter": ("Letter", "函件"),
+    "decision": ("Decision, and why", "处理决定及理由"),
+    "approved_by": ("Extension approved by", "延期批准人"),
 }
 
 # Action table names: (en, zh)
 _ACTIONS: dict[str, tuple[str, str]] = {
     "respond": ("Reply to the customer", "回复客户"),
+    "regulatory-letter": ("Send a regulator's letter", "发送监管要求的函件"),
     "finding": ("Add a finding", "记录调查发现"),
     "plan": ("Propose a plan", "提出解决方案"),
     "progress": ("Record progress", "记录进展"),

@@ -326,7 +326,8 @@ async def case_page(
         words=workspace.words,
         actor=lambda who: workspace.actor_word(who, lang, names),
         factor_word=lambda r: workspace.factor_word(r, lang),
-        deadlines=workspace.deadline_rows(snapshot.deadlines),
+        deadlines=workspace.deadline_rows(snapshot.deadlines)
+        + workspace.regulatory_rows(snapshot.regulatory_deadlines),
         actions=[(a, _fields(a, lang, choices)) for a in fitting],
         now=now,
         done=q.get("done") if q.get("done") in BY_NAME else None,
@@ -357,6 +358,12 @@ def _choices(web: Web, case: CaseSnapshot, lang: str) -> dict[str, list[tuple[st
         "task": [(str(t.number), _task_label(t, lang)) for t in case.tasks if t.open],
         "blocking_task": [
             (str(t.number), _task_label(t, lang)) for t in case.tasks if t.open and t.blocking
+        ],
+        "approved_by": people,
+        "regime": [(r, str(catalogue.shown("regime", r, lang))) for r in case.regulatory_letters],
+        "letter": [
+            (x, str(catalogue.shown("regulatory_letter", x, lang)))
+            for x in dict.fromkeys(x for xs in case.regulatory_letters.values() for x in xs)
         ],
     }
 

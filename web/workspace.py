@@ -17,6 +17,7 @@ from schemas.case import CaseSnapshot, Deadline, EntryKind, TimelineEntry
 from schemas.case_actions import ActionAck
 from schemas.classification import Classification, Reason
 from schemas.intake import Customer
+from schemas.regulatory import RegulatoryDeadline
 from web.users import StaffRole, StaffUser
 from workflows.case_record import CUSTOMER, SYSTEM
 
@@ -198,6 +199,7 @@ class DeadlineRow:
     state: str  # running, paused, met, met_late, breached, withdrawn
     since: datetime | None  # when it was met, breached, paused or withdrawn
     counting: bool  # its clock runs: a countdown
+    regime: str | None = None  # a regulator's clock (its kind is the regime's clock key)
 
 
 def deadline_rows(deadlines: Iterable[Deadline]) -> list[DeadlineRow]:
@@ -224,6 +226,22 @@ def _row(d: Deadline) -> DeadlineRow:
     else:
         state, since = "running", None
     return DeadlineRow(d.kind.value, d.round, d.due_at, state, since, d.running)
+
+
+def regulatory_rows(deadlines: Iterable[RegulatoryDeadline]) -> list[DeadlineRow]:
+    """The regulators' clocks, after the desk's own, in due order (never paused)."""
+    rows = []
+    for d in sorted(deadlines, key=lambda d: d.due_at):
+        if d.met_at is not None:
+            state, since = ("met_late" if d.breached_at else "met"), d.met_at
+        elif d.breached_at is not None:
+            state, since = "breached", d.breached_at
+        elif d.withdrawn_at is not None:
+            state, since = "withdrawn", d.withdrawn_at
+        else:
+            state, since = "running", None
+        rows.append(DeadlineRow(d.clock, 0, d.due_at, state, since, d.pending, d.regime))
+    return rows
 
 
 # Reasons that moved the grade, by the engine's factor names (grading/engine.py); the model's

@@ -40,12 +40,14 @@ from schemas.actions import (
 )
 from schemas.case_actions import CaseAction
 from schemas.evidence import EvidenceFile
+from schemas.regulatory import RegulatoryLetter
 from workflows import (
     closing,
     department_tasks,
     evidence,
     intake,
     investigation,
+    regulatory_clock,
     supervision,
     team_queue,
 )
@@ -69,6 +71,9 @@ RULES: dict[str, ActionRule[Any]] = {
     "survey_answer": ActionRule(SurveyAnswer, None, closing.survey_answer),
     "add_evidence": ActionRule(EvidenceFile, None, evidence.add_evidence),
     # agents
+    "send_regulatory_letter": ActionRule(
+        RegulatoryLetter, regulatory_clock.check_send_letter, regulatory_clock.send_letter
+    ),
     "respond": ActionRule(AgentMessage, investigation.check_respond, investigation.respond),
     "add_finding": ActionRule(Finding, investigation.check_add_finding, investigation.add_finding),
     "propose_plan": ActionRule(

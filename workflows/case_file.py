@@ -27,6 +27,7 @@ from workflows import (
     department_tasks,
     follow_up,
     intake,
+    regulatory_clock,
     supervision,
     team_queue,
 )
@@ -133,8 +134,11 @@ class CaseFile(CaseRecord):
         closing.fire_due(self, now)
 
     def _steps(self) -> list[Step]:
-        """The alarms the rules keep besides the deadlines': tasks, the owner's message digest."""
-        return department_tasks.steps(self) + closing.owner_steps(self)
+        """The alarms the rules keep besides the deadlines': tasks, the owner's message digest,
+        the regulators' clocks."""
+        return (
+            department_tasks.steps(self) + closing.owner_steps(self) + regulatory_clock.steps(self)
+        )
 
     # ---- what queries show ----------------------------------------------------------------------
 
@@ -157,6 +161,9 @@ class CaseFile(CaseRecord):
             reopen_count=s.reopen_count,
             deadlines=list(s.deadlines),
             next_deadline=deadlines.next_pending(s.deadlines),
+            regulatory_deadlines=list(s.regulatory_deadlines),
+            regulatory_buckets=dict(s.regulatory_buckets),
+            regulatory_letters={r.key: [x.key for x in r.letters] for r in s.regimes},
             plan=s.plan,
             plan_awaiting_approval=s.plan_awaiting_approval,
             tasks=list(s.tasks),

@@ -14,7 +14,7 @@ from schemas.classification import RiskLevel
 from schemas.notification import Audience
 from schemas.review import REVIEW_OWNER, REVIEW_WITHIN
 from schemas.sla import DeadlineKind
-from workflows import deadlines, follow_up, sla_clock
+from workflows import deadlines, follow_up, regulatory_clock, sla_clock
 from workflows.case_record import (
     CUSTOMER,
     SYSTEM,
@@ -246,6 +246,7 @@ def finish(case: CaseRecord, outcome: Outcome, move: Move, now: datetime) -> Non
         EntryKind.ENDED, SYSTEM, f"Ended: {outcome.value}", now, facts={"outcome": outcome.value}
     )
     sla_clock.withdraw_pending(case, outcome.value, now)
+    regulatory_clock.withdraw_pending(case, outcome.value, now)
 
 
 def reopen(case: CaseRecord, reason: str, actor: str, now: datetime, in_words: bool = True) -> None:

@@ -14,7 +14,7 @@ from schemas.notification import Audience, Notification
 from schemas.refusals import RefusalCode
 from schemas.sla import DeadlineKind, SlaPolicy
 from schemas.store import CustomerHistory
-from workflows import sla_clock, team_queue
+from workflows import regulatory_clock, sla_clock, team_queue
 from workflows.case_record import (
     RISK_ORDER,
     SYSTEM,
@@ -30,6 +30,7 @@ def adopt_policy(case: CaseRecord, policy: SlaPolicy, now: datetime) -> None:
     """Start the clock: the acknowledgement deadline counts from receipt, not from now."""
     case.state.policy = policy
     sla_clock.open_acknowledgement(case, now)
+    regulatory_clock.open_clocks(case, now)
     case.move(Move.REGISTER, now)
     case.tell_customer("acknowledged", now)
 
@@ -38,6 +39,7 @@ def delivered(case: CaseRecord, notification: Notification, now: datetime) -> No
     if notification.topic == "acknowledged":
         sla_clock.meet(case, DeadlineKind.ACKNOWLEDGE, now, round=0)
         case.record(EntryKind.ACKNOWLEDGED, SYSTEM, "Receipt acknowledged to the customer", now)
+        regulatory_clock.acknowledged(case, now)
 
 
 def undeliverable(case: CaseRecord, notification: Notification, error: str, now: datetime) -> None:

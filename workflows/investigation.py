@@ -12,7 +12,7 @@ from schemas.case import EntryKind, Stage
 from schemas.notification import Audience
 from schemas.refusals import RefusalCode
 from schemas.sla import DeadlineKind
-from workflows import department_tasks, sla_clock
+from workflows import department_tasks, regulatory_clock, sla_clock
 from workflows.case_record import CaseRecord, refuse
 from workflows.stages import Move
 
@@ -150,5 +150,6 @@ def record_progress(case: CaseRecord, progress: ProgressNote, now: datetime) -> 
     case.state.result_delivered_at = now
     sla_clock.meet(case, DeadlineKind.RESOLVE, now)
     sla_clock.stand_down(case, now)
+    regulatory_clock.resolved(case, now)
     case.move(Move.CARRY_OUT_PLAN, now, actor=progress.agent)
     case.tell_customer("result_delivered", now, note=progress.note)
