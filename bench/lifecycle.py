@@ -13,6 +13,7 @@ from functools import partial
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
+from bench.figures import lateness
 from bench.shape_twin import TwinPlan, TwinStep
 from desk.errors import Refused
 from desk.service import ComplaintDesk
@@ -102,17 +103,20 @@ async def full_lifecycle(desk: ComplaintDesk, cid: str) -> float:
 
 
 async def late_case_lateness(desk: ComplaintDesk, cids: list[str]) -> list[float]:
-    """Seconds from each unanswered case's respond due time to the breach being handled."""
-    lateness = []
+    """Seconds from each unanswered case's respond due time to the case acting on the breach
+    (`bench.figures.lateness`: from its history, not the breach's recorded time)."""
+    late = []
     for cid in cids:
         case = await until(
             partial(desk.snapshot, cid), lambda s: any(d.breached_at for d in s.deadlines)
         )
         respond = next(d for d in case.deadlines if d.kind is DeadlineKind.RESPOND)
-        assert respond.breached_at is not None
-        lateness.append((respond.breached_at - respond.due_at).total_seconds())
-        await desk.client.get_workflow_handle(workflow_id_for(cid)).terminate("benchmark over")
-    return lateness
+        handle = desk.client.get_workflow_handle(workflow_id_for(cid))
+        seconds = lateness((await handle.fetch_history()).events, respond.due_at)
+        assert seconds is not None, f"{cid}: a breach on the case, none in its history"
+        late.append(seconds)
+        await handle.terminate("benchmark over")
+    return late
 
 
 async def twin_plan(client: Client, cid: str, store: bool) -> TwinPlan:
