@@ -15,7 +15,6 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
-from bench.shape_twin import TwinPlan
 from workflows.search_attributes import BREACHED
 
 E = EventType
@@ -104,7 +103,7 @@ def print_report(
     figures: dict[str, list[float]],
     writes_per_lifecycle: float,
     args: argparse.Namespace,
-    plan: TwinPlan,
+    shapes: dict[str, dict[str, int]],
 ) -> None:
     twin = next(r for r in rungs if r.name == "twin")
     full = rungs[-1]
@@ -113,10 +112,11 @@ def print_report(
         f"{os.cpu_count()} CPUs, {platform.python_version()}, server flags: "
         f"{' '.join(args.server_flag) or '(defaults)'}"
     )
-    print(
-        f"one lifecycle: {len(plan.steps)} activities, {plan.cancelled_timers} cancelled timers "
-        f"+ 1 fired, {len(plan.actions)} signals/updates, {plan.upserts} search-attribute upserts\n"
-    )
+    names = list(next(iter(shapes.values())))
+    print(f"| one run's history | {' | '.join(names)} |\n|---|{'---|' * len(names)}")
+    for who, counts in shapes.items():
+        print(f"| {who} | {' | '.join(str(counts[n]) for n in names)} |")
+    print()
     print(
         "| rung | lifecycles/s | × twin | start p50 | start p99 | CPU s server | worker | postgres "
         "| worker peak MB |"

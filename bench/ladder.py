@@ -35,7 +35,14 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.figures import Rung, history_figures, percentile, print_report
-from bench.lifecycle import BENCH_POLICY, full_lifecycle, intake, late_case_lateness, twin_plan
+from bench.lifecycle import (
+    BENCH_POLICY,
+    full_lifecycle,
+    intake,
+    late_case_lateness,
+    shape,
+    twin_plan,
+)
 from bench.shape_twin import TWIN_QUEUE, ShapeTwin, TwinPlan
 from bench.system import System, running
 from desk.service import ComplaintDesk
@@ -44,7 +51,12 @@ from workflows.complaint import workflow_id_for
 
 async def twin_lifecycle(system: System, plan: TwinPlan, rung: str, warm: str, i: int) -> float:
     """The twin's driver: the same starts, signals and updates as a lifecycle, in its order."""
-    complaint_id = f"C-{rung.replace('+', '-')}-{uuid.uuid4().hex[:8]}-{i}"
+    return await drive_twin(
+        system, plan, warm, f"C-{rung.replace('+', '-')}-{uuid.uuid4().hex[:8]}-{i}"
+    )
+
+
+async def drive_twin(system: System, plan: TwinPlan, warm: str, complaint_id: str) -> float:
     started = time.perf_counter()
     handle = await system.client.start_workflow(
         ShapeTwin.run, plan.with_ids(warm, complaint_id), id=complaint_id, task_queue=TWIN_QUEUE
@@ -125,6 +137,12 @@ async def main(args: argparse.Namespace) -> None:
         await full_lifecycle(desk, warm)
         plan = await twin_plan(system.client, warm, store=False)
         store_plan = await twin_plan(system.client, warm, store=True)
+        twin = f"C-shape-{uuid.uuid4().hex[:6]}"
+        await drive_twin(system, plan, warm, twin)
+        shapes = {
+            "lifecycle": await shape(system.client, workflow_id_for(warm)),
+            "twin": await shape(system.client, twin),
+        }
 
         empty = TwinPlan(
             steps=[], cancelled_timers=0, fired_timer=timedelta(0), actions=[], upserts=0
@@ -150,7 +168,7 @@ async def main(args: argparse.Namespace) -> None:
                 f"SELECT count(*) FROM {table} WHERE complaint_id = ANY($1)", ids
             )
         await connection.close()
-        print_report(rungs, lateness, figures, rows / len(ids), args, plan)
+        print_report(rungs, lateness, figures, rows / len(ids), args, shapes)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

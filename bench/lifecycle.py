@@ -119,6 +119,25 @@ async def late_case_lateness(desk: ComplaintDesk, cids: list[str]) -> list[float
     return late
 
 
+SHAPE = {
+    "workflow tasks": EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    "activities": EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+    "timers started": EventType.EVENT_TYPE_TIMER_STARTED,
+    "cancelled": EventType.EVENT_TYPE_TIMER_CANCELED,
+    "fired": EventType.EVENT_TYPE_TIMER_FIRED,
+    "signals": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+    "updates": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+    "upserts": EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+}
+
+
+async def shape(client: Client, workflow_id: str) -> dict[str, int]:
+    """What a run cost Temporal, counted from its history: the twin's must match the
+    lifecycle's in everything but workflow tasks (the twin's are its cheapest arrangement)."""
+    events = (await client.get_workflow_handle(workflow_id).fetch_history()).events
+    return {name: sum(e.event_type == kind for e in events) for name, kind in SHAPE.items()}
+
+
 async def twin_plan(client: Client, cid: str, store: bool) -> TwinPlan:
     """Count what one lifecycle did, in order; with `store`, keep its store and notify inputs."""
     history = await client.get_workflow_handle(workflow_id_for(cid)).fetch_history()

@@ -59,16 +59,20 @@ class ShapeTwin:
     @workflow.run
     async def run(self, plan: TwinPlan) -> int:
         steps = iter(plan.steps)
+        timer: asyncio.Future[None] | None = None
         for k, chunk in enumerate(plan.chunks):
             if k:
                 await workflow.wait_condition(lambda k=k: self._actions >= k)  # type: ignore[misc]
+            # A real case re-arms its one deadline timer when the case moves on: the timer started
+            # in one workflow task is cancelled in a later one. (Started and cancelled in the same
+            # task, it would never reach the server: no events, no cost.)
+            if timer is not None:
+                timer.cancel()
+                timer = None
             if k == len(plan.chunks) - 1:
                 await workflow.sleep(plan.fired_timer)  # the follow-up wait
             if k < plan.cancelled_timers:
-                # A real case re-arms its one deadline timer: start it, then cancel it.
                 timer = asyncio.ensure_future(workflow.sleep(timedelta(hours=1)))
-                await asyncio.sleep(0)
-                timer.cancel()
             # The real case runs its store writes and notifications in the background, side by
             # side; so does the twin, which is its cheapest shape (fewest workflow tasks).
             calls = []
@@ -84,6 +88,8 @@ class ShapeTwin:
             for _ in range(share + (k < extra)):
                 workflow.upsert_search_attributes([STEP_SEARCH_ATTRIBUTE.value_set(f"twin-{k}")])
             await asyncio.gather(*calls)
+        if timer is not None:
+            timer.cancel()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._actions
 
