@@ -89,13 +89,16 @@ async def full_lifecycle(desk: ComplaintDesk, cid: str) -> float:
     began = time.perf_counter()
     await desk.start(intake(cid))
     latency = time.perf_counter() - began
-    await accepted(lambda: desk.respond(cid, {"agent": AGENT, "text": "非常抱歉，马上处理。"}))
-    await accepted(lambda: desk.propose_plan(cid, {"agent": AGENT, "summary": "上门更换洗衣机"}))
-    await desk.reply(cid, {"text": "可以", "intent": "accept_plan"})
+    # `act`, as an agent's page calls it: the update's acknowledgement, no snapshot after it.
     await accepted(
-        lambda: desk.record_progress(cid, {"agent": AGENT, "note": "已更换", "completed": True})
+        lambda: desk.act(cid, "respond", {"agent": AGENT, "text": "非常抱歉，马上处理。"})
     )
-    await desk.reply(cid, {"text": "好了，谢谢", "intent": "confirm_resolved"})
+    await accepted(lambda: desk.act(cid, "plan", {"agent": AGENT, "summary": "上门更换洗衣机"}))
+    await desk.act(cid, "reply", {"text": "可以", "intent": "accept_plan"})
+    await accepted(
+        lambda: desk.act(cid, "progress", {"agent": AGENT, "note": "已更换", "completed": True})
+    )
+    await desk.act(cid, "reply", {"text": "好了，谢谢", "intent": "confirm_resolved"})
     await until(partial(desk.snapshot, cid), lambda s: s.survey_sent_at is not None)
     await desk.answer_survey(cid, {"result": 5, "attitude": 5, "timeliness": 4})
     await desk.outcome(cid)
