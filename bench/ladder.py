@@ -13,8 +13,11 @@ concurrency:
 4. full      — real complaints: start → classify → respond → plan → accept → carry out →
                confirm → follow-up survey answered, with deadlines scaled to seconds.
 
-Reports throughput and its ratio to the twin, client latencies, deadline lateness under load
-(late cases left unanswered while the full rung runs), workflow-task latencies, signal-to-state
+First it runs one twin and prints its history's counts beside the warm-up lifecycle's, so a twin
+that no longer has the lifecycle's shape shows. Reports throughput and its ratio to the twin,
+client latencies, deadline lateness under load (late cases left unanswered while the full rung
+runs; from each one's history: the task that handled the breach minus the due time),
+workflow-task latencies, signal-to-state
 latency and state transitions from the histories, and the CPU split between the processes.
 """
 
