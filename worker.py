@@ -20,7 +20,12 @@ from temporalio.bridge.proto.workflow_activation import WorkflowActivation
 from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
 from temporalio.client import Client
 from temporalio.common import WorkerDeploymentVersion
-from temporalio.converter import DataConverter
+from temporalio.converter import (
+    DataConverter,
+    StorageDriverStoreContext,
+    StorageDriverWorkflowInfo,
+    WorkflowSerializationContext,
+)
 from temporalio.runtime import Runtime
 from temporalio.worker import (
     Replayer,
@@ -117,26 +122,40 @@ class FreshTasksOnly(WorkflowRunner):
 
     An unversioned worker (no build id: the laptop, the tests) also leaves out of each
     completion the versioning behavior the workflow types declare (`@workflow.defn`), which a
-    server refuses from a worker outside a Worker Deployment (docs/versioning.md)."""
+    server refuses from a worker outside a Worker Deployment (docs/versioning.md).
 
-    def __init__(self, inner: WorkflowRunner, *, versioned: bool = False) -> None:
+    With `context_free` (a data converter that takes no serialization context and stores no
+    payload outside history: ours, `takes_no_context`), the SDK's question before each payload,
+    which context it is converted in, is answered without entering the case's sandbox: the
+    answer cannot change a byte, and asking it was a tenth of the worker's CPU in the lifecycle
+    benchmark (docs/benchmarks.md)."""
+
+    def __init__(
+        self, inner: WorkflowRunner, *, versioned: bool = False, context_free: bool = False
+    ) -> None:
         self._inner = inner
         self._versioned = versioned
+        self._context_free = context_free
 
     def prepare_workflow(self, defn: Any) -> None:
         self._inner.prepare_workflow(defn)
 
     def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
-        return _FreshTasksInstance(self._inner.create_instance(det), self._versioned)
+        return _FreshTasksInstance(
+            self._inner.create_instance(det), self._versioned, self._context_free
+        )
 
     def set_worker_level_failure_exception_types(self, types: Any) -> None:
         self._inner.set_worker_level_failure_exception_types(types)
 
 
 class _FreshTasksInstance(WorkflowInstance):
-    def __init__(self, inner: WorkflowInstance, versioned: bool = False) -> None:
+    def __init__(
+        self, inner: WorkflowInstance, versioned: bool = False, context_free: bool = False
+    ) -> None:
         self._inner = inner
         self._versioned = versioned
+        self._context_free = context_free
         self._last_time: tuple[int, int] | None = None
         self._outside_a_task = False
 
@@ -158,9 +177,21 @@ class _FreshTasksInstance(WorkflowInstance):
         return completion
 
     def get_serialization_context(self, command_info: Any) -> Any:
+        if self._context_free:
+            return None  # the context-free converter: the one every context gives
         return self._inner.get_serialization_context(command_info)
 
     def get_external_store_context(self, command_info: Any) -> Any:
+        if self._context_free:  # nothing is stored outside history: the context goes unread
+            info = self._inner.get_info()
+            return StorageDriverStoreContext(
+                target=StorageDriverWorkflowInfo(
+                    id=info.workflow_id,
+                    run_id=info.run_id,
+                    type=info.workflow_type,
+                    namespace=info.namespace,
+                )
+            )
         return self._inner.get_external_store_context(command_info)
 
     def get_info(self) -> Any:
@@ -168,6 +199,13 @@ class _FreshTasksInstance(WorkflowInstance):
 
     def __getattr__(self, name: str) -> Any:  # what else the SDK asks of it (its thread id)
         return getattr(self._inner, name)
+
+
+def takes_no_context(converter: DataConverter) -> bool:
+    """Whether payloads convert the same whatever the serialization context (the SDK returns
+    the converter itself when no part of it takes one) and none is stored outside history."""
+    probe = WorkflowSerializationContext(namespace="", workflow_id="")
+    return converter.external_storage is None and converter.with_context(probe) is converter
 
 
 def build_replayer(data_converter: DataConverter) -> Replayer:
@@ -230,7 +268,11 @@ def build_worker(
         task_queue=task_queue,
         workflows=WORKFLOWS if role != "activities" else [],
         activities=activities if role != "workflows" else [],
-        workflow_runner=FreshTasksOnly(runner, versioned=version is not None),
+        workflow_runner=FreshTasksOnly(
+            runner,
+            versioned=version is not None,
+            context_free=takes_no_context(client.data_converter),
+        ),
         deployment_config=deployment(version),
         **settings,
     )

@@ -4,15 +4,18 @@ the full rung's histories (workflow-task latencies, signal to state, end to end,
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
-from bench.shape_twin import TwinPlan
+from workflows.search_attributes import BREACHED
 
 E = EventType
 
@@ -37,6 +40,32 @@ def percentile(values: list[float], p: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def breach_handled_at(events: Sequence[HistoryEvent]) -> datetime | None:
+    """When the case first acted on a missed deadline: the completion of the workflow task that
+    recorded the breach (its history event time, the server's clock), or None if none was. Only
+    a fired timer makes the case act on a deadline, so that task is the one the timer woke.
+
+    Not the breach's recorded time: the case stamps a breach with the deadline's due time (its
+    clock is its own timers), so that would read 0 however late the timer's task ran. The task
+    that recorded the breach shows it in clear in the history: it set `ComplaintBreached`."""
+    completed: HistoryEvent | None = None
+    for event in events:
+        if event.event_type == E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            completed = event
+        elif event.event_type == E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES and completed:
+            fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
+            value = fields.indexed_fields.get(BREACHED.name)
+            if value is not None and value.data and json.loads(value.data) is True:
+                return completed.event_time.ToDatetime(tzinfo=UTC)
+    return None
+
+
+def lateness(events: Sequence[HistoryEvent], due: datetime) -> float | None:
+    """Seconds from a deadline's due time to the case acting on its breach (None: no breach)."""
+    handled = breach_handled_at(events)
+    return None if handled is None else (handled - due).total_seconds()
 
 
 async def history_figures(client: Client, workflow_ids: list[str]) -> dict[str, list[float]]:
@@ -74,7 +103,7 @@ def print_report(
     figures: dict[str, list[float]],
     writes_per_lifecycle: float,
     args: argparse.Namespace,
-    plan: TwinPlan,
+    shapes: dict[str, dict[str, int]],
 ) -> None:
     twin = next(r for r in rungs if r.name == "twin")
     full = rungs[-1]
@@ -83,10 +112,11 @@ def print_report(
         f"{os.cpu_count()} CPUs, {platform.python_version()}, server flags: "
         f"{' '.join(args.server_flag) or '(defaults)'}"
     )
-    print(
-        f"one lifecycle: {len(plan.steps)} activities, {plan.cancelled_timers} cancelled timers "
-        f"+ 1 fired, {len(plan.actions)} signals/updates, {plan.upserts} search-attribute upserts\n"
-    )
+    names = list(next(iter(shapes.values())))
+    print(f"| one run's history | {' | '.join(names)} |\n|---|{'---|' * len(names)}")
+    for who, counts in shapes.items():
+        print(f"| {who} | {' | '.join(str(counts[n]) for n in names)} |")
+    print()
     print(
         "| rung | lifecycles/s | × twin | start p50 | start p99 | CPU s server | worker | postgres "
         "| worker peak MB |"

@@ -13,8 +13,11 @@ concurrency:
 4. full      — real complaints: start → classify → respond → plan → accept → carry out →
                confirm → follow-up survey answered, with deadlines scaled to seconds.
 
-Reports throughput and its ratio to the twin, client latencies, deadline lateness under load
-(late cases left unanswered while the full rung runs), workflow-task latencies, signal-to-state
+First it runs one twin and prints its history's counts beside the warm-up lifecycle's, so a twin
+that no longer has the lifecycle's shape shows. Reports throughput and its ratio to the twin,
+client latencies, deadline lateness under load (late cases left unanswered while the full rung
+runs; from each one's history: the task that handled the breach minus the due time),
+workflow-task latencies, signal-to-state
 latency and state transitions from the histories, and the CPU split between the processes.
 """
 
@@ -35,7 +38,14 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.figures import Rung, history_figures, percentile, print_report
-from bench.lifecycle import BENCH_POLICY, full_lifecycle, intake, late_case_lateness, twin_plan
+from bench.lifecycle import (
+    BENCH_POLICY,
+    full_lifecycle,
+    intake,
+    late_case_lateness,
+    shape,
+    twin_plan,
+)
 from bench.shape_twin import TWIN_QUEUE, ShapeTwin, TwinPlan
 from bench.system import System, running
 from desk.service import ComplaintDesk
@@ -44,7 +54,12 @@ from workflows.complaint import workflow_id_for
 
 async def twin_lifecycle(system: System, plan: TwinPlan, rung: str, warm: str, i: int) -> float:
     """The twin's driver: the same starts, signals and updates as a lifecycle, in its order."""
-    complaint_id = f"C-{rung.replace('+', '-')}-{uuid.uuid4().hex[:8]}-{i}"
+    return await drive_twin(
+        system, plan, warm, f"C-{rung.replace('+', '-')}-{uuid.uuid4().hex[:8]}-{i}"
+    )
+
+
+async def drive_twin(system: System, plan: TwinPlan, warm: str, complaint_id: str) -> float:
     started = time.perf_counter()
     handle = await system.client.start_workflow(
         ShapeTwin.run, plan.with_ids(warm, complaint_id), id=complaint_id, task_queue=TWIN_QUEUE
@@ -125,6 +140,12 @@ async def main(args: argparse.Namespace) -> None:
         await full_lifecycle(desk, warm)
         plan = await twin_plan(system.client, warm, store=False)
         store_plan = await twin_plan(system.client, warm, store=True)
+        twin = f"C-shape-{uuid.uuid4().hex[:6]}"
+        await drive_twin(system, plan, warm, twin)
+        shapes = {
+            "lifecycle": await shape(system.client, workflow_id_for(warm)),
+            "twin": await shape(system.client, twin),
+        }
 
         empty = TwinPlan(
             steps=[], cancelled_timers=0, fired_timer=timedelta(0), actions=[], upserts=0
@@ -150,7 +171,7 @@ async def main(args: argparse.Namespace) -> None:
                 f"SELECT count(*) FROM {table} WHERE complaint_id = ANY($1)", ids
             )
         await connection.close()
-        print_report(rungs, lateness, figures, rows / len(ids), args, plan)
+        print_report(rungs, lateness, figures, rows / len(ids), args, shapes)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

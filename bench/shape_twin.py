@@ -59,16 +59,19 @@ class ShapeTwin:
     @workflow.run
     async def run(self, plan: TwinPlan) -> int:
         steps = iter(plan.steps)
+        # A real case re-arms its one deadline timer as the case moves on: a timer started in one
+        # workflow task is cancelled in a later one. The twin starts one beside a step's
+        # activities and cancels it once they are done (a later task); started and cancelled in
+        # the same task, a timer never reaches the server (no events, no cost).
+        armed = [k for k, chunk in enumerate(plan.chunks) if chunk][: plan.cancelled_timers]
         for k, chunk in enumerate(plan.chunks):
             if k:
                 await workflow.wait_condition(lambda k=k: self._actions >= k)  # type: ignore[misc]
             if k == len(plan.chunks) - 1:
                 await workflow.sleep(plan.fired_timer)  # the follow-up wait
-            if k < plan.cancelled_timers:
-                # A real case re-arms its one deadline timer: start it, then cancel it.
-                timer = asyncio.ensure_future(workflow.sleep(timedelta(hours=1)))
-                await asyncio.sleep(0)
-                timer.cancel()
+            timer = (
+                asyncio.ensure_future(workflow.sleep(timedelta(hours=1))) if k in armed else None
+            )
             # The real case runs its store writes and notifications in the background, side by
             # side; so does the twin, which is its cheapest shape (fewest workflow tasks).
             calls = []
@@ -84,6 +87,8 @@ class ShapeTwin:
             for _ in range(share + (k < extra)):
                 workflow.upsert_search_attributes([STEP_SEARCH_ATTRIBUTE.value_set(f"twin-{k}")])
             await asyncio.gather(*calls)
+            if timer is not None:
+                timer.cancel()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._actions
 

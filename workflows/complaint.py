@@ -25,6 +25,14 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     import catalogue  # noqa: F401 (refusals render from it inside the sandbox)
+
+    # One module per name, not `from workflows import …`: that form loads the module afresh
+    # inside every case's sandbox (the package `workflows` is the sandbox's own), which cost
+    # a seventh of the worker's CPU (docs/benchmarks.md, "Where a lifecycle's cost went").
+    import workflows.action_rules as action_rules
+    import workflows.policy_preview as policy_preview
+    import workflows.search_attributes as search_attributes
+    import workflows.supervision as supervision
     from activities.case_store import CaseStoreActivities
     from activities.classification import ClassificationActivities
     from activities.notifier import NotificationActivities
@@ -47,7 +55,6 @@ with workflow.unsafe.imports_passed_through():
     from schemas.refusals import Refusal as Refused
     from schemas.review import REVIEW_WITHIN, ReviewRequest
     from schemas.store import CaseProjection
-    from workflows import action_rules, policy_preview, search_attributes, supervision
     from workflows.case_file import Alarm, CaseFile
     from workflows.current_details import current_details
     from workflows.customer_view import view_for_customer
