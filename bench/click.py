@@ -74,7 +74,9 @@ class Clicks:
 
 
 async def open_cases(desk: ComplaintDesk, count: int, concurrency: int) -> list[str]:
-    """`count` complaints received by the agent, started `concurrency` at a time."""
+    """`count` complaints received by the agent, `concurrency` at a time, each one answered by
+    the worker (its snapshot) before the next: cases opened as they arrive at a desk, not a
+    thousand first tasks in one burst (which stalled the worker: docs/benchmarks.md)."""
     tag = uuid.uuid4().hex[:6]
     ids = [f"C-click-{tag}-{i}" for i in range(count)]
     queue = iter(ids)
@@ -82,6 +84,7 @@ async def open_cases(desk: ComplaintDesk, count: int, concurrency: int) -> list[
     async def starter() -> None:
         for cid in queue:
             await desk.start(intake(cid))
+            await desk.snapshot(cid)
 
     await asyncio.gather(*(starter() for _ in range(concurrency)))
     return ids
@@ -174,6 +177,7 @@ async def load_beside(system: System, concurrency: int) -> AsyncIterator[list[in
         "TEMPORAL_ADDRESS": system.client.service_client.config.target_host,
         KEYS_ENV: codec.ring.render(),
     }
+    log = system.home / "load.log"
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -183,7 +187,7 @@ async def load_beside(system: System, concurrency: int) -> AsyncIterator[list[in
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb"),
     )
     assert process.stdout is not None
     stdout = process.stdout
@@ -195,6 +199,8 @@ async def load_beside(system: System, concurrency: int) -> AsyncIterator[list[in
     counting = asyncio.create_task(count())
     try:
         yield completed
+        if process.returncode is not None:  # it stopped by itself: the figures had no load
+            raise SystemExit(f"the load driver failed:\n{log.read_text()[-3000:]}")
     finally:
         if process.returncode is None:
             process.terminate()
@@ -270,24 +276,38 @@ async def measure(
     async with load_beside(system, args.load) as completed:
         # warm-up: the load running, connections open, each path once
         await asyncio.sleep(args.settle)
-        await browser.click(cases[-1], "warm-up")
-        await api_click(http, token, cases[-1], "warm-up")
-        await cli_click(cli_env, cases[-1], "warm-up")
+        async with within("the warm-up clicks", 300):
+            await browser.click(cases[-1], "warm-up")
+            await api_click(http, token, cases[-1], "warm-up")
+            await cli_click(cli_env, cases[-1], "warm-up")
         before = completed[0]
         began = time.perf_counter()
         for n in range(args.clicks):
             # spread over the open cases, a different one for each path
             cid = [cases[(3 * n + k) * 7919 % len(cases)] for k in range(3)]
             summary = f"阀门松动 {n}"
-            clicks.seconds["web"].append(await browser.click(cid[0], summary))
-            clicks.seconds["api"].append(await api_click(http, token, cid[1], summary))
+            async with within(f"web click {n}"):
+                clicks.seconds["web"].append(await browser.click(cid[0], summary))
+            async with within(f"API click {n}"):
+                clicks.seconds["api"].append(await api_click(http, token, cid[1], summary))
             if n % max(1, args.clicks // max(1, args.cli_clicks)) == 0:
-                clicks.seconds["cli"].append(await cli_click(cli_env, cid[2], summary))
+                async with within(f"CLI click {n}"):
+                    clicks.seconds["cli"].append(await cli_click(cli_env, cid[2], summary))
             print(f"\r  click {n + 1}/{args.clicks}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
         wall = time.perf_counter() - began
         done = completed[0] - before
     return clicks, done, wall
+
+
+@contextlib.asynccontextmanager
+async def within(what: str, seconds: float = 120) -> AsyncIterator[None]:
+    """A click that never comes back fails the run, saying which, instead of hanging it."""
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise SystemExit(f"{what}: no answer in {seconds:.0f} s (is the worker stuck?)") from None
 
 
 def report(args: argparse.Namespace, clicks: Clicks, opened: float, load: int, wall: float) -> None:
