@@ -36,6 +36,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -73,10 +74,9 @@ class Clicks:
     seconds: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PATHS})
 
 
-async def open_cases(desk: ComplaintDesk, count: int, concurrency: int) -> list[str]:
-    """`count` complaints received by the agent, `concurrency` at a time, each one answered by
-    the worker (its snapshot) before the next: cases opened as they arrive at a desk, not a
-    thousand first tasks in one burst (which stalled the worker: docs/benchmarks.md)."""
+async def open_cases(desk: ComplaintDesk, database: str, count: int, concurrency: int) -> list[str]:
+    """`count` complaints received by the agent, started `concurrency` at a time; returns once
+    the case store holds every one of them (the worker has taken them all in)."""
     tag = uuid.uuid4().hex[:6]
     ids = [f"C-click-{tag}-{i}" for i in range(count)]
     queue = iter(ids)
@@ -84,9 +84,18 @@ async def open_cases(desk: ComplaintDesk, count: int, concurrency: int) -> list[
     async def starter() -> None:
         for cid in queue:
             await desk.start(intake(cid))
-            await desk.snapshot(cid)
 
     await asyncio.gather(*(starter() for _ in range(concurrency)))
+    connection = await asyncpg.connect(database)
+    try:
+        async with within(f"the store holding the {count} cases", 600):
+            sql = "SELECT count(*) FROM complaints WHERE complaint_id = ANY($1)"
+            while True:  # polled as the ladder's driver polls a case: nothing to wait on
+                if await connection.fetchval(sql, ids) >= count:
+                    break
+                await asyncio.sleep(0.5)
+    finally:
+        await connection.close()
     return ids
 
 
@@ -249,7 +258,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             print(f"opening {args.cases} cases …", file=sys.stderr)
             began = time.perf_counter()
-            cases = await open_cases(desk, args.cases, 20)
+            cases = await open_cases(desk, system.database, args.cases, 10)
             opened = time.perf_counter() - began
             browser = Browser(url)
             async with browser.http, httpx.AsyncClient(base_url=url, timeout=60) as http:
