@@ -63,10 +63,11 @@ from schemas.customer_view import CustomerView
 from schemas.intake import ComplaintIntake
 from schemas.refusals import Refusal, RefusalCode
 from schemas.review import ReviewDone
-from workflows import search_attributes
-from workflows.actors import reserved_actor
-from workflows.complaint import TASK_QUEUE, CaseStart, ComplaintWorkflow, workflow_id_for
-from workflows.review import MajorEventReviewWorkflow, review_id
+from workflows.ids import review_id, workflow_id_for
+
+# The workflow code (the lifecycle's rules, and through its activities the grader) is imported
+# only by what starts a case or reads its first input: an action from the CLI, the API or a page
+# needs none of it (docs/benchmarks.md, "The agent's click").
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -81,6 +82,8 @@ _TYPES = {
 
 def search_attribute_specs() -> dict[str, str]:
     """Name → type, as the dev server's `--search-attribute NAME=TYPE` and `setup` take them."""
+    from workflows import search_attributes
+
     return {
         key.name: key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_").title()
         for key in search_attributes.ALL
@@ -185,14 +188,25 @@ class ComplaintDesk:
     in): the rules about which case a complaint or a message lands on live here, once, and
     Temporal's errors become `desk.errors` here and nowhere else."""
 
-    def __init__(self, client: Client, task_queue: str = TASK_QUEUE) -> None:
+    def __init__(self, client: Client, task_queue: str | None = None) -> None:
         self.client = client
-        self.task_queue = task_queue
+        self._task_queue = task_queue
+
+    @property
+    def task_queue(self) -> str:
+        """Where cases are started: the workflow's own queue unless the desk was given one."""
+        if self._task_queue is None:
+            from workflows.complaint import TASK_QUEUE
+
+            self._task_queue = TASK_QUEUE
+        return self._task_queue
 
     async def start(self, intake: ComplaintIntake | Mapping[str, Any]) -> StartedCase:
         """Open the complaint's case. The same complaint again — the same customer and words,
         by whatever channel, whenever — lands on its case (`created=False`, R-IN-2); another
         complaint under the same id is `IdTaken`, and nothing is started."""
+        from workflows.complaint import ComplaintWorkflow
+
         intake = _valid(ComplaintIntake, intake)
         workflow_id = workflow_id_for(intake.complaint_id)
         try:
@@ -380,7 +394,7 @@ class ComplaintDesk:
         info = described.workflow_execution_info
         if WorkflowExecutionStatus(info.status) is not WorkflowExecutionStatus.RUNNING:
             return True
-        stage = _stage(info.search_attributes.indexed_fields.get(search_attributes.STAGE.name))
+        stage = _stage(info.search_attributes.indexed_fields.get(reading.STAGE_ATTRIBUTE))
         if stage is None:
             stage = (await self.snapshot(complaint_id)).stage
         return stage is Stage.DONE
@@ -405,9 +419,12 @@ class ComplaintDesk:
             return await self._first_intake(complaint_id)
 
     async def _first_intake(self, complaint_id: str) -> ComplaintIntake:
-        """The intake an ended case was started with (its last run carries it)."""
+        """The intake an ended case was started with (its last run carries it): the run's first
+        event, one event asked for."""
+        from workflows.complaint import CaseStart
+
         async with self._on_case(complaint_id):
-            async for event in self._handle(complaint_id).fetch_history_events():
+            async for event in self._handle(complaint_id).fetch_history_events(page_size=1):
                 payloads = event.workflow_execution_started_event_attributes.input.payloads
                 [raw] = await self.client.data_converter.decode(payloads)
                 start = TypeAdapter(CaseStart).validate_python(raw)
@@ -424,6 +441,8 @@ class ComplaintDesk:
         self, complaint_id: str, done: ReviewDone | Mapping[str, Any], round: int = 0
     ) -> None:
         """Record a major-event review's findings (the review outlives its case)."""
+        from workflows.review import MajorEventReviewWorkflow
+
         handle = self.client.get_workflow_handle(review_id(complaint_id, round))
         async with self._on_case(complaint_id):
             await handle.execute_update(MajorEventReviewWorkflow.complete, _valid(ReviewDone, done))
@@ -455,9 +474,9 @@ class ComplaintDesk:
         async with self._on_case(complaint_id):
             return await self._handle(complaint_id).result()
 
-    def _handle(self, complaint_id: str) -> WorkflowHandle[ComplaintWorkflow, CaseSnapshot]:
-        return self.client.get_workflow_handle_for(
-            ComplaintWorkflow.run, workflow_id_for(complaint_id)
+    def _handle(self, complaint_id: str) -> WorkflowHandle[Any, CaseSnapshot]:
+        return self.client.get_workflow_handle(
+            workflow_id_for(complaint_id), result_type=CaseSnapshot
         )
 
     @asynccontextmanager
@@ -564,6 +583,8 @@ class ComplaintDesk:
 
 def _check_person(by: str) -> None:
     """Who decides about a head is a person: never the customer, the system or a team."""
+    from workflows.actors import reserved_actor
+
     if reserved_actor(by):
         raise Refused(Refusal(RefusalCode.RESERVED_ACTOR, {"actor": by}))
 

@@ -307,11 +307,15 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
     from desk.service import StartedCase
     from schemas import EntryKind
     from schemas.case import CaseSnapshot
+    from schemas.case_actions import Delivery, action
 
     payload = action_commands.payload(args)
     if getattr(args, "dry_run", False):
         return await _dry_run(desk, [cid], args, payload)
-    since = await desk.next_seq(cid)
+    # A customer's message is read back from the timeline from here on; an update answers
+    # for itself (one call: the click's whole cost, docs/benchmarks.md "The agent's click").
+    signal = action(args.command).delivery is Delivery.SIGNAL
+    since = await desk.next_seq(cid) if signal else 0
     answer = await desk.act(cid, args.command, payload)
     if isinstance(answer, StartedCase):
         if args.command == "reopen" or answer.created or answer.complaint_id != cid:
@@ -319,10 +323,10 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
             return await _reopen_outcome(desk, cid, answer, request)
         return await _message_outcome(desk, cid, since)
     if isinstance(answer, CaseSnapshot):  # a case started before acknowledgements
-        kinds = {e.kind for e in await desk.timeline(cid, since)}
+        waits = args.command == "plan" and answer.plan_awaiting_approval is not None
     else:
-        kinds = set(answer.recorded)
-    if EntryKind.APPROVAL_REQUESTED in kinds:
+        waits = EntryKind.APPROVAL_REQUESTED in answer.recorded
+    if waits:
         return (
             f"{cid}: recorded, not yet in effect: the plan awaits a supervisor's approval "
             f"(its compensation is above an agent's authority); stage {answer.stage.value}"

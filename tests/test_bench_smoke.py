@@ -54,3 +54,30 @@ async def test_the_api_intake_benchmark_runs_and_reports() -> None:
     report = out.decode()
     assert "| 1 | direct |" in report and "| 1 | api |" in report
     assert "API / direct, median over the 1 pairs" in report
+
+
+async def test_the_agents_click_benchmark_runs_every_path_and_reports() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.click",
+        "--cases",
+        "3",
+        "--clicks",
+        "2",
+        "--cli-clicks",
+        "1",
+        "--load",
+        "1",
+        "--settle",
+        "0",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 300)
+    assert process.returncode == 0, err.decode()[-2000:]
+    report = out.decode()
+    for path in ("| web |", "| api |", "| cli |"):
+        assert path in report
+    assert "3 open cases" in report and "load average" in report

@@ -336,6 +336,22 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
     assert not {m for m in imported if m.split(".")[0] in HEAVY | {"asyncpg", "configuration"}}
 
 
+def test_an_action_loads_no_workflow_code_and_no_grader() -> None:
+    """An agent's action from the CLI (and from every door: they share the desk) pays for the
+    client and the models it sends, not for the lifecycle's rules or the grader's encoders
+    (docs/benchmarks.md, "The agent's click"). Checked on what is imported, not on a time."""
+    script = """
+from starter.cli import _parser
+import desk.connection, desk.service, encryption.keys
+_parser().parse_args(["finding", "C-1", "valve loose", "--agent", "agent-zhang"])
+"""
+    imported = _imported_after(script)
+    assert {"desk.service", "schemas.case_actions", "temporalio.client"} <= imported
+    heavy = {"activities", "grading", "numpy", "web", "api", "case_store", "evidence"}
+    assert not {m for m in imported if m.split(".")[0] in heavy}
+    assert not {m for m in imported if m.startswith("workflows.") and m != "workflows.ids"}
+
+
 async def test_a_plan_above_the_agents_authority_and_a_reply_kept_as_a_message_say_so(
     desk: Desk, tmp_path: Path
 ) -> None:

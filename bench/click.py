@@ -1,0 +1,372 @@
+"""An agent's click as the agent feels it: from pressing the button to seeing the result.
+
+    .venv/bin/python -m bench.click [--cases 1000] [--clicks 200] [--cli-clicks 40] [--load 20]
+
+Starts its own system (`bench.system`: embedded PostgreSQL, a Temporal dev server, the bench
+worker) and `complaint-desk api` (uvicorn: the HTTP API under /v1 and the staff workspace on one
+server, as `./dev up` serves them), opens `--cases` complaints owned by one agent, then, with
+the ladder's load beside it (`--load` full lifecycles in flight, driven by `bench.lifecycle`'s
+`full_lifecycle` in a process of its own, as the ladder's full rung drives them), records an
+investigation finding on those cases, one click after another, three ways in turn:
+
+- web: the case page's form posted as a browser posts it (signed in, the session's CSRF token,
+  httpx), the 303 followed and the case page that shows the result read to its last byte;
+- API: `POST /v1/complaints/{id}/finding` with an API key acting for the agent, to its answer;
+- CLI: `complaint-desk finding ID SUMMARY --agent …` as a subprocess, wall time.
+
+The three paths alternate click by click, so each meets the same load. Reported: p50 and p99 of
+each, the lifecycles the load completed meanwhile, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.keys import new_api_key
+from bench.api import api_process
+from bench.figures import percentile
+from bench.lifecycle import AGENT, BENCH_POLICY, full_lifecycle, intake
+from bench.system import ROOT, System, running
+from desk.connection import connect
+from desk.service import ComplaintDesk
+from encryption.codec import EncryptionCodec
+from encryption.keys import KEYS_ENV, KeyRing
+from schemas.sla import SlaPolicy
+from web.users import StaffRole, StaffUser, add
+
+PASSWORD = "bench-click-password"
+# The ladder's policy, its case deadlines an hour away: the open cases wait for their agent, as
+# open cases do, instead of all breaching and escalating while they are clicked; the load's
+# lifecycles answer in time either way, and their follow-up wait (1 s) is the ladder's.
+CLICK_POLICY = SlaPolicy.model_validate(
+    {
+        **BENCH_POLICY.model_dump(mode="json"),
+        "version": "bench-click",
+        "acknowledge": "PT1H",
+        "targets": {level: {"respond": "PT1H", "resolve": "PT2H"} for level in ("L1", "L2", "L3")},
+        "triage": "PT1H",
+    }
+)
+PATHS = ("web", "api", "cli")
+
+
+@dataclass
+class Clicks:
+    seconds: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PATHS})
+
+
+async def open_cases(desk: ComplaintDesk, database: str, count: int, concurrency: int) -> list[str]:
+    """`count` complaints received by the agent, `concurrency` at a time: each in the case
+    store (the worker has taken it in) before its starter starts the next. Cases arrive at a
+    desk one by one; a thousand first tasks at once stalled the bench worker on the shared
+    machine (docs/benchmarks.md, "The agent's click")."""
+    tag = uuid.uuid4().hex[:6]
+    ids = [f"C-click-{tag}-{i}" for i in range(count)]
+    queue = iter(ids)
+    pool = await asyncpg.create_pool(database, min_size=1, max_size=concurrency)
+
+    async def starter() -> None:
+        for cid in queue:
+            await desk.start(intake(cid))
+            async with within(f"{cid} reaching the case store", 300):
+                while True:  # polled as the ladder's driver polls a case: nothing to wait on
+                    sql = "SELECT 1 FROM complaints WHERE complaint_id = $1"
+                    if await pool.fetchval(sql, cid):
+                        break
+                    await asyncio.sleep(0.2)
+            print(f"\r  opened {ids.index(cid) + 1}/{count}", end="", file=sys.stderr)
+
+    try:
+        await asyncio.gather(*(starter() for _ in range(concurrency)))
+    finally:
+        await pool.close()
+    print(file=sys.stderr)
+    return ids
+
+
+class Browser:
+    """A signed-in agent's browser: its cookies, and the CSRF token its case page carries."""
+
+    def __init__(self, base: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base, follow_redirects=True, timeout=60)
+        self.csrf = ""
+
+    async def sign_in(self, username: str, password: str, some_case: str) -> None:
+        page = await self.http.get("/signin")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token, page.text[:500]
+        answer = await self.http.post(
+            "/signin", data={"csrf": token.group(1), "username": username, "password": password}
+        )
+        assert answer.url.path == "/queue", answer.url
+        case = await self.http.get(f"/cases/{some_case}")
+        token = re.search(r'name="csrf" value="([^"]+)"', case.text)
+        assert case.status_code == 200 and token, case.text[:500]
+        self.csrf = token.group(1)
+
+    async def click(self, cid: str, summary: str) -> float:
+        """The finding form posted; the redirect followed to the page, read in full."""
+        began = time.perf_counter()
+        page = await self.http.post(
+            f"/cases/{cid}/finding", data={"csrf": self.csrf, "summary": summary}
+        )
+        took = time.perf_counter() - began
+        assert page.status_code == 200 and "done=finding" in str(page.url), (page.url, page.text)
+        assert summary in page.text, "the page does not show the finding just recorded"
+        return took
+
+
+async def api_click(http: httpx.AsyncClient, token: str, cid: str, summary: str) -> float:
+    began = time.perf_counter()
+    answer = await http.post(
+        f"/v1/complaints/{cid}/finding",
+        json={"summary": summary},
+        headers={"Authorization": f"Bearer {token}", "X-Acting-For": AGENT},
+    )
+    took = time.perf_counter() - began
+    assert answer.status_code == 200 and answer.json()["action"] == "finding", answer.text
+    return took
+
+
+def cli_command() -> list[str]:
+    """The installed `complaint-desk` beside this interpreter, as a user runs it."""
+    script = Path(sys.executable).with_name("complaint-desk")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("complaint-desk")
+    return [found] if found else [sys.executable, "-m", "starter.cli"]
+
+
+async def cli_click(env: dict[str, str], cid: str, summary: str) -> float:
+    began = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        *cli_command(),
+        "finding",
+        cid,
+        summary,
+        "--agent",
+        AGENT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    took = time.perf_counter() - began
+    assert process.returncode == 0 and b"accepted" in out, (out + err).decode()[-2000:]
+    return took
+
+
+@contextlib.asynccontextmanager
+async def load_beside(system: System, concurrency: int) -> AsyncIterator[list[int]]:
+    """The ladder's full lifecycles, `concurrency` in flight, in a process of their own until
+    the block ends; yields the count of lifecycles it has completed (one item, kept current)."""
+    completed = [0]
+    if concurrency <= 0:
+        yield completed
+        return
+    codec = system.client.data_converter.payload_codec
+    assert isinstance(codec, EncryptionCodec)
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": system.client.service_client.config.target_host,
+        KEYS_ENV: codec.ring.render(),
+    }
+    log = system.home / "load.log"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.click",
+        "--drive-load",
+        str(concurrency),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log.open("wb"),
+    )
+    assert process.stdout is not None
+    stdout = process.stdout
+
+    async def count() -> None:
+        async for _ in stdout:
+            completed[0] += 1
+
+    counting = asyncio.create_task(count())
+    try:
+        yield completed
+        if process.returncode is not None:  # it stopped by itself: the figures had no load
+            raise SystemExit(f"the load driver failed:\n{log.read_text()[-3000:]}")
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
+        await counting
+
+
+async def drive_load(concurrency: int) -> None:
+    """`--drive-load`: full lifecycles, `concurrency` at a time, one line out per completed one,
+    until terminated."""
+    desk = ComplaintDesk(await connect(ring=KeyRing.parse(os.environ[KEYS_ENV])))
+    tag = uuid.uuid4().hex[:6]
+    n = 0
+
+    async def driver(k: int) -> None:
+        nonlocal n
+        while True:
+            n += 1
+            await full_lifecycle(desk, f"C-load-{tag}-{k}-{n}")
+            print(".", flush=True)
+
+    await asyncio.gather(*(driver(k) for k in range(concurrency)))
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with running(CLICK_POLICY) as system:
+        add(
+            system.home / "users.json",
+            StaffUser(username=AGENT, name="张伟", role=StaffRole.AGENT),
+            PASSWORD,
+        )
+        token, entry = new_api_key("bench-click", ["agent"], acts_for=True)
+        entry = json.dumps({**json.loads(entry), "rate_per_second": 1e9, "burst": 1_000_000_000})
+        server, url = await api_process(system, entry)
+        desk = ComplaintDesk(system.client)
+        codec = system.client.data_converter.payload_codec
+        assert isinstance(codec, EncryptionCodec)
+        cli_env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": system.client.service_client.config.target_host,
+            "DATABASE_URL": system.database,
+            "COMPLAINT_DESK_HOME": str(system.home),
+            KEYS_ENV: codec.ring.render(),
+            "LOG_LEVEL": "WARNING",
+        }
+        try:
+            print(f"opening {args.cases} cases …", file=sys.stderr)
+            began = time.perf_counter()
+            cases = await open_cases(desk, system.database, args.cases, 10)
+            opened = time.perf_counter() - began
+            browser = Browser(url)
+            async with browser.http, httpx.AsyncClient(base_url=url, timeout=60) as http:
+                await browser.sign_in(AGENT, PASSWORD, cases[0])
+                clicks, load, wall = await measure(
+                    args, system, cases, browser, http, token, cli_env
+                )
+        finally:
+            server.terminate()
+            await server.wait()
+    report(args, clicks, opened, load, wall)
+
+
+async def measure(
+    args: argparse.Namespace,
+    system: System,
+    cases: Sequence[str],
+    browser: Browser,
+    http: httpx.AsyncClient,
+    token: str,
+    cli_env: dict[str, str],
+) -> tuple[Clicks, int, float]:
+    clicks = Clicks()
+    async with load_beside(system, args.load) as completed:
+        # warm-up: the load running, connections open, each path once
+        await asyncio.sleep(args.settle)
+        async with within("the warm-up clicks", 300):
+            await browser.click(cases[-1], "warm-up")
+            await api_click(http, token, cases[-1], "warm-up")
+            await cli_click(cli_env, cases[-1], "warm-up")
+        before = completed[0]
+        began = time.perf_counter()
+        for n in range(args.clicks):
+            # spread over the open cases, a different one for each path
+            cid = [cases[(3 * n + k) * 7919 % len(cases)] for k in range(3)]
+            summary = f"阀门松动 {n}"
+            async with within(f"web click {n}"):
+                clicks.seconds["web"].append(await browser.click(cid[0], summary))
+            async with within(f"API click {n}"):
+                clicks.seconds["api"].append(await api_click(http, token, cid[1], summary))
+            if n % max(1, args.clicks // max(1, args.cli_clicks)) == 0:
+                async with within(f"CLI click {n}"):
+                    clicks.seconds["cli"].append(await cli_click(cli_env, cid[2], summary))
+            print(f"\r  click {n + 1}/{args.clicks}", end="", file=sys.stderr, flush=True)
+        print(file=sys.stderr)
+        wall = time.perf_counter() - began
+        done = completed[0] - before
+    return clicks, done, wall
+
+
+@contextlib.asynccontextmanager
+async def within(what: str, seconds: float = 120) -> AsyncIterator[None]:
+    """A click that never comes back fails the run, saying which, instead of hanging it."""
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise SystemExit(f"{what}: no answer in {seconds:.0f} s (is the worker stuck?)") from None
+
+
+def report(args: argparse.Namespace, clicks: Clicks, opened: float, load: int, wall: float) -> None:
+    load_average = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"\n{args.cases} open cases (opened in {opened:.0f} s); load beside: {args.load} full "
+        f"lifecycles in flight, {load} completed during the {wall:.0f} s of clicks "
+        f"({load / wall if wall else 0:.2f}/s); {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average at the end {load_average}\n"
+    )
+    print("| the agent's click | what is timed | n | p50 | p99 | max |")
+    print("|---|---|---|---|---|---|")
+    timed = {
+        "web": "form post → 303 → the case page, read in full",
+        "api": "POST /v1/complaints/{id}/finding → its answer",
+        "cli": "`complaint-desk finding …`, the whole process",
+    }
+    for path in PATHS:
+        samples = clicks.seconds[path]
+        if not samples:
+            continue
+        print(
+            f"| {path} | {timed[path]} | {len(samples)} | {percentile(samples, 50) * 1000:,.0f} ms "
+            f"| {percentile(samples, 99) * 1000:,.0f} ms | {max(samples) * 1000:,.0f} ms |"
+        )
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--cases", type=int, default=1000, help="open cases (default 1000)")
+    p.add_argument("--clicks", type=int, default=200, help="web and API clicks (default 200)")
+    p.add_argument("--cli-clicks", type=int, default=40, help="CLI clicks (default 40)")
+    p.add_argument(
+        "--load", type=int, default=20, help="full lifecycles in flight beside (default 20)"
+    )
+    p.add_argument(
+        "--settle", type=float, default=10.0, help="seconds the load runs before clicking"
+    )
+    p.add_argument("--drive-load", type=int, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    parsed = parse()
+    if parsed.drive_load is not None:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(drive_load(parsed.drive_load))
+    else:
+        asyncio.run(main(parsed))
