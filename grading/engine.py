@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from grading.model import ModelView
 from grading.product import product_in
-from grading.words import hits, supposed
+from grading.words import hits, simplified, supposed
 from schemas.classification import (
     Category,
     Classification,
@@ -74,7 +74,7 @@ def grade(
     context: Context = Context(),
     view: ModelView | None = None,
 ) -> Classification:
-    text = complaint_text(intake).lower()
+    text = simplified(complaint_text(intake).lower())
     model = policy.model if view else None
     reasons: list[Reason] = []
     said: list[Phrase] = []  # the sentence a supervisor reads (grading/explain.py)
@@ -93,14 +93,17 @@ def grade(
         add("product", f"{product} (inferred from the text)", 0)
 
     hit: list[Signal] = []
-    floored = uncorroborated = False
+    floored = uncorroborated = denied = False
     joking = hits(text, policy.unreal.joking, policy.negations, policy.negation_window)
     how = f"joking: {joking[0]}" if joking else "hypothetical"
 
-    def unreal_of(words: list[str]) -> list[str]:
-        """The words said in jest (anywhere in a joking complaint) or supposed (after 如果)."""
+    def unreal_of(words: list[str], signal: Signal) -> list[str]:
+        """The words said in jest (anywhere in a joking complaint) or supposed (after 如果); a
+        threat is conditional by nature ("如果再不退款我就找媒体"), so only a joke unmeans it."""
         if joking:
             return words
+        if signal.name in policy.unreal.threats:
+            return []
         return supposed(
             text, words, policy.unreal.hypothetical, policy.negations, policy.negation_window
         )
@@ -111,13 +114,17 @@ def grade(
         found = hits(text, signal.keywords, policy.negations, policy.negation_window)
         mentioned = hits(text, signal.mentions, policy.negations, policy.negation_window)
         if not (found or mentioned):
+            if model and view and signal.name in model.floors:
+                # Named only to be denied ("我没被烫伤", "I'm not going to sue"): the model,
+                # which sees the word and not the negation, is not trusted alone (below).
+                denied = denied or bool(hits(text, signal.keywords + signal.mentions, [], 1))
             continue
         name = signal_key(signal)
         words = ", ".join(found + mentioned)
         if model and view and signal.name in model.floors:
             # A keyword in a joke or after 如果 / what if is said, not meant: a mention.
-            unreal = unreal_of(found)
-            supposed_mentions = unreal_of(mentioned)
+            unreal = unreal_of(found, signal)
+            supposed_mentions = unreal_of(mentioned, signal)
             found = [w for w in found if w not in unreal]
             mentioned = [
                 *(f"{w} ({how})" if w in supposed_mentions else w for w in mentioned),
@@ -128,18 +135,24 @@ def grade(
             # A floor: a keyword is hard (L1 whatever the model says); a word that is often
             # only mentioned ("hospital", 过期, 报警) counts when the model corroborates it.
             p_l1 = view.severity[Severity.L1]
-            if mentioned and not found and p_l1 < model.corroborate_above:
+            # Only joked or supposed: the model alone cannot make it L1 (it reads the alarm, not
+            # the joke), a person confirms it unless the model is sure it is not L1.
+            only_unreal = all(w.endswith(f"({how})") for w in mentioned)
+            if mentioned and not found and (p_l1 < model.corroborate_above or only_unreal):
+                below = p_l1 < model.corroborate_above
                 add(
                     signal.name,
                     f"{', '.join(mentioned)}: mentioned only, not counted "
-                    f"(P(L1) {p_l1:.2f} < {model.corroborate_above:g})",
+                    + (
+                        f"(P(L1) {p_l1:.2f} < {model.corroborate_above:g})"
+                        if below
+                        else f"(said, not meant; P(L1) {p_l1:.2f}: a person confirms)"
+                    ),
                     0,
                 )
                 say("unconfirmed", signal=name, words=words, p=f"{p_l1:.2f}")
-                # Only joked or supposed, and the model is sure it is not L1: no one need look.
-                only_unreal = all(w.endswith(f"({how})") for w in mentioned)
-                only_unreal = only_unreal and p_l1 < model.l1_watch
-                uncorroborated = uncorroborated or (model.triage_mentions and not only_unreal)
+                calm = only_unreal and p_l1 < model.l1_watch
+                uncorroborated = uncorroborated or (model.triage_mentions and not calm)
                 continue
             if mentioned and not found:
                 detail = f"{', '.join(mentioned)} (corroborated: P(L1) {p_l1:.2f})"
@@ -162,6 +175,12 @@ def grade(
 
     if view and model:
         severity = Severity.L1 if floored else view.level
+        if (joking or denied) and severity is Severity.L1 and not floored:
+            # The model reads alarm into a joke ("热得能把厨房点着 (开个玩笑)") or into a harm
+            # named only to be denied ("我没被烫伤"): no floor word says it happened, so it is
+            # graded L2 and a person confirms it within the hour.
+            severity = Severity.L2
+            say("joking", words=joking[0]) if joking else say("denied")
         add(
             "model",
             _probabilities(view),

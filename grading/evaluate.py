@@ -2,7 +2,13 @@
 a confusion matrix, category accuracy, triage volume and the L1 cases left unguarded.
 
     python -m grading.evaluate [FILE] [--engine hybrid|model|rules] [--policy FILE] [--misses]
-    python -m grading.evaluate --cv 5 [--repeats 5]   # stratified k-fold CV of fresh heads
+    python -m grading.evaluate --cv 5 [--repeats 5] [--cache var/grading-cv]   # stratified
+                                              # k-fold CV of fresh heads
+
+With `--cache`, each text's embedding and each fold's head are kept on disk (keyed by the encoder,
+the training rows and settings): the encoder is fixed and only the head is trained per fold, so a
+second run that changes only the rules or the thresholds costs seconds, and one that changes some
+labels retrains the heads but embeds nothing.
 
 `hybrid` (the default) is what the worker runs: rules floors plus the policy's trained head;
 `model` is the head alone; `rules` the keyword engine alone.
@@ -11,6 +17,7 @@ a confusion matrix, category accuracy, triage volume and the L1 cases left ungua
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -18,10 +25,11 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from grading.encoder import Encoder, Vectors, load_encoder, spec_of
 from grading.engine import grade
-from grading.head import Training, load_head
+from grading.head import Head, Training, load_head
 from grading.head import train as train_head
 from grading.labelled import LABELLED, TRAINING, Example, as_intake, load_examples
 from grading.model import LearnedGrader, load_grader
@@ -193,19 +201,20 @@ def cross_validate(
     seed: int = 0,
     repeats: int = 1,
     training: Training | None = None,
+    cache: Path | None = None,
 ) -> list[Report]:
     """Repeated stratified k-fold: train a head on k-1 folds, grade the k-th with the hybrid,
-    k times; one report per repeat (the folds of repeat r drawn with seed + r)."""
-    vectors = encoder.embed([e.text for e in examples]).astype(np.float64)
+    k times; one report per repeat (the folds of repeat r drawn with seed + r). With `cache`, the
+    embeddings and fold heads are read from and written to that folder."""
+    vectors = embed_cached(encoder, [e.text for e in examples], cache).astype(np.float64)
+    settings = training or Training(seed=seed)
     reports = []
     for r in range(repeats):
         graded: dict[int, tuple[tuple[Example, Severity, Category], bool]] = {}
         for fold in stratified_folds([e.severity for e in examples], folds, seed + r):
             rest = [i for i in range(len(examples)) if i not in set(fold)]
             part = [examples[i] for i in rest]
-            head = train_head(
-                vectors[rest], part, encoder.name, part, training or Training(seed=seed), {}
-            )
+            head = _fold_head(vectors[rest], part, encoder.name, settings, cache)
             grader = LearnedGrader(encoder, head, remember=False)
             report = evaluate([examples[i] for i in fold], policy, grader, vectors=vectors[fold])
             for i, pair, triaged in zip(fold, report.pairs, report.triaged, strict=True):
@@ -213,6 +222,52 @@ def cross_validate(
         order = range(len(examples))
         reports.append(Report([graded[i][0] for i in order], [graded[i][1] for i in order]))
     return reports
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def embed_cached(encoder: Encoder, texts: list[str], cache: Path | None) -> Vectors:
+    """The texts' embeddings, those already in `cache` read from it (one file per encoder)."""
+    if cache is None:
+        return encoder.embed(texts)
+    path = cache / f"embeddings-{_digest(encoder.name)}.npz"
+    known: dict[str, Vectors] = {}
+    if path.exists():
+        with np.load(path) as stored:
+            known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+    keys = [_digest(t) for t in texts]
+    missing = sorted({(k, t) for k, t in zip(keys, texts, strict=True) if k not in known})
+    if missing:
+        fresh = encoder.embed([t for _, t in missing])
+        known.update(zip([k for k, _ in missing], fresh, strict=True))
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez(path, keys=np.array(list(known)), vectors=np.array(list(known.values())))
+    return np.array([known[k] for k in keys], dtype=np.float32)
+
+
+def _fold_head(
+    x: npt.NDArray[np.float64],
+    part: list[Example],
+    encoder: str,
+    settings: Training,
+    cache: Path | None,
+) -> Head:
+    """A fold's head, trained once for these rows, labels and settings when cached."""
+    name = "fold-" + _digest(
+        encoder,
+        repr(settings),
+        *(f"{e.text}\t{e.severity.value}\t{e.category.value}" for e in part),
+    )
+    if cache is not None and (cache / name).exists():
+        return load_head(name, cache)
+    with threadpool_limits(limits=1):  # as grading.train: threads fight on a busy machine
+        head = train_head(x, part, encoder, part, settings, {})
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / name).write_text(head.to_json(), encoding="utf-8")
+    return head
 
 
 def mean_text(reports: list[Report]) -> str:
@@ -258,6 +313,9 @@ def main() -> None:
         "--encoder", help="use, e5 or use+e5 (--cv); default: the adopted head's encoder"
     )
     parser.add_argument("--misses", action="store_true", help="list every wrong prediction")
+    parser.add_argument(
+        "--cache", type=Path, help="keep embeddings and fold heads in this folder (--cv)"
+    )
     args = parser.parse_args()
     policy = load_grading_policy(args.policy)
     if args.head and policy.model:
@@ -277,7 +335,13 @@ def main() -> None:
             f"{f', repeated {args.repeats} times' if args.repeats > 1 else ''}, {encoder.name}"
         )
         reports = cross_validate(
-            examples, policy, encoder, args.cv, seed=args.seed, repeats=args.repeats
+            examples,
+            policy,
+            encoder,
+            args.cv,
+            seed=args.seed,
+            repeats=args.repeats,
+            cache=args.cache,
         )
         pooled = Report(
             [p for r in reports for p in r.pairs], [t for r in reports for t in r.triaged]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from grading.words import simplified
+
 # A model code: letters, an optional hyphen, digits (WM-200, KT12, HX-9, AC-500X). Error codes
 # (E3), hotlines (12315) and acronyms (GDPR) are not codes: two letters or a hyphen are needed.
 _CODE = re.compile(
@@ -58,7 +60,7 @@ def product_in(text: str) -> InferredProduct | None:
     ]
     cued = [m for m in codes if _CODE_CUE.search(text[: m.start()])]
     code = (cued or codes)[0].group(1).upper() if codes else None
-    kind_match = _KIND.search(text)
+    kind_match = _KIND.search(simplified(text))  # 吸塵器 is a 吸尘器
     kind = kind_match.group(0).lower() if kind_match else None
     if code is None and kind is None:
         return None

@@ -4,6 +4,8 @@ Chinese words match as substrings; English words match whole words only ("sue" i
 "issue", "media" is not in "immediately"), or as a prefix when they end in * ("injur*": injured,
 injury, injuries). A hit is dropped when a negation stands shortly before
 it in the same clause: "没有受伤", "nobody was not injured" is rare, "I was not injured" is not.
+Traditional script is read as Simplified, character for character (grading/traditional.py): the
+lists are written once, in Simplified, and "帳戶被轉走" is found by 转走.
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from grading.traditional import PAIRS
+
 _CLAUSE_END = re.compile(r"[。！？；，：,.!?;:\n]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
 _ENGLISH_WINDOW = 24  # characters: about three words
+_SIMPLIFIED = str.maketrans(PAIRS[0::2], PAIRS[1::2])
+
+
+def simplified(text: str) -> str:
+    """The text with each Traditional character written in its Simplified form."""
+    return text.translate(_SIMPLIFIED)
 
 
 @lru_cache(maxsize=4096)
@@ -24,7 +34,7 @@ def _pattern(word: str) -> re.Pattern[str]:
         if stem.endswith("*"):
             return re.compile(rf"(?<![a-z]){re.escape(stem[:-1])}")
         return re.compile(rf"(?<![a-z]){re.escape(stem)}(?![a-z])")
-    return re.compile(re.escape(word))
+    return re.compile(re.escape(simplified(word)))
 
 
 def hits(text: str, words: Iterable[str], negations: Iterable[str], window: int) -> list[str]:

@@ -55,6 +55,11 @@ class Unreal(_Rules):
 
     hypothetical: list[str] = Field(default_factory=list)
     joking: list[str] = Field(default_factory=list)
+    threats: list[str] = Field(
+        default_factory=list,
+        description="Signals whose words after 如果 / if are a threat's condition, not a "
+        "supposition (\"if you don't refund me I'll go to the press\"): only a joke unmeans them",
+    )
 
 
 class Emotion(_Rules):

@@ -63,6 +63,58 @@ def test_a_shock_said_the_way_customers_say_it_is_a_safety_case(text: str) -> No
     assert "safety" in [r.factor for r in result.reasons]
 
 
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("我的會員帳戶昨天被人盜用，綁定的卡被扣了三千塊", "money"),
+        ("熱水壺底座冒煙，我女兒的手被燙傷了", "safety"),
+        ("我已經請了律師準備起訴你們", "compliance"),
+    ],
+)
+def test_traditional_script_is_read_against_the_simplified_lists(text: str, signal: str) -> None:
+    """Round 5: the lists are written once, in Simplified; a complaint in Traditional script is
+    read character for character as Simplified, so 盜用 is 盗用 and 燙傷 is 烫伤."""
+    result = graded(text)
+    assert result.severity is Severity.L1 and signal in [r.factor for r in result.reasons]
+
+
+def test_a_negation_in_traditional_script_still_negates() -> None:
+    assert graded("我們家沒有人受傷，只是烤箱的門關不緊").severity is Severity.L2
+
+
+@pytest.mark.parametrize(
+    ("text", "factor", "severity"),
+    [
+        ("售后一直拖，我已经把维修记录发给了报社的读者热线", "going public", Severity.L1),
+        (
+            "I've emailed the consumer desk of a national newspaper about your fees",
+            "going public",
+            Severity.L1,
+        ),
+        ("吃饭时服务员很不耐烦，回去我在点评上给个差评", "exposure", Severity.L2),
+        ("I'll be leaving a one-star review, the order was wrong twice", "exposure", Severity.L2),
+    ],
+)
+def test_going_public_with_reach_is_l1_a_bad_review_is_not(
+    text: str, factor: str, severity: Severity
+) -> None:
+    """Round 5 (R-CL-4: 曝光, media): the press, a broadcast or a public platform is a floor of
+    its own, L1; a review or a grumble to friends stays a risk factor of an L2."""
+    result = graded(text)
+    assert result.severity is severity and factor in [r.factor for r in result.reasons]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我不会去找记者，就想把押金退回来",
+        "Not going to the papers over this, I just want the missing part sent",
+    ],
+)
+def test_a_denied_threat_to_go_public_is_not_one(text: str) -> None:
+    assert "going public" not in [r.factor for r in graded(text).reasons]
+
+
 def test_calls_that_harass_are_not_a_shock() -> None:
     """被电话骚扰 holds 被电: the words are 被电了 / 被电到, never 被电 alone."""
     assert "safety" not in [r.factor for r in graded("一直被电话骚扰，天天打电话推销").reasons]
@@ -80,7 +132,7 @@ def test_english_words_match_whole_words_only() -> None:
 
 
 def test_every_reason_says_what_it_added() -> None:
-    result = graded("孩子吃了饼干食物中毒住院了！！我要曝光你们")
+    result = graded("孩子吃了饼干食物中毒住院了！！我要去大众点评写差评")
     scores = {r.factor: r.score for r in result.reasons}
     assert scores["safety"] == 16 and scores["exposure"] == 8 and scores["emotion"] == 2
     assert result.risk_score == 26 and result.risk is RiskLevel.HIGH
@@ -90,9 +142,9 @@ def test_every_reason_says_what_it_added() -> None:
 def test_risk_is_the_sum_of_factors_against_the_thresholds() -> None:
     assert graded("洗衣机漏水").risk is RiskLevel.LOW  # failure 2
     assert graded("洗衣机漏水", Context(tier=CustomerTier.VIP)).risk is RiskLevel.LOW  # 2 + 4
-    assert graded("洗衣机漏水，我要曝光").risk is RiskLevel.MEDIUM  # 2 + 8
+    assert graded("洗衣机漏水，我要写差评").risk is RiskLevel.MEDIUM  # 2 + 8
     assert (
-        graded("洗衣机漏水，我要曝光", Context(tier=CustomerTier.INFLUENTIAL)).risk
+        graded("洗衣机漏水，我要写差评", Context(tier=CustomerTier.INFLUENTIAL)).risk
         is RiskLevel.HIGH
     )
 
@@ -181,6 +233,8 @@ def test_every_phrase_the_grade_can_say_is_in_every_catalogue() -> None:
             "corroborated",
             "unconfirmed",
             "unreal",
+            "joking",
+            "denied",
             "suggestion",
             "default",
             "model",

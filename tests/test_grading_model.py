@@ -41,7 +41,7 @@ assert POLICY.model is not None
 ADOPTED = load_head(POLICY.model.head)
 # Trained on USE and e5 side by side: measured better, not adopted (the latency budget); kept so
 # a policy can adopt it where the budget holds, with the USE head as its fallback.
-CONCATENATED = "head-a86b35647b75.json"
+CONCATENATED = "head-0662e3d5866e.json"
 FLOORS = [s for s in POLICY.signals if s.name in POLICY.model.floors]
 
 
@@ -376,8 +376,8 @@ def test_the_adopted_head_was_trained_on_every_training_set() -> None:
 
 def test_cross_validation_keeps_l1_safe_and_triage_small(encoder: Encoder) -> None:
     """The issue's thresholds, on complaints no head being scored was trained on: one 5-fold
-    stratified cross-validation of the hybrid over every training set, seed 0 (round 4, 1085
-    complaints: severity accuracy 0.918, L1 recall 0.974, 11.9% triage, no L1 left unguarded;
+    stratified cross-validation of the hybrid over every training set, seed 0 (round 5, 1301
+    complaints: severity accuracy 0.912, L1 recall 0.973, 11.3% triage, no L1 left unguarded;
     docs/grading.md has the repeats).
     Memorised scores on the training sets would say nothing."""
     examples = [e for path in TRAINING for e in load_examples(path)]
@@ -463,14 +463,59 @@ def test_round4_jokes_hypotheticals_and_negations_are_not_l1(
 )
 def test_a_hypothetical_or_joking_keyword_needs_the_model(text: str) -> None:
     """A hard keyword after 如果 / what if, or in a joke, counts only as a mention: L2 when the
-    model is sure it is not L1 (and no one need look), L1 when the model corroborates it."""
+    model is sure it is not L1 (and no one need look); since round 5, when the model gives L1
+    enough to corroborate a mention, still L2 but a person confirms it within the hour (the model
+    reads the alarm, not the supposition: round 4's CV made such complaints false L1s)."""
     assert POLICY.model is not None
     calm = grade(complaint(text), POLICY, Context(), says(0.02, 0.95, 0.03))
     assert calm.severity is Severity.L2 and not calm.needs_triage
     assert any("hypothetical" in r.detail or "joking" in r.detail for r in calm.reasons)
     sure = POLICY.model.corroborate_above
     backed = grade(complaint(text), POLICY, Context(), says(sure, 0.97 - sure, 0.03))
-    assert backed.severity is Severity.L1
+    assert backed.severity is Severity.L2 and backed.needs_triage
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "笑死，这个电暖器热得能把窗帘点着，开玩笑的，就是温控旋钮坏了",
+        "haha my blender sounds like a jet engine taking off, the lid seal is split though",
+    ],
+)
+def test_a_joke_the_model_reads_as_l1_goes_to_a_person_as_l2(text: str) -> None:
+    """Round 5: no floor word says harm happened and the complaint jokes, so the model's L1 is
+    not trusted alone: graded L2, and a person confirms it within the hour (never left)."""
+    result = grade(complaint(text), POLICY, Context(), says(0.7, 0.25, 0.05))
+    assert result.severity is Severity.L2 and result.needs_triage
+    assert "grade.joking" in [phrase.key for phrase in result.summary]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "孩子没有烫伤，就是这个奶瓶消毒器的盖子一打开蒸汽直冲脸，设计有问题",
+        "I'm not going to court over this, the invoice just has the wrong VAT number on it",
+    ],
+)
+def test_a_harm_named_only_to_be_denied_is_not_l1_on_the_models_word(text: str) -> None:
+    """Round 5: the embedding sees 烫 and court, not the negation; the complaint says it did not
+    happen, so the model's L1 is graded L2 and a person confirms it within the hour."""
+    result = grade(complaint(text), POLICY, Context(), says(0.8, 0.15, 0.05))
+    assert result.severity is Severity.L2 and result.needs_triage
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如果下周还修不好，我就把视频发到抖音上，让大家都看看",
+        "If nobody calls me back by Friday, I'm taking this to the local TV station",
+    ],
+)
+def test_a_threat_to_go_public_on_a_condition_is_still_a_threat(text: str) -> None:
+    """A threat is conditional by nature: 如果 / if before it is not a supposition (a joke is)."""
+    result = grade(complaint(text), POLICY, Context(), says(0.4, 0.55, 0.05))
+    assert result.severity is Severity.L1
+    assert "going public" in [r.factor for r in result.reasons]
 
 
 @pytest.mark.parametrize(
@@ -499,3 +544,49 @@ def test_third_complaints_and_leaks_count_only_with_what_they_are_about(
     p_l1 = POLICY.model.corroborate_above + 0.05
     view = says(p_l1, 0.95 - p_l1, 0.05)
     assert grade(complaint(text), POLICY, Context(), view).severity is graded
+
+
+# Round 5 (docs/grading.md): each class of the issue again, in wordings no set and no earlier
+# test has; threats to go public with reach are L1 now (R-CL-4: 曝光, media).
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # going public with reach
+        "这事我已经写好了稿子，准备发给几个跑消费维权的记者朋友，你们看着办。",
+        "My Instagram has 15k followers and they're all going to hear how you handled my broken pram.",
+        "我在抖音上发了你們那台除濕機漏水的影片，播放量已經過十萬了。",
+        # a regulator or a lawyer in other words
+        "I've asked my solicitor to send you a letter before action about the boiler.",
+        # the third complaint about the same money
+        "第三次找你们了，同一张560块的账单，每次都说系统会自动退，结果一分钱没回来。",
+        # personal data in someone else's hands
+        "你们外卖小票上印着我的全名和门牌号，被骑手拍下来发到了他们的骑手群里。",
+        # harm said the way people say it
+        "刚摸了一下冰箱门把手就被电得一哆嗦，手指到现在还木木的。",
+        "Grabbed the toaster by its metal side and got a proper jolt, my fingers are still tingling.",
+    ],
+)
+def test_round5_l1_wordings_are_graded_l1(grader: LearnedGrader, text: str) -> None:
+    assert _graded(grader, text).severity is Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # jokes, hypotheticals and exaggerations about an ordinary fault
+        "哈哈我家烤箱热得能把厨房点着（开个玩笑），就是温控不准，烤什么都糊。",
+        "要是小孩把手伸进去会不会被夹伤？柜门的缓冲坏了，关得很猛，麻烦派人修一下。",
+        "This vacuum is so loud the neighbours think it's a crime scene, lol. The brush roll squeaks.",
+        # negated
+        "我没打算曝光，也没找记者，只是想问问维修师傅到底哪天能来。",
+        "孩子碰到了插座但没被电到，就是插座盖板太容易掉，请寄一个新的。",
+        # a review is not the press
+        "I'll mention the late delivery in my app store review, that's all.",
+    ],
+)
+def test_round5_jokes_hypotheticals_and_negations_are_not_l1(
+    grader: LearnedGrader, text: str
+) -> None:
+    assert _graded(grader, text).severity is not Severity.L1

@@ -125,4 +125,4 @@ async def test_the_ui_details_carry_the_classifications_reasons(desk: Desk) -> N
     metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
     details = metadata.current_details
     assert "**investigate** · L1 · risk high" in details
-    assert "why: safety: 食物中毒" in details and "exposure: 曝光" in details
+    assert "why: safety: 食物中毒" in details and "going public: 曝光" in details
