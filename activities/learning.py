@@ -39,9 +39,9 @@ from schemas.classification import Category, Severity
 from schemas.grading import GradingPolicy
 from schemas.learning import CandidateReport, CandidateRun, CaseMove, Figures, Proposal
 
-# Written before round 4 and scored once; never trained on (grading/labelled.py): the set a
-# candidate and the head in use are both scored on.
-FROZEN = SETS / "holdout7.jsonl"
+# Written before round 5 and scored once (docs/grading.md); never trained on
+# (grading/labelled.py): the set a candidate and the head in use are both scored on.
+FROZEN = SETS / "holdout8.jsonl"
 HEARTBEAT_EVERY = 5.0  # seconds; the workflow's heartbeat timeout is a minute
 
 T = TypeVar("T")

@@ -105,7 +105,7 @@ async def test_an_override_is_proposed_adopted_carried_by_new_grades_and_rolled_
     head = await ComplaintDesk.grading_head(desk.pool, proposal.head)
     assert head.status is grading_heads.HeadStatus.CANDIDATE and head.based_on == seed.engine.head
     report = CandidateReport.model_validate(head.report)
-    assert report.frozen_set == "holdout7" and report.frozen_examples > 100
+    assert report.frozen_set == "holdout8" and report.frozen_examples > 100
     assert report.before.head == seed.engine.head and report.after.head == proposal.head
     assert 0 < report.after.accuracy <= 1 and 0 < report.before.accuracy <= 1
     assert report.from_store == 1 and report.examples == 167 + 1
@@ -157,7 +157,7 @@ async def test_a_rejected_candidate_changes_nothing_and_is_not_proposed_again(
     assert "In use: the policy's head" in listed
     assert f"{proposal.head} · waiting for a supervisor" in listed
     shown = await cli("show", proposal.head)
-    assert "On the frozen set holdout7" in shown and "severity accuracy" in shown
+    assert "On the frozen set holdout8" in shown and "severity accuracy" in shown
     assert f"trained while {seed.engine.head} was in use" in shown
     assert "Rejected" in await cli("reject", proposal.head, "--by", "sup-li")
 
@@ -202,7 +202,7 @@ async def test_a_supervisor_adopts_and_rolls_back_from_the_board(
         await page.goto(served.base + "/board")
         panel = page.get_by_role("region", name="Grading candidate")
         await expect(panel).to_contain_text("In use: the policy's head")
-        await expect(panel).to_contain_text("On the frozen set holdout7")
+        await expect(panel).to_contain_text("On the frozen set holdout8")
         await expect(panel).to_contain_text("severity accuracy")
         await expect(panel).to_contain_text("of them people's grades")
         await panel.get_by_role("button", name="Adopt").click()
