@@ -9,13 +9,20 @@ make every case's first workflow task fail (`complaint-desk setup` registers the
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 import structlog
+from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.bridge.proto.workflow_activation import WorkflowActivation
 from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
 from temporalio.client import Client
@@ -27,6 +34,7 @@ from temporalio.converter import (
     WorkflowSerializationContext,
 )
 from temporalio.runtime import Runtime
+from temporalio.service import RPCError
 from temporalio.worker import (
     Replayer,
     Worker,
@@ -301,6 +309,62 @@ def deployment_version(settings: Settings) -> WorkerDeploymentVersion | None:
     )
 
 
+# A worker that has not asked for a workflow task for this long while some wait has stopped
+# taking them (docs/operating.md, "A worker that stops taking workflow tasks"): twice the
+# server's long poll, so a poll that waited out a quiet queue is never taken for a stall.
+STALL_AFTER = timedelta(minutes=2)
+STALL_CHECK = timedelta(seconds=15)
+EXIT_STALLED = 75  # EX_TEMPFAIL: restart me
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Workflow tasks waiting on the queue while this worker has stopped asking for them."""
+
+    backlog: int
+    idle: timedelta
+
+
+async def stalled(
+    client: Client,
+    task_queue: str,
+    *,
+    after: timedelta = STALL_AFTER,
+    every: timedelta = STALL_CHECK,
+) -> Stall:
+    """Returns once workflow tasks have been waiting on `task_queue` while the worker polling
+    with the client's identity has not polled it for `after`: what the server sees of a worker
+    whose slots are all held by tasks that never finish (seen under a burst of new cases on a
+    loaded machine, docs/operating.md). A healthy worker with a backlog polls again after each
+    task, so its last poll moves; a quiet queue has no backlog. The moment is read from the
+    server but measured on this clock, so a skewed clock cannot fake or hide a stall."""
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        report_stats=True,
+    )
+    last_poll: object = None  # the server's last-access time of our poller, as it reports it
+    moved = time.monotonic()
+    while True:
+        await asyncio.sleep(every.total_seconds())
+        try:
+            described = await client.workflow_service.describe_task_queue(request)
+        except RPCError as err:  # a server briefly away is not a stalled worker
+            structlog.get_logger("complaint_desk.worker").warning(
+                "stall check failed", error=str(err)
+            )
+            continue
+        ours = [p.last_access_time for p in described.pollers if p.identity == client.identity]
+        seen = max((t.ToNanoseconds() for t in ours), default=None)
+        if seen is not None and seen != last_poll:
+            last_poll, moved = seen, time.monotonic()
+        backlog = described.stats.approximate_backlog_count
+        idle = timedelta(seconds=time.monotonic() - moved)
+        if backlog > 0 and idle >= after:
+            return Stall(backlog=backlog, idle=idle)
+
+
 def stop_on_signals() -> asyncio.Event:
     """An event SIGINT and SIGTERM set, instead of asyncio's default of cancelling the program
     wherever it is."""
@@ -366,7 +430,20 @@ async def run_worker(
     async with worker:
         if ready:
             ready()
-        await stop.wait()
+        watch = asyncio.ensure_future(stalled(client, TASK_QUEUE))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([watch, stopping], return_when=asyncio.FIRST_COMPLETED)
+        if watch.done():
+            stall = watch.result()
+            log.error(
+                "worker stopped taking workflow tasks: exiting to be restarted",
+                backlog=stall.backlog,
+                idle_seconds=round(stall.idle.total_seconds()),
+            )
+            # A graceful shutdown would wait for the very tasks that never finish; another
+            # worker (or this one restarted) takes the cases on from their histories.
+            os._exit(EXIT_STALLED)
+        watch.cancel()
     if reporting:
         reporting.cancel()
     await http.aclose()

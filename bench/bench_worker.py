@@ -11,6 +11,7 @@ key as a setting of the SDK's `Worker` (e.g. `max_cached_workflows`).
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import json
 import os
 import signal
@@ -31,7 +32,8 @@ from delivery import config as delivery_config
 from desk.service import connect
 from encryption.keys import load_keyring
 from telemetry import logs
-from worker import build_worker
+from worker import EXIT_STALLED, build_worker, stalled
+from workflows.complaint import TASK_QUEUE
 
 
 async def main() -> None:
@@ -68,7 +70,14 @@ async def main() -> None:
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     async with complaints, twin:
         print("bench worker ready", flush=True)
-        await stop.wait()
+        watch = asyncio.ensure_future(stalled(client, TASK_QUEUE))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([watch, stopping], return_when=asyncio.FIRST_COMPLETED)
+        if watch.done():  # as `worker.run_worker` does, with every thread's stack for the record
+            print(f"bench worker stopped taking workflow tasks: {watch.result()}", flush=True)
+            faulthandler.dump_traceback(all_threads=True)
+            os._exit(EXIT_STALLED)
+        watch.cancel()
     await http.aclose()
     await pool.close()
 
