@@ -9,7 +9,7 @@ None. Adoption and rollback are rows, so who did what and when stays readable.
     version = await in_use(connection)      # None: the policy's head
 
 Who may adopt, reject or roll back, and when each is refused, is the desk's
-(`desk.service.ComplaintDesk.adopt_head` …); this module reads and writes.
+(`desk.grading.adopt` …); this module reads and writes.
 """
 
 from __future__ import annotations

@@ -245,6 +245,12 @@ class Settings(BaseSettings):
         description="Where mail that cannot be read is kept (0700 folder, 0600 files); unset: "
         "`quarantine/` under the home.",
     )
+    complaint_pdf_browser: Path | None = Field(
+        default=None,
+        description="The Chromium that prints the special report as PDF (reports/pdf.py); unset: "
+        "chromium, chromium-browser or google-chrome on PATH. Without one the PDF link says so "
+        "and the HTML report stands.",
+    )
     evidence_dir: Path | None = Field(
         default=None,
         description="Where evidence files are kept, one per SHA-256 (0700 folder, 0600 files); "

@@ -16,10 +16,8 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import asyncpg
 from pydantic import BaseModel, TypeAdapter
 from temporalio.api.common.v1 import Payload as TemporalPayload
 from temporalio.api.enums.v1 import IndexedValueType
@@ -39,8 +37,6 @@ from temporalio.converter import PayloadConverter
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from case_store import grading_heads
-from case_store.db import Pool
 from desk import reading
 from desk.connection import DEFAULT_ADDRESS as DEFAULT_ADDRESS
 from desk.connection import connect as connect
@@ -504,72 +500,6 @@ class ComplaintDesk:
         except TimeoutError:  # `reading.query` gave up waiting for a worker
             raise NotReady(f"case {complaint_id}: {reading.CASE_NOT_READY}") from None
 
-    # The grader's heads (docs/grading.md, "Learning with approval"): every door that lets a
-    # supervisor adopt, reject or roll back comes here. The heads live in the case store, so
-    # these need no Temporal connection (`ComplaintDesk.adopt_head(pool, …)` from a tool).
-
-    @staticmethod
-    async def grading_overview(store: Pool) -> grading_heads.Overview:
-        """The head in use (None: the policy's), the newest heads with their reports, and
-        every adoption and rollback."""
-        async with store.acquire() as connection:
-            return await grading_heads.overview(connection)
-
-    @staticmethod
-    async def grading_head(store: Pool, version: str) -> grading_heads.StoredHead:
-        async with store.acquire() as connection:
-            return await _stored_head(connection, version)
-
-    @staticmethod
-    async def adopt_head(store: Pool, version: str, by: str) -> grading_heads.Adoption:
-        """From the next complaint on, every worker grades with `version`; recorded with who
-        and when. Refused for a head not in the store, one rejected, or the one in use."""
-        _check_person(by)
-        async with store.acquire() as connection, connection.transaction():
-            await grading_heads.lock(connection)
-            head = await _stored_head(connection, version)
-            if head.status is grading_heads.HeadStatus.REJECTED:
-                raise Refused(Refusal(RefusalCode.HEAD_REJECTED, {"head": version}))
-            current = grading_heads.heads_in_force(await grading_heads.adoptions(connection))[-1]
-            if current == version:
-                raise Refused(Refusal(RefusalCode.HEAD_IN_USE, {"head": version}))
-            now = datetime.now(UTC)
-            await grading_heads.decide(
-                connection, version, grading_heads.HeadStatus.ADOPTED, by, now
-            )
-            return await grading_heads.record(
-                connection, grading_heads.Adoption(version, current, False, by, now)
-            )
-
-    @staticmethod
-    async def reject_head(store: Pool, version: str, by: str) -> grading_heads.StoredHead:
-        """Turn a candidate down: grading stays as it was, and the same data does not propose
-        it again."""
-        _check_person(by)
-        async with store.acquire() as connection, connection.transaction():
-            await grading_heads.lock(connection)
-            head = await _stored_head(connection, version)
-            if head.status is grading_heads.HeadStatus.ADOPTED:
-                raise Refused(Refusal(RefusalCode.HEAD_WAS_ADOPTED, {"head": version}))
-            await grading_heads.decide(
-                connection, version, grading_heads.HeadStatus.REJECTED, by, datetime.now(UTC)
-            )
-            return await _stored_head(connection, version)
-
-    @staticmethod
-    async def roll_back_head(store: Pool, by: str) -> grading_heads.Adoption:
-        """Back to the head in use before the last adoption (at the bottom, the policy's)."""
-        _check_person(by)
-        async with store.acquire() as connection, connection.transaction():
-            await grading_heads.lock(connection)
-            in_force = grading_heads.heads_in_force(await grading_heads.adoptions(connection))
-            if len(in_force) < 2:
-                raise Refused(Refusal(RefusalCode.NOTHING_TO_ROLL_BACK))
-            return await grading_heads.record(
-                connection,
-                grading_heads.Adoption(in_force[-1], in_force[-2], True, by, datetime.now(UTC)),
-            )
-
     async def _gone(self, complaint_id: str) -> DeskError:
         """A NOT_FOUND from Temporal: no such case, or its run has closed (it has ended)."""
         described = await describe(self.client, workflow_id_for(complaint_id))
@@ -579,14 +509,6 @@ class ComplaintDesk:
         if status is not WorkflowExecutionStatus.RUNNING:
             return CaseEnded(complaint_id)
         return CaseNotFound(complaint_id)
-
-
-def _check_person(by: str) -> None:
-    """Who decides about a head is a person: never the customer, the system or a team."""
-    from workflows.actors import reserved_actor
-
-    if reserved_actor(by):
-        raise Refused(Refusal(RefusalCode.RESERVED_ACTOR, {"actor": by}))
 
 
 def _stage(attribute: TemporalPayload | None) -> Stage | None:
@@ -639,11 +561,3 @@ def _details(intake: ComplaintIntake) -> str:
         intake.description,
     ]
     return "\n".join(lines)
-
-
-async def _stored_head(connection: asyncpg.Connection, version: str) -> grading_heads.StoredHead:
-    """The head `version` from the store, or the refusal naming it."""
-    head = await grading_heads.find(connection, version)
-    if head is None:
-        raise Refused(Refusal(RefusalCode.NO_SUCH_HEAD, {"head": version}))
-    return head

@@ -21,10 +21,11 @@ class PdfUnavailable(RuntimeError):
     """No browser to print with, or it failed: the HTML report still stands."""
 
 
-def browser() -> str | None:
-    configured = os.environ.get("COMPLAINT_PDF_BROWSER")
-    if configured:
-        return configured if Path(configured).exists() else None
+def browser(configured: Path | None = None) -> str | None:
+    """The browser to print with: the configured one (`COMPLAINT_PDF_BROWSER`, read by the
+    settings), else one on PATH; None when there is none."""
+    if configured is not None:
+        return str(configured) if configured.exists() else None
     return next((found for name in BROWSERS if (found := shutil.which(name))), None)
 
 

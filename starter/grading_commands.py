@@ -35,23 +35,23 @@ def add_parser(sub: Any) -> None:
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     from case_store.db import database_url, open_pool
-    from desk.service import ComplaintDesk
+    from desk import grading as desk_grading
 
     pool = await open_pool(database_url(settings), max_size=2)
     lang: str = args.lang
     try:
         command = args.grading_command
         if command == "candidates":
-            print(overview_text(await ComplaintDesk.grading_overview(pool), lang))
+            print(overview_text(await desk_grading.overview(pool), lang))
         elif command == "show":
-            print(head_text(await ComplaintDesk.grading_head(pool, args.head), lang))
+            print(head_text(await desk_grading.head(pool, args.head), lang))
         elif command == "adopt":
-            print(adoption_text(await ComplaintDesk.adopt_head(pool, args.head, args.by), lang))
+            print(adoption_text(await desk_grading.adopt(pool, args.head, args.by), lang))
         elif command == "reject":
-            head = await ComplaintDesk.reject_head(pool, args.head, args.by)
+            head = await desk_grading.reject(pool, args.head, args.by)
             print(_t("grading.rejected", lang, head=head.version))
         else:
-            print(adoption_text(await ComplaintDesk.roll_back_head(pool, args.by), lang))
+            print(adoption_text(await desk_grading.roll_back(pool, args.by), lang))
     finally:
         await pool.close()
     return 0

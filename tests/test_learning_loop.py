@@ -19,8 +19,8 @@ from activities.learning import LearningSettings
 from case_store import grading_heads
 from case_store.labelled_examples import labelled_examples
 from configuration import Settings
+from desk import grading as desk_grading
 from desk.errors import Refused
-from desk.service import ComplaintDesk
 from grading.head import Training
 from grading.labelled import LABELLED
 from grading.model import load_grader
@@ -102,7 +102,7 @@ async def test_an_override_is_proposed_adopted_carried_by_new_grades_and_rolled_
 
     proposal = await scheduled_run(desk, learner)
     assert proposal.created and proposal.head and proposal.head != seed.engine.head
-    head = await ComplaintDesk.grading_head(desk.pool, proposal.head)
+    head = await desk_grading.head(desk.pool, proposal.head)
     assert head.status is grading_heads.HeadStatus.CANDIDATE and head.based_on == seed.engine.head
     report = CandidateReport.model_validate(head.report)
     assert report.frozen_set == "holdout8" and report.frozen_examples > 100
@@ -112,29 +112,29 @@ async def test_an_override_is_proposed_adopted_carried_by_new_grades_and_rolled_
     assert report.past_cases >= 1 and report.moved == len(report.moves)  # fewer than 50 here
     # a retry, or the next night with no new grade: no second candidate
     assert await scheduled_run(desk, learner) == Proposal(head=proposal.head)
-    assert len((await ComplaintDesk.grading_overview(desk.pool)).heads) == 1
+    assert len((await desk_grading.overview(desk.pool)).heads) == 1
 
     assert await head_of_a_new_case(desk) == seed.engine.head  # proposed is not adopted
-    adoption = await ComplaintDesk.adopt_head(desk.pool, proposal.head, "sup-li")
+    adoption = await desk_grading.adopt(desk.pool, proposal.head, "sup-li")
     assert (adoption.version, adoption.previous, adoption.by) == (proposal.head, None, "sup-li")
     assert await head_of_a_new_case(desk) == proposal.head
-    adopted = await ComplaintDesk.grading_head(desk.pool, proposal.head)
+    adopted = await desk_grading.head(desk.pool, proposal.head)
     assert adopted.status is grading_heads.HeadStatus.ADOPTED and adopted.decided_by == "sup-li"
     with pytest.raises(Refused) as refused:
-        await ComplaintDesk.adopt_head(desk.pool, proposal.head, "sup-wang")
+        await desk_grading.adopt(desk.pool, proposal.head, "sup-wang")
     assert refused.value.refusal.code is RefusalCode.HEAD_IN_USE
 
-    back = await ComplaintDesk.roll_back_head(desk.pool, "sup-wang")
+    back = await desk_grading.roll_back(desk.pool, "sup-wang")
     assert back.rollback and back.previous is None
     assert await head_of_a_new_case(desk) == seed.engine.head
-    overview = await ComplaintDesk.grading_overview(desk.pool)
+    overview = await desk_grading.overview(desk.pool)
     assert overview.in_use is None
     assert [(a.by, a.rollback) for a in overview.adoptions] == [
         ("sup-li", False),
         ("sup-wang", True),
     ]
     with pytest.raises(Refused) as refused:
-        await ComplaintDesk.roll_back_head(desk.pool, "sup-wang")
+        await desk_grading.roll_back(desk.pool, "sup-wang")
     assert refused.value.refusal.code is RefusalCode.NOTHING_TO_ROLL_BACK
 
 
@@ -162,18 +162,18 @@ async def test_a_rejected_candidate_changes_nothing_and_is_not_proposed_again(
     assert "Rejected" in await cli("reject", proposal.head, "--by", "sup-li")
 
     assert await head_of_a_new_case(desk) == seed.engine.head
-    overview = await ComplaintDesk.grading_overview(desk.pool)
+    overview = await desk_grading.overview(desk.pool)
     assert overview.in_use is None and overview.adoptions == []
     assert overview.heads[0].status is grading_heads.HeadStatus.REJECTED
     assert await scheduled_run(desk, learner) == Proposal(head=proposal.head)  # not again
     with pytest.raises(Refused) as refused:
-        await ComplaintDesk.adopt_head(desk.pool, proposal.head, "sup-li")
+        await desk_grading.adopt(desk.pool, proposal.head, "sup-li")
     assert refused.value.refusal.code is RefusalCode.HEAD_REJECTED
     with pytest.raises(Refused) as refused:
-        await ComplaintDesk.adopt_head(desk.pool, "head-000000000000", "sup-li")
+        await desk_grading.adopt(desk.pool, "head-000000000000", "sup-li")
     assert refused.value.refusal.code is RefusalCode.NO_SUCH_HEAD
     with pytest.raises(Refused) as refused:
-        await ComplaintDesk.reject_head(desk.pool, proposal.head, "system")
+        await desk_grading.reject(desk.pool, proposal.head, "system")
     assert refused.value.refusal.code is RefusalCode.RESERVED_ACTOR
 
     # a new override: a new candidate, which supersedes nothing pending and can be adopted
@@ -232,7 +232,7 @@ async def test_a_supervisor_adopts_and_rolls_back_from_the_board(
             served.base + f"/board/grading/{proposal.head}/adopt", form={"csrf": csrf or ""}
         )
         assert answer.status == 403  # an agent decides nothing about the grader
-    assert (await ComplaintDesk.grading_overview(desk.pool)).in_use is None
+    assert (await desk_grading.overview(desk.pool)).in_use is None
 
 
 async def test_a_start_carrying_settings_is_refused_and_trains_nothing(
@@ -249,4 +249,4 @@ async def test_a_start_carrying_settings_is_refused_and_trains_nothing(
             task_queue=learner,
         )
     assert "ProposeGradingCandidate takes no input (1 given)" in str(failed.value.cause)
-    assert (await ComplaintDesk.grading_overview(desk.pool)).heads == []
+    assert (await desk_grading.overview(desk.pool)).heads == []

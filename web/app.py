@@ -81,6 +81,7 @@ def build(
         ),
         evidence=Evidence.configured(settings, desk, pool),
         company=settings.company_name,
+        pdf_browser=settings.complaint_pdf_browser,
         teams=_teams(settings),
         letters=letter_settings(settings),
     )

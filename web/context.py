@@ -65,6 +65,7 @@ class Web:
     # How letters are composed (delivery.config): the reply's preview is the letter itself.
     letters: LetterSettings | None = None
     teams: tuple[str, ...] = ()  # the routing policy's teams: a department task may go to one
+    pdf_browser: Path | None = None  # COMPLAINT_PDF_BROWSER (reports/pdf.py)
 
     def users(self) -> dict[str, StaffUser]:
         """Read on every sign-in and request: an account removed from the file is signed out."""

@@ -9,8 +9,8 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from desk import grading as desk_grading
 from desk.errors import Refused
-from desk.service import ComplaintDesk
 from web.context import Web
 from web.staff import staff_form
 
@@ -35,13 +35,13 @@ async def decide(web: Web, request: Request) -> Response:
         )
     try:
         if decision == "adopt":
-            await ComplaintDesk.adopt_head(web.pool, head, user.username)
+            await desk_grading.adopt(web.pool, head, user.username)
             done = "adopted"
         elif decision == "reject":
-            await ComplaintDesk.reject_head(web.pool, head, user.username)
+            await desk_grading.reject(web.pool, head, user.username)
             done = "rejected"
         else:  # rollback
-            adoption = await ComplaintDesk.roll_back_head(web.pool, user.username)
+            adoption = await desk_grading.roll_back(web.pool, user.username)
             head, done = adoption.previous or "", "rolled_back"
     except Refused as err:
         log.info("grading decision refused", actor=user.username, code=err.refusal.code.value)

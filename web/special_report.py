@@ -37,7 +37,7 @@ async def report_pdf(web: Web, request: Request) -> Response:
         return report
     lang = web.language(request)
     try:
-        document = await pdf.print_pdf(special.html(report, lang))
+        document = await pdf.print_pdf(special.html(report, lang), pdf.browser(web.pdf_browser))
     except pdf.PdfUnavailable as err:
         log.warning("special report pdf unavailable", reason=str(err))
         return _private(

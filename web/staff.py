@@ -23,6 +23,7 @@ from case_store import queue as store_queue
 from case_store.customer_cases import OtherCase, other_cases
 from case_store.emergencies import emergencies
 from catalogue import DEFAULT_ZONE as ZONE
+from desk import grading as desk_grading
 from desk.errors import CaseNotFound, DeskError, Refused
 from reports.render import _bars
 from schemas.actions import ResolutionPlan
@@ -498,7 +499,7 @@ async def board_page(web: Web, request: Request) -> Response:
         reviews=reviews,
         detail=lambda panel, item: _board_detail(panel, item.detail, lang),
         approvals=approvals,
-        grading=grading_panel.panel(await web.desk.grading_overview(web.pool), lang, request),
+        grading=grading_panel.panel(await desk_grading.overview(web.pool), lang, request),
         done=q.get("done") if q.get("done") in BY_NAME else None,
         became=q.get("became") if q.get("became") in workspace.BECAME else "accepted",
         done_case=q.get("case"),
