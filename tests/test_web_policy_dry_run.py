@@ -70,7 +70,7 @@ async def test_the_board_adopts_a_policy_on_open_cases_after_the_table(
         await page.goto(served.base + "/lang/en?next=/signin")
         await sign_in(page, served, "sup-li")
         await page.goto(served.base + "/lang/zh?next=/board")
-        await page.get_by_role("link", name="采用 SLA 政策（先预演）").click()
+        await page.get_by_role("link", name="采用时限政策（先预演）").click()
         await page.get_by_label("政策（JSON）").fill(POLICY_JSON)
         await page.get_by_label("原因").fill("加快响应")
         await page.get_by_label("仅限等级").select_option("L2")

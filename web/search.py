@@ -294,7 +294,7 @@ async def _answer(
         request,
         "search.html",
         status=status,
-        say=say,
+        words=say,
         form=form,
         page=page,
         error=say(error.key, **error.params) if error else None,
