@@ -252,7 +252,7 @@ async def test_a_supervisor_tries_a_policy_on_the_board(desk: Desk, tmp_path: Pa
         )
 
         await page.goto(served.base + "/lang/zh?next=/board/backtest")
-        await expect(page.get_by_role("heading", name="SLA 策略回测")).to_be_visible()
+        await expect(page.get_by_role("heading", name="时限政策回测")).to_be_visible()
 
         agent = await (await browser.new_context(locale="en-GB")).new_page()
         await agent.goto(served.base + "/lang/en?next=/signin")
