@@ -29,9 +29,9 @@ def browser(configured: Path | None = None) -> str | None:
     return next((found for name in BROWSERS if (found := shutil.which(name))), None)
 
 
-async def print_pdf(html: str, executable: str | None = None) -> bytes:
-    """The page as PDF (A4, the page's own `@page` margins, no header or footer)."""
-    executable = executable or browser()
+async def print_pdf(html: str, executable: str | None) -> bytes:
+    """The page as PDF (A4, the page's own `@page` margins, no header or footer), printed by
+    `executable` (`browser()`'s answer: None when there is none to print with)."""
     if executable is None:
         raise PdfUnavailable(
             "no Chromium to print with (install chromium, or set COMPLAINT_PDF_BROWSER)"
