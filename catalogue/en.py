@@ -1323,4 +1323,7 @@ MESSAGES: dict[str, str] = {
     "special_report.open_pdf": "PDF",
     "special_report.no_pdf": "The PDF cannot be made on this server (no Chromium); the HTML report stands.",
     # ---- performance work: keys it needs, if any (issue 27) ----
+    # ---- the command line through the API: cli.* (issue 27) ----
+    # ---- the worker's health and memory: worker.* (issue 27) ----
+    # ---- grading round 6: grade.*, grading.* additions (issue 26) ----
 }

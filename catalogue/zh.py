@@ -1131,4 +1131,7 @@ MESSAGES: dict[str, str] = {
     "special_report.open_pdf": "PDF",
     "special_report.no_pdf": "本服务器无法生成 PDF（未安装 Chromium）；HTML 报告照常可用。",
     # ---- performance work: keys it needs, if any (issue 27) ----
+    # ---- the command line through the API: cli.* (issue 27) ----
+    # ---- the worker's health and memory: worker.* (issue 27) ----
+    # ---- grading round 6: grade.*, grading.* additions (issue 26) ----
 }
