@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -166,8 +167,30 @@ class _FreshTasksInstance(WorkflowInstance):
         self._context_free = context_free
         self._last_time: tuple[int, int] | None = None
         self._outside_a_task = False
+        self._inside = threading.Lock()
+        self._evicted = False
 
     def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
+        """One activation at a time, and an eviction only once (docs/operating.md, "A worker
+        that stops taking workflow tasks"). An activation slower than the SDK's two seconds
+        (a starved CPU) fails its task as a deadlock, and the SDK's wait for it before evicting
+        the case returns at once (its `wait_for` has cancelled the future it waits on): the
+        eviction then cancelled the case's tasks while the slow activation was still running
+        one of them, a task was left pending for good, the eviction failed forever, and its
+        workflow-task slot never came back. Waiting here, in the activation's thread, is the
+        wait the SDK meant; a repeated eviction (the SDK starts another each time one outlasts
+        two seconds) finds the case already torn down."""
+        with self._inside:
+            evicting = any(job.HasField("remove_from_cache") for job in act.jobs)
+            if evicting and self._evicted:
+                done = WorkflowActivationCompletion(run_id=act.run_id)
+                done.successful.SetInParent()
+                return done
+            completion = self._activate(act)
+            self._evicted = evicting
+            return completion
+
+    def _activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
         kinds = {job.WhichOneof("variant") for job in act.jobs}
         if kinds == {"query_workflow"}:
             legacy = any(job.query_workflow.query_id == LEGACY_QUERY for job in act.jobs)
@@ -205,7 +228,13 @@ class _FreshTasksInstance(WorkflowInstance):
     def get_info(self) -> Any:
         return self._inner.get_info()
 
-    def __getattr__(self, name: str) -> Any:  # what else the SDK asks of it (its thread id)
+    def get_thread_id(self) -> int | None:
+        """None (as the wrapper has always answered): the SDK then never raises an exception
+        asynchronously into a slow activation's thread. A starved activation is no deadlock;
+        the eviction waits for it instead (`activate`)."""
+        return None
+
+    def __getattr__(self, name: str) -> Any:  # what else the SDK asks of it
         return getattr(self._inner, name)
 
 
