@@ -16,7 +16,6 @@ import asyncio
 import logging
 import threading
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,7 +34,7 @@ from temporalio.worker import (
 from case_store.db import Pool
 from desk.service import ComplaintDesk
 from schemas import DEFAULT_POLICY
-from tests.support.desk import intake
+from tests.support.desk import eventually, intake
 from worker import build_worker
 from workflows.complaint import workflow_id_for
 
@@ -80,18 +79,11 @@ class Heard(logging.Handler):
             self.event.set()
 
 
-async def completed_tasks(client: Client, workflow_id: str) -> int:
-    kinds = [
-        e.event_type async for e in client.get_workflow_handle(workflow_id).fetch_history_events()
-    ]
-    return kinds.count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
-
-
-async def until(probe: Callable[[], Any], seconds: float) -> None:
-    """Asks the server again until `probe` holds (it has no way to tell us)."""
-    async with asyncio.timeout(seconds):
-        while not await probe():
-            await asyncio.sleep(0.2)
+async def completed_tasks(client: Client, workflow_id: str) -> int | None:
+    """How many workflow tasks of the case have completed; None while none has."""
+    handle = client.get_workflow_handle(workflow_id)
+    kinds = [e.event_type async for e in handle.fetch_history_events()]
+    return kinds.count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) or None
 
 
 async def test_a_starved_activation_gives_its_slot_back(
@@ -116,8 +108,7 @@ async def test_a_starved_activation_gives_its_slot_back(
     try:
         slow = workflow_id_for(f"C-slow-{uuid.uuid4().hex[:6]}")
         await desk.start(intake(slow.removeprefix("complaint-"), now))
-        await until(lambda: completed_tasks(client, slow), 60)
-        before = await completed_tasks(client, slow)
+        before = await eventually(lambda: completed_tasks(client, slow), 60)
         starving.cases.add(slow)
         await client.get_workflow_handle(slow).signal("nudge")
         assert await asyncio.to_thread(heard.event.wait, 60), "the SDK never tried to evict"
@@ -127,11 +118,12 @@ async def test_a_starved_activation_gives_its_slot_back(
         for workflow_id in others:
             await desk.start(intake(workflow_id.removeprefix("complaint-"), now))
 
-        async def all_going() -> bool:
+        async def all_going() -> bool | None:
             counts = [await completed_tasks(client, w) for w in others]
-            return all(counts) and await completed_tasks(client, slow) > before
+            again = (await completed_tasks(client, slow) or 0) > before
+            return True if all(counts) and again else None
 
-        await until(all_going, 60)
+        await eventually(all_going, 60)
     finally:
         starving.release.set()
         logging.getLogger(SDK_LOGGER).removeHandler(heard)
