@@ -110,6 +110,10 @@ def single_batch(target: Worker | Replayer) -> None:
     target._set_default_workflow_logic_flag(SINGLE_BATCH, enabled=True)
 
 
+# How long an eviction waits for the case's slow activation before the SDK tries it again:
+# under the SDK's deadlock timeout (2 s), so no pool thread is held for long.
+EVICTION_WAIT = timedelta(seconds=1)
+
 # The id Core gives a query that came as a task of its own (sdk-core `LEGACY_QUERY_ID`); a query
 # that came with a workflow task is never refused (that would fail the task).
 LEGACY_QUERY = "legacy_query"
@@ -178,10 +182,13 @@ class _FreshTasksInstance(WorkflowInstance):
         eviction then cancelled the case's tasks while the slow activation was still running
         one of them, a task was left pending for good, the eviction failed forever, and its
         workflow-task slot never came back. Waiting here, in the activation's thread, is the
-        wait the SDK meant; a repeated eviction (the SDK starts another each time one outlasts
-        two seconds) finds the case already torn down."""
-        with self._inside:
-            evicting = any(job.HasField("remove_from_cache") for job in act.jobs)
+        wait the SDK meant, bounded so that a waiting eviction never holds a pool thread for
+        long: it gives up within the SDK's two seconds and the SDK tries it again (logging
+        once); a repeated eviction finds the case already torn down."""
+        evicting = any(job.HasField("remove_from_cache") for job in act.jobs)
+        if not self._inside.acquire(timeout=EVICTION_WAIT.total_seconds() if evicting else -1):
+            raise RuntimeError("the case's last activation is still running; evicting it later")
+        try:
             if evicting and self._evicted:
                 done = WorkflowActivationCompletion(run_id=act.run_id)
                 done.successful.SetInParent()
@@ -189,6 +196,8 @@ class _FreshTasksInstance(WorkflowInstance):
             completion = self._activate(act)
             self._evicted = evicting
             return completion
+        finally:
+            self._inside.release()
 
     def _activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
         kinds = {job.WhichOneof("variant") for job in act.jobs}

@@ -42,8 +42,8 @@ pytestmark = pytest.mark.devserver
 
 POLICY = DEFAULT_POLICY.model_copy(update={"quiet_hours": None})
 SDK_LOGGER = "temporalio.worker._workflow"
-# What the SDK logs once it has tried to evict the case: the eviction failed (ran beside the
-# slow activation) or waited past two seconds for it.
+# What the SDK logs once it has tried to evict the case while its activation is held: the
+# eviction failed (it ran beside the activation before the fix, it waits for it now).
 EVICTION_TRIED = ("Failed running eviction job", "Timed out running eviction job")
 
 
