@@ -102,7 +102,7 @@ class ShapeTwin:
         finished: set[int] = set()
         fired: set[int] = set()
         timers: dict[int, asyncio.Task[None]] = {}
-        calls: set[asyncio.Future[Any]] = set()
+        calls: set[asyncio.Future[Any]] = set()  # held until done: nothing else holds them
 
         def done(step: int, call: asyncio.Future[Any]) -> None:
             finished.add(step)
