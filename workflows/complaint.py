@@ -88,7 +88,7 @@ PROJECTION_ENTRIES = 100
 PROJECTION_BYTES = 256 * 1024
 # What a store write leaves out of the snapshot it carries: the store never reads them
 # (`case_store.projection.write`: the category and severity are fields of their own) and they
-# were half of every write's input, which history keeps and the codec encrypts, write after write.
+# were a third of every write's snapshot, which history keeps and the codec encrypts each time.
 NOT_STORED: dict[str, object] = {"classification": None, "survey_questions": []}
 
 # How far ahead of the worker's clock a channel's clock may be when it stamps a receipt.
