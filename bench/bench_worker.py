@@ -23,7 +23,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from activities.case_store import CaseStoreActivities
 from activities.notifier import NotificationActivities
 from activities.policy import load_policy
-from bench.shape_twin import TWIN_QUEUE, ShapeTwin, noop
+from bench.shape_twin import TWIN_QUEUE, ShapeTwin, SideBySideTwin, noop
 from case_store.db import database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
@@ -55,7 +55,7 @@ async def main() -> None:
     twin = Worker(
         client,
         task_queue=TWIN_QUEUE,
-        workflows=[ShapeTwin] if role != "activities" else [],
+        workflows=[ShapeTwin, SideBySideTwin] if role != "activities" else [],
         activities=[
             noop,
             CaseStoreActivities(pool).project_case,

@@ -128,6 +128,12 @@ def print_report(
             f"| {ms(r.start_p50)} | {ms(r.start_p99)} | {r.cpu['server']:.1f} "
             f"| {r.cpu['worker']:.1f} | {r.cpu['postgres']:.1f} | {r.worker_peak_mb:.0f} |"
         )
+    side = next((r for r in rungs if r.name == "twin, side by side"), None)
+    if side is not None:
+        print(
+            f"\nfull × twin: {full.per_second / twin.per_second:.2f}; against the side-by-side "
+            f"twin (the method until 2026-12-07): {full.per_second / side.per_second:.2f}"
+        )
     print()
     rows = [
         ("deadline lateness (due → breach handled)", lateness),

@@ -3,18 +3,21 @@
     .venv/bin/python -m bench.ladder [--lifecycles 200] [--concurrency 20] [--server-flag …]
 
 Starts its own PostgreSQL, dev server and bench worker (`bench.system`), runs one warm-up
-lifecycle to learn its shape, then four rungs of the same number of lifecycles at the same
+lifecycle to learn its shape, then five rungs of the same number of lifecycles at the same
 concurrency:
 
 1. empty     — a workflow that returns at once;
-2. twin      — the shape twin: the lifecycle's counts of activities, timers, signals, updates
-               and search-attribute upserts, with no-op bodies (`bench.shape_twin`);
-3. twin+store — the twin replaying the lifecycle's real store writes and notifications;
-4. full      — real complaints: start → classify → respond → plan → accept → carry out →
+2. twin, side by side — the twin as it was until 2026-12-07: the lifecycle's counts, each
+               stretch's activities side by side (fewer workflow tasks), kept for comparison;
+3. twin      — the shape twin: the lifecycle's workflow tasks, each with the commands the
+               lifecycle's had, after what had happened before it, with no-op bodies
+               (`bench.shape_twin`);
+4. twin+store — the twin replaying the lifecycle's real store writes and notifications;
+5. full      — real complaints: start → classify → respond → plan → accept → carry out →
                confirm → follow-up survey answered, with deadlines scaled to seconds.
 
-First it runs one twin and prints its history's counts beside the warm-up lifecycle's, so a twin
-that no longer has the lifecycle's shape shows. Reports throughput and its ratio to the twin,
+First it runs one of each twin and prints their histories' counts beside the warm-up lifecycle's,
+so a twin that no longer has the lifecycle's shape shows. Reports throughput and its ratio to the twin,
 client latencies, deadline lateness under load (late cases left unanswered while the full rung
 runs; from each one's history: the task that handled the breach minus the due time),
 workflow-task latencies, signal-to-state
@@ -40,38 +43,62 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.figures import Rung, history_figures, percentile, print_report
 from bench.lifecycle import (
     BENCH_POLICY,
+    POLL,
+    accepted,
     full_lifecycle,
     intake,
     late_case_lateness,
     shape,
     twin_plan,
 )
-from bench.shape_twin import TWIN_QUEUE, ShapeTwin, TwinPlan
+from bench.shape_twin import TWIN_QUEUE, ShapeTwin, SideBySideTwin, TwinPlan
 from bench.system import System, running
 from desk.service import ComplaintDesk
 from workflows.complaint import workflow_id_for
 
+Twin = type[ShapeTwin] | type[SideBySideTwin]
 
-async def twin_lifecycle(system: System, plan: TwinPlan, rung: str, warm: str, i: int) -> float:
+
+async def twin_lifecycle(
+    system: System, plan: TwinPlan, rung: str, warm: str, twin: Twin, i: int
+) -> float:
     """The twin's driver: the same starts, signals and updates as a lifecycle, in its order."""
-    return await drive_twin(
-        system, plan, warm, f"C-{rung.replace('+', '-')}-{uuid.uuid4().hex[:8]}-{i}"
-    )
+    cid = f"C-{rung.replace('+', '-').replace(' ', '-')}-{uuid.uuid4().hex[:8]}-{i}"
+    return await drive_twin(system, plan, warm, cid, twin)
 
 
-async def drive_twin(system: System, plan: TwinPlan, warm: str, complaint_id: str) -> float:
+async def drive_twin(
+    system: System, plan: TwinPlan, warm: str, complaint_id: str, twin: Twin = ShapeTwin
+) -> float:
+    """Each action sent when the lifecycle's driver sent it: an update is tried again while
+    refused (the twin refuses it until it has got as far as the case had), a signal waits until
+    the twin is that far (as the lifecycle's driver waits for the survey to be sent)."""
     started = time.perf_counter()
     handle = await system.client.start_workflow(
-        ShapeTwin.run, plan.with_ids(warm, complaint_id), id=complaint_id, task_queue=TWIN_QUEUE
+        twin.run,
+        plan.with_ids(warm, complaint_id),
+        id=complaint_id,
+        task_queue=TWIN_QUEUE,
     )
     latency = time.perf_counter() - started
-    for kind in plan.actions:
+    for n, kind in enumerate(plan.actions):
         if kind == "signal":
+            if twin is ShapeTwin:  # the side-by-side twin waits for each action's count itself
+                await ready(partial(handle.query, ShapeTwin.ready_for, n))
             await handle.signal(ShapeTwin.act)
         else:
-            await handle.execute_update(ShapeTwin.act_and_answer)
+            await accepted(lambda: handle.execute_update(ShapeTwin.act_and_answer))
     await handle.result()
     return latency
+
+
+async def ready(probe: Callable[[], Awaitable[bool]], seconds: float = 120) -> None:
+    """Poll until the probe says yes, as `bench.lifecycle.until` polls a case."""
+    async with asyncio.timeout(seconds):
+        while True:
+            if await probe():
+                return
+            await asyncio.sleep(POLL)
 
 
 async def run_rung(
@@ -142,9 +169,12 @@ async def main(args: argparse.Namespace) -> None:
         store_plan = await twin_plan(system.client, warm, store=True)
         twin = f"C-shape-{uuid.uuid4().hex[:6]}"
         await drive_twin(system, plan, warm, twin)
+        side_by_side = f"C-side-{uuid.uuid4().hex[:6]}"
+        await drive_twin(system, plan, warm, side_by_side, SideBySideTwin)
         shapes = {
             "lifecycle": await shape(system.client, workflow_id_for(warm)),
             "twin": await shape(system.client, twin),
+            "twin, side by side": await shape(system.client, side_by_side),
         }
 
         empty = TwinPlan(
@@ -156,9 +186,14 @@ async def main(args: argparse.Namespace) -> None:
                 args.lifecycles,
                 args.concurrency,
                 system,
-                partial(twin_lifecycle, system, twin, name, warm),
+                partial(twin_lifecycle, system, twin, name, warm, kind),
             )
-            for name, twin in (("empty", empty), ("twin", plan), ("twin+store", store_plan))
+            for name, twin, kind in (
+                ("empty", empty, ShapeTwin),
+                ("twin, side by side", plan, SideBySideTwin),
+                ("twin", plan, ShapeTwin),
+                ("twin+store", store_plan, ShapeTwin),
+            )
         ]
 
         full, lateness, ids = await full_rung("full", args.lifecycles, args.concurrency, system)

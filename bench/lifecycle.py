@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import time
 import zlib
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowUpdateFailedError
 
 from bench.figures import lateness
-from bench.shape_twin import TwinPlan, TwinStep
+from bench.shape_twin import NEVER_FIRES, TwinPlan, TwinStep, TwinTask
 from desk.errors import Refused
 from desk.service import ComplaintDesk
 from schemas import CaseSnapshot, DeadlineKind, SlaPolicy
@@ -33,10 +34,6 @@ BENCH_POLICY = SlaPolicy.model_validate(
         "triage": "PT60S",
     }
 )
-ACTIONS = {
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: "signal",
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: "update",
-}
 
 
 def intake(complaint_id: str) -> dict[str, object]:
@@ -73,13 +70,14 @@ async def until(
 
 
 async def accepted(call: Callable[[], Awaitable[object]], seconds: float = 120) -> None:
-    """An agent action refused because the case has not reached its stage yet is tried again."""
+    """An agent action refused because the case has not reached its stage yet is tried again
+    (the twin's updates too: it refuses them until it is as far as the case was)."""
     async with asyncio.timeout(seconds):
         while True:
             try:
                 await call()
                 return
-            except Refused:
+            except (Refused, WorkflowUpdateFailedError):
                 await asyncio.sleep(POLL)
 
 
@@ -132,46 +130,97 @@ SHAPE = {
     "updates": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
     "upserts": EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
 }
+# Whatever way an activity ended, the task after it saw it end.
+ACTIVITY_ENDS = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "activity_task_completed_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: "activity_task_failed_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: "activity_task_timed_out_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: "activity_task_canceled_event_attributes",
+}
+STORE_WRITES = ("project_case", "notify")
 
 
 async def shape(client: Client, workflow_id: str) -> dict[str, int]:
     """What a run cost Temporal, counted from its history: the twin's must match the
-    lifecycle's in everything but workflow tasks (the twin's are its cheapest arrangement)."""
+    lifecycle's in everything, workflow tasks included."""
     events = (await client.get_workflow_handle(workflow_id).fetch_history()).events
     return {name: sum(e.event_type == kind for e in events) for name, kind in SHAPE.items()}
 
 
 async def twin_plan(client: Client, cid: str, store: bool) -> TwinPlan:
-    """Count what one lifecycle did, in order; with `store`, keep its store and notify inputs."""
+    """The twin's plan from one lifecycle's history; with `store`, its store and notify inputs."""
     history = await client.get_workflow_handle(workflow_id_for(cid)).fetch_history()
     codec = client.data_converter.payload_codec
+    payloads: dict[int, str] = {}
+    for event in history.events if store else ():
+        attributes = event.activity_task_scheduled_event_attributes
+        if attributes.activity_type.name in STORE_WRITES:
+            raw = list(attributes.input.payloads)
+            decoded = await codec.decode(raw) if codec else raw
+            payloads[event.event_id] = decoded[0].data.decode()
+    return plan_of(history.events, payloads)
+
+
+def plan_of(events: Sequence[HistoryEvent], payloads: Mapping[int, str]) -> TwinPlan:
+    """What one lifecycle did, workflow task by workflow task: the commands each
+    `WorkflowTaskCompleted` was followed by, and what had happened before it (activities ended,
+    timers fired, signals received; an update is accepted in the task that ran it).
+    `payloads`: the JSON input of the activities the twin runs for real, by scheduled event id."""
     steps: list[TwinStep] = []
-    chunks = [0]
+    step_of: dict[int, int] = {}  # scheduled event id → step
+    timers: list[timedelta] = []
+    recorded: list[timedelta] = []
+    timer_of: dict[str, int] = {}
+    tasks: list[TwinTask] = []
+    ahead = TwinTask()  # what happened since the last task: the next one's preconditions
     actions: list[str] = []
-    cancelled = upserts = 0
-    for event in history.events:
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            attributes = event.activity_task_scheduled_event_attributes
-            name = attributes.activity_type.name
-            payload = ""
-            if store and name in ("project_case", "notify"):
-                raw = list(attributes.input.payloads)
-                decoded = await codec.decode(raw) if codec else raw
-                payload = decoded[0].data.decode()
-            steps.append(TwinStep("noop" if not payload else name, payload))
+    chunks = [0]
+    for event in events:
+        kind = event.event_type
+        task = tasks[-1] if tasks else ahead
+        if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            ahead.actions = len(actions)
+            tasks.append(ahead)
+            ahead = TwinTask()
+        elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            name = event.activity_task_scheduled_event_attributes.activity_type.name
+            payload = payloads.get(event.event_id, "")
+            step_of[event.event_id] = len(steps)
+            task.steps.append(len(steps))
+            steps.append(TwinStep(name if payload else "noop", payload))
             chunks[-1] += 1
-        elif event.event_type in ACTIONS:
-            actions.append(ACTIONS[event.event_type])
+        elif kind in ACTIVITY_ENDS:
+            ended = getattr(event, ACTIVITY_ENDS[kind])
+            ahead.finished.append(step_of[ended.scheduled_event_id])
+        elif kind == EventType.EVENT_TYPE_TIMER_STARTED:
+            attributes = event.timer_started_event_attributes
+            timer_of[attributes.timer_id] = len(timers)
+            task.timers.append(len(timers))
+            timers.append(NEVER_FIRES)  # until it is seen to fire
+            recorded.append(attributes.start_to_fire_timeout.ToTimedelta())
+        elif kind == EventType.EVENT_TYPE_TIMER_FIRED:
+            timer = timer_of[event.timer_fired_event_attributes.timer_id]
+            timers[timer] = recorded[timer]
+            ahead.fired.append(timer)
+        elif kind == EventType.EVENT_TYPE_TIMER_CANCELED:
+            task.cancels.append(timer_of[event.timer_canceled_event_attributes.timer_id])
+        elif kind == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            task.upserts += 1
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+            actions.append("signal")
             chunks.append(0)
-        elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
-            cancelled += 1
-        elif event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-            upserts += 1
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            actions.append("update")
+            chunks.append(0)
+            task.actions = len(actions)
+    fired = [t for t in timers if t != NEVER_FIRES]
     return TwinPlan(
         steps=steps,
-        cancelled_timers=cancelled,
-        fired_timer=BENCH_POLICY.follow_up_after,
+        cancelled_timers=sum(len(t.cancels) for t in tasks),
+        fired_timer=fired[-1] if fired else BENCH_POLICY.follow_up_after,
         actions=actions,
-        upserts=upserts,
+        upserts=sum(t.upserts for t in tasks),
         chunks=chunks,
+        tasks=tasks,
+        timers=timers,
     )

@@ -1,10 +1,20 @@
-"""The shape twin: a workflow with one complaint lifecycle's counts of activities, timers,
+"""The shape twin: a workflow with one complaint lifecycle's workflow tasks, activities, timers,
 signals, updates and search-attribute upserts, and none of its business logic.
 
-Its plan is read from a real lifecycle's history (`bench.lifecycle.twin_plan`), so the twin keeps the
-same shape when the lifecycle changes. With `store=False` every activity is `noop`; with
-`store=True` the twin replays the lifecycle's own `project_case` and `notify` inputs against the
-real activities, so the rung between them prices the store writes alone.
+Its plan is read from a real lifecycle's history (`bench.lifecycle.twin_plan`), task by task:
+what each of the lifecycle's workflow tasks commanded (activities scheduled, timers started and
+cancelled, upserts) and what had happened before it (activities finished, timers fired, signals
+and updates received). The twin issues each task's commands once the same things have happened
+to it, so its activities chain as the lifecycle's do (a notification's delivery, then the store
+write recording it) and it has the lifecycle's workflow tasks, not fewer.
+
+With `store=False` every activity is `noop`; with `store=True` the twin replays the lifecycle's
+own `project_case` and `notify` inputs against the real activities, so the rung between them
+prices the store writes alone.
+
+`SideBySideTwin` is the twin as it was until 2026-12-07: the same counts, but each stretch's
+activities side by side (fewer workflow tasks than the lifecycle); kept so that one run can show
+the ratio against both (docs/benchmarks.md, "Method").
 """
 
 from __future__ import annotations
@@ -13,12 +23,16 @@ import asyncio
 import json
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 from temporalio import activity, workflow
 from temporalio.common import SearchAttributeKey
 
 TWIN_QUEUE = "bench-twin"
 STEP_SEARCH_ATTRIBUTE = SearchAttributeKey.for_keyword("ComplaintStage")
+# A timer the lifecycle cancelled (or never saw fire) must not fire in the twin, however slow.
+NEVER_FIRES = timedelta(hours=1)
+START_TO_CLOSE = timedelta(seconds=30)
 
 
 @dataclass
@@ -28,13 +42,29 @@ class TwinStep:
 
 
 @dataclass
+class TwinTask:
+    """One workflow task of the recorded lifecycle. Steps and timers are indexes into the
+    plan's lists, in the order the lifecycle scheduled and started them."""
+
+    finished: list[int] = field(default_factory=list)  # steps finished since the previous task
+    fired: list[int] = field(default_factory=list)  # timers fired since the previous task
+    actions: int = 0  # signals and updates received by the end of this task, counted from 1
+    steps: list[int] = field(default_factory=list)  # activities this task scheduled
+    timers: list[int] = field(default_factory=list)  # timers it started
+    cancels: list[int] = field(default_factory=list)  # timers it cancelled
+    upserts: int = 0
+
+
+@dataclass
 class TwinPlan:
     steps: list[TwinStep]
     cancelled_timers: int
     fired_timer: timedelta
     actions: list[str]  # "signal" or "update", in the order the lifecycle received them
     upserts: int
-    chunks: list[int] = field(default_factory=list)  # activities to run before each action
+    chunks: list[int] = field(default_factory=list)  # side by side: activities before each action
+    tasks: list[TwinTask] = field(default_factory=list)
+    timers: list[timedelta] = field(default_factory=list)  # each timer's duration in the twin
 
     def with_ids(self, recorded: str, complaint_id: str) -> TwinPlan:
         """The recorded store writes under another complaint's id, so none is a no-op repeat."""
@@ -45,6 +75,14 @@ class TwinPlan:
         ]
         return replace(self, steps=steps)
 
+    def due_before(self, action: int) -> int:
+        """How many tasks come before the one that received the action (counted from 0): the
+        lifecycle's driver sent it only once the case had got that far (it retries a refused
+        action, it waits for the survey), so the twin's driver does too."""
+        return next(
+            (k for k, task in enumerate(self.tasks) if task.actions > action), len(self.tasks)
+        )
+
 
 @activity.defn(name="noop")
 async def noop() -> None:
@@ -53,6 +91,78 @@ async def noop() -> None:
 
 @workflow.defn(name="ShapeTwin")
 class ShapeTwin:
+    @workflow.init
+    def __init__(self, plan: TwinPlan) -> None:
+        self._actions = 0
+        self._plan = plan
+        self._reached = 0  # tasks of the plan whose commands were issued
+
+    @workflow.run
+    async def run(self, plan: TwinPlan) -> int:
+        finished: set[int] = set()
+        fired: set[int] = set()
+        timers: dict[int, asyncio.Task[None]] = {}
+        calls: set[asyncio.Future[Any]] = set()  # held until done: nothing else holds them
+
+        def done(step: int, call: asyncio.Future[Any]) -> None:
+            finished.add(step)
+            calls.discard(call)
+
+        def rang(timer: int, sleep: asyncio.Task[None]) -> None:
+            if not sleep.cancelled():
+                fired.add(timer)
+
+        for k, task in enumerate(plan.tasks):
+            await workflow.wait_condition(
+                lambda task=task: (  # type: ignore[misc]
+                    finished.issuperset(task.finished)
+                    and fired.issuperset(task.fired)
+                    and self._actions >= task.actions
+                )
+            )
+            for t in task.cancels:
+                timers.pop(t).cancel()
+            for s in task.steps:
+                step = plan.steps[s]
+                call = workflow.start_activity(
+                    step.activity,
+                    args=[json.loads(step.payload)] if step.payload else [],
+                    start_to_close_timeout=START_TO_CLOSE,
+                )
+                calls.add(call)
+                call.add_done_callback(lambda c, s=s: done(s, c))  # type: ignore[misc]
+            for t in task.timers:
+                timers[t] = asyncio.ensure_future(workflow.sleep(plan.timers[t]))
+                timers[t].add_done_callback(lambda f, t=t: rang(t, f))  # type: ignore[misc]
+            for _ in range(task.upserts):
+                workflow.upsert_search_attributes([STEP_SEARCH_ATTRIBUTE.value_set(f"twin-{k}")])
+            self._reached += 1
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._actions
+
+    @workflow.query
+    def ready_for(self, action: int) -> bool:
+        """Whether the twin has got as far as the lifecycle had when it received the action."""
+        return self._reached >= self._plan.due_before(action)
+
+    @workflow.signal
+    def act(self) -> None:
+        self._actions += 1
+
+    @workflow.update
+    def act_and_answer(self) -> int:
+        self._actions += 1
+        return self._actions
+
+    @act_and_answer.validator
+    def _not_yet(self) -> None:
+        """Refused, as the case refuses an action before its stage, until the twin is there."""
+        if not self.ready_for(self._actions):
+            raise ValueError("not yet")
+
+
+@workflow.defn(name="ShapeTwinSideBySide")
+class SideBySideTwin:
     def __init__(self) -> None:
         self._actions = 0
 
@@ -72,15 +182,14 @@ class ShapeTwin:
             timer = (
                 asyncio.ensure_future(workflow.sleep(timedelta(hours=1))) if k in armed else None
             )
-            # The real case runs its store writes and notifications in the background, side by
-            # side; so does the twin, which is its cheapest shape (fewest workflow tasks).
+            # Each stretch's activities side by side: the cheapest shape (fewest workflow tasks).
             calls = []
             for _ in range(chunk):
                 step = next(steps)
                 args = [json.loads(step.payload)] if step.payload else []
                 calls.append(
                     workflow.execute_activity(
-                        step.activity, args=args, start_to_close_timeout=timedelta(seconds=30)
+                        step.activity, args=args, start_to_close_timeout=START_TO_CLOSE
                     )
                 )
             share, extra = divmod(plan.upserts, len(plan.chunks))

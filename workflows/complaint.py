@@ -86,6 +86,10 @@ KEPT_TIMELINE = 200
 KEPT_TIMELINE_BYTES = 256 * 1024
 PROJECTION_ENTRIES = 100
 PROJECTION_BYTES = 256 * 1024
+# What a store write leaves out of the snapshot it carries: the store never reads them
+# (`case_store.projection.write`: the category and severity are fields of their own) and they
+# were a third of every write's snapshot, which history keeps and the codec encrypts each time.
+NOT_STORED: dict[str, object] = {"classification": None, "survey_questions": []}
 
 # How far ahead of the worker's clock a channel's clock may be when it stamps a receipt.
 RECEIPT_CLOCK_SKEW = timedelta(minutes=5)
@@ -441,7 +445,7 @@ class ComplaintWorkflow:
     def _projection(self, entries: list[TimelineEntry]) -> CaseProjection:
         intake = self._case.state.intake
         return CaseProjection(
-            snapshot=self._case.snapshot(),
+            snapshot=self._case.snapshot().model_copy(update=NOT_STORED),
             customer_id=intake.customer.account_id,
             customer_name=intake.customer.name,
             customer_contact=intake.customer.contact,
