@@ -32,6 +32,7 @@ from starter import (
     show,
     sla_commands,
     store_commands,
+    through_api,
 )
 from starter.input_file import InputFileError, read_json
 
@@ -326,12 +327,7 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
         waits = args.command == "plan" and answer.plan_awaiting_approval is not None
     else:
         waits = EntryKind.APPROVAL_REQUESTED in answer.recorded
-    if waits:
-        return (
-            f"{cid}: recorded, not yet in effect: the plan awaits a supervisor's approval "
-            f"(its compensation is above an agent's authority); stage {answer.stage.value}"
-        )
-    return f"{cid}: accepted; stage {answer.stage.value}"
+    return action_commands.update_outcome(cid, answer.stage.value, waits)
 
 
 async def _dry_run(
@@ -389,8 +385,7 @@ async def _reopen_outcome(
     from schemas import EntryKind
 
     if started.created:
-        owner = f"owned by {started.owner}" if started.owner else "in a team's queue"
-        return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it ({owner})"
+        return action_commands.reopened_as(cid, started.complaint_id, started.owner)
     target = started.complaint_id
     entries = await _recorded(desk, target, started.timeline_from, ("reopened", "refused"))
     if entries is None:
@@ -409,7 +404,8 @@ async def _reopen_outcome(
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
-        code = asyncio.run(_run(args))
+        api = through_api.configured() if args.command in action_commands.NAMES else None
+        code = through_api.send(args, api) if api else asyncio.run(_run(args))
         sys.stdout.flush()
     except BaseException as err:  # each kind the user can cause gets one line, not a traceback
         code = _explain(err, args.lang)
