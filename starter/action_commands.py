@@ -182,7 +182,7 @@ def _shape(prop: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     if len(options) > 1:
         plain = all(o.get("type") in ("number", "string") and "$ref" not in o for o in options)
         return {"type": "string"} if plain else {}
-    option = options[0]
+    option: dict[str, Any] = options[0]
     if "$ref" in option:
         option = schema["$defs"][option["$ref"].rsplit("/", 1)[-1]]
     if "enum" in option or option.get("type") in ("boolean", "integer", "string"):
