@@ -32,7 +32,6 @@ from starter import (
     show,
     sla_commands,
     store_commands,
-    through_api,
 )
 from starter.input_file import InputFileError, read_json
 
@@ -404,14 +403,26 @@ async def _reopen_outcome(
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
-        api = through_api.configured() if args.command in action_commands.NAMES else None
-        code = through_api.send(args, api) if api else asyncio.run(_run(args))
+        code = _through_api(args)
+        if code is None:
+            code = asyncio.run(_run(args))
         sys.stdout.flush()
     except BaseException as err:  # each kind the user can cause gets one line, not a traceback
         code = _explain(err, args.lang)
     if args.command == "up":
         sys.exit(code)
     _leave(code)
+
+
+def _through_api(args: argparse.Namespace) -> int | None:
+    """A case action sent to the running API when one is configured (one request: no Temporal,
+    no pydantic; docs/desk-guide.md); its exit code, or None: the command runs here."""
+    if args.command not in action_commands.NAMES:
+        return None
+    from starter import through_api
+
+    api = through_api.configured()
+    return None if api is None else through_api.send(args, api)
 
 
 def _explain(err: BaseException, lang: str = "en") -> int:

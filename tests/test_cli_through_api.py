@@ -155,7 +155,7 @@ import contextlib, io
 from starter import cli
 args = cli._parser().parse_args(["finding", "C-none", "valve loose", "--agent", "agent-zhang"])
 with contextlib.redirect_stderr(io.StringIO()) as said:
-    code = cli.through_api.send(args, cli.through_api.configured())
+    code = cli._through_api(args)
 assert code == 4 and said.getvalue().startswith("no case with complaint id C-none"), said.getvalue()
 """
     imported = await asyncio.to_thread(
