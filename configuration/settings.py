@@ -89,7 +89,7 @@ class Settings(BaseSettings):
         default=None,
         description="The CLI: the running API's address (`http://127.0.0.1:8080`); set, with "
         "`COMPLAINT_DESK_API_KEY`, each case action is one request to it instead of a Temporal "
-        "client of its own (docs/desk-guide.md, \"The command line through the API\").",
+        'client of its own (docs/desk-guide.md, "The command line through the API").',
     )
     complaint_desk_api_key: SecretStr | None = Field(
         default=None,
