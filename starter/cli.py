@@ -16,14 +16,14 @@ complaint-desk mail-in                              # e-mail in (MAIL_IN_HOST, M
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
-# the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
+# Only what the parser needs is imported here: `--help` and an action sent through the API must
+# not pay for Temporal, the codec, the settings or asyncio (docs/benchmarks.md, "CLI latency");
+# each command imports what it uses.
 from starter import (
     action_commands,
     grading_commands,
@@ -225,6 +225,8 @@ async def _run(args: argparse.Namespace) -> int:
             return 2
         door = "a bearer token required" if token else "loopback only, no token"
         print(f"codec server on http://{args.host}:{args.port} ({door})", flush=True)
+        import asyncio
+
         await asyncio.to_thread(server.serve_forever)
         return 0
     if args.command == "api":
@@ -364,6 +366,8 @@ async def _recorded(
     desk: ComplaintDesk, target: str, since: int, kinds: tuple[str, ...]
 ) -> list[TimelineEntry] | None:
     """The entries from `since` on, once one of `kinds` is among them; None after 10 s."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     give_up = loop.time() + 10
     while True:
@@ -405,6 +409,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = _through_api(args)
         if code is None:
+            import asyncio  # not before: a case action sent to the API has no event loop
+
             code = asyncio.run(_run(args))
         sys.stdout.flush()
     except BaseException as err:  # each kind the user can cause gets one line, not a traceback

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from catalogue import render
 from configuration import environment
 from starter import action_commands
 
@@ -61,7 +60,7 @@ def send(args: argparse.Namespace, access: ApiAccess) -> int:
     """Send the parsed action to the API, print what became of it; the exit code."""
     lang: str = args.lang
     if not access.key:
-        return _fail(MISCONFIGURED, render("cli.api_key_missing", lang))
+        return _fail(MISCONFIGURED, _sentence("cli.api_key_missing", lang))
     act = action_commands.action_table()[args.command]
     body = action_commands.payload(args)
     headers = {"Authorization": f"Bearer {access.key}", "Content-Type": "application/json"}
@@ -77,7 +76,7 @@ def send(args: argparse.Namespace, access: ApiAccess) -> int:
         reason = getattr(err, "reason", None) or err
         return _fail(
             UNREACHED,
-            render("cli.api_unreachable", lang, {"url": access.url, "reason": str(reason)}),
+            _sentence("cli.api_unreachable", lang, {"url": access.url, "reason": str(reason)}),
         )
     return _said(args, answer, access)
 
@@ -110,18 +109,18 @@ def _said(args: argparse.Namespace, answer: Answer, access: ApiAccess) -> int:
     if status == 200 and getattr(args, "dry_run", False):
         print(_preview_text(body, lang))
         return 0
-    if status == 200:  # an update's answer: `ActionAck`, or a case's snapshot (before acks)
+    if status == 200 and "stage" in body:  # an update's: `ActionAck`, or a case's snapshot
         if "recorded" in body:
             waits = "approval_requested" in body["recorded"]
         else:
             waits = args.command == "plan" and body.get("plan_awaiting_approval") is not None
-        print(action_commands.update_outcome(cid, str(body.get("stage")), waits))
+        print(action_commands.update_outcome(cid, str(body["stage"]), waits))
         return 0
     if status in (201, 202):  # a customer's message: the case that has it
         print(action_commands.message_sent(cid, body))
         return 0
     if status == 409 and body.get("code"):
-        sentence = render(f"refusal.{body['code']}", lang, body.get("params") or {})
+        sentence = _sentence(f"refusal.{body['code']}", lang, body.get("params") or {})
         return _fail(REFUSED, f"refused: {sentence}")
     if status == 404 and "error" in body:  # the desk's (a wrong URL's 404 is FastAPI's)
         return _fail(UNREACHED, f"no case with complaint id {cid}")
@@ -136,7 +135,7 @@ def _said(args: argparse.Namespace, answer: Answer, access: ApiAccess) -> int:
         "seconds": answer.headers.get("Retry-After", "1"),
     }
     key = {401: "cli.api_key_refused", 403: "cli.api_forbidden", 429: "cli.api_rate_limited"}
-    return _fail(UNREACHED, render(key.get(status, "cli.api_failed"), lang, facts))
+    return _fail(UNREACHED, _sentence(key.get(status, "cli.api_failed"), lang, facts))
 
 
 def _preview_text(body: dict[str, Any], lang: str) -> str:
@@ -146,6 +145,14 @@ def _preview_text(body: dict[str, Any], lang: str) -> str:
     from schemas.policy_preview import PolicyPreview
 
     return policy_preview.text([PolicyPreview.model_validate(body)], lang)
+
+
+def _sentence(key: str, lang: str, params: dict[str, Any] | None = None) -> str:
+    """The catalogue's sentence, loaded only when there is one to say (an accepted action
+    prints the same English line as the direct path, and needs none)."""
+    from catalogue import render
+
+    return render(key, lang, params)
 
 
 def _fail(code: int, sentence: str) -> int:

@@ -166,4 +166,19 @@ assert code == 4 and said.getvalue().startswith("no case with complaint id C-non
     )
     assert "starter.through_api" in imported
     heavy = {"temporalio", "pydantic", "pydantic_core", "pydantic_settings", "schemas", "httpx"}
-    assert not {m for m in imported if m.split(".")[0] in heavy}
+    heavy |= {"asyncio", "configuration.settings"}
+    assert not {m for m in imported if m.split(".")[0] in heavy or m in heavy}
+
+
+async def test_a_dry_run_through_the_api_prints_the_direct_paths_table(
+    desk: Desk, api: Api, tmp_path: Path
+) -> None:
+    cid = await desk.open()
+    argv = ("--lang", "zh", "policy", cid, "--by", "sup-li", "--reason", "试行新时限")
+    argv += ("--policy", "@policies/sla-seed-004.json", "--dry-run")
+
+    through = await cli_through_api(api.url, api.tokens[WORKSPACE], *argv)
+    direct = await cli_against(desk, tmp_path, *argv)
+
+    assert through[0] == 0, through
+    assert through == direct
