@@ -174,8 +174,8 @@ async def test_a_dry_run_through_the_api_prints_the_direct_paths_table(
     desk: Desk, api: Api, tmp_path: Path
 ) -> None:
     cid = await desk.open()
-    argv = ("--lang", "zh", "policy", cid, "--by", "sup-li", "--reason", "试行新时限")
-    argv += ("--policy", "@policies/sla-seed-004.json", "--dry-run")
+    argv = ["--lang", "zh", "policy", cid, "--by", "sup-li", "--reason", "试行新时限"]
+    argv += ["--policy", "@policies/sla-seed-004.json", "--dry-run"]
 
     through = await cli_through_api(api.url, api.tokens[WORKSPACE], *argv)
     direct = await cli_against(desk, tmp_path, *argv)
