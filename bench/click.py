@@ -12,9 +12,11 @@ investigation finding on those cases, one click after another, three ways in tur
 - web: the case page's form posted as a browser posts it (signed in, the session's CSRF token,
   httpx), the 303 followed and the case page that shows the result read to its last byte;
 - API: `POST /v1/complaints/{id}/finding` with an API key acting for the agent, to its answer;
-- CLI: `complaint-desk finding ID SUMMARY --agent …` as a subprocess, wall time.
+- CLI: `complaint-desk finding ID SUMMARY --agent …` as a subprocess, wall time, two ways: as
+  it talks to Temporal itself (`cli`), and as it sends the action to the running API with that
+  same key (`cli-api`: `COMPLAINT_DESK_API_URL`, `COMPLAINT_DESK_API_KEY`).
 
-The three paths alternate click by click, so each meets the same load. Reported: p50 and p99 of
+The paths alternate click by click, so each meets the same load. Reported: p50 and p99 of
 each, the lifecycles the load completed meanwhile, and the load average.
 """
 
@@ -66,7 +68,7 @@ CLICK_POLICY = SlaPolicy.model_validate(
         "triage": "PT1H",
     }
 )
-PATHS = ("web", "api", "cli")
+PATHS = ("web", "api", "cli", "cli-api")
 
 
 @dataclass
@@ -259,6 +261,7 @@ async def main(args: argparse.Namespace) -> None:
             KEYS_ENV: codec.ring.render(),
             "LOG_LEVEL": "WARNING",
         }
+        through_api = {**cli_env, "COMPLAINT_DESK_API_URL": url, "COMPLAINT_DESK_API_KEY": token}
         try:
             print(f"opening {args.cases} cases …", file=sys.stderr)
             began = time.perf_counter()
@@ -268,7 +271,7 @@ async def main(args: argparse.Namespace) -> None:
             async with browser.http, httpx.AsyncClient(base_url=url, timeout=60) as http:
                 await browser.sign_in(AGENT, PASSWORD, cases[0])
                 clicks, load, wall = await measure(
-                    args, system, cases, browser, http, token, cli_env
+                    args, system, cases, browser, http, token, (cli_env, through_api)
                 )
         finally:
             server.terminate()
@@ -283,8 +286,9 @@ async def measure(
     browser: Browser,
     http: httpx.AsyncClient,
     token: str,
-    cli_env: dict[str, str],
+    cli_envs: tuple[dict[str, str], dict[str, str]],
 ) -> tuple[Clicks, int, float]:
+    """`cli_envs`: the CLI's environment talking to Temporal, and sending to the API."""
     clicks = Clicks()
     async with load_beside(system, args.load) as completed:
         # warm-up: the load running, connections open, each path once
@@ -292,20 +296,22 @@ async def measure(
         async with within("the warm-up clicks", 300):
             await browser.click(cases[-1], "warm-up")
             await api_click(http, token, cases[-1], "warm-up")
-            await cli_click(cli_env, cases[-1], "warm-up")
+            for env in cli_envs:
+                await cli_click(env, cases[-1], "warm-up")
         before = completed[0]
         began = time.perf_counter()
         for n in range(args.clicks):
             # spread over the open cases, a different one for each path
-            cid = [cases[(3 * n + k) * 7919 % len(cases)] for k in range(3)]
+            cid = [cases[(4 * n + k) * 7919 % len(cases)] for k in range(4)]
             summary = f"阀门松动 {n}"
             async with within(f"web click {n}"):
                 clicks.seconds["web"].append(await browser.click(cid[0], summary))
             async with within(f"API click {n}"):
                 clicks.seconds["api"].append(await api_click(http, token, cid[1], summary))
             if n % max(1, args.clicks // max(1, args.cli_clicks)) == 0:
-                async with within(f"CLI click {n}"):
-                    clicks.seconds["cli"].append(await cli_click(cli_env, cid[2], summary))
+                for path, env, case in zip(("cli", "cli-api"), cli_envs, cid[2:], strict=True):
+                    async with within(f"{path} click {n}"):
+                        clicks.seconds[path].append(await cli_click(env, case, summary))
             print(f"\r  click {n + 1}/{args.clicks}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
         wall = time.perf_counter() - began
@@ -336,7 +342,8 @@ def report(args: argparse.Namespace, clicks: Clicks, opened: float, load: int, w
     timed = {
         "web": "form post → 303 → the case page, read in full",
         "api": "POST /v1/complaints/{id}/finding → its answer",
-        "cli": "`complaint-desk finding …`, the whole process",
+        "cli": "`complaint-desk finding …`, the whole process, Temporal's client",
+        "cli-api": "`complaint-desk finding …`, the whole process, through the API",
     }
     for path in PATHS:
         samples = clicks.seconds[path]
@@ -352,7 +359,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--cases", type=int, default=1000, help="open cases (default 1000)")
     p.add_argument("--clicks", type=int, default=200, help="web and API clicks (default 200)")
-    p.add_argument("--cli-clicks", type=int, default=40, help="CLI clicks (default 40)")
+    p.add_argument("--cli-clicks", type=int, default=40, help="CLI clicks, each way (default 40)")
     p.add_argument(
         "--load", type=int, default=20, help="full lifecycles in flight beside (default 20)"
     )

@@ -1324,6 +1324,30 @@ MESSAGES: dict[str, str] = {
     "special_report.no_pdf": "The PDF cannot be made on this server (no Chromium); the HTML report stands.",
     # ---- performance work: keys it needs, if any (issue 27) ----
     # ---- the command line through the API: cli.* (issue 27) ----
+    "cli.api_key_missing": (
+        "COMPLAINT_DESK_API_URL is set but COMPLAINT_DESK_API_KEY is not: set the API key "
+        "(an agent key made with --acts-for), or unset the URL to reach Temporal directly; "
+        "nothing was sent"
+    ),
+    "cli.api_unreachable": (
+        "could not reach the desk's API at {url} ({reason}); nothing was done. Is it running? "
+        "(COMPLAINT_DESK_API_URL)"
+    ),
+    "cli.api_key_refused": (
+        "the desk's API at {url} does not know the key in COMPLAINT_DESK_API_KEY; nothing was done"
+    ),
+    "cli.api_forbidden": (
+        "the key in COMPLAINT_DESK_API_KEY may not do this ({reason}); nothing was done. Staff "
+        "actions need a key of the agent or supervisor scope made with --acts-for"
+    ),
+    "cli.api_rate_limited": (
+        "the desk's API is holding back this key's requests (its rate limit); nothing was done. "
+        "Try again in {seconds} s"
+    ),
+    "cli.api_failed": (
+        "the desk's API at {url} could not answer now (HTTP {status}); the action may not have "
+        "been done: check with `show`, then try again"
+    ),
     # ---- the worker's health and memory: worker.* (issue 27) ----
     # ---- grading round 6: grade.*, grading.* additions (issue 26) ----
 }

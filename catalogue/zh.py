@@ -1132,6 +1132,23 @@ MESSAGES: dict[str, str] = {
     "special_report.no_pdf": "本服务器无法生成 PDF（未安装 Chromium）；HTML 报告照常可用。",
     # ---- performance work: keys it needs, if any (issue 27) ----
     # ---- the command line through the API: cli.* (issue 27) ----
+    "cli.api_key_missing": (
+        "已设置 COMPLAINT_DESK_API_URL，但未设置 COMPLAINT_DESK_API_KEY：请设置 API 密钥"
+        "（用 --acts-for 生成的坐席密钥），或取消该网址以直接连接 Temporal；未发送任何内容"
+    ),
+    "cli.api_unreachable": (
+        "无法连接投诉台 API {url}（{reason}），未执行任何操作。API 是否在运行？"
+        "（COMPLAINT_DESK_API_URL）"
+    ),
+    "cli.api_key_refused": "投诉台 API {url} 不认可 COMPLAINT_DESK_API_KEY 中的密钥，未执行任何操作",
+    "cli.api_forbidden": (
+        "COMPLAINT_DESK_API_KEY 中的密钥无权执行此操作（{reason}），未执行任何操作。"
+        "员工操作需要用 --acts-for 生成的坐席或主管权限密钥"
+    ),
+    "cli.api_rate_limited": "投诉台 API 正在限制此密钥的请求频率，未执行任何操作。请 {seconds} 秒后再试",
+    "cli.api_failed": (
+        "投诉台 API {url} 暂时无法处理（HTTP {status}），操作可能未完成：请先用 `show` 查看，再重试"
+    ),
     # ---- the worker's health and memory: worker.* (issue 27) ----
     # ---- grading round 6: grade.*, grading.* additions (issue 26) ----
 }

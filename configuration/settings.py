@@ -85,6 +85,17 @@ class Settings(BaseSettings):
         description="HTTP API keys: a JSON list, or the path of a JSON file (relative to the "
         "home), of `{name, sha256, scopes, …}` entries (`complaint-desk api-key` makes one).",
     )
+    complaint_desk_api_url: str | None = Field(
+        default=None,
+        description="The CLI: the running API's address (`http://127.0.0.1:8080`); set, with "
+        "`COMPLAINT_DESK_API_KEY`, each case action is one request to it instead of a Temporal "
+        'client of its own (docs/desk-guide.md, "The command line through the API").',
+    )
+    complaint_desk_api_key: SecretStr | None = Field(
+        default=None,
+        description="The CLI: its key to that API, a staff key made with `--acts-for` (the "
+        "person acting is the command's `--agent` / `--by`). Never on the command line.",
+    )
     complaint_api_host: str = Field(
         default="127.0.0.1", description="Where the HTTP API (and the web pages) listen."
     )

@@ -4,24 +4,27 @@ subcommand per action under its public name, its flags the payload model's field
 `complaint-desk --help` must not import the models (docs/benchmarks.md, "CLI latency"), so the
 top-level listing reads `INDEX` (each action's name and summary, kept in step with the table by
 tests/test_case_actions.py), and an action's flags are added only when its own subcommand is
-parsed or its help printed (`ActionParser`).
+parsed or its help printed (`ActionParser`), from its payload's JSON Schema (schemas/json/):
+no command's parsing loads pydantic, and an action sent through the API loads none at all.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from enum import Enum
+from functools import cache
 from pathlib import Path
-from types import UnionType
-from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 from starter.input_file import read_json
 
-if TYPE_CHECKING:
-    from pydantic.fields import FieldInfo
+# The payloads' JSON Schemas and the action table, written from the models by `complaint-desk
+# schemas` (tests/test_intake.py keeps them in step).
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "json"
+ACTION_TABLE = "actions.json"
 
 
 # (public name, how it travels, summary): `ACTIONS` of schemas/case_actions.py, for `--help` only.
@@ -61,6 +64,7 @@ INDEX: tuple[tuple[str, str, str], ...] = (
     ("merge", "update", "merge this duplicate into the case that carries on"),
     ("policy", "update", "a new SLA policy for this case"),
 )
+NAMES = frozenset(name for name, _, _ in INDEX)
 
 
 class ActionParser(argparse.ArgumentParser):
@@ -92,23 +96,40 @@ def add_parsers(sub: Any) -> None:
         sub.add_parser(name, help=f"{summary} ({delivery})", action_name=name)
 
 
-def _add_fields(parser: argparse.ArgumentParser, name: str) -> None:
-    from schemas.case_actions import action
+@cache
+def action_table() -> dict[str, dict[str, Any]]:
+    """The action table as `complaint-desk schemas` wrote it (schemas/json/actions.json), by
+    public name: what the parser and the path through the API read instead of the models."""
+    table = json.loads((SCHEMAS / ACTION_TABLE).read_text(encoding="utf-8"))
+    return {row["name"]: row for row in table["actions"]}
 
-    act = action(name)
-    parser.description = f"{act.summary} ({act.delivery.value})"
+
+@cache
+def payload_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of the action's payload (its model's, written to schemas/json/)."""
+    file = SCHEMAS / f"{action_table()[name]['payload']}.json"
+    schema: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+    return schema
+
+
+def _add_fields(parser: argparse.ArgumentParser, name: str) -> None:
+    act = action_table()[name]
+    schema = payload_schema(name)
+    parser.description = f"{act['summary']} ({act['delivery']})"
     parser.add_argument("complaint_id")
-    aliases = dict(act.flag_aliases)
-    for field, info in act.payload.model_fields.items():
-        if field == act.positional:
-            parser.add_argument(field, help=info.description)
+    aliases: dict[str, str] = act["flag_aliases"]
+    required = set(schema.get("required", ()))
+    for field, prop in schema["properties"].items():
+        if field == act["positional"]:
+            parser.add_argument(field, help=prop.get("description"))
             continue
-        off = _plain(info.annotation) is bool and info.default is True  # `--not-blocking`
+        shape = _shape(prop, schema)
+        off = shape.get("type") == "boolean" and prop.get("default") is True  # `--not-blocking`
         flags = [f"--{'not-' if off else ''}{field.replace('_', '-')}"]
         if field in aliases:
             flags.insert(0, f"--{aliases[field]}")
-        parser.add_argument(*flags, dest=field, **_argument(info))
-    if act.preview is not None:
+        parser.add_argument(*flags, dest=field, **_argument(prop, shape, field in required))
+    if act["preview"]:
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -116,35 +137,35 @@ def _add_fields(parser: argparse.ArgumentParser, name: str) -> None:
         )
 
 
-def _argument(info: FieldInfo) -> dict[str, Any]:
+def _argument(prop: dict[str, Any], shape: dict[str, Any], required: bool) -> dict[str, Any]:
     """`add_argument` keywords for one payload field: its type, its choices, whether it is
-    required; what pydantic checks (lengths, ranges) is left to the model."""
-    kind = _plain(info.annotation)
-    keywords: dict[str, Any] = {"help": info.description, "required": info.is_required()}
-    if kind is bool:
+    required; what the model checks (lengths, ranges, patterns) is left to the model."""
+    keywords: dict[str, Any] = {"help": prop.get("description"), "required": required}
+    kind = shape.get("type")
+    if kind == "boolean":
         keywords["required"] = False
-        if info.default is True:
+        if prop.get("default") is True:
             return {**keywords, "action": "store_false", "default": True}
         return {**keywords, "action": "store_true"}
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        values = [str(member.value) for member in kind]
+    if "enum" in shape:
+        values = [str(value) for value in shape["enum"]]
         return {
             **keywords,
             "choices": values,
-            "metavar": kind.__name__.upper(),
+            "metavar": str(shape.get("title", "value")).upper(),
             "help": "one of " + ", ".join(values),
         }
-    if kind is int:
+    if kind == "integer":
         return {**keywords, "type": int}
-    if kind in (str, _decimal()):
-        return keywords
-    if _is_datetime(kind):
+    if kind == "string" and shape.get("format") == "date-time":
         return {
             **keywords,
             "type": _moment,
             "metavar": "WHEN",
             "help": "an ISO time, or how long from now (PT4H, P1D)",
         }
+    if kind == "string":
+        return keywords
     return {
         **keywords,
         "type": _json_value,
@@ -153,47 +174,44 @@ def _argument(info: FieldInfo) -> dict[str, Any]:
     }
 
 
+def _shape(prop: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """What a field holds, its `null` option and `$ref` set aside: an enum, `{"type": …}`, or
+    `{}` for anything a flag takes as JSON. A decimal (a number, or a number written as a
+    string) is taken as the text given, for the model to read."""
+    options = [o for o in prop.get("anyOf", [prop]) if o.get("type") != "null"]
+    if len(options) > 1:
+        plain = all(o.get("type") in ("number", "string") and "$ref" not in o for o in options)
+        return {"type": "string"} if plain else {}
+    option: dict[str, Any] = options[0]
+    if "$ref" in option:
+        option = schema["$defs"][option["$ref"].rsplit("/", 1)[-1]]
+    if "enum" in option or option.get("type") in ("boolean", "integer", "string"):
+        return option
+    return {}
+
+
 def payload(args: argparse.Namespace) -> dict[str, Any]:
     """The action's payload from the parsed flags, as the model will check it."""
-    from schemas.case_actions import action
-
-    fields = action(args.command).payload.model_fields
+    fields = payload_schema(args.command)["properties"]
     return {f: getattr(args, f) for f in fields if getattr(args, f, None) is not None}
 
 
-def _plain(annotation: Any) -> Any:
-    """`Severity | None` → Severity, `Annotated[str, …] | None` → str."""
-    if get_origin(annotation) in (Union, UnionType):
-        options = [a for a in get_args(annotation) if a is not type(None)]
-        annotation = options[0] if len(options) == 1 else annotation
-    if get_origin(annotation) is Annotated:
-        return get_args(annotation)[0]
-    return annotation
-
-
-def _decimal() -> type:
-    from decimal import Decimal
-
-    return Decimal
-
-
-def _is_datetime(kind: Any) -> bool:
-    from pydantic import AwareDatetime
-
-    return kind in (datetime, AwareDatetime)
+_DURATION = re.compile(
+    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?",
+    re.IGNORECASE,
+)
 
 
 def _moment(text: str) -> str:
-    """An ISO time as given, or a duration from now (`PT4H`) made into one."""
-    if text.upper().startswith("P"):
-        from pydantic import TypeAdapter, ValidationError
-
-        try:
-            within = TypeAdapter(timedelta).validate_python(text)
-        except ValidationError:
-            raise argparse.ArgumentTypeError(f"not an ISO duration: {text}") from None
-        return (datetime.now(UTC) + within).isoformat()
-    return text
+    """An ISO time as given, or an ISO duration from now (`PT4H`, `P1DT2H`) made into one."""
+    if not text.upper().startswith("P"):
+        return text
+    parts = _DURATION.fullmatch(text)
+    if parts is None or text.upper() in ("P", "PT") or text.upper().endswith("T"):
+        raise argparse.ArgumentTypeError(f"not an ISO duration: {text}")
+    within = timedelta(**{unit: float(n) for unit, n in parts.groupdict().items() if n})
+    return (datetime.now(UTC) + within).isoformat()
 
 
 def _json_value(text: str) -> Any:
@@ -203,3 +221,29 @@ def _json_value(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise argparse.ArgumentTypeError(f"not valid JSON ({err.msg})") from None
+
+
+def update_outcome(cid: str, stage: str, waits: bool) -> str:
+    """What the CLI says of an accepted update (`waits`: it recorded a plan that awaits a
+    supervisor's approval), whichever way it was sent."""
+    if waits:
+        return (
+            f"{cid}: recorded, not yet in effect: the plan awaits a supervisor's approval "
+            f"(its compensation is above an agent's authority); stage {stage}"
+        )
+    return f"{cid}: accepted; stage {stage}"
+
+
+def reopened_as(cid: str, new_case: str, owner: str | None) -> str:
+    """What the CLI says when a customer's message to an ended case opened a linked one."""
+    owned = f"owned by {owner}" if owner else "in a team's queue"
+    return f"{cid} had ended: re-opened as {new_case}, linked to it ({owned})"
+
+
+def message_sent(cid: str, sent: dict[str, Any]) -> str:
+    """What the CLI says of a customer's message the API took (its `Sent` answer): a linked case
+    it opened, or the case that has it, whose timeline will say what it made of it."""
+    if sent.get("created"):
+        return reopened_as(cid, str(sent.get("complaint_id")), sent.get("owner"))
+    target = str(sent.get("complaint_id") or cid)
+    return f"{target}: sent; its timeline says what the case made of it (see `show {target}`)"

@@ -16,14 +16,14 @@ complaint-desk mail-in                              # e-mail in (MAIL_IN_HOST, M
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Only what the parser needs is imported here: `--help` must not pay for Temporal, the codec or
-# the settings (docs/benchmarks.md, "CLI latency"); each command imports what it uses.
+# Only what the parser needs is imported here: `--help` and an action sent through the API must
+# not pay for Temporal, the codec, the settings or asyncio (docs/benchmarks.md, "CLI latency");
+# each command imports what it uses.
 from starter import (
     action_commands,
     grading_commands,
@@ -225,6 +225,8 @@ async def _run(args: argparse.Namespace) -> int:
             return 2
         door = "a bearer token required" if token else "loopback only, no token"
         print(f"codec server on http://{args.host}:{args.port} ({door})", flush=True)
+        import asyncio
+
         await asyncio.to_thread(server.serve_forever)
         return 0
     if args.command == "api":
@@ -326,12 +328,7 @@ async def _act(desk: ComplaintDesk, cid: str, args: argparse.Namespace) -> str:
         waits = args.command == "plan" and answer.plan_awaiting_approval is not None
     else:
         waits = EntryKind.APPROVAL_REQUESTED in answer.recorded
-    if waits:
-        return (
-            f"{cid}: recorded, not yet in effect: the plan awaits a supervisor's approval "
-            f"(its compensation is above an agent's authority); stage {answer.stage.value}"
-        )
-    return f"{cid}: accepted; stage {answer.stage.value}"
+    return action_commands.update_outcome(cid, answer.stage.value, waits)
 
 
 async def _dry_run(
@@ -369,6 +366,8 @@ async def _recorded(
     desk: ComplaintDesk, target: str, since: int, kinds: tuple[str, ...]
 ) -> list[TimelineEntry] | None:
     """The entries from `since` on, once one of `kinds` is among them; None after 10 s."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     give_up = loop.time() + 10
     while True:
@@ -389,8 +388,7 @@ async def _reopen_outcome(
     from schemas import EntryKind
 
     if started.created:
-        owner = f"owned by {started.owner}" if started.owner else "in a team's queue"
-        return f"{cid} had ended: re-opened as {started.complaint_id}, linked to it ({owner})"
+        return action_commands.reopened_as(cid, started.complaint_id, started.owner)
     target = started.complaint_id
     entries = await _recorded(desk, target, started.timeline_from, ("reopened", "refused"))
     if entries is None:
@@ -409,13 +407,28 @@ async def _reopen_outcome(
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
-        code = asyncio.run(_run(args))
+        code = _through_api(args)
+        if code is None:
+            import asyncio  # not before: a case action sent to the API has no event loop
+
+            code = asyncio.run(_run(args))
         sys.stdout.flush()
     except BaseException as err:  # each kind the user can cause gets one line, not a traceback
         code = _explain(err, args.lang)
     if args.command == "up":
         sys.exit(code)
     _leave(code)
+
+
+def _through_api(args: argparse.Namespace) -> int | None:
+    """A case action sent to the running API when one is configured (one request: no Temporal,
+    no pydantic; docs/desk-guide.md); its exit code, or None: the command runs here."""
+    if args.command not in action_commands.NAMES:
+        return None
+    from starter import through_api
+
+    api = through_api.configured()
+    return None if api is None else through_api.send(args, api)
 
 
 def _explain(err: BaseException, lang: str = "en") -> int:

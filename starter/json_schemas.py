@@ -1,9 +1,12 @@
-"""JSON Schemas of every payload, for backends in other languages and the `temporal` CLI."""
+"""JSON Schemas of every payload, for backends in other languages and the `temporal` CLI, and
+the action table as the command line reads it (`ACTION_TABLE`): the CLI makes each action's
+flags from these files, so neither its parser nor its path through the API loads pydantic."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -36,12 +39,15 @@ from schemas.actions import (
     TaskOverride,
     TaskRequest,
 )
+from schemas.case_actions import ACTIONS
 from schemas.customer_view import CustomerView
 from schemas.evidence import EvidenceFile
+from schemas.regulatory import RegulatoryLetter
 from schemas.review import ReviewDone
 from schemas.routing import RoutingPolicy
+from starter.action_commands import ACTION_TABLE, SCHEMAS
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "schemas" / "json"
+DEFAULT_DIR = SCHEMAS
 
 # What each model is for, keyed by the name a caller uses with Temporal.
 PAYLOADS: dict[str, type[BaseModel]] = {
@@ -74,7 +80,29 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "SlaPolicy": SlaPolicy,  # COMPLAINT_SLA_POLICY file
     "TakeCase": TakeCase,  # update take
     "RoutingPolicy": RoutingPolicy,  # COMPLAINT_ROUTING_POLICY file
+    "RegulatoryLetter": RegulatoryLetter,  # update send_regulatory_letter
 }
+
+
+def action_table() -> dict[str, Any]:
+    """`schemas.case_actions.ACTIONS` as data: each action's public name, how it travels, its
+    payload's schema (a file here), the field the caller's identity fills, how the CLI spells
+    its fields, and whether it has a dry run."""
+    return {
+        "actions": [
+            {
+                "name": act.name,
+                "delivery": act.delivery.value,
+                "summary": act.summary,
+                "payload": act.payload.__name__,
+                "actor": act.actor,
+                "positional": act.positional,
+                "flag_aliases": dict(act.flag_aliases),
+                "preview": act.preview is not None,
+            }
+            for act in ACTIONS
+        ]
+    }
 
 
 def write(directory: Path = DEFAULT_DIR) -> list[Path]:
@@ -85,4 +113,9 @@ def write(directory: Path = DEFAULT_DIR) -> list[Path]:
         schema = model.model_json_schema(mode="validation")
         path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(path)
+    path = directory / ACTION_TABLE
+    path.write_text(
+        json.dumps(action_table(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    written.append(path)
     return written

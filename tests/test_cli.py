@@ -19,7 +19,7 @@ from starter.cli import _parser
 from starter.list_cases import case_query, still_open
 from starter.show import render_snapshot as _render
 from tests.support.cases import T0, classified
-from tests.support.cli import cli_against, cli_env, run_cli
+from tests.support.cli import cli_against, cli_env, imported_after, run_cli
 from tests.support.desk import ROOT, Desk, eventually
 from tests.support.lifecycle import drive_to_close
 
@@ -310,18 +310,6 @@ def test_show_asks_the_queries_the_workflow_answers() -> None:
 HEAVY = {"temporalio", "pydantic", "pydantic_core", "pydantic_settings", "schemas", "workflows"}
 
 
-def _imported_after(script: str) -> set[str]:
-    """The modules a fresh interpreter holds after running `script` (which prints nothing)."""
-    done = subprocess.run(
-        [sys.executable, "-c", f"{script}\nimport sys\nprint(*sorted(sys.modules))"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    return set(done.stdout.split())
-
-
 def test_help_loads_no_models_and_no_temporal() -> None:
     """`complaint-desk --help` stays fast (docs/benchmarks.md): the entry point and its whole
     parser import nothing heavy. Checked on what is imported, not on a time."""
@@ -331,7 +319,7 @@ from starter.cli import _parser, main
 with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
     _parser().parse_args(["--help"])
 """
-    imported = _imported_after(script)
+    imported = imported_after(script)
     assert "starter.cli" in imported
     assert not {m for m in imported if m.split(".")[0] in HEAVY | {"asyncpg", "configuration"}}
 
@@ -345,7 +333,7 @@ from starter.cli import _parser
 import desk.connection, desk.service, encryption.keys
 _parser().parse_args(["finding", "C-1", "valve loose", "--agent", "agent-zhang"])
 """
-    imported = _imported_after(script)
+    imported = imported_after(script)
     assert {"desk.service", "schemas.case_actions", "temporalio.client"} <= imported
     heavy = {"activities", "grading", "numpy", "web", "api", "case_store", "evidence"}
     assert not {m for m in imported if m.split(".")[0] in heavy}

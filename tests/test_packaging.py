@@ -138,6 +138,15 @@ def test_the_installed_cli_runs_from_any_folder_without_the_checkout(
         check=False,
     )
     assert helped.returncode == 0 and "policy-apply" in helped.stdout, helped.stderr
+    flags = subprocess.run(  # an action's flags come from the JSON Schemas shipped in the wheel
+        [installed / "bin" / "complaint-desk", "finding", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert flags.returncode == 0 and "--agent" in flags.stdout, flags.stderr
 
 
 @pytest.mark.system
