@@ -67,6 +67,7 @@ from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import Settings, load
+from configuration.process import limit_malloc_arenas
 from delivery import config as delivery_config
 from desk.reading import CASE_NOT_READY
 from desk.service import connect, missing_search_attributes
@@ -452,6 +453,7 @@ async def run_worker(
 
 
 def main() -> None:
+    limit_malloc_arenas()  # before the SDK's threads start (docs/operating.md, "Worker memory")
     settings = load()
     logs.configure(settings.log_level)
 

@@ -28,6 +28,7 @@ from case_store.db import database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import load
+from configuration.process import limit_malloc_arenas
 from delivery import config as delivery_config
 from desk.service import connect
 from encryption.keys import load_keyring
@@ -37,6 +38,7 @@ from workflows.complaint import TASK_QUEUE
 
 
 async def main() -> None:
+    limit_malloc_arenas()  # as `worker.main` does
     logs.configure()
     settings: dict[str, Any] = json.loads(os.environ.get("BENCH_WORKER") or "{}")
     role = settings.pop("role", "all")

