@@ -453,8 +453,8 @@ async def run_worker(
 
 
 def main() -> None:
-    limit_malloc_arenas()  # before the SDK's threads start (docs/operating.md, "Worker memory")
     settings = load()
+    limit_malloc_arenas(settings.malloc_arena_max)  # before the SDK's threads start
     logs.configure(settings.log_level)
 
     async def _run() -> None:

