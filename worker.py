@@ -68,6 +68,7 @@ from case_store.db import Pool, database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import Settings, load
+from configuration.process import limit_malloc_arenas
 from delivery import config as delivery_config
 from desk.reading import CASE_NOT_READY
 from desk.service import connect, missing_search_attributes
@@ -491,6 +492,7 @@ async def run_worker(
 
 def main() -> None:
     settings = load()
+    limit_malloc_arenas(settings.malloc_arena_max)  # before the SDK's threads start
     logs.configure(settings.log_level)
 
     async def _run() -> None:

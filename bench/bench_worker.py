@@ -28,6 +28,7 @@ from case_store.db import database_url, open_pool
 from case_store.migrate import migrate
 from case_store.outbox import OutboxNotifier
 from configuration import load
+from configuration.process import limit_malloc_arenas
 from delivery import config as delivery_config
 from desk.service import connect
 from encryption.keys import load_keyring
@@ -44,6 +45,7 @@ async def main() -> None:
     if not settings.pop("sandbox", True):
         settings["workflow_runner"] = UnsandboxedWorkflowRunner()
     config = load()
+    limit_malloc_arenas(config.malloc_arena_max)  # as `worker.main` does
     client = await connect(ring=load_keyring(config))
     pool = await open_pool(database_url(config), max_size=pool_size)
     async with pool.acquire() as connection:

@@ -38,3 +38,9 @@ def raw(field: str) -> str | None:
 def home() -> Path:
     """`Settings().home`, without building the settings."""
     return Path(raw("complaint_desk_home") or default_home()).expanduser().resolve()
+
+
+def cache() -> Path:
+    """Files a process derives from installed packages and makes again when they are missing
+    (the sentence encoder's unpacked embedding table): `cache/` under the home."""
+    return home() / "cache"

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         description="`host:port` where a worker serves Prometheus metrics; unset: off.",
     )
     log_level: str = Field(default="INFO", description="Log level of every process.")
+    malloc_arena_max: int = Field(
+        default=2,
+        ge=0,
+        description="glibc malloc arenas a worker allows itself, set by the worker as it starts "
+        '(docs/operating.md, "Worker memory"); 0: glibc\'s default, eight per core.',
+    )
     complaint_desk_deployment: str = Field(
         default="complaint-desk",
         description="The worker's Worker Deployment name (Worker Versioning; docs/versioning.md).",
