@@ -590,3 +590,58 @@ def test_round5_jokes_hypotheticals_and_negations_are_not_l1(
     grader: LearnedGrader, text: str
 ) -> None:
     assert _graded(grader, text).severity is not Severity.L1
+
+
+# Round 6 (docs/grading.md): the same classes again, in wordings no set and no earlier test has.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # going public, on a platform or to the press the issue does not name
+        "我把维修记录和聊天截图都整理好了，今晚发到B站做一期视频，让网友看看你们的售后。",
+        "I've sent the whole email thread to the consumer reporter at our local TV station; "
+        "she wants to film at my flat on Monday.",
+        # a regulator or a lawyer in other words
+        "已經寄了申訴信到金管會，你們擅自幫我升級的保單我從來沒簽過。",
+        "My solicitor has drafted a letter to your head office about the boiler that flooded "
+        "my kitchen twice.",
+        # the third complaint about the same money
+        "又是我，同一笔268块的押金，这是我第三回来问了，前两回都说三天内到账。",
+        "For the third time: the same €45 cancellation fee is still on my card and nobody has "
+        "reversed it.",
+        # personal data in someone else's hands
+        "诊所前台把我的化验单和手机号拍照发到了他们的员工群里，里面好几十个人。",
+        "Your receptionist read out my date of birth and home address to the man queueing "
+        "behind me, and he wrote it down.",
+        # harm said the way people say it
+        "电水壶把手一碰就麻手，像被针扎了一下，整条胳膊都没劲。",
+        "The hair dryer gave me a nasty jolt through the handle and my whole arm went dead for "
+        "a minute.",
+    ],
+)
+def test_round6_l1_wordings_are_graded_l1(grader: LearnedGrader, text: str) -> None:
+    assert _graded(grader, text).severity is Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # jokes, hypotheticals and exaggerations about an ordinary fault
+        "笑死，这个电饭煲煮出来的饭硬得能当子弹打，开玩笑的，就是内胆涂层掉了，麻烦换一个。",
+        "Imagine if this heater set the curtains alight! It doesn't, it just clicks all night. "
+        "Could you swap the thermostat?",
+        "假如有人坐上去这把椅子会不会塌？现在只是有点晃，想换一把新的。",
+        # negated
+        "没有人受伤，就是吊灯的罩子松了掉在沙发上，麻烦派人来装一下。",
+        "I'm not taking this to the ombudsman, I just want the missing shelf sent out.",
+        # loud, but no harm, no money taken, no law: the model's own L2 → L1 of round 5
+        "烦死了！！！又送错颜色了！！！我要的是白色，不是米色！！！赶紧换！！！",
+        "ABSOLUTELY FURIOUS!!! The sofa came in the wrong fabric AGAIN and the driver just "
+        "shrugged!!!",
+    ],
+)
+def test_round6_jokes_hypotheticals_negations_and_shouting_are_not_l1(
+    grader: LearnedGrader, text: str
+) -> None:
+    assert _graded(grader, text).severity is not Severity.L1
