@@ -645,3 +645,20 @@ def test_round6_jokes_hypotheticals_negations_and_shouting_are_not_l1(
     grader: LearnedGrader, text: str
 ) -> None:
     assert _graded(grader, text).severity is not Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "账单里每个月多了一笔19元的“尊享服务”，我从来没开通过，也没点过任何确认。",
+        "There's a £7.99 monthly 'premium' fee on my statement and I never opted in to anything.",
+    ],
+)
+def test_money_taken_for_something_never_chosen_is_never_left(text: str) -> None:
+    """Round 6: money taken for a service the customer says they never chose (没开通过, never
+    opted in) is the money floor's mention: L1 with a model that leans L1, and in front of a
+    person within the hour with one that is calm (CV left one such complaint unguarded)."""
+    calm = grade(complaint(text), POLICY, Context(), says(0.04, 0.2, 0.76))
+    assert calm.severity is Severity.L1 or calm.needs_triage
+    alarmed = grade(complaint(text), POLICY, Context(), says(0.6, 0.35, 0.05))
+    assert alarmed.severity is Severity.L1
