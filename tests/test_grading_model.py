@@ -662,3 +662,20 @@ def test_money_taken_for_something_never_chosen_is_never_left(text: str) -> None
     assert calm.severity is Severity.L1 or calm.needs_triage
     alarmed = grade(complaint(text), POLICY, Context(), says(0.6, 0.35, 0.05))
     assert alarmed.severity is Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The gearbox dropped into neutral on the highway right after your service. No warning light.",
+        "刚从你们店保养完，高速上方向盘突然变得特别沉，差点控制不住。",
+    ],
+)
+def test_a_car_failing_on_the_motorway_is_never_left(text: str) -> None:
+    """Round 6: a vehicle that fails at speed is a safety mention (motorway, highway, 高速上):
+    L1 with a model that leans L1, in front of a person within the hour with one that is calm
+    (CV left "the steering… locked up on the motorway", P(L1) 0.16, unguarded)."""
+    calm = grade(complaint(text), POLICY, Context(), says(0.16, 0.8, 0.04))
+    assert calm.severity is Severity.L1 or calm.needs_triage
+    alarmed = grade(complaint(text), POLICY, Context(), says(0.6, 0.35, 0.05))
+    assert alarmed.severity is Severity.L1
