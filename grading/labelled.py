@@ -24,7 +24,10 @@ LABELLED = SETS / "labelled.jsonl"
 # holdout7 was written before round 4 and scored once; round 5 trains on it (it is no longer
 # unseen). train-round5.jsonl (77) was written in round 5 around what holdout7 and CV missed:
 # threats to go public with reach (L1) against reviews and grumbles (L2), loud L2s, mixed-language
-# and Traditional complaints, jokes and hypotheticals. holdout8 is scored once: never trained on.
+# and Traditional complaints, jokes and hypotheticals. train-round6.jsonl (250) was written in
+# round 6 by someone other than the engineer tuning the grader: loud L2s, quiet L1s (the harm
+# buried in a long complaint), contrastive L1/L2 pairs. holdout8 is the learning loop's frozen
+# set and holdout9 is scored once by the lead: never trained on.
 TRAINING = [
     LABELLED,
     SETS / "holdout.jsonl",
@@ -36,6 +39,7 @@ TRAINING = [
     SETS / "train-round4.jsonl",
     SETS / "holdout7.jsonl",
     SETS / "train-round5.jsonl",
+    SETS / "train-round6.jsonl",
 ]
 
 

@@ -376,8 +376,8 @@ def test_the_adopted_head_was_trained_on_every_training_set() -> None:
 
 def test_cross_validation_keeps_l1_safe_and_triage_small(encoder: Encoder) -> None:
     """The issue's thresholds, on complaints no head being scored was trained on: one 5-fold
-    stratified cross-validation of the hybrid over every training set, seed 0 (round 5, 1301
-    complaints: severity accuracy 0.912, L1 recall 0.973, 11.3% triage, no L1 left unguarded;
+    stratified cross-validation of the hybrid over every training set, seed 0 (round 6, 1551
+    complaints: severity accuracy 0.908, L1 recall 0.967, 11.3% triage, no L1 left unguarded;
     docs/grading.md has the repeats).
     Memorised scores on the training sets would say nothing."""
     examples = [e for path in TRAINING for e in load_examples(path)]
@@ -590,3 +590,92 @@ def test_round5_jokes_hypotheticals_and_negations_are_not_l1(
     grader: LearnedGrader, text: str
 ) -> None:
     assert _graded(grader, text).severity is not Severity.L1
+
+
+# Round 6 (docs/grading.md): the same classes again, in wordings no set and no earlier test has.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # going public, on a platform or to the press the issue does not name
+        "我把维修记录和聊天截图都整理好了，今晚发到B站做一期视频，让网友看看你们的售后。",
+        "I've sent the whole email thread to the consumer reporter at our local TV station; "
+        "she wants to film at my flat on Monday.",
+        # a regulator or a lawyer in other words
+        "已經寄了申訴信到金管會，你們擅自幫我升級的保單我從來沒簽過。",
+        "My solicitor has drafted a letter to your head office about the boiler that flooded "
+        "my kitchen twice.",
+        # the third complaint about the same money
+        "又是我，同一笔268块的押金，这是我第三回来问了，前两回都说三天内到账。",
+        "For the third time: the same €45 cancellation fee is still on my card and nobody has "
+        "reversed it.",
+        # personal data in someone else's hands
+        "诊所前台把我的化验单和手机号拍照发到了他们的员工群里，里面好几十个人。",
+        "Your receptionist read out my date of birth and home address to the man queueing "
+        "behind me, and he wrote it down.",
+        # harm said the way people say it
+        "电水壶把手一碰就麻手，像被针扎了一下，整条胳膊都没劲。",
+        "The hair dryer gave me a nasty jolt through the handle and my whole arm went dead for "
+        "a minute.",
+    ],
+)
+def test_round6_l1_wordings_are_graded_l1(grader: LearnedGrader, text: str) -> None:
+    assert _graded(grader, text).severity is Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # jokes, hypotheticals and exaggerations about an ordinary fault
+        "笑死，这个电饭煲煮出来的饭硬得能当子弹打，开玩笑的，就是内胆涂层掉了，麻烦换一个。",
+        "Imagine if this heater set the curtains alight! It doesn't, it just clicks all night. "
+        "Could you swap the thermostat?",
+        "假如有人坐上去这把椅子会不会塌？现在只是有点晃，想换一把新的。",
+        # negated
+        "没有人受伤，就是吊灯的罩子松了掉在沙发上，麻烦派人来装一下。",
+        "I'm not taking this to the ombudsman, I just want the missing shelf sent out.",
+        # loud, but no harm, no money taken, no law: the model's own L2 → L1 of round 5
+        "烦死了！！！又送错颜色了！！！我要的是白色，不是米色！！！赶紧换！！！",
+        "ABSOLUTELY FURIOUS!!! The sofa came in the wrong fabric AGAIN and the driver just "
+        "shrugged!!!",
+    ],
+)
+def test_round6_jokes_hypotheticals_negations_and_shouting_are_not_l1(
+    grader: LearnedGrader, text: str
+) -> None:
+    assert _graded(grader, text).severity is not Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "账单里每个月多了一笔19元的“尊享服务”，我从来没开通过，也没点过任何确认。",
+        "There's a £7.99 monthly 'premium' fee on my statement and I never opted in to anything.",
+    ],
+)
+def test_money_taken_for_something_never_chosen_is_never_left(text: str) -> None:
+    """Round 6: money taken for a service the customer says they never chose (没开通过, never
+    opted in) is the money floor's mention: L1 with a model that leans L1, and in front of a
+    person within the hour with one that is calm (CV left one such complaint unguarded)."""
+    calm = grade(complaint(text), POLICY, Context(), says(0.04, 0.2, 0.76))
+    assert calm.severity is Severity.L1 or calm.needs_triage
+    alarmed = grade(complaint(text), POLICY, Context(), says(0.6, 0.35, 0.05))
+    assert alarmed.severity is Severity.L1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The gearbox dropped into neutral on the highway right after your service. No warning light.",
+        "刚从你们店保养完，高速上方向盘突然变得特别沉，差点控制不住。",
+    ],
+)
+def test_a_car_failing_on_the_motorway_is_never_left(text: str) -> None:
+    """Round 6: a vehicle that fails at speed is a safety mention (motorway, highway, 高速上):
+    L1 with a model that leans L1, in front of a person within the hour with one that is calm
+    (CV left "the steering… locked up on the motorway", P(L1) 0.16, unguarded)."""
+    calm = grade(complaint(text), POLICY, Context(), says(0.16, 0.8, 0.04))
+    assert calm.severity is Severity.L1 or calm.needs_triage
+    alarmed = grade(complaint(text), POLICY, Context(), says(0.6, 0.35, 0.05))
+    assert alarmed.severity is Severity.L1
