@@ -26,7 +26,10 @@ LABELLED = SETS / "labelled.jsonl"
 # threats to go public with reach (L1) against reviews and grumbles (L2), loud L2s, mixed-language
 # and Traditional complaints, jokes and hypotheticals. train-round6.jsonl (250) was written in
 # round 6 by someone other than the engineer tuning the grader: loud L2s, quiet L1s (the harm
-# buried in a long complaint), contrastive L1/L2 pairs. holdout8 is the learning loop's frozen
+# buried in a long complaint), contrastive L1/L2 pairs; the head trained with it
+# (head-66bb2286b52b) was a candidate not adopted: on the frozen set (holdout8) it left one L1
+# unguarded and graded worse than the head in use (docs/grading.md, "Round 6"), so it is not
+# in TRAINING, which must name what the adopted head learnt from. holdout8 is the learning loop's frozen
 # set and holdout9 is scored once by the lead: never trained on.
 TRAINING = [
     LABELLED,
@@ -39,7 +42,6 @@ TRAINING = [
     SETS / "train-round4.jsonl",
     SETS / "holdout7.jsonl",
     SETS / "train-round5.jsonl",
-    SETS / "train-round6.jsonl",
 ]
 
 
