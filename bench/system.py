@@ -146,6 +146,16 @@ async def running(
             client = await Client.connect(f"localhost:{port}", data_converter=data_converter(ring))
             yield System(client, database, home, server.pid, [w.pid for w in workers], postmaster)
         finally:
+            # A worker that died in the run: say how, while its log is still here.
+            for n, worker in enumerate(workers):
+                if worker.returncode is not None:
+                    tail = (home / f"worker-{n}.log").read_text(errors="replace").splitlines()
+                    print(
+                        f"bench worker {n} exited with status {worker.returncode}; its log ends:",
+                        *tail[-60:],
+                        sep="\n",
+                        file=sys.stderr,
+                    )
             for process in (*workers, server):
                 if process.returncode is None:
                     process.terminate()
