@@ -1151,4 +1151,6 @@ MESSAGES: dict[str, str] = {
     ),
     # ---- the worker's health and memory: worker.* (issue 27) ----
     # ---- grading round 6: grade.*, grading.* additions (issue 26) ----
+    # ---- the agent's click: case page, staff.* additions (issue 27) ----
+    # ---- grading round 7: grade.*, grading.* additions (issue 26) ----
 }
