@@ -15,6 +15,7 @@ import faulthandler
 import json
 import os
 import signal
+import sys
 from typing import Any
 
 import httpx
@@ -76,7 +77,7 @@ async def main() -> None:
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait([watch, stopping], return_when=asyncio.FIRST_COMPLETED)
         if watch.done():  # as `worker.run_worker` does, with every thread's stack for the record
-            print(f"bench worker stopped taking workflow tasks: {watch.result()}", flush=True)
+            print(f"bench worker stopped taking workflow tasks: {watch.result()}", file=sys.stderr)
             faulthandler.dump_traceback(all_threads=True)
             os._exit(EXIT_STALLED)
         watch.cancel()
