@@ -1,7 +1,7 @@
 """Many complaints open at once on one worker: does memory stay bounded, do deadlines still fire
 on time?
 
-    .venv/bin/python -m bench.scale [--complaints 10000] [--rate 5] [--respond-minutes 5]
+    .venv/bin/python -m bench.scale [--complaints 10000] [--rate 5] [--respond-minutes 5] [--worker JSON]
 
 Starts the complaints at a steady rate on the system of `bench.system` (its own PostgreSQL, dev
 server and bench worker). Nobody answers them, so each one's respond deadline falls due
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import time
 import uuid
@@ -54,7 +55,7 @@ async def main(args: argparse.Namespace) -> None:
             },
         }
     )
-    async with running(policy) as system:
+    async with running(policy, workers_tuning=[json.loads(args.worker)]) as system:
         desk = ComplaintDesk(system.client)
         tag = uuid.uuid4().hex[:6]
         ids = [f"C-scale-{tag}-{i}" for i in range(args.complaints)]
@@ -136,6 +137,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--complaints", type=int, default=10_000)
     p.add_argument("--rate", type=float, default=5, help="complaints started per second")
     p.add_argument("--respond-minutes", type=float, default=5)
+    p.add_argument(
+        "--worker",
+        default="{}",
+        help="the bench worker's settings, JSON (bench.bench_worker), e.g. "
+        "'{\"max_cached_workflows\": 50}'",
+    )
     return p.parse_args(argv)
 
 

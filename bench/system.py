@@ -9,6 +9,7 @@ import compileall
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from starter.local import dev_server_args, free_port, installed_binary, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
+KEPT_LOGS = ROOT / "var" / "bench"  # a dead worker's log, kept past its run
 
 
 @contextlib.contextmanager
@@ -146,12 +148,16 @@ async def running(
             client = await Client.connect(f"localhost:{port}", data_converter=data_converter(ring))
             yield System(client, database, home, server.pid, [w.pid for w in workers], postmaster)
         finally:
-            # A worker that died in the run: say how, while its log is still here.
+            # A worker that died in the run: say how, and keep its log (the home goes).
             for n, worker in enumerate(workers):
                 if worker.returncode is not None:
-                    tail = (home / f"worker-{n}.log").read_text(errors="replace").splitlines()
+                    kept = KEPT_LOGS / f"{home.name}-worker-{n}.log"
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(home / f"worker-{n}.log", kept)
+                    tail = kept.read_text(errors="replace").splitlines()
                     print(
-                        f"bench worker {n} exited with status {worker.returncode}; its log ends:",
+                        f"bench worker {n} exited with status {worker.returncode}; its log is "
+                        f"kept in {kept}, and ends:",
                         *tail[-60:],
                         sep="\n",
                         file=sys.stderr,

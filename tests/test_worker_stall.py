@@ -12,6 +12,7 @@ report it; `run_worker` then exits to be restarted.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import uuid
 from collections.abc import AsyncIterator
@@ -145,6 +146,33 @@ async def test_a_worker_taking_its_tasks_is_not_reported(
                 desk.task_queue,
                 after=timedelta(seconds=3),
                 every=timedelta(seconds=0.5),
+            ),
+            timeout=8,
+        )
+
+
+async def test_a_worker_still_completing_activations_is_not_reported(
+    wedged_worker: tuple[ComplaintDesk, Wedging],
+) -> None:
+    """Overloaded, a worker serves its cases' sticky queues first and may leave the task queue
+    unpolled for minutes (the 10,000-case run): while its activations complete, it is working."""
+    desk, runner = wedged_worker
+    now = datetime.now(UTC)
+    hung = [f"C-hung-{n}-{uuid.uuid4().hex[:6]}" for n in range(2)]
+    runner.wedged.update(workflow_id_for(c) for c in hung)
+    for complaint_id in hung:
+        await desk.start(intake(complaint_id, now))
+    await desk.start(intake(f"C-waiting-{uuid.uuid4().hex[:6]}", now))
+    completed = itertools.count()  # an activation completed at every look
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(
+            stalled(
+                desk.client,
+                desk.task_queue,
+                after=timedelta(seconds=3),
+                every=timedelta(seconds=0.5),
+                progress=lambda: next(completed),
             ),
             timeout=8,
         )
