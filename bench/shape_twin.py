@@ -12,6 +12,12 @@ With `store=False` every activity is `noop`; with `store=True` the twin replays 
 own `project_case` and `notify` inputs against the real activities, so the rung between them
 prices the store writes alone.
 
+The twin takes each signal and update when the lifecycle's driver sends it (its driver makes
+the lifecycle's client calls, no more: `bench.ladder.drive_twin`) and acts on it when its plan
+gets there, as a case acts on a reply it has received. It refuses an update only where the
+lifecycle's rules refused it: until the activities have ended whose results moved the case to a
+stage that takes it (the plan waits for the classification).
+
 `SideBySideTwin` is the twin as it was until 2026-12-07: the same counts, but each stretch's
 activities side by side (fewer workflow tasks than the lifecycle); kept so that one run can show
 the ratio against both (docs/benchmarks.md, "Method").
@@ -65,6 +71,13 @@ class TwinPlan:
     chunks: list[int] = field(default_factory=list)  # side by side: activities before each action
     tasks: list[TwinTask] = field(default_factory=list)
     timers: list[timedelta] = field(default_factory=list)  # each timer's duration in the twin
+    # Per action: the steps whose end the lifecycle's rules waited for before taking it (the
+    # classification before a plan); the twin refuses the update until they have ended.
+    needs: list[list[int]] = field(default_factory=list)
+    # The action the lifecycle's driver waited on the case for (the survey answer, sent once
+    # the survey was), and how many tasks the twin has run by then; -1: none.
+    awaited: int = -1
+    awaited_after: int = 0
 
     def with_ids(self, recorded: str, complaint_id: str) -> TwinPlan:
         """The recorded store writes under another complaint's id, so none is a no-op repeat."""
@@ -75,13 +88,8 @@ class TwinPlan:
         ]
         return replace(self, steps=steps)
 
-    def due_before(self, action: int) -> int:
-        """How many tasks come before the one that received the action (counted from 0): the
-        lifecycle's driver sent it only once the case had got that far (it retries a refused
-        action, it waits for the survey), so the twin's driver does too."""
-        return next(
-            (k for k, task in enumerate(self.tasks) if task.actions > action), len(self.tasks)
-        )
+    def needs_for(self, action: int) -> list[int]:
+        return self.needs[action] if action < len(self.needs) else []
 
 
 @activity.defn(name="noop")
@@ -89,17 +97,54 @@ async def noop() -> None:
     """An activity that does nothing: what Temporal itself costs per activity."""
 
 
+class TakesActions:
+    """The signal and the update both twins take, one definition. Each is the lifecycle's next
+    action, counted when it arrives; the twin acts on it when its plan gets there."""
+
+    def __init__(self) -> None:
+        self._actions = 0
+
+    def _refuses(self, action: int) -> bool:
+        """Whether the lifecycle's rules would refuse the update now."""
+        return False
+
+    def _ready_for(self, action: int) -> bool:
+        return True
+
+    @workflow.query
+    def ready_for(self, action: int) -> bool:
+        """Whether the driver may send the action: what the lifecycle's driver waits to see on
+        the case before it sends it (the survey, before its answer)."""
+        return self._ready_for(action)
+
+    @workflow.signal
+    def act(self) -> None:
+        self._actions += 1
+
+    @workflow.update
+    def act_and_answer(self) -> int:
+        self._actions += 1
+        return self._actions
+
+    @act_and_answer.validator
+    def _not_yet(self) -> None:
+        """Refused, before anything reaches history, where the case would refuse the action."""
+        if self._refuses(self._actions):
+            raise ValueError("not yet")
+
+
 @workflow.defn(name="ShapeTwin")
-class ShapeTwin:
+class ShapeTwin(TakesActions):
     @workflow.init
     def __init__(self, plan: TwinPlan) -> None:
-        self._actions = 0
+        super().__init__()
         self._plan = plan
         self._reached = 0  # tasks of the plan whose commands were issued
+        self._finished: set[int] = set()  # steps ended
 
     @workflow.run
     async def run(self, plan: TwinPlan) -> int:
-        finished: set[int] = set()
+        finished = self._finished
         fired: set[int] = set()
         timers: dict[int, asyncio.Task[None]] = {}
         calls: set[asyncio.Future[Any]] = set()  # held until done: nothing else holds them
@@ -140,32 +185,15 @@ class ShapeTwin:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._actions
 
-    @workflow.query
-    def ready_for(self, action: int) -> bool:
-        """Whether the twin has got as far as the lifecycle had when it received the action."""
-        return self._reached >= self._plan.due_before(action)
+    def _refuses(self, action: int) -> bool:
+        return not self._finished.issuperset(self._plan.needs_for(action))
 
-    @workflow.signal
-    def act(self) -> None:
-        self._actions += 1
-
-    @workflow.update
-    def act_and_answer(self) -> int:
-        self._actions += 1
-        return self._actions
-
-    @act_and_answer.validator
-    def _not_yet(self) -> None:
-        """Refused, as the case refuses an action before its stage, until the twin is there."""
-        if not self.ready_for(self._actions):
-            raise ValueError("not yet")
+    def _ready_for(self, action: int) -> bool:
+        return action != self._plan.awaited or self._reached >= self._plan.awaited_after
 
 
 @workflow.defn(name="ShapeTwinSideBySide")
-class SideBySideTwin:
-    def __init__(self) -> None:
-        self._actions = 0
-
+class SideBySideTwin(TakesActions):
     @workflow.run
     async def run(self, plan: TwinPlan) -> int:
         steps = iter(plan.steps)
@@ -199,13 +227,4 @@ class SideBySideTwin:
             if timer is not None:
                 timer.cancel()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._actions
-
-    @workflow.signal
-    def act(self) -> None:
-        self._actions += 1
-
-    @workflow.update
-    def act_and_answer(self) -> int:
-        self._actions += 1
         return self._actions
