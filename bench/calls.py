@@ -13,7 +13,7 @@ from typing import cast
 import google.protobuf.message
 from temporalio.api.workflowservice.v1 import UpdateWorkflowExecutionResponse
 from temporalio.client import Client
-from temporalio.service import ServiceClient, ServiceResponse
+from temporalio.service import ServiceClient, ServiceResponse, _BridgeServiceClient
 
 KINDS = {
     "start_workflow_execution": "starts",
@@ -39,7 +39,7 @@ class CountingService(ServiceClient):
         self.sequence: list[str] = []  # each call's kind, in the order made
 
     @property
-    def worker_service_client(self) -> ServiceClient:
+    def worker_service_client(self) -> _BridgeServiceClient:
         return self.inner.worker_service_client
 
     def update_rpc_metadata(self, metadata: Mapping[str, str | bytes]) -> None:
@@ -57,7 +57,7 @@ class CountingService(ServiceClient):
         service: str,
         retry: bool,
         metadata: Mapping[str, str | bytes],
-        timeout: timedelta | None,
+        timeout: timedelta | None,  # noqa: ASYNC109 (the SDK's signature)
     ) -> ServiceResponse:
         response = await self.inner._rpc_call(
             rpc, req, resp_type, service=service, retry=retry, metadata=metadata, timeout=timeout
