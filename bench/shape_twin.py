@@ -157,14 +157,35 @@ class ShapeTwin(TakesActions):
             if not sleep.cancelled():
                 fired.add(timer)
 
+        def woken() -> int:
+            """What has happened to the twin so far: each is an event that wakes it."""
+            return len(finished) + len(fired) + self._actions
+
+        def coming() -> bool:
+            """Whether anything will wake the twin again: an activity running, a timer that
+            will fire, or the driver's next action (unless it waits for the twin, or the twin
+            would refuse it)."""
+            if calls or any(
+                not sleep.done() and plan.timers[t] != NEVER_FIRES for t, sleep in timers.items()
+            ):
+                return True
+            n = self._actions
+            return n < len(plan.actions) and self._ready_for(n) and not self._refuses(n)
+
+        issued = 0
         for k, task in enumerate(plan.tasks):
+            # Each of the lifecycle's tasks was a workflow task of its own, woken by something
+            # new; so is each of the twin's: a task whose conditions were met by the time the
+            # one before it was issued waits for the next wake-up, unless nothing is coming.
             await workflow.wait_condition(
-                lambda task=task: (  # type: ignore[misc]
+                lambda task=task, k=k, issued=issued: (  # type: ignore[misc]
                     finished.issuperset(task.finished)
                     and fired.issuperset(task.fired)
                     and self._actions >= task.actions
+                    and (k == 0 or woken() > issued or not coming())
                 )
             )
+            issued = woken()
             for t in task.cancels:
                 timers.pop(t).cancel()
             for s in task.steps:

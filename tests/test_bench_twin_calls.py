@@ -22,8 +22,11 @@ pytestmark = pytest.mark.devserver
 async def test_the_twins_driver_makes_the_lifecycles_calls_and_the_twin_has_its_shape() -> None:
     async with running(BENCH_POLICY) as system:
         client, service = counting(system.client)
+        desk = ComplaintDesk(client)
+        await full_lifecycle(desk, f"C-warm-{uuid.uuid4().hex[:6]}")  # as the ladder warms up
         case = f"C-calls-{uuid.uuid4().hex[:6]}"
-        await full_lifecycle(ComplaintDesk(client), case)
+        service.sequence.clear()
+        await full_lifecycle(desk, case)
         lifecycle = list(service.sequence)
         plan = await twin_plan(system.client, case, store=False)
         twin_id = f"C-twin-{uuid.uuid4().hex[:6]}"
@@ -50,6 +53,7 @@ async def test_the_twins_driver_makes_the_lifecycles_calls_and_the_twin_has_its_
         lifecycle_shape = await shape(system.client, workflow_id_for(case))
         twin_shape = await shape(system.client, twin_id)
         tasks = "workflow tasks"
-        # How completions fall into tasks is the server's timing: as between two lifecycles.
-        assert abs(twin_shape.pop(tasks) - lifecycle_shape.pop(tasks)) <= 2
+        # How completions fall into tasks is the server's timing: as between two lifecycles
+        # (21-23 of them on a quiet machine, the twin 20-21).
+        assert abs(twin_shape.pop(tasks) - lifecycle_shape.pop(tasks)) <= 3
         assert twin_shape == lifecycle_shape
