@@ -241,7 +241,7 @@ def plan_of(events: Sequence[HistoryEvent], payloads: Mapping[int, str]) -> Twin
         timers=timers,
         needs=[needed(handler, tasks, seen) for handler in handlers],
         awaited=awaited if 0 <= awaited < len(actions) else -1,
-        awaited_after=0 if follow_up is None else follow_up + 1,
+        awaited_task=-1 if follow_up is None else follow_up,
     )
 
 

@@ -75,9 +75,9 @@ class TwinPlan:
     # classification before a plan); the twin refuses the update until they have ended.
     needs: list[list[int]] = field(default_factory=list)
     # The action the lifecycle's driver waited on the case for (the survey answer, sent once
-    # the survey was), and how many tasks the twin has run by then; -1: none.
+    # the survey was), and the task that sent the survey; -1: none.
     awaited: int = -1
-    awaited_after: int = 0
+    awaited_task: int = -1
 
     def with_ids(self, recorded: str, complaint_id: str) -> TwinPlan:
         """The recorded store writes under another complaint's id, so none is a no-op repeat."""
@@ -139,7 +139,7 @@ class ShapeTwin(TakesActions):
     def __init__(self, plan: TwinPlan) -> None:
         super().__init__()
         self._plan = plan
-        self._reached = 0  # tasks of the plan whose commands were issued
+        self._issued: set[int] = set()  # tasks of the plan whose commands were issued
         self._finished: set[int] = set()  # steps ended
 
     @workflow.run
@@ -172,20 +172,39 @@ class ShapeTwin(TakesActions):
             n = self._actions
             return n < len(plan.actions) and self._ready_for(n) and not self._refuses(n)
 
-        issued = 0
-        for k, task in enumerate(plan.tasks):
+        def issuable(k: int) -> bool:
+            """The task's own conditions are met: what the lifecycle had seen happen since its
+            task before (activities ended, the timer fired, actions received), the timers it
+            cancels started; a task nothing new woke keeps its place after the one before."""
+            task = plan.tasks[k]
+            before = plan.tasks[k - 1].actions if k else 0
+            woke = bool(task.finished or task.fired) or task.actions > before
+            return (
+                finished.issuperset(task.finished)
+                and fired.issuperset(task.fired)
+                and self._actions >= task.actions
+                and all(t in started for t in task.cancels)
+                and (k == 0 or woke or k - 1 in self._issued)
+            )
+
+        started: set[int] = set()
+        waiting = list(range(len(plan.tasks)))
+        last = -1
+        while waiting:
             # Each of the lifecycle's tasks was a workflow task of its own, woken by something
-            # new; so is each of the twin's: a task whose conditions were met by the time the
-            # one before it was issued waits for the next wake-up, unless nothing is coming.
+            # new; so is each of the twin's: one task per wake-up, unless nothing is coming. A
+            # task goes when its own conditions are met, not behind a task that waits on
+            # something else (the case acts on a reply while a store write is in flight).
             await workflow.wait_condition(
-                lambda task=task, k=k, issued=issued: (  # type: ignore[misc]
-                    finished.issuperset(task.finished)
-                    and fired.issuperset(task.fired)
-                    and self._actions >= task.actions
-                    and (k == 0 or woken() > issued or not coming())
+                lambda last=last: (  # type: ignore[misc]
+                    any(issuable(k) for k in waiting)
+                    and (last < 0 or woken() > last or not coming())
                 )
             )
-            issued = woken()
+            last = woken()
+            k = next(k for k in waiting if issuable(k))
+            waiting.remove(k)
+            task = plan.tasks[k]
             for t in task.cancels:
                 timers.pop(t).cancel()
             for s in task.steps:
@@ -198,11 +217,12 @@ class ShapeTwin(TakesActions):
                 calls.add(call)
                 call.add_done_callback(lambda c, s=s: done(s, c))  # type: ignore[misc]
             for t in task.timers:
+                started.add(t)
                 timers[t] = asyncio.ensure_future(workflow.sleep(plan.timers[t]))
                 timers[t].add_done_callback(lambda f, t=t: rang(t, f))  # type: ignore[misc]
             for _ in range(task.upserts):
                 workflow.upsert_search_attributes([STEP_SEARCH_ATTRIBUTE.value_set(f"twin-{k}")])
-            self._reached += 1
+            self._issued.add(k)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._actions
 
@@ -210,7 +230,7 @@ class ShapeTwin(TakesActions):
         return not self._finished.issuperset(self._plan.needs_for(action))
 
     def _ready_for(self, action: int) -> bool:
-        return action != self._plan.awaited or self._reached >= self._plan.awaited_after
+        return action != self._plan.awaited or self._plan.awaited_task in self._issued
 
 
 @workflow.defn(name="ShapeTwinSideBySide")

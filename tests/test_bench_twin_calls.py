@@ -53,7 +53,7 @@ async def test_the_twins_driver_makes_the_lifecycles_calls_and_the_twin_has_its_
         lifecycle_shape = await shape(system.client, workflow_id_for(case))
         twin_shape = await shape(system.client, twin_id)
         tasks = "workflow tasks"
-        # How completions fall into tasks is the server's timing: as between two lifecycles
-        # (21-23 of them on a quiet machine, the twin 20-21).
-        assert abs(twin_shape.pop(tasks) - lifecycle_shape.pop(tasks)) <= 3
+        # How completions fall into tasks is the server's timing: a lifecycle had 21-25 of
+        # them, the twin (its no-op activities end together more often) 17-21.
+        assert abs(twin_shape.pop(tasks) - lifecycle_shape.pop(tasks)) <= 0.2 * 25
         assert twin_shape == lifecycle_shape

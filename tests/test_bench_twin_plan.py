@@ -92,7 +92,7 @@ def test_the_driver_waits_on_the_twin_only_for_the_survey() -> None:
     # the follow-up timer fire; the driver polls the twin for that, and for nothing else.
     follow_up = next(k for k, t in enumerate(twin.tasks) if t.fired)
     assert twin.awaited == len(twin.actions) - 1
-    assert twin.awaited_after == follow_up + 1
+    assert twin.awaited_task == follow_up
     assert twin.tasks[follow_up].actions == len(twin.actions) - 1
     # The agent's first answer reached the case with its start: accepted in the first task.
     assert twin.tasks[0].actions == 1
