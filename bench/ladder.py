@@ -22,6 +22,8 @@ client latencies, deadline lateness under load (late cases left unanswered while
 runs; from each one's history: the task that handled the breach minus the due time),
 workflow-task latencies, signal-to-state
 latency and state transitions from the histories, and the CPU split between the processes.
+Per rung it counts the drivers' client calls by kind (`bench.calls`) and the workflow tasks in
+each run's history, per lifecycle: the twin's driver makes the lifecycle's calls, no more.
 """
 
 from __future__ import annotations
@@ -32,14 +34,18 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 import asyncpg
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.calls import SHOWN, counting, per_lifecycle
 from bench.figures import Rung, history_figures, percentile, print_report
 from bench.lifecycle import (
     BENCH_POLICY,
@@ -53,28 +59,23 @@ from bench.lifecycle import (
 )
 from bench.shape_twin import TWIN_QUEUE, ShapeTwin, SideBySideTwin, TwinPlan
 from bench.system import System, running
+from desk.reading import describe
 from desk.service import ComplaintDesk
 from workflows.complaint import workflow_id_for
 
 Twin = type[ShapeTwin] | type[SideBySideTwin]
 
 
-async def twin_lifecycle(
-    system: System, plan: TwinPlan, rung: str, warm: str, twin: Twin, i: int
-) -> float:
-    """The twin's driver: the same starts, signals and updates as a lifecycle, in its order."""
-    cid = f"C-{rung.replace('+', '-').replace(' ', '-')}-{uuid.uuid4().hex[:8]}-{i}"
-    return await drive_twin(system, plan, warm, cid, twin)
-
-
 async def drive_twin(
-    system: System, plan: TwinPlan, warm: str, complaint_id: str, twin: Twin = ShapeTwin
+    client: Client, plan: TwinPlan, warm: str, complaint_id: str, twin: Twin = ShapeTwin
 ) -> float:
-    """Each action sent when the lifecycle's driver sent it: an update is tried again while
-    refused (the twin refuses it until it has got as far as the case had), a signal waits until
-    the twin is that far (as the lifecycle's driver waits for the survey to be sent)."""
+    """The client calls `full_lifecycle` makes, in its order, and no others: the start; each
+    update (tried again while refused, as an agent's page does; the twin refuses it only where
+    the case's rules would); before each signal the describe `desk.act` makes to learn whether
+    the case has ended; before the survey's answer the wait for the survey, polled as
+    `bench.lifecycle.until` polls the case; the result. Returns the start's latency."""
     started = time.perf_counter()
-    handle = await system.client.start_workflow(
+    handle = await client.start_workflow(
         twin.run,
         plan.with_ids(warm, complaint_id),
         id=complaint_id,
@@ -82,12 +83,13 @@ async def drive_twin(
     )
     latency = time.perf_counter() - started
     for n, kind in enumerate(plan.actions):
-        if kind == "signal":
-            if twin is ShapeTwin:  # the side-by-side twin waits for each action's count itself
-                await ready(partial(handle.query, ShapeTwin.ready_for, n))
-            await handle.signal(ShapeTwin.act)
-        else:
+        if kind == "update":
             await accepted(lambda: handle.execute_update(ShapeTwin.act_and_answer))
+            continue
+        if n == plan.awaited:
+            await ready(partial(handle.query, ShapeTwin.ready_for, n))
+        await describe(client, complaint_id)
+        await handle.signal(ShapeTwin.act)
     await handle.result()
     return latency
 
@@ -99,6 +101,34 @@ async def ready(probe: Callable[[], Awaitable[bool]], seconds: float = 120) -> N
             if await probe():
                 return
             await asyncio.sleep(POLL)
+
+
+@dataclass
+class Counted:
+    """What a rung's drivers asked of Temporal and what the runs cost it, per lifecycle."""
+
+    calls: dict[str, float]
+    workflow_tasks: float  # `WorkflowTaskCompleted` in each run's history
+
+
+async def workflow_tasks(client: Client, workflow_ids: list[str]) -> float:
+    """Workflow tasks per run, from the histories; an update refused in its validator ran in a
+    task the server drops from history (counted among the calls instead)."""
+    total = 0
+    for wid in workflow_ids:
+        events = (await client.get_workflow_handle(wid).fetch_history()).events
+        total += sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED for e in events)
+    return total / len(workflow_ids)
+
+
+def print_counts(counted: dict[str, Counted]) -> None:
+    print(
+        f"\n| per lifecycle | {' | '.join(SHOWN)} | workflow tasks (history) |\n"
+        f"|---|{'---|' * (len(SHOWN) + 1)}"
+    )
+    for name, c in counted.items():
+        calls = " | ".join(f"{c.calls[k]:.2f}" for k in SHOWN)
+        print(f"| {name} | {calls} | {c.workflow_tasks:.1f} |")
 
 
 async def run_rung(
@@ -142,35 +172,38 @@ async def run_rung(
 
 
 async def full_rung(
-    name: str, lifecycles: int, concurrency: int, system: System
+    name: str, lifecycles: int, concurrency: int, system: System, client: Client | None = None
 ) -> tuple[Rung, list[float], list[str]]:
     """Real lifecycles, with late cases left unanswered alongside: their respond deadlines fall
     due while the rung loads the system. Returns the rung, the late cases' deadline lateness and
-    the lifecycles' complaint ids."""
+    the lifecycles' complaint ids. `client`: the one the lifecycles' driver calls through (the
+    late cases use the system's)."""
     desk = ComplaintDesk(system.client)
+    driver = ComplaintDesk(client or system.client)
     tag = uuid.uuid4().hex[:6]
     ids = [f"C-full-{tag}-{i}" for i in range(lifecycles)]
     late = [f"C-late-{tag}-{i}" for i in range(max(5, lifecycles // 10))]
     for cid in late:
         await desk.start(intake(cid))
     rung = await run_rung(
-        name, lifecycles, concurrency, system, lambda i: full_lifecycle(desk, ids[i])
+        name, lifecycles, concurrency, system, lambda i: full_lifecycle(driver, ids[i])
     )
     return rung, await late_case_lateness(desk, late), ids
 
 
 async def main(args: argparse.Namespace) -> None:
     async with running(BENCH_POLICY, args.server_flag) as system:
-        desk = ComplaintDesk(system.client)
+        client, service = counting(system.client)
+        desk = ComplaintDesk(client)
         print("warm-up lifecycle …", file=sys.stderr)
         warm = f"C-warm-{uuid.uuid4().hex[:6]}"
         await full_lifecycle(desk, warm)
         plan = await twin_plan(system.client, warm, store=False)
         store_plan = await twin_plan(system.client, warm, store=True)
         twin = f"C-shape-{uuid.uuid4().hex[:6]}"
-        await drive_twin(system, plan, warm, twin)
+        await drive_twin(client, plan, warm, twin)
         side_by_side = f"C-side-{uuid.uuid4().hex[:6]}"
-        await drive_twin(system, plan, warm, side_by_side, SideBySideTwin)
+        await drive_twin(client, plan, warm, side_by_side, SideBySideTwin)
         shapes = {
             "lifecycle": await shape(system.client, workflow_id_for(warm)),
             "twin": await shape(system.client, twin),
@@ -180,23 +213,32 @@ async def main(args: argparse.Namespace) -> None:
         empty = TwinPlan(
             steps=[], cancelled_timers=0, fired_timer=timedelta(0), actions=[], upserts=0
         )
-        rungs = [
-            await run_rung(
-                name,
-                args.lifecycles,
-                args.concurrency,
-                system,
-                partial(twin_lifecycle, system, twin, name, warm, kind),
+        rungs: list[Rung] = []
+        counted: dict[str, Counted] = {}
+        for name, rung_plan, kind in (
+            ("empty", empty, ShapeTwin),
+            ("twin, side by side", plan, SideBySideTwin),
+            ("twin", plan, ShapeTwin),
+            ("twin+store", store_plan, ShapeTwin),
+        ):
+            tag = f"C-{name.replace('+', '-').replace(',', '').replace(' ', '-')}"
+            ids = [f"{tag}-{uuid.uuid4().hex[:8]}-{i}" for i in range(args.lifecycles)]
+            one = partial(drive_rung_twin, client, rung_plan, warm, kind, ids)
+            before = service.calls.copy()
+            rungs.append(await run_rung(name, args.lifecycles, args.concurrency, system, one))
+            counted[name] = Counted(
+                per_lifecycle(service.calls - before, len(ids)),
+                await workflow_tasks(system.client, ids),
             )
-            for name, twin, kind in (
-                ("empty", empty, ShapeTwin),
-                ("twin, side by side", plan, SideBySideTwin),
-                ("twin", plan, ShapeTwin),
-                ("twin+store", store_plan, ShapeTwin),
-            )
-        ]
 
-        full, lateness, ids = await full_rung("full", args.lifecycles, args.concurrency, system)
+        before = service.calls.copy()
+        full, lateness, ids = await full_rung(
+            "full", args.lifecycles, args.concurrency, system, client
+        )
+        counted["full"] = Counted(
+            per_lifecycle(service.calls - before, len(ids)),
+            await workflow_tasks(system.client, [workflow_id_for(c) for c in ids]),
+        )
         rungs.append(full)
         figures = await history_figures(system.client, [workflow_id_for(c) for c in ids])
         connection = await asyncpg.connect(system.database)
@@ -207,6 +249,13 @@ async def main(args: argparse.Namespace) -> None:
             )
         await connection.close()
         print_report(rungs, lateness, figures, rows / len(ids), args, shapes)
+        print_counts(counted)
+
+
+async def drive_rung_twin(
+    client: Client, plan: TwinPlan, warm: str, twin: Twin, ids: list[str], i: int
+) -> float:
+    return await drive_twin(client, plan, warm, ids[i], twin)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

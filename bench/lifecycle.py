@@ -4,6 +4,7 @@ deadlines scaled to seconds; and the twin's plan read from such a lifecycle's hi
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -18,8 +19,10 @@ from bench.figures import lateness
 from bench.shape_twin import NEVER_FIRES, TwinPlan, TwinStep, TwinTask
 from desk.errors import Refused
 from desk.service import ComplaintDesk
-from schemas import CaseSnapshot, DeadlineKind, SlaPolicy
+from schemas import CaseSnapshot, DeadlineKind, SlaPolicy, case_actions
+from schemas.case import Stage
 from workflows.complaint import workflow_id_for
+from workflows.search_attributes import STAGE
 
 AGENT = "agent-zhang"
 POLL = 0.5  # how often a waiting agent's screen or a customer's app refreshes the case (s)
@@ -71,7 +74,7 @@ async def until(
 
 async def accepted(call: Callable[[], Awaitable[object]], seconds: float = 120) -> None:
     """An agent action refused because the case has not reached its stage yet is tried again
-    (the twin's updates too: it refuses them until it is as far as the case was)."""
+    (the twin's updates too: it refuses them where the case's rules would)."""
     async with asyncio.timeout(seconds):
         while True:
             try:
@@ -174,6 +177,9 @@ def plan_of(events: Sequence[HistoryEvent], payloads: Mapping[int, str]) -> Twin
     tasks: list[TwinTask] = []
     ahead = TwinTask()  # what happened since the last task: the next one's preconditions
     actions: list[str] = []
+    handlers: list[str] = []  # each action's handler (an update's name; "" for a signal)
+    stage = Stage.RECEIVE.value
+    seen: list[str] = []  # the case's stage as each task began (its validators saw this one)
     chunks = [0]
     for event in events:
         kind = event.event_type
@@ -181,6 +187,7 @@ def plan_of(events: Sequence[HistoryEvent], payloads: Mapping[int, str]) -> Twin
         if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
             ahead.actions = len(actions)
             tasks.append(ahead)
+            seen.append(stage)
             ahead = TwinTask()
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             name = event.activity_task_scheduled_event_attributes.activity_type.name
@@ -206,14 +213,23 @@ def plan_of(events: Sequence[HistoryEvent], payloads: Mapping[int, str]) -> Twin
             task.cancels.append(timer_of[event.timer_canceled_event_attributes.timer_id])
         elif kind == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
             task.upserts += 1
+            fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
+            value = fields.indexed_fields.get(STAGE.name)
+            if value is not None and value.data:
+                stage = json.loads(value.data)
         elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
             actions.append("signal")
+            handlers.append("")
             chunks.append(0)
         elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
             actions.append("update")
+            accepted = event.workflow_execution_update_accepted_event_attributes
+            handlers.append(accepted.accepted_request.input.name)
             chunks.append(0)
             task.actions = len(actions)
     fired = [t for t in timers if t != NEVER_FIRES]
+    follow_up = next((k for k, t in enumerate(tasks) if t.fired), None)
+    awaited = -1 if follow_up is None else tasks[follow_up].actions
     return TwinPlan(
         steps=steps,
         cancelled_timers=sum(len(t.cancels) for t in tasks),
@@ -223,4 +239,24 @@ def plan_of(events: Sequence[HistoryEvent], payloads: Mapping[int, str]) -> Twin
         chunks=chunks,
         tasks=tasks,
         timers=timers,
+        needs=[needed(handler, tasks, seen) for handler in handlers],
+        awaited=awaited if 0 <= awaited < len(actions) else -1,
+        awaited_task=-1 if follow_up is None else follow_up,
     )
+
+
+def needed(handler: str, tasks: Sequence[TwinTask], seen: Sequence[str]) -> list[int]:
+    """The steps whose end the lifecycle's rules waited for before they took the update: those
+    the task saw end that first left the case in a stage where the action applies, unless an
+    action reached the case in that task (the driver sends its actions in order, so one that
+    follows another is never refused for it: the plan after the classification, the progress
+    note after the customer's acceptance). A signal is never refused."""
+    action = next((a for a in case_actions.ACTIONS if a.handler == handler), None)
+    if action is None:
+        return []
+    fits = next((k for k, stage in enumerate(seen) if stage in action.stages), 0)
+    if fits == 0:
+        return []
+    moved = tasks[fits - 1]
+    before = tasks[fits - 2].actions if fits >= 2 else 0
+    return [] if moved.actions > before else sorted(moved.finished)

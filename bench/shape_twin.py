@@ -12,6 +12,12 @@ With `store=False` every activity is `noop`; with `store=True` the twin replays 
 own `project_case` and `notify` inputs against the real activities, so the rung between them
 prices the store writes alone.
 
+The twin takes each signal and update when the lifecycle's driver sends it (its driver makes
+the lifecycle's client calls, no more: `bench.ladder.drive_twin`) and acts on it when its plan
+gets there, as a case acts on a reply it has received. It refuses an update only where the
+lifecycle's rules refused it: until the activities have ended whose results moved the case to a
+stage that takes it (the plan waits for the classification).
+
 `SideBySideTwin` is the twin as it was until 2026-12-07: the same counts, but each stretch's
 activities side by side (fewer workflow tasks than the lifecycle); kept so that one run can show
 the ratio against both (docs/benchmarks.md, "Method").
@@ -65,6 +71,13 @@ class TwinPlan:
     chunks: list[int] = field(default_factory=list)  # side by side: activities before each action
     tasks: list[TwinTask] = field(default_factory=list)
     timers: list[timedelta] = field(default_factory=list)  # each timer's duration in the twin
+    # Per action: the steps whose end the lifecycle's rules waited for before taking it (the
+    # classification before a plan); the twin refuses the update until they have ended.
+    needs: list[list[int]] = field(default_factory=list)
+    # The action the lifecycle's driver waited on the case for (the survey answer, sent once
+    # the survey was), and the task that sent the survey; -1: none.
+    awaited: int = -1
+    awaited_task: int = -1
 
     def with_ids(self, recorded: str, complaint_id: str) -> TwinPlan:
         """The recorded store writes under another complaint's id, so none is a no-op repeat."""
@@ -75,13 +88,8 @@ class TwinPlan:
         ]
         return replace(self, steps=steps)
 
-    def due_before(self, action: int) -> int:
-        """How many tasks come before the one that received the action (counted from 0): the
-        lifecycle's driver sent it only once the case had got that far (it retries a refused
-        action, it waits for the survey), so the twin's driver does too."""
-        return next(
-            (k for k, task in enumerate(self.tasks) if task.actions > action), len(self.tasks)
-        )
+    def needs_for(self, action: int) -> list[int]:
+        return self.needs[action] if action < len(self.needs) else []
 
 
 @activity.defn(name="noop")
@@ -89,61 +97,25 @@ async def noop() -> None:
     """An activity that does nothing: what Temporal itself costs per activity."""
 
 
-@workflow.defn(name="ShapeTwin")
-class ShapeTwin:
-    @workflow.init
-    def __init__(self, plan: TwinPlan) -> None:
+class TakesActions:
+    """The signal and the update both twins take, one definition. Each is the lifecycle's next
+    action, counted when it arrives; the twin acts on it when its plan gets there."""
+
+    def __init__(self) -> None:
         self._actions = 0
-        self._plan = plan
-        self._reached = 0  # tasks of the plan whose commands were issued
 
-    @workflow.run
-    async def run(self, plan: TwinPlan) -> int:
-        finished: set[int] = set()
-        fired: set[int] = set()
-        timers: dict[int, asyncio.Task[None]] = {}
-        calls: set[asyncio.Future[Any]] = set()  # held until done: nothing else holds them
+    def _refuses(self, action: int) -> bool:
+        """Whether the lifecycle's rules would refuse the update now."""
+        return False
 
-        def done(step: int, call: asyncio.Future[Any]) -> None:
-            finished.add(step)
-            calls.discard(call)
-
-        def rang(timer: int, sleep: asyncio.Task[None]) -> None:
-            if not sleep.cancelled():
-                fired.add(timer)
-
-        for k, task in enumerate(plan.tasks):
-            await workflow.wait_condition(
-                lambda task=task: (  # type: ignore[misc]
-                    finished.issuperset(task.finished)
-                    and fired.issuperset(task.fired)
-                    and self._actions >= task.actions
-                )
-            )
-            for t in task.cancels:
-                timers.pop(t).cancel()
-            for s in task.steps:
-                step = plan.steps[s]
-                call = workflow.start_activity(
-                    step.activity,
-                    args=[json.loads(step.payload)] if step.payload else [],
-                    start_to_close_timeout=START_TO_CLOSE,
-                )
-                calls.add(call)
-                call.add_done_callback(lambda c, s=s: done(s, c))  # type: ignore[misc]
-            for t in task.timers:
-                timers[t] = asyncio.ensure_future(workflow.sleep(plan.timers[t]))
-                timers[t].add_done_callback(lambda f, t=t: rang(t, f))  # type: ignore[misc]
-            for _ in range(task.upserts):
-                workflow.upsert_search_attributes([STEP_SEARCH_ATTRIBUTE.value_set(f"twin-{k}")])
-            self._reached += 1
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._actions
+    def _ready_for(self, action: int) -> bool:
+        return True
 
     @workflow.query
     def ready_for(self, action: int) -> bool:
-        """Whether the twin has got as far as the lifecycle had when it received the action."""
-        return self._reached >= self._plan.due_before(action)
+        """Whether the driver may send the action: what the lifecycle's driver waits to see on
+        the case before it sends it (the survey, before its answer)."""
+        return self._ready_for(action)
 
     @workflow.signal
     def act(self) -> None:
@@ -156,16 +128,113 @@ class ShapeTwin:
 
     @act_and_answer.validator
     def _not_yet(self) -> None:
-        """Refused, as the case refuses an action before its stage, until the twin is there."""
-        if not self.ready_for(self._actions):
+        """Refused, before anything reaches history, where the case would refuse the action."""
+        if self._refuses(self._actions):
             raise ValueError("not yet")
 
 
-@workflow.defn(name="ShapeTwinSideBySide")
-class SideBySideTwin:
-    def __init__(self) -> None:
-        self._actions = 0
+@workflow.defn(name="ShapeTwin")
+class ShapeTwin(TakesActions):
+    @workflow.init
+    def __init__(self, plan: TwinPlan) -> None:
+        super().__init__()
+        self._plan = plan
+        self._issued: set[int] = set()  # tasks of the plan whose commands were issued
+        self._finished: set[int] = set()  # steps ended
 
+    @workflow.run
+    async def run(self, plan: TwinPlan) -> int:
+        finished = self._finished
+        fired: set[int] = set()
+        timers: dict[int, asyncio.Task[None]] = {}
+        calls: set[asyncio.Future[Any]] = set()  # held until done: nothing else holds them
+
+        def done(step: int, call: asyncio.Future[Any]) -> None:
+            finished.add(step)
+            calls.discard(call)
+
+        def rang(timer: int, sleep: asyncio.Task[None]) -> None:
+            if not sleep.cancelled():
+                fired.add(timer)
+
+        def woken() -> int:
+            """What has happened to the twin so far: each is an event that wakes it."""
+            return len(finished) + len(fired) + self._actions
+
+        def coming() -> bool:
+            """Whether anything will wake the twin again: an activity running, a timer that
+            will fire, or the driver's next action (unless it waits for the twin, or the twin
+            would refuse it)."""
+            if calls or any(
+                not sleep.done() and plan.timers[t] != NEVER_FIRES for t, sleep in timers.items()
+            ):
+                return True
+            n = self._actions
+            return n < len(plan.actions) and self._ready_for(n) and not self._refuses(n)
+
+        def issuable(k: int) -> bool:
+            """The task's own conditions are met: what the lifecycle had seen happen since its
+            task before (activities ended, the timer fired, actions received), the timers it
+            cancels started; a task nothing new woke keeps its place after the one before."""
+            task = plan.tasks[k]
+            before = plan.tasks[k - 1].actions if k else 0
+            woke = bool(task.finished or task.fired) or task.actions > before
+            return (
+                finished.issuperset(task.finished)
+                and fired.issuperset(task.fired)
+                and self._actions >= task.actions
+                and all(t in started for t in task.cancels)
+                and (k == 0 or woke or k - 1 in self._issued)
+            )
+
+        started: set[int] = set()
+        waiting = list(range(len(plan.tasks)))
+        last = -1
+        while waiting:
+            # Each of the lifecycle's tasks was a workflow task of its own, woken by something
+            # new; so is each of the twin's: one task per wake-up, unless nothing is coming. A
+            # task goes when its own conditions are met, not behind a task that waits on
+            # something else (the case acts on a reply while a store write is in flight).
+            await workflow.wait_condition(
+                lambda last=last: (  # type: ignore[misc]
+                    any(issuable(k) for k in waiting)
+                    and (last < 0 or woken() > last or not coming())
+                )
+            )
+            last = woken()
+            k = next(k for k in waiting if issuable(k))
+            waiting.remove(k)
+            task = plan.tasks[k]
+            for t in task.cancels:
+                timers.pop(t).cancel()
+            for s in task.steps:
+                step = plan.steps[s]
+                call = workflow.start_activity(
+                    step.activity,
+                    args=[json.loads(step.payload)] if step.payload else [],
+                    start_to_close_timeout=START_TO_CLOSE,
+                )
+                calls.add(call)
+                call.add_done_callback(lambda c, s=s: done(s, c))  # type: ignore[misc]
+            for t in task.timers:
+                started.add(t)
+                timers[t] = asyncio.ensure_future(workflow.sleep(plan.timers[t]))
+                timers[t].add_done_callback(lambda f, t=t: rang(t, f))  # type: ignore[misc]
+            for _ in range(task.upserts):
+                workflow.upsert_search_attributes([STEP_SEARCH_ATTRIBUTE.value_set(f"twin-{k}")])
+            self._issued.add(k)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._actions
+
+    def _refuses(self, action: int) -> bool:
+        return not self._finished.issuperset(self._plan.needs_for(action))
+
+    def _ready_for(self, action: int) -> bool:
+        return action != self._plan.awaited or self._plan.awaited_task in self._issued
+
+
+@workflow.defn(name="ShapeTwinSideBySide")
+class SideBySideTwin(TakesActions):
     @workflow.run
     async def run(self, plan: TwinPlan) -> int:
         steps = iter(plan.steps)
@@ -199,13 +268,4 @@ class SideBySideTwin:
             if timer is not None:
                 timer.cancel()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._actions
-
-    @workflow.signal
-    def act(self) -> None:
-        self._actions += 1
-
-    @workflow.update
-    def act_and_answer(self) -> int:
-        self._actions += 1
         return self._actions

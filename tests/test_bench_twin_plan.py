@@ -30,6 +30,14 @@ def plan() -> TwinPlan:
     return plan_of(recorded().events, {})
 
 
+def scheduled() -> list[str]:
+    return [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in recorded().events
+        if e.event_type == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+
+
 def test_the_twin_has_one_task_per_workflow_task_with_its_commands() -> None:
     events = recorded().events
     counts = Counter(e.event_type for e in events)
@@ -56,11 +64,7 @@ def test_a_task_waits_for_what_the_lifecycle_had_seen_before_it() -> None:
     assert len(twin.tasks[2].steps) == 4
     # A notification's delivery wakes the case, which then writes the delivery to the store:
     # the twin schedules that write only once the delivery (its step) has finished.
-    names = [
-        e.activity_task_scheduled_event_attributes.activity_type.name
-        for e in recorded().events
-        if e.event_type == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-    ]
+    names = scheduled()
     assert any(
         [names[s] for s in t.finished] == ["notify"]
         and [names[s] for s in t.steps] == ["project_case"]
@@ -70,18 +74,28 @@ def test_a_task_waits_for_what_the_lifecycle_had_seen_before_it() -> None:
     assert sorted(s for t in twin.tasks for s in t.finished) == list(range(len(twin.steps)))
 
 
-def test_updates_count_in_the_task_that_ran_them_and_signals_in_the_next() -> None:
+def test_the_twin_refuses_an_update_only_where_the_case_refused_it() -> None:
     twin = plan()
+    names = scheduled()
+    respond, proposal, accept, progress, confirm, answer = twin.needs
+    # The agent's answer fits a case just received; the progress note follows the customer's
+    # acceptance, which the driver sent before it: neither waits for anything.
+    assert respond == [] and progress == []
+    # A plan fits only a classified case: refused until the classification has ended.
+    assert "assess_complaint" in [names[s] for s in proposal]
+    assert accept == confirm == answer == []  # a signal is never refused
+
+
+def test_the_driver_waits_on_the_twin_only_for_the_survey() -> None:
+    twin = plan()
+    # The survey answer (the last signal) was sent once the survey was, by the task that saw
+    # the follow-up timer fire; the driver polls the twin for that, and for nothing else.
+    follow_up = next(k for k, t in enumerate(twin.tasks) if t.fired)
+    assert twin.awaited == len(twin.actions) - 1
+    assert twin.awaited_task == follow_up
+    assert twin.tasks[follow_up].actions == len(twin.actions) - 1
     # The agent's first answer reached the case with its start: accepted in the first task.
     assert twin.tasks[0].actions == 1
-    # The survey answer (the last signal) came once the survey was sent, after the follow-up
-    # timer fired: the twin's driver waits until the twin has run the task that sent it.
-    follow_up = next(k for k, t in enumerate(twin.tasks) if t.fired)
-    survey = twin.due_before(len(twin.actions) - 1)
-    assert survey > follow_up
-    assert twin.tasks[survey].actions == len(twin.actions)
-    assert twin.tasks[survey - 1].actions == len(twin.actions) - 1
-    assert twin.due_before(0) == 0
 
 
 def test_only_the_timer_that_fired_fires_in_the_twin() -> None:
