@@ -22,6 +22,7 @@ from schemas.customer_view import CustomerView
 
 WORKFLOW_ID_PREFIX = "complaint-"  # `workflows.complaint.workflow_id_for`
 SNAPSHOT, TIMELINE, CUSTOMER_VIEW = "snapshot", "timeline", "customer_view"
+STAFF_VIEW = "staff_view"  # since 2026-12-07: a case started on an older build lacks it
 STAGE_ATTRIBUTE = "ComplaintStage"  # `workflows.search_attributes.STAGE`: set by every case
 
 
@@ -46,6 +47,12 @@ async def query(
                 if CASE_NOT_READY not in str(err):
                     raise
             await asyncio.sleep(0.2)
+
+
+def unknown_query(err: WorkflowQueryFailedError, name: str) -> bool:
+    """Whether the case's code has no query of that name (the SDK's words for it): a case
+    pinned to a build from before the query was added (docs/versioning.md)."""
+    return f"Query handler for '{name}' expected but not found" in str(err)
 
 
 def workflow_id(complaint_id: str) -> str:
