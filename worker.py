@@ -290,8 +290,8 @@ def build_worker(
     """The one place that says what a complaint worker runs; tests build theirs here too.
     Notifications go to the case store's outbox unless another gateway is given. `role` runs
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
-    the SDK's `Worker` (slots, pollers, cache: `CACHED_CASES` unless given). Reports are written to `reports_dir` (None: kept
-    in the store only). `alerts` and `watchdog`: the thresholds of the scheduled sweeps (None:
+    the SDK's `Worker` (slots, pollers, cache: `CACHED_CASES` cases unless given). Reports are
+    written to `reports_dir` (None: kept in the store only). `alerts` and `watchdog`: the thresholds of the scheduled sweeps (None:
     the models' defaults), the worker's and never a start's (docs/security.md), as is `learning`:
     what a grading candidate is trained on and scored against. `version`: the
     Worker Deployment Version this worker serves (each workflow type says whether its runs stay

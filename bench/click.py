@@ -370,7 +370,7 @@ class UpdateTask:
 
 async def update_tasks(desk: ComplaintDesk, cases: Sequence[str]) -> list[UpdateTask]:
     """The workflow task of each case's accepted update (one click a case)."""
-    found = []
+    found: list[UpdateTask] = []
     for cid in cases:
         handle = desk.client.get_workflow_handle(workflow_id_for(cid))
         events = (await handle.fetch_history()).events
@@ -452,7 +452,7 @@ def report_tasks(
         f"\nworkflows running at the first click and the last: {counted}; the bench worker's "
         f"settings: {args.worker}\n"
     )
-    print("| the click's update, from its case's history | n | p50 | p99 | max | on the sticky queue |")
+    print("| the click's update, in its case's history | n | p50 | p99 | max | sticky queue |")
     print("|---|---|---|---|---|---|")
     for path, found in tasks.items():
         if not found:
