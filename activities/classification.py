@@ -38,7 +38,7 @@ from telemetry import logs
 NEAREST = 3
 log = structlog.get_logger("complaint_desk.grading")
 
-# The encoder runs here, one text at a time: 10–25 ms of CPU a complaint that, on the event loop,
+# The encoder runs here, one text at a time: 10 to 25 ms of CPU a complaint that, on the event loop,
 # held up every other activity and every workflow task's hand-over for that long (an agent's
 # click waited behind new cases being graded: docs/benchmarks.md, "The agent's click"). One
 # thread, so the encoder is never entered twice at once, as on the loop.

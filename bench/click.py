@@ -84,9 +84,7 @@ PARTS = ("web: the post", "web: the page")  # the web click's two requests
 
 @dataclass
 class Clicks:
-    seconds: dict[str, list[float]] = field(
-        default_factory=lambda: {p: [] for p in PATHS + PARTS}
-    )
+    seconds: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PATHS + PARTS})
     cases: dict[str, list[str]] = field(default_factory=lambda: {p: [] for p in PATHS})
     # workflows running at the first click and at the last (against the worker's cache)
     running: list[int | None] = field(default_factory=list)
