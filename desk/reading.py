@@ -49,12 +49,6 @@ async def query(
             await asyncio.sleep(0.2)
 
 
-def unknown_query(err: WorkflowQueryFailedError, name: str) -> bool:
-    """Whether the case's code has no query of that name (the SDK's words for it): a case
-    pinned to a build from before the query was added (docs/versioning.md)."""
-    return f"Query handler for '{name}' expected but not found" in str(err)
-
-
 def workflow_id(complaint_id: str) -> str:
     return WORKFLOW_ID_PREFIX + complaint_id
 
