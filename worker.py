@@ -118,8 +118,9 @@ EVICTION_WAIT = timedelta(seconds=1)
 # Cases a worker keeps between their workflow tasks (the SDK's default: 1,000). A case beyond it
 # is replayed from its history at its next task; with 1,000 cases open and new ones arriving,
 # the case an agent clicks had been idle longest, so the cache had let it go and every click
-# replayed it (docs/benchmarks.md, "The agent's click"). Each costs memory while cached (about
-# 0.4 MB in the 10,000-case run): a deployment with more open cases per worker sets its own.
+# replayed it (docs/benchmarks.md, "The agent's click"). Each costs memory while cached (roughly
+# 0.4 MB, estimated from the 10,000-case run): a deployment with more cases open per worker
+# sets its own.
 CACHED_CASES = 1_500
 
 # The id Core gives a query that came as a task of its own (sdk-core `LEGACY_QUERY_ID`); a query
