@@ -115,6 +115,14 @@ def single_batch(target: Worker | Replayer) -> None:
 # under the SDK's deadlock timeout (2 s), so no pool thread is held for long.
 EVICTION_WAIT = timedelta(seconds=1)
 
+# Cases a worker keeps between their workflow tasks (the SDK's default: 1,000). A case beyond it
+# is replayed from its history at its next task; with 1,000 cases open and new ones arriving,
+# the case an agent clicks had been idle longest, so the cache had let it go and every click
+# replayed it (docs/benchmarks.md, "The agent's click"). Each costs memory while cached (roughly
+# 0.4 MB, estimated from the 10,000-case run): a deployment with more cases open per worker
+# sets its own.
+CACHED_CASES = 1_500
+
 # The id Core gives a query that came as a task of its own (sdk-core `LEGACY_QUERY_ID`); a query
 # that came with a workflow task is never refused (that would fail the task).
 LEGACY_QUERY = "legacy_query"
@@ -296,8 +304,8 @@ def build_worker(
     """The one place that says what a complaint worker runs; tests build theirs here too.
     Notifications go to the case store's outbox unless another gateway is given. `role` runs
     only the workflows or only the activities (docs/benchmarks.md, "Tuning"); `settings` go to
-    the SDK's `Worker` (slots, pollers, cache). Reports are written to `reports_dir` (None: kept
-    in the store only). `alerts` and `watchdog`: the thresholds of the scheduled sweeps (None:
+    the SDK's `Worker` (slots, pollers, cache: `CACHED_CASES` cases unless given). Reports are
+    written to `reports_dir` (None: kept in the store only). `alerts` and `watchdog`: the thresholds of the scheduled sweeps (None:
     the models' defaults), the worker's and never a start's (docs/security.md), as is `learning`:
     what a grading candidate is trained on and scored against. `version`: the
     Worker Deployment Version this worker serves (each workflow type says whether its runs stay
@@ -323,6 +331,7 @@ def build_worker(
         LearningActivities(pool, rules, classification.heads, learning).propose_grading_candidate,
     ]
     runner = settings.pop("workflow_runner", None) or SandboxedWorkflowRunner()
+    settings.setdefault("max_cached_workflows", CACHED_CASES)
     worker = Worker(
         client,
         task_queue=task_queue,

@@ -14,7 +14,10 @@ are evidence for the next complaint, and people's corrections become labelled ex
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import asyncpg
 import structlog
@@ -34,6 +37,17 @@ from telemetry import logs
 
 NEAREST = 3
 log = structlog.get_logger("complaint_desk.grading")
+
+# The encoder runs here, one text at a time: 10 to 25 ms of CPU a complaint that, on the event loop,
+# held up every other activity and every workflow task's hand-over for that long (an agent's
+# click waited behind new cases being graded: docs/benchmarks.md, "The agent's click"). One
+# thread, so the encoder is never entered twice at once, as on the loop.
+_ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+Result = TypeVar("Result")
+
+
+async def off_the_loop(work: Callable[[], Result]) -> Result:
+    return await asyncio.get_running_loop().run_in_executor(_ENCODER, work)
 
 
 class HeadInUse:
@@ -74,7 +88,7 @@ class HeadInUse:
             )
             return base
         # embedding its remembered examples takes a moment: not on the event loop
-        grader = await asyncio.to_thread(base.with_head, head)
+        grader = await off_the_loop(lambda: base.with_head(head))
         log.info("adopted head loaded", head=version, encoder=head.encoder)
         return grader
 
@@ -95,7 +109,7 @@ class ClassificationActivities:
         product, _ = product_of(intake)  # the field, else the product the text names
         async with self._pool.acquire() as connection:
             grader = await self.heads.grader(connection)
-            vector = grader.embed(text) if grader else None
+            vector = await off_the_loop(lambda: grader.embed(text)) if grader else None
             # the store keeps the USE part (vector(512)) whichever encoder the head was trained on
             stored = grader.store_vector(vector) if grader and vector is not None else None
             history = await investigation.customer_history(
@@ -171,5 +185,6 @@ class ClassificationActivities:
         async with self._pool.acquire() as connection:
             grader = await self.heads.grader(connection)
         if grader:
-            view = grader.view(grader.embed(complaint_text(intake)))
+            text = complaint_text(intake)
+            view = grader.view(await off_the_loop(lambda: grader.embed(text)))
         return grade(intake, self._policy, view=view)

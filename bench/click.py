@@ -1,6 +1,7 @@
 """An agent's click as the agent feels it: from pressing the button to seeing the result.
 
     .venv/bin/python -m bench.click [--cases 1000] [--clicks 200] [--cli-clicks 40] [--load 20]
+                                    [--worker '{"max_cached_workflows": 1000}']
 
 Starts its own system (`bench.system`: embedded PostgreSQL, a Temporal dev server, the bench
 worker) and `complaint-desk api` (uvicorn: the HTTP API under /v1 and the staff workspace on one
@@ -17,7 +18,12 @@ investigation finding on those cases, one click after another, three ways in tur
   same key (`cli-api`: `COMPLAINT_DESK_API_URL`, `COMPLAINT_DESK_API_KEY`).
 
 The paths alternate click by click, so each meets the same load. Reported: p50 and p99 of
-each, the lifecycles the load completed meanwhile, and the load average.
+each (the web click also split into its post, to the 303, and the page after it), the
+lifecycles the load completed meanwhile, and the load average; then, from the clicked cases'
+histories, where each click's update spent its time on the server's side (its workflow task
+waiting for the worker, and the worker's time on it: a case replayed from its history shows
+there), and how many workflows were running against the worker's cache (`--worker` sets the
+bench worker's SDK settings, as `bench.tuning` does).
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from temporalio.api.enums.v1 import TaskQueueKind
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.service import RPCError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -54,6 +63,7 @@ from encryption.codec import EncryptionCodec
 from encryption.keys import KEYS_ENV, KeyRing
 from schemas.sla import SlaPolicy
 from web.users import StaffRole, StaffUser, add
+from workflows.ids import workflow_id_for
 
 PASSWORD = "bench-click-password"
 # The ladder's policy, its case deadlines an hour away: the open cases wait for their agent, as
@@ -69,11 +79,15 @@ CLICK_POLICY = SlaPolicy.model_validate(
     }
 )
 PATHS = ("web", "api", "cli", "cli-api")
+PARTS = ("web: the post", "web: the page")  # the web click's two requests
 
 
 @dataclass
 class Clicks:
-    seconds: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PATHS})
+    seconds: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PATHS + PARTS})
+    cases: dict[str, list[str]] = field(default_factory=lambda: {p: [] for p in PATHS})
+    # workflows running at the first click and at the last (against the worker's cache)
+    running: list[int | None] = field(default_factory=list)
 
 
 async def open_cases(desk: ComplaintDesk, database: str, count: int, concurrency: int) -> list[str]:
@@ -125,8 +139,9 @@ class Browser:
         assert case.status_code == 200 and token, case.text[:500]
         self.csrf = token.group(1)
 
-    async def click(self, cid: str, summary: str) -> float:
-        """The finding form posted; the redirect followed to the page, read in full."""
+    async def click(self, cid: str, summary: str) -> tuple[float, float]:
+        """The finding form posted; the redirect followed to the page, read in full. The whole
+        click, and its post alone (to the 303 read in full)."""
         began = time.perf_counter()
         page = await self.http.post(
             f"/cases/{cid}/finding", data={"csrf": self.csrf, "summary": summary}
@@ -134,7 +149,8 @@ class Browser:
         took = time.perf_counter() - began
         assert page.status_code == 200 and "done=finding" in str(page.url), (page.url, page.text)
         assert summary in page.text, "the page does not show the finding just recorded"
-        return took
+        [posted] = page.history
+        return took, posted.elapsed.total_seconds()
 
 
 async def api_click(http: httpx.AsyncClient, token: str, cid: str, summary: str) -> float:
@@ -241,7 +257,7 @@ async def drive_load(concurrency: int) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    async with running(CLICK_POLICY) as system:
+    async with running(CLICK_POLICY, workers_tuning=[json.loads(args.worker)]) as system:
         add(
             system.home / "users.json",
             StaffUser(username=AGENT, name="张伟", role=StaffRole.AGENT),
@@ -273,10 +289,12 @@ async def main(args: argparse.Namespace) -> None:
                 clicks, load, wall = await measure(
                     args, system, cases, browser, http, token, (cli_env, through_api)
                 )
+            tasks = {p: await update_tasks(desk, clicks.cases[p]) for p in ("web", "api")}
         finally:
             server.terminate()
             await server.wait()
     report(args, clicks, opened, load, wall)
+    report_tasks(args, clicks, tasks)
 
 
 async def measure(
@@ -299,15 +317,22 @@ async def measure(
             for env in cli_envs:
                 await cli_click(env, cases[-1], "warm-up")
         before = completed[0]
+        clicks.running.append(await running_workflows(system))
         began = time.perf_counter()
         for n in range(args.clicks):
             # spread over the open cases, a different one for each path
             cid = [cases[(4 * n + k) * 7919 % len(cases)] for k in range(4)]
             summary = f"阀门松动 {n}"
             async with within(f"web click {n}"):
-                clicks.seconds["web"].append(await browser.click(cid[0], summary))
+                took, posted = await browser.click(cid[0], summary)
+                clicks.seconds["web"].append(took)
+                clicks.seconds["web: the post"].append(posted)
+                clicks.seconds["web: the page"].append(took - posted)
             async with within(f"API click {n}"):
                 clicks.seconds["api"].append(await api_click(http, token, cid[1], summary))
+            for path, case in (("web", cid[0]), ("api", cid[1])):
+                if case != cases[-1]:  # the warm-up's case has more than one update
+                    clicks.cases[path].append(case)
             if n % max(1, args.clicks // max(1, args.cli_clicks)) == 0:
                 for path, env, case in zip(("cli", "cli-api"), cli_envs, cid[2:], strict=True):
                     async with within(f"{path} click {n}"):
@@ -316,7 +341,63 @@ async def measure(
         print(file=sys.stderr)
         wall = time.perf_counter() - began
         done = completed[0] - before
+        clicks.running.append(await running_workflows(system))
     return clicks, done, wall
+
+
+async def running_workflows(system: System) -> int | None:
+    """Workflows running now (the open cases, the load's, the sweeps): beyond the worker's
+    cache, the least recently used are evicted and replayed at their next task."""
+    try:
+        return (await system.client.count_workflows("ExecutionStatus = 'Running'")).count
+    except RPCError:
+        return None
+
+
+@dataclass(frozen=True)
+class UpdateTask:
+    """A click's update as the case's history has it: its workflow task waiting for the worker
+    (scheduled → started), the worker's time on it (started → completed: a case the worker no
+    longer held is replayed from its history there), and whether the server sent it to the
+    worker's sticky queue (the worker held the case, as far as the server knew)."""
+
+    waited: float
+    worked: float
+    sticky: bool
+
+
+async def update_tasks(desk: ComplaintDesk, cases: Sequence[str]) -> list[UpdateTask]:
+    """The workflow task of each case's accepted update (one click a case)."""
+    found: list[UpdateTask] = []
+    for cid in cases:
+        handle = desk.client.get_workflow_handle(workflow_id_for(cid))
+        events = (await handle.fetch_history()).events
+        for n, event in enumerate(events):
+            if not event.HasField("workflow_execution_update_accepted_event_attributes"):
+                continue
+            task = events[:n]
+            scheduled = next(
+                e for e in reversed(task) if e.HasField("workflow_task_scheduled_event_attributes")
+            )
+            started = next(
+                e for e in reversed(task) if e.HasField("workflow_task_started_event_attributes")
+            )
+            completed = next(
+                e for e in reversed(task) if e.HasField("workflow_task_completed_event_attributes")
+            )
+            queue = scheduled.workflow_task_scheduled_event_attributes.task_queue
+            found.append(
+                UpdateTask(
+                    waited=_seconds(started) - _seconds(scheduled),
+                    worked=_seconds(completed) - _seconds(started),
+                    sticky=queue.kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY,
+                )
+            )
+    return found
+
+
+def _seconds(event: HistoryEvent) -> float:
+    return event.event_time.ToNanoseconds() / 1e9
 
 
 @contextlib.asynccontextmanager
@@ -345,7 +426,13 @@ def report(args: argparse.Namespace, clicks: Clicks, opened: float, load: int, w
         "cli": "`complaint-desk finding …`, the whole process, Temporal's client",
         "cli-api": "`complaint-desk finding …`, the whole process, through the API",
     }
-    for path in PATHS:
+    timed.update(
+        {
+            "web: the post": "the web click's form post, to its 303 read in full",
+            "web: the page": "the web click's case page after the 303, read in full",
+        }
+    )
+    for path in PATHS + PARTS:
         samples = clicks.seconds[path]
         if not samples:
             continue
@@ -353,6 +440,31 @@ def report(args: argparse.Namespace, clicks: Clicks, opened: float, load: int, w
             f"| {path} | {timed[path]} | {len(samples)} | {percentile(samples, 50) * 1000:,.0f} ms "
             f"| {percentile(samples, 99) * 1000:,.0f} ms | {max(samples) * 1000:,.0f} ms |"
         )
+
+
+def report_tasks(
+    args: argparse.Namespace, clicks: Clicks, tasks: dict[str, list[UpdateTask]]
+) -> None:
+    counted = " and ".join("unknown" if n is None else f"{n:,}" for n in clicks.running)
+    print(
+        f"\nworkflows running at the first click and the last: {counted}; the bench worker's "
+        f"settings: {args.worker}\n"
+    )
+    print("| the click's update, in its case's history | n | p50 | p99 | max | sticky queue |")
+    print("|---|---|---|---|---|---|")
+    for path, found in tasks.items():
+        if not found:
+            continue
+        sticky = sum(t.sticky for t in found) / len(found)
+        for what, samples in (
+            ("its workflow task waiting for the worker", [t.waited for t in found]),
+            ("the worker's time on it", [t.worked for t in found]),
+        ):
+            print(
+                f"| {path}: {what} | {len(samples)} | {percentile(samples, 50) * 1000:,.0f} ms "
+                f"| {percentile(samples, 99) * 1000:,.0f} ms | {max(samples) * 1000:,.0f} ms "
+                f"| {sticky:.0%} |"
+            )
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -365,6 +477,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--settle", type=float, default=10.0, help="seconds the load runs before clicking"
+    )
+    p.add_argument(
+        "--worker",
+        default="{}",
+        help="the bench worker's settings, JSON (BENCH_WORKER: SDK Worker settings)",
     )
     p.add_argument("--drive-load", type=int, help=argparse.SUPPRESS)
     return p.parse_args(argv)

@@ -22,6 +22,7 @@ from schemas.customer_view import CustomerView
 
 WORKFLOW_ID_PREFIX = "complaint-"  # `workflows.complaint.workflow_id_for`
 SNAPSHOT, TIMELINE, CUSTOMER_VIEW = "snapshot", "timeline", "customer_view"
+STAFF_VIEW = "staff_view"  # since 2026-12-07: a case started on an older build lacks it
 STAGE_ATTRIBUTE = "ComplaintStage"  # `workflows.search_attributes.STAGE`: set by every case
 
 

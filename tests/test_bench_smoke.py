@@ -78,6 +78,7 @@ async def test_the_agents_click_benchmark_runs_every_path_and_reports() -> None:
     out, err = await asyncio.wait_for(process.communicate(), 300)
     assert process.returncode == 0, err.decode()[-2000:]
     report = out.decode()
-    for path in ("| web |", "| api |", "| cli |", "| cli-api |"):
+    for path in ("| web |", "| api |", "| cli |", "| cli-api |", "| web: the page |"):
         assert path in report
     assert "3 open cases" in report and "load average" in report
+    assert "| api: the worker's time on it |" in report  # read from the clicked cases' histories

@@ -300,6 +300,7 @@ def test_show_asks_the_queries_the_workflow_answers() -> None:
         (reading.SNAPSHOT, ComplaintWorkflow.snapshot),
         (reading.TIMELINE, ComplaintWorkflow.timeline),
         (reading.CUSTOMER_VIEW, ComplaintWorkflow.customer_view),
+        (reading.STAFF_VIEW, ComplaintWorkflow.staff_view),
     ]
     for name, method in queries:
         definition = workflow._QueryDefinition.from_fn(method)

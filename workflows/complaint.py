@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.refusals import InvalidAction, RefusalCode
     from schemas.refusals import Refusal as Refused
     from schemas.review import REVIEW_WITHIN, ReviewRequest
+    from schemas.staff_view import StaffView
     from schemas.store import CaseProjection
     from workflows.case_file import Alarm, CaseFile
     from workflows.current_details import current_details
@@ -349,6 +350,16 @@ class ComplaintWorkflow:
         """The kept entries; after many continue-as-new runs, the oldest are in the case store
         only (`complaint-desk store case ID`)."""
         return self._case.entries_since(since_seq)
+
+    @workflow.query
+    def staff_view(self) -> StaffView:
+        """The case page's read in one answer: the snapshot, the kept timeline and the intake
+        (which the state carries across continue-as-new, as the run's first event does)."""
+        return StaffView(
+            case=self._case.snapshot(),
+            timeline=self._case.entries_since(0),
+            intake=self._case.state.intake,
+        )
 
     @workflow.query
     def customer_view(self) -> CustomerView:
