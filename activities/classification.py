@@ -162,7 +162,7 @@ class ClassificationActivities:
             )
             for c in found
         ]
-        return grader.view(vector, past, NEAREST)
+        return grader.view(vector, past, NEAREST, text=complaint_text(intake))
 
     @activity.defn(name="classify_complaint")
     async def classify_complaint(self, intake: ComplaintIntake) -> Classification:
@@ -171,5 +171,6 @@ class ClassificationActivities:
         async with self._pool.acquire() as connection:
             grader = await self.heads.grader(connection)
         if grader:
-            view = grader.view(grader.embed(complaint_text(intake)))
+            text = complaint_text(intake)
+            view = grader.view(grader.embed(text), text=text)
         return grade(intake, self._policy, view=view)
