@@ -31,6 +31,7 @@ from grading.encoder import Encoder, Vectors, load_encoder, spec_of
 from grading.engine import grade
 from grading.grams import Grams
 from grading.head import (
+    GRAMS,
     GramTraining,
     Head,
     Lexical,
@@ -179,9 +180,7 @@ def evaluate(
     for i, example in enumerate(examples):
         intake = as_intake(example.text, f"E-{i}")
         view = (
-            grader.view(vectors[i], text=example.text)
-            if grader and vectors is not None
-            else None
+            grader.view(vectors[i], text=example.text) if grader and vectors is not None else None
         )
         if engine == "model" and view and policy.model:
             pairs.append((example, view.level, view.topic))
@@ -216,7 +215,7 @@ def cross_validate(
     repeats: int = 1,
     training: Training | None = None,
     cache: Path | None = None,
-    grams: GramTraining | None = GramTraining(),
+    grams: GramTraining | None = GRAMS,
 ) -> list[Report]:
     """Repeated stratified k-fold: train a head on k-1 folds, grade the k-th with the hybrid,
     k times; one report per repeat (the folds of repeat r drawn with seed + r). Each fold's
@@ -225,7 +224,8 @@ def cross_validate(
     vectors = embed_cached(encoder, [e.text for e in examples], cache).astype(np.float64)
     settings = training or Training(seed=seed)
     rows = Grams([e.text for e in examples], grams.buckets, grams.orders) if grams else None
-    kernel = rows.kernel() if rows else None
+    with threadpool_limits(limits=1):
+        kernel = rows.kernel() if rows else None  # all rows' dot products; a fold's is a part
     reports = []
     for r in range(repeats):
         graded: dict[int, tuple[tuple[Example, Severity, Category], bool]] = {}
@@ -396,7 +396,7 @@ def main() -> None:
             seed=args.seed,
             repeats=args.repeats,
             cache=args.cache,
-            grams=None if args.no_grams else GramTraining(),
+            grams=None if args.no_grams else GRAMS,
         )
         pooled = Report(
             [p for r in reports for p in r.pairs], [t for r in reports for t in r.triaged]

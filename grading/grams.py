@@ -1,7 +1,7 @@
 """A complaint's characters as hashed n-grams: the lexical features of the head's second expert.
 
 Character n-grams are the classic strong baseline for short Chinese text, and they see what a
-sentence embedding averages away: the exact harm word, the 不 before it, three 「！」 in a row.
+sentence embedding averages away: the exact harm word, the 不 before it, three "!" in a row.
 Each n-gram (n = 1…3 by default) of the lower-cased text, read as Simplified
 (grading/words.py) with its runs of white space made one space, is hashed with CRC-32 — the
 same bucket on every machine and in every process, unlike Python's salted `hash` — into one of
@@ -43,8 +43,8 @@ class Grams:
         return len(self.rows)
 
     def kernel(self, chunk: int = 2048) -> Matrix:
-        """Every pair of rows' dot product (n × n). Training runs on it (head.py): with n in
-        the thousands it is far smaller than the n × buckets matrix, and a fold's is its
+        """Every pair of rows' dot product (n x n). Training runs on it (head.py): with n in
+        the thousands it is far smaller than the n x buckets matrix, and a fold's is its
         sub-matrix. A bucket only one row holds adds to the diagonal alone (1: unit rows), so
         the product runs over the shared buckets, `chunk` columns at a time."""
         n = len(self.rows)
@@ -67,7 +67,7 @@ class Grams:
         return 1.0 / float(np.sqrt(len(self.rows[i]))) if len(self.rows[i]) else 0.0
 
     def transposed_times(self, alpha: Matrix, rows: Sequence[int]) -> Matrix:
-        """Xᵀ·alpha over the given rows: the weights (buckets × classes) a model fitted in the
+        """Xᵀ·alpha over the given rows: the weights (buckets x classes) a model fitted in the
         rows' space has in the buckets' space."""
         index = np.concatenate([self.rows[i] for i in rows])
         values = np.concatenate([np.full(len(self.rows[i]), self.value(i)) for i in rows])

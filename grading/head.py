@@ -15,8 +15,8 @@ Since round 7 a head may hold a second expert beside the embedding: the same reg
 complaint's hashed character n-grams (grading/grams.py), calibrated the same way. The grade pools
 the two calibrated experts' log-probabilities with fixed shares (a weighted geometric mean, so
 the pooled probabilities stay about as calibrated as each expert's; docs/grading.md, "Round 7").
-It is trained in the rows' space (on the n × n matrix of the rows' dot products: gradient
-descent on W = Xᵀβ from zero is the same descent), which costs seconds where the n × 32768
+It is trained in the rows' space (on the n x n matrix of the rows' dot products: gradient
+descent on W = Xᵀβ from zero is the same descent), which costs seconds where the n x 32768
 features would cost minutes.
 """
 
@@ -68,9 +68,13 @@ class GramTraining:
 
     buckets: int = 2**15
     orders: tuple[int, ...] = (1, 2, 3)
-    share: float = 0.5
+    share: float = 0.3
     l2: float = 1e-4
     iterations: int = 1000
+
+
+# What `python -m grading.train`, the nightly candidate and cross-validation train with.
+GRAMS = GramTraining()
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,9 @@ def fit_grams(
     at = np.asarray(rows)
     for fold in np.array_split(order, s.folds):
         rest = np.setdiff1d(order, fold)
-        beta, bias = _fit_rows(kernel[np.ix_(at[rest], at[rest])], y[rest], classes, g, class_weights)
+        beta, bias = _fit_rows(
+            kernel[np.ix_(at[rest], at[rest])], y[rest], classes, g, class_weights
+        )
         logits[fold] = kernel[np.ix_(at[fold], at[rest])] @ beta + bias
     beta, bias = _fit_rows(kernel[np.ix_(at, at)], y, classes, g, class_weights)
     return Softmax(grams.transposed_times(beta, rows), bias, _temperature(logits, y))
@@ -202,7 +208,7 @@ def fit_grams(
 @dataclass(frozen=True)
 class Lexical:
     """The n-gram expert: its features, its share of the pooled log-probabilities, and its
-    two layers over the buckets (weights: buckets × classes)."""
+    two layers over the buckets (weights: buckets x classes)."""
 
     buckets: int
     orders: tuple[int, ...]
@@ -218,7 +224,7 @@ class Lexical:
             row = buckets_of(text, self.buckets, self.orders)
             value = 1.0 / np.sqrt(len(row)) if len(row) else 0.0
             out[i] = value * part.weights[row].sum(axis=0) + part.bias
-        return out / part.temperature  # type: ignore[no-any-return]
+        return out / part.temperature
 
     def to_json(self) -> str:
         """The expert alone (cross-validation keeps each fold's apart from its embedding's)."""
@@ -287,7 +293,8 @@ def train(
     if g is None:
         return head
     grams = Grams([e.text for e in examples], g.buckets, g.orders)
-    return with_grams(head, train_grams(grams, grams.kernel(), list(range(len(examples))), examples, s, g))
+    every = list(range(len(examples)))
+    return with_grams(head, train_grams(grams, grams.kernel(), every, examples, s, g))
 
 
 def train_grams(

@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from grading.encoder import Encoder, load_encoder, spec_of
 from grading.evaluate import evaluate
-from grading.head import HEADS, GramTraining, Head, Training, load_head, train
+from grading.head import GRAMS, HEADS, GramTraining, Head, Training, load_head, train
 from grading.labelled import TRAINING, Example, load_examples
 from grading.model import LearnedGrader, load_grader
 from grading.policy import load_grading_policy
@@ -44,7 +44,7 @@ def train_head(
     extra: list[Example],
     seed: int = 0,
     settings: Training | None = None,
-    grams: GramTraining | None = GramTraining(),
+    grams: GramTraining | None = GRAMS,
 ) -> Head:
     """The head for these files plus `extra` examples (people's grades from the store), with
     the n-gram expert beside the embedding unless `grams` is None. Only the files' texts are
@@ -65,7 +65,7 @@ def training_record(
     files: list[Path],
     extra: list[Example],
     settings: Training,
-    grams: GramTraining | None = GramTraining(),
+    grams: GramTraining | None = GRAMS,
 ) -> dict[str, Any]:
     """What a head records as `trained_on`: its data (by digest) and settings, so a head whose
     sets changed since it was trained is caught without training it again."""

@@ -367,9 +367,7 @@ def test_a_committed_head_was_trained_on_its_sets_as_they_are_now(name: str) -> 
         severity_weights=tuple(committed.trained_on["severity_weights"]),
     )
     grams = committed.trained_on.get("grams")
-    gram_settings = (
-        GramTraining(**{**grams, "orders": tuple(grams["orders"])}) if grams else None
-    )
+    gram_settings = GramTraining(**{**grams, "orders": tuple(grams["orders"])}) if grams else None
     assert training_record(files, [], settings, gram_settings) == committed.trained_on
 
 
