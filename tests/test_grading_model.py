@@ -379,9 +379,9 @@ def test_the_adopted_head_was_trained_on_every_training_set() -> None:
 
 def test_cross_validation_keeps_l1_safe_and_triage_small(encoder: Encoder) -> None:
     """The issue's thresholds, on complaints no head being scored was trained on: one 5-fold
-    stratified cross-validation of the hybrid over every training set, seed 0 (round 6's rules on
-    the adopted head's 1301 complaints: no L1 left unguarded in this repeat; docs/grading.md has
-    all five).
+    stratified cross-validation of the hybrid over every training set, seed 0 (round 7's heads,
+    the embedding and the n-gram expert, on the 1301 complaints: 0.924, L1 recall 0.977, 11.4%
+    triaged, no L1 left unguarded in this repeat; docs/grading.md has all five).
     Memorised scores on the training sets would say nothing."""
     examples = [e for path in TRAINING for e in load_examples(path)]
     [report] = cross_validate(examples, POLICY, encoder, folds=5)
