@@ -176,7 +176,7 @@ class ClassificationActivities:
             )
             for c in found
         ]
-        return grader.view(vector, past, NEAREST)
+        return grader.view(vector, past, NEAREST, text=complaint_text(intake))
 
     @activity.defn(name="classify_complaint")
     async def classify_complaint(self, intake: ComplaintIntake) -> Classification:
@@ -186,5 +186,5 @@ class ClassificationActivities:
             grader = await self.heads.grader(connection)
         if grader:
             text = complaint_text(intake)
-            view = grader.view(await off_the_loop(lambda: grader.embed(text)))
+            view = grader.view(await off_the_loop(lambda: grader.embed(text)), text=text)
         return grade(intake, self._policy, view=view)

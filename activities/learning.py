@@ -218,6 +218,8 @@ def _grade(
     policy: GradingPolicy, grader: LearnedGrader, past: _Past, vector: Vectors | np.ndarray
 ) -> tuple[Severity, Category]:
     result = grade(
-        as_intake(past.text, past.complaint_id), policy, view=grader.view(vector, nearest=0)
+        as_intake(past.text, past.complaint_id),
+        policy,
+        view=grader.view(vector, nearest=0, text=past.text),
     )
     return result.severity, result.category

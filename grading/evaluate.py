@@ -2,8 +2,8 @@
 a confusion matrix, category accuracy, triage volume and the L1 cases left unguarded.
 
     python -m grading.evaluate [FILE] [--engine hybrid|model|rules] [--policy FILE] [--misses]
-    python -m grading.evaluate --cv 5 [--repeats 5] [--cache var/grading-cv]   # stratified
-                                              # k-fold CV of fresh heads
+    python -m grading.evaluate --cv 5 [--repeats 5] [--cache var/grading-cv] [--no-grams]
+                                              # stratified k-fold CV of fresh heads
 
 With `--cache`, each text's embedding and each fold's head are kept on disk (keyed by the encoder,
 the training rows and settings): the encoder is fixed and only the head is trained per fold, so a
@@ -20,7 +20,7 @@ import argparse
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,18 @@ from threadpoolctl import threadpool_limits
 
 from grading.encoder import Encoder, Vectors, load_encoder, spec_of
 from grading.engine import grade
-from grading.head import Head, Training, load_head
+from grading.grams import Grams
+from grading.head import (
+    GRAMS,
+    GramTraining,
+    Head,
+    Lexical,
+    Training,
+    load_head,
+    parse_lexical,
+    train_grams,
+    with_grams,
+)
 from grading.head import train as train_head
 from grading.labelled import LABELLED, TRAINING, Example, as_intake, load_examples
 from grading.model import LearnedGrader, load_grader
@@ -168,7 +179,9 @@ def evaluate(
         vectors = grader.encoder.embed([e.text for e in examples])
     for i, example in enumerate(examples):
         intake = as_intake(example.text, f"E-{i}")
-        view = grader.view(vectors[i]) if grader and vectors is not None else None
+        view = (
+            grader.view(vectors[i], text=example.text) if grader and vectors is not None else None
+        )
         if engine == "model" and view and policy.model:
             pairs.append((example, view.level, view.topic))
             triaged.append(view.confidence < policy.model.triage_below)
@@ -202,12 +215,17 @@ def cross_validate(
     repeats: int = 1,
     training: Training | None = None,
     cache: Path | None = None,
+    grams: GramTraining | None = GRAMS,
 ) -> list[Report]:
     """Repeated stratified k-fold: train a head on k-1 folds, grade the k-th with the hybrid,
-    k times; one report per repeat (the folds of repeat r drawn with seed + r). With `cache`, the
-    embeddings and fold heads are read from and written to that folder."""
+    k times; one report per repeat (the folds of repeat r drawn with seed + r). Each fold's
+    head has the n-gram expert unless `grams` is None, as `python -m grading.train` trains it.
+    With `cache`, the embeddings and fold heads are read from and written to that folder."""
     vectors = embed_cached(encoder, [e.text for e in examples], cache).astype(np.float64)
     settings = training or Training(seed=seed)
+    rows = Grams([e.text for e in examples], grams.buckets, grams.orders) if grams else None
+    with threadpool_limits(limits=1):
+        kernel = rows.kernel() if rows else None  # all rows' dot products; a fold's is a part
     reports = []
     for r in range(repeats):
         graded: dict[int, tuple[tuple[Example, Severity, Category], bool]] = {}
@@ -215,6 +233,9 @@ def cross_validate(
             rest = [i for i in range(len(examples)) if i not in set(fold)]
             part = [examples[i] for i in rest]
             head = _fold_head(vectors[rest], part, encoder.name, settings, cache)
+            if grams and rows and kernel is not None:
+                lexical = _fold_grams(rows, kernel, rest, part, settings, grams, cache)
+                head = with_grams(head, lexical)
             grader = LearnedGrader(encoder, head, remember=False)
             report = evaluate([examples[i] for i in fold], policy, grader, vectors=vectors[fold])
             for i, pair, triaged in zip(fold, report.pairs, report.triaged, strict=True):
@@ -270,6 +291,34 @@ def _fold_head(
     return head
 
 
+def _fold_grams(
+    rows: Grams,
+    kernel: npt.NDArray[np.float64],
+    rest: list[int],
+    part: list[Example],
+    settings: Training,
+    grams: GramTraining,
+    cache: Path | None,
+) -> Lexical:
+    """A fold's n-gram expert, kept apart from its embedding layers (whose cache names, and
+    so the fold heads of earlier rounds, stay as they were). Its share of the pooled grade
+    plays no part in training, so a cached one serves every share."""
+    name = "grams-" + _digest(
+        repr(settings),
+        repr(replace(grams, share=0.0)),
+        *(f"{e.text}\t{e.severity.value}\t{e.category.value}" for e in part),
+    )
+    if cache is not None and (cache / name).exists():
+        stored = parse_lexical((cache / name).read_text(encoding="utf-8"), name)
+        return replace(stored, share=grams.share)
+    with threadpool_limits(limits=1):
+        lexical = train_grams(rows, kernel, rest, part, settings, grams)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / name).write_text(lexical.to_json(), encoding="utf-8")
+    return lexical
+
+
 def mean_text(reports: list[Report]) -> str:
     """The figures of repeated cross-validation: mean ± standard deviation over the repeats."""
 
@@ -316,6 +365,11 @@ def main() -> None:
     parser.add_argument(
         "--cache", type=Path, help="keep embeddings and fold heads in this folder (--cv)"
     )
+    parser.add_argument(
+        "--no-grams",
+        action="store_true",
+        help="fold heads without the n-gram expert, as before round 7 (--cv)",
+    )
     args = parser.parse_args()
     policy = load_grading_policy(args.policy)
     if args.head and policy.model:
@@ -342,6 +396,7 @@ def main() -> None:
             seed=args.seed,
             repeats=args.repeats,
             cache=args.cache,
+            grams=None if args.no_grams else GRAMS,
         )
         pooled = Report(
             [p for r in reports for p in r.pairs], [t for r in reports for t in r.triaged]

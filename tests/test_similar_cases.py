@@ -162,7 +162,7 @@ async def test_an_override_feeds_a_retrain_that_regrades_a_near_duplicate(
     def level(grader: LearnedGrader) -> Severity:
         data = intake("C-dup", AT, subject="投诉", description=duplicate)
         text_intake = ComplaintIntake.model_validate(data)
-        view = grader.view(grader.embed(f"投诉 {duplicate}"))
+        view = grader.view(grader.embed(f"投诉 {duplicate}"), text=f"投诉 {duplicate}")
         return grade(text_intake, POLICY, view=view).severity
 
     assert await from_store(fresh_database) == latest([example])  # type: ignore[list-item]
