@@ -211,11 +211,15 @@ async def test_keys_scopes_and_rates(desk: Desk, api: Api) -> None:
 
 
 async def case(desk: Desk, api: Api) -> str:
-    answer = await api.http.post("/v1/complaints", json=good(), headers=api.auth("web-form"))
+    """A case received just now, so no deadline of its own falls due while it is acted on:
+    one received days ago catches up on its alarms 0.1 s apart, and a task slower than that
+    under load cancels a timer that has fired, which the time-skipping server refuses for good
+    (temporalio/sdk-java#3088, docs/operating.md)."""
+    received_now = intake(CID, datetime.now(UTC))
+    answer = await api.http.post("/v1/complaints", json=received_now, headers=api.auth("web-form"))
     assert answer.status_code == 201
     desk.opened.append(CID)
     await desk.until(CID, lambda s: s.stage is Stage.INVESTIGATE)
-    await desk.caught_up(CID)  # received days ago: its deadlines have all passed
     return CID
 
 
