@@ -105,17 +105,21 @@ async def wedged_worker(
         runner.release.set()
 
 
-async def test_a_worker_whose_slots_never_come_back_is_reported_stalled(
-    wedged_worker: tuple[ComplaintDesk, Wedging],
-) -> None:
-    desk, runner = wedged_worker
+async def two_slots_held_and_a_case_waiting(desk: ComplaintDesk, runner: Wedging) -> None:
+    """Two cases whose first activations never finish hold both slots; a third case waits."""
     now = datetime.now(UTC)
     hung = [f"C-hung-{n}-{uuid.uuid4().hex[:6]}" for n in range(2)]
     runner.wedged.update(workflow_id_for(c) for c in hung)
     for complaint_id in hung:
         await desk.start(intake(complaint_id, now))
-    waiting = f"C-waiting-{uuid.uuid4().hex[:6]}"
-    await desk.start(intake(waiting, now))
+    await desk.start(intake(f"C-waiting-{uuid.uuid4().hex[:6]}", now))
+
+
+async def test_a_worker_whose_slots_never_come_back_is_reported_stalled(
+    wedged_worker: tuple[ComplaintDesk, Wedging],
+) -> None:
+    await two_slots_held_and_a_case_waiting(*wedged_worker)
+    desk, _ = wedged_worker
 
     stall = await asyncio.wait_for(
         stalled(
@@ -156,13 +160,8 @@ async def test_a_worker_still_completing_activations_is_not_reported(
 ) -> None:
     """Overloaded, a worker serves its cases' sticky queues first and may leave the task queue
     unpolled for minutes (the 10,000-case run): while its activations complete, it is working."""
-    desk, runner = wedged_worker
-    now = datetime.now(UTC)
-    hung = [f"C-hung-{n}-{uuid.uuid4().hex[:6]}" for n in range(2)]
-    runner.wedged.update(workflow_id_for(c) for c in hung)
-    for complaint_id in hung:
-        await desk.start(intake(complaint_id, now))
-    await desk.start(intake(f"C-waiting-{uuid.uuid4().hex[:6]}", now))
+    await two_slots_held_and_a_case_waiting(*wedged_worker)
+    desk, _ = wedged_worker
     completed = itertools.count()  # an activation completed at every look
 
     with pytest.raises(TimeoutError):
