@@ -399,10 +399,9 @@ async def stalled(
     for `after`: what the server sees of a worker whose slots are all held by tasks that never
     finish (seen under a burst of new cases on a loaded machine, docs/operating.md). A healthy
     worker with a backlog polls again after each task, so its last poll moves; a quiet queue
-    has no backlog. An overloaded worker may leave this queue unpolled for minutes while it
-    works through its cases' sticky queues first (the SDK polls those first while they have a
-    backlog); its activations still complete, so it is not stalled (the 10,000-case run,
-    docs/benchmarks.md). The moment is read from the server but measured on this clock, so a
+    has no backlog. A worker may leave this queue unpolled for a while as it serves its cases'
+    sticky queues first (the SDK polls those first while they have a backlog); its activations
+    still complete, so it is not stalled. The moment is read from the server but measured on this clock, so a
     skewed clock cannot fake or hide a stall."""
     request = DescribeTaskQueueRequest(
         namespace=client.namespace,
