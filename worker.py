@@ -425,8 +425,8 @@ async def stalled(
         seen = max((t.ToNanoseconds() for t in ours), default=None)
         if seen is not None and seen != last_poll:
             last_poll, moved = seen, time.monotonic()
-        if progress() != done:
-            done, moved = progress(), time.monotonic()
+        if (now_done := progress()) != done:
+            done, moved = now_done, time.monotonic()
         backlog = described.stats.approximate_backlog_count
         idle = timedelta(seconds=time.monotonic() - moved)
         if backlog > 0 and idle >= after:
